@@ -741,8 +741,8 @@ type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client which conforms to the OpenAPI3 specification for this service.
-type Client struct {
+// RawClient which conforms to the OpenAPI3 specification for this service.
+type RawClient struct {
 	// The endpoint of the server conforming to this interface, with scheme,
 	// https://api.deepmap.com for example. This can contain a path relative
 	// to the server, such as https://api.deepmap.com/dev-test, and all the
@@ -759,12 +759,12 @@ type Client struct {
 }
 
 // ClientOption allows setting custom parameters during construction
-type ClientOption func(*Client) error
+type ClientOption func(*RawClient) error
 
-// Creates a new Client, with reasonable defaults
-func NewClient(server string, opts ...ClientOption) (*Client, error) {
+// Creates a new RawClient, with reasonable defaults
+func NewClient(server string, opts ...ClientOption) (*RawClient, error) {
 	// create a client with sane default values
-	client := Client{
+	client := RawClient{
 		Server: server,
 	}
 	// mutate client and add all optional params
@@ -787,7 +787,7 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 // WithHTTPClient allows overriding the default Doer, which is
 // automatically created using http.Client. This is useful for tests.
 func WithHTTPClient(doer HttpRequestDoer) ClientOption {
-	return func(c *Client) error {
+	return func(c *RawClient) error {
 		c.Client = doer
 		return nil
 	}
@@ -796,7 +796,7 @@ func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 // WithRequestEditorFn allows setting up a callback function, which will be
 // called right before sending the request. This can be used to mutate the request.
 func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
-	return func(c *Client) error {
+	return func(c *RawClient) error {
 		c.RequestEditors = append(c.RequestEditors, fn)
 		return nil
 	}
@@ -1083,7 +1083,7 @@ type ClientInterface interface {
 // GetHealthz Liveness probe
 //
 // Corresponds with GET /healthz (the `GetHealthz` operationId).
-func (c *Client) GetHealthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetHealthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetHealthzRequest(c.Server)
 	if err != nil {
 		return nil, err
@@ -1098,7 +1098,7 @@ func (c *Client) GetHealthz(ctx context.Context, reqEditors ...RequestEditorFn) 
 // GetReadyz Readiness probe (database reachable)
 //
 // Corresponds with GET /readyz (the `GetReadyz` operationId).
-func (c *Client) GetReadyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetReadyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReadyzRequest(c.Server)
 	if err != nil {
 		return nil, err
@@ -1113,7 +1113,7 @@ func (c *Client) GetReadyz(ctx context.Context, reqEditors ...RequestEditorFn) (
 // ListTenants List tenants
 //
 // Corresponds with GET /v1/tenants (the `ListTenants` operationId).
-func (c *Client) ListTenants(ctx context.Context, params *ListTenantsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListTenants(ctx context.Context, params *ListTenantsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTenantsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
@@ -1130,7 +1130,7 @@ func (c *Client) ListTenants(ctx context.Context, params *ListTenantsParams, req
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/tenants (the `CreateTenant` operationId).
-func (c *Client) CreateTenantWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateTenantWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTenantRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1147,7 +1147,7 @@ func (c *Client) CreateTenantWithBody(ctx context.Context, contentType string, b
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/tenants (the `CreateTenant` operationId).
-func (c *Client) CreateTenant(ctx context.Context, body CreateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateTenant(ctx context.Context, body CreateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTenantRequest(c.Server, body)
 	if err != nil {
 		return nil, err
@@ -1162,7 +1162,7 @@ func (c *Client) CreateTenant(ctx context.Context, body CreateTenantJSONRequestB
 // DeleteTenant Delete a tenant with everything in it
 //
 // Corresponds with DELETE /v1/tenants/{tenant_id} (the `DeleteTenant` operationId).
-func (c *Client) DeleteTenant(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) DeleteTenant(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTenantRequest(c.Server, tenantId)
 	if err != nil {
 		return nil, err
@@ -1177,7 +1177,7 @@ func (c *Client) DeleteTenant(ctx context.Context, tenantId TenantID, reqEditors
 // GetTenant Read a tenant
 //
 // Corresponds with GET /v1/tenants/{tenant_id} (the `GetTenant` operationId).
-func (c *Client) GetTenant(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetTenant(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTenantRequest(c.Server, tenantId)
 	if err != nil {
 		return nil, err
@@ -1194,7 +1194,7 @@ func (c *Client) GetTenant(ctx context.Context, tenantId TenantID, reqEditors ..
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/tenants/{tenant_id} (the `UpdateTenant` operationId).
-func (c *Client) UpdateTenantWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) UpdateTenantWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTenantRequestWithBody(c.Server, tenantId, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1211,7 +1211,7 @@ func (c *Client) UpdateTenantWithBody(ctx context.Context, tenantId TenantID, co
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /v1/tenants/{tenant_id} (the `UpdateTenant` operationId).
-func (c *Client) UpdateTenant(ctx context.Context, tenantId TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) UpdateTenant(ctx context.Context, tenantId TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTenantRequest(c.Server, tenantId, body)
 	if err != nil {
 		return nil, err
@@ -1226,7 +1226,7 @@ func (c *Client) UpdateTenant(ctx context.Context, tenantId TenantID, body Updat
 // ListAuditEvents List audit events, newest first
 //
 // Corresponds with GET /v1/tenants/{tenant_id}/audit-events (the `ListAuditEvents` operationId).
-func (c *Client) ListAuditEvents(ctx context.Context, tenantId TenantID, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListAuditEvents(ctx context.Context, tenantId TenantID, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditEventsRequest(c.Server, tenantId, params)
 	if err != nil {
 		return nil, err
@@ -1241,7 +1241,7 @@ func (c *Client) ListAuditEvents(ctx context.Context, tenantId TenantID, params 
 // ListOrganizations List organizations
 //
 // Corresponds with GET /v1/tenants/{tenant_id}/organizations (the `ListOrganizations` operationId).
-func (c *Client) ListOrganizations(ctx context.Context, tenantId TenantID, params *ListOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListOrganizations(ctx context.Context, tenantId TenantID, params *ListOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListOrganizationsRequest(c.Server, tenantId, params)
 	if err != nil {
 		return nil, err
@@ -1258,7 +1258,7 @@ func (c *Client) ListOrganizations(ctx context.Context, tenantId TenantID, param
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/tenants/{tenant_id}/organizations (the `CreateOrganization` operationId).
-func (c *Client) CreateOrganizationWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateOrganizationWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateOrganizationRequestWithBody(c.Server, tenantId, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1275,7 +1275,7 @@ func (c *Client) CreateOrganizationWithBody(ctx context.Context, tenantId Tenant
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/tenants/{tenant_id}/organizations (the `CreateOrganization` operationId).
-func (c *Client) CreateOrganization(ctx context.Context, tenantId TenantID, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateOrganization(ctx context.Context, tenantId TenantID, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateOrganizationRequest(c.Server, tenantId, body)
 	if err != nil {
 		return nil, err
@@ -1290,7 +1290,7 @@ func (c *Client) CreateOrganization(ctx context.Context, tenantId TenantID, body
 // DeleteOrganization Delete an organization and the assignments scoped to it
 //
 // Corresponds with DELETE /v1/tenants/{tenant_id}/organizations/{organization_id} (the `DeleteOrganization` operationId).
-func (c *Client) DeleteOrganization(ctx context.Context, tenantId TenantID, organizationId string, params *DeleteOrganizationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) DeleteOrganization(ctx context.Context, tenantId TenantID, organizationId string, params *DeleteOrganizationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteOrganizationRequest(c.Server, tenantId, organizationId, params)
 	if err != nil {
 		return nil, err
@@ -1305,7 +1305,7 @@ func (c *Client) DeleteOrganization(ctx context.Context, tenantId TenantID, orga
 // GetOrganization Read an organization
 //
 // Corresponds with GET /v1/tenants/{tenant_id}/organizations/{organization_id} (the `GetOrganization` operationId).
-func (c *Client) GetOrganization(ctx context.Context, tenantId TenantID, organizationId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetOrganization(ctx context.Context, tenantId TenantID, organizationId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOrganizationRequest(c.Server, tenantId, organizationId)
 	if err != nil {
 		return nil, err
@@ -1322,7 +1322,7 @@ func (c *Client) GetOrganization(ctx context.Context, tenantId TenantID, organiz
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/tenants/{tenant_id}/organizations/{organization_id} (the `UpdateOrganization` operationId).
-func (c *Client) UpdateOrganizationWithBody(ctx context.Context, tenantId TenantID, organizationId string, params *UpdateOrganizationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) UpdateOrganizationWithBody(ctx context.Context, tenantId TenantID, organizationId string, params *UpdateOrganizationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateOrganizationRequestWithBody(c.Server, tenantId, organizationId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1339,7 +1339,7 @@ func (c *Client) UpdateOrganizationWithBody(ctx context.Context, tenantId Tenant
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /v1/tenants/{tenant_id}/organizations/{organization_id} (the `UpdateOrganization` operationId).
-func (c *Client) UpdateOrganization(ctx context.Context, tenantId TenantID, organizationId string, params *UpdateOrganizationParams, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) UpdateOrganization(ctx context.Context, tenantId TenantID, organizationId string, params *UpdateOrganizationParams, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateOrganizationRequest(c.Server, tenantId, organizationId, params, body)
 	if err != nil {
 		return nil, err
@@ -1354,7 +1354,7 @@ func (c *Client) UpdateOrganization(ctx context.Context, tenantId TenantID, orga
 // ListRoles List roles
 //
 // Corresponds with GET /v1/tenants/{tenant_id}/roles (the `ListRoles` operationId).
-func (c *Client) ListRoles(ctx context.Context, tenantId TenantID, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListRoles(ctx context.Context, tenantId TenantID, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRolesRequest(c.Server, tenantId, params)
 	if err != nil {
 		return nil, err
@@ -1371,7 +1371,7 @@ func (c *Client) ListRoles(ctx context.Context, tenantId TenantID, params *ListR
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/tenants/{tenant_id}/roles (the `CreateRole` operationId).
-func (c *Client) CreateRoleWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateRoleWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRoleRequestWithBody(c.Server, tenantId, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1388,7 +1388,7 @@ func (c *Client) CreateRoleWithBody(ctx context.Context, tenantId TenantID, cont
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/tenants/{tenant_id}/roles (the `CreateRole` operationId).
-func (c *Client) CreateRole(ctx context.Context, tenantId TenantID, body CreateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateRole(ctx context.Context, tenantId TenantID, body CreateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRoleRequest(c.Server, tenantId, body)
 	if err != nil {
 		return nil, err
@@ -1403,7 +1403,7 @@ func (c *Client) CreateRole(ctx context.Context, tenantId TenantID, body CreateR
 // DeleteRole Delete a custom role and its assignments
 //
 // Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id} (the `DeleteRole` operationId).
-func (c *Client) DeleteRole(ctx context.Context, tenantId TenantID, roleId RoleID, params *DeleteRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) DeleteRole(ctx context.Context, tenantId TenantID, roleId RoleID, params *DeleteRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRoleRequest(c.Server, tenantId, roleId, params)
 	if err != nil {
 		return nil, err
@@ -1418,7 +1418,7 @@ func (c *Client) DeleteRole(ctx context.Context, tenantId TenantID, roleId RoleI
 // GetRole Read a role
 //
 // Corresponds with GET /v1/tenants/{tenant_id}/roles/{role_id} (the `GetRole` operationId).
-func (c *Client) GetRole(ctx context.Context, tenantId TenantID, roleId RoleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetRole(ctx context.Context, tenantId TenantID, roleId RoleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRoleRequest(c.Server, tenantId, roleId)
 	if err != nil {
 		return nil, err
@@ -1435,7 +1435,7 @@ func (c *Client) GetRole(ctx context.Context, tenantId TenantID, roleId RoleID, 
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/tenants/{tenant_id}/roles/{role_id} (the `UpdateRole` operationId).
-func (c *Client) UpdateRoleWithBody(ctx context.Context, tenantId TenantID, roleId RoleID, params *UpdateRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) UpdateRoleWithBody(ctx context.Context, tenantId TenantID, roleId RoleID, params *UpdateRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRoleRequestWithBody(c.Server, tenantId, roleId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1452,7 +1452,7 @@ func (c *Client) UpdateRoleWithBody(ctx context.Context, tenantId TenantID, role
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/tenants/{tenant_id}/roles/{role_id} (the `UpdateRole` operationId).
-func (c *Client) UpdateRole(ctx context.Context, tenantId TenantID, roleId RoleID, params *UpdateRoleParams, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) UpdateRole(ctx context.Context, tenantId TenantID, roleId RoleID, params *UpdateRoleParams, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRoleRequest(c.Server, tenantId, roleId, params, body)
 	if err != nil {
 		return nil, err
@@ -1467,7 +1467,7 @@ func (c *Client) UpdateRole(ctx context.Context, tenantId TenantID, roleId RoleI
 // ListUsers List users
 //
 // Corresponds with GET /v1/tenants/{tenant_id}/users (the `ListUsers` operationId).
-func (c *Client) ListUsers(ctx context.Context, tenantId TenantID, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListUsers(ctx context.Context, tenantId TenantID, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUsersRequest(c.Server, tenantId, params)
 	if err != nil {
 		return nil, err
@@ -1486,7 +1486,7 @@ func (c *Client) ListUsers(ctx context.Context, tenantId TenantID, params *ListU
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/tenants/{tenant_id}/users (the `CreateUser` operationId).
-func (c *Client) CreateUserWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateUserWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserRequestWithBody(c.Server, tenantId, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1505,7 +1505,7 @@ func (c *Client) CreateUserWithBody(ctx context.Context, tenantId TenantID, cont
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/tenants/{tenant_id}/users (the `CreateUser` operationId).
-func (c *Client) CreateUser(ctx context.Context, tenantId TenantID, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateUser(ctx context.Context, tenantId TenantID, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserRequest(c.Server, tenantId, body)
 	if err != nil {
 		return nil, err
@@ -1520,7 +1520,7 @@ func (c *Client) CreateUser(ctx context.Context, tenantId TenantID, body CreateU
 // DeleteUser Delete a user with its assignments and tokens
 //
 // Corresponds with DELETE /v1/tenants/{tenant_id}/users/{user_id} (the `DeleteUser` operationId).
-func (c *Client) DeleteUser(ctx context.Context, tenantId TenantID, userId UserID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) DeleteUser(ctx context.Context, tenantId TenantID, userId UserID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteUserRequest(c.Server, tenantId, userId, params)
 	if err != nil {
 		return nil, err
@@ -1535,7 +1535,7 @@ func (c *Client) DeleteUser(ctx context.Context, tenantId TenantID, userId UserI
 // GetUser Read a user (`me` for the caller)
 //
 // Corresponds with GET /v1/tenants/{tenant_id}/users/{user_id} (the `GetUser` operationId).
-func (c *Client) GetUser(ctx context.Context, tenantId TenantID, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetUser(ctx context.Context, tenantId TenantID, userId UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserRequest(c.Server, tenantId, userId)
 	if err != nil {
 		return nil, err
@@ -1554,7 +1554,7 @@ func (c *Client) GetUser(ctx context.Context, tenantId TenantID, userId UserID, 
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/tenants/{tenant_id}/users/{user_id} (the `UpdateUser` operationId).
-func (c *Client) UpdateUserWithBody(ctx context.Context, tenantId TenantID, userId UserID, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) UpdateUserWithBody(ctx context.Context, tenantId TenantID, userId UserID, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUserRequestWithBody(c.Server, tenantId, userId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1573,7 +1573,7 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, tenantId TenantID, user
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /v1/tenants/{tenant_id}/users/{user_id} (the `UpdateUser` operationId).
-func (c *Client) UpdateUser(ctx context.Context, tenantId TenantID, userId UserID, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) UpdateUser(ctx context.Context, tenantId TenantID, userId UserID, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUserRequest(c.Server, tenantId, userId, params, body)
 	if err != nil {
 		return nil, err
@@ -1588,7 +1588,7 @@ func (c *Client) UpdateUser(ctx context.Context, tenantId TenantID, userId UserI
 // ListUserRoles List a user's direct role assignments
 //
 // Corresponds with GET /v1/tenants/{tenant_id}/users/{user_id}/roles (the `ListUserRoles` operationId).
-func (c *Client) ListUserRoles(ctx context.Context, tenantId TenantID, userId UserID, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListUserRoles(ctx context.Context, tenantId TenantID, userId UserID, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUserRolesRequest(c.Server, tenantId, userId, params)
 	if err != nil {
 		return nil, err
@@ -1607,7 +1607,7 @@ func (c *Client) ListUserRoles(ctx context.Context, tenantId TenantID, userId Us
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/tenants/{tenant_id}/users/{user_id}/roles (the `AssignUserRole` operationId).
-func (c *Client) AssignUserRoleWithBody(ctx context.Context, tenantId TenantID, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) AssignUserRoleWithBody(ctx context.Context, tenantId TenantID, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAssignUserRoleRequestWithBody(c.Server, tenantId, userId, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1626,7 +1626,7 @@ func (c *Client) AssignUserRoleWithBody(ctx context.Context, tenantId TenantID, 
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/tenants/{tenant_id}/users/{user_id}/roles (the `AssignUserRole` operationId).
-func (c *Client) AssignUserRole(ctx context.Context, tenantId TenantID, userId UserID, body AssignUserRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) AssignUserRole(ctx context.Context, tenantId TenantID, userId UserID, body AssignUserRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAssignUserRoleRequest(c.Server, tenantId, userId, body)
 	if err != nil {
 		return nil, err
@@ -1643,7 +1643,7 @@ func (c *Client) AssignUserRole(ctx context.Context, tenantId TenantID, userId U
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/tenants/{tenant_id}/users/{user_id}/roles (the `ReplaceUserRoles` operationId).
-func (c *Client) ReplaceUserRolesWithBody(ctx context.Context, tenantId TenantID, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ReplaceUserRolesWithBody(ctx context.Context, tenantId TenantID, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceUserRolesRequestWithBody(c.Server, tenantId, userId, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1660,7 +1660,7 @@ func (c *Client) ReplaceUserRolesWithBody(ctx context.Context, tenantId TenantID
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/tenants/{tenant_id}/users/{user_id}/roles (the `ReplaceUserRoles` operationId).
-func (c *Client) ReplaceUserRoles(ctx context.Context, tenantId TenantID, userId UserID, body ReplaceUserRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ReplaceUserRoles(ctx context.Context, tenantId TenantID, userId UserID, body ReplaceUserRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceUserRolesRequest(c.Server, tenantId, userId, body)
 	if err != nil {
 		return nil, err
@@ -1675,7 +1675,7 @@ func (c *Client) ReplaceUserRoles(ctx context.Context, tenantId TenantID, userId
 // RemoveUserRole Remove a direct assignment
 //
 // Corresponds with DELETE /v1/tenants/{tenant_id}/users/{user_id}/roles/{role_id} (the `RemoveUserRole` operationId).
-func (c *Client) RemoveUserRole(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, params *RemoveUserRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) RemoveUserRole(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, params *RemoveUserRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveUserRoleRequest(c.Server, tenantId, userId, roleId, params)
 	if err != nil {
 		return nil, err
@@ -1690,7 +1690,7 @@ func (c *Client) RemoveUserRole(ctx context.Context, tenantId TenantID, userId U
 // AddUserRole Add one global assignment (idempotent)
 //
 // Corresponds with PUT /v1/tenants/{tenant_id}/users/{user_id}/roles/{role_id} (the `AddUserRole` operationId).
-func (c *Client) AddUserRole(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) AddUserRole(ctx context.Context, tenantId TenantID, userId UserID, roleId RoleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddUserRoleRequest(c.Server, tenantId, userId, roleId)
 	if err != nil {
 		return nil, err
@@ -1707,7 +1707,7 @@ func (c *Client) AddUserRole(ctx context.Context, tenantId TenantID, userId User
 // Own tokens need no permission; other users' need `tokens:write`.
 //
 // Corresponds with GET /v1/tenants/{tenant_id}/users/{user_id}/tokens (the `ListUserTokens` operationId).
-func (c *Client) ListUserTokens(ctx context.Context, tenantId TenantID, userId UserID, params *ListUserTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListUserTokens(ctx context.Context, tenantId TenantID, userId UserID, params *ListUserTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUserTokensRequest(c.Server, tenantId, userId, params)
 	if err != nil {
 		return nil, err
@@ -1726,7 +1726,7 @@ func (c *Client) ListUserTokens(ctx context.Context, tenantId TenantID, userId U
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/tenants/{tenant_id}/users/{user_id}/tokens (the `CreateUserToken` operationId).
-func (c *Client) CreateUserTokenWithBody(ctx context.Context, tenantId TenantID, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateUserTokenWithBody(ctx context.Context, tenantId TenantID, userId UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserTokenRequestWithBody(c.Server, tenantId, userId, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1745,7 +1745,7 @@ func (c *Client) CreateUserTokenWithBody(ctx context.Context, tenantId TenantID,
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/tenants/{tenant_id}/users/{user_id}/tokens (the `CreateUserToken` operationId).
-func (c *Client) CreateUserToken(ctx context.Context, tenantId TenantID, userId UserID, body CreateUserTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateUserToken(ctx context.Context, tenantId TenantID, userId UserID, body CreateUserTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserTokenRequest(c.Server, tenantId, userId, body)
 	if err != nil {
 		return nil, err
@@ -1762,7 +1762,7 @@ func (c *Client) CreateUserToken(ctx context.Context, tenantId TenantID, userId 
 // Own tokens need no permission; other users' need `tokens:write`.
 //
 // Corresponds with DELETE /v1/tenants/{tenant_id}/users/{user_id}/tokens/{token_id} (the `RevokeUserToken` operationId).
-func (c *Client) RevokeUserToken(ctx context.Context, tenantId TenantID, userId UserID, tokenId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) RevokeUserToken(ctx context.Context, tenantId TenantID, userId UserID, tokenId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeUserTokenRequest(c.Server, tenantId, userId, tokenId)
 	if err != nil {
 		return nil, err
@@ -3569,7 +3569,7 @@ func NewRevokeUserTokenRequest(server string, tenantId TenantID, userId UserID, 
 	return req, nil
 }
 
-func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+func (c *RawClient) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
 			return err
@@ -3600,7 +3600,7 @@ func NewClientWithResponses(server string, opts ...ClientOption) (*ClientWithRes
 
 // WithBaseURL overrides the baseURL.
 func WithBaseURL(baseURL string) ClientOption {
-	return func(c *Client) error {
+	return func(c *RawClient) error {
 		newBaseURL, err := url.Parse(baseURL)
 		if err != nil {
 			return err

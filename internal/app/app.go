@@ -1,0 +1,269 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rosterhq/roster/internal/auth"
+	"github.com/rosterhq/roster/internal/rbac"
+	"github.com/rosterhq/roster/internal/store/gormstore"
+	"github.com/rosterhq/roster/server"
+)
+
+// Defaults of Config, the same as the command line's.
+const (
+	DefaultAddr = ":8080"
+	DefaultDB   = "sqlite:roster.db"
+)
+
+// DefaultTenantID is the tenant every installation starts with.
+const DefaultTenantID = "default"
+
+// HTTP server limits. Slow clients must not hold connections forever
+// (ReadHeaderTimeout and ReadTimeout stop slowloris), a stuck handler must
+// not hold one forever either (WriteTimeout), and echo's Timeout middleware
+// races, so the limits live here.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+	// shutdownTimeout is how long Close lets requests in flight finish; it
+	// stays under the 30 s a container runtime usually waits after SIGTERM.
+	shutdownTimeout = 25 * time.Second
+)
+
+// Config is what Main needs to run. Zero fields take the defaults above; a
+// nil Logger discards logs and a nil Stderr is os.Stderr.
+type Config struct {
+	Addr           string // listen address; ":0" picks a free port (see Main.URL)
+	DB             string // "sqlite:PATH" or "postgres://…"
+	BootstrapToken string // the operator token's secret; empty: generate one at the first start
+	Logger         *slog.Logger
+	Stderr         io.Writer // where a generated operator token is shown, once
+}
+
+// Main is one running Roster: store, bootstrap data and HTTP server.
+type Main struct {
+	cfg Config
+
+	mu     sync.Mutex
+	store  *gormstore.Store
+	srv    *http.Server
+	ln     net.Listener
+	errc   chan error
+	closed bool
+}
+
+// New returns a Main for cfg; nothing happens until Run.
+func New(cfg Config) *Main {
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.DB == "" {
+		cfg.DB = DefaultDB
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = os.Stderr
+	}
+	return &Main{cfg: cfg}
+}
+
+// Run opens and migrates the store, ensures the operator token and the
+// default tenant, and starts serving. It returns once the listener is bound,
+// so URL is valid after it; serving goes on in the background until Close.
+// On error everything Run opened is closed again.
+func (m *Main) Run(ctx context.Context) (err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.store != nil || m.closed {
+		return errors.New("app: Run called twice")
+	}
+	log := m.cfg.Logger
+
+	store, err := gormstore.Open(ctx, m.cfg.DB)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", RedactDSN(m.cfg.DB), err)
+	}
+	defer func() {
+		if err != nil {
+			_ = store.Close()
+		}
+	}()
+	if err := store.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := m.ensureOperatorToken(ctx, store); err != nil {
+		return err
+	}
+	if err := ensureDefaultTenant(ctx, store); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", m.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           server.New(server.Config{Store: store, Logger: log, Now: time.Now}),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+		close(errc)
+	}()
+	m.store, m.srv, m.ln, m.errc = store, srv, ln, errc
+	log.Info("roster listening", "addr", ln.Addr().String(), "url", m.url(), "db", RedactDSN(m.cfg.DB))
+	return nil
+}
+
+// ensureOperatorToken makes ROSTER_BOOTSTRAP_TOKEN the operator's secret at
+// every start, or else creates a random one at the first start and shows it
+// on Stderr: the one time a secret is ever written out.
+func (m *Main) ensureOperatorToken(ctx context.Context, store *gormstore.Store) error {
+	if m.cfg.BootstrapToken != "" {
+		if _, err := store.EnsureOperatorToken(ctx, auth.Hash(m.cfg.BootstrapToken), true); err != nil {
+			return fmt.Errorf("set operator token: %w", err)
+		}
+		return nil
+	}
+	secret, hash := auth.NewSecret()
+	created, err := store.EnsureOperatorToken(ctx, hash, false)
+	if err != nil {
+		return fmt.Errorf("create operator token: %w", err)
+	}
+	if created {
+		if _, err := fmt.Fprintf(m.cfg.Stderr, "Roster operator token (shown once, keep it): %s\n", secret); err != nil {
+			return fmt.Errorf("show operator token: %w", err)
+		}
+	}
+	return nil
+}
+
+// ensureDefaultTenant creates tenant `default` unless it exists; a
+// conflict means another start (or replica) got there first.
+func ensureDefaultTenant(ctx context.Context, store *gormstore.Store) error {
+	_, err := store.CreateTenant(ctx, rbac.Actor{Operator: true}, rbac.TenantInput{ID: DefaultTenantID, Name: "Default"})
+	if err != nil && !rbac.IsCode(err, rbac.EConflict) {
+		return fmt.Errorf("create tenant %s: %w", DefaultTenantID, err)
+	}
+	return nil
+}
+
+// URL is the base URL the server answers on, such as
+// "http://127.0.0.1:41234"; an unspecified host (":0", "0.0.0.0:…") reads as
+// 127.0.0.1. Empty before Run.
+func (m *Main) URL() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.url()
+}
+
+func (m *Main) url() string {
+	if m.ln == nil {
+		return ""
+	}
+	addr, ok := m.ln.Addr().(*net.TCPAddr)
+	if !ok {
+		return "http://" + m.ln.Addr().String()
+	}
+	host := addr.IP.String()
+	if addr.IP == nil || addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// Err receives the error that stopped the server on its own (the listener
+// failed); it is closed without one when Close shuts the server down. Nil
+// before Run.
+func (m *Main) Err() <-chan error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.errc
+}
+
+// Close stops accepting connections, lets requests in flight finish (up to
+// 25 s, then cuts them), and closes the store. It is safe to call more than
+// once and without Run.
+func (m *Main) Close() error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	srv, store := m.srv, m.store
+	m.mu.Unlock()
+
+	var errs []error
+	if srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err), srv.Close())
+		}
+	}
+	if store != nil {
+		if err := store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Migrate applies the schema to the database at dsn without serving.
+func Migrate(ctx context.Context, dsn string) error {
+	store, err := gormstore.Open(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", RedactDSN(dsn), err)
+	}
+	if err := store.Migrate(ctx); err != nil {
+		_ = store.Close()
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return store.Close()
+}
+
+// RedactDSN returns dsn fit for logs: a URL's password becomes "xxxxx", and a
+// key=value DSN keeps only its keys' names up to any password.
+func RedactDSN(dsn string) string {
+	if strings.HasPrefix(dsn, "sqlite:") {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err == nil && u.Scheme != "" && u.Host != "" {
+		q := u.Query()
+		if q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+		return u.Redacted()
+	}
+	if i := strings.Index(strings.ToLower(dsn), "password"); i >= 0 {
+		return dsn[:i] + "password=xxxxx …"
+	}
+	return dsn
+}

@@ -1,0 +1,309 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+const maxReason = 500
+
+// assignmentKey is the keyset cursor of an assignment list: (role_id, org_id).
+func assignmentKey(a rbac.Assignment) string { return a.RoleID + "\n" + a.OrganizationID }
+
+func (s *Store) ListAssignments(ctx context.Context, tenantID, userID string, p rbac.Page) ([]rbac.Assignment, string, error) {
+	db := s.db.WithContext(ctx)
+	if _, err := s.getUser(db, tenantID, userID); err != nil {
+		return nil, "", err
+	}
+	q := db.Table("assignments a").
+		Select("a.*, r.name AS role_name, r.display_name AS role_display_name, o.name AS org_name").
+		Joins("JOIN roles r ON r.tenant_id = a.tenant_id AND r.id = a.role_id").
+		Joins("LEFT JOIN organizations o ON o.tenant_id = a.tenant_id AND o.id = a.org_id").
+		Where("a.tenant_id = ? AND a.user_id = ? AND (a.expires_at IS NULL OR a.expires_at > ?)", tenantID, userID, micros(s.now()))
+	if p.After != "" {
+		role, org, _ := strings.Cut(p.After, "\n")
+		q = q.Where("(a.role_id > ? OR (a.role_id = ? AND a.org_id > ?))", role, role, org)
+	}
+	var rows []assignmentView
+	if err := q.Order("a.role_id, a.org_id").Limit(pageLimit(p) + 1).Scan(&rows).Error; err != nil {
+		return nil, "", translate(err, "")
+	}
+	out := make([]rbac.Assignment, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	out, next := trim(out, p, assignmentKey)
+	return out, next, nil
+}
+
+// assignmentView is an assignment joined with its role and organization names.
+// (Fields are spelled out: GORM cannot fill an embedded unexported struct.)
+type assignmentView struct {
+	UserID          string
+	RoleID          string
+	OrgID           string
+	NotBefore       *int64
+	ExpiresAt       *int64
+	Reason          string
+	AssignedBy      string
+	AssignedAt      int64
+	RoleName        string
+	RoleDisplayName string
+	OrgName         *string
+}
+
+func (v assignmentView) toDomain() rbac.Assignment {
+	return rbac.Assignment{UserID: v.UserID, RoleID: v.RoleID, RoleName: v.RoleName, RoleDisplayName: v.RoleDisplayName,
+		OrganizationID: v.OrgID, OrganizationName: deref(v.OrgName), NotBefore: timePtr(v.NotBefore),
+		ExpiresAt: timePtr(v.ExpiresAt), Reason: v.Reason, AssignedBy: v.AssignedBy, AssignedAt: fromMicros(v.AssignedAt)}
+}
+
+func (s *Store) Assign(ctx context.Context, w rbac.Write, userID string, in rbac.AssignmentInput) (rbac.Assignment, bool, int64, error) {
+	var out rbac.Assignment
+	var created bool
+	rev, err := s.write(ctx, w, func(t *txn) error {
+		if err := s.checkAssignmentInput(t, "", in); err != nil {
+			return err
+		}
+		if _, err := s.getUser(t.tx, w.TenantID, userID); err != nil {
+			return err
+		}
+		var changed bool
+		var err error
+		created, changed, err = upsertAssignment(t, userID, in)
+		if err != nil {
+			return err
+		}
+		details := assignmentDetails(userID, in)
+		if t.tenant.AssignmentMode == rbac.ModeSingle {
+			replaced, err := removeOthersInScope(t, userID, in.RoleID, in.OrganizationID)
+			if err != nil {
+				return err
+			}
+			if len(replaced) > 0 {
+				details["replaced"] = replaced
+				changed = true
+			}
+		}
+		if changed {
+			if err := touchUser(t, userID); err != nil {
+				return err
+			}
+			action := "assignment.update"
+			if created {
+				action = "assignment.create"
+			}
+			t.audit(action, "user", userID, details)
+		}
+		out, err = s.readAssignment(t, userID, in.RoleID, in.OrganizationID)
+		return err
+	})
+	return out, created, rev, err
+}
+
+func (s *Store) ReplaceAssignments(ctx context.Context, w rbac.Write, userID string, in []rbac.AssignmentInput) ([]rbac.Assignment, int64, error) {
+	var out []rbac.Assignment
+	rev, err := s.write(ctx, w, func(t *txn) error {
+		seen := map[string]int{}
+		scopes := map[string]int{}
+		for i, a := range in {
+			field := fmt.Sprintf("assignments[%d]", i)
+			if err := s.checkAssignmentInput(t, field+".", a); err != nil {
+				return err
+			}
+			key := a.RoleID + "\n" + a.OrganizationID
+			if j, dup := seen[key]; dup {
+				return rbac.Invalid(field, fmt.Sprintf("same role and scope as assignments[%d]", j))
+			}
+			seen[key] = i
+			if j, dup := scopes[a.OrganizationID]; dup && t.tenant.AssignmentMode == rbac.ModeSingle {
+				return rbac.Invalid(field, fmt.Sprintf("this tenant allows one role per scope; assignments[%d] has the same scope", j))
+			}
+			scopes[a.OrganizationID] = i
+		}
+		if _, err := s.getUser(t.tx, w.TenantID, userID); err != nil {
+			return err
+		}
+		var current []assignmentRow
+		if err := t.tx.Where("tenant_id = ? AND user_id = ?", w.TenantID, userID).Find(&current).Error; err != nil {
+			return err
+		}
+		changed := false
+		var removed []map[string]any
+		for _, c := range current {
+			if _, keep := seen[c.RoleID+"\n"+c.OrgID]; keep {
+				continue
+			}
+			if err := t.tx.Where("tenant_id = ? AND user_id = ? AND role_id = ? AND org_id = ?",
+				c.TenantID, c.UserID, c.RoleID, c.OrgID).Delete(&assignmentRow{}).Error; err != nil {
+				return err
+			}
+			if c.ExpiresAt == nil || *c.ExpiresAt > micros(t.now) {
+				changed = true
+				removed = append(removed, map[string]any{"role_id": c.RoleID, "organization_id": c.OrgID})
+			}
+		}
+		var added []map[string]any
+		for _, a := range in {
+			created, upd, err := upsertAssignment(t, userID, a)
+			if err != nil {
+				return err
+			}
+			changed = changed || upd
+			if created {
+				added = append(added, map[string]any{"role_id": a.RoleID, "organization_id": a.OrganizationID})
+			}
+		}
+		if changed {
+			if err := touchUser(t, userID); err != nil {
+				return err
+			}
+			t.audit("assignment.replace", "user", userID, map[string]any{"added": added, "removed": removed, "count": len(in)})
+		}
+		out = make([]rbac.Assignment, 0, len(in))
+		for _, a := range in {
+			got, err := s.readAssignment(t, userID, a.RoleID, a.OrganizationID)
+			if err != nil {
+				return err
+			}
+			out = append(out, got)
+		}
+		return nil
+	})
+	return out, rev, err
+}
+
+func (s *Store) Unassign(ctx context.Context, w rbac.Write, userID, roleID, orgID string) (int64, error) {
+	return s.write(ctx, w, func(t *txn) error {
+		if _, err := s.getUser(t.tx, w.TenantID, userID); err != nil {
+			return err
+		}
+		res := t.tx.Where("tenant_id = ? AND user_id = ? AND role_id = ? AND org_id = ? AND (expires_at IS NULL OR expires_at > ?)",
+			w.TenantID, userID, roleID, orgID, micros(t.now)).Delete(&assignmentRow{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return rbac.Errorf(rbac.ENotFound, "user %s does not hold %s in that scope", userID, roleID)
+		}
+		if err := touchUser(t, userID); err != nil {
+			return err
+		}
+		t.audit("assignment.delete", "user", userID, map[string]any{"role_id": roleID, "organization_id": orgID})
+		return nil
+	})
+}
+
+// checkAssignmentInput validates one assignment; prefix names its place in
+// the body ("" or "assignments[3].").
+func (s *Store) checkAssignmentInput(t *txn, prefix string, a rbac.AssignmentInput) error {
+	if a.ExpiresAt != nil && !a.ExpiresAt.After(t.now) {
+		return rbac.Invalid(prefix+"expires_at", "must be in the future")
+	}
+	if a.ExpiresAt != nil && a.NotBefore != nil && !a.ExpiresAt.After(*a.NotBefore) {
+		return rbac.Invalid(prefix+"expires_at", "must be later than not_before")
+	}
+	if len([]rune(a.Reason)) > maxReason {
+		return rbac.Invalid(prefix+"reason", "at most 500 characters")
+	}
+	if err := s.checkGrantable(t, "", []string{a.RoleID}); err != nil {
+		return rbac.Invalid(prefix+"role_id", err.(*rbac.Error).Fields[0].Message)
+	}
+	if a.OrganizationID != "" {
+		var n int64
+		if err := t.tx.Model(&orgRow{}).Where("tenant_id = ? AND id = ?", t.w.TenantID, a.OrganizationID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return rbac.Invalid(prefix+"scope.organization_id", "unknown organization "+a.OrganizationID)
+		}
+	}
+	return nil
+}
+
+// upsertAssignment creates the assignment, or updates the window and reason
+// of the same role and scope. An expired row counts as absent.
+func upsertAssignment(t *txn, userID string, in rbac.AssignmentInput) (created, changed bool, err error) {
+	var rows []assignmentRow
+	if err := t.tx.Where("tenant_id = ? AND user_id = ? AND role_id = ? AND org_id = ?",
+		t.w.TenantID, userID, in.RoleID, in.OrganizationID).Limit(1).Find(&rows).Error; err != nil {
+		return false, false, err
+	}
+	row := assignmentRow{TenantID: t.w.TenantID, UserID: userID, RoleID: in.RoleID, OrgID: in.OrganizationID,
+		NotBefore: microsPtr(in.NotBefore), ExpiresAt: microsPtr(in.ExpiresAt), Reason: in.Reason,
+		AssignedBy: t.w.Actor.ID(), AssignedAt: micros(t.now)}
+	if len(rows) == 0 {
+		return true, true, t.tx.Create(&row).Error
+	}
+	old := rows[0]
+	expired := old.ExpiresAt != nil && *old.ExpiresAt <= micros(t.now)
+	if !expired && eqPtr(old.NotBefore, row.NotBefore) && eqPtr(old.ExpiresAt, row.ExpiresAt) && old.Reason == row.Reason {
+		return false, false, nil
+	}
+	if !expired {
+		// Same grant, new window: who granted it and when stays.
+		row.AssignedBy, row.AssignedAt = old.AssignedBy, old.AssignedAt
+	}
+	// Not Save: GORM reads the '' of a global scope as an unset key and would INSERT.
+	return expired, true, t.tx.Model(&assignmentRow{}).
+		Where("tenant_id = ? AND user_id = ? AND role_id = ? AND org_id = ?", row.TenantID, userID, row.RoleID, row.OrgID).
+		Updates(map[string]any{"not_before": row.NotBefore, "expires_at": row.ExpiresAt, "reason": row.Reason,
+			"assigned_by": row.AssignedBy, "assigned_at": row.AssignedAt}).Error
+}
+
+// removeOthersInScope drops the user's other direct roles in one scope (single-role tenants).
+func removeOthersInScope(t *txn, userID, roleID, orgID string) ([]string, error) {
+	var others []string
+	q := t.tx.Model(&assignmentRow{}).Where("tenant_id = ? AND user_id = ? AND org_id = ? AND role_id <> ?",
+		t.w.TenantID, userID, orgID, roleID)
+	if err := q.Where("(expires_at IS NULL OR expires_at > ?)", micros(t.now)).Pluck("role_id", &others).Error; err != nil {
+		return nil, err
+	}
+	if err := t.tx.Where("tenant_id = ? AND user_id = ? AND org_id = ? AND role_id <> ?",
+		t.w.TenantID, userID, orgID, roleID).Delete(&assignmentRow{}).Error; err != nil {
+		return nil, err
+	}
+	return others, nil
+}
+
+func (s *Store) readAssignment(t *txn, userID, roleID, orgID string) (rbac.Assignment, error) {
+	var v assignmentView
+	err := t.tx.Table("assignments a").
+		Select("a.*, r.name AS role_name, r.display_name AS role_display_name, o.name AS org_name").
+		Joins("JOIN roles r ON r.tenant_id = a.tenant_id AND r.id = a.role_id").
+		Joins("LEFT JOIN organizations o ON o.tenant_id = a.tenant_id AND o.id = a.org_id").
+		Where("a.tenant_id = ? AND a.user_id = ? AND a.role_id = ? AND a.org_id = ?", t.w.TenantID, userID, roleID, orgID).
+		Take(&v).Error
+	return v.toDomain(), translate(err, "assignment")
+}
+
+// touchUser moves the user's version: its ETag covers its roles too.
+func touchUser(t *txn, userID string) error {
+	return t.tx.Exec("UPDATE users SET version = version + 1, updated_at = ? WHERE tenant_id = ? AND id = ?",
+		micros(t.now), t.w.TenantID, userID).Error
+}
+
+func assignmentDetails(userID string, in rbac.AssignmentInput) map[string]any {
+	d := map[string]any{"user_id": userID, "role_id": in.RoleID, "organization_id": in.OrganizationID}
+	if in.NotBefore != nil {
+		d["not_before"] = in.NotBefore.Format(time.RFC3339)
+	}
+	if in.ExpiresAt != nil {
+		d["expires_at"] = in.ExpiresAt.Format(time.RFC3339)
+	}
+	if in.Reason != "" {
+		d["reason"] = in.Reason
+	}
+	return d
+}
+
+func eqPtr(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}

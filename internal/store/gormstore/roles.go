@@ -1,0 +1,424 @@
+package gormstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+const (
+	maxPermissions   = 500
+	maxMetadataBytes = 16 << 10
+)
+
+func (s *Store) ListRoles(ctx context.Context, tenantID string, f rbac.RoleFilter) ([]rbac.Role, string, error) {
+	if _, err := s.GetTenant(ctx, tenantID); err != nil {
+		return nil, "", err
+	}
+	db := s.db.WithContext(ctx)
+	q := db.Where("tenant_id = ?", tenantID)
+	if f.Search != "" {
+		like := "%" + escapeLike(strings.ToLower(f.Search)) + "%"
+		q = q.Where("(name_key LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')", like, like)
+	}
+	switch f.Type {
+	case "system":
+		q = q.Where("system = ?", true)
+	case "custom":
+		q = q.Where("system = ?", false)
+	}
+	var rows []roleRow
+	if err := keyset(q, f.Page, "id").Find(&rows).Error; err != nil {
+		return nil, "", translate(err, "")
+	}
+	rows, next := trim(rows, f.Page, func(r roleRow) string { return r.ID })
+	roles, err := s.hydrateRoles(db, tenantID, rows)
+	return roles, next, err
+}
+
+func (s *Store) GetRole(ctx context.Context, tenantID, roleID string) (rbac.Role, error) {
+	return s.getRole(s.db.WithContext(ctx), tenantID, roleID)
+}
+
+func (s *Store) getRole(db *gorm.DB, tenantID, roleID string) (rbac.Role, error) {
+	var row roleRow
+	if err := db.Where("tenant_id = ? AND id = ?", tenantID, roleID).Take(&row).Error; err != nil {
+		return rbac.Role{}, translate(err, "role")
+	}
+	roles, err := s.hydrateRoles(db, tenantID, []roleRow{row})
+	if err != nil {
+		return rbac.Role{}, err
+	}
+	return roles[0], nil
+}
+
+// hydrateRoles adds parents and user counts to a page of roles in two queries.
+func (s *Store) hydrateRoles(db *gorm.DB, tenantID string, rows []roleRow) ([]rbac.Role, error) {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var edges []roleParentRow
+	if err := db.Where("tenant_id = ? AND role_id IN ?", tenantID, ids).Order("parent_id").Find(&edges).Error; err != nil {
+		return nil, translate(err, "")
+	}
+	parents := map[string][]string{}
+	for _, e := range edges {
+		parents[e.RoleID] = append(parents[e.RoleID], e.ParentID)
+	}
+	type count struct {
+		RoleID string
+		N      int
+	}
+	var counts []count
+	if err := db.Model(&assignmentRow{}).Select("role_id, count(distinct user_id) as n").
+		Where("tenant_id = ? AND role_id IN ? AND (expires_at IS NULL OR expires_at > ?)", tenantID, ids, micros(s.now())).
+		Group("role_id").Scan(&counts).Error; err != nil {
+		return nil, translate(err, "")
+	}
+	n := map[string]int{}
+	for _, c := range counts {
+		n[c.RoleID] = c.N
+	}
+	out := make([]rbac.Role, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain(parents[r.ID], n[r.ID])
+	}
+	return out, nil
+}
+
+func (s *Store) CreateRole(ctx context.Context, w rbac.Write, in rbac.RoleInput) (rbac.Role, int64, error) {
+	if !rbac.ValidRoleName(in.Name) {
+		return rbac.Role{}, 0, rbac.Invalid("name", "must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+	}
+	if strings.TrimSpace(in.DisplayName) == "" {
+		return rbac.Role{}, 0, rbac.Invalid("display_name", "must not be empty")
+	}
+	perms, err := cleanPermissions(in.Permissions)
+	if err != nil {
+		return rbac.Role{}, 0, err
+	}
+	meta, err := encodeMetadata(in.Metadata)
+	if err != nil {
+		return rbac.Role{}, 0, err
+	}
+	var out rbac.Role
+	rev, err := s.write(ctx, w, func(t *txn) error {
+		parents, err := checkParents(t, "", in.InheritsFrom)
+		if err != nil {
+			return err
+		}
+		var taken int64
+		if err := t.tx.Model(&roleRow{}).Where("tenant_id = ? AND name_key = ?", w.TenantID, strings.ToLower(in.Name)).
+			Count(&taken).Error; err != nil {
+			return err
+		}
+		if taken > 0 {
+			return rbac.Errorf(rbac.EConflict, "a role named %q already exists (names are unique ignoring case)", in.Name)
+		}
+		now := micros(t.now)
+		row := roleRow{TenantID: w.TenantID, ID: rbac.RoleIDFor(in.Name), Name: in.Name, NameKey: strings.ToLower(in.Name),
+			DisplayName: in.DisplayName, Description: in.Description, Permissions: mustJSON(perms),
+			Assignable: in.Assignable, Metadata: meta, Version: 1, CreatedAt: now, UpdatedAt: now}
+		if err := t.tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if err := setParents(t, row.ID, parents); err != nil {
+			return err
+		}
+		out = row.toDomain(parents, 0)
+		t.audit("role.create", "role", row.ID, map[string]any{"after": roleDetails(out)})
+		return nil
+	})
+	return out, rev, err
+}
+
+func (s *Store) UpdateRole(ctx context.Context, w rbac.Write, roleID string, p rbac.RolePatch) (rbac.Role, int64, error) {
+	var perms []string
+	if p.Permissions != nil {
+		var err error
+		if perms, err = cleanPermissions(*p.Permissions); err != nil {
+			return rbac.Role{}, 0, err
+		}
+	}
+	if p.DisplayName != nil && strings.TrimSpace(*p.DisplayName) == "" {
+		return rbac.Role{}, 0, rbac.Invalid("display_name", "must not be empty")
+	}
+	var meta *string
+	if p.Metadata != nil {
+		var err error
+		if meta, err = encodeMetadata(*p.Metadata); err != nil {
+			return rbac.Role{}, 0, err
+		}
+	}
+	var out rbac.Role
+	rev, err := s.write(ctx, w, func(t *txn) error {
+		var parents []string
+		if p.InheritsFrom != nil {
+			var err error
+			if parents, err = checkParents(t, roleID, *p.InheritsFrom); err != nil {
+				return err
+			}
+		}
+		before, err := s.getRole(t.tx, w.TenantID, roleID)
+		if err != nil {
+			return err
+		}
+		if p.Name != nil && *p.Name != before.Name {
+			return rbac.Invalid("name", "is immutable")
+		}
+		if err := checkIfMatch(w.IfMatch, before.Version); err != nil {
+			return err
+		}
+		after := before
+		if p.DisplayName != nil {
+			after.DisplayName = *p.DisplayName
+		}
+		if p.Description != nil {
+			after.Description = *p.Description
+		}
+		if p.Permissions != nil {
+			after.Permissions = perms
+		}
+		if p.InheritsFrom != nil {
+			after.InheritsFrom = parents
+		}
+		if p.Assignable != nil {
+			after.Assignable = *p.Assignable
+		}
+		if p.Metadata != nil {
+			after.Metadata = *p.Metadata
+		}
+		if err := checkSystemRoleChange(before, after); err != nil {
+			return err
+		}
+		if reflect.DeepEqual(roleDetails(before), roleDetails(after)) {
+			out = before
+			return nil
+		}
+		if p.InheritsFrom != nil {
+			if err := checkCycle(t, roleID, parents); err != nil {
+				return err
+			}
+			if err := setParents(t, roleID, parents); err != nil {
+				return err
+			}
+		}
+		after.Version++
+		after.UpdatedAt = t.now
+		updates := map[string]any{"display_name": after.DisplayName, "description": after.Description,
+			"permissions": mustJSON(after.Permissions), "assignable": after.Assignable,
+			"version": after.Version, "updated_at": micros(t.now)}
+		if p.Metadata != nil {
+			updates["metadata"] = meta
+		}
+		if err := t.tx.Model(&roleRow{}).Where("tenant_id = ? AND id = ?", w.TenantID, roleID).Updates(updates).Error; err != nil {
+			return err
+		}
+		t.audit("role.update", "role", roleID, map[string]any{"before": roleDetails(before), "after": roleDetails(after)})
+		out = after
+		return nil
+	})
+	return out, rev, err
+}
+
+func (s *Store) DeleteRole(ctx context.Context, w rbac.Write, roleID string) (int64, error) {
+	return s.write(ctx, w, func(t *txn) error {
+		role, err := s.getRole(t.tx, w.TenantID, roleID)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(w.IfMatch, role.Version); err != nil {
+			return err
+		}
+		if role.System {
+			return rbac.Invalid("role_id", "system roles cannot be deleted")
+		}
+		var children []string
+		if err := t.tx.Model(&roleParentRow{}).Where("tenant_id = ? AND parent_id = ?", w.TenantID, roleID).
+			Order("role_id").Limit(10).Pluck("role_id", &children).Error; err != nil {
+			return err
+		}
+		if len(children) > 0 {
+			return rbac.Errorf(rbac.EConflict, "roles inherit from %s: %s", roleID, strings.Join(children, ", "))
+		}
+		var holders []string
+		if err := t.tx.Model(&assignmentRow{}).Where("tenant_id = ? AND role_id = ?", w.TenantID, roleID).
+			Distinct().Order("user_id").Pluck("user_id", &holders).Error; err != nil {
+			return err
+		}
+		res := t.tx.Where("tenant_id = ? AND role_id = ?", w.TenantID, roleID).Delete(&assignmentRow{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if err := t.tx.Where("tenant_id = ? AND id = ?", w.TenantID, roleID).Delete(&roleRow{}).Error; err != nil {
+			return err
+		}
+		t.audit("role.delete", "role", roleID, map[string]any{"before": roleDetails(role),
+			"removed_assignments": res.RowsAffected, "affected_users": holders})
+		return nil
+	})
+}
+
+// checkSystemRoleChange: role_admin never changes; of role_member only permissions do.
+func checkSystemRoleChange(before, after rbac.Role) error {
+	if !before.System {
+		return nil
+	}
+	if before.ID == rbac.MemberRoleID {
+		before.Permissions = after.Permissions
+	}
+	if !reflect.DeepEqual(roleDetails(before), roleDetails(after)) {
+		if before.ID == rbac.MemberRoleID {
+			return rbac.Invalid("body", "only the permissions of role_member can change")
+		}
+		return rbac.Invalid("body", "system role "+before.ID+" cannot be changed")
+	}
+	return nil
+}
+
+func roleDetails(r rbac.Role) map[string]any {
+	d := map[string]any{"name": r.Name, "display_name": r.DisplayName, "description": r.Description,
+		"permissions": r.Permissions, "inherits_from": r.InheritsFrom, "assignable": r.Assignable}
+	if r.Metadata != nil {
+		d["metadata"] = r.Metadata
+	}
+	// Round-trip through JSON so before/after compare the way they are stored.
+	var out map[string]any
+	_ = json.Unmarshal([]byte(mustJSON(d)), &out)
+	return out
+}
+
+// cleanPermissions validates and de-duplicates, keeping the caller's order.
+func cleanPermissions(in []string) ([]string, error) {
+	if len(in) > maxPermissions {
+		return nil, rbac.Invalid("permissions", fmt.Sprintf("at most %d permissions", maxPermissions))
+	}
+	out := make([]string, 0, len(in))
+	for i, p := range in {
+		if !rbac.ValidPermission(p) {
+			return nil, rbac.Invalid(fmt.Sprintf("permissions[%d]", i), "must be resource:action, each part [a-z0-9_.-]+ or *")
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func encodeMetadata(m map[string]any) (*string, error) {
+	if m == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, rbac.Invalid("metadata", "must be a JSON object")
+	}
+	if len(b) > maxMetadataBytes {
+		return nil, rbac.Invalid("metadata", "at most 16 KiB")
+	}
+	s := string(b)
+	return &s, nil
+}
+
+// checkParents verifies that every parent exists and is assignable (a role
+// inheriting role_admin would grant it by the back door) and returns them
+// de-duplicated and sorted.
+func checkParents(t *txn, self string, ids []string) ([]string, error) {
+	parents := slices.Clone(ids)
+	slices.Sort(parents)
+	parents = slices.Compact(parents)
+	if len(parents) == 0 {
+		return []string{}, nil
+	}
+	var rows []roleRow
+	if err := t.tx.Select("id, assignable").Where("tenant_id = ? AND id IN ?", t.w.TenantID, parents).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	assignable := map[string]bool{}
+	for _, r := range rows {
+		assignable[r.ID] = r.Assignable
+	}
+	for i, id := range ids {
+		field := fmt.Sprintf("inherits_from[%d]", i)
+		ok, found := assignable[id]
+		switch {
+		case id == self && self != "":
+			return nil, rbac.Invalid(field, "inheritance cycle: "+self+" → "+self)
+		case !found:
+			return nil, rbac.Invalid(field, "unknown role "+id)
+		case !ok:
+			return nil, rbac.Invalid(field, "role is not assignable")
+		}
+	}
+	return parents, nil
+}
+
+// checkCycle fails when roleID is reachable from one of its new parents.
+func checkCycle(t *txn, roleID string, parents []string) error {
+	var edges []roleParentRow
+	if err := t.tx.Where("tenant_id = ?", t.w.TenantID).Find(&edges).Error; err != nil {
+		return err
+	}
+	up := map[string][]string{}
+	for _, e := range edges {
+		if e.RoleID != roleID {
+			up[e.RoleID] = append(up[e.RoleID], e.ParentID)
+		}
+	}
+	up[roleID] = parents
+	// Depth-first from roleID along parent edges, remembering the path.
+	var path []string
+	onPath := map[string]bool{}
+	done := map[string]bool{}
+	var visit func(id string) []string
+	visit = func(id string) []string {
+		if onPath[id] {
+			i := slices.Index(path, id)
+			return append(slices.Clone(path[i:]), id)
+		}
+		if done[id] {
+			return nil
+		}
+		onPath[id] = true
+		path = append(path, id)
+		for _, p := range up[id] {
+			if c := visit(p); c != nil {
+				return c
+			}
+		}
+		path = path[:len(path)-1]
+		onPath[id] = false
+		done[id] = true
+		return nil
+	}
+	if cycle := visit(roleID); cycle != nil {
+		return rbac.Invalid("inherits_from", "inheritance cycle: "+strings.Join(cycle, " → "))
+	}
+	return nil
+}
+
+func setParents(t *txn, roleID string, parents []string) error {
+	if err := t.tx.Where("tenant_id = ? AND role_id = ?", t.w.TenantID, roleID).Delete(&roleParentRow{}).Error; err != nil {
+		return err
+	}
+	if len(parents) == 0 {
+		return nil
+	}
+	rows := make([]roleParentRow, len(parents))
+	for i, p := range parents {
+		rows[i] = roleParentRow{TenantID: t.w.TenantID, RoleID: roleID, ParentID: p}
+	}
+	return t.tx.Create(&rows).Error
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,215 @@
+package gormstore
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+// Rows mirror the tables of internal/migrations. Times are microseconds since
+// the epoch (see the migrations package comment).
+
+type tenantRow struct {
+	ID             string `gorm:"primaryKey"`
+	Name           string
+	AssignmentMode string
+	Revision       int64
+	CreatedAt      int64 `gorm:"autoCreateTime:false"`
+	UpdatedAt      int64 `gorm:"autoUpdateTime:false"`
+}
+
+func (tenantRow) TableName() string { return "tenants" }
+
+type roleRow struct {
+	TenantID    string `gorm:"primaryKey"`
+	ID          string `gorm:"primaryKey"`
+	Name        string
+	NameKey     string
+	DisplayName string
+	Description string
+	System      bool
+	Permissions string
+	Assignable  bool
+	IsDefault   bool
+	Metadata    *string
+	Version     int64
+	CreatedAt   int64 `gorm:"autoCreateTime:false"`
+	UpdatedAt   int64 `gorm:"autoUpdateTime:false"`
+}
+
+func (roleRow) TableName() string { return "roles" }
+
+type roleParentRow struct {
+	TenantID string `gorm:"primaryKey"`
+	RoleID   string `gorm:"primaryKey"`
+	ParentID string `gorm:"primaryKey"`
+}
+
+func (roleParentRow) TableName() string { return "role_parents" }
+
+type userRow struct {
+	TenantID       string `gorm:"primaryKey"`
+	ID             string `gorm:"primaryKey"`
+	Email          string
+	EmailKey       string
+	FirstName      string
+	LastName       string
+	ExternalUserID *string
+	Status         string
+	Version        int64
+	CreatedAt      int64 `gorm:"autoCreateTime:false"`
+	UpdatedAt      int64 `gorm:"autoUpdateTime:false"`
+}
+
+func (userRow) TableName() string { return "users" }
+
+type orgRow struct {
+	TenantID   string `gorm:"primaryKey"`
+	ID         string `gorm:"primaryKey"`
+	Name       string
+	ExternalID *string
+	Version    int64
+	CreatedAt  int64 `gorm:"autoCreateTime:false"`
+	UpdatedAt  int64 `gorm:"autoUpdateTime:false"`
+}
+
+func (orgRow) TableName() string { return "organizations" }
+
+type assignmentRow struct {
+	TenantID   string `gorm:"primaryKey"`
+	UserID     string `gorm:"primaryKey"`
+	RoleID     string `gorm:"primaryKey"`
+	OrgID      string `gorm:"primaryKey"`
+	NotBefore  *int64
+	ExpiresAt  *int64
+	Reason     string
+	AssignedBy string
+	AssignedAt int64
+}
+
+func (assignmentRow) TableName() string { return "assignments" }
+
+type tokenRow struct {
+	ID         string `gorm:"primaryKey"`
+	TenantID   *string
+	UserID     *string
+	Name       string
+	Hash       string
+	Scopes     *string
+	ExpiresAt  *int64
+	LastUsedAt *int64
+	CreatedAt  int64 `gorm:"autoCreateTime:false"`
+}
+
+func (tokenRow) TableName() string { return "tokens" }
+
+type auditRow struct {
+	Seq        int64 `gorm:"primaryKey;autoIncrement"`
+	TenantID   string
+	ID         string
+	At         int64
+	ActorID    string
+	Action     string
+	TargetType string
+	TargetID   string
+	Details    string
+}
+
+func (auditRow) TableName() string { return "audit_events" }
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func microsPtr(t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	v := t.UnixMicro()
+	return &v
+}
+
+func timePtr(us *int64) *time.Time {
+	if us == nil {
+		return nil
+	}
+	t := fromMicros(*us)
+	return &t
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only called with JSON-safe values
+	}
+	return string(b)
+}
+
+func (r tenantRow) toDomain() rbac.Tenant {
+	return rbac.Tenant{ID: r.ID, Name: r.Name, AssignmentMode: r.AssignmentMode, Revision: r.Revision,
+		CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt)}
+}
+
+func (r roleRow) toDomain(parents []string, userCount int) rbac.Role {
+	role := rbac.Role{TenantID: r.TenantID, ID: r.ID, Name: r.Name, DisplayName: r.DisplayName,
+		Description: r.Description, System: r.System, Assignable: r.Assignable, Default: r.IsDefault,
+		InheritsFrom: parents, UserCount: userCount, Version: r.Version,
+		CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt)}
+	_ = json.Unmarshal([]byte(r.Permissions), &role.Permissions)
+	if role.Permissions == nil {
+		role.Permissions = []string{}
+	}
+	if role.InheritsFrom == nil {
+		role.InheritsFrom = []string{}
+	}
+	if r.Metadata != nil {
+		_ = json.Unmarshal([]byte(*r.Metadata), &role.Metadata)
+	}
+	return role
+}
+
+func (r userRow) toDomain(roles []string) rbac.User {
+	if roles == nil {
+		roles = []string{}
+	}
+	return rbac.User{TenantID: r.TenantID, ID: r.ID, Email: r.Email, FirstName: r.FirstName,
+		LastName: r.LastName, ExternalUserID: deref(r.ExternalUserID), Status: r.Status, Roles: roles,
+		Version: r.Version, CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt)}
+}
+
+func (r orgRow) toDomain() rbac.Organization {
+	return rbac.Organization{TenantID: r.TenantID, ID: r.ID, Name: r.Name, ExternalID: deref(r.ExternalID),
+		Version: r.Version, CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt)}
+}
+
+func (r tokenRow) toDomain() rbac.Token {
+	t := rbac.Token{ID: r.ID, TenantID: deref(r.TenantID), UserID: deref(r.UserID), Name: r.Name,
+		ExpiresAt: timePtr(r.ExpiresAt), LastUsedAt: timePtr(r.LastUsedAt), CreatedAt: fromMicros(r.CreatedAt)}
+	if r.Scopes != nil {
+		t.Scopes = []string{}
+		_ = json.Unmarshal([]byte(*r.Scopes), &t.Scopes)
+	}
+	return t
+}
+
+func (r auditRow) toDomain() rbac.AuditEvent {
+	e := rbac.AuditEvent{ID: r.ID, TenantID: r.TenantID, At: fromMicros(r.At), ActorID: r.ActorID,
+		Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID, Details: map[string]any{}}
+	_ = json.Unmarshal([]byte(r.Details), &e.Details)
+	return e
+}

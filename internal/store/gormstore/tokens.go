@@ -1,0 +1,140 @@
+package gormstore
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/rosterhq/roster/internal/auth"
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+const operatorTokenID = "tok_operator"
+
+func (s *Store) EnsureOperatorToken(ctx context.Context, hash string, replace bool) (bool, error) {
+	created := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var rows []tokenRow
+		if err := tx.Where("id = ?", operatorTokenID).Limit(1).Find(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 1 {
+			if !replace || rows[0].Hash == hash {
+				return nil
+			}
+			return tx.Model(&tokenRow{}).Where("id = ?", operatorTokenID).Update("hash", hash).Error
+		}
+		created = true
+		return tx.Create(&tokenRow{ID: operatorTokenID, Name: "operator", Hash: hash, CreatedAt: micros(s.now())}).Error
+	})
+	return created, translate(err, "")
+}
+
+func (s *Store) Authenticate(ctx context.Context, hash string, now time.Time) (rbac.Token, error) {
+	denied := rbac.Errorf(rbac.EUnauthorized, "missing, unknown, expired or revoked token")
+	var row tokenRow
+	if err := s.db.WithContext(ctx).Where("hash = ?", hash).Take(&row).Error; err != nil {
+		if rbac.IsCode(translate(err, ""), rbac.ENotFound) {
+			return rbac.Token{}, denied
+		}
+		return rbac.Token{}, translate(err, "")
+	}
+	if row.ExpiresAt != nil && *row.ExpiresAt <= micros(now) {
+		return rbac.Token{}, denied
+	}
+	tok := row.toDomain()
+	if tok.Operator() {
+		return tok, nil
+	}
+	var status string
+	if err := s.db.WithContext(ctx).Model(&userRow{}).Where("tenant_id = ? AND id = ?", tok.TenantID, tok.UserID).
+		Pluck("status", &status).Error; err != nil {
+		return rbac.Token{}, translate(err, "")
+	}
+	if status != rbac.StatusActive {
+		return rbac.Token{}, denied
+	}
+	return tok, nil
+}
+
+func (s *Store) TouchToken(ctx context.Context, tokenID string, at time.Time) error {
+	minute := micros(at.Truncate(time.Minute))
+	// Only write when the minute moved: at most one write per token per minute.
+	return translate(s.db.WithContext(ctx).Model(&tokenRow{}).
+		Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", tokenID, minute).
+		Update("last_used_at", minute).Error, "")
+}
+
+func (s *Store) ListTokens(ctx context.Context, tenantID, userID string, p rbac.Page) ([]rbac.Token, string, error) {
+	db := s.db.WithContext(ctx)
+	if _, err := s.getUser(db, tenantID, userID); err != nil {
+		return nil, "", err
+	}
+	var rows []tokenRow
+	if err := keyset(db.Where("tenant_id = ? AND user_id = ?", tenantID, userID), p, "id").Find(&rows).Error; err != nil {
+		return nil, "", translate(err, "")
+	}
+	rows, next := trim(rows, p, func(r tokenRow) string { return r.ID })
+	out := make([]rbac.Token, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, next, nil
+}
+
+func (s *Store) CreateToken(ctx context.Context, w rbac.Write, in rbac.TokenInput) (rbac.Token, int64, error) {
+	for i, sc := range in.Scopes {
+		if !rbac.ValidPermission(sc) {
+			return rbac.Token{}, 0, rbac.Invalid("scopes["+strconv.Itoa(i)+"]", "must be resource:action, each part [a-z0-9_.-]+ or *")
+		}
+	}
+	if in.Hash == "" {
+		return rbac.Token{}, 0, rbac.Errorf(rbac.EInternal, "token hash missing")
+	}
+	var out rbac.Token
+	rev, err := s.write(ctx, w, func(t *txn) error {
+		if in.ExpiresAt != nil && !in.ExpiresAt.After(t.now) {
+			return rbac.Invalid("expires_at", "must be in the future")
+		}
+		if _, err := s.getUser(t.tx, w.TenantID, in.UserID); err != nil {
+			return err
+		}
+		tenantID, userID := w.TenantID, in.UserID
+		row := tokenRow{ID: auth.NewID("tok_"), TenantID: &tenantID, UserID: &userID, Name: in.Name, Hash: in.Hash,
+			ExpiresAt: microsPtr(in.ExpiresAt), CreatedAt: micros(t.now)}
+		if in.Scopes != nil {
+			sc := mustJSON(sortedUnique(in.Scopes))
+			row.Scopes = &sc
+		}
+		if err := t.tx.Create(&row).Error; err != nil {
+			return err
+		}
+		out = row.toDomain()
+		d := map[string]any{"user_id": in.UserID, "name": in.Name}
+		if in.Scopes != nil {
+			d["scopes"] = out.Scopes
+		}
+		t.audit("token.create", "token", row.ID, d)
+		return nil
+	})
+	return out, rev, err
+}
+
+func (s *Store) RevokeToken(ctx context.Context, w rbac.Write, userID, tokenID string) (int64, error) {
+	return s.write(ctx, w, func(t *txn) error {
+		if _, err := s.getUser(t.tx, w.TenantID, userID); err != nil {
+			return err
+		}
+		res := t.tx.Where("tenant_id = ? AND user_id = ? AND id = ?", w.TenantID, userID, tokenID).Delete(&tokenRow{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return rbac.NotFound("token")
+		}
+		t.audit("token.revoke", "token", tokenID, map[string]any{"user_id": userID})
+		return nil
+	})
+}

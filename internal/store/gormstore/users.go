@@ -1,0 +1,356 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/rosterhq/roster/internal/auth"
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+func (s *Store) ListUsers(ctx context.Context, tenantID string, f rbac.UserFilter) ([]rbac.User, string, error) {
+	if _, err := s.GetTenant(ctx, tenantID); err != nil {
+		return nil, "", err
+	}
+	db := s.db.WithContext(ctx)
+	q := db.Where("tenant_id = ?", tenantID)
+	if f.Search != "" {
+		like := "%" + escapeLike(strings.ToLower(f.Search)) + "%"
+		q = q.Where("(email_key LIKE ? ESCAPE '\\' OR lower(first_name) LIKE ? ESCAPE '\\' OR lower(last_name) LIKE ? ESCAPE '\\')", like, like, like)
+	}
+	if f.RoleID != "" {
+		q = q.Where("id IN (?)", db.Model(&assignmentRow{}).Select("user_id").
+			Where("tenant_id = ? AND role_id = ? AND (expires_at IS NULL OR expires_at > ?)", tenantID, f.RoleID, micros(s.now())))
+	}
+	var rows []userRow
+	if err := keyset(q, f.Page, "id").Find(&rows).Error; err != nil {
+		return nil, "", translate(err, "")
+	}
+	rows, next := trim(rows, f.Page, func(r userRow) string { return r.ID })
+	users, err := s.hydrateUsers(db, tenantID, rows)
+	return users, next, err
+}
+
+func (s *Store) GetUser(ctx context.Context, tenantID, userID string) (rbac.User, error) {
+	return s.getUser(s.db.WithContext(ctx), tenantID, userID)
+}
+
+func (s *Store) getUser(db *gorm.DB, tenantID, userID string) (rbac.User, error) {
+	var row userRow
+	if err := db.Where("tenant_id = ? AND id = ?", tenantID, userID).Take(&row).Error; err != nil {
+		return rbac.User{}, translate(err, "user")
+	}
+	users, err := s.hydrateUsers(db, tenantID, []userRow{row})
+	if err != nil {
+		return rbac.User{}, err
+	}
+	return users[0], nil
+}
+
+// hydrateUsers adds each user's active global direct roles, in one query.
+func (s *Store) hydrateUsers(db *gorm.DB, tenantID string, rows []userRow) ([]rbac.User, error) {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	now := micros(s.now())
+	var as []assignmentRow
+	if err := db.Where("tenant_id = ? AND user_id IN ? AND org_id = '' AND (expires_at IS NULL OR expires_at > ?) AND (not_before IS NULL OR not_before <= ?)",
+		tenantID, ids, now, now).Order("role_id").Find(&as).Error; err != nil {
+		return nil, translate(err, "")
+	}
+	roles := map[string][]string{}
+	for _, a := range as {
+		roles[a.UserID] = append(roles[a.UserID], a.RoleID)
+	}
+	out := make([]rbac.User, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain(roles[r.ID])
+	}
+	return out, nil
+}
+
+func (s *Store) CreateUser(ctx context.Context, w rbac.Write, in rbac.UserInput) (rbac.User, int64, error) {
+	if strings.TrimSpace(in.Email) == "" || !strings.Contains(in.Email, "@") {
+		return rbac.User{}, 0, rbac.Invalid("email", "must be an email address")
+	}
+	var out rbac.User
+	rev, err := s.write(ctx, w, func(t *txn) error {
+		if err := s.checkGrantable(t, "roles", in.Roles); err != nil {
+			return err
+		}
+		if err := checkSingleModeRoles(t, "roles", in.Roles); err != nil {
+			return err
+		}
+		if err := checkUserUnique(t, "", in.Email, in.ExternalUserID); err != nil {
+			return err
+		}
+		now := micros(t.now)
+		row := userRow{TenantID: w.TenantID, ID: auth.NewID("usr_"), Email: in.Email, EmailKey: strings.ToLower(in.Email),
+			FirstName: in.FirstName, LastName: in.LastName, ExternalUserID: strPtr(in.ExternalUserID),
+			Status: rbac.StatusActive, Version: 1, CreatedAt: now, UpdatedAt: now}
+		if err := t.tx.Create(&row).Error; err != nil {
+			return err
+		}
+		roles := sortedUnique(in.Roles)
+		for _, r := range roles {
+			if err := t.tx.Create(&assignmentRow{TenantID: w.TenantID, UserID: row.ID, RoleID: r,
+				AssignedBy: w.Actor.ID(), AssignedAt: now}).Error; err != nil {
+				return err
+			}
+		}
+		out = row.toDomain(roles)
+		t.audit("user.create", "user", row.ID, map[string]any{"after": userDetails(out)})
+		return nil
+	})
+	return out, rev, err
+}
+
+func (s *Store) UpdateUser(ctx context.Context, w rbac.Write, userID string, p rbac.UserPatch) (rbac.User, int64, error) {
+	if p.Email != nil && (strings.TrimSpace(*p.Email) == "" || !strings.Contains(*p.Email, "@")) {
+		return rbac.User{}, 0, rbac.Invalid("email", "must be an email address")
+	}
+	if p.Status != nil && *p.Status != rbac.StatusActive && *p.Status != rbac.StatusDisabled {
+		return rbac.User{}, 0, rbac.Invalid("status", "must be active or disabled")
+	}
+	var out rbac.User
+	rev, err := s.write(ctx, w, func(t *txn) error {
+		if p.Roles != nil {
+			if err := s.checkGrantable(t, "roles", *p.Roles); err != nil {
+				return err
+			}
+			if err := checkSingleModeRoles(t, "roles", *p.Roles); err != nil {
+				return err
+			}
+		}
+		before, err := s.getUser(t.tx, w.TenantID, userID)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(w.IfMatch, before.Version); err != nil {
+			return err
+		}
+		after := before
+		setIf(&after.Email, p.Email)
+		setIf(&after.FirstName, p.FirstName)
+		setIf(&after.LastName, p.LastName)
+		setIf(&after.ExternalUserID, p.ExternalUserID)
+		setIf(&after.Status, p.Status)
+		if p.Roles != nil {
+			after.Roles = sortedUnique(*p.Roles)
+		}
+		if slices.Equal(before.Roles, after.Roles) && fmt.Sprint(userDetails(before)) == fmt.Sprint(userDetails(after)) {
+			out = before
+			return nil
+		}
+		if !strings.EqualFold(before.Email, after.Email) || before.ExternalUserID != after.ExternalUserID {
+			if err := checkUserUnique(t, userID, after.Email, after.ExternalUserID); err != nil {
+				return err
+			}
+		}
+		if p.Roles != nil && !slices.Equal(before.Roles, after.Roles) {
+			if err := replaceGlobalRoles(t, userID, after.Roles); err != nil {
+				return err
+			}
+		}
+		after.Version++
+		after.UpdatedAt = t.now
+		if err := t.tx.Model(&userRow{}).Where("tenant_id = ? AND id = ?", w.TenantID, userID).Updates(map[string]any{
+			"email": after.Email, "email_key": strings.ToLower(after.Email), "first_name": after.FirstName,
+			"last_name": after.LastName, "external_user_id": strPtr(after.ExternalUserID), "status": after.Status,
+			"version": after.Version, "updated_at": micros(t.now)}).Error; err != nil {
+			return err
+		}
+		t.audit("user.update", "user", userID, map[string]any{"before": userDetails(before), "after": userDetails(after)})
+		out = after
+		return nil
+	})
+	return out, rev, err
+}
+
+func (s *Store) DeleteUser(ctx context.Context, w rbac.Write, userID string) (int64, error) {
+	return s.write(ctx, w, func(t *txn) error {
+		user, err := s.getUser(t.tx, w.TenantID, userID)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(w.IfMatch, user.Version); err != nil {
+			return err
+		}
+		var nAssign, nTokens int64
+		t.tx.Model(&assignmentRow{}).Where("tenant_id = ? AND user_id = ?", w.TenantID, userID).Count(&nAssign)
+		t.tx.Model(&tokenRow{}).Where("tenant_id = ? AND user_id = ?", w.TenantID, userID).Count(&nTokens)
+		// Assignments and tokens go with the user through ON DELETE CASCADE.
+		if err := t.tx.Where("tenant_id = ? AND id = ?", w.TenantID, userID).Delete(&userRow{}).Error; err != nil {
+			return err
+		}
+		t.audit("user.delete", "user", userID, map[string]any{"before": userDetails(user),
+			"removed_assignments": nAssign, "revoked_tokens": nTokens})
+		return nil
+	})
+}
+
+func (s *Store) UserPermissions(ctx context.Context, tenantID, userID string, now time.Time) ([]string, error) {
+	db := s.db.WithContext(ctx)
+	var user userRow
+	if err := db.Where("tenant_id = ? AND id = ?", tenantID, userID).Take(&user).Error; err != nil {
+		return nil, translate(err, "user")
+	}
+	if user.Status != rbac.StatusActive {
+		return []string{}, nil
+	}
+	var held []string
+	if err := db.Model(&assignmentRow{}).Where("tenant_id = ? AND user_id = ? AND org_id = '' AND (expires_at IS NULL OR expires_at > ?) AND (not_before IS NULL OR not_before <= ?)",
+		tenantID, userID, micros(now), micros(now)).Pluck("role_id", &held).Error; err != nil {
+		return nil, translate(err, "")
+	}
+	var defaults []string
+	if err := db.Model(&roleRow{}).Where("tenant_id = ? AND is_default = ?", tenantID, true).Pluck("id", &defaults).Error; err != nil {
+		return nil, translate(err, "")
+	}
+	var edges []roleParentRow
+	if err := db.Where("tenant_id = ?", tenantID).Find(&edges).Error; err != nil {
+		return nil, translate(err, "")
+	}
+	up := map[string][]string{}
+	for _, e := range edges {
+		up[e.RoleID] = append(up[e.RoleID], e.ParentID)
+	}
+	seen := map[string]bool{}
+	stack := append(held, defaults...)
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !seen[id] {
+			seen[id] = true
+			stack = append(stack, up[id]...)
+		}
+	}
+	var rows []roleRow
+	if err := db.Select("permissions").Where("tenant_id = ? AND id IN ?", tenantID, keys(seen)).Find(&rows).Error; err != nil {
+		return nil, translate(err, "")
+	}
+	var perms []string
+	for _, r := range rows {
+		perms = append(perms, r.toDomain(nil, 0).Permissions...)
+	}
+	return sortedUnique(perms), nil
+}
+
+// checkGrantable verifies that every role id exists and may be granted
+// through the API, naming the bad entry as field[i].
+func (s *Store) checkGrantable(t *txn, field string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []roleRow
+	if err := t.tx.Select("id, assignable").Where("tenant_id = ? AND id IN ?", t.w.TenantID, ids).Find(&rows).Error; err != nil {
+		return err
+	}
+	assignable := map[string]bool{}
+	for _, r := range rows {
+		assignable[r.ID] = r.Assignable
+	}
+	for i, id := range ids {
+		ok, found := assignable[id]
+		switch {
+		case !found:
+			return rbac.Invalid(fmt.Sprintf("%s[%d]", field, i), "unknown role "+id)
+		case !ok:
+			return rbac.Invalid(fmt.Sprintf("%s[%d]", field, i), "role is not assignable")
+		}
+	}
+	return nil
+}
+
+// checkSingleModeRoles: in a single-role tenant a user holds at most one
+// direct role per scope, so a list of global roles holds at most one.
+func checkSingleModeRoles(t *txn, field string, ids []string) error {
+	if t.tenant.AssignmentMode == rbac.ModeSingle && len(sortedUnique(ids)) > 1 {
+		return rbac.Invalid(field, "this tenant allows one role per scope")
+	}
+	return nil
+}
+
+func checkUserUnique(t *txn, self, email, externalID string) error {
+	var n int64
+	if err := t.tx.Model(&userRow{}).Where("tenant_id = ? AND email_key = ? AND id <> ?", t.w.TenantID, strings.ToLower(email), self).
+		Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return rbac.Errorf(rbac.EConflict, "a user with email %q already exists", email)
+	}
+	if externalID == "" {
+		return nil
+	}
+	if err := t.tx.Model(&userRow{}).Where("tenant_id = ? AND external_user_id = ? AND id <> ?", t.w.TenantID, externalID, self).
+		Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return rbac.Errorf(rbac.EConflict, "a user with external_user_id %q already exists", externalID)
+	}
+	return nil
+}
+
+// replaceGlobalRoles makes the user's global direct roles exactly roles,
+// keeping the rows (and windows) of roles it already holds.
+func replaceGlobalRoles(t *txn, userID string, roles []string) error {
+	q := t.tx.Where("tenant_id = ? AND user_id = ? AND org_id = ''", t.w.TenantID, userID)
+	if len(roles) > 0 {
+		q = q.Where("role_id NOT IN ?", roles)
+	}
+	if err := q.Delete(&assignmentRow{}).Error; err != nil {
+		return err
+	}
+	var kept []string
+	if err := t.tx.Model(&assignmentRow{}).Where("tenant_id = ? AND user_id = ? AND org_id = ''", t.w.TenantID, userID).
+		Pluck("role_id", &kept).Error; err != nil {
+		return err
+	}
+	for _, r := range roles {
+		if slices.Contains(kept, r) {
+			continue
+		}
+		if err := t.tx.Create(&assignmentRow{TenantID: t.w.TenantID, UserID: userID, RoleID: r,
+			AssignedBy: t.w.Actor.ID(), AssignedAt: micros(t.now)}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func userDetails(u rbac.User) map[string]any {
+	return map[string]any{"email": u.Email, "first_name": u.FirstName, "last_name": u.LastName,
+		"external_user_id": u.ExternalUserID, "status": u.Status, "roles": u.Roles}
+}
+
+func setIf(dst *string, v *string) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func sortedUnique(in []string) []string {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,280 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
+
+	"github.com/rosterhq/roster/internal/auth"
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+// operatorOnly is the x-roster-permission value that no tenant token can
+// satisfy, whatever its permissions (`*:*` included).
+const operatorOnly = "operator"
+
+// selfService lists the operations a tenant user may call on its own user
+// (`me` or its own id) without any permission: reading itself and its direct
+// roles, and managing its own tokens (API.md, "Who may call what"). Keys are
+// lower case: the embedded spec carries operation ids as oapi-codegen
+// rewrote them (GetUser), the YAML as written (getUser).
+var selfService = map[string]bool{
+	"getuser":         true,
+	"listuserroles":   true,
+	"listusertokens":  true,
+	"createusertoken": true,
+	"revokeusertoken": true,
+}
+
+// operation is what authorization needs to know about one spec operation.
+type operation struct {
+	id          string
+	public      bool     // `security: []`: no token at all
+	operator    bool     // operator only
+	permissions []string // every one is required; empty: any valid token
+	self        bool     // needs no permission on the caller's own user
+}
+
+// operations maps "METHOD /echo/:route" to its operation. It is built from the
+// spec at startup so that the permission an operation needs is written in
+// exactly one place, openapi.yaml.
+type operations map[string]operation
+
+func operationKey(method, echoPath string) string { return method + " " + echoPath }
+
+// buildOperations walks the spec. An operation without x-roster-permission is
+// an error: failing at startup beats serving an operation nobody guards.
+func buildOperations(spec *openapi3.T) (operations, error) {
+	ops := operations{}
+	for path, item := range spec.Paths.Map() {
+		// The spec writes {tenant_id}; echo routes are registered as :tenant_id.
+		echoPath := path
+		for strings.Contains(echoPath, "{") {
+			i := strings.Index(echoPath, "{")
+			j := strings.Index(echoPath[i:], "}")
+			if j < 0 {
+				return nil, fmt.Errorf("path %q: unbalanced brace", path)
+			}
+			echoPath = echoPath[:i] + ":" + echoPath[i+1:i+j] + echoPath[i+j+1:]
+		}
+		for method, op := range item.Operations() {
+			perms, err := permissionList(op.Extensions["x-roster-permission"])
+			if err != nil {
+				return nil, fmt.Errorf("%s %s (%s): %w", method, path, op.OperationID, err)
+			}
+			o := operation{
+				id:     op.OperationID,
+				public: op.Security != nil && len(*op.Security) == 0,
+				self:   selfService[strings.ToLower(op.OperationID)],
+			}
+			if slices.Contains(perms, operatorOnly) {
+				o.operator = true
+			} else {
+				o.permissions = perms
+			}
+			ops[operationKey(method, echoPath)] = o
+		}
+	}
+	return ops, nil
+}
+
+func permissionList(ext any) ([]string, error) {
+	switch v := ext.(type) {
+	case nil:
+		return nil, fmt.Errorf("no x-roster-permission")
+	case []string:
+		return v, nil
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, p := range v {
+			s, ok := p.(string)
+			if !ok {
+				return nil, fmt.Errorf("x-roster-permission holds %T, want strings", p)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	default:
+		return nil, fmt.Errorf("x-roster-permission is %T, want a list", ext)
+	}
+}
+
+// principal is the authenticated caller, kept in the request context. The
+// user's permissions are loaded at most once per request, and only when a
+// check needs them.
+type principal struct {
+	Token rbac.Token
+	store rbac.Store
+	now   time.Time
+
+	perms  []string
+	loaded bool
+}
+
+type principalKey struct{}
+
+func withPrincipal(ctx context.Context, p *principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// principalFrom returns the caller, or nil on routes that need no token.
+func principalFrom(ctx context.Context) *principal {
+	p, _ := ctx.Value(principalKey{}).(*principal)
+	return p
+}
+
+// Actor is the caller as the store records it.
+func (p *principal) Actor() rbac.Actor {
+	return rbac.Actor{Operator: p.Token.Operator(), UserID: p.Token.UserID}
+}
+
+// Grants reports whether the caller holds permission (or pattern) q: one of
+// its user's global permissions grants q and, for a scoped token, one of the
+// token's scopes does too. The operator holds everything.
+func (p *principal) Grants(ctx context.Context, q string) (bool, error) {
+	if p.Token.Operator() {
+		return true, nil
+	}
+	if !p.loaded {
+		perms, err := p.store.UserPermissions(ctx, p.Token.TenantID, p.Token.UserID, p.now)
+		if err != nil {
+			return false, err
+		}
+		p.perms, p.loaded = perms, true
+	}
+	return rbac.AnyGrants(p.perms, q) && (p.Token.Scopes == nil || rbac.AnyGrants(p.Token.Scopes, q)), nil
+}
+
+// require answers 403 unless the caller holds every permission in qs.
+func (p *principal) require(ctx context.Context, qs ...string) error {
+	for _, q := range qs {
+		ok, err := p.Grants(ctx, q)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return rbac.Errorf(rbac.EForbidden, "this requires permission %s", q)
+		}
+	}
+	return nil
+}
+
+// authenticator is the middleware that answers 401, 404 for another tenant's
+// paths and 403, in that order, before the request validator answers 400.
+type authenticator struct {
+	store rbac.Store
+	now   func() time.Time
+	log   *slog.Logger
+	ops   operations
+}
+
+func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		op, ok := a.ops[operationKey(c.Request().Method, c.Path())]
+		if !ok || op.public {
+			// Unknown routes fall through to echo's 404/405; routes added
+			// outside the spec (metrics, docs) guard themselves.
+			return next(c)
+		}
+		req := c.Request()
+		ctx := req.Context()
+		secret, ok := bearer(req.Header.Get(echo.HeaderAuthorization))
+		if !ok {
+			return rbac.Errorf(rbac.EUnauthorized, "a bearer token is required")
+		}
+		now := a.now()
+		tok, err := a.store.Authenticate(ctx, auth.Hash(secret), now)
+		if err != nil {
+			if code := rbac.ErrorCode(err); code != rbac.EInternal {
+				return rbac.Errorf(rbac.EUnauthorized, "the bearer token is not valid")
+			}
+			return err
+		}
+		a.touch(ctx, tok, now)
+		p := &principal{Token: tok, store: a.store, now: now}
+		c.SetRequest(req.WithContext(withPrincipal(ctx, p)))
+		if err := a.authorize(c, op, p); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+func (a *authenticator) authorize(c echo.Context, op operation, p *principal) error {
+	ctx := c.Request().Context()
+	operator := p.Token.Operator()
+	if op.operator {
+		if !operator {
+			return rbac.Errorf(rbac.EForbidden, "only the platform operator may do this")
+		}
+		return nil
+	}
+	if tenant, ok := param(c, "tenant_id"); ok {
+		if operator {
+			// The operator sees every tenant, but one that does not exist is
+			// a 404 before any validation, as for a tenant user.
+			if _, err := a.store.GetTenant(ctx, tenant); err != nil {
+				return err
+			}
+		} else if tenant != p.Token.TenantID {
+			// Another tenant's paths answer as if the tenant did not exist.
+			return rbac.NotFound("tenant")
+		}
+	}
+	user, hasUser := param(c, "user_id")
+	if hasUser && user == "me" && operator {
+		return rbac.NotFound("user") // the operator has no user
+	}
+	if operator {
+		return nil
+	}
+	if op.self && hasUser && (user == "me" || user == p.Token.UserID) {
+		return nil
+	}
+	return p.require(ctx, op.permissions...)
+}
+
+// touch records the token's last use to the minute, so that a busy token
+// costs one write per minute rather than one per request.
+func (a *authenticator) touch(ctx context.Context, tok rbac.Token, now time.Time) {
+	minute := now.Truncate(time.Minute)
+	if tok.LastUsedAt != nil && !tok.LastUsedAt.Truncate(time.Minute).Before(minute) {
+		return
+	}
+	if err := a.store.TouchToken(ctx, tok.ID, minute); err != nil {
+		// Losing a last-used stamp must not fail the request.
+		a.log.WarnContext(ctx, "touch token", "token_id", tok.ID, "error", err)
+	}
+}
+
+// bearer extracts the secret of an `Authorization: Bearer <secret>` header.
+func bearer(h string) (string, bool) {
+	scheme, secret, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	secret = strings.TrimSpace(secret)
+	return secret, secret != ""
+}
+
+// param returns a path parameter of the matched route, unescaped as the
+// generated wrappers unescape it, and whether the route has it at all.
+func param(c echo.Context, name string) (string, bool) {
+	if !slices.Contains(c.ParamNames(), name) {
+		return "", false
+	}
+	v := c.Param(name)
+	if c.Request().URL.RawPath != "" {
+		if u, err := url.PathUnescape(v); err == nil {
+			v = u
+		}
+	}
+	return v, true
+}

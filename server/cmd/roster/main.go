@@ -1,0 +1,171 @@
+// Command roster runs the Roster role and permission service.
+//
+//	roster serve   [--addr :8080] [--db sqlite:roster.db] [--log-format json|text]
+//	roster migrate [--db sqlite:roster.db]
+//
+// Flags fall back to the environment (ROSTER_ADDR, ROSTER_DB); the operator
+// token's secret comes from ROSTER_BOOTSTRAP_TOKEN only, never from a flag,
+// so that it does not show in process listings. SIGTERM or SIGINT shut the
+// server down gracefully: requests in flight finish, then it exits 0.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/rosterhq/roster/internal/app"
+)
+
+const usage = `Usage:
+  roster serve   [--addr ADDR] [--db DSN] [--log-format json|text]
+  roster migrate [--db DSN]
+
+Environment:
+  ROSTER_ADDR             listen address (default :8080)
+  ROSTER_DB               sqlite:PATH or postgres://… (default sqlite:roster.db)
+  ROSTER_BOOTSTRAP_TOKEN  the platform operator's token secret; when unset, one is
+                          generated at the first start and printed once to stderr
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	code := run(ctx, stop, os.Args[1:], os.Getenv, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit code. ctx ends at the
+// first signal; release restores default signal handling, so that a second
+// Ctrl-C during shutdown kills at once.
+func run(ctx context.Context, release func(), args []string, getenv func(string) string, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, release, args[1:], getenv, stderr)
+	case "migrate":
+		return migrate(ctx, args[1:], getenv, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stderr, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "roster: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}
+
+// serveOptions is what `roster serve` reads from its flags and environment.
+type serveOptions struct {
+	cfg       app.Config
+	logFormat string
+}
+
+func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveOptions, error) {
+	fs := flag.NewFlagSet("roster serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o serveOptions
+	fs.StringVar(&o.cfg.Addr, "addr", envOr(getenv, "ROSTER_ADDR", app.DefaultAddr), "listen address (env ROSTER_ADDR)")
+	fs.StringVar(&o.cfg.DB, "db", envOr(getenv, "ROSTER_DB", app.DefaultDB), "database: sqlite:PATH or postgres://… (env ROSTER_DB)")
+	fs.StringVar(&o.logFormat, "log-format", "json", "log format: json or text")
+	if err := fs.Parse(args); err != nil {
+		return o, parseError(err)
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if o.logFormat != "json" && o.logFormat != "text" {
+		return o, fmt.Errorf("--log-format must be json or text, not %q", o.logFormat)
+	}
+	o.cfg.BootstrapToken = getenv("ROSTER_BOOTSTRAP_TOKEN")
+	return o, nil
+}
+
+func serve(ctx context.Context, release func(), args []string, getenv func(string) string, stderr io.Writer) int {
+	o, err := parseServe(args, getenv, stderr)
+	if err != nil {
+		return usageError(err, stderr)
+	}
+	var h slog.Handler = slog.NewJSONHandler(stderr, nil)
+	if o.logFormat == "text" {
+		h = slog.NewTextHandler(stderr, nil)
+	}
+	log := slog.New(h)
+	o.cfg.Logger, o.cfg.Stderr = log, stderr
+
+	m := app.New(o.cfg)
+	if err := m.Run(ctx); err != nil {
+		log.Error("roster failed to start", "err", err)
+		return 1
+	}
+	code := 0
+	select {
+	case <-ctx.Done():
+		log.Info("roster shutting down", "cause", context.Cause(ctx).Error())
+	case err := <-m.Err():
+		log.Error("roster stopped serving", "err", err)
+		code = 1
+	}
+	release()
+	if err := m.Close(); err != nil {
+		log.Error("roster shutdown", "err", err)
+		return 1
+	}
+	log.Info("roster stopped")
+	return code
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("roster migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", envOr(getenv, "ROSTER_DB", app.DefaultDB), "database: sqlite:PATH or postgres://… (env ROSTER_DB)")
+	if err := fs.Parse(args); err != nil {
+		return usageError(parseError(err), stderr)
+	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Errorf("unexpected arguments: %q", fs.Args()), stderr)
+	}
+	if err := app.Migrate(ctx, *db); err != nil {
+		fmt.Fprintf(stderr, "roster migrate: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "roster migrate: %s is up to date\n", app.RedactDSN(*db))
+	return 0
+}
+
+// errPrinted marks a flag error that package flag has already printed,
+// together with the usage.
+var errPrinted = errors.New("printed")
+
+func parseError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return errPrinted
+}
+
+func usageError(err error, stderr io.Writer) int {
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errPrinted):
+		return 2
+	}
+	fmt.Fprintf(stderr, "roster: %v\n", err)
+	return 2
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,211 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	echomiddleware "github.com/oapi-codegen/echo-middleware"
+
+	"github.com/rosterhq/roster/gen"
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+// Server implements the generated strict server interface over an rbac.Store.
+type Server struct {
+	Store rbac.Store
+	// Now is the clock; tests pin it. Nil means time.Now.
+	Now func() time.Time
+}
+
+var _ gen.StrictServerInterface = (*Server)(nil)
+
+// Config is what New needs to build the application.
+type Config struct {
+	Store  rbac.Store
+	Logger *slog.Logger // nil: slog.Default()
+	Now    func() time.Time
+	// BodyLimit caps request bodies, in echo's notation. The default "1MiB"
+	// is the contract's 1 MiB; note that echo reads "1M" as 1,000,000 bytes.
+	BodyLimit string
+}
+
+// New builds the whole echo application. Middleware order is the order of
+// the checks a request meets: body limit, recovery, request id, request log,
+// authentication and authorization (401 → 404 → 403), then the OpenAPI
+// validator (400), then the handlers (404 for path ids, 412, 409).
+//
+// It panics if the embedded spec cannot be loaded or lacks an operation's
+// x-roster-permission: both are build mistakes that any test catches.
+func New(cfg Config) *echo.Echo {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.BodyLimit == "" {
+		cfg.BodyLimit = "1MiB"
+	}
+	spec, err := gen.GetSwagger()
+	if err != nil {
+		panic(fmt.Sprintf("server: load embedded spec: %v", err))
+	}
+	ops, err := buildOperations(spec)
+	if err != nil {
+		panic(fmt.Sprintf("server: %v", err))
+	}
+	log := cfg.Logger
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(log)
+
+	e.Use(middleware.BodyLimit(cfg.BodyLimit))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			log.ErrorContext(c.Request().Context(), "panic",
+				"route", c.Path(),
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+				"error", err.Error(), "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(middleware.RequestID())
+	e.Use(requestLog(log))
+	authn := &authenticator{store: cfg.Store, now: cfg.Now, log: log, ops: ops}
+	e.Use(authn.middleware)
+	e.Use(validator(spec, ops))
+
+	srv := &Server{Store: cfg.Store, Now: cfg.Now}
+	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, nil))
+	return e
+}
+
+// validator is the spec's request validator, limited to the spec's own
+// operations that need a token: health probes must answer even when the
+// validator would not, and routes added outside the spec (metrics, docs) are
+// not the validator's to reject.
+func validator(spec *openapi3.T, ops operations) echo.MiddlewareFunc {
+	return echomiddleware.OapiRequestValidatorWithOptions(spec, &echomiddleware.Options{
+		Options: openapi3filter.Options{
+			// Authentication already ran, answering 401 before any 400.
+			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+			MultiError:         true,
+			SchemaValidationOptions: []openapi3.SchemaValidationOption{
+				openapi3.WithStringFormatValidator("email", emailFormat),
+			},
+		},
+		Skipper: func(c echo.Context) bool {
+			op, ok := ops[operationKey(c.Request().Method, c.Path())]
+			return !ok || op.public
+		},
+	})
+}
+
+// requestLog writes one line per request. It never logs headers, so the
+// Authorization header cannot leak.
+func requestLog(log *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		HandleError:  true, // let the error handler pick the status before it is logged
+		LogLatency:   true,
+		LogMethod:    true,
+		LogRoutePath: true,
+		LogRequestID: true,
+		LogStatus:    true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method),
+				slog.String("route", v.RoutePath),
+				slog.Int("status", v.Status),
+				slog.Duration("duration", v.Latency),
+				slog.String("request_id", v.RequestID),
+			}
+			if t := c.Param("tenant_id"); t != "" {
+				attrs = append(attrs, slog.String("tenant", t))
+			}
+			log.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			return nil
+		},
+	})
+}
+
+// now is the server's clock.
+func (s *Server) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+// write is what every write in a tenant passes to the store.
+func write(ctx context.Context, tenantID string, ifMatch *string) rbac.Write {
+	w := rbac.Write{TenantID: tenantID}
+	if p := principalFrom(ctx); p != nil {
+		w.Actor = p.Actor()
+	}
+	if ifMatch != nil {
+		w.IfMatch = *ifMatch
+	}
+	return w
+}
+
+// caller returns the authenticated principal; handlers behind the
+// authenticator always have one.
+func caller(ctx context.Context) (*principal, error) {
+	p := principalFrom(ctx)
+	if p == nil {
+		return nil, rbac.Errorf(rbac.EUnauthorized, "a bearer token is required")
+	}
+	return p, nil
+}
+
+// userID resolves `me` — the one place it is resolved, for every {user_id}
+// handler. The operator has no user, so `me` is 404 for it.
+func userID(ctx context.Context, id string) (string, error) {
+	if id != "me" {
+		return id, nil
+	}
+	p := principalFrom(ctx)
+	if p == nil || p.Token.Operator() {
+		return "", rbac.NotFound("user")
+	}
+	return p.Token.UserID, nil
+}
+
+// optional returns a pointer to s, or nil when s is empty, so that unset
+// optional fields are omitted from responses.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// deref returns *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// utc renders times in UTC, as the contract's timestamps are.
+func utc(t time.Time) time.Time { return t.UTC() }
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
