@@ -467,7 +467,7 @@ type TokenCreated struct {
 	// Scopes Permission patterns narrowing what the token may do.
 	Scopes *[]Permission `json:"scopes,omitempty"`
 
-	// Token The secret
+	// Token The secret, shown this once.
 	Token  string `json:"token"`
 	UserId string `json:"user_id"`
 }

@@ -34,6 +34,13 @@ func (s *Server) ListRoles(ctx context.Context, req gen.ListRolesRequestObject) 
 
 func (s *Server) CreateRole(ctx context.Context, req gen.CreateRoleRequestObject) (gen.CreateRoleResponseObject, error) {
 	b := req.Body
+	var parents []string
+	if b.InheritsFrom != nil {
+		parents = *b.InheritsFrom
+	}
+	if err := s.checkRole(ctx, req.TenantId, b.Permissions, parents); err != nil {
+		return nil, err
+	}
 	if err := checkMetadata(b.Metadata); err != nil {
 		return nil, err
 	}
@@ -44,9 +51,7 @@ func (s *Server) CreateRole(ctx context.Context, req gen.CreateRoleRequestObject
 		Permissions: b.Permissions,
 		Assignable:  b.Assignable == nil || *b.Assignable, // the schema's default
 	}
-	if b.InheritsFrom != nil {
-		in.InheritsFrom = *b.InheritsFrom
-	}
+	in.InheritsFrom = parents
 	if b.Metadata != nil {
 		in.Metadata = *b.Metadata
 	}
@@ -73,6 +78,11 @@ func (s *Server) GetRole(ctx context.Context, req gen.GetRoleRequestObject) (gen
 
 func (s *Server) UpdateRole(ctx context.Context, req gen.UpdateRoleRequestObject) (gen.UpdateRoleResponseObject, error) {
 	b := req.Body
+	if b.Permissions != nil || b.InheritsFrom != nil {
+		if err := s.checkRoleUpdate(ctx, req.TenantId, req.RoleId, b.Permissions, b.InheritsFrom); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkMetadata(b.Metadata); err != nil {
 		return nil, err
 	}
@@ -104,6 +114,28 @@ func (s *Server) DeleteRole(ctx context.Context, req gen.DeleteRoleRequestObject
 		return nil, err
 	}
 	return gen.DeleteRole204Response{Headers: gen.DeleteRole204ResponseHeaders{RosterRevision: rev}}, nil
+}
+
+// checkRoleUpdate applies the no-escalation rule to the role as it would be
+// after the update: the permissions and parents sent, else the current ones.
+func (s *Server) checkRoleUpdate(ctx context.Context, tenantID, roleID string, perms, parents *[]string) error {
+	if p := principalFrom(ctx); p != nil && p.Token.Operator() {
+		return nil
+	}
+	cur, err := s.Store.GetRole(ctx, tenantID, roleID)
+	if rbac.IsCode(err, rbac.ENotFound) {
+		return nil // the store answers 404
+	}
+	if err != nil {
+		return err
+	}
+	if perms == nil {
+		perms = &cur.Permissions
+	}
+	if parents == nil {
+		parents = &cur.InheritsFrom
+	}
+	return s.checkRole(ctx, tenantID, *perms, *parents)
 }
 
 func checkMetadata(m *gen.Metadata) error {

@@ -97,6 +97,10 @@ func validator(spec *openapi3.T, ops operations) echo.MiddlewareFunc {
 			// Authentication already ran, answering 401 before any 400.
 			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
 			MultiError:         true,
+			// The generated handlers then bind the value that was validated
+			// (exact member names, defaults applied) instead of decoding the
+			// body a second time with encoding/json's case-insensitive match.
+			KeepValidatedValue: true,
 			SchemaValidationOptions: []openapi3.SchemaValidationOption{
 				openapi3.WithStringFormatValidator("email", emailFormat),
 			},

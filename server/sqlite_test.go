@@ -241,3 +241,60 @@ func TestSQLite_flow(t *testing.T) {
 	require.Equal(t, 401, a.do(t, admin, "GET", base+"/users/me", nil).status)
 	require.Equal(t, 404, a.do(t, op, "GET", base, nil).status)
 }
+
+func TestSQLite_noEscalation(t *testing.T) {
+	a, op := newApp(t)
+	const base = "/v1/tenants/acme"
+	res := a.do(t, op, "POST", "/v1/tenants", map[string]any{"id": "acme", "name": "Acme", "admin": map[string]any{"email": "ada@acme.test"}})
+	require.Equal(t, 201, res.status, res.raw)
+	admin := str(t, res.body["admin_token"])
+	adminID := str(t, res.body["admin_user"].(map[string]any)["id"])
+
+	// A manager may manage roles, users and assignments, but holds no
+	// documents permission.
+	mgrPerms := []string{"roles:read", "roles:write", "users:read", "users:write", "assignments:write", "tokens:write"}
+	require.Equal(t, 201, a.do(t, admin, "POST", base+"/roles", map[string]any{"name": "manager", "display_name": "M", "permissions": mgrPerms}).status)
+	require.Equal(t, 201, a.do(t, admin, "POST", base+"/roles", map[string]any{"name": "editor", "display_name": "E", "permissions": []string{"documents:write"}}).status)
+	require.Equal(t, 201, a.do(t, admin, "POST", base+"/roles", map[string]any{"name": "senior", "display_name": "S", "permissions": []string{}, "inherits_from": []string{"role_editor"}}).status)
+	res = a.do(t, admin, "POST", base+"/users", map[string]any{"email": "mgr@acme.test", "roles": []string{"role_manager"}})
+	require.Equal(t, 201, res.status, res.raw)
+	mgrID := str(t, res.body["id"])
+	res = a.do(t, admin, "POST", base+"/users/"+mgrID+"/tokens", map[string]any{"name": "m"})
+	require.Equal(t, 201, res.status, res.raw)
+	mgr := str(t, res.body["token"])
+	res = a.do(t, admin, "POST", base+"/users", map[string]any{"email": "x@acme.test"})
+	require.Equal(t, 201, res.status, res.raw)
+	x := str(t, res.body["id"])
+
+	tests := []struct {
+		name   string
+		method string
+		target string
+		body   any
+		status int
+	}{
+		{"create a role beyond its own", "POST", base + "/roles", map[string]any{"name": "r1", "display_name": "R", "permissions": []string{"documents:read"}}, 403},
+		{"create a role inheriting beyond", "POST", base + "/roles", map[string]any{"name": "r2", "display_name": "R", "permissions": []string{}, "inherits_from": []string{"role_senior"}}, 403},
+		{"create a role within its own", "POST", base + "/roles", map[string]any{"name": "r3", "display_name": "R", "permissions": []string{"users:read"}}, 201},
+		{"widen a role", "PUT", base + "/roles/role_r3", map[string]any{"permissions": []string{"documents:read"}}, 403},
+		{"grant a role beyond its own", "POST", base + "/users/" + x + "/roles", map[string]any{"role_id": "role_editor"}, 403},
+		{"grant an inherited role beyond", "PUT", base + "/users/" + x + "/roles/role_senior", nil, 403},
+		{"replace with a role beyond", "PUT", base + "/users/" + x + "/roles", map[string]any{"assignments": []any{map[string]any{"role_id": "role_editor"}}}, 403},
+		{"patch roles beyond", "PATCH", base + "/users/" + x, map[string]any{"roles": []string{"role_editor"}}, 403},
+		{"grant a role within its own", "POST", base + "/users/" + x + "/roles", map[string]any{"role_id": "role_r3"}, 201},
+		{"mint an unscoped token for a weaker user", "POST", base + "/users/" + x + "/tokens", map[string]any{"name": "t"}, 201},
+		{"mint an unscoped token for a stronger user", "POST", base + "/users/" + adminID + "/tokens", map[string]any{"name": "t"}, 403},
+		{"mint a scoped token within its own for a stronger user", "POST", base + "/users/" + adminID + "/tokens", map[string]any{"name": "t", "scopes": []string{"users:read"}}, 201},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := a.do(t, mgr, tt.method, tt.target, tt.body)
+			require.Equal(t, tt.status, res.status, res.raw)
+		})
+	}
+	// roles:escalate lifts the rule.
+	res = a.do(t, admin, "PUT", base+"/roles/role_manager", map[string]any{"permissions": append(mgrPerms, "roles:escalate")})
+	require.Equal(t, 200, res.status, res.raw)
+	res = a.do(t, mgr, "POST", base+"/users/"+x+"/roles", map[string]any{"role_id": "role_editor"})
+	require.Equal(t, 201, res.status, res.raw)
+}

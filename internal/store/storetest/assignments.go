@@ -181,6 +181,18 @@ func testReplace(t *testing.T, newStore Factory) {
 	require.NoError(t, err)
 	require.Equal(t, rev, rev2, "replacing with the same set changes nothing")
 
+	org, _, err := f.s.CreateOrganization(ctx, f.w(), rbac.OrganizationInput{Name: "o"})
+	require.NoError(t, err)
+	_, _, _, err = f.s.Assign(ctx, f.w(), u.ID, rbac.AssignmentInput{RoleID: c.ID, OrganizationID: org.ID})
+	require.NoError(t, err)
+	items, _, err = f.s.ReplaceAssignments(ctx, f.w(), u.ID, []rbac.AssignmentInput{{RoleID: c.ID, OrganizationID: org.ID}})
+	require.NoError(t, err)
+	require.Len(t, items, 1)
+	list, _, err := f.s.ListAssignments(ctx, "acme", u.ID, rbac.Page{})
+	require.NoError(t, err)
+	require.Len(t, list, 1, "the global grant of the same role went, the scoped one stayed")
+	require.Equal(t, org.ID, list[0].OrganizationID)
+
 	_, _, err = f.s.ReplaceAssignments(ctx, f.w(), u.ID, nil)
 	require.NoError(t, err)
 	got, err = f.s.GetUser(ctx, "acme", u.ID)
