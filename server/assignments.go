@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -103,12 +102,14 @@ func (s *Server) AddUserRole(ctx context.Context, req gen.AddUserRoleRequestObje
 	if err := s.checkGrant(ctx, req.TenantId, req.RoleId); err != nil {
 		return nil, err
 	}
-	a, _, rev, err := s.Store.Assign(ctx, write(ctx, req.TenantId, nil), id, rbac.AssignmentInput{RoleID: req.RoleId})
+	// The store names an unknown role_id as a body field (400); here it is a
+	// path id, so an unknown one is 404. A known but unassignable one stays
+	// the store's 400.
+	if _, err := s.Store.GetRole(ctx, req.TenantId, req.RoleId); err != nil {
+		return nil, err
+	}
+	a, _, rev, err := s.Store.Assign(ctx, write(ctx, req.TenantId, nil), id, rbac.AssignmentInput{RoleID: req.RoleId, KeepExisting: true})
 	if err != nil {
-		// The store names a bad role_id as a body field; here it is a path id.
-		if fieldIs(err, "role_id") {
-			return nil, rbac.NotFound("role")
-		}
 		return nil, err
 	}
 	return gen.AddUserRole200JSONResponse{
@@ -156,20 +157,6 @@ func assignmentIn(b gen.AssignmentCreate, prefix string, now time.Time) (rbac.As
 		}
 	}
 	return in, nil
-}
-
-// fieldIs reports whether err is a validation error naming field.
-func fieldIs(err error, field string) bool {
-	var e *rbac.Error
-	if !errors.As(err, &e) || e.Code != rbac.EInvalid {
-		return false
-	}
-	for _, f := range e.Fields {
-		if f.Field == field {
-			return true
-		}
-	}
-	return false
 }
 
 func assignmentOut(a rbac.Assignment, now time.Time) gen.Assignment {

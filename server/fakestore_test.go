@@ -201,3 +201,7 @@ func fieldsOf(p map[string]any) []string {
 	}
 	return out
 }
+
+func (f *fakeStore) GetRole(_ context.Context, _, roleID string) (rbac.Role, error) {
+	return rbac.Role{ID: roleID, Name: roleID, Assignable: true}, nil
+}

@@ -201,6 +201,9 @@ type AssignmentInput struct {
 	NotBefore      *time.Time
 	ExpiresAt      *time.Time
 	Reason         string
+	// KeepExisting leaves an assignment of the same role and scope as it is
+	// (PUT /users/{id}/roles/{role_id} adds, it never rewrites a window).
+	KeepExisting bool
 }
 
 type Organization struct {

@@ -241,6 +241,9 @@ func upsertAssignment(t *txn, userID string, in rbac.AssignmentInput) (created, 
 	}
 	old := rows[0]
 	expired := old.ExpiresAt != nil && *old.ExpiresAt <= micros(t.now)
+	if !expired && in.KeepExisting {
+		return false, false, nil
+	}
 	if !expired && eqPtr(old.NotBefore, row.NotBefore) && eqPtr(old.ExpiresAt, row.ExpiresAt) && old.Reason == row.Reason {
 		return false, false, nil
 	}

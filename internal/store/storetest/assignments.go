@@ -120,6 +120,12 @@ func testAssignments(t *testing.T, newStore Factory) {
 	require.Equal(t, "extended", a.Reason)
 	require.WithinDuration(t, future, *a.ExpiresAt, time.Millisecond)
 
+	kept, created, rev4, err := f.s.Assign(ctx, f.w(), u.ID, rbac.AssignmentInput{RoleID: r.ID, KeepExisting: true})
+	require.NoError(t, err)
+	require.False(t, created)
+	require.Equal(t, rev3, rev4, "KeepExisting leaves an existing assignment alone")
+	require.Equal(t, "extended", kept.Reason)
+
 	scoped, created, _, err := f.s.Assign(ctx, f.w(), u.ID, rbac.AssignmentInput{RoleID: r.ID, OrganizationID: org.ID, NotBefore: &future})
 	require.NoError(t, err)
 	require.True(t, created)
