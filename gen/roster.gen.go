@@ -79,6 +79,45 @@ func (e ProblemCode) Valid() bool {
 	}
 }
 
+// Defines values for ResourceIdentifierType.
+const (
+	Users ResourceIdentifierType = "users"
+)
+
+// Valid indicates whether the value is a known member of the ResourceIdentifierType enum.
+func (e ResourceIdentifierType) Valid() bool {
+	switch e {
+	case Users:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RoleSourceType.
+const (
+	RoleSourceTypeDefault   RoleSourceType = "default"
+	RoleSourceTypeDirect    RoleSourceType = "direct"
+	RoleSourceTypeGroup     RoleSourceType = "group"
+	RoleSourceTypeInherited RoleSourceType = "inherited"
+)
+
+// Valid indicates whether the value is a known member of the RoleSourceType enum.
+func (e RoleSourceType) Valid() bool {
+	switch e {
+	case RoleSourceTypeDefault:
+		return true
+	case RoleSourceTypeDirect:
+		return true
+	case RoleSourceTypeGroup:
+		return true
+	case RoleSourceTypeInherited:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RoleType.
 const (
 	Custom RoleType = "custom"
@@ -227,6 +266,70 @@ type AuditEventList struct {
 	NextCursor *NextCursor `json:"next_cursor"`
 }
 
+// CheckBatchRequest defines model for CheckBatchRequest.
+type CheckBatchRequest struct {
+	Checks []CheckRequest `json:"checks"`
+}
+
+// CheckBatchResult defines model for CheckBatchResult.
+type CheckBatchResult struct {
+	Results  []CheckOutcome `json:"results"`
+	Revision int64          `json:"revision"`
+}
+
+// CheckOutcome defines model for CheckOutcome.
+type CheckOutcome struct {
+	Allowed bool `json:"allowed"`
+
+	// Matched The granting role with the smallest id and its pattern; null when denied.
+	Matched *CheckMatch `json:"matched"`
+}
+
+// CheckMatch The granting role with the smallest id and its pattern; null when denied.
+type CheckMatch struct {
+	Permission string `json:"permission"`
+	RoleId     string `json:"role_id"`
+}
+
+// CheckRequest defines model for CheckRequest.
+type CheckRequest struct {
+	OrganizationId *string `json:"organization_id,omitempty"`
+
+	// Permission `resource:action`, each part `[a-z0-9_.-]+` or `*`.
+	//
+	// Example: documents:read
+	Permission Permission `json:"permission"`
+
+	// UserId A user id, or `me`.
+	UserId string `json:"user_id"`
+}
+
+// CheckResult defines model for CheckResult.
+type CheckResult struct {
+	Allowed bool `json:"allowed"`
+
+	// Matched The granting role with the smallest id and its pattern; null when denied.
+	Matched  *CheckMatch `json:"matched"`
+	Revision int64       `json:"revision"`
+}
+
+// EvaluatedRole defines model for EvaluatedRole.
+type EvaluatedRole struct {
+	DisplayName string `json:"display_name"`
+	Name        string `json:"name"`
+	RoleId      string `json:"role_id"`
+
+	// Scope `{"type": "global"}` (the default) or `{"type": "organization", "organization_id": ...}`.
+	Scope   Scope        `json:"scope"`
+	Sources []RoleSource `json:"sources"`
+}
+
+// EvaluatedRoles defines model for EvaluatedRoles.
+type EvaluatedRoles struct {
+	Items    []EvaluatedRole `json:"items"`
+	Revision int64           `json:"revision"`
+}
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	// Field Dotted path: `scope.organization_id`, `assignments[1].role_id`, `body`.
@@ -234,10 +337,60 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
+// Group defines model for Group.
+type Group struct {
+	CreatedAt   Timestamp `json:"created_at"`
+	Description *string   `json:"description,omitempty"`
+
+	// Id Example: grp_4hd8s
+	Id          string    `json:"id"`
+	MemberCount int       `json:"member_count"`
+	Name        string    `json:"name"`
+	UpdatedAt   Timestamp `json:"updated_at"`
+}
+
+// GroupCreate defines model for GroupCreate.
+type GroupCreate struct {
+	Description *string `json:"description,omitempty"`
+	Name        string  `json:"name"`
+}
+
+// GroupList defines model for GroupList.
+type GroupList struct {
+	Items []Group `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; null on the last page.
+	NextCursor *NextCursor `json:"next_cursor"`
+}
+
+// GroupUpdate defines model for GroupUpdate.
+type GroupUpdate struct {
+	Description *string `json:"description,omitempty"`
+	Name        *string `json:"name,omitempty"`
+}
+
 // Health defines model for Health.
 type Health struct {
 	// Status Example: ok
 	Status string `json:"status"`
+}
+
+// Linkage defines model for Linkage.
+type Linkage struct {
+	Data  []ResourceIdentifier `json:"data"`
+	Links LinkageLinks         `json:"links"`
+}
+
+// LinkageLinks defines model for LinkageLinks.
+type LinkageLinks struct {
+	Next    *string `json:"next"`
+	Related string  `json:"related"`
+	Self    string  `json:"self"`
+}
+
+// LinkageRequest defines model for LinkageRequest.
+type LinkageRequest struct {
+	Data []ResourceIdentifier `json:"data"`
 }
 
 // Metadata Free-form JSON object, at most 16 KiB.
@@ -282,6 +435,12 @@ type OrganizationUpdate struct {
 // Example: documents:read
 type Permission = string
 
+// PermissionSet defines model for PermissionSet.
+type PermissionSet struct {
+	Permissions []Permission `json:"permissions"`
+	Revision    int64        `json:"revision"`
+}
+
 // Problem RFC 9457 problem details.
 type Problem struct {
 	Code   ProblemCode   `json:"code"`
@@ -296,6 +455,15 @@ type Problem struct {
 
 // ProblemCode defines model for Problem.Code.
 type ProblemCode string
+
+// ResourceIdentifier defines model for ResourceIdentifier.
+type ResourceIdentifier struct {
+	Id   string                 `json:"id"`
+	Type ResourceIdentifierType `json:"type"`
+}
+
+// ResourceIdentifierType defines model for ResourceIdentifier.Type.
+type ResourceIdentifierType string
 
 // Role defines model for Role.
 type Role struct {
@@ -344,6 +512,19 @@ type RoleList struct {
 	// NextCursor Pass as `cursor` for the next page; null on the last page.
 	NextCursor *NextCursor `json:"next_cursor"`
 }
+
+// RoleSource Why a role is held.
+type RoleSource struct {
+	// GroupId For `group`: the group that holds the role.
+	GroupId *string        `json:"group_id,omitempty"`
+	Type    RoleSourceType `json:"type"`
+
+	// ViaRoleId For `inherited`: the held role that inherits this one directly.
+	ViaRoleId *string `json:"via_role_id,omitempty"`
+}
+
+// RoleSourceType defines model for RoleSource.Type.
+type RoleSourceType string
 
 // RoleType defines model for RoleType.
 type RoleType string
@@ -536,11 +717,20 @@ type UserUpdate struct {
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// GroupID defines model for GroupID.
+type GroupID = string
+
 // IfMatch defines model for IfMatch.
 type IfMatch = string
 
 // Limit defines model for Limit.
 type Limit = int
+
+// MinRevision defines model for MinRevision.
+type MinRevision = int64
+
+// OrganizationFilter defines model for OrganizationFilter.
+type OrganizationFilter = string
 
 // RoleID defines model for RoleID.
 type RoleID = string
@@ -603,6 +793,75 @@ type ListAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CheckPermissionParams defines parameters for CheckPermission.
+type CheckPermissionParams struct {
+	// MinRevision Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400.
+	MinRevision *MinRevision `form:"min_revision,omitempty" json:"min_revision,omitempty"`
+}
+
+// CheckPermissionsParams defines parameters for CheckPermissions.
+type CheckPermissionsParams struct {
+	// MinRevision Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400.
+	MinRevision *MinRevision `form:"min_revision,omitempty" json:"min_revision,omitempty"`
+}
+
+// ListGroupsParams defines parameters for ListGroups.
+type ListGroupsParams struct {
+	// Search Case-insensitive substring match.
+	Search *Search `form:"search,omitempty" json:"search,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteGroupParams defines parameters for DeleteGroup.
+type DeleteGroupParams struct {
+	// IfMatch Answer 412 unless the row's current `ETag` is this one.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateGroupParams defines parameters for UpdateGroup.
+type UpdateGroupParams struct {
+	// IfMatch Answer 412 unless the row's current `ETag` is this one.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListGroupMembersParams defines parameters for ListGroupMembers.
+type ListGroupMembersParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetGroupMemberLinkageParams defines parameters for GetGroupMemberLinkage.
+type GetGroupMemberLinkageParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListGroupRolesParams defines parameters for ListGroupRoles.
+type ListGroupRolesParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RemoveGroupRoleParams defines parameters for RemoveGroupRole.
+type RemoveGroupRoleParams struct {
+	// OrganizationId Remove the assignment scoped to this organization instead of the global one.
+	OrganizationId *string `form:"organization_id,omitempty" json:"organization_id,omitempty"`
+}
+
 // ListOrganizationsParams defines parameters for ListOrganizations.
 type ListOrganizationsParams struct {
 	// Limit Page size.
@@ -659,6 +918,24 @@ type ListUsersParams struct {
 	// RoleId Only users holding this role directly (any scope, not expired).
 	RoleId *string `form:"role_id,omitempty" json:"role_id,omitempty"`
 
+	// GroupId Only members of this group.
+	GroupId *string `form:"group_id,omitempty" json:"group_id,omitempty"`
+
+	// HoldsRole Reverse evaluation: only users who hold this role in evaluation, through any
+	// source (direct, group, inheritance, default role). Without `organization_id`
+	// global holdings count; with it, global and that organization's. Cannot be
+	// combined with other filters.
+	HoldsRole *string `form:"holds_role,omitempty" json:"holds_role,omitempty"`
+
+	// HoldsPermission Reverse evaluation: only users granted this permission (same rules as `holds_role`).
+	HoldsPermission *Permission `form:"holds_permission,omitempty" json:"holds_permission,omitempty"`
+
+	// OrganizationId Count global holdings and this organization's (without it, global only).
+	OrganizationId *OrganizationFilter `form:"organization_id,omitempty" json:"organization_id,omitempty"`
+
+	// MinRevision Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400.
+	MinRevision *MinRevision `form:"min_revision,omitempty" json:"min_revision,omitempty"`
+
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -678,6 +955,15 @@ type UpdateUserParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GetUserPermissionsParams defines parameters for GetUserPermissions.
+type GetUserPermissionsParams struct {
+	// OrganizationId Count global holdings and this organization's (without it, global only).
+	OrganizationId *OrganizationFilter `form:"organization_id,omitempty" json:"organization_id,omitempty"`
+
+	// MinRevision Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400.
+	MinRevision *MinRevision `form:"min_revision,omitempty" json:"min_revision,omitempty"`
+}
+
 // ListUserRolesParams defines parameters for ListUserRoles.
 type ListUserRolesParams struct {
 	// Limit Page size.
@@ -685,6 +971,15 @@ type ListUserRolesParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetEvaluatedRolesParams defines parameters for GetEvaluatedRoles.
+type GetEvaluatedRolesParams struct {
+	// OrganizationId Count global holdings and this organization's (without it, global only).
+	OrganizationId *OrganizationFilter `form:"organization_id,omitempty" json:"organization_id,omitempty"`
+
+	// MinRevision Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400.
+	MinRevision *MinRevision `form:"min_revision,omitempty" json:"min_revision,omitempty"`
 }
 
 // RemoveUserRoleParams defines parameters for RemoveUserRole.
@@ -707,6 +1002,30 @@ type CreateTenantJSONRequestBody = TenantCreate
 
 // UpdateTenantJSONRequestBody defines body for UpdateTenant for application/json ContentType.
 type UpdateTenantJSONRequestBody = TenantUpdate
+
+// CheckPermissionJSONRequestBody defines body for CheckPermission for application/json ContentType.
+type CheckPermissionJSONRequestBody = CheckRequest
+
+// CheckPermissionsJSONRequestBody defines body for CheckPermissions for application/json ContentType.
+type CheckPermissionsJSONRequestBody = CheckBatchRequest
+
+// CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
+type CreateGroupJSONRequestBody = GroupCreate
+
+// UpdateGroupJSONRequestBody defines body for UpdateGroup for application/json ContentType.
+type UpdateGroupJSONRequestBody = GroupUpdate
+
+// RemoveGroupMembersJSONRequestBody defines body for RemoveGroupMembers for application/json ContentType.
+type RemoveGroupMembersJSONRequestBody = LinkageRequest
+
+// ReplaceGroupMembersJSONRequestBody defines body for ReplaceGroupMembers for application/json ContentType.
+type ReplaceGroupMembersJSONRequestBody = LinkageRequest
+
+// AddGroupMembersJSONRequestBody defines body for AddGroupMembers for application/json ContentType.
+type AddGroupMembersJSONRequestBody = LinkageRequest
+
+// AssignGroupRoleJSONRequestBody defines body for AssignGroupRole for application/json ContentType.
+type AssignGroupRoleJSONRequestBody = AssignmentCreate
 
 // CreateOrganizationJSONRequestBody defines body for CreateOrganization for application/json ContentType.
 type CreateOrganizationJSONRequestBody = OrganizationCreate
@@ -761,6 +1080,51 @@ type ServerInterface interface {
 	// ListAuditEvents List audit events, newest first
 	// (GET /v1/tenants/{tenant_id}/audit-events)
 	ListAuditEvents(ctx echo.Context, tenantId TenantID, params ListAuditEventsParams) error
+	// CheckPermission May this user do this?
+	// (POST /v1/tenants/{tenant_id}/check)
+	CheckPermission(ctx echo.Context, tenantId TenantID, params CheckPermissionParams) error
+	// CheckPermissions Up to 1000 checks in one request, answered in order
+	// (POST /v1/tenants/{tenant_id}/check/batch)
+	CheckPermissions(ctx echo.Context, tenantId TenantID, params CheckPermissionsParams) error
+	// ListGroups List groups
+	// (GET /v1/tenants/{tenant_id}/groups)
+	ListGroups(ctx echo.Context, tenantId TenantID, params ListGroupsParams) error
+	// CreateGroup Create a group
+	// (POST /v1/tenants/{tenant_id}/groups)
+	CreateGroup(ctx echo.Context, tenantId TenantID) error
+	// DeleteGroup Delete a group with its memberships and role assignments
+	// (DELETE /v1/tenants/{tenant_id}/groups/{group_id})
+	DeleteGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params DeleteGroupParams) error
+	// GetGroup Read a group
+	// (GET /v1/tenants/{tenant_id}/groups/{group_id})
+	GetGroup(ctx echo.Context, tenantId TenantID, groupId GroupID) error
+	// UpdateGroup Update a group's name or description
+	// (PATCH /v1/tenants/{tenant_id}/groups/{group_id})
+	UpdateGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params UpdateGroupParams) error
+	// ListGroupMembers The users in a group
+	// (GET /v1/tenants/{tenant_id}/groups/{group_id}/members)
+	ListGroupMembers(ctx echo.Context, tenantId TenantID, groupId GroupID, params ListGroupMembersParams) error
+	// RemoveGroupMembers Remove users from a group (all or nothing)
+	// (DELETE /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members)
+	RemoveGroupMembers(ctx echo.Context, tenantId TenantID, groupId GroupID) error
+	// GetGroupMemberLinkage Member ids as JSON:API linkage
+	// (GET /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members)
+	GetGroupMemberLinkage(ctx echo.Context, tenantId TenantID, groupId GroupID, params GetGroupMemberLinkageParams) error
+	// ReplaceGroupMembers Make the group's members exactly these users (all or nothing)
+	// (PATCH /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members)
+	ReplaceGroupMembers(ctx echo.Context, tenantId TenantID, groupId GroupID) error
+	// AddGroupMembers Add users to a group (all or nothing)
+	// (POST /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members)
+	AddGroupMembers(ctx echo.Context, tenantId TenantID, groupId GroupID) error
+	// ListGroupRoles Roles assigned to a group
+	// (GET /v1/tenants/{tenant_id}/groups/{group_id}/roles)
+	ListGroupRoles(ctx echo.Context, tenantId TenantID, groupId GroupID, params ListGroupRolesParams) error
+	// AssignGroupRole Assign a role to a group; every member holds it (source `group`)
+	// (POST /v1/tenants/{tenant_id}/groups/{group_id}/roles)
+	AssignGroupRole(ctx echo.Context, tenantId TenantID, groupId GroupID) error
+	// RemoveGroupRole Remove a role from a group
+	// (DELETE /v1/tenants/{tenant_id}/groups/{group_id}/roles/{role_id})
+	RemoveGroupRole(ctx echo.Context, tenantId TenantID, groupId GroupID, roleId RoleID, params RemoveGroupRoleParams) error
 	// ListOrganizations List organizations
 	// (GET /v1/tenants/{tenant_id}/organizations)
 	ListOrganizations(ctx echo.Context, tenantId TenantID, params ListOrganizationsParams) error
@@ -806,6 +1170,9 @@ type ServerInterface interface {
 	// UpdateUser Update a user's fields, status, or global direct roles
 	// (PATCH /v1/tenants/{tenant_id}/users/{user_id})
 	UpdateUser(ctx echo.Context, tenantId TenantID, userId UserID, params UpdateUserParams) error
+	// GetUserPermissions A user's effective permission patterns
+	// (GET /v1/tenants/{tenant_id}/users/{user_id}/permissions)
+	GetUserPermissions(ctx echo.Context, tenantId TenantID, userId UserID, params GetUserPermissionsParams) error
 	// ListUserRoles List a user's direct role assignments
 	// (GET /v1/tenants/{tenant_id}/users/{user_id}/roles)
 	ListUserRoles(ctx echo.Context, tenantId TenantID, userId UserID, params ListUserRolesParams) error
@@ -815,6 +1182,9 @@ type ServerInterface interface {
 	// ReplaceUserRoles Replace all of a user's direct assignments (all or nothing)
 	// (PUT /v1/tenants/{tenant_id}/users/{user_id}/roles)
 	ReplaceUserRoles(ctx echo.Context, tenantId TenantID, userId UserID) error
+	// GetEvaluatedRoles The roles a user holds in evaluation, each with why
+	// (GET /v1/tenants/{tenant_id}/users/{user_id}/roles/evaluated)
+	GetEvaluatedRoles(ctx echo.Context, tenantId TenantID, userId UserID, params GetEvaluatedRolesParams) error
 	// RemoveUserRole Remove a direct assignment
 	// (DELETE /v1/tenants/{tenant_id}/users/{user_id}/roles/{role_id})
 	RemoveUserRole(ctx echo.Context, tenantId TenantID, userId UserID, roleId RoleID, params RemoveUserRoleParams) error
@@ -994,6 +1364,480 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListAuditEvents(ctx, tenantId, params)
+	return err
+}
+
+// CheckPermission converts echo context to params.
+func (w *ServerInterfaceWrapper) CheckPermission(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CheckPermissionParams
+	// ------------- Optional query parameter "min_revision" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_revision", ctx.QueryParams(), &params.MinRevision, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_revision: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CheckPermission(ctx, tenantId, params)
+	return err
+}
+
+// CheckPermissions converts echo context to params.
+func (w *ServerInterfaceWrapper) CheckPermissions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CheckPermissionsParams
+	// ------------- Optional query parameter "min_revision" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_revision", ctx.QueryParams(), &params.MinRevision, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_revision: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CheckPermissions(ctx, tenantId, params)
+	return err
+}
+
+// ListGroups converts echo context to params.
+func (w *ServerInterfaceWrapper) ListGroups(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListGroupsParams
+	// ------------- Optional query parameter "search" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "search", ctx.QueryParams(), &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter search: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListGroups(ctx, tenantId, params)
+	return err
+}
+
+// CreateGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateGroup(ctx, tenantId)
+	return err
+}
+
+// DeleteGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteGroupParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteGroup(ctx, tenantId, groupId, params)
+	return err
+}
+
+// GetGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) GetGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetGroup(ctx, tenantId, groupId)
+	return err
+}
+
+// UpdateGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateGroupParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateGroup(ctx, tenantId, groupId, params)
+	return err
+}
+
+// ListGroupMembers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListGroupMembers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListGroupMembersParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListGroupMembers(ctx, tenantId, groupId, params)
+	return err
+}
+
+// RemoveGroupMembers converts echo context to params.
+func (w *ServerInterfaceWrapper) RemoveGroupMembers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RemoveGroupMembers(ctx, tenantId, groupId)
+	return err
+}
+
+// GetGroupMemberLinkage converts echo context to params.
+func (w *ServerInterfaceWrapper) GetGroupMemberLinkage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetGroupMemberLinkageParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetGroupMemberLinkage(ctx, tenantId, groupId, params)
+	return err
+}
+
+// ReplaceGroupMembers converts echo context to params.
+func (w *ServerInterfaceWrapper) ReplaceGroupMembers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReplaceGroupMembers(ctx, tenantId, groupId)
+	return err
+}
+
+// AddGroupMembers converts echo context to params.
+func (w *ServerInterfaceWrapper) AddGroupMembers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddGroupMembers(ctx, tenantId, groupId)
+	return err
+}
+
+// ListGroupRoles converts echo context to params.
+func (w *ServerInterfaceWrapper) ListGroupRoles(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListGroupRolesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListGroupRoles(ctx, tenantId, groupId, params)
+	return err
+}
+
+// AssignGroupRole converts echo context to params.
+func (w *ServerInterfaceWrapper) AssignGroupRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AssignGroupRole(ctx, tenantId, groupId)
+	return err
+}
+
+// RemoveGroupRole converts echo context to params.
+func (w *ServerInterfaceWrapper) RemoveGroupRole(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// ------------- Path parameter "role_id" -------------
+	var roleId RoleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "role_id", ctx.Param("role_id"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RemoveGroupRoleParams
+	// ------------- Optional query parameter "organization_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organization_id", ctx.QueryParams(), &params.OrganizationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RemoveGroupRole(ctx, tenantId, groupId, roleId, params)
 	return err
 }
 
@@ -1358,6 +2202,41 @@ func (w *ServerInterfaceWrapper) ListUsers(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role_id: %s", err))
 	}
 
+	// ------------- Optional query parameter "group_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "group_id", ctx.QueryParams(), &params.GroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "holds_role" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "holds_role", ctx.QueryParams(), &params.HoldsRole, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter holds_role: %s", err))
+	}
+
+	// ------------- Optional query parameter "holds_permission" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "holds_permission", ctx.QueryParams(), &params.HoldsPermission, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter holds_permission: %s", err))
+	}
+
+	// ------------- Optional query parameter "organization_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organization_id", ctx.QueryParams(), &params.OrganizationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "min_revision" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_revision", ctx.QueryParams(), &params.MinRevision, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_revision: %s", err))
+	}
+
 	// ------------- Optional query parameter "limit" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -1505,6 +2384,46 @@ func (w *ServerInterfaceWrapper) UpdateUser(ctx echo.Context) error {
 	return err
 }
 
+// GetUserPermissions converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUserPermissions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUserPermissionsParams
+	// ------------- Optional query parameter "organization_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organization_id", ctx.QueryParams(), &params.OrganizationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "min_revision" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_revision", ctx.QueryParams(), &params.MinRevision, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_revision: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUserPermissions(ctx, tenantId, userId, params)
+	return err
+}
+
 // ListUserRoles converts echo context to params.
 func (w *ServerInterfaceWrapper) ListUserRoles(ctx echo.Context) error {
 	var err error
@@ -1590,6 +2509,46 @@ func (w *ServerInterfaceWrapper) ReplaceUserRoles(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ReplaceUserRoles(ctx, tenantId, userId)
+	return err
+}
+
+// GetEvaluatedRoles converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEvaluatedRoles(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetEvaluatedRolesParams
+	// ------------- Optional query parameter "organization_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organization_id", ctx.QueryParams(), &params.OrganizationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "min_revision" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_revision", ctx.QueryParams(), &params.MinRevision, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_revision: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetEvaluatedRoles(ctx, tenantId, userId, params)
 	return err
 }
 
@@ -1831,9 +2790,26 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/roles", wrapper.ReplaceUserRoles, options.OperationMiddlewares["replaceUserRoles"]...)
 	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/roles/:role_id", wrapper.RemoveUserRole, options.OperationMiddlewares["removeUserRole"]...)
 	router.PUT(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/roles/:role_id", wrapper.AddUserRole, options.OperationMiddlewares["addUserRole"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/roles/evaluated", wrapper.GetEvaluatedRoles, options.OperationMiddlewares["getEvaluatedRoles"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/permissions", wrapper.GetUserPermissions, options.OperationMiddlewares["getUserPermissions"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/check", wrapper.CheckPermission, options.OperationMiddlewares["checkPermission"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/check/batch", wrapper.CheckPermissions, options.OperationMiddlewares["checkPermissions"]...)
 	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/tokens", wrapper.ListUserTokens, options.OperationMiddlewares["listUserTokens"]...)
 	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/tokens", wrapper.CreateUserToken, options.OperationMiddlewares["createUserToken"]...)
 	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/tokens/:token_id", wrapper.RevokeUserToken, options.OperationMiddlewares["revokeUserToken"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/groups", wrapper.ListGroups, options.OperationMiddlewares["listGroups"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/groups", wrapper.CreateGroup, options.OperationMiddlewares["createGroup"]...)
+	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/groups/:group_id", wrapper.DeleteGroup, options.OperationMiddlewares["deleteGroup"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/groups/:group_id", wrapper.GetGroup, options.OperationMiddlewares["getGroup"]...)
+	router.PATCH(options.BaseURL+"/v1/tenants/:tenant_id/groups/:group_id", wrapper.UpdateGroup, options.OperationMiddlewares["updateGroup"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/groups/:group_id/members", wrapper.ListGroupMembers, options.OperationMiddlewares["listGroupMembers"]...)
+	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/groups/:group_id/relationships/members", wrapper.RemoveGroupMembers, options.OperationMiddlewares["removeGroupMembers"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/groups/:group_id/relationships/members", wrapper.GetGroupMemberLinkage, options.OperationMiddlewares["getGroupMemberLinkage"]...)
+	router.PATCH(options.BaseURL+"/v1/tenants/:tenant_id/groups/:group_id/relationships/members", wrapper.ReplaceGroupMembers, options.OperationMiddlewares["replaceGroupMembers"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/groups/:group_id/relationships/members", wrapper.AddGroupMembers, options.OperationMiddlewares["addGroupMembers"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/groups/:group_id/roles", wrapper.ListGroupRoles, options.OperationMiddlewares["listGroupRoles"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/groups/:group_id/roles", wrapper.AssignGroupRole, options.OperationMiddlewares["assignGroupRole"]...)
+	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/groups/:group_id/roles/:role_id", wrapper.RemoveGroupRole, options.OperationMiddlewares["removeGroupRole"]...)
 	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/organizations", wrapper.ListOrganizations, options.OperationMiddlewares["listOrganizations"]...)
 	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/organizations", wrapper.CreateOrganization, options.OperationMiddlewares["createOrganization"]...)
 	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/organizations/:organization_id", wrapper.DeleteOrganization, options.OperationMiddlewares["deleteOrganization"]...)
@@ -2512,6 +3488,1783 @@ type ListAuditEvents500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListAuditEvents500ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermissionRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Params   CheckPermissionParams
+	Body     *CheckPermissionJSONRequestBody
+}
+
+type CheckPermissionResponseObject interface {
+	VisitCheckPermissionResponse(w http.ResponseWriter) error
+}
+
+type CheckPermission200JSONResponse CheckResult
+
+func (response CheckPermission200JSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermission400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermission400ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermission401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermission401ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermission403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermission403ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermission404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermission404ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermission413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermission413ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermission500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermission500ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermissionsRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Params   CheckPermissionsParams
+	Body     *CheckPermissionsJSONRequestBody
+}
+
+type CheckPermissionsResponseObject interface {
+	VisitCheckPermissionsResponse(w http.ResponseWriter) error
+}
+
+type CheckPermissions200JSONResponse CheckBatchResult
+
+func (response CheckPermissions200JSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermissions400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermissions400ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermissions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermissions401ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermissions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermissions403ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermissions404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermissions404ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermissions413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermissions413ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckPermissions500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermissions500ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupsRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Params   ListGroupsParams
+}
+
+type ListGroupsResponseObject interface {
+	VisitListGroupsResponse(w http.ResponseWriter) error
+}
+
+type ListGroups200JSONResponse GroupList
+
+func (response ListGroups200JSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups400ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups401ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups403ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups404ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups500ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroupRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Body     *CreateGroupJSONRequestBody
+}
+
+type CreateGroupResponseObject interface {
+	VisitCreateGroupResponse(w http.ResponseWriter) error
+}
+
+type CreateGroup201ResponseHeaders struct {
+	ETag           string
+	RosterRevision int64
+}
+
+type CreateGroup201JSONResponse struct {
+	Body    Group
+	Headers CreateGroup201ResponseHeaders
+}
+
+func (response CreateGroup201JSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup400ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup401ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup403ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup404ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup409ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup413ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup500ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroupRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Params   DeleteGroupParams
+}
+
+type DeleteGroupResponseObject interface {
+	VisitDeleteGroupResponse(w http.ResponseWriter) error
+}
+
+type DeleteGroup204ResponseHeaders struct {
+	RosterRevision int64
+}
+
+type DeleteGroup204Response struct {
+	Headers DeleteGroup204ResponseHeaders
+}
+
+func (response DeleteGroup204Response) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteGroup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup401ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup403ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup404ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup412ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup500ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+}
+
+type GetGroupResponseObject interface {
+	VisitGetGroupResponse(w http.ResponseWriter) error
+}
+
+type GetGroup200ResponseHeaders struct {
+	ETag string
+}
+
+type GetGroup200JSONResponse struct {
+	Body    Group
+	Headers GetGroup200ResponseHeaders
+}
+
+func (response GetGroup200JSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup401ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup403ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup404ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup500ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroupRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Params   UpdateGroupParams
+	Body     *UpdateGroupJSONRequestBody
+}
+
+type UpdateGroupResponseObject interface {
+	VisitUpdateGroupResponse(w http.ResponseWriter) error
+}
+
+type UpdateGroup200ResponseHeaders struct {
+	ETag           string
+	RosterRevision int64
+}
+
+type UpdateGroup200JSONResponse struct {
+	Body    Group
+	Headers UpdateGroup200ResponseHeaders
+}
+
+func (response UpdateGroup200JSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup400ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup401ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup403ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup404ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup409ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup412ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup413ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup500ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupMembersRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Params   ListGroupMembersParams
+}
+
+type ListGroupMembersResponseObject interface {
+	VisitListGroupMembersResponse(w http.ResponseWriter) error
+}
+
+type ListGroupMembers200JSONResponse UserList
+
+func (response ListGroupMembers200JSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupMembers400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroupMembers400ApplicationProblemPlusJSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupMembers401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroupMembers401ApplicationProblemPlusJSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupMembers403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroupMembers403ApplicationProblemPlusJSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupMembers404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroupMembers404ApplicationProblemPlusJSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupMembers500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroupMembers500ApplicationProblemPlusJSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupMembersRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Body     *RemoveGroupMembersJSONRequestBody
+}
+
+type RemoveGroupMembersResponseObject interface {
+	VisitRemoveGroupMembersResponse(w http.ResponseWriter) error
+}
+
+type RemoveGroupMembers204ResponseHeaders struct {
+	RosterRevision int64
+}
+
+type RemoveGroupMembers204Response struct {
+	Headers RemoveGroupMembers204ResponseHeaders
+}
+
+func (response RemoveGroupMembers204Response) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type RemoveGroupMembers400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupMembers400ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupMembers401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupMembers401ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupMembers403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupMembers403ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupMembers404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupMembers404ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupMembers413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupMembers413ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupMembers500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupMembers500ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupMemberLinkageRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Params   GetGroupMemberLinkageParams
+}
+
+type GetGroupMemberLinkageResponseObject interface {
+	VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error
+}
+
+type GetGroupMemberLinkage200JSONResponse Linkage
+
+func (response GetGroupMemberLinkage200JSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupMemberLinkage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupMemberLinkage400ApplicationProblemPlusJSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupMemberLinkage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupMemberLinkage401ApplicationProblemPlusJSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupMemberLinkage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupMemberLinkage403ApplicationProblemPlusJSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupMemberLinkage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupMemberLinkage404ApplicationProblemPlusJSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupMemberLinkage500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupMemberLinkage500ApplicationProblemPlusJSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceGroupMembersRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Body     *ReplaceGroupMembersJSONRequestBody
+}
+
+type ReplaceGroupMembersResponseObject interface {
+	VisitReplaceGroupMembersResponse(w http.ResponseWriter) error
+}
+
+type ReplaceGroupMembers204ResponseHeaders struct {
+	RosterRevision int64
+}
+
+type ReplaceGroupMembers204Response struct {
+	Headers ReplaceGroupMembers204ResponseHeaders
+}
+
+func (response ReplaceGroupMembers204Response) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type ReplaceGroupMembers400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceGroupMembers400ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceGroupMembers401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceGroupMembers401ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceGroupMembers403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceGroupMembers403ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceGroupMembers404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceGroupMembers404ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceGroupMembers413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceGroupMembers413ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceGroupMembers500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceGroupMembers500ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddGroupMembersRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Body     *AddGroupMembersJSONRequestBody
+}
+
+type AddGroupMembersResponseObject interface {
+	VisitAddGroupMembersResponse(w http.ResponseWriter) error
+}
+
+type AddGroupMembers204ResponseHeaders struct {
+	RosterRevision int64
+}
+
+type AddGroupMembers204Response struct {
+	Headers AddGroupMembers204ResponseHeaders
+}
+
+func (response AddGroupMembers204Response) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type AddGroupMembers400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AddGroupMembers400ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddGroupMembers401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AddGroupMembers401ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddGroupMembers403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddGroupMembers403ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddGroupMembers404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AddGroupMembers404ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddGroupMembers413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AddGroupMembers413ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddGroupMembers500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response AddGroupMembers500ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupRolesRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Params   ListGroupRolesParams
+}
+
+type ListGroupRolesResponseObject interface {
+	VisitListGroupRolesResponse(w http.ResponseWriter) error
+}
+
+type ListGroupRoles200JSONResponse AssignmentList
+
+func (response ListGroupRoles200JSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupRoles400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroupRoles400ApplicationProblemPlusJSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupRoles401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroupRoles401ApplicationProblemPlusJSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupRoles403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroupRoles403ApplicationProblemPlusJSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupRoles404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroupRoles404ApplicationProblemPlusJSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupRoles500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroupRoles500ApplicationProblemPlusJSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignGroupRoleRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Body     *AssignGroupRoleJSONRequestBody
+}
+
+type AssignGroupRoleResponseObject interface {
+	VisitAssignGroupRoleResponse(w http.ResponseWriter) error
+}
+
+type AssignGroupRole200ResponseHeaders struct {
+	RosterRevision int64
+}
+
+type AssignGroupRole200JSONResponse struct {
+	Body    Assignment
+	Headers AssignGroupRole200ResponseHeaders
+}
+
+func (response AssignGroupRole200JSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignGroupRole201ResponseHeaders struct {
+	RosterRevision int64
+}
+
+type AssignGroupRole201JSONResponse struct {
+	Body    Assignment
+	Headers AssignGroupRole201ResponseHeaders
+}
+
+func (response AssignGroupRole201JSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignGroupRole400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AssignGroupRole400ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignGroupRole401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignGroupRole401ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignGroupRole403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AssignGroupRole403ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignGroupRole404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AssignGroupRole404ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignGroupRole413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignGroupRole413ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignGroupRole500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response AssignGroupRole500ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupRoleRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	RoleId   RoleID   `json:"role_id"`
+	Params   RemoveGroupRoleParams
+}
+
+type RemoveGroupRoleResponseObject interface {
+	VisitRemoveGroupRoleResponse(w http.ResponseWriter) error
+}
+
+type RemoveGroupRole204ResponseHeaders struct {
+	RosterRevision int64
+}
+
+type RemoveGroupRole204Response struct {
+	Headers RemoveGroupRole204ResponseHeaders
+}
+
+func (response RemoveGroupRole204Response) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type RemoveGroupRole400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupRole400ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupRole401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupRole401ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupRole403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupRole403ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupRole404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupRole404ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupRole500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupRole500ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -4369,6 +7122,110 @@ func (response UpdateUser500ApplicationProblemPlusJSONResponse) VisitUpdateUserR
 	return err
 }
 
+type GetUserPermissionsRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	UserId   UserID   `json:"user_id"`
+	Params   GetUserPermissionsParams
+}
+
+type GetUserPermissionsResponseObject interface {
+	VisitGetUserPermissionsResponse(w http.ResponseWriter) error
+}
+
+type GetUserPermissions200JSONResponse PermissionSet
+
+func (response GetUserPermissions200JSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUserPermissions400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetUserPermissions400ApplicationProblemPlusJSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUserPermissions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetUserPermissions401ApplicationProblemPlusJSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUserPermissions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetUserPermissions403ApplicationProblemPlusJSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUserPermissions404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetUserPermissions404ApplicationProblemPlusJSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUserPermissions500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response GetUserPermissions500ApplicationProblemPlusJSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListUserRolesRequestObject struct {
 	TenantId TenantID `json:"tenant_id"`
 	UserId   UserID   `json:"user_id"`
@@ -4740,6 +7597,110 @@ type ReplaceUserRoles500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ReplaceUserRoles500ApplicationProblemPlusJSONResponse) VisitReplaceUserRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluatedRolesRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	UserId   UserID   `json:"user_id"`
+	Params   GetEvaluatedRolesParams
+}
+
+type GetEvaluatedRolesResponseObject interface {
+	VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error
+}
+
+type GetEvaluatedRoles200JSONResponse EvaluatedRoles
+
+func (response GetEvaluatedRoles200JSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluatedRoles400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluatedRoles400ApplicationProblemPlusJSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluatedRoles401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluatedRoles401ApplicationProblemPlusJSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluatedRoles403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluatedRoles403ApplicationProblemPlusJSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluatedRoles404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluatedRoles404ApplicationProblemPlusJSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluatedRoles500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluatedRoles500ApplicationProblemPlusJSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -5314,6 +8275,51 @@ type StrictServerInterface interface {
 	// ListAuditEvents List audit events, newest first
 	// (GET /v1/tenants/{tenant_id}/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
+	// CheckPermission May this user do this?
+	// (POST /v1/tenants/{tenant_id}/check)
+	CheckPermission(ctx context.Context, request CheckPermissionRequestObject) (CheckPermissionResponseObject, error)
+	// CheckPermissions Up to 1000 checks in one request, answered in order
+	// (POST /v1/tenants/{tenant_id}/check/batch)
+	CheckPermissions(ctx context.Context, request CheckPermissionsRequestObject) (CheckPermissionsResponseObject, error)
+	// ListGroups List groups
+	// (GET /v1/tenants/{tenant_id}/groups)
+	ListGroups(ctx context.Context, request ListGroupsRequestObject) (ListGroupsResponseObject, error)
+	// CreateGroup Create a group
+	// (POST /v1/tenants/{tenant_id}/groups)
+	CreateGroup(ctx context.Context, request CreateGroupRequestObject) (CreateGroupResponseObject, error)
+	// DeleteGroup Delete a group with its memberships and role assignments
+	// (DELETE /v1/tenants/{tenant_id}/groups/{group_id})
+	DeleteGroup(ctx context.Context, request DeleteGroupRequestObject) (DeleteGroupResponseObject, error)
+	// GetGroup Read a group
+	// (GET /v1/tenants/{tenant_id}/groups/{group_id})
+	GetGroup(ctx context.Context, request GetGroupRequestObject) (GetGroupResponseObject, error)
+	// UpdateGroup Update a group's name or description
+	// (PATCH /v1/tenants/{tenant_id}/groups/{group_id})
+	UpdateGroup(ctx context.Context, request UpdateGroupRequestObject) (UpdateGroupResponseObject, error)
+	// ListGroupMembers The users in a group
+	// (GET /v1/tenants/{tenant_id}/groups/{group_id}/members)
+	ListGroupMembers(ctx context.Context, request ListGroupMembersRequestObject) (ListGroupMembersResponseObject, error)
+	// RemoveGroupMembers Remove users from a group (all or nothing)
+	// (DELETE /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members)
+	RemoveGroupMembers(ctx context.Context, request RemoveGroupMembersRequestObject) (RemoveGroupMembersResponseObject, error)
+	// GetGroupMemberLinkage Member ids as JSON:API linkage
+	// (GET /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members)
+	GetGroupMemberLinkage(ctx context.Context, request GetGroupMemberLinkageRequestObject) (GetGroupMemberLinkageResponseObject, error)
+	// ReplaceGroupMembers Make the group's members exactly these users (all or nothing)
+	// (PATCH /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members)
+	ReplaceGroupMembers(ctx context.Context, request ReplaceGroupMembersRequestObject) (ReplaceGroupMembersResponseObject, error)
+	// AddGroupMembers Add users to a group (all or nothing)
+	// (POST /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members)
+	AddGroupMembers(ctx context.Context, request AddGroupMembersRequestObject) (AddGroupMembersResponseObject, error)
+	// ListGroupRoles Roles assigned to a group
+	// (GET /v1/tenants/{tenant_id}/groups/{group_id}/roles)
+	ListGroupRoles(ctx context.Context, request ListGroupRolesRequestObject) (ListGroupRolesResponseObject, error)
+	// AssignGroupRole Assign a role to a group; every member holds it (source `group`)
+	// (POST /v1/tenants/{tenant_id}/groups/{group_id}/roles)
+	AssignGroupRole(ctx context.Context, request AssignGroupRoleRequestObject) (AssignGroupRoleResponseObject, error)
+	// RemoveGroupRole Remove a role from a group
+	// (DELETE /v1/tenants/{tenant_id}/groups/{group_id}/roles/{role_id})
+	RemoveGroupRole(ctx context.Context, request RemoveGroupRoleRequestObject) (RemoveGroupRoleResponseObject, error)
 	// ListOrganizations List organizations
 	// (GET /v1/tenants/{tenant_id}/organizations)
 	ListOrganizations(ctx context.Context, request ListOrganizationsRequestObject) (ListOrganizationsResponseObject, error)
@@ -5359,6 +8365,9 @@ type StrictServerInterface interface {
 	// UpdateUser Update a user's fields, status, or global direct roles
 	// (PATCH /v1/tenants/{tenant_id}/users/{user_id})
 	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
+	// GetUserPermissions A user's effective permission patterns
+	// (GET /v1/tenants/{tenant_id}/users/{user_id}/permissions)
+	GetUserPermissions(ctx context.Context, request GetUserPermissionsRequestObject) (GetUserPermissionsResponseObject, error)
 	// ListUserRoles List a user's direct role assignments
 	// (GET /v1/tenants/{tenant_id}/users/{user_id}/roles)
 	ListUserRoles(ctx context.Context, request ListUserRolesRequestObject) (ListUserRolesResponseObject, error)
@@ -5368,6 +8377,9 @@ type StrictServerInterface interface {
 	// ReplaceUserRoles Replace all of a user's direct assignments (all or nothing)
 	// (PUT /v1/tenants/{tenant_id}/users/{user_id}/roles)
 	ReplaceUserRoles(ctx context.Context, request ReplaceUserRolesRequestObject) (ReplaceUserRolesResponseObject, error)
+	// GetEvaluatedRoles The roles a user holds in evaluation, each with why
+	// (GET /v1/tenants/{tenant_id}/users/{user_id}/roles/evaluated)
+	GetEvaluatedRoles(ctx context.Context, request GetEvaluatedRolesRequestObject) (GetEvaluatedRolesResponseObject, error)
 	// RemoveUserRole Remove a direct assignment
 	// (DELETE /v1/tenants/{tenant_id}/users/{user_id}/roles/{role_id})
 	RemoveUserRole(ctx context.Context, request RemoveUserRoleRequestObject) (RemoveUserRoleResponseObject, error)
@@ -5632,6 +8644,586 @@ func (sh *strictHandler) ListAuditEvents(ctx echo.Context, tenantId TenantID, pa
 		return err
 	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
 		return validResponse.VisitListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CheckPermission operation middleware
+func (sh *strictHandler) CheckPermission(ctx echo.Context, tenantId TenantID, params CheckPermissionParams) error {
+	var request CheckPermissionRequestObject
+
+	request.TenantId = tenantId
+	request.Params = params
+
+	var body CheckPermissionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CheckPermission(ctx.Request().Context(), request.(CheckPermissionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CheckPermission")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CheckPermissionResponseObject); ok {
+		return validResponse.VisitCheckPermissionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CheckPermissions operation middleware
+func (sh *strictHandler) CheckPermissions(ctx echo.Context, tenantId TenantID, params CheckPermissionsParams) error {
+	var request CheckPermissionsRequestObject
+
+	request.TenantId = tenantId
+	request.Params = params
+
+	var body CheckPermissionsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CheckPermissions(ctx.Request().Context(), request.(CheckPermissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CheckPermissions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CheckPermissionsResponseObject); ok {
+		return validResponse.VisitCheckPermissionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListGroups operation middleware
+func (sh *strictHandler) ListGroups(ctx echo.Context, tenantId TenantID, params ListGroupsParams) error {
+	var request ListGroupsRequestObject
+
+	request.TenantId = tenantId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListGroups(ctx.Request().Context(), request.(ListGroupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListGroups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListGroupsResponseObject); ok {
+		return validResponse.VisitListGroupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateGroup operation middleware
+func (sh *strictHandler) CreateGroup(ctx echo.Context, tenantId TenantID) error {
+	var request CreateGroupRequestObject
+
+	request.TenantId = tenantId
+
+	var body CreateGroupJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateGroup(ctx.Request().Context(), request.(CreateGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateGroupResponseObject); ok {
+		return validResponse.VisitCreateGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteGroup operation middleware
+func (sh *strictHandler) DeleteGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params DeleteGroupParams) error {
+	var request DeleteGroupRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteGroup(ctx.Request().Context(), request.(DeleteGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteGroupResponseObject); ok {
+		return validResponse.VisitDeleteGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetGroup operation middleware
+func (sh *strictHandler) GetGroup(ctx echo.Context, tenantId TenantID, groupId GroupID) error {
+	var request GetGroupRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetGroup(ctx.Request().Context(), request.(GetGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetGroupResponseObject); ok {
+		return validResponse.VisitGetGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateGroup operation middleware
+func (sh *strictHandler) UpdateGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params UpdateGroupParams) error {
+	var request UpdateGroupRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+
+	var body UpdateGroupJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateGroup(ctx.Request().Context(), request.(UpdateGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateGroupResponseObject); ok {
+		return validResponse.VisitUpdateGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListGroupMembers operation middleware
+func (sh *strictHandler) ListGroupMembers(ctx echo.Context, tenantId TenantID, groupId GroupID, params ListGroupMembersParams) error {
+	var request ListGroupMembersRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListGroupMembers(ctx.Request().Context(), request.(ListGroupMembersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListGroupMembers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListGroupMembersResponseObject); ok {
+		return validResponse.VisitListGroupMembersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RemoveGroupMembers operation middleware
+func (sh *strictHandler) RemoveGroupMembers(ctx echo.Context, tenantId TenantID, groupId GroupID) error {
+	var request RemoveGroupMembersRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+
+	var body RemoveGroupMembersJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RemoveGroupMembers(ctx.Request().Context(), request.(RemoveGroupMembersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RemoveGroupMembers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RemoveGroupMembersResponseObject); ok {
+		return validResponse.VisitRemoveGroupMembersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetGroupMemberLinkage operation middleware
+func (sh *strictHandler) GetGroupMemberLinkage(ctx echo.Context, tenantId TenantID, groupId GroupID, params GetGroupMemberLinkageParams) error {
+	var request GetGroupMemberLinkageRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetGroupMemberLinkage(ctx.Request().Context(), request.(GetGroupMemberLinkageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetGroupMemberLinkage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetGroupMemberLinkageResponseObject); ok {
+		return validResponse.VisitGetGroupMemberLinkageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReplaceGroupMembers operation middleware
+func (sh *strictHandler) ReplaceGroupMembers(ctx echo.Context, tenantId TenantID, groupId GroupID) error {
+	var request ReplaceGroupMembersRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+
+	var body ReplaceGroupMembersJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplaceGroupMembers(ctx.Request().Context(), request.(ReplaceGroupMembersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplaceGroupMembers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReplaceGroupMembersResponseObject); ok {
+		return validResponse.VisitReplaceGroupMembersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddGroupMembers operation middleware
+func (sh *strictHandler) AddGroupMembers(ctx echo.Context, tenantId TenantID, groupId GroupID) error {
+	var request AddGroupMembersRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+
+	var body AddGroupMembersJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddGroupMembers(ctx.Request().Context(), request.(AddGroupMembersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddGroupMembers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddGroupMembersResponseObject); ok {
+		return validResponse.VisitAddGroupMembersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListGroupRoles operation middleware
+func (sh *strictHandler) ListGroupRoles(ctx echo.Context, tenantId TenantID, groupId GroupID, params ListGroupRolesParams) error {
+	var request ListGroupRolesRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListGroupRoles(ctx.Request().Context(), request.(ListGroupRolesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListGroupRoles")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListGroupRolesResponseObject); ok {
+		return validResponse.VisitListGroupRolesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AssignGroupRole operation middleware
+func (sh *strictHandler) AssignGroupRole(ctx echo.Context, tenantId TenantID, groupId GroupID) error {
+	var request AssignGroupRoleRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+
+	var body AssignGroupRoleJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AssignGroupRole(ctx.Request().Context(), request.(AssignGroupRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AssignGroupRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AssignGroupRoleResponseObject); ok {
+		return validResponse.VisitAssignGroupRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RemoveGroupRole operation middleware
+func (sh *strictHandler) RemoveGroupRole(ctx echo.Context, tenantId TenantID, groupId GroupID, roleId RoleID, params RemoveGroupRoleParams) error {
+	var request RemoveGroupRoleRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.RoleId = roleId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RemoveGroupRole(ctx.Request().Context(), request.(RemoveGroupRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RemoveGroupRole")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RemoveGroupRoleResponseObject); ok {
+		return validResponse.VisitRemoveGroupRoleResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -6169,6 +9761,33 @@ func (sh *strictHandler) UpdateUser(ctx echo.Context, tenantId TenantID, userId 
 	return nil
 }
 
+// GetUserPermissions operation middleware
+func (sh *strictHandler) GetUserPermissions(ctx echo.Context, tenantId TenantID, userId UserID, params GetUserPermissionsParams) error {
+	var request GetUserPermissionsRequestObject
+
+	request.TenantId = tenantId
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUserPermissions(ctx.Request().Context(), request.(GetUserPermissionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUserPermissions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUserPermissionsResponseObject); ok {
+		return validResponse.VisitGetUserPermissionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListUserRoles operation middleware
 func (sh *strictHandler) ListUserRoles(ctx echo.Context, tenantId TenantID, userId UserID, params ListUserRolesParams) error {
 	var request ListUserRolesRequestObject
@@ -6288,6 +9907,33 @@ func (sh *strictHandler) ReplaceUserRoles(ctx echo.Context, tenantId TenantID, u
 		return err
 	} else if validResponse, ok := response.(ReplaceUserRolesResponseObject); ok {
 		return validResponse.VisitReplaceUserRolesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetEvaluatedRoles operation middleware
+func (sh *strictHandler) GetEvaluatedRoles(ctx echo.Context, tenantId TenantID, userId UserID, params GetEvaluatedRolesParams) error {
+	var request GetEvaluatedRolesRequestObject
+
+	request.TenantId = tenantId
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEvaluatedRoles(ctx.Request().Context(), request.(GetEvaluatedRolesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEvaluatedRoles")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetEvaluatedRolesResponseObject); ok {
+		return validResponse.VisitGetEvaluatedRolesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -6457,100 +10103,137 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7F0Lb9y2lv4rhPYCsXvlmbHjZtsxLnbdNGm9mzaB42CBa3stWjozw2uJVEiOnYnvAPsf9h/uL1nwIYl6",
-	"zduPtAMUqKOhyEPyPD8eHt17IUtSRoFK4fXvvRHgCLj+880ZHqr/RyBCTlJJGPX63kfJGR0ioJLICZJ4",
-	"iNgAyREgzu5eCHQLXBBGj5AAGiEi0TUObxChKDgZ7P2GZTgKOp7vcfg8Jhwiry/5GHxPhCNIsBpNTlLw",
-	"+p6QnNChN5363ikTEvgp3BKhSahSdDYCJIFiKl8IxG0zhAcSOJIjItAdJxJmjzpgPMHS63uEyleHnp+R",
-	"QaiEIXBvqghJMccJSLs8r8dcMN5MTkDhi7wKdYsgW6BU0cbGAqV4qMkhqvnnMfCJ53sUJ2pA847n0pbg",
-	"L++ADuXI6x/2en7DCp0M9MrWaTmm4g44Otw/QGMagxDOToVjzoFKFKh9DhARZrEYLWgzzFAQl21hG3n7",
-	"zeS9IwmRdeI+4CEgQb62rkWs33PHimCAx7H0+gc9Xw1MknFih00Itf9q2DzFRDGc/Kz60COlWI6KgTiL",
-	"4YpEMznEmeYPjbP8CJg37cFrLGCPUAFUEEluAYnxtXkNJWox22YvTH8tNBw0L/WZloPWiRoxWWKqr142",
-	"jfJJADdjVNgNjQVwRCIfMY6CBAI0YFzzXIjjGPgLgdgd1a3yaZcpVD+tuRVT9a5IGRWgBfUnHJ3C5zEI",
-	"zYMhoxKo/hOnaUxCrIjvppxdx5D89R/CqJhitL9wGHh971+6haLsml9F94N5ywxaXosTeotjEiFC07FE",
-	"O4H+lx7rCjhnPNj1EcWJYgO1PgMCcdTxpr73mtFBTMJHJTYbU6A7Ikdmw6x6EBJLQDtBaJsEu5rKt4xf",
-	"kygC+phknuWMhGIc3hhtlgJPiNA6fycYZGRZMk+oBE5x/JhUfqLwJYVQQoT0TqOdgFgygt0jROFW0Q/4",
-	"RqDsudDE/s7kWzam0WMS+zuTaKAGRTsBZfJK/20X7wOexAxHZ4y9w3wIj0mWFVh0zaIJYmrB9tFv5Ce0",
-	"E6SGqCvJ2FWsyMqI5RAyGhHVwVtMYnjUZSy8GxQxEIgyabS7otih7GqgSbM0f6J4LEeMk6+PS+1vSl7o",
-	"UCnpaxwhyW5ACc/YIUdTOM20rtajx0KQIU0sgSlnKXBJjI7F+jeIrrCcR9cZSUBInKRqBfL3rifNnpRp",
-	"oIhVluGFyI2LGh1LxrU7WTEBvhcRkcZ4cmWsyn29AXxJCQexLL2t/SnZuYYB47BUfxyw3dRaj5lT0vSb",
-	"CFk6d6CPupFqLbEci3nNi+39aNobQ5oZ4XPHS9KrUFnkjKh8OL/EFOWtvsy3jF3/A0KpqCzGf80BSz09",
-	"HBmxwfEHh90GOBbgVzhw1Q1dd98cZ+T7Bp+stI+zHZfltrVlc2av7ImERNSll2SP8z8WYxTVuR0Nc44n",
-	"NapMf7NpekeEfEiSfM8JxuZ19Dt8kTawa55LubfZMzuFNMbhsoyM8/dXmb+VnakOj+x2u3zZvE/umLPn",
-	"9DHXJUBVtHXu4VBFNZ7vpUAjxciXDZx9PI6IfHPbbDtCaeN6+IKTNM4isk5o5tLQHQ4l41aoZoYgs63E",
-	"kroiAolJLNr30wQqtdUzdBaTg1t59eP+TdREklQujWzT+/ZX87y6Xl5TqFbiYDWi0cXZ+vnZ6pf7duko",
-	"5t3IGfnGbkSOCzZ5cjl+qyKyN8qBr89KR2t15vuZSeX1q4i2jwKtzTuMDzElX03kR6LAR4Ejbef7lx2r",
-	"utUvyt1tZtUEhMBDaEbI3OkZ0ooXmqb2K+BYjurTKhyFgrPYzVy+sq81jfQbSBxhiefJTHkd33KAvQHj",
-	"CfqPj+9/R6Y7H2GJEiYk2n+F/pP85CxTMZ6z7w14kxAICxRkuFyGTShO0KDcEaLjOEaM6scxFjLH6tQP",
-	"+FqtSEnIiw167+xzfWWNKlvaPYYvJj5s0wdVzcL48OrlzecfvzSxUKvvOk6j5Ylr0i3WEXQmW+q8iUHc",
-	"ZVvR7ystURUiSwjN0ckZa7LUa5Wp6z7mzW0T2rHEYk+uH11qPulN/iZ2rjaPDzl+VFcZAQfBxjyEvjGT",
-	"gY8AhyOUYi5RcI73vvb2frzq7F3+NdDuxndaeRfyGLFwrPV8nwPWWrlCbYqlWgSv7/33jtvdPy8uvtvt",
-	"1x/9pUmws0i/Rv7p29fox8Pv/xVZBAFZS66IrOgnFoHr1FXRSiXILljheznS5pkgSgNHSvgz+FINUQM+",
-	"1NMqgOP5HscSrjTcr5tksFijK2nm0BzUK1IXlyfHwjdIU2EMq8cJvieJjJt1ad01G0mZin63y/UxVieC",
-	"2wzQEd2GZZ6tazLvTI/vhNp6/5qk9JQZQptiDGPP8klcMxYD1pplRXOVH89UGfHNLfAJMpGCcdBHLI4M",
-	"fpsf3dm3kfb9i5VwyCp1er8C6lO1l9r1gojIpqVXfDgCTqS4GnCWlNiqZd8L7kkcx2fW+uUOkqPSnEih",
-	"lbQC9V6c3x1N10BxxrmzelDcdDYxqNJKXoNvDnhCNqYNbPIzEZLQUGoWEZpHsvMRtVMoIhxCGU/QDqYT",
-	"pP1rX0OtBvyJdjte4+Ffm6NSAbCscLlLW+UB3xWdguFL01rOAVJLupLjU5bhXPRK7mm77JQNUW8BCHVJ",
-	"+9wuO/NQsAK42K8DF+tJlmNuz4/3/m6s62Xx59Xe5X3Pf/Vy+peHkbllMJlmHnVpaGOnTfia2m48uY+Z",
-	"6xvHNRETIUFJYjgWkiWNPoJ6byWfdJ5h3EpRTWmfJMlYqhU7QhhFZDAAfW58i+MxICLQYa/XKXu+rw6f",
-	"RLhq3PUxg9tnMkglIri/0B1deH104Q1jdo3jC28aoB1lpawW3tXBQKmlCwNdeH7lyRWJVLNOpzMN6s55",
-	"peUiu196Jds3FYO8p/GkFcOQFVEz0/PK3TUIXJOT2iTOJjtlY+hI1ZvDYQJLAR98uZyyIwTajw1HmA4B",
-	"JewWBCKyY6Kh2fljvidASkKHc5naLNLHrPUD4DM5Jc4KLOe0GBqPo4TQZYP+xAZv+YqZJ+XQ+PsmDTEg",
-	"XMhWRVprHuPFW1cWy5DUPvHV/LVsteZvvlnYnMNdryVzWcz/9y7v9/1XB83uyoomZ1U+bWW4eesYNcSn",
-	"agGudF5CS1qAapClBJj8BQEhB+kjMWJ3NMtlDKH54Ef3r16fN8tPwkb8ueqavyZ1hWgety/EJjy2bOyn",
-	"9tkqfLHq4edVYiGpiv0VhA5jCPoIu0BCdjTAaBYlmogxBW7iRI3LWbOWjGNJUgOg6N6aTVrLzBb0KxNC",
-	"3af71Zk+vnTW55NbC1cfq9ntSdJsSs8ykdzQ8cZKORtVuy/ZzdXBlx8GXpsVGIvlaWt1GjQ7iYbjpSIP",
-	"0SpsgSjmnN0ROkR3IywN3KWVVYInKGI6B3Z95CbLmZ17Nug6AUWirbN5jfKsCH7UlJwVJSPfl7Vih/3F",
-	"AvM5K6U3A8fx+4HXP58zdy1SU78qUzOs3+KmrmqIdJ912i8z6jdiiOyEntgOfbLWfTOaKmk9c8hOsdql",
-	"sOq6zoWlx4Jf/TB4efO5Fx5481zbxoSzBv10Eoniqk4MBnx3TGgOrmIaIRP5xRO0U4VXF4fAF0s7VNuU",
-	"JRxuMNTJoor8hMSsynJhjqJtNc23epTTxE9LasIHDJQc7toMErVw5KX2YhPaKXfon1w5zUili4jA1zFE",
-	"jeCmene1A/c/AVdWrxHoDMxC170QVrW5UYIo6bU1gdXltV7dNdd+fjjmRE4+qhfM1K4Bc+DHY5O5pXvS",
-	"6LR+XJiJkZSpSfondMAa1kSfQyOsrwYKdOHdjZg1AXcjEo70kvjaCminVbmqcgTKX/23C08nTSWYTiw8",
-	"pkMv7Xxc0Av6mtFboGoggXYEAMKxYKjT6YoR5hB1jz+cdJIIEWovRDI1393+Bd1D+ohYjsx5H5boGmJG",
-	"hyq4R9iOhWJyCwKNaQQcBd3b/a6loXufX2ybBh3dm84EQJgDCtquUgRox2wHCmwGRbBr7j9hJDSijYKQ",
-	"RWB6VLpHIIlvAAU6UyFAO/v/9z//q5ggP7o+6O3qhcMUsRR/HkOebObb52rRLyjS6LBmuQuvj847nc6l",
-	"jy5ctWFg406nc+Ghf+q8tGngI8Yj4BCh6wkiUSdfN3PFNd9TPYnAbPRednE28MvH7ZWbskTq7k6VPPj2",
-	"AFaR7EK/AoWY84leH30L2NwdPUIfPp11Pxyfvf61+/Obd2/O3iAchpBK99Kv6lzfCFT8dK2lUTEYcH0d",
-	"Kri3imUaIJymgO3oQmIaifZbhGopdw57h3mLNMZSZw5mmb8+0vyNBaJMv7Jrlg2HI9tGrYFSNLXrZEQi",
-	"ChAJfX35y55J4NgrGgR69CLHGP2tPjxiNJ4cKYaAJJUTFBMh0d+QEiBzP1C75IqmPK0jF9HjDyee79kb",
-	"1V7f63X2Oz2N7qdAcUq8vvey0+u81Ek1cqSVRHekczu/qr+HoK1lPsuTyOt7v4D81Tap3JM86PVmXEJa",
-	"7vKRzTBtucOXchaCEIgIhJVMd0oqz+ufX/qeGCcJ5hOv770jt0BVcyW8Jjd5KJS5fJ9NTB+FNmyQ6kn1",
-	"3OWAo8nMNTk1LZ5kSfTYStEJ4HoxfO/73stH2osIS3yNhZItqnz9a0AccDiCaPauKKJJsS1oJ+9Iv67U",
-	"5+5Ke1Wo9db9Urr4zLYpX8tvibWLJl1zGV2F23MaZh7e5QPyhIP+NmzPsc4+1kGbmaxmjUMzflO3OZ1d",
-	"586zfmV//iuly4j6pZfzXyquAWumXYCy/EauZi5HyIXMpumwTbbLrTzjZYrWu5z6XspEA7uYEM7i48Zf",
-	"ByF/YtFkgY3Mo3LnBMc60h6O8L/jMIGOVAtddnG94whnsX12Mpn9EiaAXjOeelN/KUbJLveUow7JxzCt",
-	"Men+hpk0w7Wabo+bnzrov7TfoZcp8J0Uv+K0xnhBiFEDMdtftA1UTrhTfaTivbQRad/oVoqEaCqfr6Qc",
-	"9n6c/0ZeCEC9sL/AENX72muKpNnW3Pv2EUtNoBlPjIdJpECa5Z0NXlV2y5rfdehNBBODCXfLkv2zfu5I",
-	"dkkEDhsyDPULUedR9/pw/hv51f8198zMr4iY9D5BEVoR5dWurl/bvKe2Hdi0pWxzYsxs/7C7qnytfE+X",
-	"2r3suNDcP7icLust5fVklBuUZkWGyvtvsKgVzesyu29Br4XM32NxnkWQcw78M9mwJSXgKWyYYZlcdl4I",
-	"HekjxpGTBLWCOGm8ZabZ6uJxROQe3MK8SKa49NoQzTRVhnJu7y5en6q5K/ea77p95TeJl+moLFHvaTxB",
-	"Zsk0rsjdMm7KYWwtlkVoCF5jRbcZ+QwLRIHPKlysXLaeGTJq9rNr+czjxke1pTrQdBfHRxTuQEjjyjrq",
-	"QK/2DGWgO9mAYZ2hQ0rg60wl8r7U8psGRWrXZmfyeWmJtoxeYXRWYYscjis9n+H9u+0240TOgGhKF5zX",
-	"AGpKN4u9kCd7hweFrfgJeEwoYoMBCWFxCKbhpvojAzHl+9/tOEzZCc3KuM7yPHWbvNTq1mG1Duu3hNLQ",
-	"kqyjHWzyXvXBmFNwZHdtJbCA61t6oXtfub+yAKJTUQTLqZusGm6DkZqFCG0+cnuuYdjBAkxar6a4IWSq",
-	"wqeYRgYiLljUMG6EJCtjVeuxazt4VbM6j+DXtMEJLu0r6/HpHxoGKzPQ0/s0fmOl5eqdvTXqGc9D3jao",
-	"LDeP3DVUiXlk/G4RsctQvI2I39aNWtuNWtlCPSXGuGHFtICflWc9tsICpzbreTmlYEvZt+Bz5gI+srlN",
-	"yFzDdxIpm2BGU1ljMYEtiox8a/hcXnxhJmLBTYqdLiSVn6MGRQGRYItiVFCMLHc/EyjD1e2CpNs/OFpx",
-	"ampuroxSlEtDeG+yWj/233ntn1JlhPN6TbHiQeHrLs6vTwNlmPIiWwhjC2G4iSaOKVla2hc1l917W291",
-	"ARjCSvgjwA9+YQmcSHh7nPxM3MqNpOQ43K1hj8pmr8zx7chGbqEe0N9pC6myKn5bBKOeyLOSgtsEUDGn",
-	"rf1IlnZ8xrINb9iAVlzRY2r1hL5b0ul5GiRilrhkCMRaYrP1fjYGdT8hkJB/DkygIbkFqrM5jNnY0dlL",
-	"RCCSFV3bfQhHSd/+mokrfNItNosrVIt+ErFE1c8m1KH4YM0yGUnfEuCQX4qeCTjohd2CChVQYWxZOJMe",
-	"w9Lt0qPbbxRUKO/XLxxTqTg/q87A2Xg4QoH+Z2Bu0prriO4HJIw466KBTRjFJ5OSv3omhb3pMuQ4hPa7",
-	"Lr+on/MiC9nniCyCsbhpduotPDIeYaoCbPGILR7h4hFK5OvXXmwBgSoouZj+WNT6dvML0fNhCivk2yyJ",
-	"P06WhLks14QJmYwJdgN0deZrRwxye/GADktrCGS/CrxFDOqIgWaHnYYvKu8+vgcz3/W134cuZS5UP6xi",
-	"vBq+WIEWc210SQ/IhFMbUI4r+k5ZJZiims9SjtDTYBQzBdRiFGsJ6tYj+nNmR2TSbZANHxnp0F9pbBD4",
-	"R/CrFsieUEOvlkHxvK4Nlb+1OvvakONp7FiABTEKppYSZVJXsNGgyxZPKN8pyjjcrT/cfr6DKt9cfU42",
-	"uxGf0IVHcQLFAZZJMMdDTGheeuqg1zNuqy7iVczR137sHaERu9Mvmy8oZzalbr0N02YSuN5tkKIMrXfQ",
-	"e9nb6+3v9fbPer2+/u/vXvE9Z+/zGHMJPJ6YO2Ke8/3mytei8o811z7P0PQZRlbOQvSXFt1lcJGHUB2N",
-	"aiPWhZVQ9mnvo0oqN8ICEYmIQJTdbT523CQANGeidoLbA/lndr/bbEx2PKJrBVaqkCyta40n4Xu1EMMo",
-	"4KZzUVtm0nUXVi8y5H7++/y+Rf0ohV755ZbAHaytmC5XUE3Zd86fTDeZepwtUQuFO1N1r+zdbEX5mYmy",
-	"5SKE49iceJbdqZJjqttw5Y6OCB3uPpS4LxtMLJZbdgoJuwXHs6k4ddXigKp11bAWV6RM9Xf3ShWhQgKO",
-	"smLfNrpitLV4Qv2uyjJ3U+aDx2YKW+P5cBihZhFcF5UHtIMPHoisn650HEWl+OFJfOSzkuBuZeCBZOA4",
-	"0jBFpu0cVblDIkhSpvb5ORgKe3RTwE6VTJg7Ww5RaKgbUeZUJD5CTI6Am9SFF6ZBYFq3ouAZjnWWHRl9",
-	"y+VS80+UzK6Wqqe6BajaACrLXztUl96W+QdlSsUBLL+0S4XLd0+NTW1caorsGfM1mzUCOutkhcQrvlFU",
-	"y+ldgv+fqAis+22j9kSZI7uygVP9dcbXiram8BkFYEW9V/2JMl04RAvNkbONiAi7kcxUXFtVXyxtMrv3",
-	"+v/16OqBVcEp3LKbiiqYH/God/5E6TLrhS9qsTK+8xEMBqA/hJN9WuSZW6XmAhAZs65V+aFSgL/8DZjz",
-	"S2UQ7cpUOdAU/c9OWkyl/k5BnVOOX9Fvn2YFMJ1HBs90Hpjj2EqLkiPt/Fa++e6OZPbReWKq7U0vp/8f",
-	"AAD//w==",
+	"7H2Lbhw30u6rEH0W8CjbGkm2kpNIWOxRHDvxHic2bBkLrKWjpqZrZrjqJsckR/LEK+C8w/+G/5P8YJHs",
+	"Zvd0z10XJwMEiNzTl2Kxrh+LxS9RT+QjwYFrFR19iYZAU5D454tTOjD/T0H1JBtpJnh0FL3XUvABAa6Z",
+	"nhBNB0T0iR4CkeLmiSLXIBUT/Jgo4ClhmlzS3hVhnCSv+ru/Ut0bJt0ojiR8GjMJaXSk5RjiSPWGkFPz",
+	"NT0ZQXQUKS0ZH0S3t3H0TigN8h1cM4Uk1Ck6HQLRwCnXTxSR7jZC+xok0UOmyI1kGmZ/tS9kTnV0FDGu",
+	"vzuMYk8G4xoGIKNbQ8iISpqDdux5PpZKyGZyEg6f9UUP70g8g0aGNjFWZEQHSA4zt38ag5xEccRpbj5o",
+	"n4lC2nL6+TXwgR5GR4f7+3EDh36WYjx69ZO5Gd85onpYvnJgfr1g6UwGBB/5vvEbr/o4e9PjPeHqBiQ5",
+	"PHhKxjwDpQJp6I2lBK5JYmQpIUzZCRG8HL8VuJJaLyZtLDhoZsFrljM9TdxbOgCi2O+t/M7wufBbKfTp",
+	"ONPR0dP92HyY5ePcfTZn3P2rQUDi6FfG26XUsakvRU5SqimhmmRAlbYs4XBDOhJoujsRY7mLIqt2jgkt",
+	"JVoXck6GVBEuNJFAe0NIDWMP9/fbxpgzfuHfEs2U+mKA+40DfCMHlLPfqRnSS5ZpaBD/52LMNRlk4pJm",
+	"ZCiylPGBIpSnbuqDVzxRpHPD9FCMNWE69g8Jnk122sYSPm9legkZficyaFUTKTJYW0veA5VNSvKcKthl",
+	"XAFXTLNrIGp8aR8juZH2tuEq+74WGp4268IpCknrQK0MLTHU7541feWDAmm/URN0MlYgCUtjIiRJckhI",
+	"X0iU3h7NMpBPFBE3HO8qhl2l0Py05lTcmmfVSHAFaK1/pOk7+DQGhUaiJ7gGjn/S0ShjPZSnvZEUlxnk",
+	"f/23shpcfu0vEvrRUfS/9kpvuWd/VXtv7VP2o1VevOLXNGMpYXw01qST4L+s7IKUQiY7MeE0N2Jg+NNn",
+	"kKXd6DaOngvez1jvXon131TEKKWdMGe/laYaSCfpuVuSHaTypZCXLE2B3yeZp4UgkYz2rqy7GYHMmUIz",
+	"2Un6nixH5iuuQXKa3SeVHzh8HkFPQ0pwpkknYY6MZOeYcLg29AO9UsRfV0jsb0K/FGOe3iexvwlN+uaj",
+	"pJNwoS/wb8e8t3SSCZqeCvGaygHcJ1lOYcmlSCdEGIYdkF/Zj6STjCxRF1qIi8yQ5YmV0BM8ZeigKMvg",
+	"XtlYhrgkFWA9NFp3Q3FA2UUfSXM0f+B0rIdCst/vl9pfjb7wgTHSlzQlWlyBUZ5xQA5SeOutLtrRE6XY",
+	"gOeOwJEUI5CaWRtL8TdIL6ieR9cpy0Fpmo8MB4rnLifN4bS9wRBrPMMTVTgX83WqhcScouYC4ihlapTR",
+	"yYX1Kl+mb4DPIyZBLUtv6/uM7lxCX0hY6n0SqJvUqTf6oKTpN9UTo7kfeo83mbs11WM17/Zyet/b+60j",
+	"9U74YxAlIRdqTPZEFZ+LK0JRnerzYsrE5b+hpw2V5fefS6Aah0dTqzY0exuIW59mCuKaBK46oevOWxCM",
+	"fNsQk1XmcXbgsty0tkzObM6+0pCrae1l/nLxx2KCYl7uvkalpJMpquz7ZtP0mil9lyTFUZCRz3vRb/BZ",
+	"u+y+eSzVt80e2TsYZbS3rCDT4vlVxu905xbzVzfdoVw2z1P4zdljel/YEuAmW/wY0Z7JaqI4GgE3GV/w",
+	"glKyT8Yp0y+um31HT7u0GT7TfJT5jKzbs2NpeB3taSGdUs1MQWZ7iSVtRQqasky1z6dNVKa4Z+ksBwfX",
+	"+uKHg6u0iSRtQhrdZvfdr/Z6nV9RU6pWkWDzRWuLPf9iz/3qu0M6ynE3SkYxsRvR41JMHlyPnw+hd/Wj",
+	"ieGC7HEJPe6Z5xcfOn7Of6mivgf7DoDy/56jzO7D88akEOmqz5fE60uS/WaseyKHpjmTASo2H2mt+TRH",
+	"S/CW1kF5EqatS5aJGwjV6VKIDCi3TNa9IaTNoedAUq5N5GmUq0yMVW4yUKUJSxHbYlqREdUmkTsmfJxl",
+	"5GYInKTAGaTG7Jhr9NKoqbUPVfrK9HXJKLA1OgveOMWuOPq8OxC75uKuQ1yQfRZ3nXILjnclo1r5v5qO",
+	"1CG9BWKkKr9mJkDlnbdxASwtAFp1ccBz4L6QTyVoNYv3Jau86tEse9OPjj4upWLTGruOhrXq1fltHL24",
+	"ptmYakjfGfcypVpzk6zWHzaY24ix7MHi9sqM5D0+Mzd4XTjfcSQ0TXiFg2tH3tX52LC19X5xpq19ySBL",
+	"X0hpPXB1LAhhTuvXT0JrSI2JHB6RBJnWrel9EpMkCEE/Hpx3HfPNL5cinTTHbzkoRQcw3zha0soHmoaG",
+	"K2nTo7JB6NLARoUHDVJejwkHcnRxOEy/V83jzC9BXvTE2MbP9ZmcoWnjUbo8+U1xoxP6CilxyJ3Kt1oZ",
+	"vFJuX2NmdRmkyUl4dtQXTHLGi8XEeUYd39E6jk1Eu1biHjzQRTI+4Nw91nmZovkXoJkeTk9ACXWVqiWu",
+	"5mZG7rEm7rxm/MrZmNrgqaaLux2wXuJVClyzPrNaW5/3jPGrua9yBL3Ge+sDQaL8i2YM57X/UnVMRlTw",
+	"/7WQddqBQ2ZUvdmBQ9afb5LxrvJFVkxnkbxahLmBWapmYvOgFPxg0zB+BU09NbPgg6r3fCkBdo0rJ/94",
+	"/+Y3Yl8XE6pJLpQmB9+R/8t+DJxj+b3AMjTURihFqCKJr1Pxy7RmErBIxaUyrvYgo0oXtStzhSOsFdiY",
+	"Q4XPdqmsLWysO1QhBxfPrj798DmKlwhMN+0ul/GPIdtWhMArLFrKyN6xzwzHtgnXWRGxB/egITUrOdKH",
+	"mbmpcbyt5Na1FU7pjOORRQyTmADtDcmISk2Sj3T39/3dHy66u+d/TTCP/gZD9lIfU9EbY3R/JIGm1Qwb",
+	"qXUYSnQU/b9O+Lr/nJ19s3M0fekvTYpdjuA9NAhZmZ4vLmpVGGGTGVdIzZy8yy/mTk3Lu5fPyQ+H3/5v",
+	"4haJiQNrDfNrdlekEOL29YIUY6DC9eg4KoopIrtOhrUBxqj5ChXziam1bXO1vkZvhkc1XGDJHd7iKx8a",
+	"VwvsGJrXbQ2pi09ekK82TF4ZLU5nVJrprNlHTKPvQ61H6mhvT2K5ajeFa79mr/Ya2DzbhnoAHr8frKbi",
+	"/DXJRkPUspz1WQx4K4bt5GesQKqG6WseTsvSZDOwZLEAG2M0wbYr5+SuvLOuRC+uQU6IXciyaOBQZKkK",
+	"yi6fKOKeRjQ4CLgCsubl/HPxsnoMgyAIpEw3iY3RoSFIptVFX4q8ohItk1dKfh4Eo7P4VwStgZsJFrJa",
+	"Sdu8ofXiNw/cO51YYHClSM7BxAXQUkOymNKM9zSKiPIVrq7mOQOSMgk9nU1Ih/IJQaQrxkogW5uQ7nQX",
+	"QOHa8UanSVWvUZWBOFSdUuArw1ouKDUsXSkYrepwoXqVlKFdd+ZDCXVlWjJmatedeXawkg5uVrOCEOjj",
+	"ye6/bMRzXv55sXv+ZT/+7tntX+5G55YpGWiW0ZCGNnHaRPzfBoDfb9wfLCZMGYt/DieEWrvAFBlidW9d",
+	"R4rtGVNPvzQhNP6cHKGBwb+JHlId+KaaK2r31dYyRbH9Ymk2IA2sRFMkds3oRbBY00Bk8SZHqBmpHTYS",
+	"6/Ws2P1RWMnuYpFQG99Pa0NUE6XBWMDeWGmRN47GPLdSfjYvINlarynheJXnY204dkwoSVm/D1hOfk2z",
+	"MQSbVsK9BocPYtSmpOu9X4CcKSC17PjLGb7oLDoiZ5HdzXIW3SakY3TCadgOJsaVO8OFsLMorl25YKm5",
+	"rdvt3ibT1mOFxfPKI37eTD7+hmeTVjyvbk3s8KLq6xbMBJrU2W5a2RhSWI+iaS+HpUBAudx+w2MCmD/0",
+	"hpQPgOTiGhRhumsz6NmIQBwp0JrxwVyhtkx67+++A6yyoCTgwHLBoqXxJM0ZXxYAy13CX3DMXqnCRN82",
+	"WYg+k0q3GtKp2zO6+N01ZlmS2ge+WpzsuTV/8i1jCwkPo0UfKtr/755/OYi/e9ocJq7oclaV01aBm8fH",
+	"tAEXMAy4wO0KLbsFzA1+p4Dd1qCgJ0HHRA3FDfdRSK85bLLvN4/PG+UH5VCiwnTN58m0QbSX2xmxiUjZ",
+	"f/uhY+WaXKxaE32ROxiz5n8V44MMkiNCQwDHL5OVcacNTUcgbX6OGLVza/k402xkQTd8W7NLaxnZgnFl",
+	"znh49aA+0vvXzunxFN4itMdmdLuaNbvSU6+SG1rqW2krR93va3F18fTz9/2ozQuM1fK0tQYNKE6qYam1",
+	"3J7oDLYinEopbhgfkBuTIyHMiMYqpxOSCtwauz5iFlQ8LlAX7oKAspQxmLxGfTYE3+tOnRU1o5iXtXKH",
+	"g8UAkTmcShev+rQqNV3uOcP7Le7q6o4I39lcA4p0bMQRuQE9sB/64Lz7ZixV3rpO5Vd027WwHrrOXQ4Y",
+	"K3nxff/Z1af93tNoXmjbWHPbYJ9epaps45KBBZYCF1qA2pSnrk1DNiGdOqy9+NLDYrsRzTT5fYgbTHV8",
+	"VlGsqlmuLJfmGNpWs3yrZzlN8rSkJbzDRCmQrs0gUQtnXmYuNmGdioD+wY3TjB12KVP0Mqtswyj5aZ5d",
+	"rfjkTyCV9e4CuDGztHVPlO9AE2QJqmLX1gRWl7d606E5xvm9sWR68t48YId2CVSCPBnbclh8E6LTeLl0",
+	"E0OtR7YXAON90cATrF0gFHsVKXIW3QyFcwE3Q9YbIkti9AIYtJpQVQ/BxKt/P4uwgDCnfOLgMUy9MPg4",
+	"42f8ueDXwM2HFOkoAEIzJUi3u6eGVEK6d/L2VTdPCeOuWZYw4905OuO7BJfm9dCus1JNLiETfGCSe0J9",
+	"S6SMXYMiY56CJMne9cGeo2HvS9Hv5jbp4tuweoRQCSRp67CQkI6dDpK4qptkx+7+okQhok2SnkjBvtHY",
+	"HkU0vQKSYHVLQjoH//3//8sIQVEy8HR/BxlHOREj+mkMReFl7K4bpp9xgugwitxZdEQ+drvd85ichWbD",
+	"wsbdbvcsIv/BGs3bJCZCpiAhJZcTwtJuwTfb/qyYUxxEYid617erSuJqmUOtixrT+DrcvhK7hW9Dcgj9",
+	"KtKjUk6QP9ghzvb8OiZvP5zuvT05ff7L3k8vXr84fUForwcjHTaEMy/HRkFGni5RG42AgcQuKckXZ1hu",
+	"E0JHI6Du60pTnqr25kKGlZ3D/cPijlFGNVbR+g3BMUH5xmZa+MiOZRvtDd09hgfG0Ex1mWGacIBUYWu7",
+	"z7u26Ge3vCHBr5dbj8nfpj+Pna6OjUBAPtITkjGlyd+IUSDbNghDckNTUQpUqOjJ21dRHLlue9FRtN89",
+	"6O4juj8CTkcsOoqedfe7z7AQSw/RSOwNsWD+d1x1tJVxxShfpdFR9DPoX9wttfZJT/f3Z/QmWa4niSvb",
+	"b2ntM5KiB0oRpgg1Ot2tmLzo6ON5HKlxnlM5iY6i1+wauLndKK/dsjxQxl2+8QPDJeiGCTJvMm/ek0DT",
+	"yUyevLN3PAhL8NvG0CmQyIw4+nb/2T3NRUo1vaTK6BY3sf4l+I5zs2fFEM3KaSGd4kX4uDGfOyvNVWnW",
+	"W+fL2OJTd0+1ZWNLrl3esmebCJp0e86NPsI7v0OZCNDfhuk5wUp8TNrsYFE0Du33m15b0LkXtELDRw7m",
+	"P1LpUYQPPZv/UNkdDIV2AcqKRl0oXIGSK+2HGYiNn+VWmYm8oY3Ob+NoJFSDuNgUzuHjNl4HpX8U6WSB",
+	"iSyy8mAFxwXSEU3p/6G9HLraMLoa4kYnKfW5vV+Z9L/0ciDPhRxFt/FSguJ7flSzDi3HcDslpAcbFlKP",
+	"azU1lbM/dck/Me5ANiVxUL5SrtbYKIgIbiFm9wv6QBOEB51pa9FLG5Huib1aA1mk8vFqyuH+D/OfKPoD",
+	"mgcOFvhEvY3bmippp7WIvmMiRjbRzCY2wmRaERT5YIJX1d2q5Q8DepvBZGDT3apm/4TXA82uqMBhQ2Un",
+	"PpB273WuD+c/UXQEXHPO7PjKjAnnCcrUipmodnX72hY9tc3Apj1lWxBjR/uHnVUTaxVzutTs+eVCuxfn",
+	"/HbZaKloM2vCoJFvDl2df4tFrehel5l9B3ot5P7uS/IcglxI4J/Jhy2pAQ/hw6zIFLrzRGGmT4QkQRHU",
+	"CuqEeMtMt7VHxynTu3AN8zKZshdWQzbT1DA6aOq1eNvq5leF3b/WfVfRYGyZF1U16g3PJsSyDHFFGbb4",
+	"NwFjaw9txnvQ3Pd8Rj3DAlngo0oXaz3YZqaMKH6Ol488b7xXX4qJZsicmHC4AaVtKBuYA+T2DGOAL9mA",
+	"Y51hQ7DDmy0BXN1ru5x4WlCwSMV2P1OEhsgnNjbDXb+i7/qeSY14XfIN7vqFT2OakY4ShKorE1j2hTzj",
+	"iYSRkFodfZM45JSS8BpuFzZ/4Dd3bMIoxpok9T5BCJu6pZozXhwxgBubuiRxXcqSALed38StS7DBFuOD",
+	"M0650EOQNie1pCa2nR5OaHJMEgdIF4A1NgxDmLaGLpjHgmqSZSUhPFHCWo8V4YmpMvFKa4RQdoM92taR",
+	"BTVE1eKDhQGKalfDTUVoIfji2/vZ2vWgoV/LyL6JgvZjlR2Wlcrvw6fLjhGburWEg3YFJnZnYUC5yMI0",
+	"uaFGgPPR2MSLVP/RjPJDhHe/4tokU1aPU4H/+Htgw10jNbdtocWQB4o/O6TDG/cufRq0AaM805Soe7Yl",
+	"S2hBpV3qPSdkU71NG3TxDTe6Z37FEmCcuJgwbhdQY0KzLNRFrBv2urpVzE3kXUQLcrC/v295j2uolsnI",
+	"r9hZSkiLSbkzrcWtkLNTsJ/tLcuqmzsJ6GtLI8q+djMzCMu3be5Qyx0GXla8tDrhaZdU+8RmILgZC1w/",
+	"uy2/KweQtU2/Jh3azRgHosYjE8OX6fZ7e4FooPniMWLYF/Ke17BcB8b2tasqcOePRZyF1uE9xdGFW5DP",
+	"OZuvamXL75JfVpUXgP/snXtf/Nb/BdaxvAIvZx/8oY0NLmPWAtjmgerHGv08XUC+ps+U2tRCnO3nUKyX",
+	"2ra6ashGtsAN0YrwVI7VhbF9ea70DHcZUbTlxEjmygb29o+9preqBVo7mJgfivoTZ+cu/W3Cbm0+Tw27",
+	"Hd9zhjpTHfyK4XpqsY071o47VvYLD7qQiWITrGOGAnY/gcye82HzM+pf3Y1fdY1msfFoZrJseWLr5rcp",
+	"cym3p27jDQJAX4m7W0oZsK85ExxDulA12mL9d5CLa6jpx104wFo79YV84GHTHipDb7otbXlkEKudF6dc",
+	"eOS8TzY6NMuMa+ACi/52VvYLcXhe4KJ5hhVqf5rCV236/SBmWv7M3nRMEjyMocvhs04IU2199be+oVi9",
+	"sz6TpXhEwT/ev/nt6OTtK8/QrzYpcptOvyYLjwRvTfzjW96+grIp6JMCPSLwmWKrBj0E5V3AnVv95kIi",
+	"J+G426NCq7Q7SZVdlLc7gV2lzdT7E8TCeuIapG+07F8T9IXsTtXenKTpWmoWLn5gM8yPtkl6SwcO2wkd",
+	"A8R7VdCTNIWUdNym3Ax3M/pN1NblK00nO1v9fWT6e5KmTjlxF/u9RGfLJS++bcLsPP6d653yFYdytWPI",
+	"Z++2DMxPwGLScX1wiOBgewtwoXFHN/bG2QZ2RWqC/YUs6yANhP8riOkandx7mgORYzsqt5GxFIxjW2mK",
+	"9+ByDk9t00FCB5Txoi3DU9sJuebC8D2Fmq3jwlqrHZdVkWXW6O9CRRvV07k9L1WW6eUsmIlhGvMucbN5",
+	"T7jJYoQ5A3UD3Hrzx+bNcWJ8r//SqPm20A4CttuemSYde1qPb+//8I5+74uzELcL4pPOINUsbxM8WFdG",
+	"NH9o+W13wqA0nTCuNNC08LS2H5PgrZt76oXtS+wwOt8inI9hqRtFxClOCFVuPke9+yBh/q1GbeYtJFTa",
+	"Ks2MwN9U7vyqg/CpwyFnhuEVFm3D61oZqqiJRdFop3J9xr7+8L47r02tHOO5RohbOT8z6sl89/Bp6Sh+",
+	"BJkxTkS/z+yx/8uL5cOUp1ZPOd1WqW6rVIMqVV4NnzrUJZd9UclCd9Y2AgtElpUH9r7UIrMFalxrhmBb",
+	"6vrHKXWtyanfAhkiaGVaUOlCs564tq9HT3mde4hr2sr+Qtq3xbCNxbBVAXr4mMb3uRhRPZyVjVbjhOWy",
+	"05mFtRs0lptffG44C/2eAcNF1M5X225E/bZh1J+z6HbDhmmBOGv+wtxqa3LBjtWGzjv2aE3iuhYTe8Bm",
+	"0CK9qYGQPat4MYUtj23+2rbMFsfZzkQsXMkDNk4pdvwk5ZHMyRbFqKEY/lQOr1BWqtsVCe+/c7Ri3YW4",
+	"6qGv0Qt/err7d3GaeuXM049B7xIcYDzVpmXxwpPgNO97hjLsgc1bCGMLYYQbbQNXsrS2L+ouF1vestlq",
+	"88rWXcAPcekJgkx4u9b0SMLKjezxDaQbYY/aZK8s8e3IRuGh7jDeaUup/GH0WwRjejvvSgbuHkqciiXJ",
+	"OBqNdRvesAGruGLE1BoJfbNk0PMwSMQsdfEIxFpqs41+NgZ1PyCQoIdA+gyyVJEBuwaOfVqt2+jgfl6m",
+	"CMvzsa6fnrKxQMlWsM/CFT6oVXbszsYVbA206+JpK4Jw0MWRkx3KJ3ZxICZTB042oA6+0nHtXsN+QwXW",
+	"IjFVbspv+qovp1rrs+/gGqQCAkWPsyOLtlgm+cPYAi4xHtwcEz2UYjwYEsonZ9yVmHUsJ2NLf0wYH4Jk",
+	"mvIelIeTmZfN6rl6xl0pVrXd6rEPYGNfqmVXdmi1BuGJ6pLn/gihM94T+SXjkNqHbbPVPsuMsNgmqk0M",
+	"xtK5C+dD74zF2CkWHIeDprcdVanyTUpqklZBtPeMwu6vi3mM8PjhBfx3CDS+RDYu4vUr7SDjP+K2++1+",
+	"+yZUbexsuHcf1qa3uw+8f6OoWnW+fg57M6vCgiX4z2TO1rDpknmLKnywp82sXkrkDnEaSNqD9mOcfjY/",
+	"F+cHO1/ra+sXj02Do4TvGZCzB95uAbktIBcCckblp090cg6+jsovZj8WDT/3irM+5+N0Tsm3ZUJ/oI54",
+	"uH2qCRS1gaW4Ar668LVDZoW/uMOApRUDUCC3kFkzZIbi0MGjgavH/O7cfwQzP/Q1hNTbP1Tn20c1crGz",
+	"x+2JiEtGQBZP2IBxXDF28oeclwfVLxUIPQxIN1NBHUi3lqJuI6I/aU8+p90W2ouJ1Y6YCNmk8PcQV+1V",
+	"4PQC7KvtaRYSDz/gKUlhNx1btfLHuDYiRLHdvFWHiewR58ajn/FFYKKT4PCdJ6rp+J2mc3acC1/neIwN",
+	"oCh3CXmUQ3sPrSfMQL8PPc2uodoZZYuAFNt0vVw1ccqfeqXWO23iXiKMJfR9frmgeeufrI3HtnXHysfj",
+	"eRUK/NaMgobKT48sRm/EI08Xbdfhz5GjOhhjjHnrDeOpuLE93IEqwX0M2dbiw2vgetsfjRSrCzzY8un+",
+	"s/3d/YPd/YPT/f0j/O9f+HKKD0afxlRqkNnEHnfYehyaidzFaIEj5NzCi6iW3W/bi2zbi2zbi9xJe5Ha",
+	"gfpL29o5vRKaCoFcL8gwXFjZWoWkGhPf1p9o6pdrBjewtmE6X8E0ueE/nG16pSFXbbE/hxuMWWrRzVaV",
+	"H11rZpQiPGUQS3yq4VQlMG3vBrhRdV82mdhzxRP2iNVGAOENB8I05HjCYsc8Fds4aueoYaSxgztd1x8P",
+	"iGJTl9h1UDJ3nHE9FAp8CYtFHDpaUq6YSeayyU6xtbg41D0scemSFy7WN7eNgKf2xN+A6VjXYhz5ECQc",
+	"E0o8jGnBaNvByc3ILDjkjFu6bfTIlEsoFqyYQdykS34T2BmacQwez/h8dOTYZDFPFBE33ALnO+4uT3Iz",
+	"evLCz+hqeeAjB09qo2tDT/xdflfbNvMLT2pwKxKhGtSqz8q9bTfDyR8QRFmmR1qQ0W1bpG0jjY20SJty",
+	"nHcY/9+59q2/L+EkTSu4yYNgA6cVxd3qwF0B9ynCs0XMVJrKDkshHwkzz48hQHYlKq1x8Q13VSwYlhEu",
+	"ggWIY1JGd+qJvSGxd7eu9nv8/tSXxnzFAD6OYYEW3DjUbXjWBsw7+epgAmLbT0NPQrULmJOXdq0I5e6h",
+	"MfmNa01ZJYx8WAfIckFWj3lISjVs3ltC/h+mEDj4dDqjIPjYcTZxCUApXDFRQ5Nz2niV92DrCh8Z8FSU",
+	"9+IM2g6BqDTHwTQSptxEmjlcw14s7TL3vuD/p7OrOzYF7+BaXNVMwfyMxzzzJyoLXi99MczychcHpRdU",
+	"rytl95SoNHR688K6Vos3ZBT0xpLpCZJ/CVSCPBmbJz6eG4foOFOXwF+AZnroV5hTxkEh1O+oe+NFXCH9",
+	"7qodfeWSA8TKC7bsrHZHJZCe3lP3ogqcOWy1KECKicV2YiKnNt8FNAcoUfB51/o7uFLtqxUOzwpPcOUE",
+	"17Zvz2//JwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -166,8 +166,9 @@ type UserPatch struct {
 }
 
 type UserFilter struct {
-	Search string
-	RoleID string
+	Search  string
+	RoleID  string
+	GroupID string
 	Page
 }
 

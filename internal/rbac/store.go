@@ -20,8 +20,10 @@ type Store interface {
 	UserStore
 	AssignmentStore
 	OrganizationStore
+	GroupStore
 	TokenStore
 	AuditStore
+	EvalSource
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

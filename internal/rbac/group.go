@@ -1,0 +1,125 @@
+package rbac
+
+import (
+	"context"
+	"time"
+)
+
+type Group struct {
+	TenantID    string
+	ID          string
+	Name        string
+	Description string
+	MemberCount int
+	Version     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type GroupInput struct {
+	Name        string
+	Description string
+}
+
+type GroupPatch struct {
+	Name        *string
+	Description *string
+}
+
+type GroupFilter struct {
+	Search string
+	Page
+}
+
+// GroupStore keeps groups, their members and the roles assigned to them.
+// Member lists are all or nothing: an unknown user id is EInvalid naming
+// `data[i].id`, a repeated one EInvalid naming `data[i]`, and nothing changes.
+type GroupStore interface {
+	ListGroups(ctx context.Context, tenantID string, f GroupFilter) (items []Group, next string, err error)
+	GetGroup(ctx context.Context, tenantID, groupID string) (Group, error)
+	// CreateGroup: EConflict when the name is taken ignoring case.
+	CreateGroup(ctx context.Context, w Write, in GroupInput) (Group, int64, error)
+	UpdateGroup(ctx context.Context, w Write, groupID string, p GroupPatch) (Group, int64, error)
+	// DeleteGroup removes the group with its memberships and assignments.
+	DeleteGroup(ctx context.Context, w Write, groupID string) (int64, error)
+
+	ListGroupMembers(ctx context.Context, tenantID, groupID string, p Page) (items []User, next string, err error)
+	// AddGroupMembers adds users; members already in stay (no-op when all are).
+	AddGroupMembers(ctx context.Context, w Write, groupID string, userIDs []string) (int64, error)
+	// RemoveGroupMembers removes users; known users who are not members are ignored.
+	RemoveGroupMembers(ctx context.Context, w Write, groupID string, userIDs []string) (int64, error)
+	// ReplaceGroupMembers makes the members exactly userIDs.
+	ReplaceGroupMembers(ctx context.Context, w Write, groupID string, userIDs []string) (int64, error)
+
+	// ListGroupAssignments lists the group's assignments that have not expired,
+	// ordered by (role_id, organization_id); Assignment.UserID is empty.
+	ListGroupAssignments(ctx context.Context, tenantID, groupID string, p Page) (items []Assignment, next string, err error)
+	// AssignGroup follows Assign's rules (windows, scope, assignable roles;
+	// the same role and scope again updates it). Single-role tenants do not
+	// limit groups.
+	AssignGroup(ctx context.Context, w Write, groupID string, in AssignmentInput) (a Assignment, created bool, rev int64, err error)
+	UnassignGroup(ctx context.Context, w Write, groupID, roleID, organizationID string) (int64, error)
+}
+
+// Grant is a role held in a scope (OrgID "" = global) within a time window,
+// as evaluation sees it.
+type Grant struct {
+	RoleID    string
+	OrgID     string
+	NotBefore *time.Time
+	ExpiresAt *time.Time
+}
+
+// SnapshotRole is a role as evaluation sees it.
+type SnapshotRole struct {
+	ID          string
+	Permissions []string
+	Parents     []string
+	Default     bool
+}
+
+// SnapshotUser is a user as evaluation sees it: status and direct grants.
+type SnapshotUser struct {
+	ID     string
+	Active bool
+	Grants []Grant
+}
+
+// SnapshotGroup is a group as evaluation sees it: members and grants.
+type SnapshotGroup struct {
+	ID      string
+	Members []string
+	Grants  []Grant
+}
+
+// Snapshot is everything evaluation needs of one tenant, as of Revision.
+type Snapshot struct {
+	Revision int64
+	Roles    []SnapshotRole
+	Users    []SnapshotUser
+	Groups   []SnapshotGroup
+}
+
+// Change is one write request that moved a tenant's revision: the audit
+// event's action and target.
+type Change struct {
+	Revision   int64
+	Action     string
+	TargetType string
+	TargetID   string
+}
+
+// EvalSource feeds the evaluation engine. Expired grants may be left out.
+type EvalSource interface {
+	// LoadSnapshot reads a tenant's whole evaluation state in one read
+	// transaction, with the revision it reflects. ENotFound for no tenant.
+	LoadSnapshot(ctx context.Context, tenantID string) (Snapshot, error)
+	// TenantRevision is the tenant's current revision. ENotFound for no tenant.
+	TenantRevision(ctx context.Context, tenantID string) (int64, error)
+	// Changes lists the writes after revision since, oldest first, at most limit.
+	Changes(ctx context.Context, tenantID string, since int64, limit int) ([]Change, error)
+	// The Load… methods read one entity now; ENotFound when it is gone.
+	LoadSnapshotUser(ctx context.Context, tenantID, userID string) (SnapshotUser, error)
+	LoadSnapshotRole(ctx context.Context, tenantID, roleID string) (SnapshotRole, error)
+	LoadSnapshotGroup(ctx context.Context, tenantID, groupID string) (SnapshotGroup, error)
+}
