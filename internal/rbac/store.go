@@ -61,6 +61,9 @@ type RoleStore interface {
 type UserStore interface {
 	ListUsers(ctx context.Context, tenantID string, f UserFilter) (items []User, next string, err error)
 	GetUser(ctx context.Context, tenantID, userID string) (User, error)
+	// GetUsers returns the users with these ids in the order given, skipping
+	// ids that do not exist (a page of reverse evaluation, say).
+	GetUsers(ctx context.Context, tenantID string, ids []string) ([]User, error)
 	// CreateUser: EConflict for a taken email (ignoring case) or external id;
 	// EInvalid naming `roles[i]` for unknown or non-assignable roles.
 	CreateUser(ctx context.Context, w Write, in UserInput) (User, int64, error)
@@ -68,8 +71,9 @@ type UserStore interface {
 	// DeleteUser removes the user with its assignments and tokens.
 	DeleteUser(ctx context.Context, w Write, userID string) (int64, error)
 	// UserPermissions returns the permission patterns the user holds globally
-	// now: its active global direct roles and the default role, with everything
-	// they inherit. A disabled user holds none.
+	// now: its active global direct roles, the active global roles of its
+	// groups and the default role, with everything they inherit. A disabled
+	// user holds none. (The evaluation engine answers the same from memory.)
 	UserPermissions(ctx context.Context, tenantID, userID string, now time.Time) ([]string, error)
 }
 

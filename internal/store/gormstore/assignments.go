@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
@@ -19,11 +21,35 @@ func (s *Store) ListAssignments(ctx context.Context, tenantID, userID string, p 
 	if _, err := s.getUser(db, tenantID, userID); err != nil {
 		return nil, "", err
 	}
-	q := db.Table("assignments a").
+	return s.listGrants(db, userGrants, tenantID, userID, p)
+}
+
+// grants names the table of one kind of grant and the column of its holder:
+// users' direct assignments or groups' assignments, which share every rule.
+type grants struct{ table, holder string }
+
+var (
+	userGrants  = grants{table: "assignments", holder: "user_id"}
+	groupGrants = grants{table: "group_assignments", holder: "group_id"}
+)
+
+// view selects the holder's grants joined with their role and organization names.
+func (g grants) view(db *gorm.DB, tenantID, holderID string) *gorm.DB {
+	return db.Table(g.table+" a").
 		Select("a.*, r.name AS role_name, r.display_name AS role_display_name, o.name AS org_name").
 		Joins("JOIN roles r ON r.tenant_id = a.tenant_id AND r.id = a.role_id").
 		Joins("LEFT JOIN organizations o ON o.tenant_id = a.tenant_id AND o.id = a.org_id").
-		Where("a.tenant_id = ? AND a.user_id = ? AND (a.expires_at IS NULL OR a.expires_at > ?)", tenantID, userID, micros(s.now()))
+		Where("a.tenant_id = ? AND a."+g.holder+" = ?", tenantID, holderID)
+}
+
+// one selects the holder's grant of a role in one scope.
+func (g grants) one(db *gorm.DB, tenantID, holderID, roleID, orgID string) *gorm.DB {
+	return db.Table(g.table).Where("tenant_id = ? AND "+g.holder+" = ? AND role_id = ? AND org_id = ?",
+		tenantID, holderID, roleID, orgID)
+}
+
+func (s *Store) listGrants(db *gorm.DB, g grants, tenantID, holderID string, p rbac.Page) ([]rbac.Assignment, string, error) {
+	q := g.view(db, tenantID, holderID).Where("(a.expires_at IS NULL OR a.expires_at > ?)", micros(s.now()))
 	if p.After != "" {
 		role, org, _ := strings.Cut(p.After, "\n")
 		q = q.Where("(a.role_id > ? OR (a.role_id = ? AND a.org_id > ?))", role, role, org)
@@ -74,11 +100,11 @@ func (s *Store) Assign(ctx context.Context, w rbac.Write, userID string, in rbac
 		}
 		var changed bool
 		var err error
-		created, changed, err = upsertAssignment(t, userID, in)
+		created, changed, err = upsertGrant(t, userGrants, userID, in)
 		if err != nil {
 			return err
 		}
-		details := assignmentDetails(userID, in)
+		details := assignmentDetails(userGrants, userID, in)
 		if t.tenant.AssignmentMode == rbac.ModeSingle {
 			replaced, err := removeOthersInScope(t, userID, in.RoleID, in.OrganizationID)
 			if err != nil {
@@ -99,7 +125,7 @@ func (s *Store) Assign(ctx context.Context, w rbac.Write, userID string, in rbac
 			}
 			t.audit(action, "user", userID, details)
 		}
-		out, err = s.readAssignment(t, userID, in.RoleID, in.OrganizationID)
+		out, err = readGrant(t, userGrants, userID, in.RoleID, in.OrganizationID)
 		return err
 	})
 	return out, created, rev, err
@@ -149,7 +175,7 @@ func (s *Store) ReplaceAssignments(ctx context.Context, w rbac.Write, userID str
 		}
 		var added []map[string]any
 		for _, a := range in {
-			created, upd, err := upsertAssignment(t, userID, a)
+			created, upd, err := upsertGrant(t, userGrants, userID, a)
 			if err != nil {
 				return err
 			}
@@ -166,7 +192,7 @@ func (s *Store) ReplaceAssignments(ctx context.Context, w rbac.Write, userID str
 		}
 		out = make([]rbac.Assignment, 0, len(in))
 		for _, a := range in {
-			got, err := s.readAssignment(t, userID, a.RoleID, a.OrganizationID)
+			got, err := readGrant(t, userGrants, userID, a.RoleID, a.OrganizationID)
 			if err != nil {
 				return err
 			}
@@ -225,19 +251,32 @@ func (s *Store) checkAssignmentInput(t *txn, prefix string, a rbac.AssignmentInp
 	return nil
 }
 
-// upsertAssignment creates the assignment, or updates the window and reason
-// of the same role and scope. An expired row counts as absent.
-func upsertAssignment(t *txn, userID string, in rbac.AssignmentInput) (created, changed bool, err error) {
-	var rows []assignmentRow
-	if err := t.tx.Where("tenant_id = ? AND user_id = ? AND role_id = ? AND org_id = ?",
-		t.w.TenantID, userID, in.RoleID, in.OrganizationID).Limit(1).Find(&rows).Error; err != nil {
+// grantRow is the part of a grant row that upsertGrant compares.
+type grantRow struct {
+	NotBefore  *int64
+	ExpiresAt  *int64
+	Reason     string
+	AssignedBy string
+	AssignedAt int64
+}
+
+// upsertGrant creates the grant, or updates the window and reason of the
+// same role and scope. An expired row counts as absent.
+func upsertGrant(t *txn, g grants, holderID string, in rbac.AssignmentInput) (created, changed bool, err error) {
+	var rows []grantRow
+	if err := g.one(t.tx, t.w.TenantID, holderID, in.RoleID, in.OrganizationID).Limit(1).Find(&rows).Error; err != nil {
 		return false, false, err
 	}
-	row := assignmentRow{TenantID: t.w.TenantID, UserID: userID, RoleID: in.RoleID, OrgID: in.OrganizationID,
-		NotBefore: microsPtr(in.NotBefore), ExpiresAt: microsPtr(in.ExpiresAt), Reason: in.Reason,
+	row := grantRow{NotBefore: microsPtr(in.NotBefore), ExpiresAt: microsPtr(in.ExpiresAt), Reason: in.Reason,
 		AssignedBy: t.w.Actor.ID(), AssignedAt: micros(t.now)}
+	values := func() map[string]any {
+		return map[string]any{"not_before": row.NotBefore, "expires_at": row.ExpiresAt, "reason": row.Reason,
+			"assigned_by": row.AssignedBy, "assigned_at": row.AssignedAt}
+	}
 	if len(rows) == 0 {
-		return true, true, t.tx.Create(&row).Error
+		v := values()
+		v["tenant_id"], v[g.holder], v["role_id"], v["org_id"] = t.w.TenantID, holderID, in.RoleID, in.OrganizationID
+		return true, true, t.tx.Table(g.table).Create(v).Error
 	}
 	old := rows[0]
 	expired := old.ExpiresAt != nil && *old.ExpiresAt <= micros(t.now)
@@ -252,10 +291,7 @@ func upsertAssignment(t *txn, userID string, in rbac.AssignmentInput) (created, 
 		row.AssignedBy, row.AssignedAt = old.AssignedBy, old.AssignedAt
 	}
 	// Not Save: GORM reads the '' of a global scope as an unset key and would INSERT.
-	return expired, true, t.tx.Model(&assignmentRow{}).
-		Where("tenant_id = ? AND user_id = ? AND role_id = ? AND org_id = ?", row.TenantID, userID, row.RoleID, row.OrgID).
-		Updates(map[string]any{"not_before": row.NotBefore, "expires_at": row.ExpiresAt, "reason": row.Reason,
-			"assigned_by": row.AssignedBy, "assigned_at": row.AssignedAt}).Error
+	return expired, true, g.one(t.tx, t.w.TenantID, holderID, in.RoleID, in.OrganizationID).Updates(values()).Error
 }
 
 // removeOthersInScope drops the user's other direct roles in one scope (single-role tenants).
@@ -273,14 +309,9 @@ func removeOthersInScope(t *txn, userID, roleID, orgID string) ([]string, error)
 	return others, nil
 }
 
-func (s *Store) readAssignment(t *txn, userID, roleID, orgID string) (rbac.Assignment, error) {
+func readGrant(t *txn, g grants, holderID, roleID, orgID string) (rbac.Assignment, error) {
 	var v assignmentView
-	err := t.tx.Table("assignments a").
-		Select("a.*, r.name AS role_name, r.display_name AS role_display_name, o.name AS org_name").
-		Joins("JOIN roles r ON r.tenant_id = a.tenant_id AND r.id = a.role_id").
-		Joins("LEFT JOIN organizations o ON o.tenant_id = a.tenant_id AND o.id = a.org_id").
-		Where("a.tenant_id = ? AND a.user_id = ? AND a.role_id = ? AND a.org_id = ?", t.w.TenantID, userID, roleID, orgID).
-		Take(&v).Error
+	err := g.view(t.tx, t.w.TenantID, holderID).Where("a.role_id = ? AND a.org_id = ?", roleID, orgID).Take(&v).Error
 	return v.toDomain(), translate(err, "assignment")
 }
 
@@ -290,8 +321,8 @@ func touchUser(t *txn, userID string) error {
 		micros(t.now), t.w.TenantID, userID).Error
 }
 
-func assignmentDetails(userID string, in rbac.AssignmentInput) map[string]any {
-	d := map[string]any{"user_id": userID, "role_id": in.RoleID, "organization_id": in.OrganizationID}
+func assignmentDetails(g grants, holderID string, in rbac.AssignmentInput) map[string]any {
+	d := map[string]any{g.holder: holderID, "role_id": in.RoleID, "organization_id": in.OrganizationID}
 	if in.NotBefore != nil {
 		d["not_before"] = in.NotBefore.Format(time.RFC3339)
 	}

@@ -109,11 +109,15 @@ func (s *Store) DeleteOrganization(ctx context.Context, w rbac.Write, orgID stri
 		if res.Error != nil {
 			return res.Error
 		}
+		groupRes := t.tx.Where("tenant_id = ? AND org_id = ?", w.TenantID, orgID).Delete(&groupAssignmentRow{})
+		if groupRes.Error != nil {
+			return groupRes.Error
+		}
 		if err := t.tx.Delete(&row).Error; err != nil {
 			return err
 		}
 		t.audit("organization.delete", "organization", orgID, map[string]any{"before": orgDetails(row.toDomain()),
-			"removed_assignments": res.RowsAffected})
+			"removed_assignments": res.RowsAffected, "removed_group_assignments": groupRes.RowsAffected})
 		return nil
 	})
 }

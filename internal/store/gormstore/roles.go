@@ -258,11 +258,16 @@ func (s *Store) DeleteRole(ctx context.Context, w rbac.Write, roleID string) (in
 		if res.Error != nil {
 			return res.Error
 		}
+		groups, nGroupAssign, err := removeRoleFromGroups(t, roleID)
+		if err != nil {
+			return err
+		}
 		if err := t.tx.Where("tenant_id = ? AND id = ?", w.TenantID, roleID).Delete(&roleRow{}).Error; err != nil {
 			return err
 		}
 		t.audit("role.delete", "role", roleID, map[string]any{"before": roleDetails(role),
-			"removed_assignments": res.RowsAffected, "affected_users": holders})
+			"removed_assignments": res.RowsAffected, "affected_users": holders,
+			"removed_group_assignments": nGroupAssign, "affected_groups": groups})
 		return nil
 	})
 }

@@ -114,9 +114,45 @@ type auditRow struct {
 	TargetType string
 	TargetID   string
 	Details    string
+	Revision   int64 // the tenant revision the event's write moved to
 }
 
 func (auditRow) TableName() string { return "audit_events" }
+
+type groupRow struct {
+	TenantID    string `gorm:"primaryKey"`
+	ID          string `gorm:"primaryKey"`
+	Name        string
+	NameKey     string
+	Description string
+	Version     int64
+	CreatedAt   int64 `gorm:"autoCreateTime:false"`
+	UpdatedAt   int64 `gorm:"autoUpdateTime:false"`
+}
+
+func (groupRow) TableName() string { return "groups" }
+
+type groupMemberRow struct {
+	TenantID string `gorm:"primaryKey"`
+	GroupID  string `gorm:"primaryKey"`
+	UserID   string `gorm:"primaryKey"`
+}
+
+func (groupMemberRow) TableName() string { return "group_members" }
+
+type groupAssignmentRow struct {
+	TenantID   string `gorm:"primaryKey"`
+	GroupID    string `gorm:"primaryKey"`
+	RoleID     string `gorm:"primaryKey"`
+	OrgID      string `gorm:"primaryKey"`
+	NotBefore  *int64
+	ExpiresAt  *int64
+	Reason     string
+	AssignedBy string
+	AssignedAt int64
+}
+
+func (groupAssignmentRow) TableName() string { return "group_assignments" }
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
@@ -195,6 +231,11 @@ func (r userRow) toDomain(roles []string) rbac.User {
 func (r orgRow) toDomain() rbac.Organization {
 	return rbac.Organization{TenantID: r.TenantID, ID: r.ID, Name: r.Name, ExternalID: deref(r.ExternalID),
 		Version: r.Version, CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt)}
+}
+
+func (r groupRow) toDomain(memberCount int) rbac.Group {
+	return rbac.Group{TenantID: r.TenantID, ID: r.ID, Name: r.Name, Description: r.Description,
+		MemberCount: memberCount, Version: r.Version, CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt)}
 }
 
 func (r tokenRow) toDomain() rbac.Token {

@@ -66,7 +66,8 @@ func (s *Store) CreateTenant(ctx context.Context, actor rbac.Actor, in rbac.Tena
 		}
 		out.Tenant = row.toDomain()
 		return tx.Create(&auditRow{TenantID: in.ID, ID: auth.NewID("evt_"), At: now, ActorID: actor.ID(),
-			Action: "tenant.create", TargetType: "tenant", TargetID: in.ID, Details: mustJSON(details)}).Error
+			Action: "tenant.create", TargetType: "tenant", TargetID: in.ID, Details: mustJSON(details),
+			Revision: row.Revision}).Error
 	})
 	return out, translate(err, "tenant")
 }

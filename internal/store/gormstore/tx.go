@@ -79,7 +79,7 @@ func (s *Store) write(ctx context.Context, w rbac.Write, fn func(t *txn) error) 
 		}
 		return tx.Create(&auditRow{TenantID: w.TenantID, ID: auth.NewID("evt_"), At: micros(t.now),
 			ActorID: w.Actor.ID(), Action: t.event.action, TargetType: t.event.targetType,
-			TargetID: t.event.targetID, Details: mustJSON(t.event.details)}).Error
+			TargetID: t.event.targetID, Details: mustJSON(t.event.details), Revision: rev}).Error
 	})
 	if err != nil {
 		return 0, translate(err, "")

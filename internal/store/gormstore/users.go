@@ -23,6 +23,13 @@ func (s *Store) ListUsers(ctx context.Context, tenantID string, f rbac.UserFilte
 		like := "%" + escapeLike(strings.ToLower(f.Search)) + "%"
 		q = q.Where("(email_key LIKE ? ESCAPE '\\' OR lower(first_name) LIKE ? ESCAPE '\\' OR lower(last_name) LIKE ? ESCAPE '\\')", like, like, like)
 	}
+	if f.GroupID != "" {
+		if _, err := getGroupRow(db, tenantID, f.GroupID); err != nil {
+			return nil, "", err
+		}
+		q = q.Where("id IN (?)", db.Model(&groupMemberRow{}).Select("user_id").
+			Where("tenant_id = ? AND group_id = ?", tenantID, f.GroupID))
+	}
 	if f.RoleID != "" {
 		q = q.Where("id IN (?)", db.Model(&assignmentRow{}).Select("user_id").
 			Where("tenant_id = ? AND role_id = ? AND (expires_at IS NULL OR expires_at > ?)", tenantID, f.RoleID, micros(s.now())))
@@ -185,12 +192,16 @@ func (s *Store) DeleteUser(ctx context.Context, w rbac.Write, userID string) (in
 		var nAssign, nTokens int64
 		t.tx.Model(&assignmentRow{}).Where("tenant_id = ? AND user_id = ?", w.TenantID, userID).Count(&nAssign)
 		t.tx.Model(&tokenRow{}).Where("tenant_id = ? AND user_id = ?", w.TenantID, userID).Count(&nTokens)
-		// Assignments and tokens go with the user through ON DELETE CASCADE.
+		groups, err := leaveGroups(t, userID)
+		if err != nil {
+			return err
+		}
+		// Assignments, tokens and memberships go with the user through ON DELETE CASCADE.
 		if err := t.tx.Where("tenant_id = ? AND id = ?", w.TenantID, userID).Delete(&userRow{}).Error; err != nil {
 			return err
 		}
 		t.audit("user.delete", "user", userID, map[string]any{"before": userDetails(user),
-			"removed_assignments": nAssign, "revoked_tokens": nTokens})
+			"removed_assignments": nAssign, "revoked_tokens": nTokens, "left_groups": groups})
 		return nil
 	})
 }
@@ -209,6 +220,11 @@ func (s *Store) UserPermissions(ctx context.Context, tenantID, userID string, no
 		tenantID, userID, micros(now), micros(now)).Pluck("role_id", &held).Error; err != nil {
 		return nil, translate(err, "")
 	}
+	viaGroups, err := groupRoles(db, tenantID, userID, now)
+	if err != nil {
+		return nil, translate(err, "")
+	}
+	held = append(held, viaGroups...)
 	var defaults []string
 	if err := db.Model(&roleRow{}).Where("tenant_id = ? AND is_default = ?", tenantID, true).Pluck("id", &defaults).Error; err != nil {
 		return nil, translate(err, "")
@@ -240,6 +256,21 @@ func (s *Store) UserPermissions(ctx context.Context, tenantID, userID string, no
 		perms = append(perms, r.toDomain(nil, 0).Permissions...)
 	}
 	return sortedUnique(perms), nil
+}
+
+// leaveGroups moves the version of every group the user is a member of (its
+// member_count is about to drop) and returns their ids.
+func leaveGroups(t *txn, userID string) ([]string, error) {
+	var groups []string
+	if err := t.tx.Model(&groupMemberRow{}).Where("tenant_id = ? AND user_id = ?", t.w.TenantID, userID).
+		Order("group_id").Pluck("group_id", &groups).Error; err != nil {
+		return nil, err
+	}
+	if len(groups) == 0 {
+		return []string{}, nil
+	}
+	return groups, t.tx.Exec("UPDATE groups SET version = version + 1, updated_at = ? WHERE tenant_id = ? AND id IN ?",
+		micros(t.now), t.w.TenantID, groups).Error
 }
 
 // checkGrantable verifies that every role id exists and may be granted

@@ -34,6 +34,17 @@ func Run(t *testing.T, newStore Factory) {
 		"Pagination":    testPagination,
 		"Concurrency":   testConcurrency,
 		"Isolation":     testIsolation,
+
+		"Groups":              testGroups,
+		"GroupMembers":        testGroupMembers,
+		"GroupAssignments":    testGroupAssignments,
+		"GroupCascades":       testGroupCascades,
+		"GroupPermissions":    testGroupPermissions,
+		"GroupIsolation":      testGroupIsolation,
+		"Snapshot":            testSnapshot,
+		"SnapshotLoadOne":     testSnapshotLoadOne,
+		"SnapshotConsistency": testSnapshotConsistency,
+		"Changes":             testChanges,
 	}
 	for name, fn := range suites {
 		t.Run(name, func(t *testing.T) { fn(t, newStore) })

@@ -1,0 +1,82 @@
+package eval
+
+import (
+	"slices"
+	"strings"
+)
+
+// closure is what the role graph implies, recomputed on every role change:
+// roles are few and change rarely, users are many and change often.
+type closure struct {
+	// ancestors: known role → itself and every known role it inherits from,
+	// i.e. everything held by holding it.
+	ancestors map[string][]string
+	// impliers: known role → every known role whose ancestors include it
+	// (itself too), i.e. the roles whose holders hold it.
+	impliers map[string][]string
+	// patterns: resource → action → known roles having the pattern
+	// `resource:action` in their own permissions.
+	patterns map[string]map[string][]string
+	defaults []string // known default roles, sorted
+}
+
+func buildClosure(roles map[string]*role) closure {
+	c := closure{
+		ancestors: make(map[string][]string, len(roles)),
+		impliers:  make(map[string][]string, len(roles)),
+		patterns:  make(map[string]map[string][]string),
+	}
+	for id, r := range roles {
+		// The store refuses cycles, but a visited set keeps bad input from
+		// looping forever.
+		seen := map[string]bool{id: true}
+		anc := []string{id}
+		for stack := []string{id}; len(stack) > 0; {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, p := range roles[x].parents {
+				if _, known := roles[p]; known && !seen[p] {
+					seen[p] = true
+					anc = append(anc, p)
+					stack = append(stack, p)
+				}
+			}
+		}
+		slices.Sort(anc)
+		c.ancestors[id] = anc
+		for _, a := range anc {
+			c.impliers[a] = append(c.impliers[a], id)
+		}
+		if r.def {
+			c.defaults = append(c.defaults, id)
+		}
+		for _, p := range r.perms {
+			res, act, ok := strings.Cut(p, ":")
+			if !ok {
+				continue // grants nothing
+			}
+			byAct := c.patterns[res]
+			if byAct == nil {
+				byAct = make(map[string][]string)
+				c.patterns[res] = byAct
+			}
+			if !slices.Contains(byAct[act], id) {
+				byAct[act] = append(byAct[act], id)
+			}
+		}
+	}
+	for _, ids := range c.impliers {
+		slices.Sort(ids)
+	}
+	slices.Sort(c.defaults)
+	return c
+}
+
+// grantingKeys are the (resource, action) pairs of the only patterns that
+// can grant q: each part either q's own or `*`. When q itself has a `*`
+// part, the pairs repeat, which is harmless; ok is false when q is not
+// `resource:action` and nothing grants it.
+func grantingKeys(q string) (keys [4][2]string, ok bool) {
+	res, act, ok := strings.Cut(q, ":")
+	return [4][2]string{{res, act}, {res, "*"}, {"*", act}, {"*", "*"}}, ok
+}

@@ -1,0 +1,171 @@
+package eval
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+// The benchmark tenant follows the dataset: 200 roles in
+// inheritance chains of depth 5, a default role, 1–3 direct roles per user
+// (a third of them scoped to one of 20 organizations), 50 groups of 20.
+const (
+	benchRoles  = 200
+	benchOrgs   = 20
+	benchGroups = 50
+)
+
+var (
+	benchMu      sync.Mutex
+	benchTenants = map[int]*Tenant{}
+)
+
+func benchUserID(i int) string { return fmt.Sprintf("u%07d", i) }
+
+// benchTenant builds (once per size) a tenant of n users.
+func benchTenant(b *testing.B, n int) *Tenant {
+	b.Helper()
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if e := benchTenants[n]; e != nil {
+		return e
+	}
+	rnd := rand.New(rand.NewPCG(42, uint64(n)))
+	s := rbac.Snapshot{Revision: 1, Roles: make([]rbac.SnapshotRole, benchRoles), Users: make([]rbac.SnapshotUser, n)}
+	for i := range benchRoles {
+		r := rbac.SnapshotRole{ID: fmt.Sprintf("r%03d", i), Default: i == 0}
+		for j := range 5 {
+			r.Permissions = append(r.Permissions, fmt.Sprintf("res%02d:act%d", (i*5+j)%60, j))
+		}
+		if i%5 != 4 { // chains r000→r001→…→r004, r005→…
+			r.Parents = []string{fmt.Sprintf("r%03d", i+1)}
+		}
+		s.Roles[i] = r
+	}
+	// Users share a few grant lists: New copies them, and the snapshot of a
+	// million users stays small.
+	pool := make([][]rbac.Grant, 1000)
+	for i := range pool {
+		for range 1 + rnd.IntN(3) {
+			g := rbac.Grant{RoleID: fmt.Sprintf("r%03d", 1+rnd.IntN(benchRoles-1))}
+			if rnd.IntN(3) == 0 {
+				g.OrgID = fmt.Sprintf("o%02d", rnd.IntN(benchOrgs))
+			}
+			pool[i] = append(pool[i], g)
+		}
+	}
+	for i := range n {
+		s.Users[i] = rbac.SnapshotUser{ID: benchUserID(i), Active: true, Grants: pool[rnd.IntN(len(pool))]}
+	}
+	for i := range benchGroups {
+		g := rbac.SnapshotGroup{ID: fmt.Sprintf("g%02d", i), Grants: []rbac.Grant{{RoleID: fmt.Sprintf("r%03d", rnd.IntN(benchRoles))}}}
+		for range 20 {
+			g.Members = append(g.Members, benchUserID(rnd.IntN(n)))
+		}
+		s.Groups = append(s.Groups, g)
+	}
+	e := New(s)
+	benchTenants[n] = e
+	return e
+}
+
+// sample is a fixed set of users queried in turn.
+func sample(n int) []string {
+	ids := make([]string, 1000)
+	rnd := rand.New(rand.NewPCG(7, 7))
+	for i := range ids {
+		ids[i] = benchUserID(rnd.IntN(n))
+	}
+	return ids
+}
+
+func BenchmarkCheck(b *testing.B) {
+	e := benchTenant(b, 10_000)
+	users := sample(10_000)
+	perms := []string{"res10:act0", "res33:act2", "nothing:here", "res01:act4"}
+	for _, u := range users {
+		e.Check(u, perms[0], "", t0) // warm
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		e.Check(users[i%len(users)], perms[i%len(perms)], "", t0)
+	}
+}
+
+func BenchmarkCheckParallel(b *testing.B) {
+	e := benchTenant(b, 10_000)
+	users := sample(10_000)
+	for _, u := range users {
+		e.Check(u, "res10:act0", "o03", t0)
+	}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			e.Check(users[i%len(users)], "res10:act0", "o03", t0)
+		}
+	})
+}
+
+func BenchmarkPermissions(b *testing.B) {
+	for _, n := range []int{1_000, 1_000_000} {
+		e := benchTenant(b, n)
+		users := sample(n)
+		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				e.Permissions(users[i%len(users)], "o01", t0)
+			}
+		})
+		// Uncached: what the first query after a change costs.
+		b.Run(fmt.Sprint("uncached/users=", n), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				e.mu.RLock()
+				e.evaluate(e.users[users[i%len(users)]], "o01", t0)
+				e.mu.RUnlock()
+			}
+		})
+	}
+}
+
+func BenchmarkPutUser(b *testing.B) {
+	e := benchTenant(b, 10_000)
+	users := sample(10_000)
+	grants := [][]rbac.Grant{{{RoleID: "r010"}}, {{RoleID: "r020", OrgID: "o01"}, {RoleID: "r031"}}}
+	for i := 0; b.Loop(); i++ {
+		u := users[i%len(users)]
+		e.PutUser(rbac.SnapshotUser{ID: u, Active: true, Grants: grants[i%2]})
+		e.Check(u, "res10:act0", "", t0) // the change is visible to the next check
+	}
+}
+
+func BenchmarkHolders(b *testing.B) {
+	e := benchTenant(b, 10_000)
+	afters := sample(10_000)
+	b.Run("role/users=10000", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			e.HoldersOfRole("r004", "o02", afters[i%len(afters)], 20, t0)
+		}
+	})
+	b.Run("permission/users=10000", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			e.HoldersOfPermission("res07:act2", "", afters[i%len(afters)], 20, t0)
+		}
+	})
+	b.Run("default/users=10000", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			e.HoldersOfRole("r000", "", afters[i%len(afters)], 20, t0)
+		}
+	})
+}
+
+func BenchmarkNew(b *testing.B) {
+	benchTenant(b, 10_000)
+	for b.Loop() {
+		benchMu.Lock()
+		delete(benchTenants, 10_000)
+		benchMu.Unlock()
+		benchTenant(b, 10_000)
+	}
+}

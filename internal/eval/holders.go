@@ -1,0 +1,182 @@
+package eval
+
+import (
+	"container/heap"
+	"slices"
+	"time"
+
+	"github.com/google/btree"
+
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+// defaultLimit is the page size when the caller asks for none.
+const defaultLimit = 20
+
+// HoldersOfRole lists, in id order after `after`, up to limit active users
+// holding the role through any source in the global scope (or global ∪ org
+// when org != ""); next is the last id returned when more exist, else "".
+func (t *Tenant) HoldersOfRole(roleID, org, after string, limit int, now time.Time) (ids []string, next string) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.holders(t.impliers[roleID], org, after, limit, now)
+}
+
+// HoldersOfPermission is HoldersOfRole for the users Check would allow.
+func (t *Tenant) HoldersOfPermission(permission, org, after string, limit int, now time.Time) (ids []string, next string) {
+	keys, ok := grantingKeys(permission)
+	if !ok {
+		return []string{}, ""
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var roles []string
+	for _, k := range keys {
+		for _, granting := range t.patterns[k[0]][k[1]] {
+			roles = append(roles, t.impliers[granting]...)
+		}
+	}
+	slices.Sort(roles)
+	return t.holders(slices.Compact(roles), org, after, limit, now)
+}
+
+// holders merges the sorted sources of users holding any of roles: direct
+// grants, members of groups with a grant, or everybody for a default role.
+// Each source is sought to `after` and read lazily, so a page costs about
+// limit × sources steps whatever the tenant's size; grants out of their
+// window and inactive members are skipped as they come.
+func (t *Tenant) holders(roles []string, org, after string, limit int, now time.Time) ([]string, string) {
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	scopes := []string{""}
+	if org != "" {
+		scopes = append(scopes, org)
+	}
+	var m merge
+	seenGroups := make(map[string]bool)
+	for _, id := range roles {
+		if t.roles[id].def {
+			// Every active user holds it globally, and global always counts.
+			m = merge{treeCursor(t.active, after, nil)}
+			break
+		}
+		for _, scope := range scopes {
+			if tree := t.direct[id][scope]; tree != nil {
+				m = append(m, treeCursor(tree, after, func(uid string) bool {
+					u := t.users[uid]
+					return u != nil && u.active && slices.ContainsFunc(u.grants, func(g rbac.Grant) bool {
+						return g.RoleID == id && g.OrgID == scope && isActive(g, now)
+					})
+				}))
+			}
+			for gid := range t.groupGrants[id][scope] {
+				g := t.groups[gid]
+				if seenGroups[gid] || !slices.ContainsFunc(g.grants, func(g rbac.Grant) bool {
+					return g.RoleID == id && g.OrgID == scope && isActive(g, now)
+				}) {
+					continue
+				}
+				seenGroups[gid] = true
+				i, _ := slices.BinarySearch(g.members, after)
+				m = append(m, &cursor{buf: g.members[i:], after: after, keep: t.isActive})
+			}
+		}
+	}
+	ids := m.take(after, limit+1)
+	if len(ids) > limit {
+		return ids[:limit], ids[limit-1]
+	}
+	return ids, ""
+}
+
+func (t *Tenant) isActive(userID string) bool {
+	u := t.users[userID]
+	return u != nil && u.active
+}
+
+// cursor reads one sorted source of user ids from after onwards.
+type cursor struct {
+	buf   []string
+	tree  *btree.BTreeG[string] // refills buf; nil for a slice or once drained
+	after string                // ids up to here are consumed
+	keep  func(string) bool     // nil keeps all
+	head  string
+}
+
+const chunk = 32
+
+func treeCursor(tree *btree.BTreeG[string], after string, keep func(string) bool) *cursor {
+	return &cursor{tree: tree, after: after, keep: keep, buf: make([]string, 0, chunk)}
+}
+
+// advance moves head to the next kept id; false when there is none.
+func (c *cursor) advance() bool {
+	for {
+		for len(c.buf) > 0 {
+			id := c.buf[0]
+			c.buf = c.buf[1:]
+			if id <= c.after {
+				continue
+			}
+			c.after = id
+			if c.keep == nil || c.keep(id) {
+				c.head = id
+				return true
+			}
+		}
+		if c.tree == nil {
+			return false
+		}
+		c.buf = c.buf[:0:chunk]
+		c.tree.AscendGreaterOrEqual(c.after, func(id string) bool {
+			if id > c.after {
+				c.buf = append(c.buf, id)
+			}
+			return len(c.buf) < chunk
+		})
+		if len(c.buf) < chunk {
+			c.tree = nil
+		}
+	}
+}
+
+// merge is a min-heap of cursors by head.
+type merge []*cursor
+
+func (m merge) Len() int           { return len(m) }
+func (m merge) Less(i, j int) bool { return m[i].head < m[j].head }
+func (m merge) Swap(i, j int)      { m[i], m[j] = m[j], m[i] }
+func (m *merge) Push(x any)        { *m = append(*m, x.(*cursor)) }
+func (m *merge) Pop() any {
+	old := *m
+	c := old[len(old)-1]
+	*m = old[:len(old)-1]
+	return c
+}
+
+// take returns up to n distinct ids in order.
+func (m merge) take(after string, n int) []string {
+	live := m[:0]
+	for _, c := range m {
+		if c.advance() {
+			live = append(live, c)
+		}
+	}
+	heap.Init(&live)
+	ids := []string{}
+	last := after
+	for len(live) > 0 && len(ids) < n {
+		c := live[0]
+		if c.head > last {
+			ids = append(ids, c.head)
+			last = c.head
+		}
+		if c.advance() {
+			heap.Fix(&live, 0)
+		} else {
+			heap.Pop(&live)
+		}
+	}
+	return ids
+}

@@ -1,0 +1,330 @@
+package eval
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/google/btree"
+
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+// Tenant is one tenant's evaluation state, built from a snapshot and patched
+// incrementally; safe for concurrent use (queries run concurrently with each
+// other and with updates).
+//
+// Queries hold the read lock and updates the write lock, so a query never
+// sees half an update. Per-user answers are cached on the user (see entry);
+// caches are written under the read lock with atomics and cleared under the
+// write lock, so a cache can never be filled from state older than a clear.
+type Tenant struct {
+	rev atomic.Int64
+
+	mu sync.RWMutex
+	// epoch invalidates every cached answer at once; bumped by the rare
+	// changes that can affect any user (roles, organization deletion).
+	epoch  uint64
+	roles  map[string]*role
+	users  map[string]*user
+	groups map[string]*group
+	// memberOf is kept apart from users because a group may list a user
+	// before the user itself arrives (updates come in any order).
+	memberOf map[string]map[string]struct{} // user id → groups listing it
+	closure                                 // derived from roles
+
+	// Reverse indexes for holders queries. Grants naming unknown roles are
+	// indexed too: the role may arrive later.
+	active      *btree.BTreeG[string]                       // ids of active users
+	direct      map[string]map[string]*btree.BTreeG[string] // role → org → active users with a grant there, in any window
+	groupGrants map[string]map[string]map[string]struct{}   // role → org → groups with a grant there, in any window
+}
+
+type role struct {
+	perms   []string
+	parents []string
+	def     bool
+}
+
+type user struct {
+	id     string
+	active bool
+	grants []rbac.Grant
+	cache  atomic.Pointer[[]*entry]
+}
+
+type group struct {
+	members []string // sorted, distinct
+	grants  []rbac.Grant
+}
+
+const btreeDegree = 32
+
+// New builds a tenant's state from a snapshot, at the snapshot's revision.
+func New(s rbac.Snapshot) *Tenant {
+	t := &Tenant{
+		roles:       make(map[string]*role, len(s.Roles)),
+		users:       make(map[string]*user, len(s.Users)),
+		groups:      make(map[string]*group, len(s.Groups)),
+		memberOf:    make(map[string]map[string]struct{}),
+		active:      btree.NewOrderedG[string](btreeDegree),
+		direct:      make(map[string]map[string]*btree.BTreeG[string]),
+		groupGrants: make(map[string]map[string]map[string]struct{}),
+	}
+	t.rev.Store(s.Revision)
+	for _, r := range s.Roles {
+		t.roles[r.ID] = newRole(r)
+	}
+	for _, u := range s.Users {
+		t.putUser(u)
+	}
+	for _, g := range s.Groups {
+		t.putGroup(g)
+	}
+	t.closure = buildClosure(t.roles)
+	return t
+}
+
+// Revision is the tenant revision the state reflects.
+func (t *Tenant) Revision() int64 { return t.rev.Load() }
+
+// SetRevision records that the state now reflects revision rev.
+func (t *Tenant) SetRevision(rev int64) { t.rev.Store(rev) }
+
+// HasUser reports whether the user exists, active or not.
+func (t *Tenant) HasUser(id string) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.users[id] != nil
+}
+
+// PutUser replaces a user's status and direct grants (group membership lives
+// on groups).
+func (t *Tenant) PutUser(u rbac.SnapshotUser) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.putUser(u)
+}
+
+// DeleteUser removes a user and drops it from every group.
+func (t *Tenant) DeleteUser(id string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if u := t.users[id]; u != nil {
+		t.unindexUser(u)
+		delete(t.users, id)
+	}
+	for gid := range t.memberOf[id] {
+		g := t.groups[gid]
+		if i, ok := slices.BinarySearch(g.members, id); ok {
+			g.members = slices.Delete(g.members, i, i+1)
+		}
+	}
+	delete(t.memberOf, id)
+}
+
+// PutRole replaces a role's permissions, parents and default flag.
+func (t *Tenant) PutRole(r rbac.SnapshotRole) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.roles[r.ID] = newRole(r)
+	t.rolesChanged()
+}
+
+// DeleteRole removes a role, every grant of it (users' and groups') and every
+// parent edge to it.
+func (t *Tenant) DeleteRole(id string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.roles, id)
+	notRole := func(g rbac.Grant) bool { return g.RoleID == id }
+	// Only active users are indexed; a disabled user's grants count nowhere
+	// and are replaced wholesale by the PutUser that could re-enable it.
+	for _, tree := range t.direct[id] {
+		tree.Ascend(func(uid string) bool {
+			u := t.users[uid]
+			u.grants = slices.DeleteFunc(u.grants, notRole)
+			return true
+		})
+	}
+	delete(t.direct, id)
+	for _, gids := range t.groupGrants[id] {
+		for gid := range gids {
+			g := t.groups[gid]
+			g.grants = slices.DeleteFunc(g.grants, notRole)
+		}
+	}
+	delete(t.groupGrants, id)
+	for _, r := range t.roles {
+		if slices.Contains(r.parents, id) {
+			r.parents = slices.DeleteFunc(r.parents, func(p string) bool { return p == id })
+		}
+	}
+	t.rolesChanged()
+}
+
+// PutGroup replaces a group's members and grants.
+func (t *Tenant) PutGroup(g rbac.SnapshotGroup) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.putGroup(g)
+}
+
+// DeleteGroup removes a group with its memberships and grants.
+func (t *Tenant) DeleteGroup(id string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.dropGroup(id)
+}
+
+// DeleteOrganization drops every grant scoped to the organization (users'
+// and groups').
+func (t *Tenant) DeleteOrganization(orgID string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if orgID == "" {
+		return
+	}
+	inOrg := func(g rbac.Grant) bool { return g.OrgID == orgID }
+	for roleID, byOrg := range t.direct {
+		if tree := byOrg[orgID]; tree != nil {
+			tree.Ascend(func(uid string) bool {
+				u := t.users[uid]
+				u.grants = slices.DeleteFunc(u.grants, inOrg)
+				return true
+			})
+			delete(byOrg, orgID)
+			if len(byOrg) == 0 {
+				delete(t.direct, roleID)
+			}
+		}
+	}
+	for roleID, byOrg := range t.groupGrants {
+		for gid := range byOrg[orgID] {
+			g := t.groups[gid]
+			g.grants = slices.DeleteFunc(g.grants, inOrg)
+		}
+		delete(byOrg, orgID)
+		if len(byOrg) == 0 {
+			delete(t.groupGrants, roleID)
+		}
+	}
+	// Rare, and may touch many users: drop every cached answer at once.
+	t.epoch++
+}
+
+func newRole(r rbac.SnapshotRole) *role {
+	return &role{perms: slices.Clone(r.Permissions), parents: slices.Clone(r.Parents), def: r.Default}
+}
+
+func (t *Tenant) rolesChanged() {
+	t.closure = buildClosure(t.roles)
+	t.epoch++
+}
+
+func (t *Tenant) putUser(su rbac.SnapshotUser) {
+	if old := t.users[su.ID]; old != nil {
+		t.unindexUser(old)
+	}
+	// A fresh struct also starts with an empty cache.
+	u := &user{id: su.ID, active: su.Active, grants: slices.Clone(su.Grants)}
+	t.users[u.id] = u
+	if !u.active {
+		return
+	}
+	t.active.ReplaceOrInsert(u.id)
+	for _, g := range u.grants {
+		byOrg := t.direct[g.RoleID]
+		if byOrg == nil {
+			byOrg = make(map[string]*btree.BTreeG[string])
+			t.direct[g.RoleID] = byOrg
+		}
+		tree := byOrg[g.OrgID]
+		if tree == nil {
+			tree = btree.NewOrderedG[string](btreeDegree)
+			byOrg[g.OrgID] = tree
+		}
+		tree.ReplaceOrInsert(u.id)
+	}
+}
+
+func (t *Tenant) unindexUser(u *user) {
+	if !u.active {
+		return
+	}
+	t.active.Delete(u.id)
+	for _, g := range u.grants {
+		byOrg := t.direct[g.RoleID]
+		tree := byOrg[g.OrgID]
+		if tree == nil {
+			continue // a repeated grant already emptied it
+		}
+		tree.Delete(u.id)
+		if tree.Len() == 0 {
+			delete(byOrg, g.OrgID)
+			if len(byOrg) == 0 {
+				delete(t.direct, g.RoleID)
+			}
+		}
+	}
+}
+
+func (t *Tenant) putGroup(sg rbac.SnapshotGroup) {
+	t.dropGroup(sg.ID)
+	members := slices.Clone(sg.Members)
+	slices.Sort(members)
+	g := &group{members: slices.Compact(members), grants: slices.Clone(sg.Grants)}
+	t.groups[sg.ID] = g
+	for _, m := range g.members {
+		set := t.memberOf[m]
+		if set == nil {
+			set = make(map[string]struct{}, 1)
+			t.memberOf[m] = set
+		}
+		set[sg.ID] = struct{}{}
+		t.forget(m)
+	}
+	for _, gr := range g.grants {
+		byOrg := t.groupGrants[gr.RoleID]
+		if byOrg == nil {
+			byOrg = make(map[string]map[string]struct{})
+			t.groupGrants[gr.RoleID] = byOrg
+		}
+		if byOrg[gr.OrgID] == nil {
+			byOrg[gr.OrgID] = make(map[string]struct{})
+		}
+		byOrg[gr.OrgID][sg.ID] = struct{}{}
+	}
+}
+
+func (t *Tenant) dropGroup(id string) {
+	g := t.groups[id]
+	if g == nil {
+		return
+	}
+	delete(t.groups, id)
+	for _, m := range g.members {
+		delete(t.memberOf[m], id)
+		if len(t.memberOf[m]) == 0 {
+			delete(t.memberOf, m)
+		}
+		t.forget(m)
+	}
+	for _, gr := range g.grants {
+		byOrg := t.groupGrants[gr.RoleID]
+		delete(byOrg[gr.OrgID], id)
+		if len(byOrg[gr.OrgID]) == 0 {
+			delete(byOrg, gr.OrgID)
+			if len(byOrg) == 0 {
+				delete(t.groupGrants, gr.RoleID)
+			}
+		}
+	}
+}
+
+// forget drops a user's cached answers after a change that only it sees.
+func (t *Tenant) forget(userID string) {
+	if u := t.users[userID]; u != nil {
+		u.cache.Store(nil)
+	}
+}
