@@ -52,9 +52,10 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:" >&2; echo "$$unformatted" >&2; exit 1; fi
 	$(GO) vet ./...
 
-## bench: run the benchmarks (no tests)
+## bench: the engine's Go benchmarks, then the HTTP load benchmark (BENCH_ARGS=-quick for a smoke run)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/eval/
+	$(GO) run ./scripts/bench $(BENCH_ARGS)
 
 clean:
 	rm -rf bin

@@ -84,6 +84,9 @@ func TestAuth_scopedToken(t *testing.T) {
 func TestAuth_mintLimits(t *testing.T) {
 	f := newFixture(t)
 	scoped := f.store.addToken(rbac.Token{ID: "tok_scoped", TenantID: "acme", UserID: "usr_reader", Scopes: []string{"users:read"}})
+	// Users exist before the first request, as the fake store has no change feed.
+	f.store.addUser("acme", "usr_minter", "tokens:write")
+	minter := f.store.addToken(rbac.Token{ID: "tok_minter", TenantID: "acme", UserID: "usr_minter"})
 	const tokens = "/v1/tenants/acme/users/"
 	tests := []struct {
 		name   string
@@ -114,8 +117,6 @@ func TestAuth_mintLimits(t *testing.T) {
 	}
 	// A user with tokens:write but less than its target cannot mint the
 	// target's full power.
-	f.store.addUser("acme", "usr_minter", "tokens:write")
-	minter := f.store.addToken(rbac.Token{ID: "tok_minter", TenantID: "acme", UserID: "usr_minter"})
 	problemOf(t, f.do(t, minter, "POST", tokens+"usr_admin/tokens", `{"name":"a"}`), 403, "forbidden")
 	require.Equal(t, 201, f.do(t, minter, "POST", tokens+"usr_admin/tokens", `{"name":"a","scopes":["tokens:write"]}`).Code)
 }

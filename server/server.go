@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -13,23 +14,30 @@ import (
 	echomiddleware "github.com/oapi-codegen/echo-middleware"
 
 	"github.com/rosterhq/roster/gen"
+	"github.com/rosterhq/roster/internal/live"
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
 // Server implements the generated strict server interface over an rbac.Store.
 type Server struct {
 	Store rbac.Store
+	// Engines answers evaluated reads and checks from memory.
+	Engines *live.Engines
 	// Now is the clock; tests pin it. Nil means time.Now.
 	Now func() time.Time
+
+	orgs orgSet
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
 
 // Config is what New needs to build the application.
 type Config struct {
-	Store  rbac.Store
-	Logger *slog.Logger // nil: slog.Default()
-	Now    func() time.Time
+	Store rbac.Store
+	// Engines, nil: one is made over Store. Pass one to share it (tests, replicas).
+	Engines *live.Engines
+	Logger  *slog.Logger // nil: slog.Default()
+	Now     func() time.Time
 	// BodyLimit caps request bodies, in echo's notation. The default "1MiB"
 	// is the contract's 1 MiB; note that echo reads "1M" as 1,000,000 bytes.
 	BodyLimit string
@@ -78,13 +86,43 @@ func New(cfg Config) *echo.Echo {
 	}))
 	e.Use(middleware.RequestID())
 	e.Use(requestLog(log))
-	authn := &authenticator{store: cfg.Store, now: cfg.Now, log: log, ops: ops}
+	engines := cfg.Engines
+	if engines == nil {
+		engines = live.New(cfg.Store, log)
+	}
+	srv := &Server{Store: cfg.Store, Engines: engines, Now: cfg.Now}
+	authn := &authenticator{store: cfg.Store, engines: engines, now: cfg.Now, log: log, ops: ops}
+	engines.OnChange(func(tenantID string, c rbac.Change) {
+		authn.tokens.forget(tenantID, c)
+		if c.Action == "organization.delete" {
+			srv.orgs.m.Delete(orgKey(tenantID, c.TargetID))
+		}
+	})
+	e.Use(notifyWrites(engines))
 	e.Use(authn.middleware)
 	e.Use(validator(spec, ops))
 
-	srv := &Server{Store: cfg.Store, Now: cfg.Now}
 	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, nil))
 	return e
+}
+
+// notifyWrites tells the engines of every revision a write reports, so the
+// next evaluated read on this replica sees it (read-your-writes).
+func notifyWrites(engines *live.Engines) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if v := c.Response().Header().Get("Roster-Revision"); v != "" {
+				if rev, perr := strconv.ParseInt(v, 10, 64); perr == nil {
+					// A new tenant (POST /v1/tenants) has no engine yet to tell.
+					if tenant, ok := param(c, "tenant_id"); ok {
+						engines.Notify(tenant, rev)
+					}
+				}
+			}
+			return err
+		}
+	}
 }
 
 // validator is the spec's request validator, limited to the spec's own

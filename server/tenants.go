@@ -89,6 +89,9 @@ func (s *Server) DeleteTenant(ctx context.Context, req gen.DeleteTenantRequestOb
 	if err := s.Store.DeleteTenant(ctx, req.TenantId); err != nil {
 		return nil, err
 	}
+	// A tenant made again under this id starts at revision 1: the old
+	// engine must not answer for it.
+	s.Engines.Forget(req.TenantId)
 	return gen.DeleteTenant204Response{}, nil
 }
 

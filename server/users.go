@@ -12,11 +12,18 @@ import (
 const permAssign = "assignments:write"
 
 func (s *Server) ListUsers(ctx context.Context, req gen.ListUsersRequestObject) (gen.ListUsersResponseObject, error) {
+	if req.Params.HoldsRole != nil || req.Params.HoldsPermission != nil {
+		return s.holders(ctx, req)
+	}
+	if req.Params.OrganizationId != nil {
+		return nil, rbac.Invalid("organization_id", "only applies with holds_role or holds_permission")
+	}
 	pg, err := page(req.Params.Limit, req.Params.Cursor)
 	if err != nil {
 		return nil, err
 	}
-	f := rbac.UserFilter{Search: deref(req.Params.Search), RoleID: deref(req.Params.RoleId), Page: pg}
+	f := rbac.UserFilter{Search: deref(req.Params.Search), RoleID: deref(req.Params.RoleId),
+		GroupID: deref(req.Params.GroupId), Page: pg}
 	items, next, err := s.Store.ListUsers(ctx, req.TenantId, f)
 	if err != nil {
 		return nil, err

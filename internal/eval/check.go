@@ -2,6 +2,7 @@ package eval
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rosterhq/roster/internal/rbac"
@@ -22,10 +23,17 @@ type entry struct {
 	org   string
 	epoch uint64
 	window
-	// match: resource → action → the smallest considered role having the
-	// pattern `resource:action`, with the pattern. The smallest granting
-	// role of a check is the smallest among at most four lookups.
-	match map[string]map[string]match
+	*roleSet
+}
+
+// roleSet is what holding a set of roles means. Many users hold the same
+// set, so sets are shared (see closure.sets): a user's cache entry costs a
+// few words, and evaluating a user mostly costs finding its held roles.
+type roleSet struct {
+	// match: own pattern of a role in the set → the smallest such role. The
+	// smallest granting role of a check is the smallest among at most four
+	// lookups, one per pattern that could grant it.
+	match map[string]match
 	perms []string // sorted, distinct
 }
 
@@ -98,8 +106,10 @@ func (t *Tenant) Check(userID, permission, org string, now time.Time) Decision {
 	}
 	var best match
 	found := false
+	var buf [128]byte
 	for _, k := range keys {
-		m, ok := e.match[k[0]][k[1]]
+		// Indexing with string(bytes) does not allocate.
+		m, ok := e.match[string(append(append(append(buf[:0], k[0]...), ':'), k[1]...))]
 		if ok && (!found || m.role < best.role || m.role == best.role && m.pattern < best.pattern) {
 			best, found = m, true
 		}
@@ -111,7 +121,9 @@ func (t *Tenant) Check(userID, permission, org string, now time.Time) Decision {
 }
 
 // Permissions is the sorted, distinct union of the own permissions of the
-// roles Check considers.
+// roles Check considers. The slice is shared with the cache and with other
+// callers: read it, never modify it (its capacity is clipped, so append
+// copies).
 func (t *Tenant) Permissions(userID, org string, now time.Time) []string {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -119,7 +131,7 @@ func (t *Tenant) Permissions(userID, org string, now time.Time) []string {
 	if e == nil || len(e.perms) == 0 {
 		return []string{} // never nil: callers encode it as a JSON array
 	}
-	return slices.Clone(e.perms)
+	return e.perms
 }
 
 // entryFor returns the user's answer for the scope, from the cache when it
@@ -155,43 +167,43 @@ func (t *Tenant) entryFor(userID, org string, now time.Time) *entry {
 
 func (t *Tenant) evaluate(u *user, org string, now time.Time) *entry {
 	e := &entry{org: org, epoch: t.epoch}
-	held := make(map[string]struct{})
-	t.heldIn(u, "", now, &e.window, held)
+	held := t.heldIn(u, "", now, &e.window, nil)
 	if org != "" {
-		t.heldIn(u, org, now, &e.window, held)
+		held = t.heldIn(u, org, now, &e.window, held)
 	}
-	e.match = make(map[string]map[string]match)
-	for id := range held {
+	slices.Sort(held)
+	held = slices.Compact(held)
+	key := strings.Join(held, "\x00")
+	if rs, ok := t.sets.Load(key); ok {
+		e.roleSet = rs.(*roleSet)
+		return e
+	}
+	rs := &roleSet{match: make(map[string]match)}
+	for _, id := range held {
 		for _, p := range t.roles[id].perms {
-			e.perms = append(e.perms, p)
-			keys, ok := grantingKeys(p)
-			if !ok {
-				continue
+			rs.perms = append(rs.perms, p)
+			if !strings.Contains(p, ":") {
+				continue // grants nothing
 			}
-			res, act := keys[0][0], keys[0][1]
-			byAct := e.match[res]
-			if byAct == nil {
-				byAct = make(map[string]match)
-				e.match[res] = byAct
-			}
-			if m, ok := byAct[act]; !ok || id < m.role {
-				byAct[act] = match{role: id, pattern: p}
+			// held is sorted: the first role seen with a pattern is the smallest.
+			if _, ok := rs.match[p]; !ok {
+				rs.match[p] = match{role: id, pattern: p}
 			}
 		}
 	}
-	slices.Sort(e.perms)
-	e.perms = slices.Compact(e.perms)
+	slices.Sort(rs.perms)
+	rs.perms = slices.Clip(slices.Compact(rs.perms))
+	t.sets.Store(key, rs)
+	e.roleSet = rs
 	return e
 }
 
-// heldIn adds to held the known roles u holds in scope (org id, "" for
-// global) at now, narrowing w to when that stays true.
-func (t *Tenant) heldIn(u *user, scope string, now time.Time, w *window, held map[string]struct{}) {
+// heldIn appends to held the known roles u holds in scope (org id, "" for
+// global) at now, possibly repeated, narrowing w to when that stays true.
+func (t *Tenant) heldIn(u *user, scope string, now time.Time, w *window, held []string) []string {
 	add := func(g rbac.Grant) {
 		if g.OrgID == scope && w.active(g, now) {
-			for _, a := range t.ancestors[g.RoleID] {
-				held[a] = struct{}{}
-			}
+			held = append(held, t.ancestors[g.RoleID]...)
 		}
 	}
 	for _, g := range u.grants {
@@ -204,9 +216,8 @@ func (t *Tenant) heldIn(u *user, scope string, now time.Time, w *window, held ma
 	}
 	if scope == "" {
 		for _, d := range t.defaults {
-			for _, a := range t.ancestors[d] {
-				held[a] = struct{}{}
-			}
+			held = append(held, t.ancestors[d]...)
 		}
 	}
+	return held
 }

@@ -3,6 +3,7 @@ package eval
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // closure is what the role graph implies, recomputed on every role change:
@@ -18,6 +19,9 @@ type closure struct {
 	// `resource:action` in their own permissions.
 	patterns map[string]map[string][]string
 	defaults []string // known default roles, sorted
+	// sets interns roleSets by their sorted role ids joined with NUL; the
+	// meaning of a set changes only with the roles, so it goes with them.
+	sets *sync.Map
 }
 
 func buildClosure(roles map[string]*role) closure {
@@ -25,6 +29,7 @@ func buildClosure(roles map[string]*role) closure {
 		ancestors: make(map[string][]string, len(roles)),
 		impliers:  make(map[string][]string, len(roles)),
 		patterns:  make(map[string]map[string][]string),
+		sets:      new(sync.Map),
 	}
 	for id, r := range roles {
 		// The store refuses cycles, but a visited set keeps bad input from

@@ -215,14 +215,14 @@ func walk(t *testing.T, limit int, page func(after string) ([]string, string)) [
 }
 
 func TestTenant_MatchesReference(t *testing.T) {
-	for seed := range uint64(120) {
+	for seed := range uint64(200) {
 		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
 			g := gen{rand.New(rand.NewPCG(seed, 0x5eed))}
-			users := 10 + g.rnd.IntN(30)
+			users := 5 + g.rnd.IntN(50)
 			s := g.snapshot(users)
 			e, ref := New(s), newReference(s)
 			g.compare(t, e, ref, users, 60, "New")
-			for range 25 {
+			for range 40 {
 				step := g.update(e, ref, users)
 				g.compare(t, e, ref, users, 12, step)
 			}

@@ -137,13 +137,13 @@ func (t *Tenant) DeleteRole(id string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.roles, id)
-	notRole := func(g rbac.Grant) bool { return g.RoleID == id }
+	ofRole := func(g rbac.Grant) bool { return g.RoleID == id }
 	// Only active users are indexed; a disabled user's grants count nowhere
 	// and are replaced wholesale by the PutUser that could re-enable it.
 	for _, tree := range t.direct[id] {
 		tree.Ascend(func(uid string) bool {
 			u := t.users[uid]
-			u.grants = slices.DeleteFunc(u.grants, notRole)
+			u.grants = slices.DeleteFunc(u.grants, ofRole)
 			return true
 		})
 	}
@@ -151,7 +151,7 @@ func (t *Tenant) DeleteRole(id string) {
 	for _, gids := range t.groupGrants[id] {
 		for gid := range gids {
 			g := t.groups[gid]
-			g.grants = slices.DeleteFunc(g.grants, notRole)
+			g.grants = slices.DeleteFunc(g.grants, ofRole)
 		}
 	}
 	delete(t.groupGrants, id)

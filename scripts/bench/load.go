@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// expect is what a response's "allowed" field must be, when it matters.
+type expect int8
+
+const (
+	anyAnswer expect = iota
+	wantAllowed
+	wantDenied
+)
+
+// request is one prepared request; workers pick them at random from a pool
+// built before the clock starts, so the hot loop only sends and reads.
+type request struct {
+	method string
+	url    string
+	body   []byte // nil for GET
+	want   expect
+}
+
+// phase is one measured run: `concurrency` workers sending requests from
+// pool back to back, each on its own keep-alive connection, for warmup (not
+// recorded: connections, caches) and then duration.
+type phase struct {
+	name        string
+	concurrency int
+	warmup      time.Duration
+	duration    time.Duration
+	token       string // Roster's; the baseline takes none
+	baseline    bool
+	pool        []request
+}
+
+// outcome is what a phase measured.
+type outcome struct {
+	phase     phase
+	ok        int             // 200 responses in the measured window
+	errors    int             // transport failures and non-200 answers
+	wrong     int             // 200 answers whose "allowed" was not the expected one
+	firstErr  string          // the first error or wrong answer, for the report
+	latencies []time.Duration // of the ok responses (a reservoir if there were very many)
+	elapsed   time.Duration
+}
+
+func (o outcome) rps() float64 { return float64(o.ok) / o.elapsed.Seconds() }
+
+// reservoirSize bounds the latencies one worker keeps (Algorithm R beyond it),
+// so memory stays flat however long a phase runs.
+const reservoirSize = 1 << 16
+
+// run executes the phase. Every request carries a 10 s client timeout, and
+// no worker starts a request after the phase's end, so a phase is bounded.
+func (ph phase) run() outcome {
+	start := time.Now()
+	measureFrom := start.Add(ph.warmup)
+	end := measureFrom.Add(ph.duration)
+
+	results := make([]workerResult, ph.concurrency)
+	var wg sync.WaitGroup
+	for w := range ph.concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[w] = ph.worker(uint64(w), measureFrom, end)
+		}()
+	}
+	wg.Wait()
+
+	out := outcome{phase: ph, elapsed: ph.duration}
+	var firstAt time.Time
+	for _, r := range results {
+		out.ok += r.ok
+		out.errors += r.errors
+		out.wrong += r.wrong
+		out.latencies = append(out.latencies, r.latencies...)
+		if r.firstErr != "" && (firstAt.IsZero() || r.firstAt.Before(firstAt)) {
+			out.firstErr, firstAt = r.firstErr, r.firstAt
+		}
+	}
+	slices.Sort(out.latencies)
+	return out
+}
+
+type workerResult struct {
+	ok, errors, wrong int
+	seen              int // ok responses offered to the reservoir
+	latencies         []time.Duration
+	firstErr          string
+	firstAt           time.Time
+}
+
+func (r *workerResult) fail(format string, args ...any) {
+	if r.firstErr == "" {
+		r.firstErr, r.firstAt = fmt.Sprintf(format, args...), time.Now()
+	}
+}
+
+func (r *workerResult) record(rng *rand.Rand, d time.Duration) {
+	r.seen++
+	if len(r.latencies) < reservoirSize {
+		r.latencies = append(r.latencies, d)
+	} else if i := rng.IntN(r.seen); i < reservoirSize {
+		r.latencies[i] = d
+	}
+}
+
+// worker sends requests one after another until end on its own client:
+// one keep-alive connection, as a service calling Roster would hold.
+func (ph phase) worker(id uint64, measureFrom, end time.Time) workerResult {
+	transport := &http.Transport{
+		MaxIdleConns:        ph.concurrency,
+		MaxIdleConnsPerHost: ph.concurrency,
+		IdleConnTimeout:     time.Minute,
+		DisableCompression:  true,
+	}
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
+	rng := rand.New(rand.NewPCG(id, uint64(time.Now().UnixNano())))
+
+	// Requests of one worker never overlap, so they can share header maps.
+	postHeader := http.Header{"Authorization": {"Bearer " + ph.token}, "Content-Type": {"application/json"}}
+	getHeader := http.Header{"Authorization": {"Bearer " + ph.token}}
+	var buf bytes.Buffer
+	var res workerResult
+
+	for {
+		started := time.Now()
+		if !started.Before(end) {
+			return res
+		}
+		measured := !started.Before(measureFrom)
+		r := &ph.pool[rng.IntN(len(ph.pool))]
+
+		var body io.Reader
+		header := getHeader
+		if r.body != nil {
+			body, header = bytes.NewReader(r.body), postHeader
+		}
+		req, err := http.NewRequest(r.method, r.url, body)
+		if err != nil {
+			panic(err) // the pool is built by this program: a bad URL is a bug here
+		}
+		req.Header = header
+
+		resp, err := client.Do(req)
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(resp.Body)
+			resp.Body.Close()
+		}
+		took := time.Since(started)
+		if !measured {
+			continue
+		}
+		switch {
+		case err != nil:
+			res.errors++
+			res.fail("%s %s: %v", r.method, r.url, err)
+		case resp.StatusCode != http.StatusOK:
+			res.errors++
+			res.fail("%s %s: %s: %s", r.method, r.url, resp.Status, truncate(buf.String(), 300))
+		case r.want != anyAnswer && allowedField(buf.Bytes()) != (r.want == wantAllowed):
+			res.wrong++
+			res.fail("%s %s %s: expected allowed=%v, got %s", r.method, r.url, r.body, r.want == wantAllowed, truncate(buf.String(), 300))
+		default:
+			res.ok++
+			res.record(rng, took)
+		}
+	}
+}
+
+// allowedField reads `"allowed": true|false` out of a check answer without
+// decoding the whole body.
+func allowedField(body []byte) bool {
+	_, rest, ok := bytes.Cut(body, []byte(`"allowed"`))
+	if !ok {
+		return false
+	}
+	rest = bytes.TrimLeft(rest, " \t\r\n:")
+	return bytes.HasPrefix(rest, []byte("true"))
+}
+
+// percentile of sorted latencies, by the nearest-rank method.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(float64(len(sorted))*p/100)) - 1
+	return sorted[min(max(rank, 0), len(sorted)-1)]
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

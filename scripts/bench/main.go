@@ -1,0 +1,232 @@
+// Command bench is Roster's load benchmark (`make bench`; issue #3,
+// "Performance"). It seeds one tenant of a realistic shape into a fresh
+// SQLite file, serves the real application on a loopback port next to a
+// bare echo handler (the framework's ceiling on this machine), and measures
+// over keep-alive HTTP:
+//
+//   - POST /check (half allowed, half denied) and GET /users/{id}/permissions
+//     at concurrency 16 and 64: requests/s, p50, p99, and the ratio of
+//     check throughput to the echo baseline;
+//   - POST /check/batch with 1000 checks;
+//   - a role assignment through the API followed by a check with
+//     min_revision = the write's Roster-Revision: the check must see it.
+//
+// Every answer is compared with the benchmark's own model of the tenant, so a
+// fast wrong answer counts as a failure. The process exits 1 if any request
+// failed or answered wrongly; the targets are reported, not enforced.
+//
+//	go run ./scripts/bench                 # the full run, about a minute and a half
+//	go run ./scripts/bench -quick          # a smoke run of a few seconds
+//	go run ./scripts/bench -duration 10s -users 20000
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The load phases, run in this order at each concurrency.
+const (
+	phaseEcho        = "echo baseline POST"
+	phaseCheck       = "POST /check"
+	phasePermissions = "GET /users/{id}/permissions"
+)
+
+type options struct {
+	duration    time.Duration
+	users       int
+	quick       bool
+	concurrency []int
+	seed        uint64
+	seedWorkers int
+	batches     int
+	writes      int
+}
+
+func parseFlags() options {
+	var o options
+	var conc string
+	flag.DurationVar(&o.duration, "duration", 5*time.Second, "measured time of each load phase (each also gets a short warm-up)")
+	flag.IntVar(&o.users, "users", 10000, "users in the tenant (-quick has 300)")
+	flag.BoolVar(&o.quick, "quick", false, "smoke run: a tiny tenant and short phases")
+	flag.StringVar(&conc, "concurrency", "16,64", "comma-separated numbers of concurrent workers, one run of every phase each")
+	flag.Uint64Var(&o.seed, "seed", 1, "seed of the dataset (the load's random picks are not seeded)")
+	flag.IntVar(&o.seedWorkers, "seed-workers", 4, "goroutines creating users while seeding")
+	flag.IntVar(&o.batches, "batches", 50, "measured POST /check/batch requests of 1000 checks")
+	flag.IntVar(&o.writes, "writes", 100, "write-to-visibility iterations")
+	flag.Parse()
+	for _, f := range strings.Split(conc, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "bench: bad -concurrency %q\n", conc)
+			os.Exit(2)
+		}
+		o.concurrency = append(o.concurrency, n)
+	}
+	if o.quick {
+		o.duration, o.batches, o.writes = min(o.duration, 500*time.Millisecond), min(o.batches, 5), min(o.writes, 10)
+	}
+	return o
+}
+
+func main() {
+	o := parseFlags()
+	failed, err := run(o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	if failed {
+		fmt.Println("\nFAIL: some requests failed or answered wrongly (see above)")
+		os.Exit(1)
+	}
+}
+
+// run does the whole benchmark and prints the report; failed is true when a
+// request errored or an answer was wrong.
+func run(o options) (failed bool, err error) {
+	ctx := context.Background()
+	sz := fullSize(o.users)
+	if o.quick {
+		sz = quickSize()
+	}
+	fmt.Println("Roster load benchmark")
+	fmt.Printf("machine: %s/%s, %d CPUs (GOMAXPROCS %d), %s, %s\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), cpuModel(), runtime.Version())
+	fmt.Println("load generator and server share this process and its CPUs; all traffic is on 127.0.0.1")
+
+	// 1. Seed.
+	dir, err := os.MkdirTemp("", "roster-bench-")
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(dir)
+	st, err := openStore(ctx, dir)
+	if err != nil {
+		return false, err
+	}
+	defer st.Close()
+
+	p := makePlan(sz, o.seed)
+	start := time.Now()
+	s, err := seed(ctx, st, p, o.seedWorkers)
+	if err != nil {
+		return false, err
+	}
+	globalDirect, scopedDirect, groupGrants, memberships := p.counts()
+	fmt.Printf("\ndataset: %d users, %d roles (inheritance depth up to %d), %d direct assignments (%d global, %d organization-scoped),\n",
+		sz.Users, sz.Roles, p.maxDepth(), globalDirect+scopedDirect, globalDirect, scopedDirect)
+	fmt.Printf("         %d groups (%d memberships, %d group roles), %d organizations; revision %d\n",
+		sz.Groups, memberships, groupGrants, sz.Orgs, s.revision)
+	fmt.Printf("seeded through rbac.Store into SQLite in %s (%d goroutines for users)\n", round(time.Since(start)), o.seedWorkers)
+	for _, t := range s.timings {
+		fmt.Printf("  %-40s %s\n", t.stage, round(t.took))
+	}
+
+	// 2. Serve Roster and the baseline.
+	roster, err := startRoster(st)
+	if err != nil {
+		return false, err
+	}
+	defer roster.close()
+	baseline, err := startBaseline()
+	if err != nil {
+		return false, err
+	}
+	defer baseline.close()
+
+	a := newAPI(roster.URL)
+	rng := rand.New(rand.NewPCG(o.seed, uint64(time.Now().UnixNano())))
+	verified := verifyPermissions(a, s.checkerToken, p, s, rng, min(200, sz.Users))
+	fmt.Printf("\nreference check: GET permissions of %d random users against the dataset: %d agree",
+		min(200, sz.Users), len(verified.latencies))
+	if verified.errors > 0 {
+		failed = true
+		fmt.Printf(", %d do not; first: %s", verified.errors, verified.firstErr)
+	}
+	fmt.Println()
+
+	// 3-4. Load phases.
+	checks, perms, echoes := requestPools(p, s, rng, roster.URL, baseline.URL)
+	warmup := min(time.Second, o.duration/5)
+	fmt.Printf("\nload: each phase %s after a %s warm-up; one keep-alive connection per worker\n", o.duration, warmup)
+	cpuBefore := sampleCPU()
+	var outcomes []outcome
+	for _, c := range o.concurrency {
+		for _, ph := range []phase{
+			{name: phaseEcho, pool: echoes, baseline: true},
+			{name: phaseCheck, pool: checks, token: s.checkerToken},
+			{name: phasePermissions, pool: perms, token: s.checkerToken},
+		} {
+			ph.concurrency, ph.warmup, ph.duration = c, warmup, o.duration
+			runtime.GC() // start every phase with the previous one's garbage gone
+			outcomes = append(outcomes, ph.run())
+		}
+	}
+	rss, peak := memory()
+	if printLoadTable(outcomes) {
+		failed = true
+	}
+	if share := othersShare(cpuBefore, sampleCPU()); share >= 0 {
+		fmt.Printf("other processes used %.0f%% of the machine's CPU time during the phases", 100*share)
+		if share > 0.05 {
+			fmt.Print(" (the figures above are noisy: rerun on a quiet machine)")
+		}
+		fmt.Println()
+	}
+	fmt.Printf("\nprocess RSS after loading: %s (peak %s; server and load generator together; Go heap in use after a GC: %s)\n",
+		rss, peak, heapInUse())
+
+	// 5. Batch and write-to-visibility.
+	batch := batchProbe(a, s.checkerToken, p, s, rng, o.batches, 1000)
+	fmt.Printf("\nPOST /check/batch, 1000 checks, %d requests one at a time: p50 %s, p99 %s, errors %d\n",
+		len(batch.latencies), ms(percentile(batch.latencies, 50)), ms(percentile(batch.latencies, 99)), batch.errors)
+	if batch.errors > 0 {
+		failed = true
+		fmt.Println("  first error:", batch.firstErr)
+	}
+
+	vis := visibilityProbe(a, p, s, rng, min(o.writes, sz.Users))
+	fmt.Printf("\nwrite-to-visibility, %d iterations: POST /users/{id}/roles, then POST /check?min_revision=<its Roster-Revision>\n", vis.tried)
+	fmt.Printf("  write:             p50 %s, p99 %s\n", ms(percentile(vis.writes.latencies, 50)), ms(percentile(vis.writes.latencies, 99)))
+	fmt.Printf("  check after write: p50 %s, p99 %s\n", ms(percentile(vis.checks.latencies, 50)), ms(percentile(vis.checks.latencies, 99)))
+	fmt.Printf("  the check saw the write (allowed=true): %d/%d\n", vis.visible, vis.tried)
+	for _, r := range []probeResult{vis.writes, vis.checks} {
+		if r.errors > 0 {
+			failed = true
+			fmt.Println("  first error:", r.firstErr)
+		}
+	}
+
+	printTargets(outcomes, batch, vis)
+	return failed, nil
+}
+
+// requestPools prepares the requests of the load phases: random checks
+// (with their expected answers), permission reads of random users, and
+// baseline posts carrying the same bodies as the checks.
+func requestPools(p *plan, s *seeded, rng *rand.Rand, rosterURL, baselineURL string) (checks, perms, echoes []request) {
+	const poolSize = 1 << 13
+	for range poolSize {
+		c := p.randomCheck(rng)
+		body, _ := json.Marshal(checkBody{UserID: s.userIDs[c.user], Permission: c.permission})
+		want := wantDenied
+		if c.allowed {
+			want = wantAllowed
+		}
+		checks = append(checks, request{method: http.MethodPost, url: rosterURL + "/v1/tenants/" + tenantID + "/check", body: body, want: want})
+		echoes = append(echoes, request{method: http.MethodPost, url: baselineURL + baselinePath, body: body})
+		u := s.userIDs[rng.IntN(len(s.userIDs))]
+		perms = append(perms, request{method: http.MethodGet, url: rosterURL + "/v1/tenants/" + tenantID + "/users/" + u + "/permissions"})
+	}
+	return checks, perms, echoes
+}

@@ -1,0 +1,240 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rosterhq/roster/gen"
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+func (s *Server) ListGroups(ctx context.Context, req gen.ListGroupsRequestObject) (gen.ListGroupsResponseObject, error) {
+	pg, err := page(req.Params.Limit, req.Params.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := s.Store.ListGroups(ctx, req.TenantId, rbac.GroupFilter{Search: deref(req.Params.Search), Page: pg})
+	if err != nil {
+		return nil, err
+	}
+	out := gen.ListGroups200JSONResponse{Items: make([]gen.Group, len(items)), NextCursor: encodeCursor(next)}
+	for i, g := range items {
+		out.Items[i] = groupOut(g)
+	}
+	return out, nil
+}
+
+func (s *Server) CreateGroup(ctx context.Context, req gen.CreateGroupRequestObject) (gen.CreateGroupResponseObject, error) {
+	g, rev, err := s.Store.CreateGroup(ctx, write(ctx, req.TenantId, nil), rbac.GroupInput{Name: req.Body.Name, Description: deref(req.Body.Description)})
+	if err != nil {
+		return nil, err
+	}
+	return gen.CreateGroup201JSONResponse{Body: groupOut(g),
+		Headers: gen.CreateGroup201ResponseHeaders{ETag: rbac.ETag(g.Version), RosterRevision: rev}}, nil
+}
+
+func (s *Server) GetGroup(ctx context.Context, req gen.GetGroupRequestObject) (gen.GetGroupResponseObject, error) {
+	g, err := s.Store.GetGroup(ctx, req.TenantId, req.GroupId)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GetGroup200JSONResponse{Body: groupOut(g), Headers: gen.GetGroup200ResponseHeaders{ETag: rbac.ETag(g.Version)}}, nil
+}
+
+func (s *Server) UpdateGroup(ctx context.Context, req gen.UpdateGroupRequestObject) (gen.UpdateGroupResponseObject, error) {
+	g, rev, err := s.Store.UpdateGroup(ctx, write(ctx, req.TenantId, req.Params.IfMatch), req.GroupId,
+		rbac.GroupPatch{Name: req.Body.Name, Description: req.Body.Description})
+	if err != nil {
+		return nil, err
+	}
+	return gen.UpdateGroup200JSONResponse{Body: groupOut(g),
+		Headers: gen.UpdateGroup200ResponseHeaders{ETag: rbac.ETag(g.Version), RosterRevision: rev}}, nil
+}
+
+func (s *Server) DeleteGroup(ctx context.Context, req gen.DeleteGroupRequestObject) (gen.DeleteGroupResponseObject, error) {
+	rev, err := s.Store.DeleteGroup(ctx, write(ctx, req.TenantId, req.Params.IfMatch), req.GroupId)
+	if err != nil {
+		return nil, err
+	}
+	return gen.DeleteGroup204Response{Headers: gen.DeleteGroup204ResponseHeaders{RosterRevision: rev}}, nil
+}
+
+func (s *Server) ListGroupMembers(ctx context.Context, req gen.ListGroupMembersRequestObject) (gen.ListGroupMembersResponseObject, error) {
+	pg, err := page(req.Params.Limit, req.Params.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := s.Store.ListGroupMembers(ctx, req.TenantId, req.GroupId, pg)
+	if err != nil {
+		return nil, err
+	}
+	out := gen.ListGroupMembers200JSONResponse{Items: make([]gen.User, len(items)), NextCursor: encodeCursor(next)}
+	for i, u := range items {
+		out.Items[i] = userOut(u)
+	}
+	return out, nil
+}
+
+func (s *Server) GetGroupMemberLinkage(ctx context.Context, req gen.GetGroupMemberLinkageRequestObject) (gen.GetGroupMemberLinkageResponseObject, error) {
+	pg, err := page(req.Params.Limit, req.Params.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := s.Store.ListGroupMembers(ctx, req.TenantId, req.GroupId, pg)
+	if err != nil {
+		return nil, err
+	}
+	base := fmt.Sprintf("/v1/tenants/%s/groups/%s", req.TenantId, req.GroupId)
+	return gen.GetGroupMemberLinkage200JSONResponse(linkage(base+"/relationships/members", base+"/members", usersOf(items), next, pg.Limit)), nil
+}
+
+func (s *Server) AddGroupMembers(ctx context.Context, req gen.AddGroupMembersRequestObject) (gen.AddGroupMembersResponseObject, error) {
+	ids, err := linkageIDs(req.Body.Data)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkGroupGrant(ctx, req.TenantId, req.GroupId); err != nil {
+		return nil, err
+	}
+	rev, err := s.Store.AddGroupMembers(ctx, write(ctx, req.TenantId, nil), req.GroupId, ids)
+	if err != nil {
+		return nil, err
+	}
+	return gen.AddGroupMembers204Response{Headers: gen.AddGroupMembers204ResponseHeaders{RosterRevision: rev}}, nil
+}
+
+func (s *Server) ReplaceGroupMembers(ctx context.Context, req gen.ReplaceGroupMembersRequestObject) (gen.ReplaceGroupMembersResponseObject, error) {
+	ids, err := linkageIDs(req.Body.Data)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkGroupGrant(ctx, req.TenantId, req.GroupId); err != nil {
+		return nil, err
+	}
+	rev, err := s.Store.ReplaceGroupMembers(ctx, write(ctx, req.TenantId, nil), req.GroupId, ids)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ReplaceGroupMembers204Response{Headers: gen.ReplaceGroupMembers204ResponseHeaders{RosterRevision: rev}}, nil
+}
+
+func (s *Server) RemoveGroupMembers(ctx context.Context, req gen.RemoveGroupMembersRequestObject) (gen.RemoveGroupMembersResponseObject, error) {
+	ids, err := linkageIDs(req.Body.Data)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := s.Store.RemoveGroupMembers(ctx, write(ctx, req.TenantId, nil), req.GroupId, ids)
+	if err != nil {
+		return nil, err
+	}
+	return gen.RemoveGroupMembers204Response{Headers: gen.RemoveGroupMembers204ResponseHeaders{RosterRevision: rev}}, nil
+}
+
+func (s *Server) ListGroupRoles(ctx context.Context, req gen.ListGroupRolesRequestObject) (gen.ListGroupRolesResponseObject, error) {
+	pg, err := page(req.Params.Limit, req.Params.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := s.Store.ListGroupAssignments(ctx, req.TenantId, req.GroupId, pg)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := gen.ListGroupRoles200JSONResponse{Items: make([]gen.Assignment, len(items)), NextCursor: encodeCursor(next)}
+	for i, a := range items {
+		out.Items[i] = assignmentOut(a, now)
+	}
+	return out, nil
+}
+
+func (s *Server) AssignGroupRole(ctx context.Context, req gen.AssignGroupRoleRequestObject) (gen.AssignGroupRoleResponseObject, error) {
+	if err := s.checkGrant(ctx, req.TenantId, req.Body.RoleId); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	in, err := assignmentIn(*req.Body, "", now)
+	if err != nil {
+		return nil, err
+	}
+	a, created, rev, err := s.Store.AssignGroup(ctx, write(ctx, req.TenantId, nil), req.GroupId, in)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		return gen.AssignGroupRole201JSONResponse{Body: assignmentOut(a, now),
+			Headers: gen.AssignGroupRole201ResponseHeaders{RosterRevision: rev}}, nil
+	}
+	return gen.AssignGroupRole200JSONResponse{Body: assignmentOut(a, now),
+		Headers: gen.AssignGroupRole200ResponseHeaders{RosterRevision: rev}}, nil
+}
+
+func (s *Server) RemoveGroupRole(ctx context.Context, req gen.RemoveGroupRoleRequestObject) (gen.RemoveGroupRoleResponseObject, error) {
+	rev, err := s.Store.UnassignGroup(ctx, write(ctx, req.TenantId, nil), req.GroupId, req.RoleId, deref(req.Params.OrganizationId))
+	if err != nil {
+		return nil, err
+	}
+	return gen.RemoveGroupRole204Response{Headers: gen.RemoveGroupRole204ResponseHeaders{RosterRevision: rev}}, nil
+}
+
+// checkGroupGrant: adding users to a group grants them the group's roles,
+// so the caller must be able to grant every one of them (no escalation).
+func (s *Server) checkGroupGrant(ctx context.Context, tenantID, groupID string) error {
+	if p := principalFrom(ctx); p != nil && p.Token.Operator() {
+		return nil
+	}
+	var roles []string
+	after := ""
+	for {
+		items, next, err := s.Store.ListGroupAssignments(ctx, tenantID, groupID, rbac.Page{Limit: 100, After: after})
+		if err != nil {
+			return err
+		}
+		for _, a := range items {
+			roles = append(roles, a.RoleID)
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	return s.checkGrant(ctx, tenantID, roles...)
+}
+
+// linkageIDs takes the user ids of a JSON:API linkage body; the schema has
+// already checked each `type` is "users".
+func linkageIDs(data []gen.ResourceIdentifier) ([]string, error) {
+	ids := make([]string, len(data))
+	for i, d := range data {
+		if d.Type != gen.Users {
+			return nil, rbac.Invalid(fmt.Sprintf("data[%d].type", i), "must be users")
+		}
+		ids[i] = d.Id
+	}
+	return ids, nil
+}
+
+func usersOf(items []rbac.User) []string {
+	ids := make([]string, len(items))
+	for i, u := range items {
+		ids[i] = u.ID
+	}
+	return ids
+}
+
+// linkage builds a JSON:API relationship document with its links.
+func linkage(self, related string, ids []string, next string, limit int) gen.Linkage {
+	out := gen.Linkage{Data: make([]gen.ResourceIdentifier, len(ids)), Links: gen.LinkageLinks{Self: self, Related: related}}
+	for i, id := range ids {
+		out.Data[i] = gen.ResourceIdentifier{Type: gen.Users, Id: id}
+	}
+	if c := encodeCursor(next); c != nil {
+		n := fmt.Sprintf("%s?limit=%d&cursor=%s", self, limit, *c)
+		out.Links.Next = &n
+	}
+	return out
+}
+
+func groupOut(g rbac.Group) gen.Group {
+	return gen.Group{Id: g.ID, Name: g.Name, Description: optional(g.Description), MemberCount: g.MemberCount,
+		CreatedAt: utc(g.CreatedAt), UpdatedAt: utc(g.UpdatedAt)}
+}

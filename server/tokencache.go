@@ -1,0 +1,127 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/rosterhq/roster/internal/auth"
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+// tokenTTL bounds how long a cached token is trusted without the database.
+// Revocations and disabled users evict entries at once through the change
+// feed; the TTL only covers what the feed cannot see (a race between a
+// cache fill and a revocation, a replaced bootstrap token).
+const tokenTTL = 10 * time.Second
+
+// tokenCache keeps recently seen tokens by secret hash, so that the hot
+// path (POST /check) authenticates without a query.
+type tokenCache struct{ m sync.Map } // hash → *cachedToken
+
+type cachedToken struct {
+	mu    sync.Mutex
+	tok   rbac.Token
+	until time.Time
+}
+
+func (c *tokenCache) get(hash string, now time.Time) (rbac.Token, bool) {
+	v, ok := c.m.Load(hash)
+	if !ok {
+		return rbac.Token{}, false
+	}
+	e := v.(*cachedToken)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !now.Before(e.until) {
+		c.m.Delete(hash)
+		return rbac.Token{}, false
+	}
+	return e.tok, true
+}
+
+func (c *tokenCache) put(hash string, tok rbac.Token, now time.Time) {
+	c.m.Store(hash, &cachedToken{tok: tok, until: now.Add(tokenTTL)})
+}
+
+// touched records a new last_used_at so the next request does not write it again.
+func (c *tokenCache) touched(tokenID string, at time.Time) {
+	c.m.Range(func(_, v any) bool {
+		e := v.(*cachedToken)
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.tok.ID == tokenID {
+			e.tok.LastUsedAt = &at
+			return false
+		}
+		return true
+	})
+}
+
+// forget drops what a change may have made stale: a revoked token, or every
+// token of a user that was changed (disabled) or deleted.
+func (c *tokenCache) forget(tenantID string, ch rbac.Change) {
+	if ch.TargetType != "token" && ch.TargetType != "user" {
+		return
+	}
+	c.m.Range(func(k, v any) bool {
+		e := v.(*cachedToken)
+		e.mu.Lock()
+		stale := e.tok.TenantID == tenantID &&
+			((ch.TargetType == "token" && e.tok.ID == ch.TargetID) || (ch.TargetType == "user" && e.tok.UserID == ch.TargetID))
+		e.mu.Unlock()
+		if stale {
+			c.m.Delete(k)
+		}
+		return true
+	})
+}
+
+// authenticate resolves a secret to its token: from the cache once the
+// tenant's engine has caught up (applying, and so evicting, any revocation
+// this replica knows of), else from the database.
+func (a *authenticator) authenticate(ctx context.Context, secret string, now time.Time) (rbac.Token, error) {
+	denied := rbac.Errorf(rbac.EUnauthorized, "the bearer token is not valid")
+	hash := auth.Hash(secret)
+	if tok, ok := a.tokens.get(hash, now); ok {
+		if !tok.Operator() {
+			if _, err := a.engines.Get(ctx, tok.TenantID, 0); err != nil {
+				if rbac.ErrorCode(err) == rbac.EInternal {
+					return rbac.Token{}, err
+				}
+				a.tokens.m.Delete(hash) // the tenant is gone
+				return rbac.Token{}, denied
+			}
+			tok, ok = a.tokens.get(hash, now)
+		}
+		if ok {
+			if tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt) {
+				return rbac.Token{}, denied
+			}
+			return tok, nil
+		}
+	}
+	tok, err := a.store.Authenticate(ctx, hash, now)
+	if err != nil {
+		if rbac.ErrorCode(err) != rbac.EInternal {
+			return rbac.Token{}, denied
+		}
+		return rbac.Token{}, err
+	}
+	if !tok.Operator() {
+		// Load the engine before caching, so that every later change to this
+		// token or its user reaches the cache through the feed.
+		t, err := a.engines.Get(ctx, tok.TenantID, 0)
+		if err != nil {
+			return rbac.Token{}, err
+		}
+		before := t.Revision()
+		defer func() {
+			if t.Revision() != before { // something landed meanwhile: trust nothing cached
+				a.tokens.m.Delete(hash)
+			}
+		}()
+	}
+	a.tokens.put(hash, tok, now)
+	return tok, nil
+}
