@@ -77,13 +77,13 @@ func (e ProblemCode) Valid() bool {
 
 // Defines values for ResourceIdentifierType.
 const (
-	Users ResourceIdentifierType = "users"
+	ResourceIdentifierTypeUsers ResourceIdentifierType = "users"
 )
 
 // Valid indicates whether the value is a known member of the ResourceIdentifierType enum.
 func (e ResourceIdentifierType) Valid() bool {
 	switch e {
-	case Users:
+	case ResourceIdentifierTypeUsers:
 		return true
 	default:
 		return false
@@ -162,6 +162,21 @@ func (e TenantSettingsAssignmentMode) Valid() bool {
 	case Multiple:
 		return true
 	case Single:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserResourceType.
+const (
+	UserResourceTypeUsers UserResourceType = "users"
+)
+
+// Valid indicates whether the value is a known member of the UserResourceType enum.
+func (e UserResourceType) Valid() bool {
+	switch e {
+	case UserResourceTypeUsers:
 		return true
 	default:
 		return false
@@ -678,6 +693,17 @@ type User struct {
 	UpdatedAt Timestamp  `json:"updated_at"`
 }
 
+// UserAttributes defines model for UserAttributes.
+type UserAttributes struct {
+	CreatedAt      Timestamp  `json:"created_at"`
+	Email          string     `json:"email"`
+	ExternalUserId *string    `json:"external_user_id,omitempty"`
+	FirstName      *string    `json:"first_name,omitempty"`
+	LastName       *string    `json:"last_name,omitempty"`
+	Status         UserStatus `json:"status"`
+	UpdatedAt      Timestamp  `json:"updated_at"`
+}
+
 // UserCreate defines model for UserCreate.
 type UserCreate struct {
 	Email          openapi_types.Email `json:"email"`
@@ -687,6 +713,12 @@ type UserCreate struct {
 	Roles          *[]string           `json:"roles,omitempty"`
 }
 
+// UserDocument defines model for UserDocument.
+type UserDocument struct {
+	Data  []UserResource `json:"data"`
+	Links LinkageLinks   `json:"links"`
+}
+
 // UserList defines model for UserList.
 type UserList struct {
 	Items []User `json:"items"`
@@ -694,6 +726,16 @@ type UserList struct {
 	// NextCursor Pass as `cursor` for the next page; null on the last page.
 	NextCursor *NextCursor `json:"next_cursor"`
 }
+
+// UserResource defines model for UserResource.
+type UserResource struct {
+	Attributes UserAttributes   `json:"attributes"`
+	Id         string           `json:"id"`
+	Type       UserResourceType `json:"type"`
+}
+
+// UserResourceType defines model for UserResource.Type.
+type UserResourceType string
 
 // UserStatus defines model for UserStatus.
 type UserStatus string
@@ -906,6 +948,24 @@ type UpdateRoleParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ListRoleAssigneesParams defines parameters for ListRoleAssignees.
+type ListRoleAssigneesParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetRoleAssigneeLinkageParams defines parameters for GetRoleAssigneeLinkage.
+type GetRoleAssigneeLinkageParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
 	// Search Case-insensitive substring match.
@@ -1014,11 +1074,20 @@ type UpdateGroupJSONRequestBody = GroupUpdate
 // RemoveGroupMembersJSONRequestBody defines body for RemoveGroupMembers for application/json ContentType.
 type RemoveGroupMembersJSONRequestBody = LinkageRequest
 
+// RemoveGroupMembersApplicationVndAPIPlusJSONRequestBody defines body for RemoveGroupMembers for application/vnd.api+json ContentType.
+type RemoveGroupMembersApplicationVndAPIPlusJSONRequestBody = LinkageRequest
+
 // ReplaceGroupMembersJSONRequestBody defines body for ReplaceGroupMembers for application/json ContentType.
 type ReplaceGroupMembersJSONRequestBody = LinkageRequest
 
+// ReplaceGroupMembersApplicationVndAPIPlusJSONRequestBody defines body for ReplaceGroupMembers for application/vnd.api+json ContentType.
+type ReplaceGroupMembersApplicationVndAPIPlusJSONRequestBody = LinkageRequest
+
 // AddGroupMembersJSONRequestBody defines body for AddGroupMembers for application/json ContentType.
 type AddGroupMembersJSONRequestBody = LinkageRequest
+
+// AddGroupMembersApplicationVndAPIPlusJSONRequestBody defines body for AddGroupMembers for application/vnd.api+json ContentType.
+type AddGroupMembersApplicationVndAPIPlusJSONRequestBody = LinkageRequest
 
 // AssignGroupRoleJSONRequestBody defines body for AssignGroupRole for application/json ContentType.
 type AssignGroupRoleJSONRequestBody = AssignmentCreate
@@ -1034,6 +1103,24 @@ type CreateRoleJSONRequestBody = RoleCreate
 
 // UpdateRoleJSONRequestBody defines body for UpdateRole for application/json ContentType.
 type UpdateRoleJSONRequestBody = RoleUpdate
+
+// RemoveRoleAssigneesJSONRequestBody defines body for RemoveRoleAssignees for application/json ContentType.
+type RemoveRoleAssigneesJSONRequestBody = LinkageRequest
+
+// RemoveRoleAssigneesApplicationVndAPIPlusJSONRequestBody defines body for RemoveRoleAssignees for application/vnd.api+json ContentType.
+type RemoveRoleAssigneesApplicationVndAPIPlusJSONRequestBody = LinkageRequest
+
+// ReplaceRoleAssigneesJSONRequestBody defines body for ReplaceRoleAssignees for application/json ContentType.
+type ReplaceRoleAssigneesJSONRequestBody = LinkageRequest
+
+// ReplaceRoleAssigneesApplicationVndAPIPlusJSONRequestBody defines body for ReplaceRoleAssignees for application/vnd.api+json ContentType.
+type ReplaceRoleAssigneesApplicationVndAPIPlusJSONRequestBody = LinkageRequest
+
+// AddRoleAssigneesJSONRequestBody defines body for AddRoleAssignees for application/json ContentType.
+type AddRoleAssigneesJSONRequestBody = LinkageRequest
+
+// AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody defines body for AddRoleAssignees for application/vnd.api+json ContentType.
+type AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody = LinkageRequest
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = UserCreate
@@ -1282,6 +1369,13 @@ type ClientInterface interface {
 	// Corresponds with DELETE /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `RemoveGroupMembers` operationId).
 	RemoveGroupMembers(ctx context.Context, tenantId TenantID, groupId GroupID, body RemoveGroupMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RemoveGroupMembersWithApplicationVndAPIPlusJSONBody Remove users from a group (all or nothing)
+	//
+	// Takes a body of the `application/vnd.api+json` content type.
+	//
+	// Corresponds with DELETE /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `RemoveGroupMembers` operationId).
+	RemoveGroupMembersWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, groupId GroupID, body RemoveGroupMembersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetGroupMemberLinkage Member ids as JSON:API linkage
 	//
 	// Corresponds with GET /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `GetGroupMemberLinkage` operationId).
@@ -1301,6 +1395,13 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `ReplaceGroupMembers` operationId).
 	ReplaceGroupMembers(ctx context.Context, tenantId TenantID, groupId GroupID, body ReplaceGroupMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ReplaceGroupMembersWithApplicationVndAPIPlusJSONBody Make the group's members exactly these users (all or nothing)
+	//
+	// Takes a body of the `application/vnd.api+json` content type.
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `ReplaceGroupMembers` operationId).
+	ReplaceGroupMembersWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, groupId GroupID, body ReplaceGroupMembersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AddGroupMembersWithBody Add users to a group (all or nothing)
 	//
 	// Members hold the group's roles, so this also needs `assignments:write` and covering the group's permissions.
@@ -1318,6 +1419,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `AddGroupMembers` operationId).
 	AddGroupMembers(ctx context.Context, tenantId TenantID, groupId GroupID, body AddGroupMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddGroupMembersWithApplicationVndAPIPlusJSONBody Add users to a group (all or nothing)
+	//
+	// Members hold the group's roles, so this also needs `assignments:write` and covering the group's permissions.
+	//
+	// Takes a body of the `application/vnd.api+json` content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `AddGroupMembers` operationId).
+	AddGroupMembersWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, groupId GroupID, body AddGroupMembersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListGroupRoles Roles assigned to a group
 	//
@@ -1432,6 +1542,85 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v1/tenants/{tenant_id}/roles/{role_id} (the `UpdateRole` operationId).
 	UpdateRole(ctx context.Context, tenantId TenantID, roleId RoleID, params *UpdateRoleParams, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRoleAssignees The users holding the role directly and globally, as JSON:API resources
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/roles/{role_id}/assigned_users (the `ListRoleAssignees` operationId).
+	ListRoleAssignees(ctx context.Context, tenantId TenantID, roleId RoleID, params *ListRoleAssigneesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveRoleAssigneesWithBody Remove these users' global assignment of the role (all or nothing)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `RemoveRoleAssignees` operationId).
+	RemoveRoleAssigneesWithBody(ctx context.Context, tenantId TenantID, roleId RoleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveRoleAssignees Remove these users' global assignment of the role (all or nothing)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `RemoveRoleAssignees` operationId).
+	RemoveRoleAssignees(ctx context.Context, tenantId TenantID, roleId RoleID, body RemoveRoleAssigneesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveRoleAssigneesWithApplicationVndAPIPlusJSONBody Remove these users' global assignment of the role (all or nothing)
+	//
+	// Takes a body of the `application/vnd.api+json` content type.
+	//
+	// Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `RemoveRoleAssignees` operationId).
+	RemoveRoleAssigneesWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, roleId RoleID, body RemoveRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRoleAssigneeLinkage Ids of the users holding the role directly and globally, as JSON:API linkage
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `GetRoleAssigneeLinkage` operationId).
+	GetRoleAssigneeLinkage(ctx context.Context, tenantId TenantID, roleId RoleID, params *GetRoleAssigneeLinkageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceRoleAssigneesWithBody Make exactly these users hold the role globally (all or nothing)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `ReplaceRoleAssignees` operationId).
+	ReplaceRoleAssigneesWithBody(ctx context.Context, tenantId TenantID, roleId RoleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceRoleAssignees Make exactly these users hold the role globally (all or nothing)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `ReplaceRoleAssignees` operationId).
+	ReplaceRoleAssignees(ctx context.Context, tenantId TenantID, roleId RoleID, body ReplaceRoleAssigneesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceRoleAssigneesWithApplicationVndAPIPlusJSONBody Make exactly these users hold the role globally (all or nothing)
+	//
+	// Takes a body of the `application/vnd.api+json` content type.
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `ReplaceRoleAssignees` operationId).
+	ReplaceRoleAssigneesWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, roleId RoleID, body ReplaceRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddRoleAssigneesWithBody Assign the role globally to these users (all or nothing)
+	//
+	// In a single-role tenant this moves each user to this role (its previous global role is replaced).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
+	AddRoleAssigneesWithBody(ctx context.Context, tenantId TenantID, roleId RoleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddRoleAssignees Assign the role globally to these users (all or nothing)
+	//
+	// In a single-role tenant this moves each user to this role (its previous global role is replaced).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
+	AddRoleAssignees(ctx context.Context, tenantId TenantID, roleId RoleID, body AddRoleAssigneesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddRoleAssigneesWithApplicationVndAPIPlusJSONBody Assign the role globally to these users (all or nothing)
+	//
+	// In a single-role tenant this moves each user to this role (its previous global role is replaced).
+	//
+	// Takes a body of the `application/vnd.api+json` content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
+	AddRoleAssigneesWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, roleId RoleID, body AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUsers List users
 	//
@@ -1981,6 +2170,23 @@ func (c *RawClient) RemoveGroupMembers(ctx context.Context, tenantId TenantID, g
 	return c.Client.Do(req)
 }
 
+// RemoveGroupMembersWithApplicationVndAPIPlusJSONBody Remove users from a group (all or nothing)
+//
+// Takes a body of the `application/vnd.api+json` content type.
+//
+// Corresponds with DELETE /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `RemoveGroupMembers` operationId).
+func (c *RawClient) RemoveGroupMembersWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, groupId GroupID, body RemoveGroupMembersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveGroupMembersRequestWithApplicationVndAPIPlusJSONBody(c.Server, tenantId, groupId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetGroupMemberLinkage Member ids as JSON:API linkage
 //
 // Corresponds with GET /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `GetGroupMemberLinkage` operationId).
@@ -2030,6 +2236,23 @@ func (c *RawClient) ReplaceGroupMembers(ctx context.Context, tenantId TenantID, 
 	return c.Client.Do(req)
 }
 
+// ReplaceGroupMembersWithApplicationVndAPIPlusJSONBody Make the group's members exactly these users (all or nothing)
+//
+// Takes a body of the `application/vnd.api+json` content type.
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `ReplaceGroupMembers` operationId).
+func (c *RawClient) ReplaceGroupMembersWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, groupId GroupID, body ReplaceGroupMembersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceGroupMembersRequestWithApplicationVndAPIPlusJSONBody(c.Server, tenantId, groupId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // AddGroupMembersWithBody Add users to a group (all or nothing)
 //
 // Members hold the group's roles, so this also needs `assignments:write` and covering the group's permissions.
@@ -2058,6 +2281,25 @@ func (c *RawClient) AddGroupMembersWithBody(ctx context.Context, tenantId Tenant
 // Corresponds with POST /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `AddGroupMembers` operationId).
 func (c *RawClient) AddGroupMembers(ctx context.Context, tenantId TenantID, groupId GroupID, body AddGroupMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddGroupMembersRequest(c.Server, tenantId, groupId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddGroupMembersWithApplicationVndAPIPlusJSONBody Add users to a group (all or nothing)
+//
+// Members hold the group's roles, so this also needs `assignments:write` and covering the group's permissions.
+//
+// Takes a body of the `application/vnd.api+json` content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `AddGroupMembers` operationId).
+func (c *RawClient) AddGroupMembersWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, groupId GroupID, body AddGroupMembersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddGroupMembersRequestWithApplicationVndAPIPlusJSONBody(c.Server, tenantId, groupId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2352,6 +2594,195 @@ func (c *RawClient) UpdateRoleWithBody(ctx context.Context, tenantId TenantID, r
 // Corresponds with PUT /v1/tenants/{tenant_id}/roles/{role_id} (the `UpdateRole` operationId).
 func (c *RawClient) UpdateRole(ctx context.Context, tenantId TenantID, roleId RoleID, params *UpdateRoleParams, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRoleRequest(c.Server, tenantId, roleId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRoleAssignees The users holding the role directly and globally, as JSON:API resources
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/roles/{role_id}/assigned_users (the `ListRoleAssignees` operationId).
+func (c *RawClient) ListRoleAssignees(ctx context.Context, tenantId TenantID, roleId RoleID, params *ListRoleAssigneesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRoleAssigneesRequest(c.Server, tenantId, roleId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveRoleAssigneesWithBody Remove these users' global assignment of the role (all or nothing)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `RemoveRoleAssignees` operationId).
+func (c *RawClient) RemoveRoleAssigneesWithBody(ctx context.Context, tenantId TenantID, roleId RoleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveRoleAssigneesRequestWithBody(c.Server, tenantId, roleId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveRoleAssignees Remove these users' global assignment of the role (all or nothing)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `RemoveRoleAssignees` operationId).
+func (c *RawClient) RemoveRoleAssignees(ctx context.Context, tenantId TenantID, roleId RoleID, body RemoveRoleAssigneesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveRoleAssigneesRequest(c.Server, tenantId, roleId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveRoleAssigneesWithApplicationVndAPIPlusJSONBody Remove these users' global assignment of the role (all or nothing)
+//
+// Takes a body of the `application/vnd.api+json` content type.
+//
+// Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `RemoveRoleAssignees` operationId).
+func (c *RawClient) RemoveRoleAssigneesWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, roleId RoleID, body RemoveRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveRoleAssigneesRequestWithApplicationVndAPIPlusJSONBody(c.Server, tenantId, roleId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRoleAssigneeLinkage Ids of the users holding the role directly and globally, as JSON:API linkage
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `GetRoleAssigneeLinkage` operationId).
+func (c *RawClient) GetRoleAssigneeLinkage(ctx context.Context, tenantId TenantID, roleId RoleID, params *GetRoleAssigneeLinkageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRoleAssigneeLinkageRequest(c.Server, tenantId, roleId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceRoleAssigneesWithBody Make exactly these users hold the role globally (all or nothing)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `ReplaceRoleAssignees` operationId).
+func (c *RawClient) ReplaceRoleAssigneesWithBody(ctx context.Context, tenantId TenantID, roleId RoleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceRoleAssigneesRequestWithBody(c.Server, tenantId, roleId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceRoleAssignees Make exactly these users hold the role globally (all or nothing)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `ReplaceRoleAssignees` operationId).
+func (c *RawClient) ReplaceRoleAssignees(ctx context.Context, tenantId TenantID, roleId RoleID, body ReplaceRoleAssigneesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceRoleAssigneesRequest(c.Server, tenantId, roleId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceRoleAssigneesWithApplicationVndAPIPlusJSONBody Make exactly these users hold the role globally (all or nothing)
+//
+// Takes a body of the `application/vnd.api+json` content type.
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `ReplaceRoleAssignees` operationId).
+func (c *RawClient) ReplaceRoleAssigneesWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, roleId RoleID, body ReplaceRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceRoleAssigneesRequestWithApplicationVndAPIPlusJSONBody(c.Server, tenantId, roleId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddRoleAssigneesWithBody Assign the role globally to these users (all or nothing)
+//
+// In a single-role tenant this moves each user to this role (its previous global role is replaced).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
+func (c *RawClient) AddRoleAssigneesWithBody(ctx context.Context, tenantId TenantID, roleId RoleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddRoleAssigneesRequestWithBody(c.Server, tenantId, roleId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddRoleAssignees Assign the role globally to these users (all or nothing)
+//
+// In a single-role tenant this moves each user to this role (its previous global role is replaced).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
+func (c *RawClient) AddRoleAssignees(ctx context.Context, tenantId TenantID, roleId RoleID, body AddRoleAssigneesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddRoleAssigneesRequest(c.Server, tenantId, roleId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddRoleAssigneesWithApplicationVndAPIPlusJSONBody Assign the role globally to these users (all or nothing)
+//
+// In a single-role tenant this moves each user to this role (its previous global role is replaced).
+//
+// Takes a body of the `application/vnd.api+json` content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
+func (c *RawClient) AddRoleAssigneesWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, roleId RoleID, body AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddRoleAssigneesRequestWithApplicationVndAPIPlusJSONBody(c.Server, tenantId, roleId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3644,6 +4075,17 @@ func NewRemoveGroupMembersRequest(server string, tenantId TenantID, groupId Grou
 	return NewRemoveGroupMembersRequestWithBody(server, tenantId, groupId, "application/json", bodyReader)
 }
 
+// NewRemoveGroupMembersRequestWithApplicationVndAPIPlusJSONBody calls the generic RemoveGroupMembers builder with application/vnd.api+json body
+func NewRemoveGroupMembersRequestWithApplicationVndAPIPlusJSONBody(server string, tenantId TenantID, groupId GroupID, body RemoveGroupMembersApplicationVndAPIPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRemoveGroupMembersRequestWithBody(server, tenantId, groupId, "application/vnd.api+json", bodyReader)
+}
+
 // NewRemoveGroupMembersRequestWithBody constructs an http.Request for the RemoveGroupMembers method, with any body, and a specified content type
 func NewRemoveGroupMembersRequestWithBody(server string, tenantId TenantID, groupId GroupID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3778,6 +4220,17 @@ func NewReplaceGroupMembersRequest(server string, tenantId TenantID, groupId Gro
 	return NewReplaceGroupMembersRequestWithBody(server, tenantId, groupId, "application/json", bodyReader)
 }
 
+// NewReplaceGroupMembersRequestWithApplicationVndAPIPlusJSONBody calls the generic ReplaceGroupMembers builder with application/vnd.api+json body
+func NewReplaceGroupMembersRequestWithApplicationVndAPIPlusJSONBody(server string, tenantId TenantID, groupId GroupID, body ReplaceGroupMembersApplicationVndAPIPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceGroupMembersRequestWithBody(server, tenantId, groupId, "application/vnd.api+json", bodyReader)
+}
+
 // NewReplaceGroupMembersRequestWithBody constructs an http.Request for the ReplaceGroupMembers method, with any body, and a specified content type
 func NewReplaceGroupMembersRequestWithBody(server string, tenantId TenantID, groupId GroupID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3830,6 +4283,17 @@ func NewAddGroupMembersRequest(server string, tenantId TenantID, groupId GroupID
 	}
 	bodyReader = bytes.NewReader(buf)
 	return NewAddGroupMembersRequestWithBody(server, tenantId, groupId, "application/json", bodyReader)
+}
+
+// NewAddGroupMembersRequestWithApplicationVndAPIPlusJSONBody calls the generic AddGroupMembers builder with application/vnd.api+json body
+func NewAddGroupMembersRequestWithApplicationVndAPIPlusJSONBody(server string, tenantId TenantID, groupId GroupID, body AddGroupMembersApplicationVndAPIPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddGroupMembersRequestWithBody(server, tenantId, groupId, "application/vnd.api+json", bodyReader)
 }
 
 // NewAddGroupMembersRequestWithBody constructs an http.Request for the AddGroupMembers method, with any body, and a specified content type
@@ -4676,6 +5140,361 @@ func NewUpdateRoleRequestWithBody(server string, tenantId TenantID, roleId RoleI
 		}
 
 	}
+
+	return req, nil
+}
+
+// NewListRoleAssigneesRequest constructs an http.Request for the ListRoleAssignees method
+func NewListRoleAssigneesRequest(server string, tenantId TenantID, roleId RoleID, params *ListRoleAssigneesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/roles/%s/assigned_users", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRemoveRoleAssigneesRequest calls the generic RemoveRoleAssignees builder with application/json body
+func NewRemoveRoleAssigneesRequest(server string, tenantId TenantID, roleId RoleID, body RemoveRoleAssigneesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRemoveRoleAssigneesRequestWithBody(server, tenantId, roleId, "application/json", bodyReader)
+}
+
+// NewRemoveRoleAssigneesRequestWithApplicationVndAPIPlusJSONBody calls the generic RemoveRoleAssignees builder with application/vnd.api+json body
+func NewRemoveRoleAssigneesRequestWithApplicationVndAPIPlusJSONBody(server string, tenantId TenantID, roleId RoleID, body RemoveRoleAssigneesApplicationVndAPIPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRemoveRoleAssigneesRequestWithBody(server, tenantId, roleId, "application/vnd.api+json", bodyReader)
+}
+
+// NewRemoveRoleAssigneesRequestWithBody constructs an http.Request for the RemoveRoleAssignees method, with any body, and a specified content type
+func NewRemoveRoleAssigneesRequestWithBody(server string, tenantId TenantID, roleId RoleID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/roles/%s/relationships/assigned_users", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetRoleAssigneeLinkageRequest constructs an http.Request for the GetRoleAssigneeLinkage method
+func NewGetRoleAssigneeLinkageRequest(server string, tenantId TenantID, roleId RoleID, params *GetRoleAssigneeLinkageParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/roles/%s/relationships/assigned_users", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceRoleAssigneesRequest calls the generic ReplaceRoleAssignees builder with application/json body
+func NewReplaceRoleAssigneesRequest(server string, tenantId TenantID, roleId RoleID, body ReplaceRoleAssigneesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceRoleAssigneesRequestWithBody(server, tenantId, roleId, "application/json", bodyReader)
+}
+
+// NewReplaceRoleAssigneesRequestWithApplicationVndAPIPlusJSONBody calls the generic ReplaceRoleAssignees builder with application/vnd.api+json body
+func NewReplaceRoleAssigneesRequestWithApplicationVndAPIPlusJSONBody(server string, tenantId TenantID, roleId RoleID, body ReplaceRoleAssigneesApplicationVndAPIPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceRoleAssigneesRequestWithBody(server, tenantId, roleId, "application/vnd.api+json", bodyReader)
+}
+
+// NewReplaceRoleAssigneesRequestWithBody constructs an http.Request for the ReplaceRoleAssignees method, with any body, and a specified content type
+func NewReplaceRoleAssigneesRequestWithBody(server string, tenantId TenantID, roleId RoleID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/roles/%s/relationships/assigned_users", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAddRoleAssigneesRequest calls the generic AddRoleAssignees builder with application/json body
+func NewAddRoleAssigneesRequest(server string, tenantId TenantID, roleId RoleID, body AddRoleAssigneesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddRoleAssigneesRequestWithBody(server, tenantId, roleId, "application/json", bodyReader)
+}
+
+// NewAddRoleAssigneesRequestWithApplicationVndAPIPlusJSONBody calls the generic AddRoleAssignees builder with application/vnd.api+json body
+func NewAddRoleAssigneesRequestWithApplicationVndAPIPlusJSONBody(server string, tenantId TenantID, roleId RoleID, body AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddRoleAssigneesRequestWithBody(server, tenantId, roleId, "application/vnd.api+json", bodyReader)
+}
+
+// NewAddRoleAssigneesRequestWithBody constructs an http.Request for the AddRoleAssignees method, with any body, and a specified content type
+func NewAddRoleAssigneesRequestWithBody(server string, tenantId TenantID, roleId RoleID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "role_id", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/roles/%s/relationships/assigned_users", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -5925,6 +6744,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `RemoveGroupMembers` operationId).
 	RemoveGroupMembersWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, body RemoveGroupMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveGroupMembersResponse, error)
 
+	// RemoveGroupMembersWithApplicationVndAPIPlusJSONBodyWithResponse Remove users from a group (all or nothing)
+	//
+	// Takes a body of the `application/vnd.api+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `RemoveGroupMembers` operationId).
+	RemoveGroupMembersWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, body RemoveGroupMembersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveGroupMembersResponse, error)
+
 	// GetGroupMemberLinkageWithResponse Member ids as JSON:API linkage
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5946,6 +6772,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `ReplaceGroupMembers` operationId).
 	ReplaceGroupMembersWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, body ReplaceGroupMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceGroupMembersResponse, error)
 
+	// ReplaceGroupMembersWithApplicationVndAPIPlusJSONBodyWithResponse Make the group's members exactly these users (all or nothing)
+	//
+	// Takes a body of the `application/vnd.api+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `ReplaceGroupMembers` operationId).
+	ReplaceGroupMembersWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, body ReplaceGroupMembersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceGroupMembersResponse, error)
+
 	// AddGroupMembersWithBodyWithResponse Add users to a group (all or nothing)
 	//
 	// Members hold the group's roles, so this also needs `assignments:write` and covering the group's permissions.
@@ -5963,6 +6796,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `AddGroupMembers` operationId).
 	AddGroupMembersWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, body AddGroupMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddGroupMembersResponse, error)
+
+	// AddGroupMembersWithApplicationVndAPIPlusJSONBodyWithResponse Add users to a group (all or nothing)
+	//
+	// Members hold the group's roles, so this also needs `assignments:write` and covering the group's permissions.
+	//
+	// Takes a body of the `application/vnd.api+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `AddGroupMembers` operationId).
+	AddGroupMembersWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, body AddGroupMembersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*AddGroupMembersResponse, error)
 
 	// ListGroupRolesWithResponse Roles assigned to a group
 	//
@@ -6093,6 +6935,89 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v1/tenants/{tenant_id}/roles/{role_id} (the `UpdateRole` operationId).
 	UpdateRoleWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, params *UpdateRoleParams, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error)
+
+	// ListRoleAssigneesWithResponse The users holding the role directly and globally, as JSON:API resources
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/roles/{role_id}/assigned_users (the `ListRoleAssignees` operationId).
+	ListRoleAssigneesWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, params *ListRoleAssigneesParams, reqEditors ...RequestEditorFn) (*ListRoleAssigneesResponse, error)
+
+	// RemoveRoleAssigneesWithBodyWithResponse Remove these users' global assignment of the role (all or nothing)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `RemoveRoleAssignees` operationId).
+	RemoveRoleAssigneesWithBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveRoleAssigneesResponse, error)
+
+	// RemoveRoleAssigneesWithResponse Remove these users' global assignment of the role (all or nothing)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `RemoveRoleAssignees` operationId).
+	RemoveRoleAssigneesWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body RemoveRoleAssigneesJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveRoleAssigneesResponse, error)
+
+	// RemoveRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse Remove these users' global assignment of the role (all or nothing)
+	//
+	// Takes a body of the `application/vnd.api+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `RemoveRoleAssignees` operationId).
+	RemoveRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body RemoveRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveRoleAssigneesResponse, error)
+
+	// GetRoleAssigneeLinkageWithResponse Ids of the users holding the role directly and globally, as JSON:API linkage
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `GetRoleAssigneeLinkage` operationId).
+	GetRoleAssigneeLinkageWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, params *GetRoleAssigneeLinkageParams, reqEditors ...RequestEditorFn) (*GetRoleAssigneeLinkageResponse, error)
+
+	// ReplaceRoleAssigneesWithBodyWithResponse Make exactly these users hold the role globally (all or nothing)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `ReplaceRoleAssignees` operationId).
+	ReplaceRoleAssigneesWithBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceRoleAssigneesResponse, error)
+
+	// ReplaceRoleAssigneesWithResponse Make exactly these users hold the role globally (all or nothing)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `ReplaceRoleAssignees` operationId).
+	ReplaceRoleAssigneesWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body ReplaceRoleAssigneesJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceRoleAssigneesResponse, error)
+
+	// ReplaceRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse Make exactly these users hold the role globally (all or nothing)
+	//
+	// Takes a body of the `application/vnd.api+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `ReplaceRoleAssignees` operationId).
+	ReplaceRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body ReplaceRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceRoleAssigneesResponse, error)
+
+	// AddRoleAssigneesWithBodyWithResponse Assign the role globally to these users (all or nothing)
+	//
+	// In a single-role tenant this moves each user to this role (its previous global role is replaced).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
+	AddRoleAssigneesWithBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddRoleAssigneesResponse, error)
+
+	// AddRoleAssigneesWithResponse Assign the role globally to these users (all or nothing)
+	//
+	// In a single-role tenant this moves each user to this role (its previous global role is replaced).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
+	AddRoleAssigneesWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body AddRoleAssigneesJSONRequestBody, reqEditors ...RequestEditorFn) (*AddRoleAssigneesResponse, error)
+
+	// AddRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse Assign the role globally to these users (all or nothing)
+	//
+	// In a single-role tenant this moves each user to this role (its previous global role is replaced).
+	//
+	// Takes a body of the `application/vnd.api+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
+	AddRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*AddRoleAssigneesResponse, error)
 
 	// ListUsersWithResponse List users
 	//
@@ -8932,6 +9857,407 @@ func (r UpdateRoleResponse) ContentType() string {
 	return ""
 }
 
+type ListRoleAssigneesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserDocument
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRoleAssigneesResponse) GetJSON200() *UserDocument {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListRoleAssigneesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRoleAssigneesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRoleAssigneesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListRoleAssigneesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListRoleAssigneesResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRoleAssigneesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRoleAssigneesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRoleAssigneesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRoleAssigneesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RemoveRoleAssigneesResponse204Headers the declared response headers of an HTTP 204 response for RemoveRoleAssignees
+type RemoveRoleAssigneesResponse204Headers struct {
+	RosterRevision int64
+}
+
+type RemoveRoleAssigneesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *RemoveRoleAssigneesResponse204Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RemoveRoleAssigneesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveRoleAssigneesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RemoveRoleAssigneesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveRoleAssigneesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RemoveRoleAssigneesResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RemoveRoleAssigneesResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveRoleAssigneesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveRoleAssigneesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveRoleAssigneesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveRoleAssigneesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRoleAssigneeLinkageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Linkage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRoleAssigneeLinkageResponse) GetJSON200() *Linkage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRoleAssigneeLinkageResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRoleAssigneeLinkageResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRoleAssigneeLinkageResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRoleAssigneeLinkageResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetRoleAssigneeLinkageResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRoleAssigneeLinkageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRoleAssigneeLinkageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRoleAssigneeLinkageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRoleAssigneeLinkageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReplaceRoleAssigneesResponse204Headers the declared response headers of an HTTP 204 response for ReplaceRoleAssignees
+type ReplaceRoleAssigneesResponse204Headers struct {
+	RosterRevision int64
+}
+
+type ReplaceRoleAssigneesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ReplaceRoleAssigneesResponse204Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceRoleAssigneesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceRoleAssigneesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceRoleAssigneesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceRoleAssigneesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceRoleAssigneesResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReplaceRoleAssigneesResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceRoleAssigneesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceRoleAssigneesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceRoleAssigneesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceRoleAssigneesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddRoleAssigneesResponse204Headers the declared response headers of an HTTP 204 response for AddRoleAssignees
+type AddRoleAssigneesResponse204Headers struct {
+	RosterRevision int64
+}
+
+type AddRoleAssigneesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *AddRoleAssigneesResponse204Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddRoleAssigneesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddRoleAssigneesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddRoleAssigneesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddRoleAssigneesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddRoleAssigneesResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddRoleAssigneesResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AddRoleAssigneesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddRoleAssigneesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddRoleAssigneesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddRoleAssigneesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10501,6 +11827,19 @@ func (c *ClientWithResponses) RemoveGroupMembersWithResponse(ctx context.Context
 	return ParseRemoveGroupMembersResponse(rsp)
 }
 
+// RemoveGroupMembersWithApplicationVndAPIPlusJSONBodyWithResponse Remove users from a group (all or nothing)
+//
+// Takes a body of the `application/vnd.api+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `RemoveGroupMembers` operationId).
+func (c *ClientWithResponses) RemoveGroupMembersWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, body RemoveGroupMembersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveGroupMembersResponse, error) {
+	rsp, err := c.RemoveGroupMembersWithApplicationVndAPIPlusJSONBody(ctx, tenantId, groupId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveGroupMembersResponse(rsp)
+}
+
 // GetGroupMemberLinkageWithResponse Member ids as JSON:API linkage
 //
 // Returns a wrapper object for the known response body format(s).
@@ -10540,6 +11879,19 @@ func (c *ClientWithResponses) ReplaceGroupMembersWithResponse(ctx context.Contex
 	return ParseReplaceGroupMembersResponse(rsp)
 }
 
+// ReplaceGroupMembersWithApplicationVndAPIPlusJSONBodyWithResponse Make the group's members exactly these users (all or nothing)
+//
+// Takes a body of the `application/vnd.api+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `ReplaceGroupMembers` operationId).
+func (c *ClientWithResponses) ReplaceGroupMembersWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, body ReplaceGroupMembersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceGroupMembersResponse, error) {
+	rsp, err := c.ReplaceGroupMembersWithApplicationVndAPIPlusJSONBody(ctx, tenantId, groupId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceGroupMembersResponse(rsp)
+}
+
 // AddGroupMembersWithBodyWithResponse Add users to a group (all or nothing)
 //
 // Members hold the group's roles, so this also needs `assignments:write` and covering the group's permissions.
@@ -10564,6 +11916,21 @@ func (c *ClientWithResponses) AddGroupMembersWithBodyWithResponse(ctx context.Co
 // Corresponds with POST /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `AddGroupMembers` operationId).
 func (c *ClientWithResponses) AddGroupMembersWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, body AddGroupMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*AddGroupMembersResponse, error) {
 	rsp, err := c.AddGroupMembers(ctx, tenantId, groupId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddGroupMembersResponse(rsp)
+}
+
+// AddGroupMembersWithApplicationVndAPIPlusJSONBodyWithResponse Add users to a group (all or nothing)
+//
+// Members hold the group's roles, so this also needs `assignments:write` and covering the group's permissions.
+//
+// Takes a body of the `application/vnd.api+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/groups/{group_id}/relationships/members (the `AddGroupMembers` operationId).
+func (c *ClientWithResponses) AddGroupMembersWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, body AddGroupMembersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*AddGroupMembersResponse, error) {
+	rsp, err := c.AddGroupMembersWithApplicationVndAPIPlusJSONBody(ctx, tenantId, groupId, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10806,6 +12173,155 @@ func (c *ClientWithResponses) UpdateRoleWithResponse(ctx context.Context, tenant
 		return nil, err
 	}
 	return ParseUpdateRoleResponse(rsp)
+}
+
+// ListRoleAssigneesWithResponse The users holding the role directly and globally, as JSON:API resources
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/roles/{role_id}/assigned_users (the `ListRoleAssignees` operationId).
+func (c *ClientWithResponses) ListRoleAssigneesWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, params *ListRoleAssigneesParams, reqEditors ...RequestEditorFn) (*ListRoleAssigneesResponse, error) {
+	rsp, err := c.ListRoleAssignees(ctx, tenantId, roleId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRoleAssigneesResponse(rsp)
+}
+
+// RemoveRoleAssigneesWithBodyWithResponse Remove these users' global assignment of the role (all or nothing)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `RemoveRoleAssignees` operationId).
+func (c *ClientWithResponses) RemoveRoleAssigneesWithBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveRoleAssigneesResponse, error) {
+	rsp, err := c.RemoveRoleAssigneesWithBody(ctx, tenantId, roleId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveRoleAssigneesResponse(rsp)
+}
+
+// RemoveRoleAssigneesWithResponse Remove these users' global assignment of the role (all or nothing)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `RemoveRoleAssignees` operationId).
+func (c *ClientWithResponses) RemoveRoleAssigneesWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body RemoveRoleAssigneesJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveRoleAssigneesResponse, error) {
+	rsp, err := c.RemoveRoleAssignees(ctx, tenantId, roleId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveRoleAssigneesResponse(rsp)
+}
+
+// RemoveRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse Remove these users' global assignment of the role (all or nothing)
+//
+// Takes a body of the `application/vnd.api+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `RemoveRoleAssignees` operationId).
+func (c *ClientWithResponses) RemoveRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body RemoveRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveRoleAssigneesResponse, error) {
+	rsp, err := c.RemoveRoleAssigneesWithApplicationVndAPIPlusJSONBody(ctx, tenantId, roleId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveRoleAssigneesResponse(rsp)
+}
+
+// GetRoleAssigneeLinkageWithResponse Ids of the users holding the role directly and globally, as JSON:API linkage
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `GetRoleAssigneeLinkage` operationId).
+func (c *ClientWithResponses) GetRoleAssigneeLinkageWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, params *GetRoleAssigneeLinkageParams, reqEditors ...RequestEditorFn) (*GetRoleAssigneeLinkageResponse, error) {
+	rsp, err := c.GetRoleAssigneeLinkage(ctx, tenantId, roleId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRoleAssigneeLinkageResponse(rsp)
+}
+
+// ReplaceRoleAssigneesWithBodyWithResponse Make exactly these users hold the role globally (all or nothing)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `ReplaceRoleAssignees` operationId).
+func (c *ClientWithResponses) ReplaceRoleAssigneesWithBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceRoleAssigneesResponse, error) {
+	rsp, err := c.ReplaceRoleAssigneesWithBody(ctx, tenantId, roleId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceRoleAssigneesResponse(rsp)
+}
+
+// ReplaceRoleAssigneesWithResponse Make exactly these users hold the role globally (all or nothing)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `ReplaceRoleAssignees` operationId).
+func (c *ClientWithResponses) ReplaceRoleAssigneesWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body ReplaceRoleAssigneesJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceRoleAssigneesResponse, error) {
+	rsp, err := c.ReplaceRoleAssignees(ctx, tenantId, roleId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceRoleAssigneesResponse(rsp)
+}
+
+// ReplaceRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse Make exactly these users hold the role globally (all or nothing)
+//
+// Takes a body of the `application/vnd.api+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `ReplaceRoleAssignees` operationId).
+func (c *ClientWithResponses) ReplaceRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body ReplaceRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceRoleAssigneesResponse, error) {
+	rsp, err := c.ReplaceRoleAssigneesWithApplicationVndAPIPlusJSONBody(ctx, tenantId, roleId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceRoleAssigneesResponse(rsp)
+}
+
+// AddRoleAssigneesWithBodyWithResponse Assign the role globally to these users (all or nothing)
+//
+// In a single-role tenant this moves each user to this role (its previous global role is replaced).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
+func (c *ClientWithResponses) AddRoleAssigneesWithBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddRoleAssigneesResponse, error) {
+	rsp, err := c.AddRoleAssigneesWithBody(ctx, tenantId, roleId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddRoleAssigneesResponse(rsp)
+}
+
+// AddRoleAssigneesWithResponse Assign the role globally to these users (all or nothing)
+//
+// In a single-role tenant this moves each user to this role (its previous global role is replaced).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
+func (c *ClientWithResponses) AddRoleAssigneesWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body AddRoleAssigneesJSONRequestBody, reqEditors ...RequestEditorFn) (*AddRoleAssigneesResponse, error) {
+	rsp, err := c.AddRoleAssignees(ctx, tenantId, roleId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddRoleAssigneesResponse(rsp)
+}
+
+// AddRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse Assign the role globally to these users (all or nothing)
+//
+// In a single-role tenant this moves each user to this role (its previous global role is replaced).
+//
+// Takes a body of the `application/vnd.api+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
+func (c *ClientWithResponses) AddRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*AddRoleAssigneesResponse, error) {
+	rsp, err := c.AddRoleAssigneesWithApplicationVndAPIPlusJSONBody(ctx, tenantId, roleId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddRoleAssigneesResponse(rsp)
 }
 
 // ListUsersWithResponse List users
@@ -13442,6 +14958,359 @@ func ParseUpdateRoleResponse(rsp *http.Response) (*UpdateRoleResponse, error) {
 			headers.RosterRevision = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRoleAssigneesResponse parses an HTTP response from a ListRoleAssigneesWithResponse call
+func ParseListRoleAssigneesResponse(rsp *http.Response) (*ListRoleAssigneesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRoleAssigneesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveRoleAssigneesResponse parses an HTTP response from a RemoveRoleAssigneesWithResponse call
+func ParseRemoveRoleAssigneesResponse(rsp *http.Response) (*RemoveRoleAssigneesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveRoleAssigneesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers RemoveRoleAssigneesResponse204Headers
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers204 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRoleAssigneeLinkageResponse parses an HTTP response from a GetRoleAssigneeLinkageWithResponse call
+func ParseGetRoleAssigneeLinkageResponse(rsp *http.Response) (*GetRoleAssigneeLinkageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRoleAssigneeLinkageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Linkage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplaceRoleAssigneesResponse parses an HTTP response from a ReplaceRoleAssigneesWithResponse call
+func ParseReplaceRoleAssigneesResponse(rsp *http.Response) (*ReplaceRoleAssigneesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceRoleAssigneesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers ReplaceRoleAssigneesResponse204Headers
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers204 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddRoleAssigneesResponse parses an HTTP response from a AddRoleAssigneesWithResponse call
+func ParseAddRoleAssigneesResponse(rsp *http.Response) (*AddRoleAssigneesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddRoleAssigneesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers AddRoleAssigneesResponse204Headers
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers204 = &headers
 	}
 
 	return response, nil

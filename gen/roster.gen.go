@@ -81,13 +81,13 @@ func (e ProblemCode) Valid() bool {
 
 // Defines values for ResourceIdentifierType.
 const (
-	Users ResourceIdentifierType = "users"
+	ResourceIdentifierTypeUsers ResourceIdentifierType = "users"
 )
 
 // Valid indicates whether the value is a known member of the ResourceIdentifierType enum.
 func (e ResourceIdentifierType) Valid() bool {
 	switch e {
-	case Users:
+	case ResourceIdentifierTypeUsers:
 		return true
 	default:
 		return false
@@ -166,6 +166,21 @@ func (e TenantSettingsAssignmentMode) Valid() bool {
 	case Multiple:
 		return true
 	case Single:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserResourceType.
+const (
+	UserResourceTypeUsers UserResourceType = "users"
+)
+
+// Valid indicates whether the value is a known member of the UserResourceType enum.
+func (e UserResourceType) Valid() bool {
+	switch e {
+	case UserResourceTypeUsers:
 		return true
 	default:
 		return false
@@ -682,6 +697,17 @@ type User struct {
 	UpdatedAt Timestamp  `json:"updated_at"`
 }
 
+// UserAttributes defines model for UserAttributes.
+type UserAttributes struct {
+	CreatedAt      Timestamp  `json:"created_at"`
+	Email          string     `json:"email"`
+	ExternalUserId *string    `json:"external_user_id,omitempty"`
+	FirstName      *string    `json:"first_name,omitempty"`
+	LastName       *string    `json:"last_name,omitempty"`
+	Status         UserStatus `json:"status"`
+	UpdatedAt      Timestamp  `json:"updated_at"`
+}
+
 // UserCreate defines model for UserCreate.
 type UserCreate struct {
 	Email          openapi_types.Email `json:"email"`
@@ -691,6 +717,12 @@ type UserCreate struct {
 	Roles          *[]string           `json:"roles,omitempty"`
 }
 
+// UserDocument defines model for UserDocument.
+type UserDocument struct {
+	Data  []UserResource `json:"data"`
+	Links LinkageLinks   `json:"links"`
+}
+
 // UserList defines model for UserList.
 type UserList struct {
 	Items []User `json:"items"`
@@ -698,6 +730,16 @@ type UserList struct {
 	// NextCursor Pass as `cursor` for the next page; null on the last page.
 	NextCursor *NextCursor `json:"next_cursor"`
 }
+
+// UserResource defines model for UserResource.
+type UserResource struct {
+	Attributes UserAttributes   `json:"attributes"`
+	Id         string           `json:"id"`
+	Type       UserResourceType `json:"type"`
+}
+
+// UserResourceType defines model for UserResource.Type.
+type UserResourceType string
 
 // UserStatus defines model for UserStatus.
 type UserStatus string
@@ -910,6 +952,24 @@ type UpdateRoleParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ListRoleAssigneesParams defines parameters for ListRoleAssignees.
+type ListRoleAssigneesParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetRoleAssigneeLinkageParams defines parameters for GetRoleAssigneeLinkage.
+type GetRoleAssigneeLinkageParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
 	// Search Case-insensitive substring match.
@@ -1018,11 +1078,20 @@ type UpdateGroupJSONRequestBody = GroupUpdate
 // RemoveGroupMembersJSONRequestBody defines body for RemoveGroupMembers for application/json ContentType.
 type RemoveGroupMembersJSONRequestBody = LinkageRequest
 
+// RemoveGroupMembersApplicationVndAPIPlusJSONRequestBody defines body for RemoveGroupMembers for application/vnd.api+json ContentType.
+type RemoveGroupMembersApplicationVndAPIPlusJSONRequestBody = LinkageRequest
+
 // ReplaceGroupMembersJSONRequestBody defines body for ReplaceGroupMembers for application/json ContentType.
 type ReplaceGroupMembersJSONRequestBody = LinkageRequest
 
+// ReplaceGroupMembersApplicationVndAPIPlusJSONRequestBody defines body for ReplaceGroupMembers for application/vnd.api+json ContentType.
+type ReplaceGroupMembersApplicationVndAPIPlusJSONRequestBody = LinkageRequest
+
 // AddGroupMembersJSONRequestBody defines body for AddGroupMembers for application/json ContentType.
 type AddGroupMembersJSONRequestBody = LinkageRequest
+
+// AddGroupMembersApplicationVndAPIPlusJSONRequestBody defines body for AddGroupMembers for application/vnd.api+json ContentType.
+type AddGroupMembersApplicationVndAPIPlusJSONRequestBody = LinkageRequest
 
 // AssignGroupRoleJSONRequestBody defines body for AssignGroupRole for application/json ContentType.
 type AssignGroupRoleJSONRequestBody = AssignmentCreate
@@ -1038,6 +1107,24 @@ type CreateRoleJSONRequestBody = RoleCreate
 
 // UpdateRoleJSONRequestBody defines body for UpdateRole for application/json ContentType.
 type UpdateRoleJSONRequestBody = RoleUpdate
+
+// RemoveRoleAssigneesJSONRequestBody defines body for RemoveRoleAssignees for application/json ContentType.
+type RemoveRoleAssigneesJSONRequestBody = LinkageRequest
+
+// RemoveRoleAssigneesApplicationVndAPIPlusJSONRequestBody defines body for RemoveRoleAssignees for application/vnd.api+json ContentType.
+type RemoveRoleAssigneesApplicationVndAPIPlusJSONRequestBody = LinkageRequest
+
+// ReplaceRoleAssigneesJSONRequestBody defines body for ReplaceRoleAssignees for application/json ContentType.
+type ReplaceRoleAssigneesJSONRequestBody = LinkageRequest
+
+// ReplaceRoleAssigneesApplicationVndAPIPlusJSONRequestBody defines body for ReplaceRoleAssignees for application/vnd.api+json ContentType.
+type ReplaceRoleAssigneesApplicationVndAPIPlusJSONRequestBody = LinkageRequest
+
+// AddRoleAssigneesJSONRequestBody defines body for AddRoleAssignees for application/json ContentType.
+type AddRoleAssigneesJSONRequestBody = LinkageRequest
+
+// AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody defines body for AddRoleAssignees for application/vnd.api+json ContentType.
+type AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody = LinkageRequest
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = UserCreate
@@ -1155,6 +1242,21 @@ type ServerInterface interface {
 	// UpdateRole Update the fields given of a role (name is immutable)
 	// (PUT /v1/tenants/{tenant_id}/roles/{role_id})
 	UpdateRole(ctx echo.Context, tenantId TenantID, roleId RoleID, params UpdateRoleParams) error
+	// ListRoleAssignees The users holding the role directly and globally, as JSON:API resources
+	// (GET /v1/tenants/{tenant_id}/roles/{role_id}/assigned_users)
+	ListRoleAssignees(ctx echo.Context, tenantId TenantID, roleId RoleID, params ListRoleAssigneesParams) error
+	// RemoveRoleAssignees Remove these users' global assignment of the role (all or nothing)
+	// (DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users)
+	RemoveRoleAssignees(ctx echo.Context, tenantId TenantID, roleId RoleID) error
+	// GetRoleAssigneeLinkage Ids of the users holding the role directly and globally, as JSON:API linkage
+	// (GET /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users)
+	GetRoleAssigneeLinkage(ctx echo.Context, tenantId TenantID, roleId RoleID, params GetRoleAssigneeLinkageParams) error
+	// ReplaceRoleAssignees Make exactly these users hold the role globally (all or nothing)
+	// (PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users)
+	ReplaceRoleAssignees(ctx echo.Context, tenantId TenantID, roleId RoleID) error
+	// AddRoleAssignees Assign the role globally to these users (all or nothing)
+	// (POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users)
+	AddRoleAssignees(ctx echo.Context, tenantId TenantID, roleId RoleID) error
 	// ListUsers List users
 	// (GET /v1/tenants/{tenant_id}/users)
 	ListUsers(ctx echo.Context, tenantId TenantID, params ListUsersParams) error
@@ -2175,6 +2277,158 @@ func (w *ServerInterfaceWrapper) UpdateRole(ctx echo.Context) error {
 	return err
 }
 
+// ListRoleAssignees converts echo context to params.
+func (w *ServerInterfaceWrapper) ListRoleAssignees(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "role_id" -------------
+	var roleId RoleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "role_id", ctx.Param("role_id"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRoleAssigneesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListRoleAssignees(ctx, tenantId, roleId, params)
+	return err
+}
+
+// RemoveRoleAssignees converts echo context to params.
+func (w *ServerInterfaceWrapper) RemoveRoleAssignees(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "role_id" -------------
+	var roleId RoleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "role_id", ctx.Param("role_id"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RemoveRoleAssignees(ctx, tenantId, roleId)
+	return err
+}
+
+// GetRoleAssigneeLinkage converts echo context to params.
+func (w *ServerInterfaceWrapper) GetRoleAssigneeLinkage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "role_id" -------------
+	var roleId RoleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "role_id", ctx.Param("role_id"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRoleAssigneeLinkageParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetRoleAssigneeLinkage(ctx, tenantId, roleId, params)
+	return err
+}
+
+// ReplaceRoleAssignees converts echo context to params.
+func (w *ServerInterfaceWrapper) ReplaceRoleAssignees(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "role_id" -------------
+	var roleId RoleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "role_id", ctx.Param("role_id"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReplaceRoleAssignees(ctx, tenantId, roleId)
+	return err
+}
+
+// AddRoleAssignees converts echo context to params.
+func (w *ServerInterfaceWrapper) AddRoleAssignees(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "role_id" -------------
+	var roleId RoleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "role_id", ctx.Param("role_id"), &roleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddRoleAssignees(ctx, tenantId, roleId)
+	return err
+}
+
 // ListUsers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListUsers(ctx echo.Context) error {
 	var err error
@@ -2780,6 +3034,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/roles/:role_id", wrapper.DeleteRole, options.OperationMiddlewares["deleteRole"]...)
 	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/roles/:role_id", wrapper.GetRole, options.OperationMiddlewares["getRole"]...)
 	router.PUT(options.BaseURL+"/v1/tenants/:tenant_id/roles/:role_id", wrapper.UpdateRole, options.OperationMiddlewares["updateRole"]...)
+	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/roles/:role_id/relationships/assigned_users", wrapper.RemoveRoleAssignees, options.OperationMiddlewares["removeRoleAssignees"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/roles/:role_id/relationships/assigned_users", wrapper.GetRoleAssigneeLinkage, options.OperationMiddlewares["getRoleAssigneeLinkage"]...)
+	router.PATCH(options.BaseURL+"/v1/tenants/:tenant_id/roles/:role_id/relationships/assigned_users", wrapper.ReplaceRoleAssignees, options.OperationMiddlewares["replaceRoleAssignees"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/roles/:role_id/relationships/assigned_users", wrapper.AddRoleAssignees, options.OperationMiddlewares["addRoleAssignees"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/roles/:role_id/assigned_users", wrapper.ListRoleAssignees, options.OperationMiddlewares["listRoleAssignees"]...)
 	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/users", wrapper.ListUsers, options.OperationMiddlewares["listUsers"]...)
 	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/users", wrapper.CreateUser, options.OperationMiddlewares["createUser"]...)
 	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id", wrapper.DeleteUser, options.OperationMiddlewares["deleteUser"]...)
@@ -4454,9 +4713,10 @@ func (response ListGroupMembers500ApplicationProblemPlusJSONResponse) VisitListG
 }
 
 type RemoveGroupMembersRequestObject struct {
-	TenantId TenantID `json:"tenant_id"`
-	GroupId  GroupID  `json:"group_id"`
-	Body     *RemoveGroupMembersJSONRequestBody
+	TenantId                      TenantID `json:"tenant_id"`
+	GroupId                       GroupID  `json:"group_id"`
+	JSONBody                      *RemoveGroupMembersJSONRequestBody
+	ApplicationVndAPIPlusJSONBody *RemoveGroupMembersApplicationVndAPIPlusJSONRequestBody
 }
 
 type RemoveGroupMembersResponseObject interface {
@@ -4678,9 +4938,10 @@ func (response GetGroupMemberLinkage500ApplicationProblemPlusJSONResponse) Visit
 }
 
 type ReplaceGroupMembersRequestObject struct {
-	TenantId TenantID `json:"tenant_id"`
-	GroupId  GroupID  `json:"group_id"`
-	Body     *ReplaceGroupMembersJSONRequestBody
+	TenantId                      TenantID `json:"tenant_id"`
+	GroupId                       GroupID  `json:"group_id"`
+	JSONBody                      *ReplaceGroupMembersJSONRequestBody
+	ApplicationVndAPIPlusJSONBody *ReplaceGroupMembersApplicationVndAPIPlusJSONRequestBody
 }
 
 type ReplaceGroupMembersResponseObject interface {
@@ -4798,9 +5059,10 @@ func (response ReplaceGroupMembers500ApplicationProblemPlusJSONResponse) VisitRe
 }
 
 type AddGroupMembersRequestObject struct {
-	TenantId TenantID `json:"tenant_id"`
-	GroupId  GroupID  `json:"group_id"`
-	Body     *AddGroupMembersJSONRequestBody
+	TenantId                      TenantID `json:"tenant_id"`
+	GroupId                       GroupID  `json:"group_id"`
+	JSONBody                      *AddGroupMembersJSONRequestBody
+	ApplicationVndAPIPlusJSONBody *AddGroupMembersApplicationVndAPIPlusJSONRequestBody
 }
 
 type AddGroupMembersResponseObject interface {
@@ -6501,6 +6763,577 @@ type UpdateRole500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateRole500ApplicationProblemPlusJSONResponse) VisitUpdateRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRoleAssigneesRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	RoleId   RoleID   `json:"role_id"`
+	Params   ListRoleAssigneesParams
+}
+
+type ListRoleAssigneesResponseObject interface {
+	VisitListRoleAssigneesResponse(w http.ResponseWriter) error
+}
+
+type ListRoleAssignees200JSONResponse UserDocument
+
+func (response ListRoleAssignees200JSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRoleAssignees400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRoleAssignees400ApplicationProblemPlusJSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRoleAssignees401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRoleAssignees401ApplicationProblemPlusJSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRoleAssignees403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRoleAssignees403ApplicationProblemPlusJSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRoleAssignees404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRoleAssignees404ApplicationProblemPlusJSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRoleAssignees500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response ListRoleAssignees500ApplicationProblemPlusJSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveRoleAssigneesRequestObject struct {
+	TenantId                      TenantID `json:"tenant_id"`
+	RoleId                        RoleID   `json:"role_id"`
+	JSONBody                      *RemoveRoleAssigneesJSONRequestBody
+	ApplicationVndAPIPlusJSONBody *RemoveRoleAssigneesApplicationVndAPIPlusJSONRequestBody
+}
+
+type RemoveRoleAssigneesResponseObject interface {
+	VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error
+}
+
+type RemoveRoleAssignees204ResponseHeaders struct {
+	RosterRevision int64
+}
+
+type RemoveRoleAssignees204Response struct {
+	Headers RemoveRoleAssignees204ResponseHeaders
+}
+
+func (response RemoveRoleAssignees204Response) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type RemoveRoleAssignees400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveRoleAssignees400ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveRoleAssignees401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveRoleAssignees401ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveRoleAssignees403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveRoleAssignees403ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveRoleAssignees404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveRoleAssignees404ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveRoleAssignees413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveRoleAssignees413ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveRoleAssignees500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveRoleAssignees500ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleAssigneeLinkageRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	RoleId   RoleID   `json:"role_id"`
+	Params   GetRoleAssigneeLinkageParams
+}
+
+type GetRoleAssigneeLinkageResponseObject interface {
+	VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error
+}
+
+type GetRoleAssigneeLinkage200JSONResponse Linkage
+
+func (response GetRoleAssigneeLinkage200JSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleAssigneeLinkage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoleAssigneeLinkage400ApplicationProblemPlusJSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleAssigneeLinkage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoleAssigneeLinkage401ApplicationProblemPlusJSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleAssigneeLinkage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoleAssigneeLinkage403ApplicationProblemPlusJSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleAssigneeLinkage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoleAssigneeLinkage404ApplicationProblemPlusJSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleAssigneeLinkage500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoleAssigneeLinkage500ApplicationProblemPlusJSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRoleAssigneesRequestObject struct {
+	TenantId                      TenantID `json:"tenant_id"`
+	RoleId                        RoleID   `json:"role_id"`
+	JSONBody                      *ReplaceRoleAssigneesJSONRequestBody
+	ApplicationVndAPIPlusJSONBody *ReplaceRoleAssigneesApplicationVndAPIPlusJSONRequestBody
+}
+
+type ReplaceRoleAssigneesResponseObject interface {
+	VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error
+}
+
+type ReplaceRoleAssignees204ResponseHeaders struct {
+	RosterRevision int64
+}
+
+type ReplaceRoleAssignees204Response struct {
+	Headers ReplaceRoleAssignees204ResponseHeaders
+}
+
+func (response ReplaceRoleAssignees204Response) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type ReplaceRoleAssignees400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceRoleAssignees400ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRoleAssignees401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceRoleAssignees401ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRoleAssignees403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceRoleAssignees403ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRoleAssignees404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceRoleAssignees404ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRoleAssignees413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceRoleAssignees413ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceRoleAssignees500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceRoleAssignees500ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRoleAssigneesRequestObject struct {
+	TenantId                      TenantID `json:"tenant_id"`
+	RoleId                        RoleID   `json:"role_id"`
+	JSONBody                      *AddRoleAssigneesJSONRequestBody
+	ApplicationVndAPIPlusJSONBody *AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody
+}
+
+type AddRoleAssigneesResponseObject interface {
+	VisitAddRoleAssigneesResponse(w http.ResponseWriter) error
+}
+
+type AddRoleAssignees204ResponseHeaders struct {
+	RosterRevision int64
+}
+
+type AddRoleAssignees204Response struct {
+	Headers AddRoleAssignees204ResponseHeaders
+}
+
+func (response AddRoleAssignees204Response) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type AddRoleAssignees400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AddRoleAssignees400ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRoleAssignees401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AddRoleAssignees401ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRoleAssignees403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddRoleAssignees403ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRoleAssignees404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AddRoleAssignees404ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRoleAssignees413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AddRoleAssignees413ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRoleAssignees500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response AddRoleAssignees500ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -8350,6 +9183,21 @@ type StrictServerInterface interface {
 	// UpdateRole Update the fields given of a role (name is immutable)
 	// (PUT /v1/tenants/{tenant_id}/roles/{role_id})
 	UpdateRole(ctx context.Context, request UpdateRoleRequestObject) (UpdateRoleResponseObject, error)
+	// ListRoleAssignees The users holding the role directly and globally, as JSON:API resources
+	// (GET /v1/tenants/{tenant_id}/roles/{role_id}/assigned_users)
+	ListRoleAssignees(ctx context.Context, request ListRoleAssigneesRequestObject) (ListRoleAssigneesResponseObject, error)
+	// RemoveRoleAssignees Remove these users' global assignment of the role (all or nothing)
+	// (DELETE /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users)
+	RemoveRoleAssignees(ctx context.Context, request RemoveRoleAssigneesRequestObject) (RemoveRoleAssigneesResponseObject, error)
+	// GetRoleAssigneeLinkage Ids of the users holding the role directly and globally, as JSON:API linkage
+	// (GET /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users)
+	GetRoleAssigneeLinkage(ctx context.Context, request GetRoleAssigneeLinkageRequestObject) (GetRoleAssigneeLinkageResponseObject, error)
+	// ReplaceRoleAssignees Make exactly these users hold the role globally (all or nothing)
+	// (PATCH /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users)
+	ReplaceRoleAssignees(ctx context.Context, request ReplaceRoleAssigneesRequestObject) (ReplaceRoleAssigneesResponseObject, error)
+	// AddRoleAssignees Assign the role globally to these users (all or nothing)
+	// (POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users)
+	AddRoleAssignees(ctx context.Context, request AddRoleAssigneesRequestObject) (AddRoleAssigneesResponseObject, error)
 	// ListUsers List users
 	// (GET /v1/tenants/{tenant_id}/users)
 	ListUsers(ctx context.Context, request ListUsersRequestObject) (ListUsersResponseObject, error)
@@ -8958,29 +9806,56 @@ func (sh *strictHandler) RemoveGroupMembers(ctx echo.Context, tenantId TenantID,
 
 	request.TenantId = tenantId
 	request.GroupId = groupId
-
-	var body RemoveGroupMembersJSONRequestBody
-	var err error
-	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
-		// A request validator built on kin-openapi's openapi3filter with
-		// KeepValidatedValue leaves the value it validated on the body. Bind
-		// that value, matching member names exactly, so the handler receives
-		// what was validated instead of a second, case-insensitive decode.
-		// Otherwise bind only the request body, so that path and query
-		// parameters are not also bound into the body struct.
-		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
-			err = binder.BindBody(ctx, &body)
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body RemoveGroupMembersJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
 		}
-	} else {
-		// A custom binder is installed on the Echo instance; defer to it
-		// entirely, since echo.Binder does not expose body-only binding and
-		// the binder may do more than decode (for example call ctx.Validate).
-		err = ctx.Bind(&body)
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
 	}
-	if err != nil {
-		return err
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/vnd.api+json") {
+		var body RemoveGroupMembersApplicationVndAPIPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationVndAPIPlusJSONBody = &body
+
 	}
-	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.RemoveGroupMembers(ctx.Request().Context(), request.(RemoveGroupMembersRequestObject))
@@ -9034,29 +9909,56 @@ func (sh *strictHandler) ReplaceGroupMembers(ctx echo.Context, tenantId TenantID
 
 	request.TenantId = tenantId
 	request.GroupId = groupId
-
-	var body ReplaceGroupMembersJSONRequestBody
-	var err error
-	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
-		// A request validator built on kin-openapi's openapi3filter with
-		// KeepValidatedValue leaves the value it validated on the body. Bind
-		// that value, matching member names exactly, so the handler receives
-		// what was validated instead of a second, case-insensitive decode.
-		// Otherwise bind only the request body, so that path and query
-		// parameters are not also bound into the body struct.
-		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
-			err = binder.BindBody(ctx, &body)
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ReplaceGroupMembersJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
 		}
-	} else {
-		// A custom binder is installed on the Echo instance; defer to it
-		// entirely, since echo.Binder does not expose body-only binding and
-		// the binder may do more than decode (for example call ctx.Validate).
-		err = ctx.Bind(&body)
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
 	}
-	if err != nil {
-		return err
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/vnd.api+json") {
+		var body ReplaceGroupMembersApplicationVndAPIPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationVndAPIPlusJSONBody = &body
+
 	}
-	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.ReplaceGroupMembers(ctx.Request().Context(), request.(ReplaceGroupMembersRequestObject))
@@ -9083,29 +9985,56 @@ func (sh *strictHandler) AddGroupMembers(ctx echo.Context, tenantId TenantID, gr
 
 	request.TenantId = tenantId
 	request.GroupId = groupId
-
-	var body AddGroupMembersJSONRequestBody
-	var err error
-	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
-		// A request validator built on kin-openapi's openapi3filter with
-		// KeepValidatedValue leaves the value it validated on the body. Bind
-		// that value, matching member names exactly, so the handler receives
-		// what was validated instead of a second, case-insensitive decode.
-		// Otherwise bind only the request body, so that path and query
-		// parameters are not also bound into the body struct.
-		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
-			err = binder.BindBody(ctx, &body)
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body AddGroupMembersJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
 		}
-	} else {
-		// A custom binder is installed on the Echo instance; defer to it
-		// entirely, since echo.Binder does not expose body-only binding and
-		// the binder may do more than decode (for example call ctx.Validate).
-		err = ctx.Bind(&body)
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
 	}
-	if err != nil {
-		return err
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/vnd.api+json") {
+		var body AddGroupMembersApplicationVndAPIPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationVndAPIPlusJSONBody = &body
+
 	}
-	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.AddGroupMembers(ctx.Request().Context(), request.(AddGroupMembersRequestObject))
@@ -9578,6 +10507,288 @@ func (sh *strictHandler) UpdateRole(ctx echo.Context, tenantId TenantID, roleId 
 		return err
 	} else if validResponse, ok := response.(UpdateRoleResponseObject); ok {
 		return validResponse.VisitUpdateRoleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListRoleAssignees operation middleware
+func (sh *strictHandler) ListRoleAssignees(ctx echo.Context, tenantId TenantID, roleId RoleID, params ListRoleAssigneesParams) error {
+	var request ListRoleAssigneesRequestObject
+
+	request.TenantId = tenantId
+	request.RoleId = roleId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRoleAssignees(ctx.Request().Context(), request.(ListRoleAssigneesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRoleAssignees")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRoleAssigneesResponseObject); ok {
+		return validResponse.VisitListRoleAssigneesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RemoveRoleAssignees operation middleware
+func (sh *strictHandler) RemoveRoleAssignees(ctx echo.Context, tenantId TenantID, roleId RoleID) error {
+	var request RemoveRoleAssigneesRequestObject
+
+	request.TenantId = tenantId
+	request.RoleId = roleId
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body RemoveRoleAssigneesJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/vnd.api+json") {
+		var body RemoveRoleAssigneesApplicationVndAPIPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationVndAPIPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RemoveRoleAssignees(ctx.Request().Context(), request.(RemoveRoleAssigneesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RemoveRoleAssignees")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RemoveRoleAssigneesResponseObject); ok {
+		return validResponse.VisitRemoveRoleAssigneesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetRoleAssigneeLinkage operation middleware
+func (sh *strictHandler) GetRoleAssigneeLinkage(ctx echo.Context, tenantId TenantID, roleId RoleID, params GetRoleAssigneeLinkageParams) error {
+	var request GetRoleAssigneeLinkageRequestObject
+
+	request.TenantId = tenantId
+	request.RoleId = roleId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRoleAssigneeLinkage(ctx.Request().Context(), request.(GetRoleAssigneeLinkageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRoleAssigneeLinkage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRoleAssigneeLinkageResponseObject); ok {
+		return validResponse.VisitGetRoleAssigneeLinkageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReplaceRoleAssignees operation middleware
+func (sh *strictHandler) ReplaceRoleAssignees(ctx echo.Context, tenantId TenantID, roleId RoleID) error {
+	var request ReplaceRoleAssigneesRequestObject
+
+	request.TenantId = tenantId
+	request.RoleId = roleId
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ReplaceRoleAssigneesJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/vnd.api+json") {
+		var body ReplaceRoleAssigneesApplicationVndAPIPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationVndAPIPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplaceRoleAssignees(ctx.Request().Context(), request.(ReplaceRoleAssigneesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplaceRoleAssignees")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReplaceRoleAssigneesResponseObject); ok {
+		return validResponse.VisitReplaceRoleAssigneesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddRoleAssignees operation middleware
+func (sh *strictHandler) AddRoleAssignees(ctx echo.Context, tenantId TenantID, roleId RoleID) error {
+	var request AddRoleAssigneesRequestObject
+
+	request.TenantId = tenantId
+	request.RoleId = roleId
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body AddRoleAssigneesJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/vnd.api+json") {
+		var body AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationVndAPIPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddRoleAssignees(ctx.Request().Context(), request.(AddRoleAssigneesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddRoleAssignees")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddRoleAssigneesResponseObject); ok {
+		return validResponse.VisitAddRoleAssigneesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -10103,137 +11314,144 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lbhw30u6rEH0W8CjbGkm2kpNIWOxRHDvxHic2bBkLrKWjpqZrZrjqJsckR/LEK+C8w/+G/5P8YJHs",
-	"Zvd0z10XJwMEiNzTl2Kxrh+LxS9RT+QjwYFrFR19iYZAU5D454tTOjD/T0H1JBtpJnh0FL3XUvABAa6Z",
-	"nhBNB0T0iR4CkeLmiSLXIBUT/Jgo4ClhmlzS3hVhnCSv+ru/Ut0bJt0ojiR8GjMJaXSk5RjiSPWGkFPz",
-	"NT0ZQXQUKS0ZH0S3t3H0TigN8h1cM4Uk1Ck6HQLRwCnXTxSR7jZC+xok0UOmyI1kGmZ/tS9kTnV0FDGu",
-	"vzuMYk8G4xoGIKNbQ8iISpqDdux5PpZKyGZyEg6f9UUP70g8g0aGNjFWZEQHSA4zt38ag5xEccRpbj5o",
-	"n4lC2nL6+TXwgR5GR4f7+3EDh36WYjx69ZO5Gd85onpYvnJgfr1g6UwGBB/5vvEbr/o4e9PjPeHqBiQ5",
-	"PHhKxjwDpQJp6I2lBK5JYmQpIUzZCRG8HL8VuJJaLyZtLDhoZsFrljM9TdxbOgCi2O+t/M7wufBbKfTp",
-	"ONPR0dP92HyY5ePcfTZn3P2rQUDi6FfG26XUsakvRU5SqimhmmRAlbYs4XBDOhJoujsRY7mLIqt2jgkt",
-	"JVoXck6GVBEuNJFAe0NIDWMP9/fbxpgzfuHfEs2U+mKA+40DfCMHlLPfqRnSS5ZpaBD/52LMNRlk4pJm",
-	"ZCiylPGBIpSnbuqDVzxRpHPD9FCMNWE69g8Jnk122sYSPm9legkZficyaFUTKTJYW0veA5VNSvKcKthl",
-	"XAFXTLNrIGp8aR8juZH2tuEq+74WGp4268IpCknrQK0MLTHU7541feWDAmm/URN0MlYgCUtjIiRJckhI",
-	"X0iU3h7NMpBPFBE3HO8qhl2l0Py05lTcmmfVSHAFaK1/pOk7+DQGhUaiJ7gGjn/S0ShjPZSnvZEUlxnk",
-	"f/23shpcfu0vEvrRUfS/9kpvuWd/VXtv7VP2o1VevOLXNGMpYXw01qST4L+s7IKUQiY7MeE0N2Jg+NNn",
-	"kKXd6DaOngvez1jvXon131TEKKWdMGe/laYaSCfpuVuSHaTypZCXLE2B3yeZp4UgkYz2rqy7GYHMmUIz",
-	"2Un6nixH5iuuQXKa3SeVHzh8HkFPQ0pwpkknYY6MZOeYcLg29AO9UsRfV0jsb0K/FGOe3iexvwlN+uaj",
-	"pJNwoS/wb8e8t3SSCZqeCvGaygHcJ1lOYcmlSCdEGIYdkF/Zj6STjCxRF1qIi8yQ5YmV0BM8ZeigKMvg",
-	"XtlYhrgkFWA9NFp3Q3FA2UUfSXM0f+B0rIdCst/vl9pfjb7wgTHSlzQlWlyBUZ5xQA5SeOutLtrRE6XY",
-	"gOeOwJEUI5CaWRtL8TdIL6ieR9cpy0Fpmo8MB4rnLifN4bS9wRBrPMMTVTgX83WqhcScouYC4ihlapTR",
-	"yYX1Kl+mb4DPIyZBLUtv6/uM7lxCX0hY6n0SqJvUqTf6oKTpN9UTo7kfeo83mbs11WM17/Zyet/b+60j",
-	"9U74YxAlIRdqTPZEFZ+LK0JRnerzYsrE5b+hpw2V5fefS6Aah0dTqzY0exuIW59mCuKaBK46oevOWxCM",
-	"fNsQk1XmcXbgsty0tkzObM6+0pCrae1l/nLxx2KCYl7uvkalpJMpquz7ZtP0mil9lyTFUZCRz3vRb/BZ",
-	"u+y+eSzVt80e2TsYZbS3rCDT4vlVxu905xbzVzfdoVw2z1P4zdljel/YEuAmW/wY0Z7JaqI4GgE3GV/w",
-	"glKyT8Yp0y+um31HT7u0GT7TfJT5jKzbs2NpeB3taSGdUs1MQWZ7iSVtRQqasky1z6dNVKa4Z+ksBwfX",
-	"+uKHg6u0iSRtQhrdZvfdr/Z6nV9RU6pWkWDzRWuLPf9iz/3qu0M6ynE3SkYxsRvR41JMHlyPnw+hd/Wj",
-	"ieGC7HEJPe6Z5xcfOn7Of6mivgf7DoDy/56jzO7D88akEOmqz5fE60uS/WaseyKHpjmTASo2H2mt+TRH",
-	"S/CW1kF5EqatS5aJGwjV6VKIDCi3TNa9IaTNoedAUq5N5GmUq0yMVW4yUKUJSxHbYlqREdUmkTsmfJxl",
-	"5GYInKTAGaTG7Jhr9NKoqbUPVfrK9HXJKLA1OgveOMWuOPq8OxC75uKuQ1yQfRZ3nXILjnclo1r5v5qO",
-	"1CG9BWKkKr9mJkDlnbdxASwtAFp1ccBz4L6QTyVoNYv3Jau86tEse9OPjj4upWLTGruOhrXq1fltHL24",
-	"ptmYakjfGfcypVpzk6zWHzaY24ix7MHi9sqM5D0+Mzd4XTjfcSQ0TXiFg2tH3tX52LC19X5xpq19ySBL",
-	"X0hpPXB1LAhhTuvXT0JrSI2JHB6RBJnWrel9EpMkCEE/Hpx3HfPNL5cinTTHbzkoRQcw3zha0soHmoaG",
-	"K2nTo7JB6NLARoUHDVJejwkHcnRxOEy/V83jzC9BXvTE2MbP9ZmcoWnjUbo8+U1xoxP6CilxyJ3Kt1oZ",
-	"vFJuX2NmdRmkyUl4dtQXTHLGi8XEeUYd39E6jk1Eu1biHjzQRTI+4Nw91nmZovkXoJkeTk9ACXWVqiWu",
-	"5mZG7rEm7rxm/MrZmNrgqaaLux2wXuJVClyzPrNaW5/3jPGrua9yBL3Ge+sDQaL8i2YM57X/UnVMRlTw",
-	"/7WQddqBQ2ZUvdmBQ9afb5LxrvJFVkxnkbxahLmBWapmYvOgFPxg0zB+BU09NbPgg6r3fCkBdo0rJ/94",
-	"/+Y3Yl8XE6pJLpQmB9+R/8t+DJxj+b3AMjTURihFqCKJr1Pxy7RmErBIxaUyrvYgo0oXtStzhSOsFdiY",
-	"Q4XPdqmsLWysO1QhBxfPrj798DmKlwhMN+0ul/GPIdtWhMArLFrKyN6xzwzHtgnXWRGxB/egITUrOdKH",
-	"mbmpcbyt5Na1FU7pjOORRQyTmADtDcmISk2Sj3T39/3dHy66u+d/TTCP/gZD9lIfU9EbY3R/JIGm1Qwb",
-	"qXUYSnQU/b9O+Lr/nJ19s3M0fekvTYpdjuA9NAhZmZ4vLmpVGGGTGVdIzZy8yy/mTk3Lu5fPyQ+H3/5v",
-	"4haJiQNrDfNrdlekEOL29YIUY6DC9eg4KoopIrtOhrUBxqj5ChXziam1bXO1vkZvhkc1XGDJHd7iKx8a",
-	"VwvsGJrXbQ2pi09ekK82TF4ZLU5nVJrprNlHTKPvQ61H6mhvT2K5ajeFa79mr/Ya2DzbhnoAHr8frKbi",
-	"/DXJRkPUspz1WQx4K4bt5GesQKqG6WseTsvSZDOwZLEAG2M0wbYr5+SuvLOuRC+uQU6IXciyaOBQZKkK",
-	"yi6fKOKeRjQ4CLgCsubl/HPxsnoMgyAIpEw3iY3RoSFIptVFX4q8ohItk1dKfh4Eo7P4VwStgZsJFrJa",
-	"Sdu8ofXiNw/cO51YYHClSM7BxAXQUkOymNKM9zSKiPIVrq7mOQOSMgk9nU1Ih/IJQaQrxkogW5uQ7nQX",
-	"QOHa8UanSVWvUZWBOFSdUuArw1ouKDUsXSkYrepwoXqVlKFdd+ZDCXVlWjJmatedeXawkg5uVrOCEOjj",
-	"ye6/bMRzXv55sXv+ZT/+7tntX+5G55YpGWiW0ZCGNnHaRPzfBoDfb9wfLCZMGYt/DieEWrvAFBlidW9d",
-	"R4rtGVNPvzQhNP6cHKGBwb+JHlId+KaaK2r31dYyRbH9Ymk2IA2sRFMkds3oRbBY00Bk8SZHqBmpHTYS",
-	"6/Ws2P1RWMnuYpFQG99Pa0NUE6XBWMDeWGmRN47GPLdSfjYvINlarynheJXnY204dkwoSVm/D1hOfk2z",
-	"MQSbVsK9BocPYtSmpOu9X4CcKSC17PjLGb7oLDoiZ5HdzXIW3SakY3TCadgOJsaVO8OFsLMorl25YKm5",
-	"rdvt3ibT1mOFxfPKI37eTD7+hmeTVjyvbk3s8KLq6xbMBJrU2W5a2RhSWI+iaS+HpUBAudx+w2MCmD/0",
-	"hpQPgOTiGhRhumsz6NmIQBwp0JrxwVyhtkx67+++A6yyoCTgwHLBoqXxJM0ZXxYAy13CX3DMXqnCRN82",
-	"WYg+k0q3GtKp2zO6+N01ZlmS2ge+WpzsuTV/8i1jCwkPo0UfKtr/755/OYi/e9ocJq7oclaV01aBm8fH",
-	"tAEXMAy4wO0KLbsFzA1+p4Dd1qCgJ0HHRA3FDfdRSK85bLLvN4/PG+UH5VCiwnTN58m0QbSX2xmxiUjZ",
-	"f/uhY+WaXKxaE32ROxiz5n8V44MMkiNCQwDHL5OVcacNTUcgbX6OGLVza/k402xkQTd8W7NLaxnZgnFl",
-	"znh49aA+0vvXzunxFN4itMdmdLuaNbvSU6+SG1rqW2krR93va3F18fTz9/2ozQuM1fK0tQYNKE6qYam1",
-	"3J7oDLYinEopbhgfkBuTIyHMiMYqpxOSCtwauz5iFlQ8LlAX7oKAspQxmLxGfTYE3+tOnRU1o5iXtXKH",
-	"g8UAkTmcShev+rQqNV3uOcP7Le7q6o4I39lcA4p0bMQRuQE9sB/64Lz7ZixV3rpO5Vd027WwHrrOXQ4Y",
-	"K3nxff/Z1af93tNoXmjbWHPbYJ9epaps45KBBZYCF1qA2pSnrk1DNiGdOqy9+NLDYrsRzTT5fYgbTHV8",
-	"VlGsqlmuLJfmGNpWs3yrZzlN8rSkJbzDRCmQrs0gUQtnXmYuNmGdioD+wY3TjB12KVP0Mqtswyj5aZ5d",
-	"rfjkTyCV9e4CuDGztHVPlO9AE2QJqmLX1gRWl7d606E5xvm9sWR68t48YId2CVSCPBnbclh8E6LTeLl0",
-	"E0OtR7YXAON90cATrF0gFHsVKXIW3QyFcwE3Q9YbIkti9AIYtJpQVQ/BxKt/P4uwgDCnfOLgMUy9MPg4",
-	"42f8ueDXwM2HFOkoAEIzJUi3u6eGVEK6d/L2VTdPCeOuWZYw4905OuO7BJfm9dCus1JNLiETfGCSe0J9",
-	"S6SMXYMiY56CJMne9cGeo2HvS9Hv5jbp4tuweoRQCSRp67CQkI6dDpK4qptkx+7+okQhok2SnkjBvtHY",
-	"HkU0vQKSYHVLQjoH//3//8sIQVEy8HR/BxlHOREj+mkMReFl7K4bpp9xgugwitxZdEQ+drvd85ichWbD",
-	"wsbdbvcsIv/BGs3bJCZCpiAhJZcTwtJuwTfb/qyYUxxEYid617erSuJqmUOtixrT+DrcvhK7hW9Dcgj9",
-	"KtKjUk6QP9ghzvb8OiZvP5zuvT05ff7L3k8vXr84fUForwcjHTaEMy/HRkFGni5RG42AgcQuKckXZ1hu",
-	"E0JHI6Du60pTnqr25kKGlZ3D/cPijlFGNVbR+g3BMUH5xmZa+MiOZRvtDd09hgfG0Ex1mWGacIBUYWu7",
-	"z7u26Ge3vCHBr5dbj8nfpj+Pna6OjUBAPtITkjGlyd+IUSDbNghDckNTUQpUqOjJ21dRHLlue9FRtN89",
-	"6O4juj8CTkcsOoqedfe7z7AQSw/RSOwNsWD+d1x1tJVxxShfpdFR9DPoX9wttfZJT/f3Z/QmWa4niSvb",
-	"b2ntM5KiB0oRpgg1Ot2tmLzo6ON5HKlxnlM5iY6i1+wauLndKK/dsjxQxl2+8QPDJeiGCTJvMm/ek0DT",
-	"yUyevLN3PAhL8NvG0CmQyIw4+nb/2T3NRUo1vaTK6BY3sf4l+I5zs2fFEM3KaSGd4kX4uDGfOyvNVWnW",
-	"W+fL2OJTd0+1ZWNLrl3esmebCJp0e86NPsI7v0OZCNDfhuk5wUp8TNrsYFE0Du33m15b0LkXtELDRw7m",
-	"P1LpUYQPPZv/UNkdDIV2AcqKRl0oXIGSK+2HGYiNn+VWmYm8oY3Ob+NoJFSDuNgUzuHjNl4HpX8U6WSB",
-	"iSyy8mAFxwXSEU3p/6G9HLraMLoa4kYnKfW5vV+Z9L/0ciDPhRxFt/FSguJ7flSzDi3HcDslpAcbFlKP",
-	"azU1lbM/dck/Me5ANiVxUL5SrtbYKIgIbiFm9wv6QBOEB51pa9FLG5Huib1aA1mk8vFqyuH+D/OfKPoD",
-	"mgcOFvhEvY3bmippp7WIvmMiRjbRzCY2wmRaERT5YIJX1d2q5Q8DepvBZGDT3apm/4TXA82uqMBhQ2Un",
-	"PpB273WuD+c/UXQEXHPO7PjKjAnnCcrUipmodnX72hY9tc3Apj1lWxBjR/uHnVUTaxVzutTs+eVCuxfn",
-	"/HbZaKloM2vCoJFvDl2df4tFrehel5l9B3ot5P7uS/IcglxI4J/Jhy2pAQ/hw6zIFLrzRGGmT4QkQRHU",
-	"CuqEeMtMt7VHxynTu3AN8zKZshdWQzbT1DA6aOq1eNvq5leF3b/WfVfRYGyZF1U16g3PJsSyDHFFGbb4",
-	"NwFjaw9txnvQ3Pd8Rj3DAlngo0oXaz3YZqaMKH6Ol488b7xXX4qJZsicmHC4AaVtKBuYA+T2DGOAL9mA",
-	"Y51hQ7DDmy0BXN1ru5x4WlCwSMV2P1OEhsgnNjbDXb+i7/qeSY14XfIN7vqFT2OakY4ShKorE1j2hTzj",
-	"iYSRkFodfZM45JSS8BpuFzZ/4Dd3bMIoxpok9T5BCJu6pZozXhwxgBubuiRxXcqSALed38StS7DBFuOD",
-	"M0650EOQNie1pCa2nR5OaHJMEgdIF4A1NgxDmLaGLpjHgmqSZSUhPFHCWo8V4YmpMvFKa4RQdoM92taR",
-	"BTVE1eKDhQGKalfDTUVoIfji2/vZ2vWgoV/LyL6JgvZjlR2Wlcrvw6fLjhGburWEg3YFJnZnYUC5yMI0",
-	"uaFGgPPR2MSLVP/RjPJDhHe/4tokU1aPU4H/+Htgw10jNbdtocWQB4o/O6TDG/cufRq0AaM805Soe7Yl",
-	"S2hBpV3qPSdkU71NG3TxDTe6Z37FEmCcuJgwbhdQY0KzLNRFrBv2urpVzE3kXUQLcrC/v295j2uolsnI",
-	"r9hZSkiLSbkzrcWtkLNTsJ/tLcuqmzsJ6GtLI8q+djMzCMu3be5Qyx0GXla8tDrhaZdU+8RmILgZC1w/",
-	"uy2/KweQtU2/Jh3azRgHosYjE8OX6fZ7e4FooPniMWLYF/Ke17BcB8b2tasqcOePRZyF1uE9xdGFW5DP",
-	"OZuvamXL75JfVpUXgP/snXtf/Nb/BdaxvAIvZx/8oY0NLmPWAtjmgerHGv08XUC+ps+U2tRCnO3nUKyX",
-	"2ra6ashGtsAN0YrwVI7VhbF9ea70DHcZUbTlxEjmygb29o+9preqBVo7mJgfivoTZ+cu/W3Cbm0+Tw27",
-	"Hd9zhjpTHfyK4XpqsY071o47VvYLD7qQiWITrGOGAnY/gcye82HzM+pf3Y1fdY1msfFoZrJseWLr5rcp",
-	"cym3p27jDQJAX4m7W0oZsK85ExxDulA12mL9d5CLa6jpx104wFo79YV84GHTHipDb7otbXlkEKudF6dc",
-	"eOS8TzY6NMuMa+ACi/52VvYLcXhe4KJ5hhVqf5rCV236/SBmWv7M3nRMEjyMocvhs04IU2199be+oVi9",
-	"sz6TpXhEwT/ev/nt6OTtK8/QrzYpcptOvyYLjwRvTfzjW96+grIp6JMCPSLwmWKrBj0E5V3AnVv95kIi",
-	"J+G426NCq7Q7SZVdlLc7gV2lzdT7E8TCeuIapG+07F8T9IXsTtXenKTpWmoWLn5gM8yPtkl6SwcO2wkd",
-	"A8R7VdCTNIWUdNym3Ax3M/pN1NblK00nO1v9fWT6e5KmTjlxF/u9RGfLJS++bcLsPP6d653yFYdytWPI",
-	"Z++2DMxPwGLScX1wiOBgewtwoXFHN/bG2QZ2RWqC/YUs6yANhP8riOkandx7mgORYzsqt5GxFIxjW2mK",
-	"9+ByDk9t00FCB5Txoi3DU9sJuebC8D2Fmq3jwlqrHZdVkWXW6O9CRRvV07k9L1WW6eUsmIlhGvMucbN5",
-	"T7jJYoQ5A3UD3Hrzx+bNcWJ8r//SqPm20A4CttuemSYde1qPb+//8I5+74uzELcL4pPOINUsbxM8WFdG",
-	"NH9o+W13wqA0nTCuNNC08LS2H5PgrZt76oXtS+wwOt8inI9hqRtFxClOCFVuPke9+yBh/q1GbeYtJFTa",
-	"Ks2MwN9U7vyqg/CpwyFnhuEVFm3D61oZqqiJRdFop3J9xr7+8L47r02tHOO5RohbOT8z6sl89/Bp6Sh+",
-	"BJkxTkS/z+yx/8uL5cOUp1ZPOd1WqW6rVIMqVV4NnzrUJZd9UclCd9Y2AgtElpUH9r7UIrMFalxrhmBb",
-	"6vrHKXWtyanfAhkiaGVaUOlCs564tq9HT3mde4hr2sr+Qtq3xbCNxbBVAXr4mMb3uRhRPZyVjVbjhOWy",
-	"05mFtRs0lptffG44C/2eAcNF1M5X225E/bZh1J+z6HbDhmmBOGv+wtxqa3LBjtWGzjv2aE3iuhYTe8Bm",
-	"0CK9qYGQPat4MYUtj23+2rbMFsfZzkQsXMkDNk4pdvwk5ZHMyRbFqKEY/lQOr1BWqtsVCe+/c7Ri3YW4",
-	"6qGv0Qt/err7d3GaeuXM049B7xIcYDzVpmXxwpPgNO97hjLsgc1bCGMLYYQbbQNXsrS2L+ouF1vestlq",
-	"88rWXcAPcekJgkx4u9b0SMLKjezxDaQbYY/aZK8s8e3IRuGh7jDeaUup/GH0WwRjejvvSgbuHkqciiXJ",
-	"OBqNdRvesAGruGLE1BoJfbNk0PMwSMQsdfEIxFpqs41+NgZ1PyCQoIdA+gyyVJEBuwaOfVqt2+jgfl6m",
-	"CMvzsa6fnrKxQMlWsM/CFT6oVXbszsYVbA206+JpK4Jw0MWRkx3KJ3ZxICZTB042oA6+0nHtXsN+QwXW",
-	"IjFVbspv+qovp1rrs+/gGqQCAkWPsyOLtlgm+cPYAi4xHtwcEz2UYjwYEsonZ9yVmHUsJ2NLf0wYH4Jk",
-	"mvIelIeTmZfN6rl6xl0pVrXd6rEPYGNfqmVXdmi1BuGJ6pLn/gihM94T+SXjkNqHbbPVPsuMsNgmqk0M",
-	"xtK5C+dD74zF2CkWHIeDprcdVanyTUpqklZBtPeMwu6vi3mM8PjhBfx3CDS+RDYu4vUr7SDjP+K2++1+",
-	"+yZUbexsuHcf1qa3uw+8f6OoWnW+fg57M6vCgiX4z2TO1rDpknmLKnywp82sXkrkDnEaSNqD9mOcfjY/",
-	"F+cHO1/ra+sXj02Do4TvGZCzB95uAbktIBcCckblp090cg6+jsovZj8WDT/3irM+5+N0Tsm3ZUJ/oI54",
-	"uH2qCRS1gaW4Ar668LVDZoW/uMOApRUDUCC3kFkzZIbi0MGjgavH/O7cfwQzP/Q1hNTbP1Tn20c1crGz",
-	"x+2JiEtGQBZP2IBxXDF28oeclwfVLxUIPQxIN1NBHUi3lqJuI6I/aU8+p90W2ouJ1Y6YCNmk8PcQV+1V",
-	"4PQC7KvtaRYSDz/gKUlhNx1btfLHuDYiRLHdvFWHiewR58ajn/FFYKKT4PCdJ6rp+J2mc3acC1/neIwN",
-	"oCh3CXmUQ3sPrSfMQL8PPc2uodoZZYuAFNt0vVw1ccqfeqXWO23iXiKMJfR9frmgeeufrI3HtnXHysfj",
-	"eRUK/NaMgobKT48sRm/EI08Xbdfhz5GjOhhjjHnrDeOpuLE93IEqwX0M2dbiw2vgetsfjRSrCzzY8un+",
-	"s/3d/YPd/YPT/f0j/O9f+HKKD0afxlRqkNnEHnfYehyaidzFaIEj5NzCi6iW3W/bi2zbi2zbi9xJe5Ha",
-	"gfpL29o5vRKaCoFcL8gwXFjZWoWkGhPf1p9o6pdrBjewtmE6X8E0ueE/nG16pSFXbbE/hxuMWWrRzVaV",
-	"H11rZpQiPGUQS3yq4VQlMG3vBrhRdV82mdhzxRP2iNVGAOENB8I05HjCYsc8Fds4aueoYaSxgztd1x8P",
-	"iGJTl9h1UDJ3nHE9FAp8CYtFHDpaUq6YSeayyU6xtbg41D0scemSFy7WN7eNgKf2xN+A6VjXYhz5ECQc",
-	"E0o8jGnBaNvByc3ILDjkjFu6bfTIlEsoFqyYQdykS34T2BmacQwez/h8dOTYZDFPFBE33ALnO+4uT3Iz",
-	"evLCz+hqeeAjB09qo2tDT/xdflfbNvMLT2pwKxKhGtSqz8q9bTfDyR8QRFmmR1qQ0W1bpG0jjY20SJty",
-	"nHcY/9+59q2/L+EkTSu4yYNgA6cVxd3qwF0B9ynCs0XMVJrKDkshHwkzz48hQHYlKq1x8Q13VSwYlhEu",
-	"ggWIY1JGd+qJvSGxd7eu9nv8/tSXxnzFAD6OYYEW3DjUbXjWBsw7+epgAmLbT0NPQrULmJOXdq0I5e6h",
-	"MfmNa01ZJYx8WAfIckFWj3lISjVs3ltC/h+mEDj4dDqjIPjYcTZxCUApXDFRQ5Nz2niV92DrCh8Z8FSU",
-	"9+IM2g6BqDTHwTQSptxEmjlcw14s7TL3vuD/p7OrOzYF7+BaXNVMwfyMxzzzJyoLXi99MczychcHpRdU",
-	"rytl95SoNHR688K6Vos3ZBT0xpLpCZJ/CVSCPBmbJz6eG4foOFOXwF+AZnroV5hTxkEh1O+oe+NFXCH9",
-	"7qodfeWSA8TKC7bsrHZHJZCe3lP3ogqcOWy1KECKicV2YiKnNt8FNAcoUfB51/o7uFLtqxUOzwpPcOUE",
-	"17Zvz2//JwAA//8=",
+	"7H2Nbts41uirELoLxJlV7KTNzJ1xsNib6bQz3duZFm2KBbbJjRiLtrmRSJekknq6Ae47fG/4PckHHpIS",
+	"JUvyb5y0NTDApDJFHR6ef55z+DkY8HTCGWFKBv3PwZjgmAj48/kZHun/x0QOBJ0oylnQD94pwdkIEaao",
+	"miKFR4gPkRoTJPjtnkQ3REjK2QmShMWIKnSFB9eIMhS9HB78jtVgHHWDMBDkY0YFiYO+EhkJAzkYkxTr",
+	"r6nphAT9QCpB2Si4uwuDt1wqIt6SGyoBhCpEZ2OCFGGYqT2JhB2G8FARgdSYSnQrqCLtXx1ykWIV9APK",
+	"1A/HQejAoEyRERHBnQZkggVOibLoeZYJyUU9OBEjn9TlAEZEDkETDRvPJJrgEYBD9fCPGRHTIAwYTvUH",
+	"zTuBD1uKP70ibKTGQf/48DCswdCvgmeTl7/owTDnBKtxMeVI/3pJ41YEeB/5sfYbL4ewe7PrPWXylgh0",
+	"fPQEZSwhUnrUMMiEIEyhSNNShKg0G8JZsX5DcAW0jkyaUHBUj4JXNKVqFrg3eESQpH824juB9/xvxWSI",
+	"s0QF/SeHof4wTbPUfjalzP6rhkDC4HfKmqnUomkoeIpirDDCCiUES2VQwsgt6giC44Mpz8QBkKzcP0G4",
+	"oGiV0zkaY4kYV0gQPBiTWCP2+PCwaY0pZZdulqCV6vMFHtYu8LUYYUb/xHpJL2iiSA35P+MZU2iU8Cuc",
+	"oDFPYspGEmEW2633ptiTqHNL1ZhnClEVupc4S6b7TWvx3zc0vQQNv+UJaWQTwROyNpe8I1jUMckzLMkB",
+	"ZZIwSRW9IUhmV+Y1lGpqb1quNPM1wPCknhfOgEgaF2poaIml/vC07ivvJRHmGxVCR5kkAtE4RFygKCUR",
+	"GnIB1DvASULEnkT8lsGofNllCPVPa27FnX5XTjiTBKT1zzh+Sz5mRIKQGHCmCIM/8WSS0AHQU28i+FVC",
+	"0r/+WxoOLr72F0GGQT/4X71CW/bMr7L3xrxlPlrGxUt2gxMaI8ommUKdCP5laJcIwUW0HyKGU00GGj9D",
+	"SpK4G9yFwTPOhgkdbBVY902JNFOaDbPyWyqsCOpEAzsk2gcoX3BxReOYsG2CeZYTEkrw4NqomwkRKZUg",
+	"JjvR0IFlwXzJFBEMJ9uE8j0jnyZkoEiMYKdRJ6IWjGj/BDFyo+En+Foi91wCsH9w9YJnLN4msH9whYb6",
+	"o6gTMa4u4W+LvDd4mnAcn3H+CosR2SZYlmHRFY+niGuEHaHf6c+oE00MUJeK88tEg+WAFWTAWUxBQWGa",
+	"kK2isTBxUcyJ0dAg3TXEHmSXQwDNwvye4UyNuaB/bhfa3zW/sJEW0lc4RopfE808mQcOQHjnpC7I0VMp",
+	"6YilFsCJ4BMiFDUyFsNvJL7Eah5cZzQlUuF0ojGQv3c1rTenzQANrNYMezJXLvrrWHEBPkVFBYRBTOUk",
+	"wdNLo1U+zw4gnyZUELksvI3zad65IkMuyFLzCYLtps7M6IySut/kgE/mfugdDNKjFVaZnDe82N53ZrxR",
+	"pE4Jf/CsJMBCBckOqPxzYYkoylt9kW8Zv/o3GSgNZfH9Z4JgBcvDsWEbnLzxyG2IE0nCCgWuuqHr7ptn",
+	"jHxfY5OV9rHdcFluWxs2px2zLxVJ5Sz3Uvc4/2MxQtGT269hIfB0BiozXztMr6hU9wlSGHge+byJ/iCf",
+	"lPXu69dSnq19ZW/JJMGDZQkZ5++vsn7LO3fgv9rt9umyfp/8b7av6V0uSwjT3uKHAA+0VxOEwYQw7fF5",
+	"ExSUfZrFVD2/qdcdA2XdZvIJp5PEeWTdgVlLzXR4oLiwTNXqgrRriSVlRUwUpols3k/jqMxgz8BZLI7c",
+	"qMufjq7jOpCUNmlUk9y3v5rnVXwFda5aiYL1F40sdvgLHfbLc/twFOuupYx8YzfCxwWZPDgfPxuTwfXP",
+	"2obzvMcl+Hig31986fA596US+x4d2gCU+/ccZrYfnrcmCZGu6n4JeL4k2K8zNeApqdsz4UXF5kdaKzrN",
+	"wuLN0rgoB8KsdEkSfkt8drriPCGYGSSrwZjE9abnSGCmtOWpmatwjGWqPVCpEI0htkWVRBOstCN3gliW",
+	"JOh2TBiKCaMk1mJHP8NXmk2NfCjDV7ivS1qBjdaZN+MMusLg08GIH+iHBzbiAugzcdcZtWBxVyCqEf+r",
+	"8Ug1pLeAjVTGV6sDVIy8C/PA0gJBqy4seE64z8dTEbRqw32BKsd6OEleD4P+h6VYbJZj1+GwRr66uAuD",
+	"5zc4ybAi8VutXmZYa66T1fjDBn0bnokBWVxe6ZW8g3fmGq8L+zsWhLoNL2Fwbcu7vB8blrZOL7bK2heU",
+	"JPFzIYwGLq8FQpiz/PULV4rEWkSO+ygCpHUrfB+FKPJM0A9HF12LfP3LFY+n9fZbSqTEIzJfOBrQihfq",
+	"lgYnabOrMkbo0oGNEg5qqLxqE47E5PJ4HP8o69eZXhFxOeCZsZ+rO9nCadkkXh78OrvREn0JlNDHTulb",
+	"jQheybevILN8DFKnJBw6qgcmKWX5YeI8oQ5zNK5jE9auobgHN3QBjPewd491X2Zg/o3gRI1nN6AIdRWs",
+	"xa/nekb2tTrsvKLs2sqYyuKxwourHWK0xMuYMEWH1HBtdd8Tyq7nTmUBegVjqwsBoNxELct55b5UXpMm",
+	"Ffh/xWSdVeAk0axer8BJMpwvkmFUMZEh0zaQV7MwN7BLZU9sXigFPli3jN+Jwg6atvBBWXu+EIQcaFWO",
+	"/vHu9R/ITBcirFDKpUJHP6D/S3/2lGPxPU8y1ORGSImwRJHLU3HHtHoTIEnFujI29yDBUuW5K3OJw88V",
+	"2JhCJZ/MUVmT2VhVqFyMLp9ef/zpUxAuYZhuWl0uox99tK0YAi+haCkhe88601/bJlRnicQeXIP60Kyk",
+	"SB9m52bW8abkW1dOOIUVjn0TMYxCRPBgjCZYKBR9wAd/Hh78dNk9uPhrBH70d2CyF/wY80EG1n1fEByX",
+	"PWyA1sZQgn7w/zr+dP85P/9uvz/76C91jF2s4B2pIbLCPV+c1MphhE16XD40c/wud5g7sy1vXzxDPx1/",
+	"/7+RPSRGNlirkV+Ruzwmfty+mpCiBZR/Hh0GeTJFYM7JIDdACzWXoaI/MXO2rZ9Wz+j18rAil5ByB0Nc",
+	"5kPtaYFZQ/25rQZ18c3z/NWazSusxVmPSlGV1OuI2ej7WKmJ7Pd6AtJVuzG5cWf2sleD5nYZ6gLw8H3v",
+	"NBX2r442aqyW5aTPYoG3fNmWfjJJhKzZvvrlNBxN1geWTCzA2Bh1YduVfXKb3lllouc3REyROcgy0cAx",
+	"T2LppV3uSWTfhmiwZ3B5YM3z+efGy6o2DARBSExVHdloHhoTQZW8HAqelliiYfMKyk89Y7QNf7nR6qkZ",
+	"7yCrEbTNC1pHfvOCe2dTExhcyZKzYeI80FKJZFGpKBsoIBHpMlxtznNCUEwFGahkijqYTRFEukLIBDK5",
+	"CfF+d4EoXHO80XJSWWuUaSD0Wacg+NKyljNKNUpXMkbLPJyzXsllaOad+aGEKjMtaTM18848OVhyBzfL",
+	"WZ4J9OH04F/G4rko/rw8uPh8GP7w9O4v98Nzy6QM1NOoD0MTOW3C/m8KgG/X7vcOE2aExT/HU4SNXKAS",
+	"jSG7t8ojeXnGzNsvtAkNP0d9EDDwN1JjrDzdVFFFzbraSKYgNF8sxAaJPSlRZ4ndUHzpHdbUAJnPZAHV",
+	"KzXLBmAdn+XVH7mU7C5mCTXh/ayyRDmVimgJOMik4mntavR7K/ln8wySnfSaIY6XaZopjbEThFFMh0MC",
+	"6eQ3OMmIV7Ti1xocP4hQm6Gud+4AspVAKt7x53OY6Dzoo/PAVLOcB3cR6miesBy2D45xaaR/EHYehJUn",
+	"lzTWw7rd7l00Kz1WODwvveL2Tfvjr1kybYznVaWJWV5Qnm5BT6COnU3RysYihVUrGg9SslQQUCxXb3iC",
+	"CPgPgzFmI4JSfkMkoqprPOj2iEAYSKIUZaO5RG2Q9M6NvodYZQ6Jh4HljEUD42mcUrZsACy1Dn+OMfOk",
+	"HCb6vk5CDKmQqlGQzgxP8OKjK8gyIDUvfDU72WFr/uYbxOYU7luLzlQ0/z+4+HwU/vCk3kxcUeWsSqeN",
+	"BDcPj3FNXEAj4BLKFRqqBfQAVylgyhokGQiiQiTH/JY5K2RQbzaZ+fXr81b5XtooUS665uNkViCax82I",
+	"2ISl7L790LZyhS5WzYm+TG0Ys6J/JWWjhER9hP0AjjsmK+xOY5pOiDD+OcSorVpLs0TRiQm6wWz1Kq1h",
+	"ZQvalSll/tOj6kq3z52z68m1hS+P9eoOFK1XpWeOJTd01LdSKUdV7yt+ffnk04/DoEkLZHJ52BqNBiAn",
+	"WXPUWpQnWoEtEcNC8FvKRuhW+0gQZgRhleIpijmUxq4fMfMyHhfIC7dGQJHK6G1eLT9rgLdaqbMiZ+T7",
+	"spbvcLRYQGQOpuLFsz4NS82me7Zov8VVXVURwZz1OaAAx0YUkV3QA+uh91a7b0ZSpY3nVO5Et5kLq6br",
+	"3OOATIrLH4dPrz8eDp4E80zb2pzbGvn0MpZFG5eEmMCSp0LzoDZmsW3TkExRpxrWXvzoYbFqRL1Nrg5x",
+	"g66O8yryUzWDleXcHA3bqVKCXmWqLqn3URJTO3E81KbM7Mey+7CaBlrd26zbiiU10j06rB6XbyYiuLAH",
+	"rPfiF5visWaupJ7KnWk/UJakBmETOi93Ex9c5eUInXWqS5Js3mo8uZdrqM2nCoQ+VE1LailFjanEV0mp",
+	"XqmATr+7WpbWNyA2qm04oIK5MAr2pGvV5LnTsmQArHkCsbwmmvVhwSEeZIKq6Tv9glnaFcGCiNPM5I3D",
+	"THCMA48Le2qs1MQ0zaBsyGtwAkk+CENTL4nOg9sxt7bS7ZgOxoCSEMwl8O60T6fGRDt2fz8PINM2xWxq",
+	"48gQowAr/Zyds2ec3RCmPyRRRxKCcCI56nZ7cowFiXunb1520xhRZrvKcb3e/f45O0CQw6LGJiEBK3RF",
+	"Es5GEimOsOsdltAbIlHGYiJQ1Ls56lkYep/zxlB3URdmgzQrhAVBUVMrkgh1zHagyKanRfumTBIjCUc/",
+	"KBrwmJgZtTiVSOFrgiJIA4tQ5+i///9/aSLIc2ueHO4D4jBDfII/ZiTPUA7tc430c4bgGAVI7jzoow/d",
+	"bvciROe+JDTnK91u9zxA/4Fk5rsoRFzERJAYXU0Rjbs53kyfwHxPYRGR2egD19ctCsv5QJV2g1TBdFDn",
+	"FdoMEQ2yf0Yi0QALMQX8QCtF0xzvBL15f9Z7c3r27LfeL89fPT97jvBgQCbK75yoJ4eOWpqeroAbNYER",
+	"Ae2Eos9WsNxFCE8mBNuvS4VZLJu7cGlUdo4Pj/MRkwQrSDd3lfMhAvqGrnPwyr5BGx6M7RiNAy1oZtox",
+	"UYUYIbGEHpCfDkx23EExIIKvFzX66G+zn4eWcCeaIEg6UVOUUKnQ35BmINNfC3xXDVOeM5ez6Ombl0EY",
+	"2LaUQT847B51D+EYbEIYntCgHzztHnafQsaiGoOQ6I2hsuRPOJ43KaT5Kl/GQT/4lajf7JBKn7Enh4ct",
+	"TXyWa95j61saemBNBB8QKRGVCGue7pZEXtD/cBEGMktTLKZBP3hFbwjTwzXzmtr+kdTq8rVbGOjYmg3S",
+	"M+mZe4LgeNqKk7dmxIOgBL6tBZ0kApARBt8fPt3SXmhb8gpLzVtMO8VXxLVmbN8VDTQttgV18ongdS0+",
+	"91faq0KsN+6XlsVndky5t2lDUKoY0jPdNu/CuQOd0XpxjzThHZPUbM8plKxAdMMsFkjj2Hy/btoczp7X",
+	"MxBeOZr/SqmZF7z0dP5LRRs9INoFIMs72gFxeUwulVumRzZulxtpJnCCNri4C4MJlzXkYnxse5BkTHYi",
+	"1c88ni6wkXn4yjvqtIZ0gGP8f/AgJV2lEV02cYPTGDsXwx3hu18GKUHPuJgEd+FShOKa45QdDyUycjdD",
+	"pEcbJlIXAK7rvmh+6qJ/gt0BaIpCL8+rONY0VhDizJzF2F9AB2oj3GvhXLFemoC0b/QqnZYBysfLKceH",
+	"P81/I2+kqV84WuAT1X6Ha7Kk2dbc+g4RnxhHM5kaC5MqiYDkvQ1elXfLkt836I0HkxDj7pY5+xd47nF2",
+	"iQWOa1Kg4YW4u9W9Pp7/Rt46c809M+srPCbYJ1K4VlRbtavL1ybrqWkHNq0pm4wYs9qvdle1rZXv6VK7",
+	"587VTdHaxd2y1lLej1mbQRPXRb28/yYWtaJ6XWb3bdBrIfW3LcqzIf6cAr8lHbYkBzyEDjMkk/POngRP",
+	"H3GBvGzBFdgJ4i2taquHs5iqA3JD5nkyRdO4Gm+mrrO61/1u8f7u9VP5bfLWnSvvxLfMRGWOes2SKTIo",
+	"g7ii8O/C0AZjY7N5ygak/oKAlsSfBbzAR+UuVpoVtrqMQH4Wl4/cb9yqLgVH00dOiBi5JVIZU9YTB4Dt",
+	"FmEAk2xAsbbIEGiFaHJlV9fa1ieeJRTI5jJtAiXCfuQTOgBCeTwf2gaBQkG8LvoOyuPJxwwnqCM5wvJa",
+	"G5ZDLs5ZJMiECyX730U2coqR/wzq6vUf8M194zDyTKGo2lALwqb2qOac5XdxQAVgF0W2nV/kxW3ndzvs",
+	"IuhER9nonGHG1ZgI45MaUCPTdxI2NDpBkQ1I5wFr6KwHYdpKdEG/5qVdLUsJ/tUrRnqsGJ6Yqaco9RDx",
+	"addrZmAUmZdsV87SWThAUW7/uSkLzQ++uD6YpsjD63zZsLLvAq9PX6kUuVQicfxk2TVC98MGc9CcwIT2",
+	"0hhSHLJQhW6xJuB0kml7EauvTSg/hHn3O5xNUmn4OObwj797Mtx2HLT1PQ2C3GP8dpMOBvaunBu0AaHc",
+	"KkrklmXJElxQ6iu8ZYdspglwDS++Zpr39K+QKw8bFyLKzAFqiHCS+LwICfaOV3eMuQm/CymOjg4PDw3u",
+	"4QzVIBnwFVpJSeJ8U+6Na6FmuN0F+9UMWZbd7JVZX5obUTSAbPUgDN52vkPFdxg5WnHUaomnmVLNG5sJ",
+	"wbUccP1qa+NXNiAr1fHaHTpIKCNIZhNtwxfu9jvzACmC08VtRL+B6pbPsGyr0uazq3Lgzt0f2hatgzH5",
+	"HZ+7IJ9VNl/UyZZrJ7EsKy8Q/jMje59dj4wFzrEcAy8nH9ztpjUqo+0AbPOB6sdq/TxZgL5mL1/b1EGc",
+	"aXySn5ea/tNyTCcmwQ2iFf71NasTY/PxXKEZ7tOiaPKJAcyVBezd132mt6oEWtuYmG+KuquZ5x79bUJu",
+	"bd5P9duCb9lDbWUHd2K4Hlvs7I617Y6V9cKDHmQC2XjnmD6BbceQ6VkdNt+j/t0O/KJzNPNaqlZn2eDE",
+	"5M3vXOaCbs9s4Q0EgL4QdbcUM8AFAJQzMOl81miy9d+SlN+QCn/chwKs3Dug98Wf7IbFXTyhf11z0gUU",
+	"63FdYZZGQrzLl3lkcVuzL5Zjh4KnuQfTwUmi9Q3jkEm4v7KyCf3bOhd1XgynuLtMvmh94hbRqk4SM+gE",
+	"RVDk22Xkk4oQlU23WuwUTn4kaBQxjeGCkH+8e/1H//TNS4fQL9bTspWs37zaACzs9MbjO4i/JkWf3708",
+	"zoXIJwzdV9SYSKdX7l2V1Kc8WbaBupQSrMLUvEqTPmBqlm1O0Mz8EUTtBvyGCNc73U3jtXrtzmQJncbx",
+	"4+Nd/+wHOlx8MJcpNHTqMW0QwD7eKtefxjGJUcfWJCdQzOlqyI1xIhWe7u+EwiMTCqdxbDkeivi3Ykcu",
+	"57u5rhHtYYy3tsfSF2x0FhfgL1Bs6sk0D8WoY/tlIc6Iaa3AuIKCduihtTNBcycK+pAZ1JHYI/4vwPqs",
+	"1ZzvcEqQyMyqbB1nQRgnJtEWxsBpFotNc1KER5iyvCvFE9MxvaIXYZ6czdZJX2hM9lyWRZZJUbgPFq1l",
+	"T6v2HFUZpBe7oDeGKvAQ+e3mNeEmczHmLNQucKfNH5s2h41xd4IUQs21j7cRcFP1TRXqmIZd7hqQh1f0",
+	"vc9WQtwtGJ61AqkieesCmVVmBPEHkt90MfUy8xFlUhEc55rWtKPirLG2qZrXv0SB1cUuFvsYTvqBRCzj",
+	"+EHVzTu+928kzB+q2WbeOUqpq1SrBf66NPKLNsJnLpFtNcNLKNqZ15UsXF4hi7zPUOl5S1sDf9y9p+aW",
+	"rvtdw8Qt3bMbDER6cPykUBQ/E5FQhvhwSE3n0eXJ8mGyc8u3Ie+SdHdJul6SLiubTx1sncshL3mh+2sL",
+	"gQUsy9ILvc8Vy2yBFN+KINhl+n49mb4VOnUVoH4ErXALSk141iPX5pPzGa2zBbumKevRh32XC1ybC1wm",
+	"oIe3aVybjwlW4zZvtGwnLOedtuYVb1BYbv6ozQfuYbKMF2E7l2y8EfbbmVHfZs7xhgXTAnbW/IO51c7k",
+	"vILdmsZD5gpeZJs2I3MRr9chvq5/kmn5vxjDFte7f2kVw/m1160RC5tHAX1j8oKnqLi6PdpFMSpRDHd7",
+	"j2MoQ9XNjATj7z1ase5BXPly6OC5OYjLeYa4f5fuRv7gtW6BBYYzXWoWTzzxbv3fcijDXOy+C2HsQhh+",
+	"nbGnSpbm9kXV5WLHW8ZbrT/Zuo/wQ1hoAs8T3p01PRKzciMlzh51Q9ijstkrU3xzZCPXUPdo7zS5VBrG",
+	"XQSjvpp5JQG3hRSn/EgyDCaZaoo3bEAqrmgxNVpC3y1p9DxMJKKNXVwEYi222Vk/Gwt1P2AgQY0JGlKS",
+	"xBKN6A1h0KbWqI0OlDNTiWiaZqp6ecx9GUo9l013aVLb5wUcbG4a+QoqmvO7Lls9ekDLrghtjapn27o2",
+	"v5+4/j7isFSrJuxdlyXLyS8zXkylmqau29WvS/BeuXB6lhPbE/Sq7PiNFlC7qpjbMUcxjSEjH+qbqIIM",
+	"fTpi3F1xvXO4Hl+htVcWt+dSQb08Uu9i87bCmUWFg5EHq5Vh+wy3q8PeqcB5BO7dy7+6Jpyt2l5BD27P",
+	"tWwt3d5prF3t9uOt3a6r084LpYFdHYduSxHVl6K9ZAgjSdkoIQemEMVcdAZ1FlqlSnP+CEVqrv7C6E+4",
+	"x0KQG8qz/BZw+EWPsMS5X1u5vR7rbr3K+hExvavm8u1UV8E9JsZOvSZkosmM+vmcO4v1kdZ/zcoD4LKF",
+	"ujtsTjy0+JnzQznv5SpN6dpzR6o2jpM6uZHTwWxqEkBD8NJsMfV+U2aJq2Zd+zot14kDjDEqi76TdV91",
+	"JXNrffYtuSFCEkTyNv59k1FTyACrWhyWKPMGh0iNBc9GY4TZ9JzZMsKOwWRo4A8RZWMiqMJsQIr79/Vk",
+	"bdcKnTMr98s3Cp24Q8ow98EgexeX60z2ZBc9c7dkn7MBT6+olm3wsrlPaEgTTSzmnqA6BEN55KU9J7k3",
+	"FMNlSMRi2LvXqSNLldxRAU3USIhmzMS/4GgxFeLdibRIwpOfTPYC0LiI+V268ST8GjtL7lpK1mVOZVaG",
+	"O9ViZPo8lbLJzKnyfv3qXz8mcwkWwT+jOT2FZo1Okzny3lyovHq5mL2nfCTwgDTfVP6r/tneliWd8+z6",
+	"Jyxuh2poHybpCvC0S7raJV2Vkq40y89eWu45fsvLj0XNz95ne5/eArlYlsl3pWBf0aUPEH2oS3wzhiW/",
+	"Jmx14muO0ef64h4NlsY8D0nELi2qPi0KyKETpSSCqlXtQg9wkhCxv30LZr7pqwGpRrTL++2sGhs1k3mU",
+	"fy8PrBlvzVpDmuiXtYBMzsgGhOOKtpNUWGUy6AcxlfjKCofF2eRhErFaGdQmYq3FqDuL6Bu9dsJyt0nf",
+	"CpHhjhBxUcfwW7CreqWUyTzYV+lbxwXc78liFJODODNsReKWCFFoGvRUw0ScJVMTJTpni4SJTr37pfdk",
+	"3Q3TdVdJWxW+zg2wG4ii3GfIo1jaO9J4iTIZDslA0RtSbqm7i4DkoXhHV3WYche7y/UuVN2KhbEEv88v",
+	"CdWzfmOtWnftWVeNH+YazdNbLUUrpZ8emY1eG488W7Qlq3FTQYkVawzBb72lLOa35ppCgiVnzoZsauPq",
+	"OHC9FleaiuUlVkE/eHL49PDg8Ojg8Ojs8LAP//0LJsfwYvAxw0IRkUwRzmLoqVLfBFZb7nxiQjCV/hXQ",
+	"0eLy6fXHnz4VZ/C83Fph10J210J2l0JwLy1kM1m6+X1pWTsnh6iu2MsmovnmwsrSygdVi/imHtQzv9xQ",
+	"ckvWFkwXK4gmu/yHk00vFUllk+3PyC3YLBXrZsfKjy5/HagIQbLPcMacKhmmLQlBm2T3ZZ2Jnk2e0NTf",
+	"EEB4zQiiiqTavUId/VZo7Kj9fs1KQxvu9NKe92y+jQxtl2w94pypMZfEpbCYiENHCcwk1c5cMt3P28eZ",
+	"RWjEeikuXfTc2vp62ISwmLLROfORDnktWpGPiSAnCCMXxjTBaNOl2+5IWzjknBm4jfVIpXUoFsyYgbhJ",
+	"F/3BIT+eMjAez9n86MiJ9mL2JOK3zATO9+0oB3J99OS529HV/MBHHjyprK4peuJGuc5FO8/PL8uzJxI+",
+	"G1Syz4r+Rbfj6VcYRFmmD77n0e3a4O8sjY20wZ9RnPdo/987963fe+I0jktxkweJDZyVGHfHA/cVuI8h",
+	"PFtT6dmhMUknXO/zYzCQbYpKo118y2wWC5hliHHvAOIEFdad3DMDIjO68bTfxe/PXGrMFxzAhzUscM0a",
+	"LHVnnjUF5i19dcABMVeMkYEg5U7vll6aucKnu4eOyW+ca4osYcDDOoEsa2QNqAtJyZoq2iXo/2ESgb1P",
+	"xy0JwScWs5F1AAriCpEca5/T2KtsQHaq8JEFnvL0XthBcwsEMM2Jt42ISruReg/XkBdLq8zeZ/j/rHd1",
+	"z6LgLbnh1xVRMN/j0e98Q2nB67kvGlmO7kIv9QKrdalsS45KTTd/R6xrtfEHRJFBJqiaAvhXBAsiTjP9",
+	"xocLrRAtZqoU+BvBiRq7E+aYMiIh1G+he+1IXAL89qlZfemRDYgVD0zaWWVEyZCeral7Xg6c2dhqnoAU",
+	"IhPbCZGYKb7zYPaiRN7n7fVusx+ttrrI+2jbstrZ5hmp97FyQa33vXJndh95hjS9J6dwcn53cfc/AQAA",
+	"//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -52,7 +52,7 @@ func newEvalFixture(t *testing.T) evalFixture {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, scoped.StatusCode(), "body: %s", scoped.Body)
 	f.carol = acme.user(t, "carol@acme.test")
-	add, err := acme.Admin.AddGroupMembersWithResponse(bg, "acme", f.group, client.LinkageRequest{Data: []client.ResourceIdentifier{{Type: client.Users, Id: f.carol.Id}}})
+	add, err := acme.Admin.AddGroupMembersWithResponse(bg, "acme", f.group, client.LinkageRequest{Data: []client.ResourceIdentifier{{Type: client.ResourceIdentifierTypeUsers, Id: f.carol.Id}}})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNoContent, add.StatusCode(), "body: %s", add.Body)
 	f.dave = acme.user(t, "dave@acme.test", "role_editor")

@@ -89,7 +89,7 @@ func (s *Server) GetGroupMemberLinkage(ctx context.Context, req gen.GetGroupMemb
 }
 
 func (s *Server) AddGroupMembers(ctx context.Context, req gen.AddGroupMembersRequestObject) (gen.AddGroupMembersResponseObject, error) {
-	ids, err := linkageIDs(req.Body.Data)
+	ids, err := linkageIDs(req.JSONBody, req.ApplicationVndAPIPlusJSONBody)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (s *Server) AddGroupMembers(ctx context.Context, req gen.AddGroupMembersReq
 }
 
 func (s *Server) ReplaceGroupMembers(ctx context.Context, req gen.ReplaceGroupMembersRequestObject) (gen.ReplaceGroupMembersResponseObject, error) {
-	ids, err := linkageIDs(req.Body.Data)
+	ids, err := linkageIDs(req.JSONBody, req.ApplicationVndAPIPlusJSONBody)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (s *Server) ReplaceGroupMembers(ctx context.Context, req gen.ReplaceGroupMe
 }
 
 func (s *Server) RemoveGroupMembers(ctx context.Context, req gen.RemoveGroupMembersRequestObject) (gen.RemoveGroupMembersResponseObject, error) {
-	ids, err := linkageIDs(req.Body.Data)
+	ids, err := linkageIDs(req.JSONBody, req.ApplicationVndAPIPlusJSONBody)
 	if err != nil {
 		return nil, err
 	}
@@ -200,12 +200,21 @@ func (s *Server) checkGroupGrant(ctx context.Context, tenantID, groupID string) 
 	return s.checkGrant(ctx, tenantID, roles...)
 }
 
-// linkageIDs takes the user ids of a JSON:API linkage body; the schema has
-// already checked each `type` is "users".
-func linkageIDs(data []gen.ResourceIdentifier) ([]string, error) {
+// linkageIDs takes the user ids of a JSON:API linkage body, sent as
+// application/json or application/vnd.api+json (the generated wrapper binds
+// each media type to its own field).
+func linkageIDs(asJSON *gen.LinkageRequest, asJSONAPI *gen.LinkageRequest) ([]string, error) {
+	body := asJSON
+	if body == nil {
+		body = asJSONAPI
+	}
+	if body == nil {
+		return nil, rbac.Invalid("body", "a JSON:API linkage document is required")
+	}
+	data := body.Data
 	ids := make([]string, len(data))
 	for i, d := range data {
-		if d.Type != gen.Users {
+		if d.Type != gen.ResourceIdentifierTypeUsers {
 			return nil, rbac.Invalid(fmt.Sprintf("data[%d].type", i), "must be users")
 		}
 		ids[i] = d.Id
@@ -225,7 +234,7 @@ func usersOf(items []rbac.User) []string {
 func linkage(self, related string, ids []string, next string, limit int) gen.Linkage {
 	out := gen.Linkage{Data: make([]gen.ResourceIdentifier, len(ids)), Links: gen.LinkageLinks{Self: self, Related: related}}
 	for i, id := range ids {
-		out.Data[i] = gen.ResourceIdentifier{Type: gen.Users, Id: id}
+		out.Data[i] = gen.ResourceIdentifier{Type: gen.ResourceIdentifierTypeUsers, Id: id}
 	}
 	if c := encodeCursor(next); c != nil {
 		n := fmt.Sprintf("%s?limit=%d&cursor=%s", self, limit, *c)
