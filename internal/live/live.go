@@ -12,8 +12,8 @@ import (
 )
 
 // fullReloadAfter is how many pending changes make a fresh snapshot cheaper
-// than replaying them one by one.
-const fullReloadAfter = 2000
+// than replaying them one by one (a variable so tests can reach it cheaply).
+var fullReloadAfter = 2000
 
 // Engines holds the live engine of every tenant this process has evaluated.
 type Engines struct {
