@@ -10,14 +10,14 @@ GEN_PKGS := gen client
 # go-sqlite3 is cgo.
 export CGO_ENABLED := 1
 
-.PHONY: gen check-gen build run test lint bench clean
+.PHONY: gen check-gen build run test lint lint-spec bench clean
 
-## gen: regenerate gen/ and client/ from openapi.yaml
-gen:
+## gen: regenerate gen/ and client/ from openapi.yaml (gen/ also embeds a copy of it), and the TypeScript types
+gen: gen-ts
 	$(GO) generate ./gen ./client
 
 ## check-gen: fail when the committed generated code is not what openapi.yaml gives
-check-gen:
+check-gen: check-gen-ts
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	for pkg in $(GEN_PKGS); do \
 		out=$$(sed -n 's/^output: *//p' $$pkg/cfg.yaml); \
@@ -31,6 +31,10 @@ check-gen:
 		echo "check-gen: generated code is stale: run 'make gen' and commit the result" >&2; \
 		exit 1; \
 	fi; \
+	if ! cmp -s openapi.yaml gen/openapi.yaml; then \
+		echo "check-gen: gen/openapi.yaml differs from openapi.yaml: run 'make gen' and commit the result" >&2; \
+		exit 1; \
+	fi; \
 	echo "check-gen: generated code is up to date"
 
 ## build: build bin/roster
@@ -41,21 +45,70 @@ build:
 run: build
 	./$(BIN) serve $(ARGS)
 
-## test: generated code check, vet, then every test with the race detector
-test: check-gen
+## test: generated code check, spec lint, vet, then every test with the race detector
+test: check-gen lint-spec ts-client
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 8m ./...
+	$(MAKE) --no-print-directory fuzz
 
-## lint: gofmt and vet
-lint:
+## lint: gofmt, vet and the spec lint
+lint: lint-spec
 	@unformatted=$$(find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*' -print0 | xargs -0 gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:" >&2; echo "$$unformatted" >&2; exit 1; fi
 	$(GO) vet ./...
 
-## bench: the engine's Go benchmarks, then the HTTP load benchmark (BENCH_ARGS=-quick for a smoke run)
+## lint-spec: lint openapi.yaml with Spectral (pinned in scripts/lint) and scripts/lint/.spectral.yaml; npm is required
+lint-spec:
+	scripts/lint/lint.sh
+
+## bench: the engine's Go benchmarks, then the HTTP load benchmark (BENCH_ARGS=-quick for a smoke run;
+## DB=postgres runs it on PostgreSQL: $$ROSTER_BENCH_POSTGRES, else a throwaway local server)
+DB ?= sqlite
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/eval/
-	$(GO) run ./scripts/bench $(BENCH_ARGS)
+	$(GO) run ./scripts/bench -db $(DB) $(BENCH_ARGS)
 
 clean:
 	rm -rf bin
+
+# The TypeScript client (scripts/ts): a second, independent client typed from
+# openapi.yaml. Node 18.17+ and npm are required; missing, the targets fail.
+TS_DIR := scripts/ts
+
+.PHONY: ts-deps gen-ts check-gen-ts ts-client
+
+## ts-deps: npm ci in scripts/ts, skipped while node_modules matches package-lock.json
+ts-deps:
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+		echo "ts-deps: node and npm are required (Node 18.17+): make test runs the TypeScript client" >&2; exit 1; }
+	@cmp -s $(TS_DIR)/package-lock.json $(TS_DIR)/node_modules/.installed-lock || { \
+		cd $(TS_DIR) && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.installed-lock; }
+
+## gen-ts: regenerate scripts/ts/src/roster.d.ts from openapi.yaml
+gen-ts: ts-deps
+	cd $(TS_DIR) && npm run --silent gen
+
+## check-gen-ts: fail when scripts/ts/src/roster.d.ts is not what openapi.yaml gives
+check-gen-ts: ts-deps
+	@cd $(TS_DIR) && npm run --silent check-gen || { \
+		echo "check-gen: scripts/ts/src/roster.d.ts is stale: run 'make gen' and commit the result" >&2; exit 1; }
+
+## ts-client: run the README quick start with the TypeScript client against a fresh bin/roster
+ts-client: build ts-deps
+	bash $(TS_DIR)/run-live.sh $(BIN)
+
+# Fuzzing. The seed corpora (testdata/fuzz/<target>/) run with every go test;
+# this explores beyond them, FUZZTIME per target (5 targets: about 20 s).
+FUZZTIME ?= 4s
+FUZZ_TARGETS := ./internal/rbac:FuzzGrants ./internal/rbac:FuzzValidPermission \
+	./internal/rbac:FuzzValidRoleName ./internal/rbac:FuzzValidTenantID ./server:FuzzWriteBodies
+
+.PHONY: fuzz
+
+## fuzz: run each fuzz target for FUZZTIME (a failing input is saved under its testdata/fuzz)
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done

@@ -185,6 +185,7 @@ type authenticator struct {
 	log     *slog.Logger
 	ops     operations
 	tokens  tokenCache
+	limit   *limiter // nil: no rate limit
 }
 
 func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
@@ -206,6 +207,11 @@ func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		if a.limit != nil {
+			if ok, wait := a.limit.allow(tok.ID, now); !ok {
+				return rateLimited(c, wait)
+			}
+		}
 		a.touch(ctx, tok, now)
 		p := &principal{Token: tok, engines: a.engines, now: now}
 		c.SetRequest(req.WithContext(withPrincipal(ctx, p)))
@@ -219,12 +225,8 @@ func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 func (a *authenticator) authorize(c echo.Context, op operation, p *principal) error {
 	ctx := c.Request().Context()
 	operator := p.Token.Operator()
-	if op.operator {
-		if !operator {
-			return rbac.Errorf(rbac.EForbidden, "only the platform operator may do this")
-		}
-		return nil
-	}
+	// The tenant comes first, operator-only operations included: another
+	// tenant's path is 404 before any 403 (API.md, "Conventions").
 	if tenant, ok := param(c, "tenant_id"); ok {
 		if operator {
 			// The operator sees every tenant, but one that does not exist is
@@ -236,6 +238,12 @@ func (a *authenticator) authorize(c echo.Context, op operation, p *principal) er
 			// Another tenant's paths answer as if the tenant did not exist.
 			return rbac.NotFound("tenant")
 		}
+	}
+	if op.operator {
+		if !operator {
+			return rbac.Errorf(rbac.EForbidden, "only the platform operator may do this")
+		}
+		return nil
 	}
 	user, hasUser := param(c, "user_id")
 	if hasUser && user == "me" && operator {

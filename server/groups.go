@@ -197,50 +197,7 @@ func (s *Server) checkGroupGrant(ctx context.Context, tenantID, groupID string) 
 		}
 		after = next
 	}
-	return s.checkGrant(ctx, tenantID, roles...)
-}
-
-// linkageIDs takes the user ids of a JSON:API linkage body, sent as
-// application/json or application/vnd.api+json (the generated wrapper binds
-// each media type to its own field).
-func linkageIDs(asJSON *gen.LinkageRequest, asJSONAPI *gen.LinkageRequest) ([]string, error) {
-	body := asJSON
-	if body == nil {
-		body = asJSONAPI
-	}
-	if body == nil {
-		return nil, rbac.Invalid("body", "a JSON:API linkage document is required")
-	}
-	data := body.Data
-	ids := make([]string, len(data))
-	for i, d := range data {
-		if d.Type != gen.ResourceIdentifierTypeUsers {
-			return nil, rbac.Invalid(fmt.Sprintf("data[%d].type", i), "must be users")
-		}
-		ids[i] = d.Id
-	}
-	return ids, nil
-}
-
-func usersOf(items []rbac.User) []string {
-	ids := make([]string, len(items))
-	for i, u := range items {
-		ids[i] = u.ID
-	}
-	return ids
-}
-
-// linkage builds a JSON:API relationship document with its links.
-func linkage(self, related string, ids []string, next string, limit int) gen.Linkage {
-	out := gen.Linkage{Data: make([]gen.ResourceIdentifier, len(ids)), Links: gen.LinkageLinks{Self: self, Related: related}}
-	for i, id := range ids {
-		out.Data[i] = gen.ResourceIdentifier{Type: gen.ResourceIdentifierTypeUsers, Id: id}
-	}
-	if c := encodeCursor(next); c != nil {
-		n := fmt.Sprintf("%s?limit=%d&cursor=%s", self, limit, *c)
-		out.Links.Next = &n
-	}
-	return out
+	return s.checkHeldGrant(ctx, tenantID, roles...)
 }
 
 func groupOut(g rbac.Group) gen.Group {

@@ -2,32 +2,87 @@ package server
 
 import (
 	"context"
+	"net/url"
 
 	"github.com/rosterhq/roster/gen"
-	"github.com/rosterhq/roster/internal/rbac"
 )
 
-// Role relationships (JSON:API linkage of roles to their users): being
-// implemented; until then they answer 500 rather than pretend.
+// Role relationships (JSON:API linkage of a role to the users holding it
+// directly and globally), served by the linkage code groups use.
 
-func notYet() error { return rbac.Errorf(rbac.EInternal, "not implemented yet") }
+// roleAssigneeLinks returns the relationship's self and related links.
+func roleAssigneeLinks(tenantID, roleID string) (self, related string) {
+	base := "/v1/tenants/" + url.PathEscape(tenantID) + "/roles/" + url.PathEscape(roleID)
+	return base + "/relationships/assigned_users", base + "/assigned_users"
+}
 
 func (s *Server) GetRoleAssigneeLinkage(ctx context.Context, req gen.GetRoleAssigneeLinkageRequestObject) (gen.GetRoleAssigneeLinkageResponseObject, error) {
-	return nil, notYet()
+	pg, err := page(req.Params.Limit, req.Params.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := s.Store.ListRoleAssignees(ctx, req.TenantId, req.RoleId, pg)
+	if err != nil {
+		return nil, err
+	}
+	self, related := roleAssigneeLinks(req.TenantId, req.RoleId)
+	return gen.GetRoleAssigneeLinkage200JSONResponse(linkage(self, related, usersOf(items), next, pg.Limit)), nil
 }
 
 func (s *Server) ListRoleAssignees(ctx context.Context, req gen.ListRoleAssigneesRequestObject) (gen.ListRoleAssigneesResponseObject, error) {
-	return nil, notYet()
+	pg, err := page(req.Params.Limit, req.Params.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := s.Store.ListRoleAssignees(ctx, req.TenantId, req.RoleId, pg)
+	if err != nil {
+		return nil, err
+	}
+	self, related := roleAssigneeLinks(req.TenantId, req.RoleId)
+	return gen.ListRoleAssignees200JSONResponse(userDocument(self, related, items, next, pg.Limit)), nil
 }
 
+// Adding and replacing grant the role, so the caller must hold everything
+// it grants (no escalation); removing grants nothing.
+
 func (s *Server) AddRoleAssignees(ctx context.Context, req gen.AddRoleAssigneesRequestObject) (gen.AddRoleAssigneesResponseObject, error) {
-	return nil, notYet()
+	if err := s.checkGrant(ctx, req.TenantId, req.RoleId); err != nil {
+		return nil, err
+	}
+	ids, err := linkageIDs(req.JSONBody, req.ApplicationVndAPIPlusJSONBody)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := s.Store.AddRoleAssignees(ctx, write(ctx, req.TenantId, nil), req.RoleId, ids)
+	if err != nil {
+		return nil, err
+	}
+	return gen.AddRoleAssignees204Response{Headers: gen.AddRoleAssignees204ResponseHeaders{RosterRevision: rev}}, nil
 }
 
 func (s *Server) ReplaceRoleAssignees(ctx context.Context, req gen.ReplaceRoleAssigneesRequestObject) (gen.ReplaceRoleAssigneesResponseObject, error) {
-	return nil, notYet()
+	if err := s.checkGrant(ctx, req.TenantId, req.RoleId); err != nil {
+		return nil, err
+	}
+	ids, err := linkageIDs(req.JSONBody, req.ApplicationVndAPIPlusJSONBody)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := s.Store.ReplaceRoleAssignees(ctx, write(ctx, req.TenantId, nil), req.RoleId, ids)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ReplaceRoleAssignees204Response{Headers: gen.ReplaceRoleAssignees204ResponseHeaders{RosterRevision: rev}}, nil
 }
 
 func (s *Server) RemoveRoleAssignees(ctx context.Context, req gen.RemoveRoleAssigneesRequestObject) (gen.RemoveRoleAssigneesResponseObject, error) {
-	return nil, notYet()
+	ids, err := linkageIDs(req.JSONBody, req.ApplicationVndAPIPlusJSONBody)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := s.Store.RemoveRoleAssignees(ctx, write(ctx, req.TenantId, nil), req.RoleId, ids)
+	if err != nil {
+		return nil, err
+	}
+	return gen.RemoveRoleAssignees204Response{Headers: gen.RemoveRoleAssignees204ResponseHeaders{RosterRevision: rev}}, nil
 }

@@ -38,7 +38,7 @@ func (s *Server) CreateRole(ctx context.Context, req gen.CreateRoleRequestObject
 	if b.InheritsFrom != nil {
 		parents = *b.InheritsFrom
 	}
-	if err := s.checkRole(ctx, req.TenantId, b.Permissions, parents); err != nil {
+	if err := s.checkRole(ctx, req.TenantId, b.Permissions, parents, nil); err != nil {
 		return nil, err
 	}
 	if err := checkMetadata(b.Metadata); err != nil {
@@ -133,9 +133,9 @@ func (s *Server) checkRoleUpdate(ctx context.Context, tenantID, roleID string, p
 		perms = &cur.Permissions
 	}
 	if parents == nil {
-		parents = &cur.InheritsFrom
+		return s.checkRole(ctx, tenantID, *perms, nil, cur.InheritsFrom)
 	}
-	return s.checkRole(ctx, tenantID, *perms, *parents)
+	return s.checkRole(ctx, tenantID, *perms, *parents, nil)
 }
 
 func checkMetadata(m *gen.Metadata) error {

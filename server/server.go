@@ -41,11 +41,15 @@ type Config struct {
 	// BodyLimit caps request bodies, in echo's notation. The default "1MiB"
 	// is the contract's 1 MiB; note that echo reads "1M" as 1,000,000 bytes.
 	BodyLimit string
+	// RateLimit caps each token's requests (429 with Retry-After); the
+	// zero value, the default, turns it off.
+	RateLimit RateLimit
 }
 
 // New builds the whole echo application. Middleware order is the order of
-// the checks a request meets: body limit, recovery, request id, request log,
-// authentication and authorization (401 → 404 → 403), then the OpenAPI
+// the checks a request meets: request id, metrics and request log (outermost,
+// so that every answer, a 413 or a recovered panic too, is counted and logged
+// once), body limit, recovery, authentication and authorization (401 → 404 → 403), then the OpenAPI
 // validator (400), then the handlers (404 for path ids, 412, 409).
 //
 // It panics if the embedded spec cannot be loaded or lacks an operation's
@@ -74,6 +78,8 @@ func New(cfg Config) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(log)
 
+	mon := newMetrics()
+	e.Use(requestID, mon.middleware, requestLog(log))
 	e.Use(middleware.BodyLimit(cfg.BodyLimit))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -84,14 +90,13 @@ func New(cfg Config) *echo.Echo {
 			return err
 		},
 	}))
-	e.Use(middleware.RequestID())
-	e.Use(requestLog(log))
 	engines := cfg.Engines
 	if engines == nil {
 		engines = live.New(cfg.Store, log)
 	}
 	srv := &Server{Store: cfg.Store, Engines: engines, Now: cfg.Now}
-	authn := &authenticator{store: cfg.Store, engines: engines, now: cfg.Now, log: log, ops: ops}
+	authn := &authenticator{store: cfg.Store, engines: engines, now: cfg.Now, log: log, ops: ops,
+		limit: newLimiter(cfg.RateLimit)}
 	engines.OnChange(func(tenantID string, c rbac.Change) {
 		authn.tokens.forget(tenantID, c)
 		if c.Action == "organization.delete" {
@@ -99,10 +104,13 @@ func New(cfg Config) *echo.Echo {
 		}
 	})
 	e.Use(notifyWrites(engines))
+	e.Use(limitURL)
 	e.Use(authn.middleware)
-	e.Use(validator(spec, ops))
+	e.Use(withFastChecks(validator(spec, ops)))
 
 	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, nil))
+	mon.watch(engines, cfg.Store)
+	registerOps(e, mon)
 	return e
 }
 
@@ -169,7 +177,7 @@ func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 				slog.String("method", v.Method),
 				slog.String("route", v.RoutePath),
 				slog.Int("status", v.Status),
-				slog.Duration("duration", v.Latency),
+				slog.Float64("duration_ms", float64(v.Latency.Microseconds())/1000),
 				slog.String("request_id", v.RequestID),
 			}
 			if t := c.Param("tenant_id"); t != "" {

@@ -10,10 +10,12 @@ import (
 )
 
 // tokenTTL bounds how long a cached token is trusted without the database.
-// Revocations and disabled users evict entries at once through the change
-// feed; the TTL only covers what the feed cannot see (a race between a
-// cache fill and a revocation, a replaced bootstrap token).
-const tokenTTL = 10 * time.Second
+// Revocations and disabled users evict entries at once, on the replica that
+// handled them, through the change feed; the TTL covers what the feed cannot
+// see — a revocation on another replica (API.md: "within 1 s on every other
+// replica"), a race between a cache fill and a revocation, a replaced
+// bootstrap token. One lookup per token per second keeps the hot path cheap.
+const tokenTTL = time.Second
 
 // tokenCache keeps recently seen tokens by secret hash, so that the hot
 // path (POST /check) authenticates without a query.

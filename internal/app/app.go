@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rosterhq/roster/internal/auth"
+	"github.com/rosterhq/roster/internal/live"
 	"github.com/rosterhq/roster/internal/rbac"
 	"github.com/rosterhq/roster/internal/store/gormstore"
 	"github.com/rosterhq/roster/server"
@@ -50,20 +51,28 @@ type Config struct {
 	Addr           string // listen address; ":0" picks a free port (see Main.URL)
 	DB             string // "sqlite:PATH" or "postgres://…"
 	BootstrapToken string // the operator token's secret; empty: generate one at the first start
-	Logger         *slog.Logger
-	Stderr         io.Writer // where a generated operator token is shown, once
+	// PollInterval is how often this replica reads the revisions of the
+	// tenants it caches, to learn of other replicas' writes (see
+	// live.Engines.Poll); 0 is live.DefaultPollInterval, negative turns it off.
+	PollInterval time.Duration
+	Logger       *slog.Logger
+	Stderr       io.Writer // where a generated operator token is shown, once
+	// RateLimit caps each token's requests; the zero value (the default) is no limit.
+	RateLimit server.RateLimit
 }
 
 // Main is one running Roster: store, bootstrap data and HTTP server.
 type Main struct {
 	cfg Config
 
-	mu     sync.Mutex
-	store  *gormstore.Store
-	srv    *http.Server
-	ln     net.Listener
-	errc   chan error
-	closed bool
+	mu    sync.Mutex
+	store *gormstore.Store
+	srv   *http.Server
+	ln    net.Listener
+	// stopPoll ends the revision poller and waits for it.
+	stopPoll func()
+	errc     chan error
+	closed   bool
 }
 
 // New returns a Main for cfg; nothing happens until Run.
@@ -107,6 +116,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := store.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	// Migrate refuses a newer schema; Check also catches a database another
+	// replica is migrating past this binary right now.
+	if err := store.CheckSchema(ctx); err != nil {
+		return err
+	}
 	if err := m.ensureOperatorToken(ctx, store); err != nil {
 		return err
 	}
@@ -118,8 +132,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	engines := live.New(store, log)
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: store, Logger: log, Now: time.Now}),
+		Handler:           server.New(server.Config{Store: store, Engines: engines, Logger: log, Now: time.Now, RateLimit: m.cfg.RateLimit}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -135,8 +150,27 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		close(errc)
 	}()
 	m.store, m.srv, m.ln, m.errc = store, srv, ln, errc
+	m.stopPoll = startPoll(engines, m.cfg.PollInterval)
 	log.Info("roster listening", "addr", ln.Addr().String(), "url", m.url(), "db", RedactDSN(m.cfg.DB))
 	return nil
+}
+
+// The store answers a poll round in one query.
+var _ live.RevisionSource = (*gormstore.Store)(nil)
+
+// startPoll runs engines.Poll until the returned func is called; that func
+// waits for the poller to stop.
+func startPoll(engines *live.Engines, interval time.Duration) func() {
+	if interval < 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		engines.Poll(ctx, interval)
+	}()
+	return func() { cancel(); <-done }
 }
 
 // ensureOperatorToken makes ROSTER_BOOTSTRAP_TOKEN the operator's secret at
@@ -144,13 +178,20 @@ func (m *Main) Run(ctx context.Context) (err error) {
 // on Stderr: the one time a secret is ever written out.
 func (m *Main) ensureOperatorToken(ctx context.Context, store *gormstore.Store) error {
 	if m.cfg.BootstrapToken != "" {
-		if _, err := store.EnsureOperatorToken(ctx, auth.Hash(m.cfg.BootstrapToken), true); err != nil {
+		_, err := store.EnsureOperatorToken(ctx, auth.Hash(m.cfg.BootstrapToken), true)
+		if rbac.IsCode(err, rbac.EConflict) { // another replica created it this very moment
+			_, err = store.EnsureOperatorToken(ctx, auth.Hash(m.cfg.BootstrapToken), true)
+		}
+		if err != nil {
 			return fmt.Errorf("set operator token: %w", err)
 		}
 		return nil
 	}
 	secret, hash := auth.NewSecret()
 	created, err := store.EnsureOperatorToken(ctx, hash, false)
+	if rbac.IsCode(err, rbac.EConflict) { // another replica created it this very moment
+		created, err = store.EnsureOperatorToken(ctx, hash, false)
+	}
 	if err != nil {
 		return fmt.Errorf("create operator token: %w", err)
 	}
@@ -215,8 +256,11 @@ func (m *Main) Close() error {
 		return nil
 	}
 	m.closed = true
-	srv, store := m.srv, m.store
+	srv, store, stopPoll := m.srv, m.store, m.stopPoll
 	m.mu.Unlock()
+	if stopPoll != nil {
+		stopPoll()
+	}
 
 	var errs []error
 	if srv != nil {

@@ -146,10 +146,12 @@ func (t *Tenant) entryFor(userID, org string, now time.Time) *entry {
 	if cached != nil {
 		for _, e := range *cached {
 			if e.org == org && e.epoch == t.epoch && e.contains(now) {
+				cacheStats.hits.Add(1)
 				return e
 			}
 		}
 	}
+	cacheStats.misses.Add(1)
 	e := t.evaluate(u, org, now)
 	// Concurrent readers may overwrite each other's additions; that only
 	// costs a recomputation.

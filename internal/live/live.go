@@ -22,6 +22,7 @@ type Engines struct {
 
 	mu      sync.Mutex
 	tenants map[string]*entry
+	stats   syncStats
 
 	hooksMu sync.RWMutex
 	hooks   []func(tenantID string, c rbac.Change)
@@ -96,6 +97,7 @@ func (e *Engines) Get(ctx context.Context, tenantID string, minRev int64) (*eval
 	}
 	ent.syncMu.Lock()
 	defer ent.syncMu.Unlock()
+	defer e.stats.time(ent)()
 	t := ent.engine.Load()
 	if t == nil {
 		snap, err := e.src.LoadSnapshot(ctx, tenantID)
@@ -144,13 +146,17 @@ func (e *Engines) catchUp(ctx context.Context, tenantID string, ent *entry, t *e
 			ent.known.Store(t.Revision())
 			return t, nil
 		}
-		if len(changes) >= fullReloadAfter {
+		if weight(changes) >= fullReloadAfter {
 			snap, err := e.src.LoadSnapshot(ctx, tenantID)
 			if err != nil {
 				return t, err
 			}
 			fresh := eval.New(snap)
-			e.runHooks(tenantID, changes)
+			// Hooks (the token cache) must see every change the snapshot
+			// absorbed, not only the batch that triggered the reload.
+			if err := e.hookRange(ctx, tenantID, t.Revision(), snap.Revision); err != nil {
+				return t, err
+			}
 			ent.engine.Store(fresh)
 			t = fresh
 			e.Notify(tenantID, snap.Revision)
@@ -166,6 +172,27 @@ func (e *Engines) catchUp(ctx context.Context, tenantID string, ent *entry, t *e
 	}
 }
 
+// hookRange runs the hooks for every change in (from, to].
+func (e *Engines) hookRange(ctx context.Context, tenantID string, from, to int64) error {
+	for from < to {
+		changes, err := e.src.Changes(ctx, tenantID, from, 1000)
+		if err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		for _, c := range changes {
+			if c.Revision > to {
+				return nil
+			}
+			e.runHooks(tenantID, []rbac.Change{c})
+			from = c.Revision
+		}
+	}
+	return nil
+}
+
 func (e *Engines) runHooks(tenantID string, changes []rbac.Change) {
 	e.hooksMu.RLock()
 	defer e.hooksMu.RUnlock()
@@ -176,19 +203,16 @@ func (e *Engines) runHooks(tenantID string, changes []rbac.Change) {
 	}
 }
 
-// apply reloads what one change touched.
+// apply reloads what one change touched: the users it lists, then its target.
 func (e *Engines) apply(ctx context.Context, tenantID string, t *eval.Tenant, c rbac.Change) error {
-	switch c.TargetType {
-	case "user":
-		u, err := e.src.LoadSnapshotUser(ctx, tenantID, c.TargetID)
-		if rbac.IsCode(err, rbac.ENotFound) {
-			t.DeleteUser(c.TargetID)
-			return nil
-		}
-		if err != nil {
+	for _, id := range c.Users {
+		if err := e.reloadUser(ctx, tenantID, t, id); err != nil {
 			return err
 		}
-		t.PutUser(u)
+	}
+	switch c.TargetType {
+	case "user":
+		return e.reloadUser(ctx, tenantID, t, c.TargetID)
 	case "role":
 		r, err := e.src.LoadSnapshotRole(ctx, tenantID, c.TargetID)
 		if rbac.IsCode(err, rbac.ENotFound) {
@@ -217,4 +241,28 @@ func (e *Engines) apply(ctx context.Context, tenantID string, t *eval.Tenant, c 
 		// tenant settings, tokens: nothing evaluation holds (hooks still see them).
 	}
 	return nil
+}
+
+func (e *Engines) reloadUser(ctx context.Context, tenantID string, t *eval.Tenant, userID string) error {
+	u, err := e.src.LoadSnapshotUser(ctx, tenantID, userID)
+	if rbac.IsCode(err, rbac.ENotFound) {
+		t.DeleteUser(userID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	t.PutUser(u)
+	return nil
+}
+
+// weight is how many entities the changes make the engine reload: a change
+// listing many users (a role's assignee list) weighs as much as that many
+// changes, so a big one is cheaper as a fresh snapshot.
+func weight(changes []rbac.Change) int {
+	n := len(changes)
+	for _, c := range changes {
+		n += len(c.Users)
+	}
+	return n
 }

@@ -101,12 +101,14 @@ type Snapshot struct {
 }
 
 // Change is one write request that moved a tenant's revision: the audit
-// event's action and target.
+// event's action and target, and the users whose direct grants it changed
+// besides the target (a role's assignee list names many).
 type Change struct {
 	Revision   int64
 	Action     string
 	TargetType string
 	TargetID   string
+	Users      []string
 }
 
 // EvalSource feeds the evaluation engine. Expired grants may be left out.

@@ -21,6 +21,7 @@ type Store interface {
 	AssignmentStore
 	OrganizationStore
 	GroupStore
+	RoleAssigneeStore
 	TokenStore
 	AuditStore
 	EvalSource

@@ -18,6 +18,7 @@
 //	go run ./scripts/bench                 # the full run, about a minute and a half
 //	go run ./scripts/bench -quick          # a smoke run of a few seconds
 //	go run ./scripts/bench -duration 10s -users 20000
+//	go run ./scripts/bench -db postgres    # the same on PostgreSQL (make bench DB=postgres)
 package main
 
 import (
@@ -50,6 +51,8 @@ type options struct {
 	seedWorkers int
 	batches     int
 	writes      int
+	db          string
+	writers     int
 }
 
 func parseFlags() options {
@@ -63,7 +66,13 @@ func parseFlags() options {
 	flag.IntVar(&o.seedWorkers, "seed-workers", 4, "goroutines creating users while seeding")
 	flag.IntVar(&o.batches, "batches", 50, "measured POST /check/batch requests of 1000 checks")
 	flag.IntVar(&o.writes, "writes", 100, "write-to-visibility iterations")
+	flag.StringVar(&o.db, "db", "sqlite", "backend: sqlite (a temp file) or postgres ($"+envPostgres+", else a throwaway local server)")
+	flag.IntVar(&o.writers, "writers", 32, "concurrent writers in the write-throughput phase")
 	flag.Parse()
+	if o.db != "sqlite" && o.db != "postgres" {
+		fmt.Fprintf(os.Stderr, "bench: -db must be sqlite or postgres, not %q\n", o.db)
+		os.Exit(2)
+	}
 	for _, f := range strings.Split(conc, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
@@ -81,6 +90,7 @@ func parseFlags() options {
 func main() {
 	o := parseFlags()
 	failed, err := run(o)
+	stopPostgres()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -110,7 +120,7 @@ func run(o options) (failed bool, err error) {
 		return false, err
 	}
 	defer os.RemoveAll(dir)
-	st, err := openStore(ctx, dir)
+	st, err := openStore(ctx, dir, o.db)
 	if err != nil {
 		return false, err
 	}
@@ -127,7 +137,7 @@ func run(o options) (failed bool, err error) {
 		sz.Users, sz.Roles, p.maxDepth(), globalDirect+scopedDirect, globalDirect, scopedDirect)
 	fmt.Printf("         %d groups (%d memberships, %d group roles), %d organizations; revision %d\n",
 		sz.Groups, memberships, groupGrants, sz.Orgs, s.revision)
-	fmt.Printf("seeded through rbac.Store into SQLite in %s (%d goroutines for users)\n", round(time.Since(start)), o.seedWorkers)
+	fmt.Printf("seeded through rbac.Store into %s in %s (%d goroutines for users)\n", o.db, round(time.Since(start)), o.seedWorkers)
 	for _, t := range s.timings {
 		fmt.Printf("  %-40s %s\n", t.stage, round(t.took))
 	}
@@ -205,6 +215,20 @@ func run(o options) (failed bool, err error) {
 			failed = true
 			fmt.Println("  first error:", r.firstErr)
 		}
+	}
+
+	// 6. Write throughput.
+	wr, err := writeThroughput(roster.URL, s, o.writers, o.duration)
+	if err != nil {
+		return failed, err
+	}
+	fmt.Printf("\nwrite throughput (%s): %d writers, POST /users/{id}/roles (each a new assignment, one tenant) for %s:\n",
+		o.db, wr.writers, round(wr.took))
+	fmt.Printf("  %.0f assignments/s, p50 %s, p99 %s, errors %d\n", wr.perSecond(),
+		ms(percentile(wr.latencies, 50)), ms(percentile(wr.latencies, 99)), wr.errors)
+	if wr.errors > 0 {
+		failed = true
+		fmt.Println("  first error:", wr.firstErr)
 	}
 
 	printTargets(outcomes, batch, vis)

@@ -22,10 +22,18 @@ import (
 	"github.com/rosterhq/roster/server"
 )
 
-// openStore creates a fresh SQLite database in dir, migrated, the way
-// servertest and `roster serve` do.
-func openStore(ctx context.Context, dir string) (*gormstore.Store, error) {
-	st, err := gormstore.Open(ctx, "sqlite:"+filepath.Join(dir, "roster.db"))
+// openStore creates a fresh database, migrated, the way servertest and
+// `roster serve` do: a SQLite file in dir, or a PostgreSQL database (see
+// postgresDSN).
+func openStore(ctx context.Context, dir, db string) (*gormstore.Store, error) {
+	dsn := "sqlite:" + filepath.Join(dir, "roster.db")
+	if db == "postgres" {
+		var err error
+		if dsn, err = postgresDSN(); err != nil {
+			return nil, err
+		}
+	}
+	st, err := gormstore.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}

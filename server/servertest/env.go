@@ -25,8 +25,9 @@ type Env struct {
 	Store *gormstore.Store
 }
 
-// New starts a server for the duration of the test.
-func New(t testing.TB) *Env {
+// New starts a server for the duration of the test. Options adjust the
+// server's Config (a test that reads the logs passes its own Logger).
+func New(t testing.TB, opts ...func(*server.Config)) *Env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := gormstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "roster.db"))
@@ -39,7 +40,11 @@ func New(t testing.TB) *Env {
 	if _, err := st.EnsureOperatorToken(ctx, auth.Hash(OperatorToken), true); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.Config{Store: st, Logger: slog.New(slog.DiscardHandler)}))
+	cfg := server.Config{Store: st, Logger: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv := httptest.NewServer(server.New(cfg))
 	t.Cleanup(func() {
 		srv.Close()
 		_ = st.Close()

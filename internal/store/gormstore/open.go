@@ -24,12 +24,16 @@ type Store struct {
 
 var _ rbac.Store = (*Store)(nil)
 
-// Open connects to dsn: "sqlite:PATH" (PATH may be ":memory:"). It does not
-// migrate; call Migrate (or CheckSchema before serving).
+// Open connects to dsn: "sqlite:PATH" (PATH may be ":memory:") or
+// "postgres://…" / "postgresql://…" (see openPostgres). It does not migrate;
+// call Migrate (or CheckSchema before serving).
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
 	path, ok := strings.CutPrefix(dsn, "sqlite:")
 	if !ok {
-		return nil, fmt.Errorf("gormstore: unsupported database %q (want sqlite:PATH)", redact(dsn))
+		return nil, fmt.Errorf("gormstore: unsupported database %q (want sqlite:PATH or postgres://…)", redact(dsn))
 	}
 	memory := path == ":memory:" || path == ""
 	db, err := gorm.Open(sqlite.Open(sqliteDSN(path, memory)), &gorm.Config{

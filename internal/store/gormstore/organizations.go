@@ -103,6 +103,11 @@ func (s *Store) DeleteOrganization(ctx context.Context, w rbac.Write, orgID stri
 		if err := checkIfMatch(w.IfMatch, row.Version); err != nil {
 			return err
 		}
+		var holders []string
+		if err := t.tx.Model(&assignmentRow{}).Where("tenant_id = ? AND org_id = ?", w.TenantID, orgID).
+			Distinct().Order("user_id").Pluck("user_id", &holders).Error; err != nil {
+			return err
+		}
 		// org_id '' means global, so assignments cannot reference organizations
 		// by foreign key; scoped ones are removed here, in the same transaction.
 		res := t.tx.Where("tenant_id = ? AND org_id = ?", w.TenantID, orgID).Delete(&assignmentRow{})
@@ -117,7 +122,8 @@ func (s *Store) DeleteOrganization(ctx context.Context, w rbac.Write, orgID stri
 			return err
 		}
 		t.audit("organization.delete", "organization", orgID, map[string]any{"before": orgDetails(row.toDomain()),
-			"removed_assignments": res.RowsAffected, "removed_group_assignments": groupRes.RowsAffected})
+			"removed_assignments": res.RowsAffected, "removed_group_assignments": groupRes.RowsAffected,
+			affectedUsers: nonNilIDs(holders)})
 		return nil
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -88,7 +89,7 @@ func (s *Store) Changes(ctx context.Context, tenantID string, since int64, limit
 		limit = maxChanges
 	}
 	var rows []auditRow
-	if err := db.Select("revision, action, target_type, target_id").
+	if err := db.Select("revision, action, target_type, target_id, details").
 		Where("tenant_id = ? AND revision > ?", tenantID, since).
 		Order("revision").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, translate(err, "")
@@ -96,9 +97,26 @@ func (s *Store) Changes(ctx context.Context, tenantID string, since int64, limit
 	out := make([]rbac.Change, len(rows))
 	for i, r := range rows {
 		out[i] = rbac.Change{Revision: r.Revision, Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID}
+		if strings.Contains(r.Details, `"`+affectedUsers+`"`) {
+			var d struct {
+				Users []string `json:"affected_users"`
+			}
+			if err := json.Unmarshal([]byte(r.Details), &d); err != nil {
+				return nil, translate(err, "")
+			}
+			if len(d.Users) > 0 {
+				out[i].Users = d.Users
+			}
+		}
 	}
 	return out, nil
 }
+
+// affectedUsers is the audit details key listing the users whose direct
+// grants a write changed besides its target; Changes hands them to
+// evaluation (role.assignees.*, role.delete, organization.delete). A deleted
+// group changes no user's direct grants, so group.delete lists none.
+const affectedUsers = "affected_users"
 
 func (s *Store) LoadSnapshotUser(ctx context.Context, tenantID, userID string) (rbac.SnapshotUser, error) {
 	var users []rbac.SnapshotUser

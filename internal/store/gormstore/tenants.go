@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -148,9 +149,11 @@ func checkSingleMode(t *txn) error {
 	if len(clashes) == 0 {
 		return nil
 	}
-	users := make([]string, len(clashes))
-	for i, c := range clashes {
-		users[i] = c.UserID
+	var users []string // a user clashing in two scopes is named once
+	for _, c := range clashes {
+		if !slices.Contains(users, c.UserID) {
+			users = append(users, c.UserID)
+		}
 	}
 	return rbac.Errorf(rbac.EConflict, "users hold several roles in one scope: %s", strings.Join(users, ", "))
 }

@@ -54,7 +54,19 @@ func (t *txn) audit(action, targetType, targetID string, details map[string]any)
 // current revision is returned.
 func (s *Store) write(ctx context.Context, w rbac.Write, fn func(t *txn) error) (int64, error) {
 	var rev int64
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.retry(ctx, func() error { return s.writeOnce(ctx, w, fn, &rev) })
+	if err != nil {
+		return 0, translate(err, "")
+	}
+	return rev, nil
+}
+
+// writeOnce is one attempt of write; retry runs it again (fn included) after
+// a serialization failure or deadlock, which only PostgreSQL reports.
+func (s *Store) writeOnce(ctx context.Context, w rbac.Write, fn func(t *txn) error, revOut *int64) error {
+	var rev int64
+	defer func() { *revOut = rev }()
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		t := &txn{tx: tx, w: w, now: s.now()}
 		q := tx
 		if s.dialect != migrations.SQLite {
@@ -81,10 +93,6 @@ func (s *Store) write(ctx context.Context, w rbac.Write, fn func(t *txn) error) 
 			ActorID: w.Actor.ID(), Action: t.event.action, TargetType: t.event.targetType,
 			TargetID: t.event.targetID, Details: mustJSON(t.event.details), Revision: rev}).Error
 	})
-	if err != nil {
-		return 0, translate(err, "")
-	}
-	return rev, nil
 }
 
 // translate turns database errors into rbac errors; kind names what was not found.

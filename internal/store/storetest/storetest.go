@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore Factory) {
 		"SnapshotLoadOne":     testSnapshotLoadOne,
 		"SnapshotConsistency": testSnapshotConsistency,
 		"Changes":             testChanges,
+		"RoleAssignees":       testRoleAssignees,
 	}
 	for name, fn := range suites {
 		t.Run(name, func(t *testing.T) { fn(t, newStore) })

@@ -2,6 +2,7 @@
 //
 //	roster serve   [--addr :8080] [--db sqlite:roster.db] [--log-format json|text]
 //	roster migrate [--db sqlite:roster.db]
+//	roster roles|users|assign|check|evaluated …   (client commands, see clientcmd.go)
 //
 // Flags fall back to the environment (ROSTER_ADDR, ROSTER_DB); the operator
 // token's secret comes from ROSTER_BOOTSTRAP_TOKEN only, never from a flag,
@@ -32,7 +33,7 @@ Environment:
   ROSTER_DB               sqlite:PATH or postgres://… (default sqlite:roster.db)
   ROSTER_BOOTSTRAP_TOKEN  the platform operator's token secret; when unset, one is
                           generated at the first start and printed once to stderr
-`
+` + clientUsage
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -58,6 +59,9 @@ func run(ctx context.Context, release func(), args []string, getenv func(string)
 		fmt.Fprint(stderr, usage)
 		return 0
 	default:
+		if code, ok := runClient(ctx, args, getenv, os.Stdout, stderr); ok {
+			return code
+		}
 		fmt.Fprintf(stderr, "roster: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}

@@ -1,0 +1,77 @@
+package server
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rosterhq/roster/gen"
+)
+
+// TestFastCheck_neverAcceptsWhatTheSpecRejects runs every body through both
+// the hand-written fast path and the spec's validator: the fast path may
+// decline a valid body (the validator then takes it), but it must never
+// accept one the validator rejects.
+func TestFastCheck_neverAcceptsWhatTheSpecRejects(t *testing.T) {
+	spec, err := gen.GetSwagger()
+	require.NoError(t, err)
+	ops, err := buildOperations(spec)
+	require.NoError(t, err)
+	full := validator(spec, ops)
+
+	long := strings.Repeat("u", 81)
+	bodies := []struct {
+		path, query, body string
+		valid             bool // what the fast path should say; the validator is the judge
+	}{
+		{routeCheck, "", `{"user_id":"usr_1","permission":"docs:read"}`, true},
+		{routeCheck, "", `{"user_id":"me","permission":"*:*","organization_id":"org_1"}`, true},
+		{routeCheck, "min_revision=5", ` {"permission":"a.b-c_d:x","user_id":"usr_1"} `, true},
+		{routeCheck, "", `{"user_id":"usr_1","permission":"Docs:read"}`, false},
+		{routeCheck, "", `{"user_id":"usr_1","permission":"docs"}`, false},
+		{routeCheck, "", `{"user_id":"usr_1"}`, false},
+		{routeCheck, "", `{"permission":"docs:read"}`, false},
+		{routeCheck, "", `{"USER_ID":"usr_1","permission":"docs:read"}`, false},
+		{routeCheck, "", `{"user_id":"usr_1","permission":"docs:read","extra":1}`, false},
+		{routeCheck, "", `{"user_id":null,"permission":"docs:read"}`, false},
+		{routeCheck, "", `{"user_id":"usr_1","permission":"docs:read","organization_id":null}`, false},
+		{routeCheck, "", `{"user_id":7,"permission":"docs:read"}`, false},
+		{routeCheck, "", `{"user_id":"` + long + `","permission":"docs:read"}`, false},
+		{routeCheck, "", `{"user_id":"usr_1","permission":"docs:read"} {}`, false},
+		{routeCheck, "", `[{"user_id":"usr_1","permission":"docs:read"}]`, false},
+		{routeCheck, "", `{"user_id":"usr_1","permission":"docs:read"`, false},
+		{routeCheck, "min_revision=-1", `{"user_id":"usr_1","permission":"docs:read"}`, false},
+		{routeCheck, "min_revision=x", `{"user_id":"usr_1","permission":"docs:read"}`, false},
+		{routeCheckBatch, "", `{"checks":[{"user_id":"usr_1","permission":"docs:read"},{"user_id":"usr_2","permission":"docs:*"}]}`, true},
+		{routeCheckBatch, "", `{"checks":[]}`, false},
+		{routeCheckBatch, "", `{"checks":[{"user_id":"usr_1","permission":"bad"}]}`, false},
+		{routeCheckBatch, "", `{"checks":{"user_id":"usr_1","permission":"docs:read"}}`, false},
+		{routeCheckBatch, "", `{"checks":[{"user_id":"usr_1","permission":"docs:read"}],"more":true}`, false},
+		{routeCheckBatch, "", `{"Checks":[{"user_id":"usr_1","permission":"docs:read"}]}`, false},
+	}
+	for _, b := range bodies {
+		t.Run(b.body, func(t *testing.T) {
+			e := echo.New()
+			path := strings.Replace(b.path, ":tenant_id", "acme", 1)
+			req := httptest.NewRequest(http.MethodPost, path+"?"+b.query, strings.NewReader(b.body))
+			req.Header.Set("Content-Type", "application/json")
+			c := e.NewContext(req, httptest.NewRecorder())
+			c.SetPath(b.path)
+			fast := acceptValid(c)
+			require.Equal(t, b.valid, fast, "fast path")
+
+			req2 := httptest.NewRequest(http.MethodPost, path+"?"+b.query, strings.NewReader(b.body))
+			req2.Header.Set("Content-Type", "application/json")
+			c2 := e.NewContext(req2, httptest.NewRecorder())
+			c2.SetPath(b.path)
+			err := full(func(echo.Context) error { return nil })(c2)
+			if fast {
+				require.NoError(t, err, "the fast path accepted what the spec rejects")
+			}
+		})
+	}
+}
