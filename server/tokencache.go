@@ -117,6 +117,14 @@ func (a *authenticator) authenticate(ctx context.Context, secret string, now tim
 		if err != nil {
 			return rbac.Token{}, err
 		}
+		if !t.HasUser(tok.UserID) {
+			// The database knows a user this replica's engine does not yet
+			// (made through another replica since the last poll): catch up
+			// now rather than answer 403 until the next poll.
+			if t, err = a.engines.Sync(ctx, tok.TenantID); err != nil {
+				return rbac.Token{}, err
+			}
+		}
 		before := t.Revision()
 		defer func() {
 			if t.Revision() != before { // something landed meanwhile: trust nothing cached

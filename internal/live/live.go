@@ -124,6 +124,16 @@ func (e *Engines) Get(ctx context.Context, tenantID string, minRev int64) (*eval
 	return t, nil
 }
 
+// Sync returns the tenant's engine caught up to the database's current
+// revision, whatever this process knew of.
+func (e *Engines) Sync(ctx context.Context, tenantID string) (*eval.Tenant, error) {
+	rev, err := e.src.TenantRevision(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	return e.Get(ctx, tenantID, rev)
+}
+
 // catchUp applies every change after the engine's revision. Reloading an
 // entity reads it as it is now, possibly newer than the change that named
 // it; that only makes the answer fresher, and replaying is idempotent.

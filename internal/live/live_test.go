@@ -202,3 +202,19 @@ func updatePerms(s *gormstore.Store, perms []string) (int64, error) {
 }
 
 func newHash() (string, string) { return auth.NewSecret() }
+
+func TestEngines_syncReadsTheDatabase(t *testing.T) {
+	s := newStore(t)
+	e := live.New(s, nil)
+	_, err := e.Get(ctx, "acme", 0)
+	require.NoError(t, err)
+	u, rev, err := s.CreateUser(ctx, w, rbac.UserInput{Email: "late@acme.test"}) // another replica's write: no Notify
+	require.NoError(t, err)
+	eng, err := e.Get(ctx, "acme", 0)
+	require.NoError(t, err)
+	require.False(t, eng.HasUser(u.ID))
+	eng, err = e.Sync(ctx, "acme")
+	require.NoError(t, err)
+	require.True(t, eng.HasUser(u.ID))
+	require.Equal(t, rev, eng.Revision())
+}
