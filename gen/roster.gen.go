@@ -807,6 +807,9 @@ type PayloadTooLarge = Problem
 // PreconditionFailed RFC 9457 problem details.
 type PreconditionFailed = Problem
 
+// RateLimited RFC 9457 problem details.
+type RateLimited = Problem
+
 // Unauthorized RFC 9457 problem details.
 type Unauthorized = Problem
 
@@ -3092,6 +3095,15 @@ type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
 type PreconditionFailedApplicationProblemPlusJSONResponse Problem
 
+type RateLimitedResponseHeaders struct {
+	RetryAfter *int
+}
+type RateLimitedApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers RateLimitedResponseHeaders
+}
+
 type UnauthorizedApplicationProblemPlusJSONResponse Problem
 
 type GetHealthzRequestObject struct {
@@ -3216,6 +3228,25 @@ func (response ListTenants403ApplicationProblemPlusJSONResponse) VisitListTenant
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTenants429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTenants429ApplicationProblemPlusJSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3346,6 +3377,25 @@ func (response CreateTenant413ApplicationProblemPlusJSONResponse) VisitCreateTen
 	return err
 }
 
+type CreateTenant429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTenant429ApplicationProblemPlusJSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateTenant500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -3376,6 +3426,22 @@ type DeleteTenant204Response struct {
 func (response DeleteTenant204Response) VisitDeleteTenantResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type DeleteTenant400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteTenant400ApplicationProblemPlusJSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type DeleteTenant401ApplicationProblemPlusJSONResponse struct {
@@ -3426,6 +3492,25 @@ func (response DeleteTenant404ApplicationProblemPlusJSONResponse) VisitDeleteTen
 	return err
 }
 
+type DeleteTenant429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteTenant429ApplicationProblemPlusJSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteTenant500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -3460,6 +3545,22 @@ func (response GetTenant200JSONResponse) VisitGetTenantResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenant400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetTenant400ApplicationProblemPlusJSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3508,6 +3609,25 @@ func (response GetTenant404ApplicationProblemPlusJSONResponse) VisitGetTenantRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTenant429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTenant429ApplicationProblemPlusJSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3655,6 +3775,25 @@ func (response UpdateTenant413ApplicationProblemPlusJSONResponse) VisitUpdateTen
 	return err
 }
 
+type UpdateTenant429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTenant429ApplicationProblemPlusJSONResponse) VisitUpdateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateTenant500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -3754,6 +3893,25 @@ func (response ListAuditEvents404ApplicationProblemPlusJSONResponse) VisitListAu
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents429ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3878,6 +4036,25 @@ func (response CheckPermission413ApplicationProblemPlusJSONResponse) VisitCheckP
 	return err
 }
 
+type CheckPermission429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermission429ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CheckPermission500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -3998,6 +4175,25 @@ func (response CheckPermissions413ApplicationProblemPlusJSONResponse) VisitCheck
 	return err
 }
 
+type CheckPermissions429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response CheckPermissions429ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CheckPermissions500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -4097,6 +4293,25 @@ func (response ListGroups404ApplicationProblemPlusJSONResponse) VisitListGroupsR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups429ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4246,6 +4461,25 @@ func (response CreateGroup413ApplicationProblemPlusJSONResponse) VisitCreateGrou
 	return err
 }
 
+type CreateGroup429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup429ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateGroup500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -4284,6 +4518,22 @@ func (response DeleteGroup204Response) VisitDeleteGroupResponse(w http.ResponseW
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
+}
+
+type DeleteGroup400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup400ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type DeleteGroup401ApplicationProblemPlusJSONResponse struct {
@@ -4350,6 +4600,25 @@ func (response DeleteGroup412ApplicationProblemPlusJSONResponse) VisitDeleteGrou
 	return err
 }
 
+type DeleteGroup429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup429ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteGroup500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -4393,6 +4662,22 @@ func (response GetGroup200JSONResponse) VisitGetGroupResponse(w http.ResponseWri
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup400ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4441,6 +4726,25 @@ func (response GetGroup404ApplicationProblemPlusJSONResponse) VisitGetGroupRespo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup429ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4608,6 +4912,25 @@ func (response UpdateGroup413ApplicationProblemPlusJSONResponse) VisitUpdateGrou
 	return err
 }
 
+type UpdateGroup429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup429ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateGroup500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -4708,6 +5031,25 @@ func (response ListGroupMembers404ApplicationProblemPlusJSONResponse) VisitListG
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupMembers429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroupMembers429ApplicationProblemPlusJSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4833,6 +5175,25 @@ func (response RemoveGroupMembers413ApplicationProblemPlusJSONResponse) VisitRem
 	return err
 }
 
+type RemoveGroupMembers429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupMembers429ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RemoveGroupMembers500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -4933,6 +5294,25 @@ func (response GetGroupMemberLinkage404ApplicationProblemPlusJSONResponse) Visit
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupMemberLinkage429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupMemberLinkage429ApplicationProblemPlusJSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5058,6 +5438,25 @@ func (response ReplaceGroupMembers413ApplicationProblemPlusJSONResponse) VisitRe
 	return err
 }
 
+type ReplaceGroupMembers429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceGroupMembers429ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceGroupMembers500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -5179,6 +5578,25 @@ func (response AddGroupMembers413ApplicationProblemPlusJSONResponse) VisitAddGro
 	return err
 }
 
+type AddGroupMembers429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response AddGroupMembers429ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddGroupMembers500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -5279,6 +5697,25 @@ func (response ListGroupRoles404ApplicationProblemPlusJSONResponse) VisitListGro
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupRoles429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroupRoles429ApplicationProblemPlusJSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5433,6 +5870,25 @@ func (response AssignGroupRole413ApplicationProblemPlusJSONResponse) VisitAssign
 	return err
 }
 
+type AssignGroupRole429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignGroupRole429ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AssignGroupRole500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -5538,6 +5994,25 @@ func (response RemoveGroupRole404ApplicationProblemPlusJSONResponse) VisitRemove
 	return err
 }
 
+type RemoveGroupRole429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupRole429ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RemoveGroupRole500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -5637,6 +6112,25 @@ func (response ListOrganizations404ApplicationProblemPlusJSONResponse) VisitList
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizations429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizations429ApplicationProblemPlusJSONResponse) VisitListOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5786,6 +6280,25 @@ func (response CreateOrganization413ApplicationProblemPlusJSONResponse) VisitCre
 	return err
 }
 
+type CreateOrganization429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization429ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateOrganization500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -5824,6 +6337,22 @@ func (response DeleteOrganization204Response) VisitDeleteOrganizationResponse(w 
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
+}
+
+type DeleteOrganization400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganization400ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type DeleteOrganization401ApplicationProblemPlusJSONResponse struct {
@@ -5890,6 +6419,25 @@ func (response DeleteOrganization412ApplicationProblemPlusJSONResponse) VisitDel
 	return err
 }
 
+type DeleteOrganization429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganization429ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteOrganization500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -5933,6 +6481,22 @@ func (response GetOrganization200JSONResponse) VisitGetOrganizationResponse(w ht
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganization400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganization400ApplicationProblemPlusJSONResponse) VisitGetOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5981,6 +6545,25 @@ func (response GetOrganization404ApplicationProblemPlusJSONResponse) VisitGetOrg
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganization429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganization429ApplicationProblemPlusJSONResponse) VisitGetOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6148,6 +6731,25 @@ func (response UpdateOrganization413ApplicationProblemPlusJSONResponse) VisitUpd
 	return err
 }
 
+type UpdateOrganization429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganization429ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateOrganization500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -6247,6 +6849,25 @@ func (response ListRoles404ApplicationProblemPlusJSONResponse) VisitListRolesRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRoles429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRoles429ApplicationProblemPlusJSONResponse) VisitListRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6396,6 +7017,25 @@ func (response CreateRole413ApplicationProblemPlusJSONResponse) VisitCreateRoleR
 	return err
 }
 
+type CreateRole429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRole429ApplicationProblemPlusJSONResponse) VisitCreateRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateRole500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -6532,6 +7172,25 @@ func (response DeleteRole412ApplicationProblemPlusJSONResponse) VisitDeleteRoleR
 	return err
 }
 
+type DeleteRole429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRole429ApplicationProblemPlusJSONResponse) VisitDeleteRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteRole500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -6575,6 +7234,22 @@ func (response GetRole200JSONResponse) VisitGetRoleResponse(w http.ResponseWrite
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRole400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRole400ApplicationProblemPlusJSONResponse) VisitGetRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6623,6 +7298,25 @@ func (response GetRole404ApplicationProblemPlusJSONResponse) VisitGetRoleRespons
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRole429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRole429ApplicationProblemPlusJSONResponse) VisitGetRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6774,6 +7468,25 @@ func (response UpdateRole413ApplicationProblemPlusJSONResponse) VisitUpdateRoleR
 	return err
 }
 
+type UpdateRole429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRole429ApplicationProblemPlusJSONResponse) VisitUpdateRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateRole500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -6874,6 +7587,25 @@ func (response ListRoleAssignees404ApplicationProblemPlusJSONResponse) VisitList
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRoleAssignees429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRoleAssignees429ApplicationProblemPlusJSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6999,6 +7731,25 @@ func (response RemoveRoleAssignees413ApplicationProblemPlusJSONResponse) VisitRe
 	return err
 }
 
+type RemoveRoleAssignees429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveRoleAssignees429ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RemoveRoleAssignees500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -7099,6 +7850,25 @@ func (response GetRoleAssigneeLinkage404ApplicationProblemPlusJSONResponse) Visi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleAssigneeLinkage429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoleAssigneeLinkage429ApplicationProblemPlusJSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7224,6 +7994,25 @@ func (response ReplaceRoleAssignees413ApplicationProblemPlusJSONResponse) VisitR
 	return err
 }
 
+type ReplaceRoleAssignees429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceRoleAssignees429ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceRoleAssignees500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -7345,6 +8134,25 @@ func (response AddRoleAssignees413ApplicationProblemPlusJSONResponse) VisitAddRo
 	return err
 }
 
+type AddRoleAssignees429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response AddRoleAssignees429ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddRoleAssignees500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -7444,6 +8252,25 @@ func (response ListUsers404ApplicationProblemPlusJSONResponse) VisitListUsersRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUsers429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ListUsers429ApplicationProblemPlusJSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7593,6 +8420,25 @@ func (response CreateUser413ApplicationProblemPlusJSONResponse) VisitCreateUserR
 	return err
 }
 
+type CreateUser429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser429ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateUser500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -7631,6 +8477,22 @@ func (response DeleteUser204Response) VisitDeleteUserResponse(w http.ResponseWri
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
+}
+
+type DeleteUser400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteUser400ApplicationProblemPlusJSONResponse) VisitDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type DeleteUser401ApplicationProblemPlusJSONResponse struct {
@@ -7697,6 +8559,25 @@ func (response DeleteUser412ApplicationProblemPlusJSONResponse) VisitDeleteUserR
 	return err
 }
 
+type DeleteUser429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteUser429ApplicationProblemPlusJSONResponse) VisitDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteUser500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -7740,6 +8621,22 @@ func (response GetUser200JSONResponse) VisitGetUserResponse(w http.ResponseWrite
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUser400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetUser400ApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7788,6 +8685,25 @@ func (response GetUser404ApplicationProblemPlusJSONResponse) VisitGetUserRespons
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUser429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response GetUser429ApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7955,6 +8871,25 @@ func (response UpdateUser413ApplicationProblemPlusJSONResponse) VisitUpdateUserR
 	return err
 }
 
+type UpdateUser429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser429ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateUser500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -8059,6 +8994,25 @@ func (response GetUserPermissions404ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetUserPermissions429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response GetUserPermissions429ApplicationProblemPlusJSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetUserPermissions500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -8159,6 +9113,25 @@ func (response ListUserRoles404ApplicationProblemPlusJSONResponse) VisitListUser
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUserRoles429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ListUserRoles429ApplicationProblemPlusJSONResponse) VisitListUserRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8313,6 +9286,25 @@ func (response AssignUserRole413ApplicationProblemPlusJSONResponse) VisitAssignU
 	return err
 }
 
+type AssignUserRole429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignUserRole429ApplicationProblemPlusJSONResponse) VisitAssignUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AssignUserRole500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -8441,6 +9433,25 @@ func (response ReplaceUserRoles413ApplicationProblemPlusJSONResponse) VisitRepla
 	return err
 }
 
+type ReplaceUserRoles429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceUserRoles429ApplicationProblemPlusJSONResponse) VisitReplaceUserRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceUserRoles500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -8541,6 +9552,25 @@ func (response GetEvaluatedRoles404ApplicationProblemPlusJSONResponse) VisitGetE
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluatedRoles429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluatedRoles429ApplicationProblemPlusJSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8646,6 +9676,25 @@ func (response RemoveUserRole404ApplicationProblemPlusJSONResponse) VisitRemoveU
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveUserRole429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveUserRole429ApplicationProblemPlusJSONResponse) VisitRemoveUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8762,6 +9811,25 @@ func (response AddUserRole404ApplicationProblemPlusJSONResponse) VisitAddUserRol
 	return err
 }
 
+type AddUserRole429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response AddUserRole429ApplicationProblemPlusJSONResponse) VisitAddUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddUserRole500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -8862,6 +9930,25 @@ func (response ListUserTokens404ApplicationProblemPlusJSONResponse) VisitListUse
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUserTokens429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response ListUserTokens429ApplicationProblemPlusJSONResponse) VisitListUserTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8994,6 +10081,25 @@ func (response CreateUserToken413ApplicationProblemPlusJSONResponse) VisitCreate
 	return err
 }
 
+type CreateUserToken429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUserToken429ApplicationProblemPlusJSONResponse) VisitCreateUserTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateUserToken500ApplicationProblemPlusJSONResponse struct {
 	InternalApplicationProblemPlusJSONResponse
 }
@@ -9032,6 +10138,22 @@ func (response RevokeUserToken204Response) VisitRevokeUserTokenResponse(w http.R
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
+}
+
+type RevokeUserToken400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeUserToken400ApplicationProblemPlusJSONResponse) VisitRevokeUserTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type RevokeUserToken401ApplicationProblemPlusJSONResponse struct {
@@ -9078,6 +10200,25 @@ func (response RevokeUserToken404ApplicationProblemPlusJSONResponse) VisitRevoke
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeUserToken429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeUserToken429ApplicationProblemPlusJSONResponse) VisitRevokeUserTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11330,144 +12471,148 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Nbtw21uirELoLeNyVx3bi9rZjLPa6adJmb9oEiYMFNva1aIkzw7VETkjKzjRr4L7D94bfk3zgISlR",
-	"Gknz658kAxSoo6Gow8Pzz3MOPwcxzyacEaZkMPgcjAlOiIA/n5/ikf5/QmQs6ERRzoJB8E4JzkaIMEXV",
-	"FCk8QnyI1JggwW92JLomQlLOjpEkLEFUoUscXyHKUPRyuPc7VvE46gdhIMjHnAqSBAMlchIGMh6TDOuv",
-	"qemEBINAKkHZKLi9DYO3XCoi3pJrKgGEOkSnY4IUYZipHYmEHYbwUBGB1JhKdCOoIt1fHXKRYRUMAsrU",
-	"D0dB6MCgTJEREcGtBmSCBc6Isuh5lgvJRTM4ESOf1EUMIyKHoImGjecSTfAIwKF6+MeciGkQBgxn+oPm",
-	"ncCHLcOfXhE2UuNgcHRwEDZg6FfB88nLX/RgmHOC1biccqR/vaBJJwK8j/zY+I2XQ9i92fWeMHlDBDo6",
-	"fIJylhIpPWqIcyEIUyjStBQhKs2GcFau3xBcCa0jkzYUHDaj4BXNqJoF7g0eESTpn634TuE9/1sJGeI8",
-	"VcHgyUGoP0yzPLOfzSiz/2ogkDD4nbJ2KrVoGgqeoQQrjLBCKcFSGZQwcoN6guBkb8pzsQckK3ePES4p",
-	"WhV0jsZYIsYVEgTHY5JoxB4dHLStMaPsws0SdFJ9scCDxgW+FiPM6J9YL+kFTRVpIP9nPGcKjVJ+iVM0",
-	"5mlC2UgizBK79d4UOxL1bqga81whqkL3EmfpdLdtLf77hqaXoOG3PCWtbCJ4StbmkncEiyYmeYYl2aNM",
-	"EiapotcEyfzSvIYyTe1ty5VmvhYYnjTzwikQSetCDQ0tsdQfnjZ95b0kwnyjRugol0QgmoSICxRlJEJD",
-	"LoB6Y5ymROxIxG8YjCqWXYVQ/7TmVtzqd+WEM0lAWv+Mk7fkY04kCImYM0UY/Iknk5TGQE/7E8EvU5L9",
-	"9d/ScHD5tb8IMgwGwf/aL7XlvvlV7r8xb5mPVnHxkl3jlCaIskmuUC+CfxnaJUJwEe2GiOFMk4HGz5CS",
-	"NOkHt2HwjLNhSuN7BdZ9UyLNlGbDrPyWCiuCelFsh0S7AOULLi5pkhB2n2CeFoSEUhxfGXUzISKjEsRk",
-	"Lxo6sCyYL5kiguH0PqF8z8inCYkVSRDsNOpF1IIR7R4jRq41/ARfSeSeSwD2D65e8Jwl9wnsH1yhof4o",
-	"6kWMqwv42yLvDZ6mHCennL/CYkTuEyzLsOiSJ1PENcIO0e/0Z9SLJgaoC8X5RarBcsAKEnOWUFBQmKbk",
-	"XtFYmrgo4cRoaJDuGmIPsoshgGZhfs9wrsZc0D/vF9rfNb+wkRbSlzhBil8RzTy5Bw5AeOukLsjREynp",
-	"iGUWwIngEyIUNTIWw28kucBqHlynNCNS4WyiMVC8dzltNqfNAA2s1gw7slAu+utYcQE+RU0FhEFC5STF",
-	"0wujVT7PDiCfJlQQuSy8rfNp3rkkQy7IUvMJgu2mzszojJKm32TMJ3M/9A4G6dEKq1zOG15u7zsz3ihS",
-	"p4Q/eFYSYKGGZAdU8bmwQhTVrT4vtoxf/pvESkNZfv+ZIFjB8nBi2AanbzxyG+JUkrBGgatu6Lr75hkj",
-	"3zfYZJV97DZcltvWls3pxuxLRTI5y73UPS7+WIxQ9OT2a1gIPJ2ByszXDdMrKtVdghQGnkc+b6I/yCdl",
-	"vfvmtVRn617ZWzJJcbwsIePi/VXWb3nnFvxXu90+XTbvk//N7jW9K2QJYdpb/BDgWHs1QRhMCNMenzdB",
-	"SdkneULV8+tm3REr6zaTTzibpM4j68dmLQ3T4VhxYZmq0wXp1hJLyoqEKExT2b6fxlGZwZ6Bs1wcuVYX",
-	"Px1eJU0gKW3SqDa5b381z+v4CppctQoF6y8aWezwFzrsV+f24SjX3UgZxcZuhI9LMnlwPn42JvHVz9qG",
-	"87zHJfg41u8vvnT4nPtShX0PD2wAyv17DjPbD89bk4RIV32/BDxfEuzXuYp5Rpr2THhRsfmR1ppOs7B4",
-	"s7QuyoEwK13SlN8Qn50uOU8JZgbJKh6TpNn0HAnMlLY8NXOVjrHMtAcqFaIJxLaokmiClXbkjhHL0xTd",
-	"jAlDCWGUJFrs6Gf4UrOpkQ9V+Er3dUkrsNU682acQVcYfNob8T39cM9GXAB9Ju46oxYs7kpEteJ/NR6p",
-	"h/QWsJGq+Op0gMqRt2ERWFogaNWHBc8J9/l4KoNWXbgvUeVYD6fp62Ew+LAUi81y7Doc1spX57dh8Pwa",
-	"pzlWJHmr1csMa811slp/2KBvw3MRk8XllV7JO3hnrvG6sL9jQWja8AoG17a8q/uxYWnr9GKnrH1BSZo8",
-	"F8Jo4OpaIIQ5y1+/cKVIokXkeIAiQFq/xvdRiCLPBP1weN63yNe/XPJk2my/ZURKPCLzhaMBrXyhaWlw",
-	"kja7KmOELh3YqOCggcrrNuFITC6OxsmPsnmd2SURFzHPjf1c38kOTssnyfLgN9mNlugroIQ+dirfakXw",
-	"Sr59DZnVY5AmJeHQUT8wySgrDhPnCXWYo3Udm7B2DcU9uKELYLyHvXus+zID828Ep2o8uwFlqKtkLX41",
-	"1zOyrzVh5xVlV1bG1BaPFV5c7RCjJV4mhCk6pIZr6/ueUnY1dyoL0CsYW18IAOUm6ljOK/el6po0qcD/",
-	"aybrrAInqWb1ZgVO0uF8kQyjyokMmXaBvJqFuYFdqnpi80Ip8MGmZfxOFHbQdIUPqtrzhSBkT6ty9I93",
-	"r/9AZroQYYUyLhU6/AH9X/qzpxzL73mSoSE3QkqEJYpcnoo7ptWbAEkq1pWxuQcplqrIXZlLHH6uwMYU",
-	"KvlkjsrazMa6QuVidPH06uNPn4JwCcN00+pyGf3oo23FEHgFRUsJ2TvWmf7aNqE6KyT24BrUh2YlRfow",
-	"OzezjjcV37p2wimscByYiGEUIoLjMZpgoVD0Ae/9ebD300V/7/yvEfjR34HJXvJjwuMcrPuBIDipetgA",
-	"rY2hBIPg//X86f5zdvbd7mD20V+aGLtcwTvSQGSle744qVXDCJv0uHxo5vhd7jB3ZlvevniGfjr6/n8j",
-	"e0iMbLBWI78md3lC/Lh9PSFFCyj/PDoMimSKwJyTQW6AFmouQ0V/YuZsWz+tn9Hr5WFFLiDlDoa4zIfG",
-	"0wKzhuZzWw3q4pvn+asNm1dai7MelaIqbdYRs9H3sVITOdjfF5Cu2k/ItTuzl/sNaO6WoS4AD9/3TlNh",
-	"/5poo8FqWU76LBZ4K5Zt6SeXRMiG7WteTsvRZHNgycQCjI3RFLZd2Se36Z11Jnp+TcQUmYMsEw0c8zSR",
-	"XtrljkT2bYgGewaXB9Y8n39uvKxuw0AQhCRUNZGN5qExEVTJi6HgWYUlWjavpPzMM0a78FcYrZ6a8Q6y",
-	"WkHbvKB15DcvuHc6NYHBlSw5GyYuAi21SBaVirJYAYlIl+Fqc55TghIqSKzSKephNkUQ6QohE8jkJiS7",
-	"/QWicO3xRstJVa1RpYHQZ52S4CvLWs4o1ShdyRit8nDBehWXoZ135ocS6sy0pM3Uzjvz5GDFHdwsZ3km",
-	"0IeTvX8Zi+e8/PNi7/zzQfjD09u/3A3PLZMy0EyjPgxt5LQJ+78tAH6/dr93mDAjLP45niJs5AKVaAzZ",
-	"vXUeKcozZt5+oU1o+DkagICBv5EaY+XpppoqatfVRjIFofliKTZI4kmJJkvsmuIL77CmAchiJguoXqlZ",
-	"NgDr+Kyo/iikZH8xS6gN76e1JcqpVERLwDiXimeNq9HvreSfzTNIttJrhjheZlmuNMaOEUYJHQ4JpJNf",
-	"4zQnXtGKX2tw9CBCbYa63rkDyE4CqXnHn89gorNggM4CU81yFtxGqKd5wnLYLjjGlZH+QdhZENaeXNBE",
-	"D+v3+7fRrPRY4fC88orbN+2Pv2bptDWeV5cmZnlBdboFPYEmdjZFKxuLFNataBxnZKkgoFiu3vAYEfAf",
-	"4jFmI4Iyfk0koqpvPOjuiEAYSKIUZaO5RG2Q9M6NvoNYZQGJh4HljEUD40mSUbZsACyzDn+BMfOkGib6",
-	"vklCDKmQqlWQzgxP8eKja8gyILUvfDU72WFr/uYbxBYU7luLzlQ0/987/3wY/vCk2UxcUeWsSqetBDcP",
-	"j0lDXEAj4ALKFVqqBfQAVylgyhokiQVRIZJjfsOcFRI3m01mfv36vFW+lzZKVIiu+TiZFYjmcTsiNmEp",
-	"u28/tK1co4tVc6IvMhvGrOlfSdkoJdEAYT+A447JSrvTmKYTIox/DjFqq9ayPFV0YoJuMFuzSmtZ2YJ2",
-	"ZUaZ//SwvtL7587Z9RTawpfHenV7ijar0lPHkhs66luplKOu9xW/unjy6cdh0KYFcrk8bK1GA5CTbDhq",
-	"LcsTrcCWiGEh+A1lI3SjfSQIM4KwyvAUJRxKY9ePmHkZjwvkhVsjoExl9DavkZ81wPdaqbMiZxT7spbv",
-	"cLhYQGQOppLFsz4NS82me3Zov8VVXV0RwZzNOaAAx0YUkV3QA+uh91a7b0ZSZa3nVO5Et50L66br3OOA",
-	"XIqLH4dPrz4exE+CeaZtY85tg3x6mciyjUtKTGDJU6FFUBuzxLZpSKeoVw9rL370sFg1ot4mV4e4QVfH",
-	"eRXFqZrBynJujobtRClBL3PVlNT7KImpmzgealNm9mPZfVhNA63ubTZtxZIa6Q4dVo/LNxMRXNgD1nvx",
-	"i03xWDNXUk/lzrQfKEtSg7AJnVe4iQ+u8gqEzjrVFUk2bzWe3Cs01OZTBUIfqrYldZSiJlTiy7RSr1RC",
-	"p99dLUvrGxAb9TYcUMFcGgU70rVq8txpWTEA1jyBWF4Tzfqw4BDHuaBq+k6/YJZ2SbAg4iQ3eeMwExzj",
-	"wOPSnhorNTFNMygb8gacQJIPwtDUS6Kz4GbMra10M6bxGFASgrkE3p326dSYaMfu72cBZNpmmE1tHBli",
-	"FGCln7Ez9oyza8L0hyTqSUIQTiVH/f6+HGNBkv2TNy/7WYIos13luF7v7uCM7SHIYVFjk5CAFbokKWcj",
-	"iRRH2PUOS+k1kShnCREo2r8+3Lcw7H8uGkPdRn2YDdKsEBYERW2tSCLUM9uBIpueFu2aMkmMJBz9oCjm",
-	"CTEzanEqkcJXBEWQBhah3uF/////0kRQ5NY8OdgFxGGG+AR/zEmRoRza5xrpZwzBMQqQ3FkwQB/6/f55",
-	"iM58SWjOV/r9/lmA/gPJzLdRiLhIiCAJupwimvQLvJk+gcWewiIis9F7rq9bFFbzgWrtBqmC6aDOK7QZ",
-	"Ihpk/4xEohgLMQX8QCtF0xzvGL15f7r/5uT02W/7vzx/9fz0OcJxTCbK75yoJ4eOWpqeLoEbNYERAe2E",
-	"os9WsNxGCE8mBNuvS4VZItu7cGlU9o4OjooRkxQrSDd3lfMhAvqGrnPwyq5BG47HdozGgRY0M+2YqEKM",
-	"kERCD8hPeyY7bq8cEMHXyxp99LfZz0NLuGNNECSbqClKqVTob0gzkOmvBb6rhqnImStY9OTNyyAMbFvK",
-	"YBAc9A/7B3AMNiEMT2gwCJ72D/pPIWNRjUFI7I+hsuRPOJ43KaTFKl8mwSD4lajf7JBan7EnBwcdTXyW",
-	"a95j61taemBNBI+JlIhKhDVP9ysiLxh8OA8DmWcZFtNgELyi14Tp4Zp5TW3/SGp1+dotDHRswwbpmfTM",
-	"+4LgZNqJk7dmxIOgBL6tBZ0kApARBt8fPL2nvdC25CWWmreYdooviWvN2L0rGmhabgvqFRPB61p87q60",
-	"V6VYb90vLYtP7Zhqb9OWoFQ5ZN9027wN5w50Ruv5HdKEd0zSsD0nULIC0Q2zWCCNI/P9pmkLOPe9noHw",
-	"yuH8VyrNvOClp/NfKtvoAdEuAFnR0Q6Iy2NyqdwyPbJxu9xKM4ETtMH5bRhMuGwgF+Nj24MkY7ITqX7m",
-	"yXSBjSzCV95RpzWkA5zg/4PjjPSVRnTVxA1OEuxcDHeE736JM4KecTEJbsOlCMU1x6k6Hkrk5HaGSA83",
-	"TKQuANzUfdH81Ef/BLsD0BSFXp5XeaxprCDEmTmLsb+ADtRGuNfCuWa9tAFp39ivdVoGKB8vpxwd/DT/",
-	"jaKRpn7hcIFP1PsdrsmSZlsL6ztEfGIczXRqLEyqJAKS9zZ4Vd6tSn7foDceTEqMu1vl7F/gucfZFRY4",
-	"akiBhheS/r3u9dH8N4rWmWvumVlf6THBPpHStaLaql1dvrZZT207sGlN2WbEmNV+tbuqba1iT5faPXeu",
-	"borWzm+XtZaKfszaDJq4LurV/TexqBXV6zK7b4NeC6m/+6I8G+IvKPBb0mFLcsAXofQMjRXMtiMhNIC4",
-	"QF564Qr8BwGaTj23j/OEqj1yTea5PmWXuQb3p6kVu9cub/GG8M1T+X311p2raN23zERVFnzN0ikyKINA",
-	"pPAvz9AWZmt3espi0nyjQEem0AJu46PyL2vdDTt9TCA/i8tH7mjeq/IFz9RHTogYuSFSGdvXEweA7Q5h",
-	"AJNsQBN3yBDonWiSa1dX89aJniUUSP8yfQUlwn6oFFoGQj09H9qOgkJBgC/6Durpycccp6gnOcLySlui",
-	"Qy7OWCTIhAslB99FNtSKkf8MCvH1H/DNXeNh8lyhqN6BC+Ks9mznjBWXd0DJYB9Ftv9f5AV657dH7CNo",
-	"XUfZ6IxhxtWYCOPEGlAj06gSNjQ6RpGNYBcRbmjFB3HdWjhCv+blaS1LCf5dLUZ6rBjPmCnAqDQd8WnX",
-	"635gFJmXnVdN61k4olHtF7opk86P1rjGmaYqxGuV2bKy7wKvsV+ldrlSU3H0ZNk1QrvEFvvRHNmE9pYZ",
-	"Up7KUIVusCbgbJJrAxOrr00oP4R59zscZlJp+Djh8I+/ezLctii0BUEtgtxj/G6TDgbuXzq/aQNCuVOU",
-	"yHuWJUtwQaUR8T17cDNdgxt48TXTvKd/heR62LgQUWZOXEOE09TnRcjId7y6ZcxN+F1IcXR4cHBgcA+H",
-	"rgbJgK/QSkqSFJtyZ1wLRcbdLtivZsiy7Gbv2PrS3IiyY2SnB2HwtvUdar7DyNGKo1ZLPO2Uat7YTMyu",
-	"40TsV1tMv7IBWSun1+7QXkoZQTKfaBu+dLffmQdIEZwtbiP6HVfv+dDL9jZtP+yqRvrchaNd4T0YU1wK",
-	"uo0KfkFRweIozPWfWJaVFwj/mZH7n11TjQUOvhwDLycf3HWoDSqj68Rs85Htx2r9PFmAvmZva9vUyZ3p",
-	"lFIcsJqG1XJMJyYjDqIV/n03qxNj+3leqRnu0qJo84kBzJUF7O3XfQi4qgRa25iYb4q6u5znnhVuQm5t",
-	"3k/1+4jfs4fayQ7uiHE9ttjaHWvbHSvrhQc9yASy8c4xfQK7H0Nm3+qw+R7173bgF53UWRRfdTrLBicm",
-	"0X7rMpd0e2ordSAA9IWou6WYAW4MoJyBSeezRput/5Zk/JrU+OMuFGDtogK9L/5k1yzp4wn965qTLqBY",
-	"j5oquTQSkm2CzSOL25p9sRw7FDwrPJgeTlOtbxiH1MPdlZVN6F/vuajzYjjFXX7yResTt4hOdZKaQcco",
-	"gqrgPiOfVISobLsGY6twiiNBo4hpAjeK/OPd6z8GJ29eOoR+sZ6WLX395tUGYGGrNx7fQfwVKRsD7xRx",
-	"LkQ+YWjXosZEOr1y56qkOeXJsg0UslRgFaZIVpr0AVPkbHOCZuaPIGoX82siXLN1N43XG7Y/kyV0kiSP",
-	"j3f9sx9oifHB3L7Q0trH9E0A+/heuf4kSUiCeraIOYXqT1d0bowTqfB0dysUHplQOEkSy/FQ9X8vduRy",
-	"vptrM9EdxnhrmzJ9wUZneWP+AtWpnkzzUIx6tsEW4oyYXgyMK6iAh6ZbWxO0cKKgcZlBHUk84v8CrM9G",
-	"zfkOZwSJ3KzKFn6WhHFsEm1hDJxmscR0M0V4hCkr2lg8MS3Wa3oR5inYbJ30hdZkz2VZZJkUhbtg0Ub2",
-	"tGrPUZVBerkLemOoAg+R32xeE24yF2POQu0Ct9r8sWlz2Bh3iUgp1Fy/eRsBN2XiVKGe6fDl7g15eEW/",
-	"/9lKiNsFw7NWINUkb1Mgs86MIP5A8pu2p15mPqJMKoKTQtOa/lWctdY21fP6lyiwOt/GYh/DST+QiGUc",
-	"P6i6ecf37o2E+UM128w7R6m0oeq0wF9XRn7RRvjMrbOdZngFRVvzupaFy2tkUTQmqjzv6IPgj7vz1NzK",
-	"/cBrmLiVi3mDWGR7R09KRfEzESlliA+H1LQqXZ4sHyY7t3p98jZJd5uk6yXpsqr51MPWuRzyihe6u7YQ",
-	"WMCyrLyw/7lmmS2Q4lsTBNtM368n07dGp64C1I+glW5BpWvPeuTafnI+o3Xuwa5py3r0Yd/mAjfmAlcJ",
-	"6OFtGtfmY4LVuMsbrdoJy3mnnXnFGxSWmz9q84F7mCzjRdjOJRtvhP22ZtS3mXO8YcG0gJ01/2ButTM5",
-	"r2C3ofGQubMX2S7PyNzc67WUb+qfZO4IWIxhy/vgv7SK4eKe7M6Ihc2jgL4xRcFTVN71Hm2jGLUohrvu",
-	"xzGUoep2RoLxdx6tWPcgrnqbdPDcHMQVPEPcvyuXKX/wWrfAAsOZLjWLJ57oFTxMKMPcBL8NYWxDGH6d",
-	"sadKlub2RdXlYsdbxlttPtm6i/BDWGoCzxPenjU9ErNyIyXOHnVD2KO22StTfHtko9BQd2jvtLlUGsZt",
-	"BKO5mnklAXcPKU7FkWQYTHLVFm/YgFRc0WJqtYS+W9LoeZhIRBe7uAjEWmyztX42Fup+wECCGhM0pCRN",
-	"JBrRa8KgTa1RGz0oZ6YS0SzLVf22mbsylPZdNt2FSW2fF3CwuWnkK6hoLi7H7PToAS3bIrQ1qp5t69ri",
-	"QuPmC4zDSq2asJdjViwnv8x4MZVqmrrer35dgveqhdOznNidoFdnx2+0gNpVxdyMOUpoAhn5UN9EFWTo",
-	"0xHj7k7srcP1+AqtvbK4HZcK6uWRejehdxXOLCocjDxYrQzbZ7htHfZWBc4jcO8i/9U14WzV9gp68P5c",
-	"y87S7a3G2tZuP97a7aY67aJQGtjVceh9KaLmUrSXDGEkKRulZM8Uopib0aDOQqtUac4foUjN1V8Y/Qn3",
-	"WAhyTXleXBsOv+gRljh3Gyu312Pde6+yfkRM76q5fDvVVXCPibFTrwiZaDKjfj7n1mJ9pPVfs/IAuGyh",
-	"7g6bEw8dfub8UM57uUpTuu7ckbqN46ROYeT0MJuaBNAQvDRbTL3bllniqlnXvk7LdeIAY4zKsu9k01dd",
-	"ydxan31LromQBJGijf/AZNSUMsCqFoclyrzBIVJjwfPRGGE2PWO2jLBnMBka+ENE2ZgIqjCLSXlhv56s",
-	"61qhM2blfvVGoWN3SBkWPhhk7+JqncmO7KNn7lrtMxbz7JJq2QYvm/uEhjTVxGLuCWpCMJRHXthzkjtD",
-	"MVyGRCyGvXuderJSyR2V0ESthGjGTPwLjhZTId6dSIskPPnJZC8AjYuY35UbT8KvsbPktqVkU+ZUbmW4",
-	"Uy1Gps9TKZvMnKru16/+9WOykGAR/DOa01No1ug0mSPvzQ3Mq5eL2YvNRwLHpP1q81/1z/a2LOmcZ9c/",
-	"YXE7VEP7MElXgKdt0tU26aqSdKVZfvaWc8/xW15+LGp+7n+29+ktkItlmXxbCvYVXfoA0YemxDdjWPIr",
-	"wlYnvvYYfaEv7tBgac3zkERs06Ka06KAHHpRRiKoWtUudIzTlIjd+7dg5pu+GpB6RLu6386qsVEzWUT5",
-	"d4rAmvHWrDWkiX5ZC8jkjGxAOK5oO0mFVS6DQZBQiS+tcFicTR4mEauTQW0i1lqMurWIvtFrJyx3m/St",
-	"EBnuCBEXTQx/D3bVfiVlsgj21frWcQH3e7IEJWQvyQ1bkaQjQhSaBj31MBFn6dREic7YImGiE+9+6R3Z",
-	"dMN001XSVoWvcwPsBqIodxnyKJf2jrReokyGQxIrek2qLXW3EZAiFO/oqglT7mJ3ud6FqvdiYSzB7/NL",
-	"QvWs31ir1m171lXjh4VG8/RWR9FK5adHZqM3xiNPF23JatxUUGLlGkPwW28oS/iNuaaQYMmZsyHb2rg6",
-	"DlyvxZWmYnmBVTAInhw8Pdg7ONw7ODw9OBjAf/+CyTG8GHzMsVBEpFOE8wR6qjQ3gdWWO5+YEEytfwV0",
-	"tLh4evXxp0/lGTyvtlbYtpDdtpDdphDcSQvZXFZufl9a1s7JIWoq9rKJaL65sLK08kHVIr6tB/XML9eU",
-	"3JC1BdP5CqLJLv/hZNNLRTLZZvszcgM2S8262bLyo8tfBypCkOwznDGnKoZpR0LQJtl9WWdi3yZPaOpv",
-	"CSC8ZgRRRTLtXqGefis0dtTuoGGloQ13emnPOzbfRoa2S7YeccbUmEviUlhMxKGnBGaSamcune4W7ePM",
-	"IjRivRSXPnpubX09bEJYQtnojPlIh7wWrcjHRJBjhJELY5pgtOnSbXekKxxyxgzcxnqk0joUC2bMQNyk",
-	"j/7gkB9PGRiPZ2x+dORYezE7EvEbZgLnu3aUA7k5evLc7ehqfuAjD57UVtcWPXGjXOeirefnl+XZEwmf",
-	"DWrZZ2X/opvx9CsMoizTB9/z6LZt8LeWxkba4M8ozju0/++c+9bvPXGSJJW4yYPEBk4rjLvlgbsK3CcQ",
-	"nm2o9OzRhGQTrvf5MRjINkWl1S6+YTaLBcwyxLh3AHGMSutO7pgBkRndetrv4venLjXmCw7gwxoWuGYN",
-	"lro1z9oC85a+euCAmCvGSCxItdO7pZd2rvDp7qFj8hvnmjJLGPCwTiDLGlkxdSEp2VBFuwT9P0wisPfp",
-	"pCMh+NhiNrIOQElcIZJj7XMae5XFZKsKH1ngqUjvhR00t0AA0xx724iotBup93ANebG0ytz/DP+f9a7u",
-	"WBS8Jdf8qiYK5ns8+p1vKC14PfdFI8vRXeilXmC1LpXdk6PS0M3fEetabfwBUSTOBVVTAP+SYEHESa7f",
-	"+HCuFaLFTJ0CfyM4VWN3wpxQRiSE+i10rx2JS4DfPjWrrzyyAbHygUk7q42oGNKzNXXPq4EzG1stEpBC",
-	"ZGI7IRIzxXcezF6UyPu8vd5t9qP1VhdFH21bVjvbPCPzPlYtqPW+V+3M7iPPkKb35AROzm/Pb/8nAAD/",
-	"/w==",
+	"7H2Nbtw2l+irELofkHE/eWwn/nrbMRa7bpq22U2bIHGwwMa+Fj06M8O1RE5Ijp1pPgP3He4b3idZ8JCU",
+	"KI00/7aTdIACdTSUeHh4/s/h4eeoL/Kx4MC1inqfoxHQFCT++eKMDs3/U1B9ycaaCR71ondaCj4kwDXT",
+	"U6LpkIgB0SMgUtw+UeQGpGKCnxAFPCVMkyvavyaMk+TlYP93qvujpBvFkYSPEyYhjXpaTiCOVH8EOTWz",
+	"6ekYol6ktGR8GN3dxdFb0HJ6OtAgZ6H5z5HIgCjoC54qogW5pWZOGAgJRJoXGR+aCcsJcsZZPsmj3lHs",
+	"J2NcwxCknU0oDfIt3DCFU9RnPBsB0cAp108UkW4YoQY8okdMkVvJNMxf40DInGo78ffHUQMcd3E0ppLm",
+	"oN1mPJ9IJWQzOAmHT/qyjyMSvx1jA5uYKDKmQwSHmeEfJyCnURxxmpsJ7TtV9NBPr4AP9SjqHR8exg37",
+	"8asUk/HLn81g/OaY6lH5yaH59ZKlcxEQTPJD4xwvB0grs+s95eoWJDk+ekomPAOlAtrrT6QErkliKDch",
+	"TNkNEbxcvyXvElpPlG0oOGpGwSuWMz0L3Bs6BKLYn634zvC9cK4UBnSS6aj39DA2EzvSNNMuINTfGW+n",
+	"UoemgRQ5SammhGqSAVXaooTDLelIoOn+VEzkPpKs2jshtKRoXdA5GVFFuNBEAu2PIDWIPT48bFtjzvil",
+	"/0o0l+qLBR42LvC1HFLO/qRmSb+wrJH/n4sJ12SYiSuakZHIUsaHilCeuq0PPvFEkc4t0yMx0YTp2L8k",
+	"eDbda1tL+L6l6RVo+K3IoJVNpMhgYy55B1Q2MclzqmCfcQVcMc1ugKjJlX2N5Iba25ar7PdaYHjazAtn",
+	"SCStC7U0tMJSv3/WNMt7BdLOUSN0MlEgCUtjIiRJckjIQEik3j7NMpBPFBG3HEcVy65CaH7acCvuzLtq",
+	"LLgClNY/0fQtfJyAQiHRF1wDxz/peJyxPtLTwViKqwzyv/+3shxczvY3CYOoF/2vg1I3H9hf1cEb+5ad",
+	"tIqLl/yGZiwljI8nmnQS/JelXZBSyGQvJpzmhgwMfgYMsrQb3cXRc8EHGes/KLB+TkUMU9oNc/JbaaqB",
+	"dJK+G5LsIZS/CHnF0hT4Q4J5VhASyWj/2qqbMcicKRSTnWTgwXJgvuQaJKfZQ0L5nsOnMfQ1pAR3mnQS",
+	"5sBI9k4IhxsDP9BrRfxzhcD+IfQvYsLThwT2D6HJwExKOgkX+hL/dsh7Q6eZoOmZEK+oHMJDguUYllyJ",
+	"dEqEQdgR+Z39RDrJ2AJ1qYW4zAxYHliJdidDBUVZBg+KxtKgJqkAq6FRuhuIA8guBwiag/kt1YDWy8MC",
+	"eyYEySmfEmmxXHC9MdLENRhGklTDZWZhM1RrNDO5HQEn1HDcvh1nRhEcZewQIyLYcCIhJR0xGJCrKXEW",
+	"Fer0wJtBL2K/cCOa1uFGHwQOBy7lPacTPRKS/fmwSPvdyBg+NIrtiqYFniYBOLird15T4UJPlWJDnjsA",
+	"x1KMQWpm9RLF3yC9pHoRXGcsB6VpPjZUU7x3NW12QewAA6zRpk9UoZDN7FQLiV5fTW3GUcrUOKPTS6uJ",
+	"P88OgE9jJkGtCm/r94y8sd7hSt+TQN2mznzRG3JNv6m+GC+c6B0OMqM11RO1aHi5ve/seGt8eMPlQ2BZ",
+	"IhZqSPZAFdPFFaKobvVFsWXi6r+hrw2U5fzPJVCNy6OpFTU0exOQ24BmCuIaBa67oZvuW2DA/aPBjq3s",
+	"43xjb7Vtbdmc+Zh9qSFXs9zL/OPij+UIxXzczUalpNMZqOz35sP0iil9nyDFURDFWPShP+CTdhGR5rVU",
+	"vzZ/ZW9hnNH+qoRMi/fXWb/jnTv0+d12h3TZvE/hnPPX9K6QJcCNh/0hon3jCUZxNAZuvOTgAyVln05S",
+	"pl/cNOuOvnahBvhE83Hmvdhu366l4XO0r4V0TDXXbZuvJVaUFSloyjLVvp/WuZvBnoWzXBzc6Msfj67T",
+	"JpC0MQN1m9x3v9rndXxFTe5thYLNjFYWe/zFHvvVb4dwlOtupIxiY7fCxyWZPDofPx9B//onY/cGHvcK",
+	"fNw37y+/dJzOz1Rh36NDF7Tz/17AzG7iRWtSGB2s75fE5yuC/Xqi+yKHpj2TQSRxcXS6ptMcLMFXWhfl",
+	"QZiVLlkmbiFkpyshMqDcIln3R5A2m55DSbk2lqdhrjKYoHLjtStNWIrxQKYVGVNtnN8TwidZZl2LFDiD",
+	"1Igd84xeGTa18qEKX+nyr2gFtlpnwRdn0BVHn/aHYt883HdRKkSfjVXPqAWHuxJRrfhfj0fqYdAlbKQq",
+	"vuY6QOXIu7gIxi0R6OvigheESEM8lYG+ebgvUeVZj2bZ60HU+7ASi81y7CYc1spXF3dx9OKGZhOqIX1r",
+	"1MsMay10slp/2KJvIyayD8vLK7OSd/jOQuN1aX/HgdC04RUMbmx5V/djy9LW68W5svYXBln6Qkqrgatr",
+	"wbDvLH/9LLSG1IjIUY8kiLRuje+TmCSBCfrh6KLrkG9+uRLptNl+y0EpOoTFwtGCVr7QtDTMPs6uyhqh",
+	"Kwc2KjhooPK6TTiU48vjUfqDal5nfgXysi8m1n6u7+QcTpuM09XBb7IbHdFXQIlD7FTmakXwWr59DZnV",
+	"1FGTkvDoqCeZcsaLBOwioY7faF3HNqxdS3GPbugiGO9x777UfZmB+TegmR7NbkAZ6ipZS1wv9Izca03Y",
+	"ecX4tZMxtcVTTZdXO2C1xMsUuGYDZrm2vu8Z49cLP+UAeoVj6wtBoPyH5iznlZ+puiZDKvj/msk6q8Ah",
+	"oxpaFDhkg8UiGUeVH7JkOg/k9SzMLexS1RNbFErBCZuW8Tto6qGZFz6oas9fJMC+UeXk39+9/oPYz8WE",
+	"apILpcnR9+Q/2E+BciznCyRDQz2JUoQqkvjaHp/aNpuAhT3OlXH1GhlVuqj3WUgcYX3F1hQqfLLpxTaz",
+	"sa5QhRxePrv++OOnKF7BMN22ulxFP4ZoWzMEXkHRSkL2nnVmuLZtqM4KiT26Bg2hWUuRPs7OzazjTcW3",
+	"rmWFpROOPRsxTGICtD8iYyo1ST7Q/T8P93+87O5f/D1BP/o7NNlLfkxFf4LWfU8CTaseNkLrYihRL/o/",
+	"nfBz/zw//26vN/vob02MXa7gHTQQWemeL09q1TDCNj2uEJoFfpdP5s5sy9tfnpMfj//xv4lLEhMXrDXI",
+	"r8ldkUIYt68X8RgBFeaj46goQIlsngzrKYxQ81U9ZoqZegDztF7XYJYXJOGxXMoVszRlC+wamvO2BtTl",
+	"Ny/wVxs2r7QWZz0qzXTWrCNmo+8jrceqd3AgscS3m8KNz9mrgwY0z5ehPgCP8wfZVNy/JtposFpWkz7L",
+	"Bd6KZTv6mSiQqmH7mpfTkppsDizZWIC1MZrCtmv75K4kts5EL25ATolNZNlo4EhkqQpKVZ8oX/6B0eDA",
+	"4ArAWuTzL4yX1W0YDIJAynQT2RgeGoFkWl0OpMgrLNGyeSXl54ExOg9/hdEaqJkgkdUK2vYFrSe/RcG9",
+	"s6kNDK5lybkwcRFoqUWymNKM9zWSiPJVwa5OPAOSMgl9nU1Jh/IpwUhXjNVTtjYh3esuEYVrjzc6Tqpq",
+	"jSoNxCHrlARfWdZqRqlB6VrGaJWHC9aruAztvLM4lFBnphVtpnbeWSQHK+7gdjkrMIE+nO7/l7V4Lso/",
+	"L/cvPh/G3z+7+9v98NwqJQPNNBrC0EZO27D/2wLgD2v3B8mEhgNEU0KtXGCKjLAius4jxZGWmbd/MSY0",
+	"/pz0UMDg30SPqA50U00VtetqK5mi2M5Yig1IAynRZIndMHoZJGsagCy+5AA1K7XLRmA9nxUnZgop2V3O",
+	"EmrD+1ltiWqqNBgJ2J8oLfLG1Zj31vLPFhkkO+k1Qxwv83yiDcZOCCUpGwwAS/BvaDaB4KBPeD7j+FGE",
+	"2gx1vfMJyLkEUvOOP5/jh86jHjmP7Amg8+guIR3DE75yGB3jysgwEXYexbUnlyw1w7rd7l0yKz3WSJ5X",
+	"XvH7Zvzx1zybtsbz6tLELi+qfm5JT6CJne1Bn61FCutWNO3nsFIQUK52RvOEAPoP/RHlQyC5uAFFmO5a",
+	"D3p+RCCOFGjN+HAhUVskvfOj7yFWWUASYGA1Y9HCeJrmjK8aAMudw19gzD6phon+0SQhBkwq3SpIZ4Zn",
+	"dPnRNWRZkNoXvp6d7LG1ePMtYgsKD61Fbyra/+9ffD6Kv3/abCauqXLWpdNWgluEx7QhLmAQcInHFVpO",
+	"C5gB/qSAPdagoC9Bx0SNxC33Vki/2Wyy3zevL1rle+WiRIXoWoyTWYFoH7cjYhuWsp/7sW3lGl2sWxN9",
+	"mbswZk3/KsaHGSQ9QsMAjk+TlXanNU3HIK1/jjFqp9bySabZ2Abd8GvNKq1lZUvalTnj4dOj+kofnjtn",
+	"11Noi1Aem9Xta9asSs88S24p1bfWUY663tfi+vLppx8GUZsWmKjVYWs1GpCcVEOqtTzS6QS2IpxKKW4Z",
+	"H5Jb4yNhmBGFVU6nJBV4nHjziFlQ8bhEXbgzAspSxmDzGvnZAPygJ3XW5IxiXzbyHY6WC4gswFS6fNWn",
+	"ZanZcs852m95VVdXRPjN5hpQhGMrisgt6JH10Hun3bcjqfLWPJXP6LZzYd10XZgOmCh5+cPg2fXHw/7T",
+	"aJFp21hz2yCfXqaqbLSTgQ0sBSq0CGpTnrrWFtmUdOph7eVTD8udRjTb5M8hbtHV8V5FkVWzWFnNzTGw",
+	"nWot2dVENxX1fpHENJ84HmtTZvZj1X1YTwOt7202bcWKGukeHdaAy7cTEVzaAzZ78bMr8diwVtJ8yue0",
+	"H6lK0oCwDZ1XuImPrvIKhM461RVJtmg1gdwrNNT2SwXiEKq2Jc05ipoyRa+yynmlEjrz7npVWn8BsVFv",
+	"XYInmEuj4Iny7a0Cd1pVDIANMxCra6JZHxYd4v5EMj19Z16wS7sCKkGeTmzdOH4J0zj4uLSnRlqPbdMM",
+	"xgeiASdY5EMoNkJT5Dy6HQlnK92OWH+EKInRXELvzvh0egTGsfvX8wgrbbFhiY3+YIwCrfRzfs6fC34D",
+	"3EykSEcBEJopQbrdAzWiEtKD0zcvu3lKGHed+IRZ717vnO8TrGHRI1uQQDW5gkzwIbYupL7fWsZuQJEJ",
+	"T0GS5ODm6MDBcPC5aKZ1l3Txa1hmRagEkrS1IklIx24HSVx5WrJnj0lSojD1Q5K+SMF+0YhTRTS9BpJg",
+	"GVhCOkf////+P0MERW3N08M9RBzlRIzpxwkUFcqxe26Qfs4JplGQ5M6jHvnQ7XYvYnIeSkKbX+l2u+cR",
+	"+ScWM98lMREyBQkpuZoSlnYLvNneisWe4iISu9H7vhdeElfrgWotGpnGz+E5r9hViBiQwxyJIn0q5RTx",
+	"g80ubUPBE/Lm/dnBm9Oz578d/Pzi1YuzF4T2+zDWYW9L83HsQmbo6Qq50RAYSGzBlHx2guUuIXQ8Bupm",
+	"V5ryVLV3LjOo7BwfHhcjxhnVWG7uT87HBOkbO/XhK3sWbbQ/cmMMDoygmWlhxTThAKnCLp2f9m113H45",
+	"IMHZyzP65F9mp8dmPSeGICAf6ynJmNLkX4hhINuTDH3XPUdiOdOq51sBkSuRMlBhyyVDz8dHz04IJdih",
+	"jrjmdTjkB/If7CeXmiSdBAckeycGSNfAx477/hgHDkETagBmfF/DJ02Onx3ZvogGDb+dnb0hCuQNyJOW",
+	"NkOx+XK1t1BckODx0x89GZb9hQwVFKWBhSQ6ffMyiiPXHzXqRYfdo+4hZvvGwOmYRb3oWfew+wwLM/UI",
+	"ZeHBCA/Q/IlVCLZSttjMl2nUi34F/ZsbUmtB9/TwcE6votV6FLljPC3t0cZS9EEpsyXUiK5uRbJHvQ8X",
+	"caQmeU7lNOpFr9gNcDPcyCjbwmCojFXw2i8MTYkGOjRfMl8+kEDT6VycvLUjHgUlOLeR50hW2HTrH4fP",
+	"HmgvjMl8RZURIdz4/lfgu3bO3xUDNCu3hXSKD+HrRkvsrbVXpfZq3S+jcs7cmGrb25bYWznkwDZivYsX",
+	"DvS2+cU90kSQDWrYnlM8mYNBHLtYJI1jO3/TZws4D4J2kvjK0eJXKj3L8KVni18qOyyaN57+uPiNsJ0c",
+	"EvoSqykaJCJBBoJBaY+agNQ8ZbTSWeR1UHRxF0djoRpIzIYfXI7NejOg9E8inS6x+UVkL8gCOx8join9",
+	"N9rPoavN5lSt/+g0pd778tUN/pd+DuS5kOPoLl6JuHzfoKpPpuUE7mYI+2jLhO1j403NPO1PXfKfqAsR",
+	"TUkclMCVGV9rIBLBbZrK/YJKt96xr2rYLezaV23cjVB+wdx1uAR3FX1ZzQtHS0xRb5/5CGxsSaFwZmIi",
+	"xtZvz6bWUmJaEWSTgCjW5feqhgn9I+sQZmCjB1Vp8DM+D6RBhW2OGyrK8YX0SxfYFvT5bxQNXx+BNCwa",
+	"Sz8XyQFKh5gZX2R90d9mDLZt9LYVf5tNZle7I57NiMdYqAXprEQkvujCnmi8uFvVxiwanBvjceyvJaiS",
+	"mQ1UrmlgrEJkLiK6lAHwUATu8j8Fof+VtPiqXPOtqn1LlwWDPlEYayJCkqBedQ2exYjfXE1/QCcp0/tw",
+	"A4uczLJtYYOj2XQfQtB/cflbGZo/FTZq3PRbRS/IVT5UZdvXPJsSizKMbMvwBhtjl7deEcF4H5qv9ZhT",
+	"eraEg/5FefK1dplzvXkkP4fLnZLfQgwgRGhMONyC0tZjCEQI7tAcAYIf2YLGnyN3sIGnrfBe35xw4YpZ",
+	"4sIaRNvcUtnItI/XY99KbOogBq6tpdQYfk2+w6YO8HFCM9JRglB1bQzrgZDnPJEwFlKr3neJi/dTEj7D",
+	"bhDmD5xzz/ryYqJJUm8DZzvzu9MzvLh1B8+tdknimlAmQbZhcY/OLsH+iYwPzznlQo9A2nCBBTWx3VJx",
+	"Q5MTkrg0SpFmwX6QGHWvBX7Ma0Gx4KqUEF6yZCXOmpGjmVNAlc43Ie0GLTis8gtKRKu1ZUvHjqpNa7dl",
+	"OoZxMd+91R5NCvq1tqzsuyjoLlk5QF852HP8dNU1Ys/OFjvVJm1idz0UlKlBpsktNQScjyfGkKXfnrf2",
+	"lZiRv2MWninL+6nAf/xrIPddb013kq1F+AfCYr7piAMPrrxPtwVBPlf8qAeWPytwTqWD9gN7lzPtrhv4",
+	"9zU3/Gp+xVMhuHExYdyWCsSEZlnIv3iUxPP3jpkfyyckWpCjw8NDu19YYWA3BnHs0+iQFht5b5yOJ+rn",
+	"u4e/2iGrsqi7hO9rc3HK9qhzvRuLt51fswW/Zujpy1O4I7h26rZvbCduOScv+qvrNrG2cVvrN2Fctf2M",
+	"cSBqMjb+RRk+eGcfEA00X95+DVsSP3Dq0zX/bU95VqOd/s7keSFOHFPcNLyLjH7jkdEiIeqbuqzK/kuE",
+	"QO3Ig8++U80S6U/P9KvJFH8vc4Nqmpc33WUE5hhzT5cg49mbJh8zf2u7HBXZfNtsXo3Y2FazYpAnvKtq",
+	"fZpvz+qWSus+DaS2UAKCubbsv9tZU1tIBa8rTzc2pxYb8P6K/IUZ421I4e1HBMKrBh44FjCX63yieTPu",
+	"21leG1te66usry2djaQWZLNDonwYU+7AqdfFsYvf3cCvuoi6ONM5NyxhcWLP7+yCE5vR+pk7NIjhua9E",
+	"ra7EQHh5CRMcLdSQndo8pLeQixuo8dR9KNranSlmX8KP3fC0S8fs7xt+dAkFftx0qNQgYee8fQuReLuX",
+	"jsvx8Jt34jo0y4xe4wJrcPfWVmpxeDvxsv6b5S5/d9NXrbf8IuaqrcwOOiEJNjXocvikE8JU2y0+O8W2",
+	"UTLZGgksxUuU/v3d6z96p29e+k34aj1Hd9r/L6+eEAs7/fRtlH1cQ9k//UkRUiTwiWJXKz0C5fXXvaus",
+	"5qI8x2p4qK0Cq7S9BJQtVrG9IFzV2sz3EwyQ9sUNSH8nhf9M0EK7O1PHdpqmXx6/hxlA7Bz0wV5S09IB",
+	"zbaXQdv9QSXFaZpCSjqu10OGp8d9bw5rBClNp3s7QfINCJLTNHVSAhuqPIiNu5ov6jv4zA/lvHX97r5i",
+	"g/i0QNUSJ+IDORigmHRc70IiONg2N1xobC6C/Qx35vFGTiH2kbTohjRgmK/AMm7U0O9oDkRO7KrcYfOS",
+	"mE5syTmOwQQlT21zaUKHlPGipctTe+NFTf/idwrW3KRYprXseVW2WqUg5j7YupGlnXr1VGWRXu6C2Rim",
+	"0eMVt9vXuNus/FmwULfAndXwLVgNuJn+HqhSEPorQ1y2wbazYJp0bJNGf/XT4xsUB5+dVLlbMqzthFhN",
+	"WjcFgOsMjCITtYXtXB2cayGMKw00LTS6bUEoeOtpwvqpmBWONF7sYthfa/UGkpVjtjAYvX1H/v6NkcVD",
+	"DastyllVug/O9Q5eV0Z+1Q7CzGXjc12ECop2pv8W6tFFjZSK5m6V53Oar4Tj7r1IvXKV/Abmd+UO96gv",
+	"8/3jp6VC+glkxjgRgwGzXa1XJ+XHqVOv3rS/K1fflatvWK7Oq6ZdhzpneSAqXvXexoJjCau38sLB55rV",
+	"uESxe0147GredzXvK9a819jBHyEPg5WlZ1TpYrYZV7QXUMwoxAcw09oKc0PYd1Xxj1kVX6XTx7fqfAuj",
+	"MdWjeX5/1VJaLQ4wt8J+i6J/+wnXELjHqbdfhrt92f1WuHxnSO6q75etvt+yMFvC0lycnl0vMxs0CWho",
+	"xGYvxSfuGgVir8YP7mxp6idnL+FZjsmLi/i/ukZsBvLFsSFXgYM9sYpTibZHFDalSnbxoi3Ei/wdfJ4J",
+	"LSe0Mx+Ov/e40Kbp2JSpcUanvmf7C5uOLfgM/L+D8iy8m6xoZYULjGe6di1f5mRW8DhBI8TdLli0CxZt",
+	"3NsgUFkrS4hl1fJySU7rsDfnN+8j0BOXGicIBuzCP1+KyftYPRICjsBoUY1A1uaS9oBQoQnv0RZrcxEN",
+	"jLvAz6O2Q1hL9j5A3V6R/46j8US3hWm2ILDXNABbDbvvVrThHieAM48rfeBmI+7cGXPbS158XfEXPQIy",
+	"YJCligzZDXDsdm41Wgf7ITBFWJ5PdP16uPuy+w58WemlPUuyKE7jijThG2iJUFzaPTcQgmjZnS594LYJ",
+	"rgO67SltuMNeupxN0fCzVZDZNK4cQpXuou+KIRj2KVhOddve4A+rx1fg12rnhVnunV+pWmfhv2gHBn90",
+	"7XYkSMpSPAKDhxCZxiMxbMiFxPMwO5/zW+nUEJx3feLrqIMibFdgbVVx++m2ZQWKlSHr9XEImXTXyGGn",
+	"au+DKV6mypP8+hp3tu3DGvr24Vzlub0fdppx1/zh22r+0NTooei0gCzuufqhFF7zGdOXnFCiGB9msG9P",
+	"i9m7TPEwlFHdyqah8fSpPyRl9TRe1SThhomJ8jodfzEjHEHvNbZ+2IzdH7xNwxckKPwxzdCG9i0gRmBt",
+	"6GuAsSEzFhY276zpb+hg56wMQc5cqqXM9kTKHL95cTjrvVqns+f8sqO6LeUlVWFMdSif2rLmGL1O141h",
+	"r60oyR9t3/hmSt/+B40+psqGv02z+rOwG037Fm5AKiBQ3DrTs8VYpdxw6shjifFgcEz0SIrJcEQon55z",
+	"dz64YzEZW/hjwvgIJNOU9yEmKQzoJLNlNfNu2zvnTldUL9o78XnnuPAPsSadVg92PVFd8pxys3tXcM77",
+	"Ir9iRh7iy/aavQHLDLHY6/OaEIznni9dfuneUIx3BILDcHDdYUdV2jokJTRJKyHaMePw3r/l1E5wVeAy",
+	"tXJhHeIviMZlzPzKpV7xt9ied9eXd1tFdxMn9706snpgkRraZtFddY9/DW/yVIXUS/CfyYLmZ7PGrS0g",
+	"Mova6ExnTlmGmoD24d9oP4euBrwuFq+N9bV9v5qf3cWTyjv2vgHL8vaugfZx6vUQT7t6vV293sb1ekZM",
+	"xEQgAaFBjPZA4JSuLnOWNXMPPrvrbJco43OCYXdec3dec9X6OwzANJVmWjtZXANfn8bb0yGFKrtH+6u1",
+	"3EeB3BXhPWoRHlJdJ8khwYPyegSkT7MM5N7D23CLHQYDSD3fUCUrb9e5+KQqcjBPihCm9XGdPWh4a1Ub",
+	"0FYbbUHUr2k9Kk31REW9KGWKXjm5tTw3Pk7Z31w54Mr+NpIHO5twd05z6VuSnESwxYIxsRwVEyGbhMQD",
+	"WJYHlaLeIqxaaxcqJF4WzlOSwn46sawI6ZxYXGz7ldUDcoJnUxuPO+fLBOROuY28ObQ5WRncZZ3YYFyj",
+	"dbHJdfJbiFfdZ3CpXNo70G3SDQYD6Gt2A9WO6TvzZaNEiafFJuySMdXmLbXZ7ewPYsmsICMWn/U2X/2L",
+	"deLedd9+yOhuoTkD/TjnlFjlpy/Mf2iMFp8t23HbeuqoLMs1xui63zKeilt7sTBQJbi3b9u6dHuu3axL",
+	"oKF8dUl11IueHj473D882j88Ojs87OF//4Ufp/hi9HFCpQaZTQmdpNj7qbnHt/EqxNgGu2oNcLAlzuWz",
+	"648/fiorMUS1N8uuQ/iuQ/iukOSL6RA+sQGLteXzguqzpqOSruwxNEvWlnAhqEYttF1LMPPLDYNb2FiY",
+	"XawhztzyH0+evdSQqza/hMMt2kY1K2rH/t/EqQykPIJlYoMZs61iNM8pJdumiFjV0TlwZTeGY1oCIq85",
+	"EKYhN64f6Zi3Ymuv7fUaVhq7kG9QmP/EVWqp2F2cYEaccz0SCnzxk42gdLSkXDHjaGbTvaKdpl2EQWxQ",
+	"HNUlL5wfYoaNgaeMD895iHSsiDIGwwgknBBKfCjXBuTtxQ1uR+aFd865hdtaqUw5Z2fJWiuMA3XJHwJP",
+	"fTCORuo5XxztOTEe1hNFxC23yYM9N8qD3BwNeuF3dD0f9QsPBtVW1xYN8qN8u7SdV7rpoVaXyQlZp1br",
+	"WDZaux1Nv8Gg0CrXqQTe5u42lZ1F82i3qcwo6Hv0Te6dYzfvKnOappU40KPEOs4qzL7jmy8p4ZFiWLvh",
+	"bHWHpZCPhaGNL8F4d5VKrTb7LXfFTGgyEi6CxM0JKS1P9cQOSOzo1moMn/c48xVSX3HiA9ewxO2juNSd",
+	"6bjNhIajyQ46VPbmTehLqF4Y4misnZNCWn3sXMbWOa2sfUc8bBLMcwZgn/mwnGo4t74CzzxOeXswdTqn",
+	"zP3EYTZxzklJXDFRI+NDW1ua92Gncr+B4FtRtI67bi8gQkY7CbaeMOU23+z7BjJmZdV88Bn/P+st3rP4",
+	"eAs34romPhZ7cOadnQf3ZXlwZk88ecdBBQ7VmxLzA/lqDTe8eJ7Y6GoXRBT0J5LpKYJ/BVSCPJ2YNz5c",
+	"GF3tMFMn9N+AZnrkiwZSxkFhJsZB99pzkkL43VO7+sojF3ssH9iKxdqIil8we/D1RTVG6cLYRe1aTGxI",
+	"LCZy5oRsAHMQXAumdxelzk5a73tT3JPgzr7PdtLJg8mqp96D+ao3b4TIs6QZPDnFYoi7i7v/CQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -3,7 +3,6 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -69,8 +68,8 @@ type fixture struct {
 	Tenant, Role, User, Group, Org, Token string
 }
 
-// opRequest is how to call one operation: a body (built from the
-// fixture's ids), and whether it is not implemented yet.
+// opRequest is how to call one operation: its body, built from the
+// fixture's ids.
 type opRequest struct {
 	body func(f fixture, n string) string
 }
@@ -234,18 +233,4 @@ func callerWith(t testing.TB, env *servertest.Env, tn, admin string, perms ...st
 	u := mustCall(t, env, admin, "POST", base+"/users", `{"email":"c-`+n+`@example.test","roles":["role_c`+n+`"]}`, 201)
 	k := mustCall(t, env, admin, "POST", base+"/users/"+u["id"].(string)+"/tokens", `{"name":"c"}`, 201)
 	return k["token"].(string)
-}
-
-// underConstruction lists the operations another change is implementing;
-// until it lands they answer 500 (the server never tells why), and the
-// tests that need them to succeed skip rather than fail.
-var underConstruction = map[string]bool{
-	"getroleassigneelinkage": true, "listroleassignees": true,
-	"addroleassignees": true, "replaceroleassignees": true, "removeroleassignees": true,
-}
-
-// notImplemented reports whether an answer is the placeholder of an
-// operation still being built.
-func notImplemented(opID string, status int) bool {
-	return status == http.StatusInternalServerError && underConstruction[strings.ToLower(opID)]
 }

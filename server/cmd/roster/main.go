@@ -22,15 +22,17 @@ import (
 	"syscall"
 
 	"github.com/rosterhq/roster/internal/app"
+	"github.com/rosterhq/roster/server"
 )
 
 const usage = `Usage:
-  roster serve   [--addr ADDR] [--db DSN] [--log-format json|text]
+  roster serve   [--addr ADDR] [--db DSN] [--log-format json|text] [--rate-limit RATE[:BURST]]
   roster migrate [--db DSN]
 
 Environment:
   ROSTER_ADDR             listen address (default :8080)
   ROSTER_DB               sqlite:PATH or postgres://… (default sqlite:roster.db)
+  ROSTER_RATE_LIMIT       requests per second per token, RATE or RATE:BURST (default off)
   ROSTER_BOOTSTRAP_TOKEN  the platform operator's token secret; when unset, one is
                           generated at the first start and printed once to stderr
 ` + clientUsage
@@ -80,9 +82,16 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&o.cfg.Addr, "addr", envOr(getenv, "ROSTER_ADDR", app.DefaultAddr), "listen address (env ROSTER_ADDR)")
 	fs.StringVar(&o.cfg.DB, "db", envOr(getenv, "ROSTER_DB", app.DefaultDB), "database: sqlite:PATH or postgres://… (env ROSTER_DB)")
 	fs.StringVar(&o.logFormat, "log-format", "json", "log format: json or text")
+	rateLimit := fs.String("rate-limit", getenv("ROSTER_RATE_LIMIT"),
+		"requests per second per token, RATE or RATE:BURST; off when unset (env ROSTER_RATE_LIMIT)")
 	if err := fs.Parse(args); err != nil {
 		return o, parseError(err)
 	}
+	rl, err := server.ParseRateLimit(*rateLimit)
+	if err != nil {
+		return o, err
+	}
+	o.cfg.RateLimit = rl
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
