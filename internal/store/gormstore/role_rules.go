@@ -1,0 +1,140 @@
+package gormstore
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rosterhq/roster/internal/rbac"
+)
+
+// The rules a role must keep: valid permissions, small metadata, parents
+// that exist and may be granted, and no inheritance cycle.
+
+// cleanPermissions validates and de-duplicates, keeping the caller's order.
+func cleanPermissions(in []string) ([]string, error) {
+	if len(in) > maxPermissions {
+		return nil, rbac.Invalid("permissions", fmt.Sprintf("at most %d permissions", maxPermissions))
+	}
+	out := make([]string, 0, len(in))
+	for i, p := range in {
+		if !rbac.ValidPermission(p) {
+			return nil, rbac.Invalid(fmt.Sprintf("permissions[%d]", i), "must be resource:action, each part [a-z0-9_.-]+ or *")
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func encodeMetadata(m map[string]any) (*string, error) {
+	if m == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, rbac.Invalid("metadata", "must be a JSON object")
+	}
+	if len(b) > maxMetadataBytes {
+		return nil, rbac.Invalid("metadata", "at most 16 KiB")
+	}
+	s := string(b)
+	return &s, nil
+}
+
+// checkParents verifies that every parent exists and is assignable (a role
+// inheriting role_admin would grant it by the back door) and returns them
+// de-duplicated and sorted.
+func checkParents(t *txn, self string, ids []string) ([]string, error) {
+	parents := slices.Clone(ids)
+	slices.Sort(parents)
+	parents = slices.Compact(parents)
+	if len(parents) == 0 {
+		return []string{}, nil
+	}
+	var rows []roleRow
+	if err := t.tx.Select("id, assignable").Where("tenant_id = ? AND id IN ?", t.w.TenantID, parents).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	assignable := map[string]bool{}
+	for _, r := range rows {
+		assignable[r.ID] = r.Assignable
+	}
+	for i, id := range ids {
+		field := fmt.Sprintf("inherits_from[%d]", i)
+		ok, found := assignable[id]
+		switch {
+		case id == self && self != "":
+			return nil, rbac.Invalid(field, "inheritance cycle: "+self+" → "+self)
+		case !found:
+			return nil, rbac.Invalid(field, "unknown role "+id)
+		case !ok:
+			return nil, rbac.Invalid(field, "role is not assignable")
+		}
+	}
+	return parents, nil
+}
+
+// checkCycle fails when roleID is reachable from one of its new parents.
+func checkCycle(t *txn, roleID string, parents []string) error {
+	var edges []roleParentRow
+	if err := t.tx.Where("tenant_id = ?", t.w.TenantID).Find(&edges).Error; err != nil {
+		return err
+	}
+	up := map[string][]string{}
+	for _, e := range edges {
+		if e.RoleID != roleID {
+			up[e.RoleID] = append(up[e.RoleID], e.ParentID)
+		}
+	}
+	up[roleID] = parents
+	// Depth-first from roleID along parent edges, remembering the path.
+	var path []string
+	onPath := map[string]bool{}
+	done := map[string]bool{}
+	var visit func(id string) []string
+	visit = func(id string) []string {
+		if onPath[id] {
+			i := slices.Index(path, id)
+			return append(slices.Clone(path[i:]), id)
+		}
+		if done[id] {
+			return nil
+		}
+		onPath[id] = true
+		path = append(path, id)
+		for _, p := range up[id] {
+			if c := visit(p); c != nil {
+				return c
+			}
+		}
+		path = path[:len(path)-1]
+		onPath[id] = false
+		done[id] = true
+		return nil
+	}
+	if cycle := visit(roleID); cycle != nil {
+		return rbac.Invalid("inherits_from", "inheritance cycle: "+strings.Join(cycle, " → "))
+	}
+	return nil
+}
+
+func setParents(t *txn, roleID string, parents []string) error {
+	if err := t.tx.Where("tenant_id = ? AND role_id = ?", t.w.TenantID, roleID).Delete(&roleParentRow{}).Error; err != nil {
+		return err
+	}
+	if len(parents) == 0 {
+		return nil
+	}
+	rows := make([]roleParentRow, len(parents))
+	for i, p := range parents {
+		rows[i] = roleParentRow{TenantID: t.w.TenantID, RoleID: roleID, ParentID: p}
+	}
+	return t.tx.Create(&rows).Error
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
