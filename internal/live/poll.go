@@ -93,6 +93,15 @@ func (e *Engines) PollOnce(ctx context.Context) error {
 			continue
 		}
 		t := ent.engine.Load()
+		if t != nil && rev < t.Revision() {
+			// The database is behind what this engine applied: it lost
+			// committed writes (a failover to a lagging standby, a restore).
+			// Nothing after this revision can be trusted: rebuild.
+			e.log.Warn("live: tenant revision went backwards; reloading", "tenant", id,
+				"engine_revision", t.Revision(), "database_revision", rev)
+			e.Forget(id)
+			continue
+		}
 		if t == nil || t.Revision() >= rev {
 			// No engine yet (nothing to keep fresh) or already there.
 			continue
