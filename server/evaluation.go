@@ -22,16 +22,35 @@ func (s *Server) engine(ctx context.Context, tenantID string, minRev *int64) (*e
 }
 
 // evalUser resolves the {user_id} of an evaluated read: `me` or an id the
-// engine knows (404 otherwise: it is a path id).
-func evalUser(ctx context.Context, t *eval.Tenant, id string) (string, error) {
+// engine knows (404 otherwise: it is a path id). It returns the engine to
+// answer from, which may have caught up to find the user.
+func (s *Server) evalUser(ctx context.Context, tenantID string, t *eval.Tenant, id string) (*eval.Tenant, string, error) {
 	id, err := userID(ctx, id)
 	if err != nil {
-		return "", err
+		return t, "", err
 	}
-	if !t.HasUser(id) {
-		return "", rbac.NotFound("user")
+	t, ok, err := s.knownUser(ctx, tenantID, t, id)
+	if err != nil {
+		return t, "", err
 	}
-	return id, nil
+	if !ok {
+		return t, "", rbac.NotFound("user")
+	}
+	return t, id, nil
+}
+
+// knownUser reports whether the user exists. A user the engine does not
+// know may have been made through another replica since the last poll:
+// rather than answer "unknown" for up to a poll interval, catch up once.
+func (s *Server) knownUser(ctx context.Context, tenantID string, t *eval.Tenant, id string) (*eval.Tenant, bool, error) {
+	if t.HasUser(id) {
+		return t, true, nil
+	}
+	fresh, err := s.Engines.Sync(ctx, tenantID)
+	if err != nil {
+		return t, false, err
+	}
+	return fresh, fresh.HasUser(id), nil
 }
 
 // orgFilter checks an organization_id query parameter: unknown is 400.
@@ -57,11 +76,11 @@ func (s *Server) GetEvaluatedRoles(ctx context.Context, req gen.GetEvaluatedRole
 	if err != nil {
 		return nil, err
 	}
-	rev := t.Revision()
-	id, err := evalUser(ctx, t, req.UserId)
+	t, id, err := s.evalUser(ctx, req.TenantId, t, req.UserId)
 	if err != nil {
 		return nil, err
 	}
+	rev := t.Revision()
 	held := t.EvaluatedRoles(id, org, org == "", s.now())
 	names := newNameCache(s.Store, req.TenantId)
 	out := gen.GetEvaluatedRoles200JSONResponse{Items: make([]gen.EvaluatedRole, 0, len(held)), Revision: rev}
@@ -97,11 +116,11 @@ func (s *Server) GetUserPermissions(ctx context.Context, req gen.GetUserPermissi
 	if err != nil {
 		return nil, err
 	}
-	rev := t.Revision()
-	id, err := evalUser(ctx, t, req.UserId)
+	t, id, err := s.evalUser(ctx, req.TenantId, t, req.UserId)
 	if err != nil {
 		return nil, err
 	}
+	rev := t.Revision()
 	perms := t.Permissions(id, org, s.now())
 	return gen.GetUserPermissions200JSONResponse{Permissions: nonNil(perms), Revision: rev}, nil
 }
@@ -154,7 +173,11 @@ func (s *Server) check(ctx context.Context, tenantID string, t *eval.Tenant, c g
 			return gen.CheckOutcome{}, err
 		}
 	}
-	if !t.HasUser(user) {
+	t, known, err := s.knownUser(ctx, tenantID, t, user)
+	if err != nil {
+		return gen.CheckOutcome{}, err
+	}
+	if !known {
 		return gen.CheckOutcome{}, rbac.Invalid(prefix+"user_id", "unknown user "+user)
 	}
 	org, err := s.orgFilter(ctx, tenantID, c.OrganizationId, prefix+"organization_id")

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosterhq/roster/client"
+	"github.com/rosterhq/roster/internal/rbac"
 	"github.com/rosterhq/roster/server/servertest"
 )
 
@@ -271,4 +272,19 @@ func TestCheckNeedsChecksRead(t *testing.T) {
 	require.NoError(t, err)
 	requireProblem(t, theirs.HTTPResponse, theirs.Body, 403, "forbidden", "")
 	_ = strconv.Itoa
+}
+
+// A user made through another replica (here: straight through the store,
+// so this server hears of it from no Notify and no poll) is found at once.
+func TestCheckFindsUsersMadeElsewhere(t *testing.T) {
+	f := newEvalFixture(t)
+	f.check(t, f.alice.Id, "docs:read", "") // the engine is loaded
+	u, _, err := f.env.Store.CreateUser(bg, rbac.Write{TenantID: "acme", Actor: rbac.Actor{Operator: true}},
+		rbac.UserInput{Email: "elsewhere@acme.test", Roles: []string{"role_editor"}})
+	require.NoError(t, err)
+	got := f.check(t, u.ID, "docs:write", "")
+	require.True(t, got.Allowed)
+	perms, err := f.acme.Admin.GetUserPermissionsWithResponse(bg, "acme", u.ID, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, perms.StatusCode())
 }
