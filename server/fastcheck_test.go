@@ -52,6 +52,14 @@ func TestFastCheck_neverAcceptsWhatTheSpecRejects(t *testing.T) {
 		{routeCheckBatch, "", `{"checks":{"user_id":"usr_1","permission":"docs:read"}}`, false},
 		{routeCheckBatch, "", `{"checks":[{"user_id":"usr_1","permission":"docs:read"}],"more":true}`, false},
 		{routeCheckBatch, "", `{"Checks":[{"user_id":"usr_1","permission":"docs:read"}]}`, false},
+		{routeCheckBatch, "", " {\n \"checks\" : [ {\"user_id\":\"u\",\"permission\":\"a:b\"} , {\"permission\":\"*:b\",\"user_id\":\"v\"} ] } ", true},
+		{routeCheckBatch, "", `{"checks":[{"user_id":"usr_1","permission":"docs:read"},]}`, false},
+		{routeCheckBatch, "", `{"checks":[{"user_id":"usr_1","permission":"docs:read"}]`, false},
+		{routeCheck, "", `{"user_id":"us\u0072_1","permission":"docs:read"}`, false}, // valid, but escapes are left to the validator
+		{routeCheck, "", `{"user_id":"usr_1","user_id":"usr_2","permission":"docs:read"}`, false},
+		{routeCheck, "", `{"user_id":"usr_1","permission":"docs:read",}`, false},
+		{routeCheck, "", `{"user_id":"üsér","permission":"docs:read"}`, true},
+		{routeCheck, "", "{\"user_id\":\"a\tb\",\"permission\":\"docs:read\"}", false},
 	}
 	for _, b := range bodies {
 		t.Run(b.body, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -26,6 +27,9 @@ func refPart(s string) bool {
 	}
 	return true
 }
+
+// specPermission is the Permission pattern of openapi.yaml, verbatim.
+var specPermission = regexp.MustCompile(`^([a-z0-9_.-]+|\*):([a-z0-9_.-]+|\*)$`)
 
 func refValidPermission(p string) bool {
 	parts := strings.Split(p, ":")
@@ -89,6 +93,9 @@ func FuzzValidPermission(f *testing.F) {
 		valid := ValidPermission(p)
 		if want := refValidPermission(p); valid != want {
 			t.Fatalf("ValidPermission(%q) = %v, the contract says %v", p, valid, want)
+		}
+		if want := specPermission.MatchString(p); valid != want {
+			t.Fatalf("ValidPermission(%q) = %v, openapi.yaml's pattern says %v", p, valid, want)
 		}
 		if valid && !Grants(p, p) {
 			t.Fatalf("valid %q does not grant itself", p)

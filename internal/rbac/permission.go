@@ -6,14 +6,34 @@ import (
 )
 
 var (
-	permissionRe = regexp.MustCompile(`^([a-z0-9_.-]+|\*):([a-z0-9_.-]+|\*)$`)
 	roleNameRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 	tenantIDRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 )
 
 // ValidPermission reports whether p is `resource:action`, each part
-// `[a-z0-9_.-]+` or `*`.
-func ValidPermission(p string) bool { return permissionRe.MatchString(p) }
+// `[a-z0-9_.-]+` or `*`. Written out rather than as a regexp: every check
+// request validates one, and this is several times faster
+// (FuzzValidPermission holds it to the pattern).
+func ValidPermission(p string) bool {
+	resource, action, ok := strings.Cut(p, ":")
+	return ok && validPart(resource) && validPart(action)
+}
+
+func validPart(s string) bool {
+	if s == "*" {
+		return true
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidRoleName reports whether n is a valid role name.
 func ValidRoleName(n string) bool { return roleNameRe.MatchString(n) }
