@@ -10,7 +10,7 @@ GEN_PKGS := gen client
 # go-sqlite3 is cgo.
 export CGO_ENABLED := 1
 
-.PHONY: gen check-gen build run test lint lint-spec bench clean
+.PHONY: fmt-check gen check-gen build run test lint lint-spec bench clean
 
 ## gen: regenerate gen/ and client/ from openapi.yaml (gen/ also embeds a copy of it), and the TypeScript types
 gen: gen-ts
@@ -45,17 +45,20 @@ build:
 run: build
 	./$(BIN) serve $(ARGS)
 
-## test: generated code check, spec lint, vet, then every test with the race detector
-test: check-gen lint-spec ts-client
+## test: generated code check, spec lint, gofmt, vet, then every test with the race detector
+test: check-gen lint-spec ts-client fmt-check
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 8m ./...
 	$(MAKE) --no-print-directory fuzz
 
 ## lint: gofmt, vet and the spec lint
-lint: lint-spec
+lint: lint-spec fmt-check
+	$(GO) vet ./...
+
+## fmt-check: fail when gofmt would change a Go file
+fmt-check:
 	@unformatted=$$(find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*' -print0 | xargs -0 gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:" >&2; echo "$$unformatted" >&2; exit 1; fi
-	$(GO) vet ./...
 
 ## lint-spec: lint openapi.yaml with Spectral (pinned in scripts/lint) and scripts/lint/.spectral.yaml; npm is required
 lint-spec:

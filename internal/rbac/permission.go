@@ -6,8 +6,8 @@ import (
 )
 
 var (
-	roleNameRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
-	tenantIDRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
+	roleNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+	tenantIDRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 )
 
 // ValidPermission reports whether p is `resource:action`, each part
