@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -271,7 +270,6 @@ func TestCheckNeedsChecksRead(t *testing.T) {
 	theirs, err := c.GetUserPermissionsWithResponse(bg, "acme", f.alice.Id, nil)
 	require.NoError(t, err)
 	requireProblem(t, theirs.HTTPResponse, theirs.Body, 403, "forbidden", "")
-	_ = strconv.Itoa
 }
 
 // A user made through another replica (here: straight through the store,
