@@ -80,8 +80,9 @@ func (s *Server) GetEvaluatedRoles(ctx context.Context, req gen.GetEvaluatedRole
 	if err != nil {
 		return nil, err
 	}
-	rev := t.Revision()
-	held := t.EvaluatedRoles(id, org, org == "", s.now())
+	v := t.View()
+	rev, held := v.Revision(), v.EvaluatedRoles(id, org, org == "", s.now())
+	v.Close()
 	names := newNameCache(s.Store, req.TenantId)
 	out := gen.GetEvaluatedRoles200JSONResponse{Items: make([]gen.EvaluatedRole, 0, len(held)), Revision: rev}
 	for _, h := range held {
@@ -120,8 +121,9 @@ func (s *Server) GetUserPermissions(ctx context.Context, req gen.GetUserPermissi
 	if err != nil {
 		return nil, err
 	}
-	rev := t.Revision()
-	perms := t.Permissions(id, org, s.now())
+	v := t.View()
+	defer v.Close()
+	rev, perms := v.Revision(), v.Permissions(id, org, s.now())
 	return gen.GetUserPermissions200JSONResponse{Permissions: nonNil(perms), Revision: rev}, nil
 }
 
@@ -130,66 +132,87 @@ func (s *Server) CheckPermission(ctx context.Context, req gen.CheckPermissionReq
 	if err != nil {
 		return nil, err
 	}
-	rev := t.Revision()
-	out, err := s.check(ctx, req.TenantId, t, *req.Body, "")
+	t, q, err := s.resolveCheck(ctx, req.TenantId, t, *req.Body, "")
 	if err != nil {
 		return nil, err
 	}
-	return gen.CheckPermission200JSONResponse{Allowed: out.Allowed, Matched: out.Matched, Revision: rev}, nil
+	v := t.View()
+	defer v.Close()
+	out := s.decide(v, q)
+	return gen.CheckPermission200JSONResponse{Allowed: out.Allowed, Matched: out.Matched, Revision: v.Revision()}, nil
 }
 
+// CheckPermissions answers every check of the batch from one state of the
+// engine, the one whose revision it reports: first each check is resolved
+// and authorized (which may read the database and catch the engine up),
+// then all are decided in one view.
 func (s *Server) CheckPermissions(ctx context.Context, req gen.CheckPermissionsRequestObject) (gen.CheckPermissionsResponseObject, error) {
 	t, err := s.engine(ctx, req.TenantId, req.Params.MinRevision)
 	if err != nil {
 		return nil, err
 	}
-	rev := t.Revision()
-	out := gen.CheckPermissions200JSONResponse{Results: make([]gen.CheckOutcome, len(req.Body.Checks)), Revision: rev}
+	qs := make([]checkQuery, len(req.Body.Checks))
 	for i, c := range req.Body.Checks {
-		if out.Results[i], err = s.check(ctx, req.TenantId, t, c, fmt.Sprintf("checks[%d].", i)); err != nil {
+		if t, qs[i], err = s.resolveCheck(ctx, req.TenantId, t, c, fmt.Sprintf("checks[%d].", i)); err != nil {
 			return nil, err
 		}
+	}
+	v := t.View()
+	defer v.Close()
+	out := gen.CheckPermissions200JSONResponse{Results: make([]gen.CheckOutcome, len(qs)), Revision: v.Revision()}
+	for i, q := range qs {
+		out.Results[i] = s.decide(v, q)
 	}
 	return out, nil
 }
 
-// check answers one check. Checking someone other than oneself needs
-// checks:read; the body names the user, so this is decided here rather than
-// by the authorization middleware.
-func (s *Server) check(ctx context.Context, tenantID string, t *eval.Tenant, c gen.CheckRequest, prefix string) (gen.CheckOutcome, error) {
+// checkQuery is one check resolved: `me` replaced, the user known, the
+// organization known.
+type checkQuery struct{ user, permission, org string }
+
+// resolveCheck resolves and authorizes one check. Checking someone other
+// than oneself needs checks:read; the body names the user, so this is
+// decided here rather than by the authorization middleware. It returns the
+// engine to answer from, which may have caught up to find the user.
+func (s *Server) resolveCheck(ctx context.Context, tenantID string, t *eval.Tenant, c gen.CheckRequest, prefix string) (*eval.Tenant, checkQuery, error) {
 	p, err := caller(ctx)
 	if err != nil {
-		return gen.CheckOutcome{}, err
+		return t, checkQuery{}, err
 	}
 	user := c.UserId
 	if user == "me" {
 		if p.Token.Operator() {
-			return gen.CheckOutcome{}, rbac.Invalid(prefix+"user_id", "the operator has no user")
+			return t, checkQuery{}, rbac.Invalid(prefix+"user_id", "the operator has no user")
 		}
 		user = p.Token.UserID
 	}
 	if user != p.Token.UserID {
 		if err := p.require(ctx, permChecks); err != nil {
-			return gen.CheckOutcome{}, err
+			return t, checkQuery{}, err
 		}
 	}
 	t, known, err := s.knownUser(ctx, tenantID, t, user)
 	if err != nil {
-		return gen.CheckOutcome{}, err
+		return t, checkQuery{}, err
 	}
 	if !known {
-		return gen.CheckOutcome{}, rbac.Invalid(prefix+"user_id", "unknown user "+user)
+		return t, checkQuery{}, rbac.Invalid(prefix+"user_id", "unknown user "+user)
 	}
 	org, err := s.orgFilter(ctx, tenantID, c.OrganizationId, prefix+"organization_id")
 	if err != nil {
-		return gen.CheckOutcome{}, err
+		return t, checkQuery{}, err
 	}
-	d := t.Check(user, c.Permission, org, s.now())
+	return t, checkQuery{user: user, permission: c.Permission, org: org}, nil
+}
+
+// decide answers a resolved check in a view.
+func (s *Server) decide(v eval.View, q checkQuery) gen.CheckOutcome {
+	d := v.Check(q.user, q.permission, q.org, s.now())
 	out := gen.CheckOutcome{Allowed: d.Allowed}
 	if d.Allowed {
 		out.Matched = &gen.CheckMatch{RoleId: d.RoleID, Permission: d.Pattern}
 	}
-	return out, nil
+	return out
 }
 
 // holders answers GET /users?holds_role=…|holds_permission=…: reverse
@@ -221,11 +244,13 @@ func (s *Server) holders(ctx context.Context, req gen.ListUsersRequestObject) (g
 	}
 	var ids []string
 	var next string
+	v := t.View()
 	if q.HoldsRole != nil {
-		ids, next = t.HoldersOfRole(*q.HoldsRole, org, pg.After, pg.Limit, s.now())
+		ids, next = v.HoldersOfRole(*q.HoldsRole, org, pg.After, pg.Limit, s.now())
 	} else {
-		ids, next = t.HoldersOfPermission(*q.HoldsPermission, org, pg.After, pg.Limit, s.now())
+		ids, next = v.HoldersOfPermission(*q.HoldsPermission, org, pg.After, pg.Limit, s.now())
 	}
+	v.Close()
 	users, err := s.Store.GetUsers(ctx, req.TenantId, ids)
 	if err != nil {
 		return nil, err

@@ -46,3 +46,10 @@ func (f *fakeStore) TenantRevision(_ context.Context, tenantID string) (int64, e
 func (f *fakeStore) Changes(context.Context, string, int64, int) ([]rbac.Change, error) {
 	return nil, nil
 }
+
+func (f *fakeStore) LoadDelta(_ context.Context, tenantID string, since int64, _ int) (rbac.Delta, bool, error) {
+	if !f.tenants[tenantID] {
+		return rbac.Delta{}, false, rbac.NotFound("tenant")
+	}
+	return rbac.Delta{From: since, To: max(since, 1)}, true, nil
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/rosterhq/roster/internal/rbac"
@@ -67,4 +68,15 @@ func (s *Server) orgExists(ctx context.Context, tenantID, orgID string) error {
 	}
 	s.orgs.m.Store(orgKey(tenantID, orgID), true)
 	return nil
+}
+
+// forgetTenant drops the tenant's known organizations (see tokenCache.forgetTenant).
+func (o *orgSet) forgetTenant(tenantID string) {
+	prefix := orgKey(tenantID, "")
+	o.m.Range(func(k, _ any) bool {
+		if strings.HasPrefix(k.(string), prefix) {
+			o.m.Delete(k)
+		}
+		return true
+	})
 }

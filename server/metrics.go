@@ -109,6 +109,7 @@ func (m *metrics) watch(engines *live.Engines, store any) {
 			"Time spent catching tenant engines up from the change feed, database reads included.",
 			func() float64 { return engines.Stats().CatchUpTime.Seconds() }),
 	)
+	m.reg.MustRegister(repairsCollector{engines})
 	if p, ok := store.(interface{ DB() *sql.DB }); ok {
 		if db := p.DB(); db != nil {
 			m.reg.MustRegister(collectors.NewDBStatsCollector(db, "roster"))
@@ -139,4 +140,21 @@ func buildInfo() prometheus.Collector {
 	})
 	g.Set(1)
 	return g
+}
+
+// repairsCollector exports roster_engine_repairs_total{tenant}: how many
+// times background verification found a tenant's engine differing from the
+// database and rebuilt it. Anything above zero is a bug (docs/deploy.md).
+type repairsCollector struct{ engines *live.Engines }
+
+var repairsDesc = prometheus.NewDesc("roster_engine_repairs_total",
+	"Times verification found the tenant's evaluation engine differing from the database and rebuilt it (any is a bug; see the ERROR log).",
+	[]string{"tenant"}, nil)
+
+func (c repairsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- repairsDesc }
+
+func (c repairsCollector) Collect(ch chan<- prometheus.Metric) {
+	for tenant, n := range c.engines.Repairs() {
+		ch <- prometheus.MustNewConstMetric(repairsDesc, prometheus.CounterValue, float64(n), tenant)
+	}
 }

@@ -99,9 +99,13 @@ func New(cfg Config) *echo.Echo {
 		limit: newLimiter(cfg.RateLimit)}
 	engines.OnChange(func(tenantID string, c rbac.Change) {
 		authn.tokens.forget(tenantID, c)
-		if c.Action == "organization.delete" {
+		if c.Action == rbac.ActionOrganizationDelete {
 			srv.orgs.m.Delete(orgKey(tenantID, c.TargetID))
 		}
+	})
+	engines.OnReload(func(tenantID string) {
+		authn.tokens.forgetTenant(tenantID)
+		srv.orgs.forgetTenant(tenantID)
 	})
 	e.Use(notifyWrites(engines))
 	e.Use(limitURL)

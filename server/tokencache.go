@@ -63,14 +63,14 @@ func (c *tokenCache) touched(tokenID string, at time.Time) {
 // forget drops what a change may have made stale: a revoked token, or every
 // token of a user that was changed (disabled) or deleted.
 func (c *tokenCache) forget(tenantID string, ch rbac.Change) {
-	if ch.TargetType != "token" && ch.TargetType != "user" {
+	if ch.Target != rbac.TargetToken && ch.Target != rbac.TargetUser {
 		return
 	}
 	c.m.Range(func(k, v any) bool {
 		e := v.(*cachedToken)
 		e.mu.Lock()
 		stale := e.tok.TenantID == tenantID &&
-			((ch.TargetType == "token" && e.tok.ID == ch.TargetID) || (ch.TargetType == "user" && e.tok.UserID == ch.TargetID))
+			((ch.Target == rbac.TargetToken && e.tok.ID == ch.TargetID) || (ch.Target == rbac.TargetUser && e.tok.UserID == ch.TargetID))
 		e.mu.Unlock()
 		if stale {
 			c.m.Delete(k)
@@ -134,4 +134,19 @@ func (a *authenticator) authenticate(ctx context.Context, secret string, now tim
 	}
 	a.tokens.put(hash, tok, now)
 	return tok, nil
+}
+
+// forgetTenant drops every cached token of the tenant: its engine was
+// rebuilt from a snapshot, so changes may have passed that no forget saw.
+func (c *tokenCache) forgetTenant(tenantID string) {
+	c.m.Range(func(k, v any) bool {
+		e := v.(*cachedToken)
+		e.mu.Lock()
+		stale := e.tok.TenantID == tenantID
+		e.mu.Unlock()
+		if stale {
+			c.m.Delete(k)
+		}
+		return true
+	})
 }

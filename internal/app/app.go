@@ -55,8 +55,12 @@ type Config struct {
 	// tenants it caches, to learn of other replicas' writes (see
 	// live.Engines.Poll); 0 is live.DefaultPollInterval, negative turns it off.
 	PollInterval time.Duration
-	Logger       *slog.Logger
-	Stderr       io.Writer // where a generated operator token is shown, once
+	// VerifyInterval is how often this replica compares each tenant's
+	// engine with the database and repairs it (see live.Engines.Verify); 0
+	// is live.DefaultVerifyInterval, negative turns it off.
+	VerifyInterval time.Duration
+	Logger         *slog.Logger
+	Stderr         io.Writer // where a generated operator token is shown, once
 	// RateLimit caps each token's requests; the zero value (the default) is no limit.
 	RateLimit server.RateLimit
 }
@@ -150,7 +154,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		close(errc)
 	}()
 	m.store, m.srv, m.ln, m.errc = store, srv, ln, errc
-	m.stopPoll = startPoll(engines, m.cfg.PollInterval)
+	m.stopPoll = startBackground(engines, m.cfg.PollInterval, m.cfg.VerifyInterval)
 	log.Info("roster listening", "addr", ln.Addr().String(), "url", m.url(), "db", RedactDSN(m.cfg.DB))
 	return nil
 }
@@ -158,19 +162,19 @@ func (m *Main) Run(ctx context.Context) (err error) {
 // The store answers a poll round in one query.
 var _ live.RevisionSource = (*gormstore.Store)(nil)
 
-// startPoll runs engines.Poll until the returned func is called; that func
-// waits for the poller to stop.
-func startPoll(engines *live.Engines, interval time.Duration) func() {
-	if interval < 0 {
-		return func() {}
-	}
+// startBackground runs engines.Poll and engines.VerifyLoop (each unless its
+// interval is negative) until the returned func is called; that func waits
+// for both to stop.
+func startBackground(engines *live.Engines, poll, verify time.Duration) func() {
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		engines.Poll(ctx, interval)
-	}()
-	return func() { cancel(); <-done }
+	var wg sync.WaitGroup
+	if poll >= 0 {
+		wg.Go(func() { engines.Poll(ctx, poll) })
+	}
+	if verify >= 0 {
+		wg.Go(func() { engines.VerifyLoop(ctx, verify) })
+	}
+	return func() { cancel(); wg.Wait() }
 }
 
 // ensureOperatorToken makes ROSTER_BOOTSTRAP_TOKEN the operator's secret at

@@ -94,12 +94,16 @@ func isActive(g rbac.Grant, now time.Time) bool {
 // Check reports whether the user holds a role whose own permissions grant
 // permission: roles held globally, plus those held in org when org != "".
 func (t *Tenant) Check(userID, permission, org string, now time.Time) Decision {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.check(userID, permission, org, now)
+}
+
+func (t *Tenant) check(userID, permission, org string, now time.Time) Decision {
 	keys, ok := grantingKeys(permission)
 	if !ok {
 		return Decision{}
 	}
-	t.mu.RLock()
-	defer t.mu.RUnlock()
 	e := t.entryFor(userID, org, now)
 	if e == nil {
 		return Decision{}
@@ -127,6 +131,10 @@ func (t *Tenant) Check(userID, permission, org string, now time.Time) Decision {
 func (t *Tenant) Permissions(userID, org string, now time.Time) []string {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	return t.permissions(userID, org, now)
+}
+
+func (t *Tenant) permissions(userID, org string, now time.Time) []string {
 	e := t.entryFor(userID, org, now)
 	if e == nil || len(e.perms) == 0 {
 		return []string{} // never nil: callers encode it as a JSON array

@@ -219,11 +219,31 @@ func TestTenant_Updates(t *testing.T) {
 		require.False(t, e.Check("erin", "docs:read", "o2", t0).Allowed)
 		require.Equal(t, []EvaluatedRole{{RoleID: "member", Sources: []Source{{Type: SourceDefault}}}}, e.EvaluatedRoles("carol", "", true, t0))
 	})
-	t.Run("revision", func(t *testing.T) {
+	t.Run("revisions apply strictly in order", func(t *testing.T) {
 		e := fixture()
 		require.EqualValues(t, 7, e.Revision())
-		e.SetRevision(9)
+		grant := rbac.SnapshotUser{ID: "frank", Active: true, Grants: []rbac.Grant{{RoleID: "admin"}}}
+		change := func(rev int64) rbac.Change {
+			return rbac.Change{Revision: rev, Action: rbac.ActionUserUpdate, Target: rbac.TargetUser, TargetID: "frank"}
+		}
+		for name, d := range map[string]rbac.Delta{
+			"skips a revision":       {From: 8, To: 9, Changes: []rbac.Change{change(9)}},
+			"goes back":              {From: 6, To: 7, Changes: []rbac.Change{change(7)}},
+			"misses a change":        {From: 7, To: 9, Changes: []rbac.Change{change(9)}},
+			"changes out of order":   {From: 7, To: 9, Changes: []rbac.Change{change(9), change(8)}},
+			"more changes than revs": {From: 7, To: 8, Changes: []rbac.Change{change(8), change(9)}},
+		} {
+			d.Users = []rbac.SnapshotUser{grant}
+			require.Error(t, e.Apply(d), name)
+			require.EqualValues(t, 7, e.Revision(), name)
+			require.False(t, e.Check("frank", "x:y", "", t0).Allowed, "%s: nothing applied", name)
+		}
+		require.NoError(t, e.Apply(rbac.Delta{From: 7, To: 9, Changes: []rbac.Change{change(8), change(9)}, Users: []rbac.SnapshotUser{grant}}))
 		require.EqualValues(t, 9, e.Revision())
+		require.True(t, e.Check("frank", "x:y", "", t0).Allowed)
+		v := e.View()
+		defer v.Close()
+		require.EqualValues(t, 9, v.Revision(), "a view reports the revision of the state it reads")
 	})
 }
 

@@ -34,6 +34,10 @@ const (
 func (t *Tenant) EvaluatedRoles(userID, org string, allScopes bool, now time.Time) []EvaluatedRole {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	return t.evaluatedRoles(userID, org, allScopes, now)
+}
+
+func (t *Tenant) evaluatedRoles(userID, org string, allScopes bool, now time.Time) []EvaluatedRole {
 	u := t.users[userID]
 	if u == nil || !u.active {
 		return []EvaluatedRole{}

@@ -19,17 +19,25 @@ const defaultLimit = 20
 func (t *Tenant) HoldersOfRole(roleID, org, after string, limit int, now time.Time) (ids []string, next string) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	return t.holdersOfRole(roleID, org, after, limit, now)
+}
+
+func (t *Tenant) holdersOfRole(roleID, org, after string, limit int, now time.Time) (ids []string, next string) {
 	return t.holders(t.impliers[roleID], org, after, limit, now)
 }
 
 // HoldersOfPermission is HoldersOfRole for the users Check would allow.
 func (t *Tenant) HoldersOfPermission(permission, org, after string, limit int, now time.Time) (ids []string, next string) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.holdersOfPermission(permission, org, after, limit, now)
+}
+
+func (t *Tenant) holdersOfPermission(permission, org, after string, limit int, now time.Time) (ids []string, next string) {
 	keys, ok := grantingKeys(permission)
 	if !ok {
 		return []string{}, ""
 	}
-	t.mu.RLock()
-	defer t.mu.RUnlock()
 	var roles []string
 	for _, k := range keys {
 		for _, granting := range t.patterns[k[0]][k[1]] {

@@ -53,9 +53,8 @@ func TestTenant_ConcurrentReadersAndWriter(t *testing.T) {
 			}
 		}()
 	}
-	for i := range 400 {
+	for range 400 {
 		g.update(e, ref, users)
-		e.SetRevision(int64(i))
 		e.Revision()
 	}
 	close(stop)

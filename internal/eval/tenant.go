@@ -10,16 +10,22 @@ import (
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
-// Tenant is one tenant's evaluation state, built from a snapshot and patched
-// incrementally; safe for concurrent use (queries run concurrently with each
-// other and with updates).
+// Tenant is one tenant's evaluation state, built from a snapshot and moved
+// forward only by Apply, one whole delta at a time; safe for concurrent use
+// (queries run concurrently with each other and with Apply).
 //
-// Queries hold the read lock and updates the write lock, so a query never
-// sees half an update. Per-user answers are cached on the user (see entry);
-// caches are written under the read lock with atomics and cleared under the
-// write lock, so a cache can never be filled from state older than a clear.
+// Invariants:
+//   - The state is always exactly the tenant's state at rev: Apply changes
+//     the state and rev together under the write lock, and rev has no other
+//     writer (there is no way to set a revision without the work it stands for).
+//   - Queries hold the read lock, so a query never sees half a delta; a View
+//     holds it across the queries of one response, which therefore all read
+//     one state, the one its Revision names.
+//   - Per-user answers are cached on the user (see entry); caches are
+//     written under the read lock with atomics and cleared under the write
+//     lock, so a cache can never be filled from state older than a clear.
 type Tenant struct {
-	rev atomic.Int64
+	rev atomic.Int64 // written only under mu's write lock
 
 	mu sync.RWMutex
 	// epoch invalidates every cached answer at once; bumped by the rare
@@ -88,28 +94,8 @@ func New(s rbac.Snapshot) *Tenant {
 // Revision is the tenant revision the state reflects.
 func (t *Tenant) Revision() int64 { return t.rev.Load() }
 
-// SetRevision records that the state now reflects revision rev.
-func (t *Tenant) SetRevision(rev int64) { t.rev.Store(rev) }
-
-// HasUser reports whether the user exists, active or not.
-func (t *Tenant) HasUser(id string) bool {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return t.users[id] != nil
-}
-
-// PutUser replaces a user's status and direct grants (group membership lives
-// on groups).
-func (t *Tenant) PutUser(u rbac.SnapshotUser) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.putUser(u)
-}
-
-// DeleteUser removes a user and drops it from every group.
-func (t *Tenant) DeleteUser(id string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+// deleteUser removes a user and drops it from every group.
+func (t *Tenant) deleteUser(id string) {
 	if u := t.users[id]; u != nil {
 		t.unindexUser(u)
 		delete(t.users, id)
@@ -123,23 +109,13 @@ func (t *Tenant) DeleteUser(id string) {
 	delete(t.memberOf, id)
 }
 
-// PutRole replaces a role's permissions, parents and default flag.
-func (t *Tenant) PutRole(r rbac.SnapshotRole) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.roles[r.ID] = newRole(r)
-	t.rolesChanged()
-}
-
-// DeleteRole removes a role, every grant of it (users' and groups') and every
-// parent edge to it.
-func (t *Tenant) DeleteRole(id string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+// deleteRole removes a role, every grant of it (users' and groups') and
+// every parent edge to it. The caller rebuilds the closure.
+func (t *Tenant) deleteRole(id string) {
 	delete(t.roles, id)
 	ofRole := func(g rbac.Grant) bool { return g.RoleID == id }
 	// Only active users are indexed; a disabled user's grants count nowhere
-	// and are replaced wholesale by the PutUser that could re-enable it.
+	// and are replaced wholesale by the putUser that could re-enable it.
 	for _, tree := range t.direct[id] {
 		tree.Ascend(func(uid string) bool {
 			u := t.users[uid]
@@ -160,28 +136,11 @@ func (t *Tenant) DeleteRole(id string) {
 			r.parents = slices.DeleteFunc(r.parents, func(p string) bool { return p == id })
 		}
 	}
-	t.rolesChanged()
 }
 
-// PutGroup replaces a group's members and grants.
-func (t *Tenant) PutGroup(g rbac.SnapshotGroup) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.putGroup(g)
-}
-
-// DeleteGroup removes a group with its memberships and grants.
-func (t *Tenant) DeleteGroup(id string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.dropGroup(id)
-}
-
-// DeleteOrganization drops every grant scoped to the organization (users'
+// deleteOrganization drops every grant scoped to the organization (users'
 // and groups').
-func (t *Tenant) DeleteOrganization(orgID string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+func (t *Tenant) deleteOrganization(orgID string) {
 	if orgID == "" {
 		return
 	}

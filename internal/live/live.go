@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -11,8 +12,9 @@ import (
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
-// fullReloadAfter is how many pending changes make a fresh snapshot cheaper
-// than replaying them one by one (a variable so tests can reach it cheaply).
+// fullReloadAfter is the weight of pending changes (rbac.Weight) from which
+// a fresh snapshot is cheaper than a delta (a variable so tests can reach it
+// cheaply).
 var fullReloadAfter = 2000
 
 // Engines holds the live engine of every tenant this process has evaluated.
@@ -23,20 +25,28 @@ type Engines struct {
 	mu      sync.Mutex
 	tenants map[string]*entry
 	stats   syncStats
+	repairs repairCounts
 
-	hooksMu sync.RWMutex
-	hooks   []func(tenantID string, c rbac.Change)
+	hooksMu     sync.RWMutex
+	changeHooks []func(tenantID string, c rbac.Change)
+	reloadHooks []func(tenantID string)
 }
 
 type entry struct {
+	id string
 	// syncMu lets one goroutine at a time load or catch up; readers of an
 	// engine that is already new enough never take it.
 	syncMu sync.Mutex
 	engine atomic.Pointer[eval.Tenant]
-	// known is the newest revision this process knows exists: its own
-	// writes report theirs through Notify, so it reads its own writes.
+	// known is the newest revision this process knows was committed; it
+	// only rises (raise).
 	known atomic.Int64
+	// dead is set by Forget: the entry is out of the map for good.
+	dead atomic.Bool
 }
+
+// errDead sends Get back to the map for the entry that replaced a dead one.
+var errDead = errors.New("live: the tenant's engine was dropped")
 
 // New returns Engines reading from src.
 func New(src rbac.EvalSource, log *slog.Logger) *Engines {
@@ -48,30 +58,58 @@ func New(src rbac.EvalSource, log *slog.Logger) *Engines {
 
 // OnChange registers fn to run for every change applied to any tenant (the
 // token cache forgets revoked tokens and disabled users' tokens this way).
-// It runs during a catch-up, before the engine reports the new revision.
+// It runs during a catch-up, in revision order, before the engine reports
+// the change's revision.
 func (e *Engines) OnChange(fn func(tenantID string, c rbac.Change)) {
 	e.hooksMu.Lock()
 	defer e.hooksMu.Unlock()
-	e.hooks = append(e.hooks, fn)
+	e.changeHooks = append(e.changeHooks, fn)
+}
+
+// OnReload registers fn to run whenever a tenant's engine is built from a
+// snapshot (its first load, a big catch-up, a repair): changes the feed did
+// not replay one by one may have happened, so caches of that tenant must be
+// dropped. It runs before the new engine is published.
+func (e *Engines) OnReload(fn func(tenantID string)) {
+	e.hooksMu.Lock()
+	defer e.hooksMu.Unlock()
+	e.reloadHooks = append(e.reloadHooks, fn)
 }
 
 // Notify records that the tenant has reached revision rev (a write this
 // process just committed); the next Get catches up to it.
 func (e *Engines) Notify(tenantID string, rev int64) {
-	ent := e.entry(tenantID)
+	raise(&e.entry(tenantID).known, rev)
+}
+
+// raise sets a to v unless it already holds as much or more.
+func raise(a *atomic.Int64, v int64) {
 	for {
-		cur := ent.known.Load()
-		if rev <= cur || ent.known.CompareAndSwap(cur, rev) {
+		cur := a.Load()
+		if v <= cur || a.CompareAndSwap(cur, v) {
 			return
 		}
 	}
 }
 
-// Forget drops a tenant's engine (the tenant was deleted).
+// Forget drops a tenant's engine (the tenant was deleted, or the database
+// lost writes the engine applied): the next Get builds a new one.
 func (e *Engines) Forget(tenantID string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	delete(e.tenants, tenantID)
+	if ent := e.tenants[tenantID]; ent != nil {
+		ent.dead.Store(true)
+		delete(e.tenants, tenantID)
+	}
+}
+
+func (e *Engines) forgetEntry(ent *entry) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ent.dead.Store(true)
+	if e.tenants[ent.id] == ent {
+		delete(e.tenants, ent.id)
+	}
 }
 
 func (e *Engines) entry(tenantID string) *entry {
@@ -79,7 +117,7 @@ func (e *Engines) entry(tenantID string) *entry {
 	defer e.mu.Unlock()
 	ent, ok := e.tenants[tenantID]
 	if !ok {
-		ent = &entry{}
+		ent = &entry{id: tenantID}
 		e.tenants[tenantID] = ent
 	}
 	return ent
@@ -89,39 +127,19 @@ func (e *Engines) entry(tenantID string) *entry {
 // every write this process has made or learned of. A minRev the tenant has
 // not reached is EInvalid naming `min_revision`; an unknown tenant ENotFound.
 func (e *Engines) Get(ctx context.Context, tenantID string, minRev int64) (*eval.Tenant, error) {
-	ent := e.entry(tenantID)
-	if t := ent.engine.Load(); t != nil {
-		if r := t.Revision(); r >= minRev && r >= ent.known.Load() {
-			return t, nil
-		}
-	}
-	ent.syncMu.Lock()
-	defer ent.syncMu.Unlock()
-	defer e.stats.time(ent)()
-	t := ent.engine.Load()
-	if t == nil {
-		snap, err := e.src.LoadSnapshot(ctx, tenantID)
-		if err != nil {
-			if rbac.IsCode(err, rbac.ENotFound) {
-				e.Forget(tenantID)
+	for {
+		ent := e.entry(tenantID)
+		if t := ent.engine.Load(); t != nil {
+			if r := t.Revision(); r >= minRev && r >= ent.known.Load() {
+				return t, nil
 			}
-			return nil, err
 		}
-		t = eval.New(snap)
-		ent.engine.Store(t)
-		e.Notify(tenantID, snap.Revision)
-	}
-	target := max(minRev, ent.known.Load())
-	if t.Revision() < target {
-		var err error
-		if t, err = e.catchUp(ctx, tenantID, ent, t); err != nil {
-			return nil, err
+		t, err := e.sync(ctx, ent, minRev)
+		if errors.Is(err, errDead) {
+			continue
 		}
+		return t, err
 	}
-	if t.Revision() < minRev {
-		return nil, rbac.Invalid("min_revision", fmt.Sprintf("the tenant has not reached revision %d (it is at %d)", minRev, t.Revision()))
-	}
-	return t, nil
 }
 
 // Sync returns the tenant's engine caught up to the database's current
@@ -134,145 +152,101 @@ func (e *Engines) Sync(ctx context.Context, tenantID string) (*eval.Tenant, erro
 	return e.Get(ctx, tenantID, rev)
 }
 
-// catchUp applies every change after the engine's revision. Reloading an
-// entity reads it as it is now, possibly newer than the change that named
-// it; that only makes the answer fresher, and replaying is idempotent.
-func (e *Engines) catchUp(ctx context.Context, tenantID string, ent *entry, t *eval.Tenant) (*eval.Tenant, error) {
-	for {
-		changes, err := e.src.Changes(ctx, tenantID, t.Revision(), fullReloadAfter)
-		if err != nil {
-			return t, err
-		}
-		if len(changes) == 0 {
-			// Nothing after us: the known revision may be ahead only because
-			// a write was rolled back after reporting; trust the database.
-			rev, err := e.src.TenantRevision(ctx, tenantID)
-			if err != nil {
-				return t, err
-			}
-			if rev > t.Revision() {
-				t.SetRevision(rev)
-			}
-			ent.known.Store(t.Revision())
-			return t, nil
-		}
-		if weight(changes) >= fullReloadAfter {
-			snap, err := e.src.LoadSnapshot(ctx, tenantID)
-			if err != nil {
-				return t, err
-			}
-			fresh := eval.New(snap)
-			// Hooks (the token cache) must see every change the snapshot
-			// absorbed, not only the batch that triggered the reload.
-			if err := e.hookRange(ctx, tenantID, t.Revision(), snap.Revision); err != nil {
-				return t, err
-			}
-			ent.engine.Store(fresh)
-			t = fresh
-			e.Notify(tenantID, snap.Revision)
-			continue
-		}
-		for _, c := range changes {
-			if err := e.apply(ctx, tenantID, t, c); err != nil {
-				return t, err
-			}
-			e.runHooks(tenantID, []rbac.Change{c})
-			t.SetRevision(c.Revision)
+// sync brings ent's engine to at least minRev and ent.known, holding its
+// syncMu.
+func (e *Engines) sync(ctx context.Context, ent *entry, minRev int64) (*eval.Tenant, error) {
+	ent.syncMu.Lock()
+	defer ent.syncMu.Unlock()
+	if ent.dead.Load() {
+		return nil, errDead
+	}
+	defer e.stats.time(ent)()
+	t := ent.engine.Load()
+	if t == nil {
+		var err error
+		if t, err = e.reload(ctx, ent); err != nil {
+			return nil, err
 		}
 	}
-}
-
-// hookRange runs the hooks for every change in (from, to].
-func (e *Engines) hookRange(ctx context.Context, tenantID string, from, to int64) error {
-	for from < to {
-		changes, err := e.src.Changes(ctx, tenantID, from, 1000)
+	for t.Revision() < max(minRev, ent.known.Load()) {
+		next, err := e.step(ctx, ent, t, minRev)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if len(changes) == 0 {
-			return nil
-		}
-		for _, c := range changes {
-			if c.Revision > to {
-				return nil
-			}
-			e.runHooks(tenantID, []rbac.Change{c})
-			from = c.Revision
-		}
+		t = next
 	}
-	return nil
+	return t, nil
 }
 
-func (e *Engines) runHooks(tenantID string, changes []rbac.Change) {
+// step moves t forward by one delta read from the database: to the head
+// revision, or by a fresh snapshot when the delta would weigh more.
+func (e *Engines) step(ctx context.Context, ent *entry, t *eval.Tenant, minRev int64) (*eval.Tenant, error) {
+	d, ok, err := e.src.LoadDelta(ctx, ent.id, t.Revision(), fullReloadAfter)
+	if err != nil {
+		if rbac.IsCode(err, rbac.ENotFound) {
+			e.forgetEntry(ent)
+		}
+		return nil, err
+	}
+	if !ok {
+		return e.reload(ctx, ent)
+	}
+	if d.To == t.Revision() {
+		// The database is at the engine's revision.
+		if minRev > d.To {
+			return nil, rbac.Invalid("min_revision", fmt.Sprintf("the tenant has not reached revision %d (it is at %d)", minRev, d.To))
+		}
+		if known := ent.known.Load(); known > d.To {
+			// A write this process saw commit is gone: the database lost
+			// committed writes (a failover to a lagging standby, a restore).
+			// Nothing the engine holds can be trusted: rebuild.
+			e.log.Warn("live: the database is behind a revision this process saw committed; rebuilding",
+				"tenant", ent.id, "known_revision", known, "database_revision", d.To)
+			e.forgetEntry(ent)
+			return nil, errDead
+		}
+		return t, nil
+	}
+	e.runChangeHooks(ent.id, d.Changes)
+	if err := t.Apply(d); err != nil {
+		// Only a store breaking its contract gets here: start afresh.
+		e.log.Error("live: a delta did not apply; reloading the tenant", "tenant", ent.id, "error", err)
+		return e.reload(ctx, ent)
+	}
+	raise(&ent.known, d.To)
+	return t, nil
+}
+
+// reload builds ent's engine from a snapshot and publishes it.
+func (e *Engines) reload(ctx context.Context, ent *entry) (*eval.Tenant, error) {
+	snap, err := e.src.LoadSnapshot(ctx, ent.id)
+	if err != nil {
+		if rbac.IsCode(err, rbac.ENotFound) {
+			e.forgetEntry(ent)
+		}
+		return nil, err
+	}
+	t := eval.New(snap)
+	e.runReloadHooks(ent.id)
+	ent.engine.Store(t)
+	raise(&ent.known, snap.Revision)
+	return t, nil
+}
+
+func (e *Engines) runChangeHooks(tenantID string, changes []rbac.Change) {
 	e.hooksMu.RLock()
 	defer e.hooksMu.RUnlock()
 	for _, c := range changes {
-		for _, fn := range e.hooks {
+		for _, fn := range e.changeHooks {
 			fn(tenantID, c)
 		}
 	}
 }
 
-// apply reloads what one change touched: the users it lists, then its target.
-func (e *Engines) apply(ctx context.Context, tenantID string, t *eval.Tenant, c rbac.Change) error {
-	for _, id := range c.Users {
-		if err := e.reloadUser(ctx, tenantID, t, id); err != nil {
-			return err
-		}
+func (e *Engines) runReloadHooks(tenantID string) {
+	e.hooksMu.RLock()
+	defer e.hooksMu.RUnlock()
+	for _, fn := range e.reloadHooks {
+		fn(tenantID)
 	}
-	switch c.TargetType {
-	case "user":
-		return e.reloadUser(ctx, tenantID, t, c.TargetID)
-	case "role":
-		r, err := e.src.LoadSnapshotRole(ctx, tenantID, c.TargetID)
-		if rbac.IsCode(err, rbac.ENotFound) {
-			t.DeleteRole(c.TargetID)
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		t.PutRole(r)
-	case "group":
-		g, err := e.src.LoadSnapshotGroup(ctx, tenantID, c.TargetID)
-		if rbac.IsCode(err, rbac.ENotFound) {
-			t.DeleteGroup(c.TargetID)
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		t.PutGroup(g)
-	case "organization":
-		if c.Action == "organization.delete" {
-			t.DeleteOrganization(c.TargetID)
-		}
-	default:
-		// tenant settings, tokens: nothing evaluation holds (hooks still see them).
-	}
-	return nil
-}
-
-func (e *Engines) reloadUser(ctx context.Context, tenantID string, t *eval.Tenant, userID string) error {
-	u, err := e.src.LoadSnapshotUser(ctx, tenantID, userID)
-	if rbac.IsCode(err, rbac.ENotFound) {
-		t.DeleteUser(userID)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	t.PutUser(u)
-	return nil
-}
-
-// weight is how many entities the changes make the engine reload: a change
-// listing many users (a role's assignee list) weighs as much as that many
-// changes, so a big one is cheaper as a fresh snapshot.
-func weight(changes []rbac.Change) int {
-	n := len(changes)
-	for _, c := range changes {
-		n += len(c.Users)
-	}
-	return n
 }

@@ -125,8 +125,8 @@ func TestEngines_replayEveryKindOfChange(t *testing.T) {
 	defer mu.Unlock()
 	var revoked, deleted bool
 	for _, c := range seen {
-		revoked = revoked || (c.TargetType == "token" && c.TargetID == tok.ID && c.Revision == rev4)
-		deleted = deleted || (c.Action == "user.delete" && c.TargetID == u.ID)
+		revoked = revoked || (c.Target == rbac.TargetToken && c.TargetID == tok.ID && c.Revision == rev4)
+		deleted = deleted || (c.Action == rbac.ActionUserDelete && c.TargetID == u.ID)
 	}
 	require.True(t, revoked, "hooks see token revocations (the token cache depends on it)")
 	require.True(t, deleted)

@@ -66,30 +66,23 @@ func (e *Engines) Poll(ctx context.Context, interval time.Duration) {
 // PollOnce is one round of Poll: it returns the first error met, after
 // trying every tenant.
 func (e *Engines) PollOnce(ctx context.Context) error {
-	e.mu.Lock()
-	ids := make([]string, 0, len(e.tenants))
-	for id := range e.tenants {
-		ids = append(ids, id)
-	}
-	e.mu.Unlock()
-	if len(ids) == 0 {
+	ents := e.entries()
+	if len(ents) == 0 {
 		return nil
+	}
+	ids := make([]string, len(ents))
+	for i, ent := range ents {
+		ids[i] = ent.id
 	}
 	revs, err := e.revisions(ctx, ids)
 	if err != nil {
 		return err
 	}
 	var first error
-	for _, id := range ids {
-		rev, ok := revs[id]
+	for _, ent := range ents {
+		rev, ok := revs[ent.id]
 		if !ok {
-			e.Forget(id) // deleted: a later Get reloads (and answers not found)
-			continue
-		}
-		e.mu.Lock()
-		ent := e.tenants[id]
-		e.mu.Unlock()
-		if ent == nil {
+			e.forgetEntry(ent) // deleted: a later Get reloads (and answers not found)
 			continue
 		}
 		t := ent.engine.Load()
@@ -97,21 +90,32 @@ func (e *Engines) PollOnce(ctx context.Context) error {
 			// The database is behind what this engine applied: it lost
 			// committed writes (a failover to a lagging standby, a restore).
 			// Nothing after this revision can be trusted: rebuild.
-			e.log.Warn("live: tenant revision went backwards; reloading", "tenant", id,
+			e.log.Warn("live: tenant revision went backwards; reloading", "tenant", ent.id,
 				"engine_revision", t.Revision(), "database_revision", rev)
-			e.Forget(id)
+			e.forgetEntry(ent)
 			continue
 		}
 		if t == nil || t.Revision() >= rev {
 			// No engine yet (nothing to keep fresh) or already there.
 			continue
 		}
-		e.Notify(id, rev)
-		if _, err := e.Get(ctx, id, 0); err != nil && first == nil {
+		raise(&ent.known, rev)
+		if _, err := e.Get(ctx, ent.id, 0); err != nil && first == nil {
 			first = err
 		}
 	}
 	return first
+}
+
+// entries lists the tenants this process holds entries for.
+func (e *Engines) entries() []*entry {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]*entry, 0, len(e.tenants))
+	for _, ent := range e.tenants {
+		out = append(out, ent)
+	}
+	return out
 }
 
 func (e *Engines) revisions(ctx context.Context, ids []string) (map[string]int64, error) {

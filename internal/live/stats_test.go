@@ -22,7 +22,7 @@ func (f *feed) rev() int64 { return int64(len(f.changes)) }
 func (f *feed) add(userID string) int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.changes = append(f.changes, rbac.Change{Revision: f.rev() + 1, Action: "user.update", TargetType: "user", TargetID: userID})
+	f.changes = append(f.changes, rbac.Change{Revision: f.rev() + 1, Action: rbac.ActionUserUpdate, Target: rbac.TargetUser, TargetID: userID})
 	return f.rev()
 }
 
@@ -45,16 +45,14 @@ func (f *feed) Changes(_ context.Context, _ string, since int64, limit int) ([]r
 	return out[:min(len(out), limit)], nil
 }
 
-func (f *feed) LoadSnapshotUser(_ context.Context, _, id string) (rbac.SnapshotUser, error) {
-	return rbac.SnapshotUser{ID: id, Active: true}, nil
-}
-
-func (f *feed) LoadSnapshotRole(context.Context, string, string) (rbac.SnapshotRole, error) {
-	return rbac.SnapshotRole{}, rbac.NotFound("role")
-}
-
-func (f *feed) LoadSnapshotGroup(context.Context, string, string) (rbac.SnapshotGroup, error) {
-	return rbac.SnapshotGroup{}, rbac.NotFound("group")
+func (f *feed) LoadDelta(_ context.Context, _ string, since int64, _ int) (rbac.Delta, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d := rbac.Delta{From: since, To: f.rev(), Changes: f.changes[since:]}
+	for _, id := range rbac.Name(d.Changes).Users {
+		d.Users = append(d.Users, rbac.SnapshotUser{ID: id, Active: true})
+	}
+	return d, true, nil
 }
 
 func TestEngines_Stats(t *testing.T) {

@@ -128,7 +128,7 @@ func checkServes(t *testing.T, dsn string) {
 	changes, err := s.Changes(ctx, "acme", 5, 0)
 	require.NoError(t, err)
 	require.Len(t, changes, 2)
-	require.Equal(t, "role.create", changes[1].Action)
+	require.Equal(t, rbac.ActionRoleCreate, changes[1].Action)
 }
 
 func counts(t *testing.T, db *sql.DB) map[string]int {

@@ -99,29 +99,3 @@ type Snapshot struct {
 	Users    []SnapshotUser
 	Groups   []SnapshotGroup
 }
-
-// Change is one write request that moved a tenant's revision: the audit
-// event's action and target, and the users whose direct grants it changed
-// besides the target (a role's assignee list names many).
-type Change struct {
-	Revision   int64
-	Action     string
-	TargetType string
-	TargetID   string
-	Users      []string
-}
-
-// EvalSource feeds the evaluation engine. Expired grants may be left out.
-type EvalSource interface {
-	// LoadSnapshot reads a tenant's whole evaluation state in one read
-	// transaction, with the revision it reflects. ENotFound for no tenant.
-	LoadSnapshot(ctx context.Context, tenantID string) (Snapshot, error)
-	// TenantRevision is the tenant's current revision. ENotFound for no tenant.
-	TenantRevision(ctx context.Context, tenantID string) (int64, error)
-	// Changes lists the writes after revision since, oldest first, at most limit.
-	Changes(ctx context.Context, tenantID string, since int64, limit int) ([]Change, error)
-	// The Load… methods read one entity now; ENotFound when it is gone.
-	LoadSnapshotUser(ctx context.Context, tenantID, userID string) (SnapshotUser, error)
-	LoadSnapshotRole(ctx context.Context, tenantID, roleID string) (SnapshotRole, error)
-	LoadSnapshotGroup(ctx context.Context, tenantID, groupID string) (SnapshotGroup, error)
-}

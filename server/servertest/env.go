@@ -10,6 +10,7 @@ import (
 
 	"github.com/rosterhq/roster/client"
 	"github.com/rosterhq/roster/internal/auth"
+	"github.com/rosterhq/roster/internal/live"
 	"github.com/rosterhq/roster/internal/rbac"
 	"github.com/rosterhq/roster/internal/store/gormstore"
 	"github.com/rosterhq/roster/server"
@@ -20,9 +21,10 @@ const OperatorToken = "rst_test-operator-token"
 
 // Env is a Roster served over loopback HTTP on a fresh SQLite file.
 type Env struct {
-	T     testing.TB
-	URL   string
-	Store *gormstore.Store
+	T       testing.TB
+	URL     string
+	Store   *gormstore.Store
+	Engines *live.Engines
 }
 
 // New starts a server for the duration of the test. Options adjust the
@@ -44,12 +46,16 @@ func New(t testing.TB, opts ...func(*server.Config)) *Env {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.Engines == nil {
+		cfg.Engines = live.New(st, cfg.Logger)
+	}
 	srv := httptest.NewServer(server.New(cfg))
 	t.Cleanup(func() {
 		srv.Close()
+		MustVerify(t, cfg.Engines)
 		_ = st.Close()
 	})
-	return &Env{T: t, URL: srv.URL, Store: st}
+	return &Env{T: t, URL: srv.URL, Store: st, Engines: cfg.Engines}
 }
 
 // Client returns a generated client that sends token and validates every
@@ -97,5 +103,18 @@ func (e *Env) AuditCount(tenantID string) int {
 			return n
 		}
 		after = next
+	}
+}
+
+// MustVerify compares every engine with the database (live.Engines.Verify)
+// and fails the test if any had to be repaired: a repair means the engine
+// answered from a state the database never had, which no test may hide.
+func MustVerify(t testing.TB, engines *live.Engines) {
+	t.Helper()
+	if err := engines.Verify(context.Background()); err != nil {
+		t.Errorf("verifying the engines: %v", err)
+	}
+	if r := engines.Repairs(); len(r) > 0 {
+		t.Errorf("engines differed from the database and were repaired (a bug): %v", r)
 	}
 }

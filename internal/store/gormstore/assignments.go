@@ -119,11 +119,11 @@ func (s *Store) Assign(ctx context.Context, w rbac.Write, userID string, in rbac
 			if err := touchUser(t, userID); err != nil {
 				return err
 			}
-			action := "assignment.update"
+			action := rbac.ActionAssignmentUpdate
 			if created {
-				action = "assignment.create"
+				action = rbac.ActionAssignmentCreate
 			}
-			t.audit(action, "user", userID, details)
+			t.audit(action, rbac.TargetUser, userID, details)
 		}
 		out, err = readGrant(t, userGrants, userID, in.RoleID, in.OrganizationID)
 		return err
@@ -188,7 +188,7 @@ func (s *Store) ReplaceAssignments(ctx context.Context, w rbac.Write, userID str
 			if err := touchUser(t, userID); err != nil {
 				return err
 			}
-			t.audit("assignment.replace", "user", userID, map[string]any{"added": added, "removed": removed, "count": len(in)})
+			t.audit(rbac.ActionAssignmentReplace, rbac.TargetUser, userID, map[string]any{"added": added, "removed": removed, "count": len(in)})
 		}
 		out = make([]rbac.Assignment, 0, len(in))
 		for _, a := range in {
@@ -219,7 +219,7 @@ func (s *Store) Unassign(ctx context.Context, w rbac.Write, userID, roleID, orgI
 		if err := touchUser(t, userID); err != nil {
 			return err
 		}
-		t.audit("assignment.delete", "user", userID, map[string]any{"role_id": roleID, "organization_id": orgID})
+		t.audit(rbac.ActionAssignmentDelete, rbac.TargetUser, userID, map[string]any{"role_id": roleID, "organization_id": orgID})
 		return nil
 	})
 }

@@ -33,11 +33,11 @@ func (s *Store) AssignGroup(ctx context.Context, w rbac.Write, groupID string, i
 			return err
 		}
 		if changed {
-			action := "group.assignment.update"
+			action := rbac.ActionGroupAssignmentUpdate
 			if created {
-				action = "group.assignment.create"
+				action = rbac.ActionGroupAssignmentCreate
 			}
-			t.audit(action, "group", groupID, assignmentDetails(groupGrants, groupID, in))
+			t.audit(action, rbac.TargetGroup, groupID, assignmentDetails(groupGrants, groupID, in))
 		}
 		out, err = readGrant(t, groupGrants, groupID, in.RoleID, in.OrganizationID)
 		return err
@@ -58,7 +58,7 @@ func (s *Store) UnassignGroup(ctx context.Context, w rbac.Write, groupID, roleID
 		if res.RowsAffected == 0 {
 			return rbac.Errorf(rbac.ENotFound, "group %s does not hold %s in that scope", groupID, roleID)
 		}
-		t.audit("group.assignment.delete", "group", groupID, map[string]any{"group_id": groupID, "role_id": roleID, "organization_id": orgID})
+		t.audit(rbac.ActionGroupAssignmentDelete, rbac.TargetGroup, groupID, map[string]any{"group_id": groupID, "role_id": roleID, "organization_id": orgID})
 		return nil
 	})
 }

@@ -41,7 +41,7 @@ func (s *Store) AddGroupMembers(ctx context.Context, w rbac.Write, groupID strin
 			return err
 		}
 		slices.Sort(added)
-		return membersChanged(t, "group.members.add", groupID, map[string]any{"added": added})
+		return membersChanged(t, rbac.ActionGroupMembersAdd, groupID, map[string]any{"added": added})
 	})
 }
 
@@ -68,7 +68,7 @@ func (s *Store) RemoveGroupMembers(ctx context.Context, w rbac.Write, groupID st
 			return err
 		}
 		slices.Sort(removed)
-		return membersChanged(t, "group.members.remove", groupID, map[string]any{"removed": removed})
+		return membersChanged(t, rbac.ActionGroupMembersRemove, groupID, map[string]any{"removed": removed})
 	})
 }
 
@@ -107,7 +107,7 @@ func (s *Store) ReplaceGroupMembers(ctx context.Context, w rbac.Write, groupID s
 			return err
 		}
 		slices.Sort(added)
-		return membersChanged(t, "group.members.replace", groupID, map[string]any{"added": added, "removed": removed})
+		return membersChanged(t, rbac.ActionGroupMembersReplace, groupID, map[string]any{"added": added, "removed": removed})
 	})
 }
 
@@ -177,10 +177,10 @@ func deleteMembers(t *txn, groupID string, userIDs []string) error {
 	return nil
 }
 
-func membersChanged(t *txn, action, groupID string, details map[string]any) error {
+func membersChanged(t *txn, action rbac.Action, groupID string, details map[string]any) error {
 	if err := touchGroup(t, groupID); err != nil {
 		return err
 	}
-	t.audit(action, "group", groupID, details)
+	t.audit(action, rbac.TargetGroup, groupID, details)
 	return nil
 }

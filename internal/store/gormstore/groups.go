@@ -98,7 +98,7 @@ func (s *Store) CreateGroup(ctx context.Context, w rbac.Write, in rbac.GroupInpu
 			return err
 		}
 		out = row.toDomain(0)
-		t.audit("group.create", "group", row.ID, map[string]any{"after": groupDetails(out)})
+		t.audit(rbac.ActionGroupCreate, rbac.TargetGroup, row.ID, map[string]any{"after": groupDetails(out)})
 		return nil
 	})
 	return out, rev, err
@@ -136,7 +136,7 @@ func (s *Store) UpdateGroup(ctx context.Context, w rbac.Write, groupID string, p
 			"version": after.Version, "updated_at": micros(t.now)}).Error; err != nil {
 			return err
 		}
-		t.audit("group.update", "group", groupID, map[string]any{"before": groupDetails(before), "after": groupDetails(after)})
+		t.audit(rbac.ActionGroupUpdate, rbac.TargetGroup, groupID, map[string]any{"before": groupDetails(before), "after": groupDetails(after)})
 		out = after
 		return nil
 	})
@@ -161,7 +161,7 @@ func (s *Store) DeleteGroup(ctx context.Context, w rbac.Write, groupID string) (
 		if err := t.tx.Where("tenant_id = ? AND id = ?", w.TenantID, groupID).Delete(&groupRow{}).Error; err != nil {
 			return err
 		}
-		t.audit("group.delete", "group", groupID, map[string]any{"before": groupDetails(group),
+		t.audit(rbac.ActionGroupDelete, rbac.TargetGroup, groupID, map[string]any{"before": groupDetails(group),
 			"removed_members": group.MemberCount, "removed_assignments": nAssign})
 		return nil
 	})

@@ -48,7 +48,7 @@ func (s *Store) CreateOrganization(ctx context.Context, w rbac.Write, in rbac.Or
 			return err
 		}
 		out = row.toDomain()
-		t.audit("organization.create", "organization", row.ID, map[string]any{"after": orgDetails(out)})
+		t.audit(rbac.ActionOrganizationCreate, rbac.TargetOrganization, row.ID, map[string]any{"after": orgDetails(out)})
 		return nil
 	})
 	return out, rev, err
@@ -87,7 +87,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, w rbac.Write, orgID stri
 			"updated_at": micros(t.now)}).Error; err != nil {
 			return err
 		}
-		t.audit("organization.update", "organization", orgID, map[string]any{"before": orgDetails(before), "after": orgDetails(after)})
+		t.audit(rbac.ActionOrganizationUpdate, rbac.TargetOrganization, orgID, map[string]any{"before": orgDetails(before), "after": orgDetails(after)})
 		out = after
 		return nil
 	})
@@ -121,7 +121,7 @@ func (s *Store) DeleteOrganization(ctx context.Context, w rbac.Write, orgID stri
 		if err := t.tx.Delete(&row).Error; err != nil {
 			return err
 		}
-		t.audit("organization.delete", "organization", orgID, map[string]any{"before": orgDetails(row.toDomain()),
+		t.audit(rbac.ActionOrganizationDelete, rbac.TargetOrganization, orgID, map[string]any{"before": orgDetails(row.toDomain()),
 			"removed_assignments": res.RowsAffected, "removed_group_assignments": groupRes.RowsAffected,
 			affectedUsers: nonNilIDs(holders)})
 		return nil

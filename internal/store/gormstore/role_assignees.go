@@ -35,14 +35,14 @@ func (s *Store) ListRoleAssignees(ctx context.Context, tenantID, roleID string, 
 	return users, next, err
 }
 
-// assigneeOp is one of the three writes of the relationship; its value is
-// the last part of the audit action.
-type assigneeOp string
+// assigneeOp is one of the three writes of the relationship, named by its
+// audit action.
+type assigneeOp = rbac.Action
 
 const (
-	assigneesAdd     assigneeOp = "add"
-	assigneesReplace assigneeOp = "replace"
-	assigneesRemove  assigneeOp = "remove"
+	assigneesAdd     = rbac.ActionRoleAssigneesAdd
+	assigneesReplace = rbac.ActionRoleAssigneesSet
+	assigneesRemove  = rbac.ActionRoleAssigneesRemove
 )
 
 func (s *Store) AddRoleAssignees(ctx context.Context, w rbac.Write, roleID string, userIDs []string) (int64, error) {
@@ -127,7 +127,7 @@ func (s *Store) changeAssignees(ctx context.Context, w rbac.Write, roleID string
 		if replaced != nil {
 			details["replaced"] = replaced
 		}
-		t.audit("role.assignees."+string(op), "role", roleID, details)
+		t.audit(op, rbac.TargetRole, roleID, details)
 		return nil
 	})
 }

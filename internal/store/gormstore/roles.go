@@ -132,7 +132,7 @@ func (s *Store) CreateRole(ctx context.Context, w rbac.Write, in rbac.RoleInput)
 			return err
 		}
 		out = row.toDomain(parents, 0)
-		t.audit("role.create", "role", row.ID, map[string]any{"after": roleDetails(out)})
+		t.audit(rbac.ActionRoleCreate, rbac.TargetRole, row.ID, map[string]any{"after": roleDetails(out)})
 		return nil
 	})
 	return out, rev, err
@@ -220,7 +220,7 @@ func (s *Store) UpdateRole(ctx context.Context, w rbac.Write, roleID string, p r
 		if err := t.tx.Model(&roleRow{}).Where("tenant_id = ? AND id = ?", w.TenantID, roleID).Updates(updates).Error; err != nil {
 			return err
 		}
-		t.audit("role.update", "role", roleID, map[string]any{"before": roleDetails(before), "after": roleDetails(after)})
+		t.audit(rbac.ActionRoleUpdate, rbac.TargetRole, roleID, map[string]any{"before": roleDetails(before), "after": roleDetails(after)})
 		out = after
 		return nil
 	})
@@ -263,7 +263,7 @@ func (s *Store) DeleteRole(ctx context.Context, w rbac.Write, roleID string) (in
 		if err := t.tx.Where("tenant_id = ? AND id = ?", w.TenantID, roleID).Delete(&roleRow{}).Error; err != nil {
 			return err
 		}
-		t.audit("role.delete", "role", roleID, map[string]any{"before": roleDetails(role),
+		t.audit(rbac.ActionRoleDelete, rbac.TargetRole, roleID, map[string]any{"before": roleDetails(role),
 			"removed_assignments": res.RowsAffected, "affected_users": holders,
 			"removed_group_assignments": nGroupAssign, "affected_groups": groups})
 		return nil

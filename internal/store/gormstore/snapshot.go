@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
-	"strings"
+	"slices"
 
 	"gorm.io/gorm"
 
@@ -56,13 +56,13 @@ func (s *Store) LoadSnapshot(ctx context.Context, tenantID string) (rbac.Snapsho
 			return err
 		}
 		now := micros(s.now())
-		if snap.Roles, err = loadRoles(db, tenantID, ""); err != nil {
+		if snap.Roles, err = loadRoles(db, tenantID, nil); err != nil {
 			return err
 		}
-		if snap.Users, err = loadUsers(db, tenantID, "", now); err != nil {
+		if snap.Users, err = loadUsers(db, tenantID, nil, now); err != nil {
 			return err
 		}
-		snap.Groups, err = loadGroups(db, tenantID, "", now)
+		snap.Groups, err = loadGroups(db, tenantID, nil, now)
 		return err
 	})
 	return snap, err
@@ -81,94 +81,146 @@ func tenantRevision(db *gorm.DB, tenantID string) (int64, error) {
 // Changes reads the audit log by revision: every write that moved the
 // revision left exactly one event carrying it, in the same transaction.
 func (s *Store) Changes(ctx context.Context, tenantID string, since int64, limit int) ([]rbac.Change, error) {
-	db := s.db.WithContext(ctx)
-	if _, err := tenantRevision(db, tenantID); err != nil {
-		return nil, err
+	var out []rbac.Change
+	err := s.read(ctx, func(db *gorm.DB) error {
+		head, err := tenantRevision(db, tenantID)
+		if err != nil {
+			return err
+		}
+		if limit <= 0 || limit > maxChanges {
+			limit = maxChanges
+		}
+		out, err = changes(db, tenantID, since, head, limit)
+		return err
+	})
+	return out, err
+}
+
+// LoadDelta reads the head revision, the changes up to it and the state of
+// everything they name in one read transaction, so the state is exactly the
+// head's: applying it can never mix two revisions.
+func (s *Store) LoadDelta(ctx context.Context, tenantID string, since int64, maxWeight int) (rbac.Delta, bool, error) {
+	d := rbac.Delta{From: since}
+	ok := true
+	err := s.read(ctx, func(db *gorm.DB) error {
+		head, err := tenantRevision(db, tenantID)
+		if err != nil {
+			return err
+		}
+		d.To = max(head, since)
+		if head <= since {
+			return nil
+		}
+		if head-since > int64(maxWeight) {
+			ok = false
+			return nil
+		}
+		if d.Changes, err = changes(db, tenantID, since, head, int(head-since)); err != nil {
+			return err
+		}
+		for i, c := range d.Changes {
+			if c.Revision != since+int64(i)+1 {
+				return rbac.Errorf(rbac.EInternal, "tenant %s: the change feed has no change for revision %d", tenantID, since+int64(i)+1)
+			}
+		}
+		if len(d.Changes) != int(head-since) {
+			return rbac.Errorf(rbac.EInternal, "tenant %s: the change feed ends at revision %d, the tenant is at %d", tenantID, since+int64(len(d.Changes)), head)
+		}
+		if rbac.Weight(d.Changes) > maxWeight {
+			ok = false
+			return nil
+		}
+		named := rbac.Name(d.Changes)
+		now := micros(s.now())
+		if d.Users, err = loadUsers(db, tenantID, named.Users, now); err != nil {
+			return err
+		}
+		if d.Roles, err = loadRoles(db, tenantID, named.Roles); err != nil {
+			return err
+		}
+		d.Groups, err = loadGroups(db, tenantID, named.Groups, now)
+		return err
+	})
+	if err != nil || !ok {
+		return rbac.Delta{}, false, err
 	}
-	if limit <= 0 || limit > maxChanges {
-		limit = maxChanges
-	}
+	return d, true, nil
+}
+
+// changes reads the events in (since, head], oldest first, at most limit.
+func changes(db *gorm.DB, tenantID string, since, head int64, limit int) ([]rbac.Change, error) {
 	var rows []auditRow
 	if err := db.Select("revision, action, target_type, target_id, details").
-		Where("tenant_id = ? AND revision > ?", tenantID, since).
+		Where("tenant_id = ? AND revision > ? AND revision <= ?", tenantID, since, head).
 		Order("revision").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, translate(err, "")
+		return nil, err
 	}
 	out := make([]rbac.Change, len(rows))
 	for i, r := range rows {
-		out[i] = rbac.Change{Revision: r.Revision, Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID}
-		if strings.Contains(r.Details, `"`+affectedUsers+`"`) {
-			var d struct {
-				Users []string `json:"affected_users"`
-			}
-			if err := json.Unmarshal([]byte(r.Details), &d); err != nil {
-				return nil, translate(err, "")
-			}
-			if len(d.Users) > 0 {
-				out[i].Users = d.Users
-			}
+		out[i] = rbac.Change{Revision: r.Revision, Action: rbac.Action(r.Action), Target: rbac.Target(r.TargetType), TargetID: r.TargetID}
+		if !listsAffectedUsers(out[i].Action) {
+			continue
+		}
+		var d struct {
+			Users []string `json:"affected_users"`
+		}
+		if err := json.Unmarshal([]byte(r.Details), &d); err != nil {
+			return nil, err
+		}
+		if len(d.Users) > 0 {
+			out[i].AffectedUsers = d.Users
 		}
 	}
 	return out, nil
 }
 
 // affectedUsers is the audit details key listing the users whose direct
-// grants a write changed besides its target; Changes hands them to
-// evaluation (role.assignees.*, role.delete, organization.delete). A deleted
-// group changes no user's direct grants, so group.delete lists none.
+// grants a write changed besides its target; the writes in
+// listsAffectedUsers always record it (the store's tests hold them to it).
 const affectedUsers = "affected_users"
 
-func (s *Store) LoadSnapshotUser(ctx context.Context, tenantID, userID string) (rbac.SnapshotUser, error) {
-	var users []rbac.SnapshotUser
-	err := s.read(ctx, func(db *gorm.DB) error {
-		var err error
-		users, err = loadUsers(db, tenantID, userID, micros(s.now()))
-		return err
-	})
-	return only(users, err, "user")
-}
-
-func (s *Store) LoadSnapshotRole(ctx context.Context, tenantID, roleID string) (rbac.SnapshotRole, error) {
-	var roles []rbac.SnapshotRole
-	err := s.read(ctx, func(db *gorm.DB) error {
-		var err error
-		roles, err = loadRoles(db, tenantID, roleID)
-		return err
-	})
-	return only(roles, err, "role")
-}
-
-func (s *Store) LoadSnapshotGroup(ctx context.Context, tenantID, groupID string) (rbac.SnapshotGroup, error) {
-	var groups []rbac.SnapshotGroup
-	err := s.read(ctx, func(db *gorm.DB) error {
-		var err error
-		groups, err = loadGroups(db, tenantID, groupID, micros(s.now()))
-		return err
-	})
-	return only(groups, err, "group")
-}
-
-// only returns the single entity a Load… method asked for; none is ENotFound.
-func only[T any](items []T, err error, kind string) (T, error) {
-	var zero T
-	if err != nil {
-		return zero, err
+// listsAffectedUsers names the writes that change other users' direct
+// grants than their target's. A deleted group changes no user's direct
+// grants, so group.delete is not among them.
+func listsAffectedUsers(a rbac.Action) bool {
+	switch a {
+	case rbac.ActionRoleAssigneesAdd, rbac.ActionRoleAssigneesRemove, rbac.ActionRoleAssigneesSet,
+		rbac.ActionRoleDelete, rbac.ActionOrganizationDelete:
+		return true
 	}
-	if len(items) == 0 {
-		return zero, rbac.NotFound(kind)
-	}
-	return items[0], nil
+	return false
 }
 
-// The load functions read one entity (id set) or all of a tenant's (id "")
-// in a fixed number of queries, whatever the tenant's size, and join in Go.
+// The load functions read the entities whose ids are given, or all of a
+// tenant's (ids nil), in a fixed number of queries per idChunk ids, and join
+// in Go.
 
-func loadRoles(db *gorm.DB, tenantID, roleID string) ([]rbac.SnapshotRole, error) {
-	q := db.Select("id, permissions, is_default").Where("tenant_id = ?", tenantID)
-	eq := db.Where("tenant_id = ?", tenantID)
-	if roleID != "" {
-		q, eq = q.Where("id = ?", roleID), eq.Where("role_id = ?", roleID)
+// inChunks runs load on ids idChunk at a time (one statement's parameters
+// are bounded) and concatenates what it returns; no ids read nothing.
+func inChunks[T any](ids []string, load func(chunk []string) ([]T, error)) ([]T, error) {
+	var out []T
+	for chunk := range slices.Chunk(ids, idChunk) {
+		items, err := load(chunk)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
 	}
+	return out, nil
+}
+
+func loadRoles(db *gorm.DB, tenantID string, ids []string) ([]rbac.SnapshotRole, error) {
+	if ids != nil {
+		return inChunks(ids, func(chunk []string) ([]rbac.SnapshotRole, error) {
+			return loadRolesWhere(db.Where("id IN ?", chunk), db.Where("role_id IN ?", chunk), tenantID)
+		})
+	}
+	return loadRolesWhere(db, db, tenantID)
+}
+
+func loadRolesWhere(q, eq *gorm.DB, tenantID string) ([]rbac.SnapshotRole, error) {
+	q = q.Select("id, permissions, is_default").Where("tenant_id = ?", tenantID)
+	eq = eq.Where("tenant_id = ?", tenantID)
 	var rows []roleRow
 	if err := q.Order("id").Find(&rows).Error; err != nil {
 		return nil, err
@@ -191,13 +243,19 @@ func loadRoles(db *gorm.DB, tenantID, roleID string) ([]rbac.SnapshotRole, error
 	return out, nil
 }
 
-func loadUsers(db *gorm.DB, tenantID, userID string, now int64) ([]rbac.SnapshotUser, error) {
-	q := db.Select("id, status").Where("tenant_id = ?", tenantID)
-	gq := db.Select("user_id, role_id, org_id, not_before, expires_at").
-		Where("tenant_id = ? AND (expires_at IS NULL OR expires_at > ?)", tenantID, now)
-	if userID != "" {
-		q, gq = q.Where("id = ?", userID), gq.Where("user_id = ?", userID)
+func loadUsers(db *gorm.DB, tenantID string, ids []string, now int64) ([]rbac.SnapshotUser, error) {
+	if ids != nil {
+		return inChunks(ids, func(chunk []string) ([]rbac.SnapshotUser, error) {
+			return loadUsersWhere(db.Where("id IN ?", chunk), db.Where("user_id IN ?", chunk), tenantID, now)
+		})
 	}
+	return loadUsersWhere(db, db, tenantID, now)
+}
+
+func loadUsersWhere(q, gq *gorm.DB, tenantID string, now int64) ([]rbac.SnapshotUser, error) {
+	q = q.Select("id, status").Where("tenant_id = ?", tenantID)
+	gq = gq.Select("user_id, role_id, org_id, not_before, expires_at").
+		Where("tenant_id = ? AND (expires_at IS NULL OR expires_at > ?)", tenantID, now)
 	var rows []userRow
 	if err := q.Order("id").Find(&rows).Error; err != nil {
 		return nil, err
@@ -217,14 +275,20 @@ func loadUsers(db *gorm.DB, tenantID, userID string, now int64) ([]rbac.Snapshot
 	return out, nil
 }
 
-func loadGroups(db *gorm.DB, tenantID, groupID string, now int64) ([]rbac.SnapshotGroup, error) {
-	q := db.Model(&groupRow{}).Where("tenant_id = ?", tenantID)
-	mq := db.Where("tenant_id = ?", tenantID)
-	gq := db.Select("group_id, role_id, org_id, not_before, expires_at").
-		Where("tenant_id = ? AND (expires_at IS NULL OR expires_at > ?)", tenantID, now)
-	if groupID != "" {
-		q, mq, gq = q.Where("id = ?", groupID), mq.Where("group_id = ?", groupID), gq.Where("group_id = ?", groupID)
+func loadGroups(db *gorm.DB, tenantID string, ids []string, now int64) ([]rbac.SnapshotGroup, error) {
+	if ids != nil {
+		return inChunks(ids, func(chunk []string) ([]rbac.SnapshotGroup, error) {
+			return loadGroupsWhere(db.Where("id IN ?", chunk), db.Where("group_id IN ?", chunk), db.Where("group_id IN ?", chunk), tenantID, now)
+		})
 	}
+	return loadGroupsWhere(db, db, db, tenantID, now)
+}
+
+func loadGroupsWhere(q, mq, gq *gorm.DB, tenantID string, now int64) ([]rbac.SnapshotGroup, error) {
+	q = q.Model(&groupRow{}).Where("tenant_id = ?", tenantID)
+	mq = mq.Where("tenant_id = ?", tenantID)
+	gq = gq.Select("group_id, role_id, org_id, not_before, expires_at").
+		Where("tenant_id = ? AND (expires_at IS NULL OR expires_at > ?)", tenantID, now)
 	var ids []string
 	if err := q.Order("id").Pluck("id", &ids).Error; err != nil {
 		return nil, err

@@ -67,7 +67,7 @@ func (s *Store) CreateTenant(ctx context.Context, actor rbac.Actor, in rbac.Tena
 		}
 		out.Tenant = row.toDomain()
 		return tx.Create(&auditRow{TenantID: in.ID, ID: auth.NewID("evt_"), At: now, ActorID: actor.ID(),
-			Action: "tenant.create", TargetType: "tenant", TargetID: in.ID, Details: mustJSON(details),
+			Action: string(rbac.ActionTenantCreate), TargetType: string(rbac.TargetTenant), TargetID: in.ID, Details: mustJSON(details),
 			Revision: row.Revision}).Error
 	})
 	return out, translate(err, "tenant")
@@ -122,7 +122,7 @@ func (s *Store) UpdateTenant(ctx context.Context, actor rbac.Actor, id string, p
 				"updated_at": t.tenant.UpdatedAt}).Error; err != nil {
 			return err
 		}
-		t.audit("tenant.update", "tenant", id, map[string]any{
+		t.audit(rbac.ActionTenantUpdate, rbac.TargetTenant, id, map[string]any{
 			"before": map[string]any{"name": before.Name, "assignment_mode": before.AssignmentMode},
 			"after":  map[string]any{"name": t.tenant.Name, "assignment_mode": t.tenant.AssignmentMode}})
 		out = t.tenant.toDomain()

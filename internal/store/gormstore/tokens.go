@@ -116,7 +116,7 @@ func (s *Store) CreateToken(ctx context.Context, w rbac.Write, in rbac.TokenInpu
 		if in.Scopes != nil {
 			d["scopes"] = out.Scopes
 		}
-		t.audit("token.create", "token", row.ID, d)
+		t.audit(rbac.ActionTokenCreate, rbac.TargetToken, row.ID, d)
 		return nil
 	})
 	return out, rev, err
@@ -134,7 +134,7 @@ func (s *Store) RevokeToken(ctx context.Context, w rbac.Write, userID, tokenID s
 		if res.RowsAffected == 0 {
 			return rbac.NotFound("token")
 		}
-		t.audit("token.revoke", "token", tokenID, map[string]any{"user_id": userID})
+		t.audit(rbac.ActionTokenRevoke, rbac.TargetToken, tokenID, map[string]any{"user_id": userID})
 		return nil
 	})
 }

@@ -25,22 +25,24 @@ type txn struct {
 }
 
 type pendingEvent struct {
-	action, targetType, targetID string
-	details                      map[string]any
+	action   rbac.Action
+	target   rbac.Target
+	targetID string
+	details  map[string]any
 }
 
 // audit records what the request changed. A request leaves exactly one event:
 // the first call names it, later calls (cascaded effects) are appended to its
 // details under "effects".
-func (t *txn) audit(action, targetType, targetID string, details map[string]any) {
+func (t *txn) audit(action rbac.Action, target rbac.Target, targetID string, details map[string]any) {
 	if details == nil {
 		details = map[string]any{}
 	}
 	if t.event == nil {
-		t.event = &pendingEvent{action: action, targetType: targetType, targetID: targetID, details: details}
+		t.event = &pendingEvent{action: action, target: target, targetID: targetID, details: details}
 		return
 	}
-	effect := map[string]any{"action": action, "target_type": targetType, "target_id": targetID}
+	effect := map[string]any{"action": action, "target_type": target, "target_id": targetID}
 	for k, v := range details {
 		effect[k] = v
 	}
@@ -90,7 +92,7 @@ func (s *Store) writeOnce(ctx context.Context, w rbac.Write, fn func(t *txn) err
 			return err
 		}
 		return tx.Create(&auditRow{TenantID: w.TenantID, ID: auth.NewID("evt_"), At: micros(t.now),
-			ActorID: w.Actor.ID(), Action: t.event.action, TargetType: t.event.targetType,
+			ActorID: w.Actor.ID(), Action: string(t.event.action), TargetType: string(t.event.target),
 			TargetID: t.event.targetID, Details: mustJSON(t.event.details), Revision: rev}).Error
 	})
 }

@@ -112,7 +112,7 @@ func (s *Store) CreateUser(ctx context.Context, w rbac.Write, in rbac.UserInput)
 			}
 		}
 		out = row.toDomain(roles)
-		t.audit("user.create", "user", row.ID, map[string]any{"after": userDetails(out)})
+		t.audit(rbac.ActionUserCreate, rbac.TargetUser, row.ID, map[string]any{"after": userDetails(out)})
 		return nil
 	})
 	return out, rev, err
@@ -173,7 +173,7 @@ func (s *Store) UpdateUser(ctx context.Context, w rbac.Write, userID string, p r
 			"version": after.Version, "updated_at": micros(t.now)}).Error; err != nil {
 			return err
 		}
-		t.audit("user.update", "user", userID, map[string]any{"before": userDetails(before), "after": userDetails(after)})
+		t.audit(rbac.ActionUserUpdate, rbac.TargetUser, userID, map[string]any{"before": userDetails(before), "after": userDetails(after)})
 		out = after
 		return nil
 	})
@@ -200,7 +200,7 @@ func (s *Store) DeleteUser(ctx context.Context, w rbac.Write, userID string) (in
 		if err := t.tx.Where("tenant_id = ? AND id = ?", w.TenantID, userID).Delete(&userRow{}).Error; err != nil {
 			return err
 		}
-		t.audit("user.delete", "user", userID, map[string]any{"before": userDetails(user),
+		t.audit(rbac.ActionUserDelete, rbac.TargetUser, userID, map[string]any{"before": userDetails(user),
 			"removed_assignments": nAssign, "revoked_tokens": nTokens, "left_groups": groups})
 		return nil
 	})

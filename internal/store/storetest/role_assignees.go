@@ -135,8 +135,8 @@ func testRoleAssigneeLists(t *testing.T, newStore Factory) {
 	require.Empty(t, f.assignees(r.ID))
 	changes, err := f.s.Changes(ctx, f.tenant, rev, 0)
 	require.NoError(t, err)
-	require.Equal(t, []rbac.Change{{Revision: rev + 1, Action: "role.assignees.replace", TargetType: "role", TargetID: r.ID,
-		Users: []string{d.ID}}}, changes, "the change feed names the users whose grants changed")
+	require.Equal(t, []rbac.Change{{Revision: rev + 1, Action: rbac.ActionRoleAssigneesSet, Target: rbac.TargetRole, TargetID: r.ID,
+		AffectedUsers: []string{d.ID}}}, changes, "the change feed names the users whose grants changed")
 }
 
 // testRoleAssigneesScope: only direct global assignments that have not
@@ -167,7 +167,7 @@ func testRoleAssigneesScope(t *testing.T, newStore Factory) {
 	changes, err := f.s.Changes(ctx, f.tenant, rev, 0)
 	require.NoError(t, err)
 	require.Len(t, changes, 1)
-	require.Equal(t, []string{scoped.ID}, changes[0].Users, "deleting an organization lists the users it took assignments from")
+	require.Equal(t, []string{scoped.ID}, changes[0].AffectedUsers, "deleting an organization lists the users it took assignments from")
 
 	_, _, _, err = f.s.Assign(ctx, f.w(), expiring.ID, rbac.AssignmentInput{RoleID: r.ID, ExpiresAt: &later})
 	require.NoError(t, err)

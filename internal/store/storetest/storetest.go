@@ -42,7 +42,7 @@ func Run(t *testing.T, newStore Factory) {
 		"GroupPermissions":    testGroupPermissions,
 		"GroupIsolation":      testGroupIsolation,
 		"Snapshot":            testSnapshot,
-		"SnapshotLoadOne":     testSnapshotLoadOne,
+		"LoadDelta":           testLoadDelta,
 		"SnapshotConsistency": testSnapshotConsistency,
 		"Changes":             testChanges,
 		"RoleAssignees":       testRoleAssignees,

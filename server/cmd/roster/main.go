@@ -20,19 +20,24 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/rosterhq/roster/internal/app"
+	"github.com/rosterhq/roster/internal/live"
 	"github.com/rosterhq/roster/server"
 )
 
 const usage = `Usage:
   roster serve   [--addr ADDR] [--db DSN] [--log-format json|text] [--rate-limit RATE[:BURST]]
+                 [--verify-interval DURATION]
   roster migrate [--db DSN]
 
 Environment:
   ROSTER_ADDR             listen address (default :8080)
   ROSTER_DB               sqlite:PATH or postgres://… (default sqlite:roster.db)
   ROSTER_RATE_LIMIT       requests per second per token, RATE or RATE:BURST (default off)
+  ROSTER_VERIFY_INTERVAL  how often each tenant's evaluation engine is compared with the
+                          database and repaired (default 10m; 0 turns it off)
   ROSTER_BOOTSTRAP_TOKEN  the platform operator's token secret; when unset, one is
                           generated at the first start and printed once to stderr
 ` + clientUsage
@@ -84,8 +89,18 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&o.logFormat, "log-format", "json", "log format: json or text")
 	rateLimit := fs.String("rate-limit", getenv("ROSTER_RATE_LIMIT"),
 		"requests per second per token, RATE or RATE:BURST; off when unset (env ROSTER_RATE_LIMIT)")
+	verify := fs.String("verify-interval", envOr(getenv, "ROSTER_VERIFY_INTERVAL", live.DefaultVerifyInterval.String()),
+		"how often to compare each tenant's evaluation engine with the database and repair it; 0 turns it off (env ROSTER_VERIFY_INTERVAL)")
 	if err := fs.Parse(args); err != nil {
 		return o, parseError(err)
+	}
+	d, err := time.ParseDuration(*verify)
+	if err != nil || d < 0 {
+		return o, fmt.Errorf("--verify-interval must be a duration such as 10m or 0, not %q", *verify)
+	}
+	o.cfg.VerifyInterval = d
+	if d == 0 {
+		o.cfg.VerifyInterval = -1
 	}
 	rl, err := server.ParseRateLimit(*rateLimit)
 	if err != nil {
