@@ -139,3 +139,30 @@ func TestMetrics_TextFormat(t *testing.T) {
 	require.True(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain"), resp.Header.Get("Content-Type"))
 	require.Contains(t, string(body), "# TYPE roster_http_requests_total counter")
 }
+
+// A repair (an engine found differing from the database) shows on /metrics
+// per tenant. The difference is made behind the store's back, as only a bug
+// could.
+func TestMetrics_engineRepairs(t *testing.T) {
+	env := servertest.New(t)
+	env.RepairsExpected = true
+	tn := newTenant(t, env, "acme")
+	role := tn.role(t, "viewer", "docs:read")
+	u := tn.user(t, "someone@acme.test")
+	resp, err := tn.Admin.CheckPermissionWithResponse(bg, tn.ID, nil, client.CheckRequest{UserId: u.Id, Permission: "docs:read"})
+	require.NoError(t, err)
+	require.False(t, resp.JSON200.Allowed)
+	_, ok := scrape(t, env)["roster_engine_repairs_total"]
+	require.False(t, ok, "no repair, no series")
+
+	_, err = env.Store.DB().Exec(`INSERT INTO assignments (tenant_id, user_id, role_id, org_id, assigned_by, assigned_at, reason)
+		VALUES ('acme', ?, ?, '', 'operator', 0, '')`, u.Id, role.Id)
+	require.NoError(t, err)
+	require.NoError(t, env.Engines.Verify(bg))
+	fams := scrape(t, env)
+	require.Equal(t, 1.0, value(t, fams, "roster_engine_repairs_total"))
+	require.Equal(t, map[string]string{"tenant": "acme"}, labels(fams["roster_engine_repairs_total"].GetMetric()[0]))
+	resp, err = tn.Admin.CheckPermissionWithResponse(bg, tn.ID, nil, client.CheckRequest{UserId: u.Id, Permission: "docs:read"})
+	require.NoError(t, err)
+	require.True(t, resp.JSON200.Allowed, "answers follow the database after the repair")
+}

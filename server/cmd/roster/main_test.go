@@ -22,18 +22,19 @@ func TestParseServe(t *testing.T) {
 		env                       map[string]string
 		wantAddr, wantDB, wantFmt string
 		wantToken                 string
+		wantVerify                time.Duration
 	}{
-		{name: "defaults", wantAddr: ":8080", wantDB: "sqlite:roster.db", wantFmt: "json"},
+		{name: "defaults", wantAddr: ":8080", wantDB: "sqlite:roster.db", wantFmt: "json", wantVerify: 10 * time.Minute},
 		{
 			name:     "environment",
-			env:      map[string]string{"ROSTER_ADDR": ":9000", "ROSTER_DB": "sqlite:/tmp/r.db", "ROSTER_BOOTSTRAP_TOKEN": "tok"},
-			wantAddr: ":9000", wantDB: "sqlite:/tmp/r.db", wantFmt: "json", wantToken: "tok",
+			env:      map[string]string{"ROSTER_ADDR": ":9000", "ROSTER_DB": "sqlite:/tmp/r.db", "ROSTER_BOOTSTRAP_TOKEN": "tok", "ROSTER_VERIFY_INTERVAL": "1h"},
+			wantAddr: ":9000", wantDB: "sqlite:/tmp/r.db", wantFmt: "json", wantToken: "tok", wantVerify: time.Hour,
 		},
 		{
 			name:     "flags beat environment",
-			args:     []string{"--addr", "127.0.0.1:7000", "-db=sqlite:x.db", "--log-format", "text"},
-			env:      map[string]string{"ROSTER_ADDR": ":9000", "ROSTER_DB": "sqlite:/tmp/r.db"},
-			wantAddr: "127.0.0.1:7000", wantDB: "sqlite:x.db", wantFmt: "text",
+			args:     []string{"--addr", "127.0.0.1:7000", "-db=sqlite:x.db", "--log-format", "text", "--verify-interval", "0"},
+			env:      map[string]string{"ROSTER_ADDR": ":9000", "ROSTER_DB": "sqlite:/tmp/r.db", "ROSTER_VERIFY_INTERVAL": "1h"},
+			wantAddr: "127.0.0.1:7000", wantDB: "sqlite:x.db", wantFmt: "text", wantVerify: -1,
 		},
 	}
 	for _, tt := range tests {
@@ -45,6 +46,9 @@ func TestParseServe(t *testing.T) {
 			if o.cfg.Addr != tt.wantAddr || o.cfg.DB != tt.wantDB || o.logFormat != tt.wantFmt || o.cfg.BootstrapToken != tt.wantToken {
 				t.Errorf("got addr %q db %q format %q token %q; want %q %q %q %q",
 					o.cfg.Addr, o.cfg.DB, o.logFormat, o.cfg.BootstrapToken, tt.wantAddr, tt.wantDB, tt.wantFmt, tt.wantToken)
+			}
+			if o.cfg.VerifyInterval != tt.wantVerify {
+				t.Errorf("verify interval %v, want %v (negative: off)", o.cfg.VerifyInterval, tt.wantVerify)
 			}
 		})
 	}
@@ -62,6 +66,8 @@ func TestRun_usage(t *testing.T) {
 		{[]string{"serve", "--log-format", "xml"}, 2, "--log-format must be json or text"},
 		{[]string{"serve", "--nope"}, 2, "flag provided but not defined: -nope"},
 		{[]string{"serve", "extra"}, 2, "unexpected arguments"},
+		{[]string{"serve", "--verify-interval", "soon"}, 2, "--verify-interval must be a duration"},
+		{[]string{"serve", "--verify-interval", "-5m"}, 2, "--verify-interval must be a duration"},
 		{[]string{"serve", "-h"}, 0, "-addr"},
 		{[]string{"migrate", "--db"}, 2, "flag needs an argument"},
 	}
