@@ -14,7 +14,7 @@ import (
 
 // operatorToken is the platform operator's secret of the Roster the examples
 // start, as ROSTER_BOOTSTRAP_TOKEN would set it.
-const operatorToken = "example-operator-token"
+const operatorToken = "example-operator-token-0123456789"
 
 // startRoster runs a real Roster on a free loopback port with a throw-away
 // SQLite database, and returns its base URL and a function that stops it.

@@ -590,6 +590,13 @@ type TenantAdmin struct {
 	LastName  *string             `json:"last_name,omitempty"`
 }
 
+// TenantAdminCreated defines model for TenantAdminCreated.
+type TenantAdminCreated struct {
+	// AdminToken The administrator's token secret, shown this once.
+	AdminToken string `json:"admin_token"`
+	AdminUser  User   `json:"admin_user"`
+}
+
 // TenantCreate defines model for TenantCreate.
 type TenantCreate struct {
 	Admin    *TenantAdmin    `json:"admin,omitempty"`
@@ -1066,6 +1073,9 @@ type CreateTenantJSONRequestBody = TenantCreate
 // UpdateTenantJSONRequestBody defines body for UpdateTenant for application/json ContentType.
 type UpdateTenantJSONRequestBody = TenantUpdate
 
+// AddTenantAdminJSONRequestBody defines body for AddTenantAdmin for application/json ContentType.
+type AddTenantAdminJSONRequestBody = TenantAdmin
+
 // CheckPermissionJSONRequestBody defines body for CheckPermission for application/json ContentType.
 type CheckPermissionJSONRequestBody = CheckRequest
 
@@ -1167,6 +1177,9 @@ type ServerInterface interface {
 	// UpdateTenant Update a tenant's name or settings
 	// (PATCH /v1/tenants/{tenant_id})
 	UpdateTenant(ctx echo.Context, tenantId TenantID) error
+	// AddTenantAdmin Restore a tenant's administration (operator only)
+	// (POST /v1/tenants/{tenant_id}/admins)
+	AddTenantAdmin(ctx echo.Context, tenantId TenantID) error
 	// ListAuditEvents List audit events, newest first
 	// (GET /v1/tenants/{tenant_id}/audit-events)
 	ListAuditEvents(ctx echo.Context, tenantId TenantID, params ListAuditEventsParams) error
@@ -1409,6 +1422,22 @@ func (w *ServerInterfaceWrapper) UpdateTenant(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateTenant(ctx, tenantId)
+	return err
+}
+
+// AddTenantAdmin converts echo context to params.
+func (w *ServerInterfaceWrapper) AddTenantAdmin(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddTenantAdmin(ctx, tenantId)
 	return err
 }
 
@@ -3032,6 +3061,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id", wrapper.DeleteTenant, options.OperationMiddlewares["deleteTenant"]...)
 	router.GET(options.BaseURL+"/v1/tenants/:tenant_id", wrapper.GetTenant, options.OperationMiddlewares["getTenant"]...)
 	router.PATCH(options.BaseURL+"/v1/tenants/:tenant_id", wrapper.UpdateTenant, options.OperationMiddlewares["updateTenant"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/admins", wrapper.AddTenantAdmin, options.OperationMiddlewares["addTenantAdmin"]...)
 	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/roles", wrapper.ListRoles, options.OperationMiddlewares["listRoles"]...)
 	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/roles", wrapper.CreateRole, options.OperationMiddlewares["createRole"]...)
 	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/roles/:role_id", wrapper.DeleteRole, options.OperationMiddlewares["deleteRole"]...)
@@ -3799,6 +3829,152 @@ type UpdateTenant500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateTenant500ApplicationProblemPlusJSONResponse) VisitUpdateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTenantAdminRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Body     *AddTenantAdminJSONRequestBody
+}
+
+type AddTenantAdminResponseObject interface {
+	VisitAddTenantAdminResponse(w http.ResponseWriter) error
+}
+
+type AddTenantAdmin201ResponseHeaders struct {
+	RosterRevision int64
+}
+
+type AddTenantAdmin201JSONResponse struct {
+	Body    TenantAdminCreated
+	Headers AddTenantAdmin201ResponseHeaders
+}
+
+func (response AddTenantAdmin201JSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTenantAdmin400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AddTenantAdmin400ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTenantAdmin401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AddTenantAdmin401ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTenantAdmin403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddTenantAdmin403ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTenantAdmin404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AddTenantAdmin404ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTenantAdmin413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AddTenantAdmin413ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTenantAdmin429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response AddTenantAdmin429ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTenantAdmin500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response AddTenantAdmin500ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -5159,6 +5335,22 @@ func (response RemoveGroupMembers404ApplicationProblemPlusJSONResponse) VisitRem
 	return err
 }
 
+type RemoveGroupMembers409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupMembers409ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RemoveGroupMembers413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
@@ -5418,6 +5610,22 @@ func (response ReplaceGroupMembers404ApplicationProblemPlusJSONResponse) VisitRe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceGroupMembers409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceGroupMembers409ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7436,6 +7644,22 @@ func (response UpdateRole404ApplicationProblemPlusJSONResponse) VisitUpdateRoleR
 	return err
 }
 
+type UpdateRole409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRole409ApplicationProblemPlusJSONResponse) VisitUpdateRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateRole412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
@@ -7715,6 +7939,22 @@ func (response RemoveRoleAssignees404ApplicationProblemPlusJSONResponse) VisitRe
 	return err
 }
 
+type RemoveRoleAssignees409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveRoleAssignees409ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RemoveRoleAssignees413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
@@ -7978,6 +8218,22 @@ func (response ReplaceRoleAssignees404ApplicationProblemPlusJSONResponse) VisitR
 	return err
 }
 
+type ReplaceRoleAssignees409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceRoleAssignees409ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceRoleAssignees413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
@@ -8114,6 +8370,22 @@ func (response AddRoleAssignees404ApplicationProblemPlusJSONResponse) VisitAddRo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRoleAssignees409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddRoleAssignees409ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8539,6 +8811,22 @@ func (response DeleteUser404ApplicationProblemPlusJSONResponse) VisitDeleteUserR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUser409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteUser409ApplicationProblemPlusJSONResponse) VisitDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9270,6 +9558,22 @@ func (response AssignUserRole404ApplicationProblemPlusJSONResponse) VisitAssignU
 	return err
 }
 
+type AssignUserRole409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AssignUserRole409ApplicationProblemPlusJSONResponse) VisitAssignUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AssignUserRole413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
@@ -9413,6 +9717,22 @@ func (response ReplaceUserRoles404ApplicationProblemPlusJSONResponse) VisitRepla
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceUserRoles409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceUserRoles409ApplicationProblemPlusJSONResponse) VisitReplaceUserRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9680,6 +10000,22 @@ func (response RemoveUserRole404ApplicationProblemPlusJSONResponse) VisitRemoveU
 	return err
 }
 
+type RemoveUserRole409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveUserRole409ApplicationProblemPlusJSONResponse) VisitRemoveUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RemoveUserRole429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -9807,6 +10143,22 @@ func (response AddUserRole404ApplicationProblemPlusJSONResponse) VisitAddUserRol
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddUserRole409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddUserRole409ApplicationProblemPlusJSONResponse) VisitAddUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10262,6 +10614,9 @@ type StrictServerInterface interface {
 	// UpdateTenant Update a tenant's name or settings
 	// (PATCH /v1/tenants/{tenant_id})
 	UpdateTenant(ctx context.Context, request UpdateTenantRequestObject) (UpdateTenantResponseObject, error)
+	// AddTenantAdmin Restore a tenant's administration (operator only)
+	// (POST /v1/tenants/{tenant_id}/admins)
+	AddTenantAdmin(ctx context.Context, request AddTenantAdminRequestObject) (AddTenantAdminResponseObject, error)
 	// ListAuditEvents List audit events, newest first
 	// (GET /v1/tenants/{tenant_id}/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
@@ -10623,6 +10978,54 @@ func (sh *strictHandler) UpdateTenant(ctx echo.Context, tenantId TenantID) error
 		return err
 	} else if validResponse, ok := response.(UpdateTenantResponseObject); ok {
 		return validResponse.VisitUpdateTenantResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddTenantAdmin operation middleware
+func (sh *strictHandler) AddTenantAdmin(ctx echo.Context, tenantId TenantID) error {
+	var request AddTenantAdminRequestObject
+
+	request.TenantId = tenantId
+
+	var body AddTenantAdminJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddTenantAdmin(ctx.Request().Context(), request.(AddTenantAdminRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddTenantAdmin")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddTenantAdminResponseObject); ok {
+		return validResponse.VisitAddTenantAdminResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -12471,148 +12874,156 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Nbhs3l+irEHM/IHK/sWwn/npbGYtdN03b7KZNkDhYYGNfD605krgekQpJ2VHzGbjvcN/wPsmCh+QM",
-	"ZzSjf0tJKqBAnRFneHh4/s/h4eeoK4YjwYFrFXU+RwOgKUj888UF7Zv/p6C6ko00EzzqRO+0FLxPgGum",
-	"J0TTPhE9ogdApLh/osgdSMUEPyMKeEqYJje0e0sYJ8nL3uHvVHcHSTuKIwkfx0xCGnW0HEMcqe4AhtTM",
-	"picjiDqR0pLxfvTwEEdvQcvJeU+DnIbmPwciA6KgK3iqiBbknpo5oSckEGleZLxvJiwmGDLOhuNh1DmJ",
-	"/WSMa+iDtLMJpUG+hTumcIrqjBcDIBo45fqJItINI9SAR/SAKXIvmYbZa+wJOaTaTvz9aVQDx0Mcjaik",
-	"Q9BuM56PpRKyHpyEwyd93cURid+OkYFNjBUZ0T6Cw8zwj2OQkyiOOB2aCe07ZfTQT6+A9/Ug6pweH8c1",
-	"+/GrFOPRy5/NYPzmiOpB8cm++fWapTMREEzyQ+0cL3tIK9PrPefqHiQ5PXlKxjwDpQLa646lBK5JYig3",
-	"IUzZDRG8WL8l7wJaT5RNKDipR8ErNmR6Grg3tA9EsT8b8Z3he+FcKfToONNR5+lxbCZ2pGmmnUOovzPe",
-	"TKUOTT0phiSlmhKqSQZUaYsSDvekJYGmhxMxlodIsurgjNCConVO52RAFeFCEwm0O4DUIPb0+LhpjUPG",
-	"r/1XoplUny/wuHaBr2WfcvYnNUv6hWW1/P9cjLkm/Uzc0IwMRJYy3leE8tRtffCJJ4q07pkeiLEmTMf+",
-	"JcGzyUHTWsL3LU0vQcNvRQaNbCJFBmtzyTugso5JnlMFh4wr4IppdgdEjW/sa2RoqL1pucp+rwGGp/W8",
-	"cIFE0rhQS0NLLPX7Z3WzvFcg7RwVQidjBZKwNCZCkmQICekJidTbpVkG8oki4p7jqHzZZQjNT2tuxYN5",
-	"V40EV4DS+ieavoWPY1AoJLqCa+D4Jx2NMtZFejoaSXGTwfDv/60sBxez/U1CL+pE/+uo0M1H9ld19Ma+",
-	"ZSct4+Ilv6MZSwnjo7EmrQT/ZWkXpBQyOYgJp0NDBgY/PQZZ2o4e4ui54L2MdbcKrJ9TEcOUdsOc/Faa",
-	"aiCtpOuGJAcI5S9C3rA0Bb5NMC9yQiIZ7d5adTMCOWQKxWQr6XmwHJgvuQbJabZNKN9z+DSCroaU4E6T",
-	"VsIcGMnBGeFwZ+AHequIf64Q2D+E/kWMebpNYP8QmvTMpKSVcKGv8W+HvDd0kgmaXgjxiso+bBMsx7Dk",
-	"RqQTIgzCTsjv7CfSSkYWqGstxHVmwPLASrQ7GSooyjLYKhoLg5qkAqyGRuluIA4gu+4haA7mt1QDWi/b",
-	"BfZCCDKkfEKkxXLO9cZIE7dgGElSDdeZhc1QrdHM5H4AnFDDcYd2nBlFcJSxQ4yIYP2xhJS0RK9HbibE",
-	"WVSo0wNvBr2Iw9yNqFuHG30UOBy4lPecjvVASPbndpH2u5ExvG8U2w1NczyNA3BwVx+8psKFnivF+nzo",
-	"ABxJMQKpmdVLFH+D9JrqeXBdsCEoTYcjQzX5ezeTehfEDjDAGm36ROUK2cxOtZDo9VXUZhylTI0yOrm2",
-	"mvjz9AD4NGIS1LLwNn7PyBvrHS71PQnUberUF70hV/eb6orR3Ine4SAzWlM9VvOGF9v7zo63xoc3XD4E",
-	"liVioYJkD1Q+XVwiivJWX+VbJm7+G7raQFnM/1wC1bg8mlpRQ7M3Abn1aKYgrlDgqhu67r4FBtw/auzY",
-	"0j7ONvaW29aGzZmN2Zcahmqae5l/nP+xGKGYj7vZqJR0MgWV/d5smF4xpR8TpDgKohjzPvQHfNIuIlK/",
-	"lvLXZq/sLYwy2l2WkGn+/irrd7zzgD6/2+6QLuv3KZxz9pre5bIEuPGwP0S0azzBKI5GwI2XHHygoOzz",
-	"ccr0i7t63dHVLtQAn+hwlHkvtt21a6n5HO1qIR1TzXTbZmuJJWVFCpqyTDXvp3XuprBn4SwWB3f6+seT",
-	"27QOJG3MQN0k992v9nkVX1Gde1uiYDOjlcUef7HHfvnbIRzFumspI9/YjfBxQSY75+PnA+je/mTs3sDj",
-	"XoKPu+b9xZeO0/mZSux7cuyCdv7fc5jZTTxvTQqjg9X9kvh8SbBfj3VXDKFuz2QQSZwfna7oNAdL8JXG",
-	"RXkQpqVLlol7CNnpRogMKLdI1t0BpPWmZ19Sro3laZirCCaoofHalSYsxXgg04qMqDbO7xnh4yyzrkUK",
-	"nEFqxI55Rm8Mm1r5UIavcPmXtAIbrbPgi1PoiqNPh31xaB4euigVos/GqqfUgsNdgahG/K/GI9Uw6AI2",
-	"UhlfMx2gYuRDnAfjFgj0tXHBc0KkIZ6KQN8s3Beo8qxHs+x1L+p8WIrFpjl2HQ5r5Kurhzh6cUezMdWQ",
-	"vjXqZYq15jpZjT9s0LcRY9mFxeWVWck7fGeu8bqwv+NAqNvwEgbXtrzL+7Fhaev14kxZ+wuDLH0hpdXA",
-	"5bVg2Heav34WWkNqROSgQxJEWrvC90lMksAE/XBy1XbIN7/ciHRSb78NQSnah/nC0YJWvFC3NMw+Tq/K",
-	"GqFLBzZKOKih8qpN2Jej69NB+oOqX+fwBuR1V4yt/VzdyRmcNh6ly4NfZzc6oi+BEofYKc3ViOCVfPsK",
-	"Msupozol4dFRTTINGc8TsPOEOn6jcR2bsHYtxe3c0EUw3uPefan7MgXzb0AzPZjegCLUVbCWuJ3rGbnX",
-	"6rDzivFbJ2Mqi6eaLq52wGqJlylwzXrMcm113zPGb+d+ygH0CsdWF4JA+Q/NWM4rP1N5TYZU8P8Vk3Va",
-	"gUNGNTQocMh680Uyjio+ZMl0FsirWZgb2KWyJzYvlIIT1i3jd9DUQzMrfFDWnr9IgEOjysm/v3v9B7Gf",
-	"iwnVZCiUJiffk/9gPwXKsZgvkAw19SRKEapI4mt7fGrbbAIW9jhXxtVrZFTpvN5nLnGE9RUbU6jwyaYX",
-	"m8zGqkIVsn/97Pbjj5+ieAnDdNPqchn9GKJtxRB4CUVLCdlH1pnh2jahOksktnMNGkKzkiLdzc5NreNN",
-	"ybeuZIWlE44dGzFMYgK0OyAjKjVJPtDDP48Pf7xuH179PUE/+js02Qt+TEV3jNZ9RwJNyx42QutiKFEn",
-	"+j+t8HP/vLz87qAz/ehvdYxdrOAd1BBZ4Z4vTmrlMMImPa4Qmjl+l0/mTm3L21+ekx9P//G/iUsSExes",
-	"NcivyF2RQhi3rxbxGAEV5qPjKC9AiWyeDOspjFDzVT1miql6APO0Wtdglhck4bFcyhWz1GUL7Brq87YG",
-	"1MU3L/BXazavsBanPSrNdFavI6aj7wOtR6pzdCSxxLedwp3P2aujGjTPlqE+AI/zB9lU3L862qixWpaT",
-	"PosF3vJlO/oZK5CqZvvql9OQmqwPLNlYgLUx6sK2K/vkriS2ykQv7kBOiE1k2WjgQGSpCkpVnyhf/oHR",
-	"4MDgCsCa5/PPjZdVbRgMgkDKdB3ZGB4agGRaXfekGJZYomHzCsofBsboLPzlRmugZoJEViNomxe0nvzm",
-	"BfcuJjYwuJIl58LEeaClEsliSjPe1UgiylcFuzrxDEjKJHR1NiEtyicEI10xVk/Z2oT0oL1AFK453ug4",
-	"qaw1yjQQh6xTEHxpWcsZpQalKxmjZR7OWa/kMjTzzvxQQpWZlrSZmnlnnhwsuYOb5azABPpwfvhf1uK5",
-	"Kv68Prz6fBx//+zhb4/Dc8uUDNTTaAhDEzltwv5vCoBv1+4Pkgk1B4gmhFq5wBQZYEV0lUfyIy1Tb/9i",
-	"TGj8OemggMG/iR5QHeimiipq1tVWMkWxnbEQG5AGUqLOErtj9DpI1tQAmX/JAWpWapeNwHo+y0/M5FKy",
-	"vZgl1IT3i8oS1URpMBKwO1ZaDGtXY95byT+bZ5DspdcUcbwcDsfaYOyMUJKyXg+wBP+OZmMIDvqE5zNO",
-	"dyLUpqjrnU9AziSQinf8+RI/dBl1yGVkTwBdRg8JaRme8JXD6BiXRoaJsMsorjy5ZqkZ1m63H5Jp6bFC",
-	"8rz0it8344+/5tmkMZ5XlSZ2eVH5cwt6AnXsbA/6bCxSWLWiaXcISwUB5XJnNM8IoP/QHVDeBzIUd6AI",
-	"023rQc+OCMSRAq0Z788laoukd370I8Qqc0gCDCxnLFoYz9Mh48sGwIbO4c8xZp+Uw0T/qJMQPSaVbhSk",
-	"U8MzuvjoCrIsSM0LX81O9tiav/kWsTmFh9aiNxXt/w+vPp/E3z+tNxNXVDmr0mkjwc3DY1oTFzAIuMbj",
-	"Cg2nBcwAf1LAHmtQ0JWgY6IG4p57K6RbbzbZ75vX563yvXJRolx0zcfJtEC0j5sRsQlL2c+9a1u5Qher",
-	"1kRfD10Ys6J/FeP9DJIOoWEAx6fJCrvTmqYjkNY/xxi1U2vDcabZyAbd8Gv1Kq1hZQvalUPGw6cn1ZVu",
-	"nzun15Nri1Aem9UdalavSi88S24o1bfSUY6q3tfi9vrppx96UZMWGKvlYWs0GpCcVE2qtTjS6QS2IpxK",
-	"Ke4Z75N74yNhmBGF1ZBOSCrwOPH6EbOg4nGBunBnBBSljMHm1fKzAXirJ3VW5Ix8X9byHU4WC4jMwVS6",
-	"eNWnZanpcs8Z2m9xVVdVRPjN+hpQhGMjisgtaMd66L3T7puRVMPGPJXP6DZzYdV0nZsOGCt5/UPv2e3H",
-	"4+7TaJ5pW1tzWyOfXqaqaLSTgQ0sBSo0D2pTnrrWFtmEtKph7cVTD4udRjTb5M8hbtDV8V5FnlWzWFnO",
-	"zTGwnWst2c1Y1xX1fpHENJs4drUpU/ux7D6spoFW9zbrtmJJjfSIDmvA5ZuJCC7sAZu9+NmVeKxZK2k+",
-	"5XPaO6qSNCBsQuflbuLOVV6O0GmnuiTJ5q0mkHu5htp8qUAcQtW0pBlHUVOm6E1WOq9UQGfeXa1K6y8g",
-	"NqqtS/AEc2EUPFG+vVXgTquSAbBmBmJ5TTTtw6JD3B1LpifvzAt2aTdAJcjzsa0bxy9hGgcfF/bUQOuR",
-	"bZrBeE/U4ASLfAjFRmiKXEb3A+FspfsB6w4QJTGaS+jdGZ9OD8A4dv96GWGlLTYssdEfjFGglX7JL/lz",
-	"we+Am4lU55IfEixM0QNbZUA1uYFM8D72I6S+iVrG7kCRMU9BkuTo7uTIffjoc94h6yFp49ewdopQCSRp",
-	"6i+SkJbFMUlczVlyYM8+UqIwn0OSrkjBftHISEU0vQWSYG1XQlon/////j+zs3nBzNPjA8QG5USM6Mcx",
-	"5GXHsXtuMHnJCeZGkI4uow750G63r2JyGYo3mzRpt9uXEfknVig/JDERMgUJKbmZEJa2c7zZhon5RuEi",
-	"Ert7h77BXRKXi3wqfReZxs/h4a3YlX0YkMPEhyJdKuUE8YMdLG2XwDPy5v3F0Zvzi+e/Hf384tWLixeE",
-	"drsw0mHDSvNxbC1miOQGWcxQDUjsq5R8dtLiISF0NALqZlea8lQ1tyMzqGydHp/mI0YZ1VhD7o/DxwSJ",
-	"Ftvv4SsHFm20O3BjDA6M9JjqS8U04QCpwtabnw5tydthMSDB2YuD9+RfpqfHDjxnhiBgONITkjGlyb8Q",
-	"wxW20Rg6pAeOxIZMq47v70NuRMpAhX2UDD2fnjw7I5Rg2zniOtLhkB/If7CfXL6RtBIckBycGSBdVx47",
-	"7vtTHNgHTagBmPFDDZ80OX12YpsdGjT8dnHxhiiQdyDPGnoHxebL5YZBcU6Cp09/9GRYNA0yVJDX++Xi",
-	"5fzNyyiOXNPTqBMdt0/ax5jCGwGnIxZ1omft4/YzrLbUAxRwRwM8FfMnlhbY8td8M1+mUSf6FfRvbkil",
-	"r9zT4+MZDYiWazzkzuY09DwbSdEFpcyWUCO62iVxHXU+XMWRGg+HVE6iTvSK3QE3w42Msn0J+sqo+td+",
-	"YWgf1NCh+ZL58pEEmk5m4uStHbETlODcRp4jWWEnrX8cP9vSXhg7+IYqI0K4cehvwLfinL0rBmhWbAtp",
-	"5R/C142WOFhprwrt1bhfRuVcuDHlXrYNAbViyJHtrvoQzx3oDe6rR6SJIMVTsz3neNwGIzN2sUgap3b+",
-	"us/mcB4FPSLxlZP5r5QakeFLz+a/VLRNNG88/XH+G2GPOCT0BVaTdz1EggwEg9IeNQGpecpopLPI66Do",
-	"6iGORkLVkJiNKbjEmXVRQOmfRDpZYPPzcF2Q2nWOQ0RT+m+0O4S2NptTNumj85R6l8qXLPhfukMgz4Uc",
-	"RQ/xUsTlmwGVHS0tx/AwRdgnGyZsH/Cu69Bpf2qT/0RdiGhK4qCurUjjWgORCG5zT+4XVLrVNnxlw25u",
-	"K75yN26E8gvmruMFuCtvtmpeOFlgimpPzB2wsSWF3JmJiRhZZzybWEuJaUWQTQKiWJXfyxom9I+sl5eB",
-	"DQmUpcHP+DyQBiW2Oa0pE8cX0i9dYFvQZ7+Rd3HdAWlYNBZ+LpIDFA4xM77I6qK/yRhs2uhNK/4mm8yu",
-	"dk886xGPsVBz0lmKSHwlhT2mePWwrI2Zdy03xuPI3zVQJjMbfVzRwFiGyFyYcyEDYFsE7pI6OaH/lbT4",
-	"slzzrap9S5c5gz5RGGsiQpKgCHUFnsWI30xNf0THKdOHcAfznMyiF2GNo1l3yUHQVHHxqxbqPxV2X1z3",
-	"W3mDx2U+VGbb1zybEIsyDFfL8FoaY5c33vvAeBfq7+qYUU+2gIP+RXnylR6YM715JD+Hy72S30AMIERo",
-	"TDjcg9LWYwhECO7QDAGCH9mAxp8hd7Arpy3bXt2ccOGKaeLCwkLbsVLZyLSP12MzSuzUIHquV6XUGH5N",
-	"vsNODfBxTDPSUoJQdWsM656QlzyRMBJSq853iYv3UxI+wxYP5g+c88D68mKsSVLt7Wbb7bsjMTy/SgcP",
-	"o7ZJ4jpLJkG2YX7jzTbBpoiM9y855UIPQNpwgQU1sS1QcUOTM5K4NEqeZsEmjxh1rwR+zGtBBeCylBDe",
-	"nGQlzoqRo6mjPaV2NiHtBn01rPIL6j7LBWMLx47KnWg3ZTqGcTHfktWeNwqasDas7LsoaBlZOhVfOq1z",
-	"+nTZNWIjzgY71SZtYnfnExSpQabJPTUEPByNjSFLvz1v7SsxI3/H1DpTlvdTgf/410Duu4aZ7nhag/AP",
-	"hMVs0xEHHt14n24Dgnym+FFblj9LcE6pLfaWvcupHtY1/PuaG341v+JRD9y4mDBuSwViQrMs5F88H+L5",
-	"e8/Mu/IJiRbk5Pj42O4XVhjYjUEc+zQ6pPlGPhqn4zH52e7hr3bIsizqbtb72lycoufpTO/G4m3v12zA",
-	"r+l7+vIU7giumbrtG5uJW87Ii/7qWkisbNxWmkgYV+0wYxyIGo+Mf1GED97ZB0QDHS5uv4Z9hrec+nQd",
-	"fZtTnuVop78IeVaIE8fk1wfvI6PfeGQ0T4j6Ti3Lsv8CIVA78uizbz+zQPrTM/1yMsVftlyjmmblTfcZ",
-	"gRnG3NMFyHj6+shd5m9t66I8m287yKsBG9lqVgzyhBdQrU7zzVndQmk9poHUFEpAMFeW/Q97a2oDqeBV",
-	"5ena5tR8A97fez83Y7wJKbz5iEB4f8CWYwEzuc4nmtfjvr3ltbbltbrK+trS2UhqQTY7JMrtmHJHTr3O",
-	"j1387gZ+1UXU+UHNmWEJixN7fmcfnFiP1i/cSUAMz30lanUpBsIbSZjgaKGG7NTkIb2FobiDCk89hqKt",
-	"XIRi9iX82B1P23TE/r7mRxdQ4Kd1J0UNEvbO27cQibd76bgcD795J65Fs8zoNS6wBvdgZaUWh1cOL+q/",
-	"We7yFzJ91XrLL2Km2srsoDOSYKeCNodPOiFMNV3Ns1dsayWTrZHAUrwZ6d/fvf6jc/7mpd+Er9ZzdEf4",
-	"//LqCbGw10/fRtnHLRRN0Z/kIUUCnyi2qtIDUF5/PbrKqi/Kc6yGh9pKsErbS0DZYhVCMyV81drU9xMM",
-	"kHbFHUh/0YT/TNAXuz1Vx3aepl8ev4cZQGwH9MHePNPQ1sz2jEHbfauS4jxNISUt1+shw9PjxtUpmvAr",
-	"TScHe0HyDQiS8zR1UgIbqmzFxl3OF/VteWaHct66JnZfsUF8nqNqgRPxgRwMUExariEhERxsmxsuNDYX",
-	"wSaFe/N4LacQm0NadEMaMMxXYBnXauh3dAhEju2q3GHzgpjObMk5jsEEJU9tx2hC+5TxvKXLU3uNRUX/",
-	"4ndy1lynWKax7HlZtlqmIOYx2LqWpZ169VRlkV7sgtkYptHjFfeb17ibrPyZs1C3wL3V8C1YDbiZ/nKn",
-	"QhD6e0BctsG2s2CatGznRX+f0+4NiqPPTqo8LBjWdkKsIq3rAsBVBkaRidrCtqMOzrUQxpUGmuYa3fYV",
-	"FLzxNGH1VMwSRxqv9jHsr7V6A8nKMVsYjN68I//4xsj8oYbV5uWsSt0HZ3oHr0sjv2oHYeoG8ZkuQglF",
-	"e9N/A/XookJKeXO30vMZzVfCcY9epF66H34N87t0MXvUlcPD06eFQvoJZMY4Eb0es62qlyfl3dSpl6/P",
-	"35er78vV1yxX52XTrkWds9wTJa/6YG3BsYDVW3rh6HPFalyg2L0iPPY17/ua9yVr3ivs4I+Qh8HKwjMq",
-	"dTFbjyuaCyimFOIWzLSmwtwQ9n1V/C6r4st0unurzrcwGlE9mOX3ly2l5eIAMyvsNyj6N59wDYHbTb39",
-	"Itzty+43wuV7Q3Jffb9o9f2GhdkClub89OxqmdmgSUBNIzZ70z1x1ygQe999cBFLXT85e7POYkye367/",
-	"1TViM5DPjw25ChzsiZWfSrQ9orApVbKPF20gXuQv1vNMaDmhmflw/KPHhdZNx6ZMjTI68T3bX9h0bM5n",
-	"4P8dlGfhhWN5KytcYDzVtWvxMiezgt0EjRB3+2DRPli0dm+DQGUtLSEWVcuLJTmtw16f33yMQE9caJwg",
-	"GLAP/3wpJu+ueiQEHIHRogqBrMwlzQGhXBM+oi3W5CIaGPeBn522Q1hJ9m6hbi/Pf8fRaKybwjQbENgr",
-	"GoCNht13S9pwuwngzOJKH7hZizv3xtzmkhdfV/xFD4D0GGSpIn12Bxy7nVuN1sJ+CEwRNhyOdfV6uMey",
-	"+458Wem1PUsyL07jijThG2iJkN/EPTMQgmjZny7dctsE1wHd9pQ23GFvUs4maPjZKshsEpcOoUp3e3fJ",
-	"EAz7FCymum1v8O3q8SX4tdx5YZp7Z1eqVln4L9qBwR9dux8IkrIUj8DgIUSm8UgM63Mh8TzM3uf8Vjo1",
-	"BOddn/g66qAI2xVYW1XcfLptUYFiZchqfRxCJt03ctir2sdgipep8iS/usadbvuwgr7dnqs8s/fDXjPu",
-	"mz98W80f6ho95J0WkMU9V29L4dWfMX3JCSWK8X4Gh/a0mL3LFA9DGdWtbBoaT5/6Q1JWT+NVTRLumBgr",
-	"r9PxFzPCEfRBbeuH9dh9620aviBB4Y9phja0bwExAGtD3wKMDJmxsLB5b01/Qwc7p2UIcuZCLWU2J1Jm",
-	"+M3zw1nv1SqdPWeXHVVtKS+pcmOqRfnEljXH6HW6bgwHTUVJ/mj72jdT+vY/aPQxVTT8rZvVn4Vda9q3",
-	"cAdSAYH81pmOLcYq5IZTRx5LjAeDY6IHUoz7A0L55JK788Eti8nYwh8Txgcgmaa8CzFJoUfHmS2rmXXb",
-	"3iV3uqJ80d6ZzzvHuX+INem0fLDriWqT55Sb3buBS94Vwxtm5CG+bK/Z67HMEIu9Pq8OwXju+drllx4N",
-	"xXhHIDgMB9cdtlSprUNSQJM0EqIdMwrv/VtM7QRXBS5SKxfWIf6CaFzEzC9d6hV/i+159315N1V0N3Zy",
-	"36sjqwfmqaFNFt2V9/jX8CZPlUu9BP+ZzGl+Nm3c2gIis6i1znQOKctQE9Au/BvtDqGtAa+LxWtjfW3f",
-	"r+Znd/Gk8o69b8CyuL1roN1NvR7iaV+vt6/XW7tez4iJmAgkIDSI0R4InNLlZc6iZu7RZ3ed7QJlfE4w",
-	"7M9r7s9rLlt/hwGYutJMayeLW+Cr03hzOiRXZY9ofzWW+yiQ+yK8nRbhIdW1kiEkeFBeD4B0aZaBPNi+",
-	"DTffYTCAVPMNZbLydp2LT6o8B/MkD2FaH9fZg4a3lrUBbbXRBkT9itaj0lSPVdSJUqbojZNbi3Pjbsr+",
-	"ZsoBV/a3ljzY24T7c5oL35LkJIItFoyJ5aiYCFknJLZgWR6VinrzsGqlXaiQeFk4T0kKh+nYsiKkM2Jx",
-	"se1XVg3ICZ5NbDzuki8SkDvnNvLm0OZkZXCXdWKDcbXWxTrXyW8gXvWYwaViae9AN0k36PWgq9kdlDum",
-	"782XtRIlnhbrsEtGVJu31Hq3s2/FkllCRsw/622++hfrxL3vvr3N6G6uOQP9OOOUWOmnL8x/qI0WXyza",
-	"cdt66qgsizXG6LrfM56Ke3uxMFAluLdvm7p0e65dr0ugoXx1TXXUiZ4ePzs+PD45PD65OD7u4H//hR+n",
-	"+GL0cUylBplNCB2n2Pupvse38SrEyAa7Kg1wsCXO9bPbjz9+KioxRLk3y75D+L5D+L6Q5IvpED62AYuV",
-	"5fOc6rO6o5Ku7DE0S1aWcCGoRi00XUsw9csdg3tYW5hdrSDO3PJ3J89eahiqJr+Ewz3aRhUras/+38Sp",
-	"DKQ8gmVivSmzrWQ0zygl26SIWNbROXJlN4ZjGgIirzkQpmFoXD/SMm/F1l476NSsNHYh36Aw/4mr1FKx",
-	"uzjBjLjkeiAU+OInG0FpaUm5YsbRzCYHeTtNuwiD2KA4qk1eOD/EDBsBTxnvX/IQ6VgRZQyGAUg4I5T4",
-	"UK4NyNuLG9yOzArvXHILt7VSmXLOzoK1VhgHapM/BJ76YByN1Es+P9pzZjysJ4qIe26TBwdulAe5Phr0",
-	"wu/oaj7qFx4MqqyuKRrkR/l2aXuvdN1DrS6TE7JOpdaxaLR2P5h8g0GhZa5TCbzN/W0qe4tmZ7epTCno",
-	"R/RNHp1j1+8qc56mpTjQTmIdFyVm3/PNl5TwSDGsXXO2usVSGI6EoY0vwXh3lUqNNvs9d8VMaDISLoLE",
-	"zRkpLE/1xA5I7OjGagyf97jwFVJfceID17DA7aO41L3puMmEhqPJFjpU9uZN6EooXxjiaKyZk0Ja3XUu",
-	"Y+OcVtS+Ix7WCeY5A7DLfFhO1ZxbX4JndlPeHkydzihzP3OYTZxzUhBXTNTA+NDWluZd2KvcbyD4lhet",
-	"467bC4iQ0c6CrSdMuc03+76GjFlaNR99xv9Pe4uPLD7ewp24rYiP+R6ceWfvwX1ZHpzZE0/ecVCBQ/W6",
-	"xLwlX63mhhfPE2td7YKIgu5YMj1B8G+ASpDnY/PGhyujqx1mqoT+G9BMD3zRQMo4KMzEOOhee05SCL97",
-	"aldfeuRij8UDW7FYGVHyC6YPvr4oxyhdGDuvXYuJDYnFRE6dkA1gDoJrwfTuotTpSat9b/J7EtzZ9+lO",
-	"OsNgsvKp92C+8s0bIfIsaQZPzrEY4uHq4X8CAAD//w==",
+	"7H2Pbtw2t+erENoPyLifPLYTf92vY1zcddO09b1pEyQuLnBjr0WPzszwWkNOSMrONNfAvsO+4T7Jgoek",
+	"RGmk+W87aQYoUEdDUYfk+c/DHz9HfTGeCA5cq6j3ORoBTUHin6/O6dD8PwXVl2yimeBRL3qvpeBDAlwz",
+	"PSWaDokYED0CIsXdM0VuQSom+AlRwFPCNLmm/RvCOEnOBvu/Ud0fJd0ojiR8zJmENOppmUMcqf4IxtR8",
+	"TU8nEPUipSXjw+j+Po7egZbT04EGOUvNf4xEBkRBX/BUES3IHTXfhIGQQKR5kfGh+WD5gTHjbJyPo95R",
+	"7D/GuIYhSPs1oTTId3DLFH6i/sXzERANnHL9TBHpmhFqyCN6xBS5k0zD/DEOhBxTbT/8/XHUQMd9HE2o",
+	"pGPQbjFe5lIJ2UxOwuGTvupji8Qvx8TQJnJFJnSI5DDT/GMOchrFEadj80H7TnV66KfXwId6FPWODw/j",
+	"hvX4RYp8cvaTaYx9TqgelV0Oza9XLJ07AcFH/tn4jbMB8srseE+5ugNJjo+ek5xnoFTAe/1cSuCaJIZz",
+	"E8KUXRDBy/Fb9i6p9UzZNgVHzVPwmo2ZniXuLR0CUezP1vnO8L3wWykMaJ7pqPf8MDYfdqxpPruAUX9j",
+	"vJ1L3TQNpBiTlGpKqCYZUKXtlHC4Ix0JNN2filzuI8uqvRNCS47WBZ+TEVWEC00k0P4IUjOxx4eHbWMc",
+	"M37le4nmcn0xwMPGAb6RQ8rZn9QM6WeWNcr/S5FzTYaZuKYZGYksZXyoCOWpW/qgi2eKdO6YHolcE6Zj",
+	"/5Lg2XSvbSzh+5anV+DhdyKDVjGRIoONpeQ9UNkkJC+pgn3GFXDFNLsFovJr+xoZG25vG66y/bXQ8LxZ",
+	"Fs6RSVoHanlohaF+/6LpK38okPYbNUYnuQJJWBoTIUkyhoQMhETu7dMsA/lMEXHHsVUx7CqF5qcNl+Le",
+	"vKsmgitAbf0jTd/BxxwUKom+4Bo4/kknk4z1kZ8OJlJcZzD++38pK8Hl1/4mYRD1ov9xUNrmA/urOnhr",
+	"37Ifrc7FGb+lGUsJ45Nck06C/7K8C1IKmezFhNOxYQMzPwMGWdqN7uPopeCDjPUflVj/TUWMUNoFc/pb",
+	"aaqBdJK+a5LsIZU/C3nN0hT4Y5J5XjASyWj/xpqbCcgxU6gmO8nAk+XIPOMaJKfZY1L5B4dPE+hrSAmu",
+	"NOkkzJGR7J0QDreGfqA3ivjnCon9XeifRc7TxyT2d6HJwHyUdBIu9BX+7SbvLZ1mgqbnQrymcgiPSZYT",
+	"WHIt0ikRZsKOyG/sR9JJJpaoKy3EVWbI8sRK9DsZGijKMnjUaSwdapIKsBYatbuhOKDsaoCkOZrfUQ3o",
+	"vTwusedCkDHlUyLtLBdSb5w0cQNGkCTVcJVZ2gzXGstM7kbACTUSt2/bmVYEWxk/xKgINswlpKQjBgNy",
+	"PSXOo0KbHkQzGEXsF2FE0zhc64Mg4MCh/MFprkdCsj8fd9J+MzqGD41hu6ZpMU95QA6u6r23VDjQU6XY",
+	"kI8dgRMpJiA1s3aJ4m+QXlG9iK5zNgal6XhiuKZ473raHILYBoZYY02fqcIgm69TLSRGfTWzGUcpU5OM",
+	"Tq+sJf482wA+TZgEtSq9rf0ZfWOjw5X6k0Ddos706B25pt9UX0wWfug9NjKtNdW5WtS8XN73tr11Przj",
+	"8iHwLHEWapPsiSo+F1eYorrUl8WSiev/gr42VJbffymBahweTa2qodnbgN0GNFMQ1zhw3QXddN0CB+4f",
+	"DX5sZR3nO3urLWvL4syf2TMNYzUrvcw/Lv5YjlFM5+5rVEo6naHK9jefptdM6YckKY6CLMaijn6HT9pl",
+	"RJrHUu1t/sjewSSj/VUZmRbvrzN+Jzv3GPO75Q75snmdwm/OH9P7QpcANxH2h4j2TSQYxdEEuImSgw5K",
+	"zj7NU6Zf3Tbbjr52qQb4RMeTzEex3b4dS0N3tK+FdEI1N2ybbyVW1BUpaMoy1b6eNribmT1LZzk4uNVX",
+	"PxzdpE0kaeMG6ja97361z+vzFTWFtxUONl+0utjPX+xnv9p3SEc57kbOKBZ2K3JcssmTy/HLEfRvfjR+",
+	"bxBxryDHffP+8kPHz/kvVcT36NAl7fy/Fwiz+/CiMSnMDtbXS+LzFcl+k+u+GEPTmskgk7g4O12zaY6W",
+	"oJfWQXkSZrVLlok7CMXpWogMKLeTrPsjSJtdz6GkXBvP0whXmUxQYxO1K01YivlAphWZUG2C3xPC8yyz",
+	"oUUKnEFq1I55Rq+NmFr9UKWvDPlX9AJbvbOgx5npiqNP+0Oxbx7uuywVTp/NVc+YBTd35US1zv96MlJP",
+	"gy7hI1Xna24AVLa8j4tk3BKJvi4OeEGKNJynMtE3b+7LqfKiR7PszSDqfVhJxGYldhMJa5Wry/s4enVL",
+	"s5xqSN8Z8zIjWguDrNYfthjbiFz2YXl9ZUbyHt9Z6LwuHe84EpoWvDKDG3ve1fXYsrb1dnGurv2ZQZa+",
+	"ktJa4OpYMO07K18/Ca0hNSpy1CMJTlq3JvdJTJLABf1wdNl1k29+uRbptNl/G4NSdAiLlaMlrXyhaWi4",
+	"+zg7KuuErpzYqMxBA5fXfcKhnFwdj9J/quZxjq9BXvVFbv3n+krOkbR8kq5OfpPf6Ji+Qkoczk7lW60T",
+	"vFZsX5vM6tZRk5Hw01HfZBozXmzALlLq2EfrOLbh7VqOe3JHF8n4A9fuS12XGZp/BZrp0ewClKmuUrTE",
+	"zcLIyL3WNDuvGb9xOqY2eKrp8mYHrJU4S4FrNmBWauvrnjF+s7ArR9BrbFsfCBLlO5oznNf+S9UxGVbB",
+	"/9dc1lkDDhnV0GLAIRssVsnYquzIsuk8ktfzMLewStVIbFEqBT/YNIzfQFNPzbz0QdV6/iwB9o0pJ//2",
+	"/s3vxHYXE6rJWChNjr4n/85+DIxj+b1AMzTUkyhFqCKJr+3xW9tmEbCwx4Uyrl4jo0oX9T4LmSOsr9ia",
+	"QYVPdnuxzW2sG1Qhh1cvbj7+8CmKV3BMt20uV7GP4bStmQKvTNFKSvaBbWY4tm2YzgqLPbkFDalZy5A+",
+	"zcrNjONtJbau7QpLpxx7NmOYxARof0QmVGqSfKD7fx7u/3DV3b/8e4Jx9HfospfymIp+jt59TwJNqxE2",
+	"UutyKFEv+t+dsLv/vrj4bq83++hvTYJdjuA9NDBZGZ4vz2rVNMI2I66QmgVxl9/MnVmWdz+/JD8c/+N/",
+	"ErdJTFyy1kx+Te+KFMK8fb2IxyiocD86jooClMjuk2E9hVFqvqrHfGKmHsA8rdc1mOEFm/BYLuWKWZp2",
+	"C+wYmvdtDanLL14QrzYsXuktzkZUmums2UbMZt9HWk9U7+BAYolvN4Vbv2evDhqmeb4O9Ql4/H6wm4rr",
+	"18QbDV7LatpnucRbMWzHP7kCqRqWr3k4LVuTzYklmwuwPkZT2nbtmNyVxNaF6NUtyCmxG1k2GzgSWaqC",
+	"UtVnypd/YDY4cLgCshbF/AvzZXUfBpMgkDLdxDZGhkYgmVZXAynGFZFoWbyS88eBMzpv/gqnNTAzwUZW",
+	"K2nbV7Se/RYl986nNjG4lifn0sRFoqWWyWJKM97XyCLKVwW7OvEMSMok9HU2JR3KpwQzXTFWT9nahHSv",
+	"u0QWrj3f6CSpajWqPBCHolMyfGVYqzmlZkrXckarMlyIXiVkaJedxamEujCt6DO1y84iPVgJB7crWYEL",
+	"9OF0/z+tx3NZ/nm1f/n5MP7+xf3fHkbmVikZaObRkIY2dtqG/9+WAH9cvz/YTGg4QDQl1OoFpsgIK6Lr",
+	"MlIcaZl5+2fjQuPPSQ8VDP5N9IjqwDbVTFG7rbaaKYrtF0u1AWmgJZo8sVtGr4LNmgYii54coWakdthI",
+	"rJez4sRMoSW7y3lCbfN+XhuimioNRgP2c6XFuHE05r214rNFDslOe80wx9l4nGszYyeEkpQNBoAl+Lc0",
+	"yyE46BOezzh+EqU2w13v/QbkXAapRcefL7Cji6hHLiJ7Augiuk9Ix8iErxzGwLjSMtwIu4ji2pMrlppm",
+	"3W73PpnVHmtsnlde8etm4vE3PJu25vPq2sQOL6p2t2Qk0CTO9qDP1jKFdS+a9sewUhJQrnZG84QAxg/9",
+	"EeVDIGNxC4ow3bUR9PyMQBwp0Jrx4UKmtpP03rd+gFxlQUkwA6s5i5bG03TM+KoJsLEL+IsZs0+qaaJ/",
+	"NGmIAZNKtyrSmeYZXb51bbIsSQsGbp3ltCGoNb9eYa19S6m7acCUxoLFZ/74goK+BB0TNRJ33FvRfrPZ",
+	"t58wvv4ijvhDNcQewetxhdz2Ia8XGngGWczvlpcKoQ4dZO8d2//vX34+ir9/3uwZr2ll1xXNVhlbNI9r",
+	"c40/HPHwLBO7c5fLzcmsDbCP2ydiG8GB//ZThwc1vli3DPxq7DK3NZdDMT7MIOkRGuas/M5g6Wpbb3wC",
+	"0qYkMC3vLPk4zzSb2Dwj9tZsxVtGtqQrPWY8fHpUH+njS+fseAoDGZogM7p9zZq9h3Mvklva3Vzr9Erd",
+	"1dHi5ur5p38OojbDl6vVaWv1k5CdVMPucnmK1SlsRTiVUtwxPiR3JizEzCoqqzGdklTgCerNk4RBkecS",
+	"pfDO7ymrN4PFa5RnQ/CjHk5aUzKKddkoXDpaLge0YKbS5QtdrUjNVrjOsX7Lm7q6IWpxbC499VsxRG5A",
+	"T2yH/nDWfTuaaty6Nec3sdulsO6tL9wByZW8+ufgxc3Hw/7zaJE331hm3KCfzlJVYgtlYHNpgQkt8viU",
+	"pw7NI5uSTj2Tv/xuy3IHMM0y+aOXW4zufCBVbCTaWVktsjO0nWot2XWum+qYv0hmms8cT7UoM+ux6jqs",
+	"Z4HWD7CblmJFi/SAMXog5dtJgi4d9Ju1+MlVtWxYHmq68tv4T1QYakjYhs0rwsQnN3nFhM4G1RVNtmg0",
+	"gd4rLNT2qyPikKq2Ic05fZsyRa+zyhGtkjrz7nqFad+A2qijteCh7dIpeKY8olcQTquKA7Dhpsvqlmg2",
+	"hsWAuJ9LpqfvzQt2aNdAJcjT3JbKY0+4c4WPS39qpPXE4oQwPhANc4J1TYQi9psiF9HdSDhf6W7E+iOc",
+	"khjdJYzuTEynR2ACu3+9iLC4GDFabPYHcxTopV/wC/5S8Fvg5kOqd8H3Cdbi6JEtrKCaXEMm+BAhGKnH",
+	"jcvYLSiS8xQkSQ5ujw5cxwefC1Cw+6SLvWG5GKESSNIGqZKQjp1jkrgyu2TPHvekROEWFkn6IgXbo9GR",
+	"imh6AyTBcraEdI7+3//5v2Zlixqh54d7OBuUEzGhH3MoKq1j99zM5AUnuB2EfHQR9ciHbrd7GZOLUL3Z",
+	"faJut3sRkf/Gouz7JCZCpiAhJddTwtJuMW8WI7JYKBxEYldv32P6JXG1rqkGNck0dofn1WJX6WJIDvd6",
+	"FOlTKac4PwjaaYERT8jbP84P3p6ev/z14KdXr1+dvyK034eJDjE6TeeIpmaY5BpFzHANSISSSj47bXGf",
+	"EDqZAHVfV5ryVLUjsJmp7BwfHhctJhnVWDbvEQBigkyLiIP4yp6dNtofuTZmDoz2mIHiYppwgFQh2uin",
+	"fVvlt182SPDrJdYA+ZfZzyPo0IlhCBhP9JRkTGnyL8RIhcVWw4DU0lQcPiYTkbH+NCaCuz0me4quOJlM",
+	"neQJSa5zZsuRBIfY0VtOlaFQW5nFA8swGIAtdws2WElHSJKgeuuB6tOMakgQvNFSA2YJuCDmuZllyrHb",
+	"+nr4uigbYo1P7MaYJRejrI5VeDFBWxITbykIS2NL6A1wFRsh88evlRmiPXumRmyiCL2j072ZYRZjhKoW",
+	"Mb2WAV5AkZAkhQyCyfRLrVVlaqiyGs1oEpRg5cY+JXciz1JyDSdE6BHIO6aAHB++6JJTvyWIisw2y4De",
+	"QqnJPG4k5a78sEKpoQrX4wrT9EkZmeIG+g8nOPSCxSQoLSTYMgvTMyqYt2/en5MWJXmA/Sqv2cZMq55H",
+	"0iLXImWmsxKxzAz++OiF4QgEeCQO+xGb/JP8O/vR7eyTToINkr0TQ4PDv7Ltvj/GhkPQhBo5YXxfwydN",
+	"jl8cWVhRM6Zfz8/fEgXyFuRJC0oXskoVmisuNN/x8x+89ivhucwwi8rawqqdvj2L4sjBC0e96LB71D3E",
+	"zfIJcDphUS960T3svsC6Zj1Cu3owwvNnf2IRjy00L3TIWRr1ol9A/+qa1BAcnx8ezoH6Wg3iy52Ca0EX",
+	"nEjRB6XMklBjMbsVLyHqfbiMI5WPx1ROo170mt0CN82NabQIIENlPMw3fmDoljaoP9OT6flAAk2nc+fk",
+	"nW3xJFOC3zYKAtkKMev+cfjikdbChF/XVBk9xbkwXo0HvZ2/KoZoVi4L6RQd4evGOdlba61KfdC6XsbT",
+	"OXdtqqjRLXncssmBxTG+jxc29HHe5QPyRLCz2LA8p3iwDa2VHSyyxrH9flO3BZ0HARorvnK0+JUK5B++",
+	"9GLxSyVAqXnj+Q+L3wjRGJHRlxhNgS+KDBkoBqX91ASs5jmjlc8ib5eiy/s4mgjVwGI2leX2a21kDEr/",
+	"KNLpEotfZImDigIXr0Y0pf+L9sfQ1WZxqpFkdJpSH8n74iD/S38M5KWQk+g+Xom5POxWNb7XMof7GcY+",
+	"2jJj+32WJixc+1OX/AfaQutFxEEFaVk9YL0a4zrglqf7BY1uHfCyGk8sBL2s4t4jlV+wdB0uIV0FrLF5",
+	"4WiJT9TRZ59AjC0rFJ5nTMTE5oCyqfWUjMeLYhIwxbryXrUwocdpkwsZ2ExUVRv8hM8DbVARm+OGAxn4",
+	"QvqlK2xL+vw3CrzkJ2ANO43VoCSMoJgJgddX/W3OYNtCb9vwt/lkdrQ75tmMeYyHWrDOSkziC3jsgeDL",
+	"+1V9zOJ+AOM8TvytHlU2s0nvNR2MVZjMZdeXcgAei8HdXmLB6N+SFV9Vav6qZt/yZSGgzxSmOImQJCj3",
+	"XkNmMdE819K73JIt211frl3cUOXuXyTuI1RyY1qUdRwlBrxLMY5tKrFowAa1e2guOBccSIdyAp/wnOfQ",
+	"tVQE8ORPSuiQMr5nM/gSdC65Cj1mm6AaCMyhkzNt7wmCC45486dvzzB7a5OBmOwezo7CnqG6o1N7vZUD",
+	"qQ+uy8mE0sZVu+CVcnGFOWB7HcOIppgB7Ki8P0KUF5ceS/ZsAqyqIk/TNKy13iAKWyX4WkW/uSLwp4it",
+	"KiX9LWq2shBxgQka1mI31aftdHGbLv5KVOs7m24PdWvACniHS2X3Z2/70dQBzVOm9+EWFiXySmTlhmRe",
+	"05VNAUT08hdHNXcVYklv2lcBV71KR1WZfWPUsZ0y3ImW4SV7RpO33mLFeB+abx6bUyq+RBL0i8qW1hC9",
+	"52ZMkf3cXO4CqS3kWcMJjQmHO1DaZmUC5YErNEd1YCdbiKrm6B3EGH8Q1+7Unxnw7hENt+LRIULcKTFw",
+	"yNtS4xZX8h3iTsHHnGakowShCl2+gZAXPJEwEVKr3neJ29+lJHyGgFXmD/zmns2XilyTpI5Uay8Pcgd8",
+	"eXExIEJrdEnicLKToJBgMYx4lyDEM+PDC045biJb39OSmlhAd1zQ5IQkrkKiqKBAyOoGxw47DYr7V+WE",
+	"8B5Iq3HW9AtnDipXwPlC3g1QwmyAERzpqNaCL+1CVnH1txWeh3sPHmDenp4OIOVbRvZdFABgVzB+KmeP",
+	"j5+vOkaEFW9zUnFjPHY3WEJZ9cM0uaOGgceTXJsg56+XEftK/MnfsGqOKSv7qcB//Gug9x38tzts36L8",
+	"A2Ux33XEhgfXPm+2BUU+V/2oR9Y/K0hO5ZKPR87gzdzI0SC/b7iRV/MrnuLEhYsJ47YKMCY0y0L5xeDf",
+	"y/dOmJ8q70a0IEeHh4d2vbB40C4MzrEvVYK0WMgHk3QE/ZkfHv5im6wqou6e4K8txCkR3OdGN3bednHN",
+	"FuKaoecvz+GO4dq5276xnb2hObUnvzhArLWd2xoklgnV9jPGgah8YuKLMn3w3j4gGuh4ef81vDXhkVOg",
+	"7n6C9rKSahbz1TkdLkpdYhtE4tplPL+B3aei6MTjzq0q/ktsM9mWB589mN4SJSZe6FfTKWcDd0vW5Uq1",
+	"KbtM/xxn7vkSbDx7GfZT1shYIMaiYqpyJoE75MPwOs31eb69cqY0Wg/pILWlEpDMtXX//c6b2kK5zbr6",
+	"dGN3arEDj6QsU5WzDS28/YxAeBvSI+cC5kqdL+bZTPp2ntfGntf6JutrKxlCVgsqhkKmfBxX7sCZ18W5",
+	"i99cw6/6oEqBwTA3LWHnxB7N3SUnNuP1c1cQhum5r8SsriRAeL8aExw91FCc2iKkdzAWt1CTqYcwtLVr",
+	"3cy6hJ3d8rRLJ+zvG3a6hAE/bgKBMJOwC96+yaSFXXynFvBEso/6OjTLsM5S4MGIvbWtYBzAey4d8Flx",
+	"9PdRftWGzg9irp3LbKMTkiBqUZfDJ50QptpuJtxZwo12n61XwVLEOvi3929+752+PfOL8NWGmg7O55u3",
+	"ZzgLO4P2TRq03+gNlJfIPCuSlgQ+UUQT0SNQ3uA9uI1rLvtzsmnRW0JapQUiUrYchtBMCV8XN9N/ginY",
+	"vrgF6U97+G4CLJdu0xGIL09BhHuMiCX4wd7U14KJagHnMDp4VNVymqaQko4DisoQA8QEU+WlRUrT6d5O",
+	"8/wFilpO09RpCURjexSneLVo12P6zU8WvXMIuF+xB31aTNUSuCaBHgymmHQcmjERHCxGHhcakckQ4Xjn",
+	"T28URSJqmZ1uSAOB+Qpc6UYL/Z6OgcjcjspBhpTMZKHIFLbBLVCe2usm7KnJApjrub32q2Z/sZ9CNDcp",
+	"x2ktrF5VrFYpuXkIsW4UaWdePVfZSS9XwSwMw3OnXNxt3+Jus7ZowUDdAHdew1/Ba8DF9PCKpSL096a5",
+	"/QwLSsQ06VjYZn//5dM7FAefnVa5XzJx7pRYTVs3pZjrAowqM7Vn2ZmqgK4SxpUGmhYW3YISC956XrF+",
+	"7maFQ5OXuyz511ofgmzlhC3MXm8/kH94Z2RxUyNqi3bFKtDFc6ODN5WWX3WAEA5lcYhQmaKd67+FindR",
+	"Y6UCorPyfM75/7Ddg5fBh1RtBAHiQf/RBe/L8f7x89Ig/QgyY5yIwYDZey5WZ+WnqYSvTM+uIH6Xit+0",
+	"IJ5XXbsOdcHyQFSi6r2NFccSXm/lhYPPNa9xiXL6mvLYVdXvqupXrKqviYM/pB4mK8vIqIJFuZlUtFdc",
+	"zBjER3DT2kp/Q9p3dfdPWXdf5dOn9+o8SNKE6tG8uL/qKa2WB5hbw79F1b/9DdeQuKep6F9Gun1h/1ak",
+	"fOdI7ur7l63v37IyW8LTXLw9u97ObABD0AD1pqZKw5g4FD7Sz5UW4+AWtybEOnst33JCbmg+Ny98dVBv",
+	"hvLFuSFXgYOoW8W5R4tChbBXyS5ftIV8kb+V1wuhlYR24bPXdD10XmjT7diUqUlGpx789ZXdji3kDPy/",
+	"g/IsvK20AMvCAcYzuGDLlzmZETxN0gjnbpcs2iWLNkZPCEzWyhpiWbO83CanDdib9zcfItETlxYnSAbs",
+	"0j9fisv7VCgMgUQUgNvNqAurSUl7QqiwhA/oi7WFiIbGXeLnSQEX1tK9j1C3V+x/x9Ek121pmi0o7DUd",
+	"wFbH7rsVfbinSeDMk0qfuNlIOnfO3C5hs2TCRo+ADBhkqSJDdgscAditCewgRANThI3Hua7fCvpQjuKB",
+	"r0O9sodPFiV2XFUn/AVQGn5yemx+5gSnZXd+9ZGRHPzN2dp5TuWt2cZTtGWT2TSuHHOVYItOK55jCJ2w",
+	"nK23cOWPa/hXkNcqGMSs9M4vba2L8DcKCuHPut2NBElZimdm3L36eIaGDbmQeIBmF6R+s+ARwYnaZ75S",
+	"OyjzdiXc1na3n59bVgNZpbMetEQo1TtsiZ1tfgihOEuVZ/n1TfQsEsUaBvrxgvG5cBQ7U7rDo/jG8Sia",
+	"sCcK8AfUCV4NPJaFbD72esYJJYrxYQb79gCbvYwTz2cZW6/szjgeiPXntqxhx/upJNwykSvvBOAvpoWT",
+	"gL1GNIrN9MOjI0d8QZrFnxwNvXSPSjEC66XfAEwMm7Gw1nrnr3+TusgdTp1VOvY64WVgcbang+aE8osz",
+	"bH+odfBP55dO1b01r9oKd61D+dSWZscYCDtEib22wip/PH/j+zs9hBG6lUyVsMhNX/XneTf67Du4BamA",
+	"QHE3T88WlJWKxtkvP0uMB41jokdS5MMRoXx6wd0Z546dydjSHxPGRyCZprwPMXHXNmNn8+4kvODOuFSv",
+	"Izzxe+dxEYFiXT2tHk57prrkJeVm9a7hgvfF+JoZBYov28sIBywzzGIvGWyaYDy7feX2yB5sivEmRXAz",
+	"HFwK2VEVaIqkpCZpZUTbZhLejricnQouVFym3i+spfwZp3GZQKJy9Vn8VwQx3qEXb6twMHd635sjawcW",
+	"maFtFg423M3v7ztVhdbDW+5VsgDAbdYbtkVQZlDbuJp+KGkf2i+n/8X87K7nVD514EFklneQDbVPU3OI",
+	"87SrOdz5wxvXHBo1EROBDIQOMfoDQRS7us5Z1s09+Owu/V2iFNEpht2Z013R4YMXHWKKp6ke1TrW4gb4",
+	"+kLRvkNT2L4HdNhaa5wUyF3l4ZNWHiLXdZIxJIgOoEdA+jTLQO49vtO3OMIwhNS3QKps5R1BlwFVxbbQ",
+	"syJJaoNi50Aa2VrVabQVU1uwDWu6m0pTnauoF6VM0Wunt5aXxqepdZyrB1yt40b6YOdE7modl758ymkE",
+	"W/AYEytRMRGySUk8git6UKlkLvKwNYxUIfEOdp6SFPbT3IoipHOSd7EFaatn8ATPpjaBd8GXyeCdcpuq",
+	"c9PmdGVwRXhis3eN3sUmt/RvIcH1kNmocmjvQbdpNxgMoK/ZLVRh4nfuy0Y7K54Xm2aXTKg2b6nNLr1/",
+	"FE9mBR2x+IC76fUbgx/fQY4/Zjq4sJyBfZxzNK7y0xcWPzSml8+XhRm3kToay3KMMYbud4yn4s7e1wxU",
+	"Ce792zZoci+1m0EjGs5XV1RHvej54YvD/cOj/cOj88PDHv73n9g5xRejjzmVGmQ2JTRPEfCqGdjcRBVi",
+	"YrNjNdQfxAG6enHz8YdPZa2HqALS7GDRd7Dou6jq68VRz22GY22FvqAgrulAqSvdDP2YtVViSKqxI22X",
+	"N8z8csvgDjbWfpdr6D83/KdTgGcaxqotkOFwh85Uze3a6Ytv8ygKsirByrXBjGNYccvnVLdtU6esGkod",
+	"uEogI2ItKZc3HAjTMDbBJemYt2LrEe71GkYau6RycBrhmSseU7G7j8K0uOB6JBT4eiybo+loSbliJpTN",
+	"pnsFSqkdhJnYoF6rS165SMc0mwBPGR9e8HDSsUjLuCQjkHBCKPHJYpvyt/dhuBWZl0C64JZu6wcz5cKp",
+	"Jcu/MNPUJb8LPOrCOLrBF3xxPunExHDPFBF33G5P7LlWnuTmfNMrv6LrRcFfeLqpNrq2fJNv5VHodnHv",
+	"pkd/3V5RKDq18ssSv+5uNP0Lpp1WuaUmiGd3l9TsXKDVXaCnutVmxqI/YPTz4CK+ObrPaZpWUlNPkn45",
+	"r2iHnaB9zYJ2mmJqvuHIeoelMJ4Iw0xfQnjgqq1ao4I77gqy0CklXASbTyek9G3VM9sgsa1bK0r83s25",
+	"r/L6ijdvcAxLXBuLQ905p9vclHE82cGQzV6ZCn0J1ZteHI+1S1LIq0+9H7N1SSsL/nEeNskvOhezz3ym",
+	"UDXAAawgM09T0x98Op1T23/iZjZx4U/JXDFRIxOlW2+d92Fno/8C16oWlfq46vbmKBS0k2DpCVNu8c26",
+	"b6BjVjbNB5/x/7Px6AOrj3dwK25q6mNxjGje2cWIX1b1s1kTz95xUEVE9abM/EjBXcPVPF4mNrqTBycK",
+	"+rlkeorkXwOVIE9z88aHS2Or3czUGf1XoJke+cKHlHFQuDnkqHvjJUkh/e6pHX3lkctulg9s1WWtRSUu",
+	"mD3t+6qaBXWJ8qL+LiY26RYTOXMsOKA5SN8Fn3c33M5+tA4nVFxw4Q78zwIUjYOPVY/6B9+rXpkSTp5l",
+	"zeDJKRZ03F/e//8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

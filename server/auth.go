@@ -162,6 +162,25 @@ func (p *principal) Grants(ctx context.Context, q string) (bool, error) {
 	return t.Check(p.Token.UserID, q, "", p.now).Allowed, nil
 }
 
+// policyCaller captures what the grant policy must know of the caller
+// before a write's transaction (rbac.Caller): its user's global holdings
+// with their ends, its token's scopes, and whether it is unrestricted (the
+// operator, or roles:escalate).
+func (p *principal) policyCaller(ctx context.Context) *rbac.Caller {
+	if p.Token.Operator() {
+		return &rbac.Caller{Unrestricted: true}
+	}
+	t, err := p.engines.Get(ctx, p.Token.TenantID, 0)
+	if err != nil {
+		return &rbac.Caller{Err: err}
+	}
+	c := &rbac.Caller{Holdings: t.Holdings(p.Token.UserID, p.now), Scopes: p.Token.Scopes}
+	if ok, _ := c.Holds(rbac.PermEscalate); ok {
+		c.Unrestricted = true
+	}
+	return c
+}
+
 // require answers 403 unless the caller holds every permission in qs.
 func (p *principal) require(ctx context.Context, qs ...string) error {
 	for _, q := range qs {
@@ -185,7 +204,7 @@ type authenticator struct {
 	log     *slog.Logger
 	ops     operations
 	tokens  tokenCache
-	limit   *limiter // nil: no rate limit
+	limit   *limiter // nil: no rate limit (its methods then allow everything)
 }
 
 func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
@@ -198,19 +217,17 @@ func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		req := c.Request()
 		ctx := req.Context()
+		now := a.now()
 		secret, ok := bearer(req.Header.Get(echo.HeaderAuthorization))
 		if !ok {
-			return rbac.Errorf(rbac.EUnauthorized, "a bearer token is required")
+			return a.limit.failedAuth(c, now, rbac.Errorf(rbac.EUnauthorized, "a bearer token is required"))
 		}
-		now := a.now()
 		tok, err := a.authenticate(ctx, secret, now)
 		if err != nil {
-			return err
+			return a.limit.failedAuth(c, now, err)
 		}
-		if a.limit != nil {
-			if ok, wait := a.limit.allow(tok.ID, now); !ok {
-				return rateLimited(c, wait)
-			}
+		if err := a.limit.allowUser(c, tok, now); err != nil {
+			return err
 		}
 		a.touch(ctx, tok, now)
 		p := &principal{Token: tok, engines: a.engines, now: now}

@@ -64,3 +64,41 @@ func TestPage_defaults(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestCursorSeal_opensOnlyItsOwnList(t *testing.T) {
+	s := newCursorSeal([]byte("k"))
+	list := []byte("ListUsers\x00{\"TenantId\":\"acme\"}")
+	for _, position := range []string{"usr_abc", "role_Editor", "a:b/c?d=e", "ünïcode"} {
+		c := s.seal(list, position)
+		require.NotContains(t, c, position, "cursors are opaque")
+		got, err := s.open(list, c)
+		require.NoError(t, err)
+		require.Equal(t, position, got)
+	}
+	c := s.seal(list, "usr_abc")
+	refused := map[string]func() (string, error){
+		"another list":   func() (string, error) { return s.open([]byte("ListUsers\x00{\"TenantId\":\"globex\"}"), c) },
+		"another key":    func() (string, error) { return newCursorSeal([]byte("other")).open(list, c) },
+		"a random key":   func() (string, error) { return newCursorSeal(nil).open(list, c) },
+		"truncated":      func() (string, error) { return s.open(list, c[:len(c)-2]) },
+		"the inner form": func() (string, error) { return s.open(list, *encodeCursor("usr_abc")) },
+		"not base64":     func() (string, error) { return s.open(list, "***") },
+		"no position": func() (string, error) {
+			return s.open(list, base64.RawURLEncoding.EncodeToString(append([]byte{1}, s.mac(list, "")...)))
+		},
+		"another version": func() (string, error) {
+			b, _ := base64.RawURLEncoding.DecodeString(c)
+			b[0] = 2
+			return s.open(list, base64.RawURLEncoding.EncodeToString(b))
+		},
+	}
+	for name, open := range refused {
+		t.Run(name, func(t *testing.T) {
+			_, err := open()
+			var e *rbac.Error
+			require.ErrorAs(t, err, &e)
+			require.Equal(t, rbac.EInvalid, e.Code)
+			require.Equal(t, "cursor", e.Fields[0].Field)
+		})
+	}
+}

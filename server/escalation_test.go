@@ -73,6 +73,20 @@ func jsonOf(t *testing.T, v any) string {
 	return string(b)
 }
 
+// freshUser makes a user holding nothing, so that each grant changes only
+// what it grants (taking roles away is the stronger-user rule's, not this
+// test's).
+func (e *escalationEnv) freshUser(t *testing.T) string {
+	return mustCall(t, e.env, e.admin, "POST", e.base+"/users", `{"email":"f-`+fresh()+`@esc.test"}`, 201)["id"].(string)
+}
+
+// freshGroup makes a group holding role and no members.
+func (e *escalationEnv) freshGroup(t *testing.T, role string) string {
+	g := mustCall(t, e.env, e.admin, "POST", e.base+"/groups", `{"name":"g`+fresh()+`"}`, 201)["id"].(string)
+	mustCall(t, e.env, e.admin, "POST", e.base+"/groups/"+g+"/roles", `{"role_id":"`+role+`"}`, 201)
+	return g
+}
+
 // freshRole makes a role with no permissions for an update to change.
 func (e *escalationEnv) freshRole(t *testing.T) string {
 	n := fresh()
@@ -82,34 +96,34 @@ func (e *escalationEnv) freshRole(t *testing.T) string {
 
 var grantPaths = []grantPath{
 	{"assign", true, func(t *testing.T, e *escalationEnv, r string) (string, string, string) {
-		return "POST", e.base + "/users/" + e.user + "/roles", `{"role_id":"` + r + `"}`
+		return "POST", e.base + "/users/" + e.freshUser(t) + "/roles", `{"role_id":"` + r + `"}`
 	}},
 	{"replace", true, func(t *testing.T, e *escalationEnv, r string) (string, string, string) {
-		return "PUT", e.base + "/users/" + e.user + "/roles", `{"assignments":[{"role_id":"` + r + `"}]}`
+		return "PUT", e.base + "/users/" + e.freshUser(t) + "/roles", `{"assignments":[{"role_id":"` + r + `"}]}`
 	}},
 	{"put-add", true, func(t *testing.T, e *escalationEnv, r string) (string, string, string) {
-		return "PUT", e.base + "/users/" + e.user + "/roles/" + r, ""
+		return "PUT", e.base + "/users/" + e.freshUser(t) + "/roles/" + r, ""
 	}},
 	{"user create with roles", true, func(t *testing.T, e *escalationEnv, r string) (string, string, string) {
 		return "POST", e.base + "/users", `{"email":"u-` + fresh() + `@esc.test","roles":["` + r + `"]}`
 	}},
 	{"user patch roles", true, func(t *testing.T, e *escalationEnv, r string) (string, string, string) {
-		return "PATCH", e.base + "/users/" + e.user, `{"roles":["` + r + `"]}`
+		return "PATCH", e.base + "/users/" + e.freshUser(t), `{"roles":["` + r + `"]}`
 	}},
 	{"group roles", true, func(t *testing.T, e *escalationEnv, r string) (string, string, string) {
 		return "POST", e.base + "/groups/" + e.empty + "/roles", `{"role_id":"` + r + `"}`
 	}},
 	{"group members add", false, func(t *testing.T, e *escalationEnv, r string) (string, string, string) {
-		return "POST", e.base + "/groups/" + e.holding[r] + "/relationships/members", `{"data":[{"type":"users","id":"` + e.user + `"}]}`
+		return "POST", e.base + "/groups/" + e.freshGroup(t, r) + "/relationships/members", `{"data":[{"type":"users","id":"` + e.freshUser(t) + `"}]}`
 	}},
 	{"group members replace", false, func(t *testing.T, e *escalationEnv, r string) (string, string, string) {
-		return "PATCH", e.base + "/groups/" + e.holding[r] + "/relationships/members", `{"data":[{"type":"users","id":"` + e.user + `"}]}`
+		return "PATCH", e.base + "/groups/" + e.freshGroup(t, r) + "/relationships/members", `{"data":[{"type":"users","id":"` + e.freshUser(t) + `"}]}`
 	}},
 	{"relationships add", true, func(t *testing.T, e *escalationEnv, r string) (string, string, string) {
-		return "POST", e.base + "/roles/" + r + "/relationships/assigned_users", `{"data":[{"type":"users","id":"` + e.user + `"}]}`
+		return "POST", e.base + "/roles/" + r + "/relationships/assigned_users", `{"data":[{"type":"users","id":"` + e.freshUser(t) + `"}]}`
 	}},
 	{"relationships replace", true, func(t *testing.T, e *escalationEnv, r string) (string, string, string) {
-		return "PATCH", e.base + "/roles/" + r + "/relationships/assigned_users", `{"data":[{"type":"users","id":"` + e.user + `"}]}`
+		return "PATCH", e.base + "/roles/" + r + "/relationships/assigned_users", `{"data":[{"type":"users","id":"` + e.freshUser(t) + `"}]}`
 	}},
 	{"role create inheriting", true, func(t *testing.T, e *escalationEnv, r string) (string, string, string) {
 		return "POST", e.base + "/roles", `{"name":"c` + fresh() + `","display_name":"C","permissions":[],"inherits_from":["` + r + `"]}`
@@ -197,8 +211,9 @@ func TestNoEscalation_nonAssignable(t *testing.T) {
 func TestNoEscalation_groupHoldingLockedRole(t *testing.T) {
 	e := newEscalationEnv(t)
 	mgr := callerWith(t, e.env, "esc", e.admin, managerPerms...)
-	g := e.holding["role_editor"]
-	mustCall(t, e.env, e.admin, "PUT", e.base+"/roles/role_editor", `{"assignable":false}`, 200)
+	mustCall(t, e.env, e.admin, "POST", e.base+"/roles", `{"name":"solo","display_name":"S","permissions":["documents:write"]}`, 201)
+	g := e.freshGroup(t, "role_solo")
+	mustCall(t, e.env, e.admin, "PUT", e.base+"/roles/role_solo", `{"assignable":false}`, 200)
 	status, b := call(t, e.env, mgr, "POST", e.base+"/groups/"+g+"/relationships/members", `{"data":[{"type":"users","id":"`+e.user+`"}]}`)
 	require.Equal(t, http.StatusForbidden, status, "%s", b)
 	// Removing members grants nothing.
@@ -206,13 +221,36 @@ func TestNoEscalation_groupHoldingLockedRole(t *testing.T) {
 	require.NotEqual(t, http.StatusForbidden, status, "%s", b)
 }
 
-// Updating a role that keeps a parent beyond the caller's reach is refused
-// even when the change itself is within it: the resulting role is what counts.
-func TestNoEscalation_roleUpdateKeepsParents(t *testing.T) {
+// Roles are guarded whole: updating any field of a role that reaches beyond
+// the caller (its own permissions or a parent's), or deleting it, is
+// refused, even when the change itself is within its reach.
+func TestNoEscalation_roleGuardedWhole(t *testing.T) {
 	e := newEscalationEnv(t)
 	mgr := callerWith(t, e.env, "esc", e.admin, managerPerms...)
-	status, b := call(t, e.env, mgr, "PUT", e.base+"/roles/role_senior", `{"permissions":["users:read"]}`)
-	require.Equal(t, http.StatusForbidden, status, "%s", b)
-	// A change of neither permissions nor parents is not a change of reach.
-	mustCall(t, e.env, mgr, "PUT", e.base+"/roles/role_senior", `{"display_name":"Senior editor"}`, 200)
+	for _, tt := range []struct{ method, body string }{
+		{"PUT", `{"permissions":["users:read"]}`},
+		{"PUT", `{"display_name":"Senior editor"}`},
+		{"PUT", `{"description":"renamed"}`},
+		{"PUT", `{"metadata":{"k":"v"}}`},
+		{"PUT", `{"assignable":false}`},
+		{"DELETE", ``},
+	} {
+		for _, role := range []string{"role_senior", "role_editor"} {
+			before := e.env.Revision("esc")
+			status, b := call(t, e.env, mgr, tt.method, e.base+"/roles/"+role, tt.body)
+			require.Equal(t, http.StatusForbidden, status, "%s %s %s: %s", tt.method, role, tt.body, b)
+			require.Equal(t, before, e.env.Revision("esc"))
+		}
+	}
+	// Within its reach, any field may change.
+	mustCall(t, e.env, mgr, "PUT", e.base+"/roles/role_viewer", `{"display_name":"Viewer","assignable":false}`, 200)
+}
+
+// A role others inherit from stays assignable: making it not assignable
+// would leave it granted through its heirs.
+func TestRoles_assignableFalseWithHeirs(t *testing.T) {
+	e := newEscalationEnv(t)
+	status, b := call(t, e.env, e.admin, "PUT", e.base+"/roles/role_editor", `{"assignable":false}`)
+	require.Equal(t, http.StatusConflict, status, "%s", b)
+	require.Contains(t, string(b), "role_senior", "the 409 names the heirs")
 }

@@ -43,7 +43,12 @@ func withFastChecks(validate echo.MiddlewareFunc) echo.MiddlewareFunc {
 // It leaves the body readable either way.
 func acceptValid(c echo.Context) bool {
 	req := c.Request()
-	if mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationJSON {
+	if mt, params, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationJSON || !utf8Charset(params) {
+		return false
+	}
+	// The fast path skips checkInput, so it holds to the same rules: a query
+	// url.Values would read only in part is the validator's to refuse.
+	if checkQueryString(req.URL.RawQuery) != nil {
 		return false
 	}
 	for key, vals := range req.URL.Query() {
@@ -73,6 +78,8 @@ func acceptValid(c echo.Context) bool {
 // string members without escapes. Anything else (escapes, numbers, null,
 // nesting, duplicates) makes it decline, and the full validator decides.
 // It allocates nothing: on the hot path this is the difference that counts.
+// Outside strings it takes ASCII only and str checks each string, so it
+// never accepts a body that is not UTF-8 (checkBody's rule).
 
 type scanner struct {
 	b []byte

@@ -83,3 +83,34 @@ func TestFastCheck_neverAcceptsWhatTheSpecRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestFastCheck_declinesWhatCheckInputRefuses: the fast path skips
+// checkInput, so it must decline every request checkInput refuses (another
+// charset, bytes that are not UTF-8, a query url.Values reads only in part)
+// and leave the 400 to the full validator.
+func TestFastCheck_declinesWhatCheckInputRefuses(t *testing.T) {
+	good := `{"user_id":"usr_1","permission":"docs:read"}`
+	tests := []struct {
+		name, contentType, query, body string
+	}{
+		{"charset utf-16", "application/json; charset=utf-16", "", good},
+		{"charset latin-1", "application/json; charset=iso-8859-1", "", good},
+		{"unreadable charset", "application/json; charset=utf-16; charset=utf-8", "", good},
+		{"latin-1 in a value", "application/json", "", "{\"user_id\":\"usr_\xe9\",\"permission\":\"docs:read\"}"},
+		{"latin-1 in a key", "application/json", "", "{\"user_id\":\"usr_1\",\"permission\":\"docs:read\",\"\xe9\":\"x\"}"},
+		{"a stray byte between members", "application/json", "", "{\"user_id\":\"usr_1\",\x80\"permission\":\"docs:read\"}"},
+		{"malformed min_revision", "application/json", "min_revision=%zz", good},
+		{"malformed other parameter", "application/json", "x=%zz", good},
+		{"semicolon", "application/json", "min_revision=1;x", good},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/v1/tenants/acme/check?"+tt.query, strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", tt.contentType)
+			c := echo.New().NewContext(req, httptest.NewRecorder())
+			c.SetPath(routeCheck)
+			require.False(t, acceptValid(c), "the fast path accepted what checkInput refuses")
+			require.Error(t, checkInput(req), "checkInput let it through")
+		})
+	}
+}

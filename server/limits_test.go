@@ -40,8 +40,9 @@ func TestRateLimit_offByDefault(t *testing.T) {
 	}
 }
 
-// With a limit, each token has its own budget; over it the answer is 429
-// `rate_limited` with Retry-After, and the budget refills with time.
+// With a limit, each user has its own budget (TestRateLimit_perUser: shared
+// by its tokens); over it the answer is 429 `rate_limited` with
+// Retry-After, and the budget refills with time.
 func TestRateLimit_perToken(t *testing.T) {
 	clk := &clock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 	env := replica(t, openStore(t), server.Config{Now: clk.Now, RateLimit: server.RateLimit{Rate: 0.5, Burst: 3}})
@@ -62,11 +63,12 @@ func TestRateLimit_perToken(t *testing.T) {
 	require.Equal(t, "rate_limited", p.Code)
 	require.Equal(t, 429, p.Status)
 
-	// Another token is not slowed down by the first one's use.
+	// Another user is not slowed down by the first one's use.
 	resp, b = rawGet(t, env, admin, "/v1/tenants/rl/users/me")
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
 
-	// A missing or bad token is still 401: the limit is per valid token.
+	// One bad token is still 401: failed authentications spend a budget of
+	// their own, per client address (TestRateLimit_failedAuthenticationsPerAddress).
 	resp, _ = rawGet(t, env, "rst_bad", "/v1/tenants")
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 

@@ -168,7 +168,8 @@ func TestRoleAssignees_allOrNothing(t *testing.T) {
 }
 
 // TestRoleAssignees_escalation: adding users to a role grants it, so the
-// caller must hold what the role grants; removing needs no such thing.
+// caller must hold what the role grants; removing takes it from users, so
+// the caller must hold what they hold (the stronger-user rule).
 func TestRoleAssignees_escalation(t *testing.T) {
 	env := servertest.New(t)
 	acme := newTenant(t, env, "acme")
@@ -204,6 +205,10 @@ func TestRoleAssignees_escalation(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNoContent, ok.StatusCode(), "body: %s", ok.Body)
 	rm, err := mc.RemoveRoleAssigneesWithResponse(bg, "acme", boss.Id, users(u.Id))
+	require.NoError(t, err)
+	requireProblem(t, rm.HTTPResponse, rm.Body, http.StatusForbidden, "forbidden", "")
+	require.True(t, acme.allowed(t, u.Id, "docs:write"), "a weaker caller cannot take a stronger user's role")
+	rm, err = acme.Admin.RemoveRoleAssigneesWithResponse(bg, "acme", boss.Id, users(u.Id))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNoContent, rm.StatusCode(), "body: %s", rm.Body)
 	require.False(t, acme.allowed(t, u.Id, "docs:write"))

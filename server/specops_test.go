@@ -82,11 +82,12 @@ func linkageBody(f fixture, _ string) string {
 // operationId). n is a fresh word for names that must be unique.
 var opRequests = map[string]opRequest{
 	"gethealthz": {}, "getreadyz": {},
-	"listtenants":  {},
-	"createtenant": {body: func(_ fixture, n string) string { return `{"id":"t-` + n + `","name":"T"}` }},
-	"gettenant":    {},
-	"updatetenant": {body: func(_ fixture, n string) string { return `{"name":"Renamed ` + n + `"}` }},
-	"deletetenant": {},
+	"listtenants":    {},
+	"createtenant":   {body: func(_ fixture, n string) string { return `{"id":"t-` + n + `","name":"T"}` }},
+	"gettenant":      {},
+	"updatetenant":   {body: func(_ fixture, n string) string { return `{"name":"Renamed ` + n + `"}` }},
+	"deletetenant":   {},
+	"addtenantadmin": {body: func(_ fixture, n string) string { return `{"email":"admin-` + n + `@example.test"}` }},
 
 	"listroles":  {},
 	"createrole": {body: func(_ fixture, n string) string { return `{"name":"r` + n + `","display_name":"R","permissions":[]}` }},
@@ -121,8 +122,9 @@ var opRequests = map[string]opRequest{
 		return `{"checks":[{"user_id":"` + f.User + `","permission":"documents:read"}]}`
 	}},
 
-	"listusertokens":  {},
-	"createusertoken": {body: func(_ fixture, n string) string { return `{"name":"t` + n + `"}` }},
+	"listusertokens": {},
+	// A token for another user needs explicit scopes (API.md, time limits).
+	"createusertoken": {body: func(_ fixture, n string) string { return `{"name":"t` + n + `","scopes":[]}` }},
 	"revokeusertoken": {},
 
 	"listgroups":            {},

@@ -282,9 +282,9 @@ func TestSQLite_noEscalation(t *testing.T) {
 		{"replace with a role beyond", "PUT", base + "/users/" + x + "/roles", map[string]any{"assignments": []any{map[string]any{"role_id": "role_editor"}}}, 403},
 		{"patch roles beyond", "PATCH", base + "/users/" + x, map[string]any{"roles": []string{"role_editor"}}, 403},
 		{"grant a role within its own", "POST", base + "/users/" + x + "/roles", map[string]any{"role_id": "role_r3"}, 201},
-		{"mint an unscoped token for a weaker user", "POST", base + "/users/" + x + "/tokens", map[string]any{"name": "t"}, 201},
-		{"mint an unscoped token for a stronger user", "POST", base + "/users/" + adminID + "/tokens", map[string]any{"name": "t"}, 403},
-		{"mint a scoped token within its own for a stronger user", "POST", base + "/users/" + adminID + "/tokens", map[string]any{"name": "t", "scopes": []string{"users:read"}}, 201},
+		{"mint an unscoped token for another user", "POST", base + "/users/" + x + "/tokens", map[string]any{"name": "t"}, 400},
+		{"mint a scoped token for a weaker user", "POST", base + "/users/" + x + "/tokens", map[string]any{"name": "t", "scopes": []string{"users:read"}}, 201},
+		{"mint a scoped token within its own for a stronger user", "POST", base + "/users/" + adminID + "/tokens", map[string]any{"name": "t", "scopes": []string{"users:read"}}, 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -109,3 +109,19 @@ func tenantOut(t rbac.Tenant) gen.Tenant {
 		UpdatedAt: utc(t.UpdatedAt),
 	}
 }
+
+// AddTenantAdmin restores a tenant's administration (operator only, as the
+// spec's x-roster-permission says): the secret is made here and shown once.
+func (s *Server) AddTenantAdmin(ctx context.Context, req gen.AddTenantAdminRequestObject) (gen.AddTenantAdminResponseObject, error) {
+	b := req.Body
+	secret, hash := auth.NewSecret()
+	u, rev, err := s.Store.AddTenantAdmin(ctx, write(ctx, req.TenantId, nil),
+		rbac.UserInput{Email: string(b.Email), FirstName: deref(b.FirstName), LastName: deref(b.LastName)}, hash)
+	if err != nil {
+		return nil, err
+	}
+	return gen.AddTenantAdmin201JSONResponse{
+		Body:    gen.TenantAdminCreated{AdminUser: userOut(u), AdminToken: secret},
+		Headers: gen.AddTenantAdmin201ResponseHeaders{RosterRevision: rev},
+	}, nil
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"time"
 
 	"github.com/rosterhq/roster/gen"
 	"github.com/rosterhq/roster/internal/auth"
@@ -16,6 +17,31 @@ func (s *Server) ListUserTokens(ctx context.Context, req gen.ListUserTokensReque
 	pg, err := page(req.Params.Limit, req.Params.Cursor)
 	if err != nil {
 		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := managesOnlyItself(p, id, ""); err != nil {
+		return nil, err
+	}
+	if managesOnlyItself(p, id, "another") != nil {
+		// A scoped token without tokens:write sees only itself.
+		for after := ""; ; {
+			items, next, err := s.Store.ListTokens(ctx, req.TenantId, id, rbac.Page{Limit: 1000, After: after})
+			if err != nil {
+				return nil, err
+			}
+			for _, tok := range items {
+				if tok.ID == p.Token.ID {
+					return gen.ListUserTokens200JSONResponse{Items: []gen.Token{tokenOut(tok)}}, nil
+				}
+			}
+			if next == "" {
+				return gen.ListUserTokens200JSONResponse{Items: []gen.Token{}}, nil
+			}
+			after = next
+		}
 	}
 	items, next, err := s.Store.ListTokens(ctx, req.TenantId, id, pg)
 	if err != nil {
@@ -45,12 +71,13 @@ func (s *Server) CreateUserToken(ctx context.Context, req gen.CreateUserTokenReq
 			scopes = []string{} // sent as []: a token that may do nothing
 		}
 	}
-	if err := s.checkMint(ctx, p, req.TenantId, id, scopes); err != nil {
-		return nil, err
-	}
 	now := s.now()
 	if b.ExpiresAt != nil && !b.ExpiresAt.After(now) {
 		return nil, rbac.Invalid("expires_at", "must be in the future")
+	}
+	expires, err := checkMint(ctx, p, id, scopes, b.ExpiresAt)
+	if err != nil {
+		return nil, err
 	}
 	// The secret is made here and shown once; the store keeps its hash.
 	secret, hash := auth.NewSecret()
@@ -58,7 +85,7 @@ func (s *Server) CreateUserToken(ctx context.Context, req gen.CreateUserTokenReq
 		UserID:    id,
 		Name:      b.Name,
 		Scopes:    scopes,
-		ExpiresAt: b.ExpiresAt,
+		ExpiresAt: expires,
 		Hash:      hash,
 	})
 	if err != nil {
@@ -80,44 +107,78 @@ func (s *Server) CreateUserToken(ctx context.Context, req gen.CreateUserTokenReq
 	}, nil
 }
 
-// checkMint enforces that a token never reaches beyond its creator: every
-// requested scope must be granted by the caller's own (possibly scoped)
-// permissions; a scoped caller cannot mint an unscoped token; and an
-// unscoped token for another user may only carry permissions the caller
-// holds itself. The operator is unrestricted.
-func (s *Server) checkMint(ctx context.Context, p *principal, tenantID, userID string, scopes []string) error {
+// checkMint applies the rules that depend on the caller's own token (the
+// store applies the rest: scopes held, explicit scopes and the
+// stronger-user rule for another user's token): a scoped token manages only
+// itself unless its scopes include tokens:write, cannot mint an unscoped
+// token, and a token minted with a token ends no later than it. It returns
+// the end the new token gets.
+func checkMint(ctx context.Context, p *principal, userID string, scopes []string, expires *time.Time) (*time.Time, error) {
 	if p.Token.Operator() {
-		return nil
+		return expires, nil
 	}
-	want := scopes
-	if scopes == nil {
-		if p.Token.Scopes != nil {
-			return rbac.Errorf(rbac.EForbidden, "a scoped token cannot create an unscoped token")
-		}
-		if userID == p.Token.UserID {
-			return nil // acting as itself, unscoped, adds nothing
-		}
-		perms, err := s.Store.UserPermissions(ctx, tenantID, userID, p.now)
-		if err != nil {
-			return err
-		}
-		want = perms
+	unrestricted, err := p.Grants(ctx, rbac.PermEscalate)
+	if err != nil {
+		return nil, err
 	}
-	for _, q := range want {
+	if err := managesOnlyItself(p, userID, ""); err != nil {
+		return nil, err
+	}
+	if scopes == nil && p.Token.Scopes != nil {
+		return nil, rbac.Errorf(rbac.EForbidden, "a scoped token cannot create an unscoped token")
+	}
+	for _, q := range scopes {
 		ok, err := p.Grants(ctx, q)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !ok {
-			return rbac.Errorf(rbac.EForbidden, "the token would reach beyond the caller's permissions (%s)", q)
+			return nil, rbac.Errorf(rbac.EForbidden, "the token would reach beyond the caller's permissions (%s)", q)
 		}
+	}
+	if scopes == nil && userID != p.Token.UserID && !unrestricted {
+		// An unscoped token would grow with every role its user gets later.
+		return nil, rbac.Invalid("scopes", "a token for another user needs explicit scopes")
+	}
+	if end := p.Token.ExpiresAt; end != nil {
+		if expires == nil {
+			return end, nil
+		}
+		if expires.After(*end) {
+			return nil, rbac.Errorf(rbac.EForbidden, "expires_at: a token minted with a token ends no later than it (%s)",
+				end.UTC().Format(time.RFC3339))
+		}
+	}
+	return expires, nil
+}
+
+// managesOnlyItself answers 403 when a scoped token without tokens:write
+// reaches for another token than itself (tokenID "" for a new one: then
+// only one for its own user).
+func managesOnlyItself(p *principal, userID, tokenID string) error {
+	if p.Token.Operator() || p.Token.Scopes == nil || rbac.AnyGrants(p.Token.Scopes, permTokensWrite) {
+		return nil
+	}
+	if userID != p.Token.UserID || (tokenID != "" && tokenID != p.Token.ID) {
+		return rbac.Errorf(rbac.EForbidden, "a scoped token manages only itself unless its scopes include %s", permTokensWrite)
 	}
 	return nil
 }
 
+// permTokensWrite lets a caller manage other users' tokens, and a scoped
+// token other tokens than itself.
+const permTokensWrite = "tokens:write"
+
 func (s *Server) RevokeUserToken(ctx context.Context, req gen.RevokeUserTokenRequestObject) (gen.RevokeUserTokenResponseObject, error) {
 	id, err := userID(ctx, req.UserId)
 	if err != nil {
+		return nil, err
+	}
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := managesOnlyItself(p, id, req.TokenId); err != nil {
 		return nil, err
 	}
 	rev, err := s.Store.RevokeToken(ctx, write(ctx, req.TenantId, nil), id, req.TokenId)

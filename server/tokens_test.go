@@ -73,6 +73,8 @@ func TestTokens_mintNeverExceedsCaller(t *testing.T) {
 	// The minter may manage tokens and read users, nothing else.
 	minter := callerWith(t, env, "mint", admin, "tokens:write", "users:read")
 	scoped := mustCall(t, env, admin, "POST", base+"me/tokens", `{"name":"s","scopes":["users:read","tokens:write"]}`, 201)["token"].(string)
+	weakRole := mustCall(t, env, admin, "POST", "/v1/tenants/mint/roles", `{"name":"weak","display_name":"W","permissions":["users:read"]}`, 201)["id"].(string)
+	weakID := mustCall(t, env, admin, "POST", "/v1/tenants/mint/users", `{"email":"weak@mint.test","roles":["`+weakRole+`"]}`, 201)["id"].(string)
 
 	tests := []struct {
 		name, token, user, body string
@@ -82,10 +84,11 @@ func TestTokens_mintNeverExceedsCaller(t *testing.T) {
 		{"scoped token cannot widen itself", scoped, "me", `{"name":"a","scopes":["roles:read"]}`, 403},
 		{"scoped token cannot mint *:*", scoped, "me", `{"name":"a","scopes":["*:*"]}`, 403},
 		{"scoped token may narrow itself", scoped, "me", `{"name":"a","scopes":["users:read"]}`, 201},
-		{"for a stronger user: unscoped is refused", minter, adminID, `{"name":"a"}`, 403},
-		{"for a stronger user: beyond the minter", minter, adminID, `{"name":"a","scopes":["users:write"]}`, 403},
-		{"for a stronger user: wildcard beyond the minter", minter, adminID, `{"name":"a","scopes":["users:*"]}`, 403},
-		{"for a stronger user: within the minter", minter, adminID, `{"name":"a","scopes":["users:read"]}`, 201},
+		{"for another user: unscoped is refused", minter, weakID, `{"name":"a"}`, 400},
+		{"for a weaker user: beyond the minter", minter, weakID, `{"name":"a","scopes":["users:write"]}`, 403},
+		{"for a weaker user: wildcard beyond the minter", minter, weakID, `{"name":"a","scopes":["users:*"]}`, 403},
+		{"for a weaker user: within the minter", minter, weakID, `{"name":"a","scopes":["users:read"]}`, 201},
+		{"for a stronger user: even within the minter", minter, adminID, `{"name":"a","scopes":["users:read"]}`, 403},
 		{"scoped token for another user: within", scoped, adminID, `{"name":"a","scopes":["users:read"]}`, 201},
 		{"scoped token for another user: unscoped", scoped, adminID, `{"name":"a"}`, 403},
 	}
@@ -99,9 +102,10 @@ func TestTokens_mintNeverExceedsCaller(t *testing.T) {
 			}
 		})
 	}
-	// What the minter made for the admin acts as the admin narrowed to
-	// users:read: it reads users, and cannot write them although the admin can.
-	tok := mustCall(t, env, minter, "POST", base+adminID+"/tokens", `{"name":"b","scopes":["users:read"]}`, 201)["token"].(string)
+	// What the minter made for the admin's scoped token acts as the admin
+	// narrowed to users:read: it reads users, and cannot write them although
+	// the admin can.
+	tok := mustCall(t, env, scoped, "POST", base+"me/tokens", `{"name":"b","scopes":["users:read"]}`, 201)["token"].(string)
 	mustCall(t, env, tok, "GET", base+adminID, "", 200)
 	status, _ := call(t, env, tok, "PATCH", base+adminID, `{"first_name":"X"}`)
 	require.Equal(t, http.StatusForbidden, status)

@@ -26,16 +26,23 @@ var emailFormat = openapi3.NewCallbackValidator(func(s string) error {
 	return nil
 })
 
+// maxFieldErrors caps the fields one 400 lists (API.md, "Input is bounded"):
+// a body can hold thousands of mistakes, and naming the first few is what
+// helps a client; the rest only cost the server.
+const maxFieldErrors = 20
+
 // validationFields translates what the OpenAPI request validator reports
 // (an *openapi3filter.RequestError or an openapi3.MultiError of them) into
-// fields named by dotted paths. ok is false for any other error.
+// fields named by dotted paths, at most maxFieldErrors of them. ok is false
+// for any other error. Its cost is linear in the errors, which are at most
+// linear in the body.
 func validationFields(err error) (fields []rbac.FieldError, ok bool) {
 	var re *openapi3filter.RequestError
 	var me openapi3.MultiError
 	if err == nil || (!errors.As(err, &re) && !errors.As(err, &me)) {
 		return nil, false
 	}
-	c := fieldCollector{seen: map[rbac.FieldError]bool{}}
+	c := fieldCollector{seen: map[rbac.FieldError]bool{}, objects: map[objectAt]bool{}}
 	c.walk(err)
 	if len(c.fields) == 0 {
 		c.add("body", "is not valid")
@@ -46,11 +53,24 @@ func validationFields(err error) (fields []rbac.FieldError, ok bool) {
 type fieldCollector struct {
 	fields []rbac.FieldError
 	seen   map[rbac.FieldError]bool
+	// objects holds the objects whose unknown members are already listed:
+	// the validator reports each unknown member with the whole object, and
+	// comparing that object's keys once per member would cost n² for n
+	// members.
+	objects map[objectAt]bool
 }
+
+// objectAt is an object of the body, checked against one schema.
+type objectAt struct {
+	path   string
+	schema *openapi3.Schema
+}
+
+func (c *fieldCollector) full() bool { return len(c.fields) >= maxFieldErrors }
 
 func (c *fieldCollector) add(field, message string) {
 	f := rbac.FieldError{Field: field, Message: message}
-	if !c.seen[f] {
+	if !c.full() && !c.seen[f] {
 		c.seen[f] = true
 		c.fields = append(c.fields, f)
 	}
@@ -60,6 +80,9 @@ func (c *fieldCollector) walk(err error) {
 	switch e := err.(type) {
 	case openapi3.MultiError:
 		for _, err := range e {
+			if c.full() {
+				return
+			}
 			c.walk(err)
 		}
 	case *openapi3filter.RequestError:
@@ -86,6 +109,9 @@ func (c *fieldCollector) request(re *openapi3filter.RequestError) {
 			}
 		}
 		for _, se := range schemaErrs {
+			if c.full() {
+				return
+			}
 			c.schema([]string{p.Name}, se)
 		}
 		return
@@ -103,6 +129,9 @@ func (c *fieldCollector) request(re *openapi3filter.RequestError) {
 			c.add("body", "is not valid")
 		}
 		for _, se := range ses {
+			if c.full() {
+				return
+			}
 			c.schema(nil, se)
 		}
 	}
@@ -116,6 +145,11 @@ func (c *fieldCollector) schema(prefix []string, se *openapi3.SchemaError) {
 	path := append(append([]string(nil), prefix...), se.JSONPointer()...)
 	switch {
 	case se.SchemaField == "properties" && strings.Contains(se.Reason, "unsupported"):
+		at := fieldPath(path)
+		if c.objects[objectAt{at, se.Schema}] {
+			return
+		}
+		c.objects[objectAt{at, se.Schema}] = true
 		obj, _ := se.Value.(map[string]any)
 		var unknown []string
 		for k := range obj {
@@ -128,7 +162,7 @@ func (c *fieldCollector) schema(prefix []string, se *openapi3.SchemaError) {
 			c.add(fieldPath(append(path, k)), "is not a known field")
 		}
 		if len(unknown) == 0 {
-			c.add(fieldPath(path), se.Reason)
+			c.add(at, se.Reason)
 		}
 	case se.SchemaField == "required":
 		c.add(fieldPath(path), "is required")

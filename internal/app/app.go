@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rosterhq/roster/internal/auth"
 	"github.com/rosterhq/roster/internal/live"
@@ -29,6 +32,11 @@ const (
 
 // DefaultTenantID is the tenant every installation starts with.
 const DefaultTenantID = "default"
+
+// minBootstrapToken is the shortest ROSTER_BOOTSTRAP_TOKEN accepted: the
+// operator's secret opens every tenant, and it also keys list cursors
+// (cursorKey), so it must be beyond guessing.
+const minBootstrapToken = 32
 
 // HTTP server limits. Slow clients must not hold connections forever
 // (ReadHeaderTimeout and ReadTimeout stop slowloris), a stuck handler must
@@ -106,6 +114,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.store != nil || m.closed {
 		return errors.New("app: Run called twice")
 	}
+	if n := utf8.RuneCountInString(m.cfg.BootstrapToken); n > 0 && n < minBootstrapToken {
+		return fmt.Errorf("ROSTER_BOOTSTRAP_TOKEN must be at least %d characters long (it has %d): "+
+			"it is the platform operator's secret; make one with `openssl rand -base64 32`", minBootstrapToken, n)
+	}
 	log := m.cfg.Logger
 
 	store, err := gormstore.Open(ctx, m.cfg.DB)
@@ -138,7 +150,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	engines := live.New(store, log)
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: store, Engines: engines, Logger: log, Now: time.Now, RateLimit: m.cfg.RateLimit}),
+		Handler: server.New(server.Config{Store: store, Engines: engines, Logger: log, Now: time.Now,
+			RateLimit: m.cfg.RateLimit, CursorKey: cursorKey(m.cfg.BootstrapToken)}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -205,6 +218,32 @@ func (m *Main) ensureOperatorToken(ctx context.Context, store *gormstore.Store) 
 		}
 	}
 	return nil
+}
+
+// cursorKey is the key list cursors are signed with (server.Config.CursorKey).
+// Replicas behind one load balancer must share it, or the next page's
+// request fails on any replica but the one that served the first: a random
+// key per process will not do. It must also be out of clients' reach. So
+// it comes from the operator token's hash, which every replica writes to
+// the database at start (ensureOperatorToken) from the same
+// ROSTER_BOOTSTRAP_TOKEN (docs/deploy.md gives every replica the same one)
+// and which no answer ever shows; it is not used as it is, so that the key
+// says nothing about the hash. Nothing new is stored: no migration, no
+// secret at rest beyond the hash that is there already.
+//
+// Without ROSTER_BOOTSTRAP_TOKEN a replica started after the first cannot
+// know the stored hash (the store never hands it out), so the key is
+// random for the process (nil): right for the single process such an
+// installation is, at the cost of a cursor held across a restart becoming a
+// 400 `cursor`, which a client answers by listing from the start. Changing
+// ROSTER_BOOTSTRAP_TOKEN does the same to the cursors issued before.
+func cursorKey(bootstrapToken string) []byte {
+	if bootstrapToken == "" {
+		return nil
+	}
+	mac := hmac.New(sha256.New, []byte(auth.Hash(bootstrapToken)))
+	mac.Write([]byte("roster list cursor key v1"))
+	return mac.Sum(nil)
 }
 
 // ensureDefaultTenant creates tenant `default` unless it exists; a

@@ -15,6 +15,9 @@ import (
 	"github.com/rosterhq/roster/internal/app"
 )
 
+// testOperatorToken is an operator secret as long as Run requires.
+const testOperatorToken = "rst_app-test-operator-0123456789abcdef"
+
 // MustRun starts a Main on a free loopback port and closes it at the end of the test.
 func MustRun(tb testing.TB, cfg app.Config) *app.Main {
 	tb.Helper()
@@ -81,8 +84,8 @@ func TestMain_generatedOperatorToken(t *testing.T) {
 func TestMain_bootstrapToken(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "roster.db")
 	var out bytes.Buffer
-	m := MustRun(t, app.Config{DB: db, BootstrapToken: "first-secret", Stderr: &out})
-	if got := status(t, m, "first-secret"); got != http.StatusOK {
+	m := MustRun(t, app.Config{DB: db, BootstrapToken: "first-secret-for-the-bootstrap-test", Stderr: &out})
+	if got := status(t, m, "first-secret-for-the-bootstrap-test"); got != http.StatusOK {
 		t.Errorf("bootstrap token: %d, want 200", got)
 	}
 	if err := m.Close(); err != nil {
@@ -90,11 +93,11 @@ func TestMain_bootstrapToken(t *testing.T) {
 	}
 
 	// A new ROSTER_BOOTSTRAP_TOKEN replaces the old one at the next start.
-	m = MustRun(t, app.Config{DB: db, BootstrapToken: "second-secret", Stderr: &out})
-	if got := status(t, m, "second-secret"); got != http.StatusOK {
+	m = MustRun(t, app.Config{DB: db, BootstrapToken: "second-secret-for-the-bootstrap-test", Stderr: &out})
+	if got := status(t, m, "second-secret-for-the-bootstrap-test"); got != http.StatusOK {
 		t.Errorf("new bootstrap token: %d, want 200", got)
 	}
-	if got := status(t, m, "first-secret"); got != http.StatusUnauthorized {
+	if got := status(t, m, "first-secret-for-the-bootstrap-test"); got != http.StatusUnauthorized {
 		t.Errorf("replaced bootstrap token: %d, want 401", got)
 	}
 	if strings.Contains(out.String(), "secret") {
@@ -103,8 +106,8 @@ func TestMain_bootstrapToken(t *testing.T) {
 }
 
 func TestMain_defaultTenant(t *testing.T) {
-	m := MustRun(t, app.Config{DB: "sqlite:" + filepath.Join(t.TempDir(), "roster.db"), BootstrapToken: "op"})
-	c, err := client.New(m.URL(), "op")
+	m := MustRun(t, app.Config{DB: "sqlite:" + filepath.Join(t.TempDir(), "roster.db"), BootstrapToken: testOperatorToken})
+	c, err := client.New(m.URL(), testOperatorToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,14 +121,14 @@ func TestMain_defaultTenant(t *testing.T) {
 // slowly, closes the server while it is being read, and expects the request
 // to be answered all the same.
 func TestMain_closeFinishesRequestsInFlight(t *testing.T) {
-	m := MustRun(t, app.Config{DB: "sqlite:" + filepath.Join(t.TempDir(), "roster.db"), BootstrapToken: "op"})
+	m := MustRun(t, app.Config{DB: "sqlite:" + filepath.Join(t.TempDir(), "roster.db"), BootstrapToken: testOperatorToken})
 
 	body, w := io.Pipe()
 	req, err := http.NewRequest(http.MethodPost, m.URL()+"/v1/tenants", body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer op")
+	req.Header.Set("Authorization", "Bearer "+testOperatorToken)
 	req.Header.Set("Content-Type", "application/json")
 	type result struct {
 		status int

@@ -10,7 +10,7 @@ import (
 	"github.com/rosterhq/roster/server"
 )
 
-const limitsToken = "rst_limits-test-operator"
+const limitsToken = "rst_limits-test-operator-0123456789"
 
 func runForLimits(t *testing.T, cfg app.Config) *app.Main {
 	t.Helper()

@@ -26,7 +26,7 @@ import (
 const (
 	envReplicaDB   = "ROSTER_TEST_REPLICA_DB"
 	envReplicaPoll = "ROSTER_TEST_REPLICA_POLL"
-	replicaToken   = "op-replica-test-secret"
+	replicaToken   = "op-replica-test-secret-0123456789"
 )
 
 func TestMain(m *testing.M) {

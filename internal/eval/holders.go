@@ -87,11 +87,11 @@ func (t *Tenant) holders(roles []string, org, after string, limit int, now time.
 				}
 				seenGroups[gid] = true
 				i, _ := slices.BinarySearch(g.members, after)
-				m = append(m, &cursor{buf: g.members[i:], after: after, keep: t.isActive})
+				m = append(m, sliceCursor(g.members[i:], after, t.isActive))
 			}
 		}
 	}
-	ids := m.take(after, limit+1)
+	ids := m.take(after, limit)
 	if len(ids) > limit {
 		return ids[:limit], ids[limit-1]
 	}
@@ -103,27 +103,43 @@ func (t *Tenant) isActive(userID string) bool {
 	return u != nil && u.active
 }
 
-// cursor reads one sorted source of user ids from after onwards.
+// cursor reads one sorted source of user ids from after onwards: a slice
+// (a group's members) or a B-tree read ahead chunk by chunk.
+//
+// The two kinds of storage are kept apart because they have different
+// owners. win is only ever read and re-sliced from the front: for a slice
+// source it is the group's own member list, which a query under the read
+// lock must never write to. own is the tree's refill buffer, allocated by
+// the cursor and only ever re-sliced to [:0] and appended to, so refilling
+// depends on nothing win's consumption did to capacities (re-slicing a
+// consumed window back up to a chunk's capacity once panicked on every
+// source of more than 32 ids).
 type cursor struct {
-	buf   []string
-	tree  *btree.BTreeG[string] // refills buf; nil for a slice or once drained
+	win   []string              // ids not yet read: a window on the source slice or on own
+	own   []string              // the tree's refill buffer; nil for a slice source
+	tree  *btree.BTreeG[string] // refills own; nil for a slice, or once drained
 	after string                // ids up to here are consumed
 	keep  func(string) bool     // nil keeps all
 	head  string
 }
 
+// chunk is how many ids a tree cursor reads ahead under one descent.
 const chunk = 32
 
 func treeCursor(tree *btree.BTreeG[string], after string, keep func(string) bool) *cursor {
-	return &cursor{tree: tree, after: after, keep: keep, buf: make([]string, 0, chunk)}
+	return &cursor{tree: tree, after: after, keep: keep, own: make([]string, 0, chunk)}
+}
+
+func sliceCursor(ids []string, after string, keep func(string) bool) *cursor {
+	return &cursor{win: ids, after: after, keep: keep}
 }
 
 // advance moves head to the next kept id; false when there is none.
 func (c *cursor) advance() bool {
 	for {
-		for len(c.buf) > 0 {
-			id := c.buf[0]
-			c.buf = c.buf[1:]
+		for len(c.win) > 0 {
+			id := c.win[0]
+			c.win = c.win[1:]
 			if id <= c.after {
 				continue
 			}
@@ -133,20 +149,30 @@ func (c *cursor) advance() bool {
 				return true
 			}
 		}
-		if c.tree == nil {
+		if !c.refill() {
 			return false
 		}
-		c.buf = c.buf[:0:chunk]
-		c.tree.AscendGreaterOrEqual(c.after, func(id string) bool {
-			if id > c.after {
-				c.buf = append(c.buf, id)
-			}
-			return len(c.buf) < chunk
-		})
-		if len(c.buf) < chunk {
-			c.tree = nil
-		}
 	}
+}
+
+// refill reads the next chunk of ids after c.after from the tree into own;
+// false when the tree has none left.
+func (c *cursor) refill() bool {
+	if c.tree == nil {
+		return false
+	}
+	buf := c.own[:0]
+	c.tree.AscendGreaterOrEqual(c.after, func(id string) bool {
+		if id > c.after {
+			buf = append(buf, id)
+		}
+		return len(buf) < chunk
+	})
+	if len(buf) < chunk {
+		c.tree = nil // a short read reached the end
+	}
+	c.own, c.win = buf, buf
+	return len(buf) > 0
 }
 
 // merge is a min-heap of cursors by head.
@@ -163,7 +189,9 @@ func (m *merge) Pop() any {
 	return c
 }
 
-// take returns up to n distinct ids in order.
+// take returns up to n distinct ids in order, and one more when there is
+// one: it tells the caller that another page exists. (Asking for n+1
+// instead would overflow for the largest n.)
 func (m merge) take(after string, n int) []string {
 	live := m[:0]
 	for _, c := range m {
@@ -174,7 +202,7 @@ func (m merge) take(after string, n int) []string {
 	heap.Init(&live)
 	ids := []string{}
 	last := after
-	for len(live) > 0 && len(ids) < n {
+	for len(live) > 0 && len(ids) <= n {
 		c := live[0]
 		if c.head > last {
 			ids = append(ids, c.head)

@@ -19,9 +19,9 @@
 //     (raise, a CAS max); Get never answers from an engine older than it.
 //   - One goroutine per tenant syncs at a time (entry.syncMu); readers of an
 //     engine that is new enough never wait for it.
-//   - A forgotten entry is dead: an in-flight sync may finish on it, but no
-//     one reads it afterwards and nothing it does reaches the entry that
-//     replaces it.
+//   - A forgotten entry is dead: a sync in flight may finish on it (and
+//     answer its own caller), but no later Get reads it, and nothing it does
+//     reaches the entry that replaces it.
 //   - Verify compares every engine with the database in the background and
 //     repairs (and counts, and logs at ERROR) what differs: with the
 //     invariants above the count stays 0.

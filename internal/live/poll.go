@@ -70,36 +70,45 @@ func (e *Engines) PollOnce(ctx context.Context) error {
 	if len(ents) == 0 {
 		return nil
 	}
+	// Each engine's revision is read before the database's: an engine that
+	// catches up after this read is only newer, never mistaken for one the
+	// database fell behind.
 	ids := make([]string, len(ents))
+	applied := make([]int64, len(ents))
 	for i, ent := range ents {
 		ids[i] = ent.id
+		applied[i] = -1 // no engine yet
+		if t := ent.engine.Load(); t != nil {
+			applied[i] = t.Revision()
+		}
 	}
 	revs, err := e.revisions(ctx, ids)
 	if err != nil {
 		return err
 	}
 	var first error
-	for _, ent := range ents {
+	for i, ent := range ents {
 		rev, ok := revs[ent.id]
 		if !ok {
 			e.forgetEntry(ent) // deleted: a later Get reloads (and answers not found)
 			continue
 		}
-		t := ent.engine.Load()
-		if t != nil && rev < t.Revision() {
+		if rev < applied[i] {
 			// The database is behind what this engine applied: it lost
 			// committed writes (a failover to a lagging standby, a restore).
 			// Nothing after this revision can be trusted: rebuild.
 			e.log.Warn("live: tenant revision went backwards; reloading", "tenant", ent.id,
-				"engine_revision", t.Revision(), "database_revision", rev)
+				"engine_revision", applied[i], "database_revision", rev)
 			e.forgetEntry(ent)
 			continue
 		}
-		if t == nil || t.Revision() >= rev {
+		// Raised even while the first load is in flight: its snapshot may
+		// predate rev, and the next Get must not answer from it.
+		raise(&ent.known, rev)
+		if applied[i] < 0 || applied[i] >= rev {
 			// No engine yet (nothing to keep fresh) or already there.
 			continue
 		}
-		raise(&ent.known, rev)
 		if _, err := e.Get(ctx, ent.id, 0); err != nil && first == nil {
 			first = err
 		}

@@ -23,6 +23,8 @@ type Action string
 const (
 	ActionTenantCreate Action = "tenant.create"
 	ActionTenantUpdate Action = "tenant.update"
+	// ActionTenantAdminAdd names its user as target: it grants role_admin.
+	ActionTenantAdminAdd Action = "tenant.admin.add"
 
 	ActionRoleCreate          Action = "role.create"
 	ActionRoleUpdate          Action = "role.update"

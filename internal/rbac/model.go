@@ -47,6 +47,8 @@ type Write struct {
 	TenantID string
 	Actor    Actor
 	IfMatch  string
+	// Caller is whom the grant policy judges; nil for Roster itself.
+	Caller *Caller
 }
 
 // ETag is the strong entity tag of a row version.

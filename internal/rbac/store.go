@@ -37,6 +37,11 @@ type TenantStore interface {
 	// when in.Admin is set. EConflict if the id is taken.
 	CreateTenant(ctx context.Context, actor Actor, in TenantInput) (TenantCreated, error)
 	GetTenant(ctx context.Context, id string) (Tenant, error)
+	// AddTenantAdmin makes the user with in.Email (created if missing,
+	// enabled if disabled) hold role_admin directly and gives it a token
+	// with hash tokenHash: the only write that grants role_admin.
+	// ENotFound for no tenant.
+	AddTenantAdmin(ctx context.Context, w Write, in UserInput, tokenHash string) (User, int64, error)
 	ListTenants(ctx context.Context, p Page) (items []Tenant, next string, err error)
 	// UpdateTenant returns the tenant as it is after the patch.
 	UpdateTenant(ctx context.Context, actor Actor, id string, p TenantPatch) (Tenant, error)

@@ -36,7 +36,7 @@ fail() {
 # A free port from the kernel; the short window until the server binds it is
 # harmless on a loopback address nobody else is racing for.
 port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
-token=ts-quickstart-operator-token
+token=ts-quickstart-operator-token-0123456789
 ROSTER_BOOTSTRAP_TOKEN=$token "$bin" serve --addr "127.0.0.1:$port" --db "sqlite:$tmp/roster.db" \
 	--log-format text >"$tmp/server.log" 2>&1 &
 pid=$!

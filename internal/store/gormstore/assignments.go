@@ -3,6 +3,7 @@ package gormstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,7 +93,7 @@ func (s *Store) Assign(ctx context.Context, w rbac.Write, userID string, in rbac
 	var out rbac.Assignment
 	var created bool
 	rev, err := s.write(ctx, w, func(t *txn) error {
-		if err := s.checkAssignmentInput(t, "", in); err != nil {
+		if err := s.checkAssignmentInput(t, "", &in); err != nil {
 			return err
 		}
 		if _, err := s.getUser(t.tx, w.TenantID, userID); err != nil {
@@ -136,7 +137,9 @@ func (s *Store) ReplaceAssignments(ctx context.Context, w rbac.Write, userID str
 	rev, err := s.write(ctx, w, func(t *txn) error {
 		seen := map[string]int{}
 		scopes := map[string]int{}
-		for i, a := range in {
+		in = slices.Clone(in)
+		for i := range in {
+			a := &in[i]
 			field := fmt.Sprintf("assignments[%d]", i)
 			if err := s.checkAssignmentInput(t, field+".", a); err != nil {
 				return err
@@ -157,6 +160,17 @@ func (s *Store) ReplaceAssignments(ctx context.Context, w rbac.Write, userID str
 		var current []assignmentRow
 		if err := t.tx.Where("tenant_id = ? AND user_id = ?", w.TenantID, userID).Find(&current).Error; err != nil {
 			return err
+		}
+		if slices.ContainsFunc(current, func(c assignmentRow) bool {
+			_, keep := seen[c.RoleID+"\n"+c.OrgID]
+			return !keep && (c.ExpiresAt == nil || *c.ExpiresAt > micros(t.now))
+		}) {
+			if err := t.mayChangeUsers([]string{userID}, "taking roles from user"); err != nil {
+				return err
+			}
+			if err := t.keepAdmin(); err != nil {
+				return err
+			}
 		}
 		changed := false
 		var removed []map[string]any
@@ -208,6 +222,12 @@ func (s *Store) Unassign(ctx context.Context, w rbac.Write, userID, roleID, orgI
 		if _, err := s.getUser(t.tx, w.TenantID, userID); err != nil {
 			return err
 		}
+		if err := t.mayChangeUsers([]string{userID}, "taking roles from user"); err != nil {
+			return err
+		}
+		if err := t.keepAdmin(); err != nil {
+			return err
+		}
 		res := t.tx.Where("tenant_id = ? AND user_id = ? AND role_id = ? AND org_id = ? AND (expires_at IS NULL OR expires_at > ?)",
 			w.TenantID, userID, roleID, orgID, micros(t.now)).Delete(&assignmentRow{})
 		if res.Error != nil {
@@ -224,9 +244,10 @@ func (s *Store) Unassign(ctx context.Context, w rbac.Write, userID, roleID, orgI
 	})
 }
 
-// checkAssignmentInput validates one assignment; prefix names its place in
-// the body ("" or "assignments[3].").
-func (s *Store) checkAssignmentInput(t *txn, prefix string, a rbac.AssignmentInput) error {
+// checkAssignmentInput validates one assignment and applies the grant
+// policy to it, which may end it earlier (mayGrant); prefix names its place
+// in the body ("" or "assignments[3].").
+func (s *Store) checkAssignmentInput(t *txn, prefix string, a *rbac.AssignmentInput) error {
 	if a.ExpiresAt != nil && !a.ExpiresAt.After(t.now) {
 		return rbac.Invalid(prefix+"expires_at", "must be in the future")
 	}
@@ -236,8 +257,8 @@ func (s *Store) checkAssignmentInput(t *txn, prefix string, a rbac.AssignmentInp
 	if len([]rune(a.Reason)) > maxReason {
 		return rbac.Invalid(prefix+"reason", "at most 500 characters")
 	}
-	if err := s.checkGrantable(t, "", []string{a.RoleID}); err != nil {
-		return rbac.Invalid(prefix+"role_id", err.(*rbac.Error).Fields[0].Message)
+	if err := t.checkGrantableOne(prefix+"role_id", a.RoleID); err != nil {
+		return err
 	}
 	if a.OrganizationID != "" {
 		var n int64
@@ -248,6 +269,15 @@ func (s *Store) checkAssignmentInput(t *txn, prefix string, a rbac.AssignmentInp
 			return rbac.Invalid(prefix+"scope.organization_id", "unknown organization "+a.OrganizationID)
 		}
 	}
+	end, err := t.mayGrant([]string{a.RoleID}, a.ExpiresAt, prefix+"expires_at")
+	if err != nil {
+		return err
+	}
+	if end != nil && a.NotBefore != nil && !end.After(*a.NotBefore) {
+		return rbac.Errorf(rbac.EForbidden, "%sexpires_at: the grant would start after the caller's own holding of its permissions ends (%s)",
+			prefix, end.UTC().Format(time.RFC3339))
+	}
+	a.ExpiresAt = end
 	return nil
 }
 
@@ -294,13 +324,22 @@ func upsertGrant(t *txn, g grants, holderID string, in rbac.AssignmentInput) (cr
 	return expired, true, g.one(t.tx, t.w.TenantID, holderID, in.RoleID, in.OrganizationID).Updates(values()).Error
 }
 
-// removeOthersInScope drops the user's other direct roles in one scope (single-role tenants).
+// removeOthersInScope drops the user's other direct roles in one scope
+// (single-role tenants): taking roles away, under the same rules as any.
 func removeOthersInScope(t *txn, userID, roleID, orgID string) ([]string, error) {
 	var others []string
 	q := t.tx.Model(&assignmentRow{}).Where("tenant_id = ? AND user_id = ? AND org_id = ? AND role_id <> ?",
 		t.w.TenantID, userID, orgID, roleID)
 	if err := q.Where("(expires_at IS NULL OR expires_at > ?)", micros(t.now)).Pluck("role_id", &others).Error; err != nil {
 		return nil, err
+	}
+	if len(others) > 0 {
+		if err := t.mayChangeUsers([]string{userID}, "replacing the role of user"); err != nil {
+			return nil, err
+		}
+		if err := t.keepAdmin(); err != nil {
+			return nil, err
+		}
 	}
 	if err := t.tx.Where("tenant_id = ? AND user_id = ? AND org_id = ? AND role_id <> ?",
 		t.w.TenantID, userID, orgID, roleID).Delete(&assignmentRow{}).Error; err != nil {

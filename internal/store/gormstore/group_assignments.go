@@ -21,7 +21,7 @@ func (s *Store) AssignGroup(ctx context.Context, w rbac.Write, groupID string, i
 	var out rbac.Assignment
 	var created bool
 	rev, err := s.write(ctx, w, func(t *txn) error {
-		if err := s.checkAssignmentInput(t, "", in); err != nil {
+		if err := s.checkAssignmentInput(t, "", &in); err != nil {
 			return err
 		}
 		if _, err := getGroupRow(t.tx, w.TenantID, groupID); err != nil {
@@ -48,6 +48,9 @@ func (s *Store) AssignGroup(ctx context.Context, w rbac.Write, groupID string, i
 func (s *Store) UnassignGroup(ctx context.Context, w rbac.Write, groupID, roleID, orgID string) (int64, error) {
 	return s.write(ctx, w, func(t *txn) error {
 		if _, err := getGroupRow(t.tx, w.TenantID, groupID); err != nil {
+			return err
+		}
+		if err := t.mayChangeMembers(groupID, "taking "+roleID+" from group "+groupID); err != nil {
 			return err
 		}
 		res := groupGrants.one(t.tx, w.TenantID, groupID, roleID, orgID).

@@ -37,6 +37,9 @@ func (s *Store) AddGroupMembers(ctx context.Context, w rbac.Write, groupID strin
 		if len(added) == 0 {
 			return nil
 		}
+		if err := t.mayJoin(groupID); err != nil {
+			return err
+		}
 		if err := insertMembers(t, groupID, added); err != nil {
 			return err
 		}
@@ -64,10 +67,13 @@ func (s *Store) RemoveGroupMembers(ctx context.Context, w rbac.Write, groupID st
 		if len(removed) == 0 {
 			return nil
 		}
+		slices.Sort(removed)
+		if err := t.mayChangeUsers(removed, "taking group "+groupID+" from user"); err != nil {
+			return err
+		}
 		if err := deleteMembers(t, groupID, removed); err != nil {
 			return err
 		}
-		slices.Sort(removed)
 		return membersChanged(t, rbac.ActionGroupMembersRemove, groupID, map[string]any{"removed": removed})
 	})
 }
@@ -99,6 +105,16 @@ func (s *Store) ReplaceGroupMembers(ctx context.Context, w rbac.Write, groupID s
 		added := keys(want)
 		if len(added) == 0 && len(removed) == 0 {
 			return nil
+		}
+		if len(added) > 0 {
+			if err := t.mayJoin(groupID); err != nil {
+				return err
+			}
+		}
+		if len(removed) > 0 {
+			if err := t.mayChangeUsers(removed, "taking group "+groupID+" from user"); err != nil {
+				return err
+			}
 		}
 		if err := deleteMembers(t, groupID, removed); err != nil {
 			return err

@@ -152,6 +152,9 @@ func (s *Store) DeleteGroup(ctx context.Context, w rbac.Write, groupID string) (
 		if err := checkIfMatch(w.IfMatch, group.Version); err != nil {
 			return err
 		}
+		if err := t.mayChangeMembers(groupID, "deleting group "+groupID); err != nil {
+			return err
+		}
 		var nAssign int64
 		if err := t.tx.Model(&groupAssignmentRow{}).Where("tenant_id = ? AND group_id = ?", w.TenantID, groupID).
 			Count(&nAssign).Error; err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -91,6 +92,20 @@ func (s *Store) changeAssignees(ctx context.Context, w rbac.Write, roleID string
 				removed = append(removed, id)
 			}
 		}
+		var end *time.Time
+		if len(added) > 0 {
+			if end, err = t.mayGrant([]string{roleID}, nil, "data"); err != nil {
+				return err
+			}
+		}
+		if len(removed) > 0 {
+			if err := t.mayChangeUsers(removed, "taking "+roleID+" from user"); err != nil {
+				return err
+			}
+			if err := t.keepAdmin(); err != nil {
+				return err
+			}
+		}
 		var replaced map[string][]string
 		if op != assigneesRemove && t.tenant.AssignmentMode == rbac.ModeSingle {
 			if replaced, err = dropOtherGlobalRoles(t, roleID, userIDs); err != nil {
@@ -112,7 +127,7 @@ func (s *Store) changeAssignees(ctx context.Context, w rbac.Write, roleID string
 				return err
 			}
 		}
-		if err := insertGlobalGrants(t, roleID, added); err != nil {
+		if err := insertGlobalGrants(t, roleID, added, end); err != nil {
 			return err
 		}
 		affected := slices.Concat(added, removed, slices.Collect(maps.Keys(replaced)))
@@ -176,20 +191,31 @@ func roleHolders(t *txn, roleID string, userIDs []string) (map[string]bool, erro
 // that counted (expired rows go silently).
 func dropOtherGlobalRoles(t *txn, roleID string, userIDs []string) (map[string][]string, error) {
 	replaced := map[string][]string{}
+	others := func(chunk []string) *gorm.DB {
+		return t.tx.Model(&assignmentRow{}).Where("tenant_id = ? AND org_id = '' AND role_id <> ? AND user_id IN ?",
+			t.w.TenantID, roleID, chunk)
+	}
 	for chunk := range slices.Chunk(userIDs, idChunk) {
-		others := func() *gorm.DB {
-			return t.tx.Model(&assignmentRow{}).Where("tenant_id = ? AND org_id = '' AND role_id <> ? AND user_id IN ?",
-				t.w.TenantID, roleID, chunk)
-		}
 		var rows []assignmentRow
-		if err := others().Select("user_id, role_id").Where("expires_at IS NULL OR expires_at > ?", micros(t.now)).
+		if err := others(chunk).Select("user_id, role_id").Where("expires_at IS NULL OR expires_at > ?", micros(t.now)).
 			Order("user_id, role_id").Find(&rows).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
 			replaced[r.UserID] = append(replaced[r.UserID], r.RoleID)
 		}
-		if err := others().Delete(&assignmentRow{}).Error; err != nil {
+	}
+	if len(replaced) > 0 {
+		// Moving users off their roles takes those roles away.
+		if err := t.mayChangeUsers(slices.Sorted(maps.Keys(replaced)), "replacing the role of user"); err != nil {
+			return nil, err
+		}
+		if err := t.keepAdmin(); err != nil {
+			return nil, err
+		}
+	}
+	for chunk := range slices.Chunk(userIDs, idChunk) {
+		if err := others(chunk).Delete(&assignmentRow{}).Error; err != nil {
 			return nil, err
 		}
 	}
@@ -206,13 +232,14 @@ func deleteGlobalGrants(t *txn, roleID string, userIDs []string) error {
 	return nil
 }
 
-func insertGlobalGrants(t *txn, roleID string, userIDs []string) error {
+func insertGlobalGrants(t *txn, roleID string, userIDs []string, end *time.Time) error {
 	if len(userIDs) == 0 {
 		return nil
 	}
 	rows := make([]assignmentRow, len(userIDs))
 	for i, id := range userIDs {
-		rows[i] = assignmentRow{TenantID: t.w.TenantID, UserID: id, RoleID: roleID, AssignedBy: t.w.Actor.ID(), AssignedAt: micros(t.now)}
+		rows[i] = assignmentRow{TenantID: t.w.TenantID, UserID: id, RoleID: roleID, ExpiresAt: microsPtr(end),
+			AssignedBy: t.w.Actor.ID(), AssignedAt: micros(t.now)}
 	}
 	return t.tx.CreateInBatches(rows, grantBatch).Error
 }

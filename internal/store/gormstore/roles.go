@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -113,6 +114,14 @@ func (s *Store) CreateRole(ctx context.Context, w rbac.Write, in rbac.RoleInput)
 		if err != nil {
 			return err
 		}
+		g, err := t.graph()
+		if err != nil {
+			return err
+		}
+		if err := t.w.Caller.Require(sortedUnique(append(slices.Clone(perms), g.permissions(parents...)...)),
+			"creating role "+in.Name); err != nil {
+			return err
+		}
 		var taken int64
 		if err := t.tx.Model(&roleRow{}).Where("tenant_id = ? AND name_key = ?", w.TenantID, strings.ToLower(in.Name)).
 			Count(&taken).Error; err != nil {
@@ -201,6 +210,19 @@ func (s *Store) UpdateRole(ctx context.Context, w rbac.Write, roleID string, p r
 			out = before
 			return nil
 		}
+		if err := t.mayChangeRole(roleID, &roleNode{perms: after.Permissions, parents: after.InheritsFrom}); err != nil {
+			return err
+		}
+		if before.Assignable && !after.Assignable {
+			g, err := t.graph()
+			if err != nil {
+				return err
+			}
+			if heirs := g.heirs(roleID); len(heirs) > 0 {
+				return rbac.Errorf(rbac.EConflict, "roles inherit from %s, so it must stay assignable: %s", roleID, strings.Join(heirs, ", "))
+			}
+		}
+		t.rolesChanged()
 		if p.InheritsFrom != nil {
 			if err := checkCycle(t, roleID, parents); err != nil {
 				return err
@@ -239,6 +261,10 @@ func (s *Store) DeleteRole(ctx context.Context, w rbac.Write, roleID string) (in
 		if role.System {
 			return rbac.Invalid("role_id", "system roles cannot be deleted")
 		}
+		if err := t.mayChangeRole(roleID, nil); err != nil {
+			return err
+		}
+		t.rolesChanged()
 		var children []string
 		if err := t.tx.Model(&roleParentRow{}).Where("tenant_id = ? AND parent_id = ?", w.TenantID, roleID).
 			Order("role_id").Limit(10).Pluck("role_id", &children).Error; err != nil {

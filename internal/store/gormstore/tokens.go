@@ -101,6 +101,9 @@ func (s *Store) CreateToken(ctx context.Context, w rbac.Write, in rbac.TokenInpu
 		if _, err := s.getUser(t.tx, w.TenantID, in.UserID); err != nil {
 			return err
 		}
+		if err := t.mayMint(in); err != nil {
+			return err
+		}
 		tenantID, userID := w.TenantID, in.UserID
 		row := tokenRow{ID: auth.NewID("tok_"), TenantID: &tenantID, UserID: &userID, Name: in.Name, Hash: in.Hash,
 			ExpiresAt: microsPtr(in.ExpiresAt), CreatedAt: micros(t.now)}
@@ -126,6 +129,11 @@ func (s *Store) RevokeToken(ctx context.Context, w rbac.Write, userID, tokenID s
 	return s.write(ctx, w, func(t *txn) error {
 		if _, err := s.getUser(t.tx, w.TenantID, userID); err != nil {
 			return err
+		}
+		if userID != w.Actor.UserID {
+			if err := t.mayChangeUsers([]string{userID}, "revoking a token of user"); err != nil {
+				return err
+			}
 		}
 		res := t.tx.Where("tenant_id = ? AND user_id = ? AND id = ?", w.TenantID, userID, tokenID).Delete(&tokenRow{})
 		if res.Error != nil {

@@ -22,6 +22,11 @@ type txn struct {
 	now    time.Time
 	tenant tenantRow
 	event  *pendingEvent
+	// roles is the role graph read so far (see graph).
+	roles roleGraph
+	// adminsBefore counts the tenant's administrators before a change that
+	// could remove the last one (see keepAdmin).
+	adminsBefore *int64
 }
 
 type pendingEvent struct {
@@ -80,6 +85,9 @@ func (s *Store) writeOnce(ctx context.Context, w rbac.Write, fn func(t *txn) err
 			return translate(err, "tenant")
 		}
 		if err := fn(t); err != nil {
+			return err
+		}
+		if err := t.checkAdminKept(); err != nil {
 			return err
 		}
 		rev = t.tenant.Revision

@@ -88,10 +88,15 @@ func (s *Store) CreateUser(ctx context.Context, w rbac.Write, in rbac.UserInput)
 	}
 	var out rbac.User
 	rev, err := s.write(ctx, w, func(t *txn) error {
-		if err := s.checkGrantable(t, "roles", in.Roles); err != nil {
+		if err := t.checkGrantable("roles", in.Roles); err != nil {
 			return err
 		}
 		if err := checkSingleModeRoles(t, "roles", in.Roles); err != nil {
+			return err
+		}
+		roles := sortedUnique(in.Roles)
+		ends, err := grantEnds(t, roles)
+		if err != nil {
 			return err
 		}
 		if err := checkUserUnique(t, "", in.Email, in.ExternalUserID); err != nil {
@@ -104,10 +109,9 @@ func (s *Store) CreateUser(ctx context.Context, w rbac.Write, in rbac.UserInput)
 		if err := t.tx.Create(&row).Error; err != nil {
 			return err
 		}
-		roles := sortedUnique(in.Roles)
 		for _, r := range roles {
 			if err := t.tx.Create(&assignmentRow{TenantID: w.TenantID, UserID: row.ID, RoleID: r,
-				AssignedBy: w.Actor.ID(), AssignedAt: now}).Error; err != nil {
+				ExpiresAt: microsPtr(ends[r]), AssignedBy: w.Actor.ID(), AssignedAt: now}).Error; err != nil {
 				return err
 			}
 		}
@@ -128,7 +132,7 @@ func (s *Store) UpdateUser(ctx context.Context, w rbac.Write, userID string, p r
 	var out rbac.User
 	rev, err := s.write(ctx, w, func(t *txn) error {
 		if p.Roles != nil {
-			if err := s.checkGrantable(t, "roles", *p.Roles); err != nil {
+			if err := t.checkGrantable("roles", *p.Roles); err != nil {
 				return err
 			}
 			if err := checkSingleModeRoles(t, "roles", *p.Roles); err != nil {
@@ -154,6 +158,19 @@ func (s *Store) UpdateUser(ctx context.Context, w rbac.Write, userID string, p r
 		if slices.Equal(before.Roles, after.Roles) && fmt.Sprint(userDetails(before)) == fmt.Sprint(userDetails(after)) {
 			out = before
 			return nil
+		}
+		// Only adding roles is a grant (mayGrant, in replaceGlobalRoles);
+		// anything else changes the user.
+		identity := before
+		identity.Roles = after.Roles
+		losesRoles := slices.ContainsFunc(before.Roles, func(r string) bool { return !slices.Contains(after.Roles, r) })
+		if losesRoles || fmt.Sprint(userDetails(identity)) != fmt.Sprint(userDetails(after)) {
+			if err := t.mayChangeUsers([]string{userID}, "changing user"); err != nil {
+				return err
+			}
+			if err := t.keepAdmin(); err != nil {
+				return err
+			}
 		}
 		if !strings.EqualFold(before.Email, after.Email) || before.ExternalUserID != after.ExternalUserID {
 			if err := checkUserUnique(t, userID, after.Email, after.ExternalUserID); err != nil {
@@ -187,6 +204,12 @@ func (s *Store) DeleteUser(ctx context.Context, w rbac.Write, userID string) (in
 			return err
 		}
 		if err := checkIfMatch(w.IfMatch, user.Version); err != nil {
+			return err
+		}
+		if err := t.mayChangeUsers([]string{userID}, "deleting user"); err != nil {
+			return err
+		}
+		if err := t.keepAdmin(); err != nil {
 			return err
 		}
 		var nAssign, nTokens int64
@@ -273,32 +296,6 @@ func leaveGroups(t *txn, userID string) ([]string, error) {
 		micros(t.now), t.w.TenantID, groups).Error
 }
 
-// checkGrantable verifies that every role id exists and may be granted
-// through the API, naming the bad entry as field[i].
-func (s *Store) checkGrantable(t *txn, field string, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	var rows []roleRow
-	if err := t.tx.Select("id, assignable").Where("tenant_id = ? AND id IN ?", t.w.TenantID, ids).Find(&rows).Error; err != nil {
-		return err
-	}
-	assignable := map[string]bool{}
-	for _, r := range rows {
-		assignable[r.ID] = r.Assignable
-	}
-	for i, id := range ids {
-		ok, found := assignable[id]
-		switch {
-		case !found:
-			return rbac.Invalid(fmt.Sprintf("%s[%d]", field, i), "unknown role "+id)
-		case !ok:
-			return rbac.Invalid(fmt.Sprintf("%s[%d]", field, i), "role is not assignable")
-		}
-	}
-	return nil
-}
-
 // checkSingleModeRoles: in a single-role tenant a user holds at most one
 // direct role per scope, so a list of global roles holds at most one.
 func checkSingleModeRoles(t *txn, field string, ids []string) error {
@@ -332,6 +329,10 @@ func checkUserUnique(t *txn, self, email, externalID string) error {
 
 // replaceGlobalRoles makes the user's global direct roles exactly roles,
 // keeping the rows (and windows) of roles it already holds.
+// replaceGlobalRoles makes the user hold exactly roles globally, active now:
+// rows of other roles go, and a listed role whose row has expired or has not
+// started yet is granted afresh (the row would not make it held). The grant
+// policy applies to every role granted.
 func replaceGlobalRoles(t *txn, userID string, roles []string) error {
 	q := t.tx.Where("tenant_id = ? AND user_id = ? AND org_id = ''", t.w.TenantID, userID)
 	if len(roles) > 0 {
@@ -340,21 +341,49 @@ func replaceGlobalRoles(t *txn, userID string, roles []string) error {
 	if err := q.Delete(&assignmentRow{}).Error; err != nil {
 		return err
 	}
+	now := micros(t.now)
+	if err := t.tx.Where("tenant_id = ? AND user_id = ? AND org_id = '' AND (expires_at <= ? OR not_before > ?)",
+		t.w.TenantID, userID, now, now).Delete(&assignmentRow{}).Error; err != nil {
+		return err
+	}
 	var kept []string
 	if err := t.tx.Model(&assignmentRow{}).Where("tenant_id = ? AND user_id = ? AND org_id = ''", t.w.TenantID, userID).
 		Pluck("role_id", &kept).Error; err != nil {
 		return err
 	}
+	var added []string
 	for _, r := range roles {
-		if slices.Contains(kept, r) {
-			continue
+		if !slices.Contains(kept, r) {
+			added = append(added, r)
 		}
+	}
+	ends, err := grantEnds(t, added)
+	if err != nil {
+		return err
+	}
+	for _, r := range added {
 		if err := t.tx.Create(&assignmentRow{TenantID: t.w.TenantID, UserID: userID, RoleID: r,
-			AssignedBy: t.w.Actor.ID(), AssignedAt: micros(t.now)}).Error; err != nil {
+			ExpiresAt: microsPtr(ends[r]), AssignedBy: t.w.Actor.ID(), AssignedAt: now}).Error; err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// grantEnds applies the grant policy to window-less grants of each role and
+// returns when each must end (absent: never).
+func grantEnds(t *txn, roles []string) (map[string]*time.Time, error) {
+	ends := map[string]*time.Time{}
+	for _, r := range roles {
+		end, err := t.mayGrant([]string{r}, nil, "roles")
+		if err != nil {
+			return nil, err
+		}
+		if end != nil {
+			ends[r] = end
+		}
+	}
+	return ends, nil
 }
 
 func userDetails(u rbac.User) map[string]any {

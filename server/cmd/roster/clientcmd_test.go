@@ -11,7 +11,7 @@ import (
 	"github.com/rosterhq/roster/internal/app"
 )
 
-const testOperatorToken = "cli-test-operator-token"
+const testOperatorToken = "cli-test-operator-token-0123456789"
 
 // startServer runs a real Roster on a free loopback port with a fresh
 // SQLite database and returns its URL.

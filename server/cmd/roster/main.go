@@ -38,8 +38,9 @@ Environment:
   ROSTER_RATE_LIMIT       requests per second per token, RATE or RATE:BURST (default off)
   ROSTER_VERIFY_INTERVAL  how often each tenant's evaluation engine is compared with the
                           database and repaired (default 10m; 0 turns it off)
-  ROSTER_BOOTSTRAP_TOKEN  the platform operator's token secret; when unset, one is
-                          generated at the first start and printed once to stderr
+  ROSTER_BOOTSTRAP_TOKEN  the platform operator's token secret, at least 32 characters;
+                          when unset, one is generated at the first start and printed
+                          once to stderr
 ` + clientUsage
 
 func main() {

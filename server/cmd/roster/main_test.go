@@ -81,6 +81,21 @@ func TestRun_usage(t *testing.T) {
 	}
 }
 
+// TestRun_shortBootstrapToken: `roster serve` with an operator secret under
+// 32 characters exits 1 saying why, before it listens.
+func TestRun_shortBootstrapToken(t *testing.T) {
+	var out bytes.Buffer
+	db := "sqlite:" + filepath.Join(t.TempDir(), "roster.db")
+	code := run(context.Background(), func() {}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db},
+		env(map[string]string{"ROSTER_BOOTSTRAP_TOKEN": "dev-secret-token"}), &out)
+	if code != 1 || !strings.Contains(out.String(), "ROSTER_BOOTSTRAP_TOKEN must be at least 32 characters") {
+		t.Errorf("exit %d, output %q; want exit 1 and the reason", code, out.String())
+	}
+	if strings.Contains(out.String(), "roster listening") || strings.Contains(out.String(), "dev-secret-token") {
+		t.Errorf("output %q: listened, or showed the secret", out.String())
+	}
+}
+
 // TestRun_serveUntilSignal serves on a free port and stops as on SIGTERM:
 // the context ends, and run shuts down and answers 0.
 func TestRun_serveUntilSignal(t *testing.T) {
@@ -95,7 +110,7 @@ func TestRun_serveUntilSignal(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, func() {}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-format", "text"},
-			env(map[string]string{"ROSTER_BOOTSTRAP_TOKEN": "super-secret-token"}), &out)
+			env(map[string]string{"ROSTER_BOOTSTRAP_TOKEN": "super-secret-token-for-the-serve-test"}), &out)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(out.String(), "roster listening") {
@@ -117,7 +132,7 @@ func TestRun_serveUntilSignal(t *testing.T) {
 	if !strings.Contains(log, db) || !strings.Contains(log, "roster stopped") {
 		t.Errorf("log lacks the database or the stop line: %s", log)
 	}
-	if strings.Contains(log, "super-secret-token") {
+	if strings.Contains(log, "super-secret-token-for-the-serve-test") {
 		t.Errorf("log shows the bootstrap token: %s", log)
 	}
 }
