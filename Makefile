@@ -108,10 +108,18 @@ FUZZ_TARGETS := ./internal/rbac:FuzzGrants ./internal/rbac:FuzzValidPermission \
 
 .PHONY: fuzz
 
+# Go's fuzzer sometimes reports "context deadline exceeded" when -fuzztime ends while a
+# worker is still busy (seen on a loaded 2-core machine): no input failed, so that one
+# case runs again, once; any failing input fails at once.
 ## fuzz: run each fuzz target for FUZZTIME (a failing input is saved under its testdata/fuzz)
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		for try in 1 2; do \
+			out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) && { echo "$$out"; break; }; \
+			echo "$$out"; \
+			if [ $$try = 2 ] || ! grep -q 'context deadline exceeded' <<<"$$out" || grep -q 'Failing input' <<<"$$out"; then exit 1; fi; \
+			echo "fuzz: $$name timed out without a failing input; once more"; \
+		done; \
 	done
