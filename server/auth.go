@@ -137,9 +137,10 @@ func principalFrom(ctx context.Context) *principal {
 	return p
 }
 
-// Actor is the caller as the store records it.
+// Actor is the caller as the store records it, with the token's minter
+// when someone other than its user minted it (audited with every write).
 func (p *principal) Actor() rbac.Actor {
-	return rbac.Actor{Operator: p.Token.Operator(), UserID: p.Token.UserID}
+	return rbac.Actor{Operator: p.Token.Operator(), UserID: p.Token.UserID, MintedBy: p.Token.MintedBy}
 }
 
 // Grants reports whether the caller holds permission (or pattern) q: one of

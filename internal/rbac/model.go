@@ -31,6 +31,10 @@ const (
 type Actor struct {
 	UserID   string // empty for the operator
 	Operator bool
+	// MintedBy is the minter of the request's token when someone other than
+	// its user minted it (Token.MintedBy): a write's audit event names it in
+	// details.token_minted_by, since whoever minted a token may act with it.
+	MintedBy string
 }
 
 // ID is the actor as audit events and `assigned_by` show it.
@@ -239,6 +243,9 @@ type Token struct {
 	ExpiresAt  *time.Time
 	LastUsedAt *time.Time
 	CreatedAt  time.Time
+	// MintedBy is who minted the token when that was not its own user: a
+	// user id, or OperatorID; "" when its user did (or before schema 3).
+	MintedBy string
 }
 
 // Operator reports whether the token is the platform operator's.

@@ -111,12 +111,17 @@ type TokenStore interface {
 	// EnsureOperatorToken makes the operator token's hash `hash`. With
 	// replace=false it only creates one when none exists, and reports whether it did.
 	EnsureOperatorToken(ctx context.Context, hash string, replace bool) (created bool, err error)
-	// Authenticate finds the token with this hash. EUnauthorized when there is
+	// Authenticate finds the token with this hash, with MintedBy set when
+	// someone else than its user minted it. EUnauthorized when there is
 	// none, it expired, or its user is disabled.
 	Authenticate(ctx context.Context, hash string, now time.Time) (Token, error)
 	// TouchToken records last use, to the minute; it is not audited.
 	TouchToken(ctx context.Context, tokenID string, at time.Time) error
 	ListTokens(ctx context.Context, tenantID, userID string, p Page) (items []Token, next string, err error)
+	// CreateToken records w.Actor as the minter when it is not the token's
+	// user (tenant creation and AddTenantAdmin: the operator). Every write
+	// made with such a token names the minter in its audit event's details
+	// (token_minted_by).
 	CreateToken(ctx context.Context, w Write, in TokenInput) (Token, int64, error)
 	RevokeToken(ctx context.Context, w Write, userID, tokenID string) (int64, error)
 }

@@ -52,7 +52,8 @@ func (s *Store) AddTenantAdmin(ctx context.Context, w rbac.Write, in rbac.UserIn
 			return err
 		}
 		tenantID, userID := w.TenantID, u.ID
-		tok := tokenRow{ID: auth.NewID("tok_"), TenantID: &tenantID, UserID: &userID, Name: "admin", Hash: tokenHash, CreatedAt: now}
+		tok := tokenRow{ID: auth.NewID("tok_"), TenantID: &tenantID, UserID: &userID, Name: "admin", Hash: tokenHash,
+			CreatedAt: now, MintedBy: mintedBy(w.Actor, u.ID)}
 		if err := t.tx.Create(&tok).Error; err != nil {
 			return err
 		}

@@ -99,7 +99,8 @@ type tokenRow struct {
 	Scopes     *string
 	ExpiresAt  *int64
 	LastUsedAt *int64
-	CreatedAt  int64 `gorm:"autoCreateTime:false"`
+	CreatedAt  int64   `gorm:"autoCreateTime:false"`
+	MintedBy   *string // NULL: minted by its own user (see mintedBy)
 }
 
 func (tokenRow) TableName() string { return "tokens" }
@@ -240,7 +241,8 @@ func (r groupRow) toDomain(memberCount int) rbac.Group {
 
 func (r tokenRow) toDomain() rbac.Token {
 	t := rbac.Token{ID: r.ID, TenantID: deref(r.TenantID), UserID: deref(r.UserID), Name: r.Name,
-		ExpiresAt: timePtr(r.ExpiresAt), LastUsedAt: timePtr(r.LastUsedAt), CreatedAt: fromMicros(r.CreatedAt)}
+		ExpiresAt: timePtr(r.ExpiresAt), LastUsedAt: timePtr(r.LastUsedAt), CreatedAt: fromMicros(r.CreatedAt),
+		MintedBy: deref(r.MintedBy)}
 	if r.Scopes != nil {
 		t.Scopes = []string{}
 		_ = json.Unmarshal([]byte(*r.Scopes), &t.Scopes)

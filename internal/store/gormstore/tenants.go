@@ -57,7 +57,7 @@ func (s *Store) CreateTenant(ctx context.Context, actor rbac.Actor, in rbac.Tena
 			}
 			tenantID, userID := in.ID, u.ID
 			tok := tokenRow{ID: auth.NewID("tok_"), TenantID: &tenantID, UserID: &userID, Name: "admin",
-				Hash: in.AdminTokenHash, CreatedAt: now}
+				Hash: in.AdminTokenHash, CreatedAt: now, MintedBy: mintedBy(actor, u.ID)}
 			if err := tx.Create(&tok).Error; err != nil {
 				return err
 			}
@@ -67,7 +67,7 @@ func (s *Store) CreateTenant(ctx context.Context, actor rbac.Actor, in rbac.Tena
 		}
 		out.Tenant = row.toDomain()
 		return tx.Create(&auditRow{TenantID: in.ID, ID: auth.NewID("evt_"), At: now, ActorID: actor.ID(),
-			Action: string(rbac.ActionTenantCreate), TargetType: string(rbac.TargetTenant), TargetID: in.ID, Details: mustJSON(details),
+			Action: string(rbac.ActionTenantCreate), TargetType: string(rbac.TargetTenant), TargetID: in.ID, Details: eventDetails(actor, details),
 			Revision: row.Revision}).Error
 	})
 	return out, translate(err, "tenant")

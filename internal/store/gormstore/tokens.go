@@ -106,7 +106,7 @@ func (s *Store) CreateToken(ctx context.Context, w rbac.Write, in rbac.TokenInpu
 		}
 		tenantID, userID := w.TenantID, in.UserID
 		row := tokenRow{ID: auth.NewID("tok_"), TenantID: &tenantID, UserID: &userID, Name: in.Name, Hash: in.Hash,
-			ExpiresAt: microsPtr(in.ExpiresAt), CreatedAt: micros(t.now)}
+			ExpiresAt: microsPtr(in.ExpiresAt), CreatedAt: micros(t.now), MintedBy: mintedBy(w.Actor, in.UserID)}
 		if in.Scopes != nil {
 			sc := mustJSON(sortedUnique(in.Scopes))
 			row.Scopes = &sc

@@ -101,8 +101,31 @@ func (s *Store) writeOnce(ctx context.Context, w rbac.Write, fn func(t *txn) err
 		}
 		return tx.Create(&auditRow{TenantID: w.TenantID, ID: auth.NewID("evt_"), At: micros(t.now),
 			ActorID: w.Actor.ID(), Action: string(t.event.action), TargetType: string(t.event.target),
-			TargetID: t.event.targetID, Details: mustJSON(t.event.details), Revision: rev}).Error
+			TargetID: t.event.targetID, Details: eventDetails(w.Actor, t.event.details), Revision: rev}).Error
 	})
+}
+
+// eventDetails is an audit event's details as stored. A write made with a
+// token that someone other than its user minted names that minter: the
+// event's actor is the token's user, but whoever minted the token may be
+// the one acting (API.md, "Who may call what").
+func eventDetails(a rbac.Actor, details map[string]any) string {
+	if a.MintedBy != "" {
+		details["token_minted_by"] = a.MintedBy
+	}
+	return mustJSON(details)
+}
+
+// mintedBy is what a token minted for userID by a records as its minter:
+// NULL when its own user mints it (whichever of its tokens it uses: every
+// user's first token is minted by someone else, and a token of its own is
+// how it leaves that minter behind), else a (a user id, or "operator").
+func mintedBy(a rbac.Actor, userID string) *string {
+	m := a.ID()
+	if m == userID {
+		return nil
+	}
+	return &m
 }
 
 // translate turns database errors into rbac errors; kind names what was not found.

@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore Factory) {
 		"Permissions":   testPermissions,
 		"Organizations": testOrganizations,
 		"Tokens":        testTokens,
+		"MintedBy":      testMintedBy,
 		"Pagination":    testPagination,
 		"Concurrency":   testConcurrency,
 		"Isolation":     testIsolation,
