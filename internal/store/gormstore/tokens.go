@@ -32,6 +32,15 @@ func (s *Store) EnsureOperatorToken(ctx context.Context, hash string, replace bo
 	return created, translate(err, "")
 }
 
+// OperatorTokenHash is the operator token's stored hash: the one secret
+// every replica shares without configuration, from which the app derives
+// keys (list cursors) that all replicas must agree on. Never sent to clients.
+func (s *Store) OperatorTokenHash(ctx context.Context) (string, error) {
+	var row tokenRow
+	err := s.db.WithContext(ctx).Select("hash").Where("id = ?", operatorTokenID).Take(&row).Error
+	return row.Hash, translate(err, "operator token")
+}
+
 func (s *Store) Authenticate(ctx context.Context, hash string, now time.Time) (rbac.Token, error) {
 	denied := rbac.Errorf(rbac.EUnauthorized, "missing, unknown, expired or revoked token")
 	var row tokenRow
