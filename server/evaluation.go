@@ -80,9 +80,9 @@ func (s *Server) GetEvaluatedRoles(ctx context.Context, req gen.GetEvaluatedRole
 	if err != nil {
 		return nil, err
 	}
-	v := t.View()
-	rev, held := v.Revision(), v.EvaluatedRoles(id, org, org == "", s.now())
-	v.Close()
+	var rev int64
+	var held []eval.EvaluatedRole
+	t.Read(func(v eval.View) { rev, held = v.Revision(), v.EvaluatedRoles(id, org, org == "", s.now()) })
 	names := newNameCache(s.Store, req.TenantId)
 	out := gen.GetEvaluatedRoles200JSONResponse{Items: make([]gen.EvaluatedRole, 0, len(held)), Revision: rev}
 	for _, h := range held {
@@ -244,13 +244,13 @@ func (s *Server) holders(ctx context.Context, req gen.ListUsersRequestObject) (g
 	}
 	var ids []string
 	var next string
-	v := t.View()
-	if q.HoldsRole != nil {
-		ids, next = v.HoldersOfRole(*q.HoldsRole, org, pg.After, pg.Limit, s.now())
-	} else {
-		ids, next = v.HoldersOfPermission(*q.HoldsPermission, org, pg.After, pg.Limit, s.now())
-	}
-	v.Close()
+	t.Read(func(v eval.View) {
+		if q.HoldsRole != nil {
+			ids, next = v.HoldersOfRole(*q.HoldsRole, org, pg.After, pg.Limit, s.now())
+		} else {
+			ids, next = v.HoldersOfPermission(*q.HoldsPermission, org, pg.After, pg.Limit, s.now())
+		}
+	})
 	users, err := s.Store.GetUsers(ctx, req.TenantId, ids)
 	if err != nil {
 		return nil, err

@@ -266,3 +266,23 @@ func mustPage(ids []string, next string) []string {
 	}
 	return ids
 }
+
+// A query that panics inside Read leaves no view open: the next update
+// still applies (an open view would block it, and every later one, for good).
+func TestTenant_ReadClosesOnPanic(t *testing.T) {
+	e := fixture()
+	func() {
+		defer func() { require.NotNil(t, recover()) }()
+		e.Read(func(View) { panic("a bug in a query") })
+	}()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.PutUser(rbac.SnapshotUser{ID: "frank", Active: true, Grants: []rbac.Grant{{RoleID: "admin"}}})
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("an update waited on a view left open by a panic")
+	}
+}

@@ -18,6 +18,15 @@ func (t *Tenant) View() View {
 	return View{t}
 }
 
+// Read runs fn in a view of the tenant's current state and closes it, also
+// when fn panics: a view left open would block every Apply, and with it
+// every later catch-up of the tenant, for good.
+func (t *Tenant) Read(fn func(v View)) {
+	v := t.View()
+	defer v.Close()
+	fn(v)
+}
+
 // Close ends the view.
 func (v View) Close() { v.t.mu.RUnlock() }
 

@@ -136,9 +136,8 @@ func (e *Engines) compare(ctx context.Context, ent *entry, snap rbac.Snapshot) (
 		}
 	}
 	now := time.Now()
-	v := t.View()
-	have := v.Export(now)
-	v.Close()
+	var have rbac.Snapshot
+	t.Read(func(v eval.View) { have = v.Export(now) })
 	diffs := diff(have, eval.Canonical(snap, now), skip)
 	if len(diffs) == 0 {
 		return true, nil
