@@ -114,7 +114,7 @@ func (s *Store) CreateRole(ctx context.Context, w rbac.Write, in rbac.RoleInput)
 		if err != nil {
 			return err
 		}
-		g, err := t.graph()
+		g, err := t.graph(parents...)
 		if err != nil {
 			return err
 		}
@@ -214,15 +214,14 @@ func (s *Store) UpdateRole(ctx context.Context, w rbac.Write, roleID string, p r
 			return err
 		}
 		if before.Assignable && !after.Assignable {
-			g, err := t.graph()
+			heirs, err := heirs(t.tx, w.TenantID, roleID)
 			if err != nil {
 				return err
 			}
-			if heirs := g.heirs(roleID); len(heirs) > 0 {
+			if len(heirs) > 0 {
 				return rbac.Errorf(rbac.EConflict, "roles inherit from %s, so it must stay assignable: %s", roleID, strings.Join(heirs, ", "))
 			}
 		}
-		t.rolesChanged()
 		if p.InheritsFrom != nil {
 			if err := checkCycle(t, roleID, parents); err != nil {
 				return err
@@ -264,7 +263,6 @@ func (s *Store) DeleteRole(ctx context.Context, w rbac.Write, roleID string) (in
 		if err := t.mayChangeRole(roleID, nil); err != nil {
 			return err
 		}
-		t.rolesChanged()
 		var children []string
 		if err := t.tx.Model(&roleParentRow{}).Where("tenant_id = ? AND parent_id = ?", w.TenantID, roleID).
 			Order("role_id").Limit(10).Pluck("role_id", &children).Error; err != nil {

@@ -130,15 +130,17 @@ func (s *Store) LoadDelta(ctx context.Context, tenantID string, since int64, max
 			ok = false
 			return nil
 		}
+		// The load functions read everything for nil ids: only what is named
+		// is read here (an empty list reads nothing).
 		named := rbac.Name(d.Changes)
 		now := micros(s.now())
-		if d.Users, err = loadUsers(db, tenantID, named.Users, now); err != nil {
+		if d.Users, err = loadUsers(db, tenantID, nonNil(named.Users), now); err != nil {
 			return err
 		}
-		if d.Roles, err = loadRoles(db, tenantID, named.Roles); err != nil {
+		if d.Roles, err = loadRoles(db, tenantID, nonNil(named.Roles)); err != nil {
 			return err
 		}
-		d.Groups, err = loadGroups(db, tenantID, named.Groups, now)
+		d.Groups, err = loadGroups(db, tenantID, nonNil(named.Groups), now)
 		return err
 	})
 	if err != nil || !ok {
@@ -318,4 +320,13 @@ func loadGroupsWhere(q, mq, gq *gorm.DB, tenantID string, now int64) ([]rbac.Sna
 
 func grantOf(roleID, orgID string, notBefore, expiresAt *int64) rbac.Grant {
 	return rbac.Grant{RoleID: roleID, OrgID: orgID, NotBefore: timePtr(notBefore), ExpiresAt: timePtr(expiresAt)}
+}
+
+// nonNil turns "none" into an empty list, which the load functions read as
+// "these (no) ids" rather than "all".
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
 }

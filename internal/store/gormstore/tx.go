@@ -22,8 +22,6 @@ type txn struct {
 	now    time.Time
 	tenant tenantRow
 	event  *pendingEvent
-	// roles is the role graph read so far (see graph).
-	roles roleGraph
 	// adminsBefore counts the tenant's administrators before a change that
 	// could remove the last one (see keepAdmin).
 	adminsBefore *int64

@@ -226,6 +226,16 @@ func testLoadDelta(t *testing.T, newStore Factory) {
 	_, _, err = f.s.LoadDelta(ctx, "globex", 0, 100)
 	require.Equal(t, rbac.ENotFound, rbac.ErrorCode(err))
 
+	// A delta reads only what its changes name.
+	since = f.revision()
+	lone := f.user("lone@x.test")
+	d, ok, err = f.s.LoadDelta(ctx, "acme", since, 100)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, []rbac.SnapshotUser{{ID: lone.ID, Active: true}}, d.Users)
+	require.Empty(t, d.Roles, "no role was named")
+	require.Empty(t, d.Groups, "no group was named")
+
 	// What is gone by the head is named but missing.
 	since = f.revision()
 	_, err = f.s.DeleteGroup(ctx, f.w(), g.ID)
