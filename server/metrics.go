@@ -109,7 +109,9 @@ func (m *metrics) watch(engines *live.Engines, store any) {
 			"Time spent catching tenant engines up from the change feed, database reads included.",
 			func() float64 { return engines.Stats().CatchUpTime.Seconds() }),
 	)
-	m.reg.MustRegister(repairsCollector{engines})
+	m.reg.MustRegister(repairsCollector{engines}, counter("roster_engine_verifications_total",
+		"Tenant engines compared with the database by background verification.",
+		func() float64 { return float64(engines.Verifications()) }))
 	if p, ok := store.(interface{ DB() *sql.DB }); ok {
 		if db := p.DB(); db != nil {
 			m.reg.MustRegister(collectors.NewDBStatsCollector(db, "roster"))

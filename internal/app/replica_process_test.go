@@ -26,7 +26,10 @@ import (
 const (
 	envReplicaDB   = "ROSTER_TEST_REPLICA_DB"
 	envReplicaPoll = "ROSTER_TEST_REPLICA_POLL"
-	replicaToken   = "op-replica-test-secret-0123456789"
+	// envReplicaVerify sets the replica's verification interval (empty:
+	// the default).
+	envReplicaVerify = "ROSTER_TEST_REPLICA_VERIFY"
+	replicaToken     = "op-replica-test-secret-0123456789"
 )
 
 func TestMain(m *testing.M) {
@@ -39,7 +42,8 @@ func TestMain(m *testing.M) {
 // serveReplica runs one Roster on dsn until SIGTERM, printing its URL first.
 func serveReplica(dsn string) int {
 	poll, _ := time.ParseDuration(os.Getenv(envReplicaPoll))
-	m := app.New(app.Config{Addr: "127.0.0.1:0", DB: dsn, BootstrapToken: replicaToken, PollInterval: poll})
+	verify, _ := time.ParseDuration(os.Getenv(envReplicaVerify))
+	m := app.New(app.Config{Addr: "127.0.0.1:0", DB: dsn, BootstrapToken: replicaToken, PollInterval: poll, VerifyInterval: verify})
 	if err := m.Run(context.Background()); err != nil {
 		fmt.Println("ERROR", err)
 		return 1

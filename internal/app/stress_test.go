@@ -60,6 +60,11 @@ var stressRoles = []string{"role_s0", "role_s1", "role_s2", "role_s3", "role_s4"
 var stressPerms = []string{"docs:read", "docs:write", "docs:*", "wiki:read", "wiki:edit",
 	"billing:read", "billing:*", "reports:export", "*:read", "*:edit"}
 
+// stressVerifyEvery makes every server compare its engines with the
+// database all through the load, so that verification's own handling of
+// concurrent writes is exercised too; it must never repair anything.
+const stressVerifyEvery = 250 * time.Millisecond
+
 func TestStress_sqlite(t *testing.T) {
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "roster.db")
 	runStress(t, dsn, map[string]string{"server": runMain(t, dsn)}, 0)
@@ -75,7 +80,8 @@ func TestStress_postgres(t *testing.T) {
 // waits for that) and shows where the server's goroutines are stuck,
 // rather than hang the test binary until its timeout.
 func runMain(t *testing.T, dsn string) string {
-	m := app.New(app.Config{Addr: "127.0.0.1:0", DB: dsn, BootstrapToken: replicaToken, Stderr: io.Discard})
+	m := app.New(app.Config{Addr: "127.0.0.1:0", DB: dsn, BootstrapToken: replicaToken, Stderr: io.Discard,
+		VerifyInterval: stressVerifyEvery})
 	require.NoError(t, m.Run(context.Background()))
 	t.Cleanup(func() {
 		closed := make(chan error, 1)
@@ -107,6 +113,7 @@ func runMain(t *testing.T, dsn string) string {
 // reads from both; each must have converged a second after the last write.
 func TestStress_replicas(t *testing.T) {
 	dsn := pgtest.NewDatabase(t)
+	t.Setenv(envReplicaVerify, stressVerifyEvery.String())
 	rs := startReplicas(t, dsn, map[string]string{"a": "", "b": ""})
 	runStress(t, dsn, map[string]string{"a": rs["a"].url, "b": rs["b"].url}, converge)
 }
@@ -131,6 +138,7 @@ func runStress(t *testing.T, dsn string, urls map[string]string, settle time.Dur
 	start = time.Now()
 	for i := range s.servers {
 		s.compare(i)
+		s.requireNoRepairs(i)
 	}
 	t.Logf("setup %v, load %v, settle %v, comparison %v", setupTook.Round(time.Millisecond), loadTook.Round(time.Millisecond), settle,
 		time.Since(start).Round(time.Millisecond))
@@ -457,4 +465,32 @@ func (p *problems) report(t *testing.T) {
 		}
 	}
 	t.Errorf("wrong answers:%s", b.String())
+}
+
+// requireNoRepairs reads the server's /metrics: verification ran during the
+// load and never found the engine differing from the database.
+func (s *stress) requireNoRepairs(i int) {
+	s.t.Helper()
+	resp, err := http.Get(s.urls[i] + "/metrics")
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	var verified float64
+	for _, line := range strings.Split(string(body), "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		require.NoError(s.t, err, line)
+		switch {
+		case strings.HasPrefix(name, "roster_engine_repairs_total"):
+			s.t.Errorf("%s: verification repaired an engine: %s", s.servers[i], line)
+		case name == "roster_engine_verifications_total":
+			verified = v
+		}
+	}
+	s.t.Logf("%s: %v verifications, no repair", s.servers[i], verified)
+	require.Positive(s.t, verified, "%s: verification never ran during the load", s.servers[i])
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rosterhq/roster/internal/eval"
@@ -19,11 +20,17 @@ const DefaultVerifyInterval = 10 * time.Minute
 // maxReportedDiffs bounds the differences one repair logs.
 const maxReportedDiffs = 20
 
-// repairCounts counts repairs per tenant; counts only grow.
+// repairCounts counts repairs per tenant, and the comparisons made; counts
+// only grow.
 type repairCounts struct {
-	mu sync.Mutex
-	n  map[string]uint64
+	mu       sync.Mutex
+	n        map[string]uint64
+	compared atomic.Uint64
 }
+
+// Verifications is how many times Verify compared a tenant's engine with the
+// database (skipped rounds not counted), since this Engines was made.
+func (e *Engines) Verifications() uint64 { return e.repairs.compared.Load() }
 
 func (r *repairCounts) add(tenantID string) {
 	r.mu.Lock()
@@ -139,6 +146,7 @@ func (e *Engines) compare(ctx context.Context, ent *entry, snap rbac.Snapshot) (
 	var have rbac.Snapshot
 	t.Read(func(v eval.View) { have = v.Export(now) })
 	diffs := diff(have, eval.Canonical(snap, now), skip)
+	e.repairs.compared.Add(1)
 	if len(diffs) == 0 {
 		return true, nil
 	}
