@@ -213,8 +213,12 @@ func (s *Store) DeleteUser(ctx context.Context, w rbac.Write, userID string) (in
 			return err
 		}
 		var nAssign, nTokens int64
-		t.tx.Model(&assignmentRow{}).Where("tenant_id = ? AND user_id = ?", w.TenantID, userID).Count(&nAssign)
-		t.tx.Model(&tokenRow{}).Where("tenant_id = ? AND user_id = ?", w.TenantID, userID).Count(&nTokens)
+		if err := t.tx.Model(&assignmentRow{}).Where("tenant_id = ? AND user_id = ?", w.TenantID, userID).Count(&nAssign).Error; err != nil {
+			return err
+		}
+		if err := t.tx.Model(&tokenRow{}).Where("tenant_id = ? AND user_id = ?", w.TenantID, userID).Count(&nTokens).Error; err != nil {
+			return err
+		}
 		groups, err := leaveGroups(t, userID)
 		if err != nil {
 			return err

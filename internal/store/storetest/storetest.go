@@ -20,36 +20,39 @@ type Factory func(t *testing.T) rbac.Store
 
 // Run runs the whole suite against stores made by newStore.
 func Run(t *testing.T, newStore Factory) {
-	suites := map[string]func(*testing.T, Factory){
-		"Tenants":       testTenants,
-		"Roles":         testRoles,
-		"RoleUpdates":   testRoleUpdates,
-		"Users":         testUsers,
-		"Assignments":   testAssignments,
-		"Replace":       testReplace,
-		"SingleMode":    testSingleMode,
-		"Permissions":   testPermissions,
-		"Organizations": testOrganizations,
-		"Tokens":        testTokens,
-		"MintedBy":      testMintedBy,
-		"Pagination":    testPagination,
-		"Concurrency":   testConcurrency,
-		"Isolation":     testIsolation,
-
-		"Groups":              testGroups,
-		"GroupMembers":        testGroupMembers,
-		"GroupAssignments":    testGroupAssignments,
-		"GroupCascades":       testGroupCascades,
-		"GroupPermissions":    testGroupPermissions,
-		"GroupIsolation":      testGroupIsolation,
-		"Snapshot":            testSnapshot,
-		"LoadDelta":           testLoadDelta,
-		"SnapshotConsistency": testSnapshotConsistency,
-		"Changes":             testChanges,
-		"RoleAssignees":       testRoleAssignees,
+	// In a fixed order: a failure reproduces in the same sequence every run.
+	suites := []struct {
+		name string
+		fn   func(*testing.T, Factory)
+	}{
+		{"Tenants", testTenants},
+		{"Roles", testRoles},
+		{"RoleUpdates", testRoleUpdates},
+		{"Users", testUsers},
+		{"Assignments", testAssignments},
+		{"Replace", testReplace},
+		{"SingleMode", testSingleMode},
+		{"Permissions", testPermissions},
+		{"Organizations", testOrganizations},
+		{"Tokens", testTokens},
+		{"MintedBy", testMintedBy},
+		{"Pagination", testPagination},
+		{"Concurrency", testConcurrency},
+		{"Isolation", testIsolation},
+		{"Groups", testGroups},
+		{"GroupMembers", testGroupMembers},
+		{"GroupAssignments", testGroupAssignments},
+		{"GroupCascades", testGroupCascades},
+		{"GroupPermissions", testGroupPermissions},
+		{"GroupIsolation", testGroupIsolation},
+		{"Snapshot", testSnapshot},
+		{"LoadDelta", testLoadDelta},
+		{"SnapshotConsistency", testSnapshotConsistency},
+		{"Changes", testChanges},
+		{"RoleAssignees", testRoleAssignees},
 	}
-	for name, fn := range suites {
-		t.Run(name, func(t *testing.T) { fn(t, newStore) })
+	for _, suite := range suites {
+		t.Run(suite.name, func(t *testing.T) { suite.fn(t, newStore) })
 	}
 }
 
