@@ -252,37 +252,11 @@ func (s *Store) UserPermissions(ctx context.Context, tenantID, userID string, no
 		return nil, translate(err, "")
 	}
 	held = append(held, viaGroups...)
-	var defaults []string
-	if err := db.Model(&roleRow{}).Where("tenant_id = ? AND is_default = ?", tenantID, true).Pluck("id", &defaults).Error; err != nil {
+	g, err := loadRoleGraph(db, tenantID, sortedUnique(held), true)
+	if err != nil {
 		return nil, translate(err, "")
 	}
-	var edges []roleParentRow
-	if err := db.Where("tenant_id = ?", tenantID).Find(&edges).Error; err != nil {
-		return nil, translate(err, "")
-	}
-	up := map[string][]string{}
-	for _, e := range edges {
-		up[e.RoleID] = append(up[e.RoleID], e.ParentID)
-	}
-	seen := map[string]bool{}
-	stack := append(held, defaults...)
-	for len(stack) > 0 {
-		id := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if !seen[id] {
-			seen[id] = true
-			stack = append(stack, up[id]...)
-		}
-	}
-	var rows []roleRow
-	if err := db.Select("permissions").Where("tenant_id = ? AND id IN ?", tenantID, keys(seen)).Find(&rows).Error; err != nil {
-		return nil, translate(err, "")
-	}
-	var perms []string
-	for _, r := range rows {
-		perms = append(perms, r.toDomain(nil, 0).Permissions...)
-	}
-	return sortedUnique(perms), nil
+	return g.permissions(append(held, g.defaults()...)...), nil
 }
 
 // leaveGroups moves the version of every group the user is a member of (its
