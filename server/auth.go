@@ -22,7 +22,7 @@ const operatorOnly = "operator"
 
 // selfService lists the operations a tenant user may call on its own user
 // (`me` or its own id) without any permission: reading itself and its direct
-// roles, and managing its own tokens (API.md, "Who may call what"). Keys are
+// roles, and managing its own tokens (docs/security.md, "The grant policy"). Keys are
 // lower case: the embedded spec carries operation ids as oapi-codegen
 // rewrote them (GetUser), the YAML as written (getUser).
 var selfService = map[string]bool{
@@ -244,7 +244,7 @@ func (a *authenticator) authorize(c echo.Context, op operation, p *principal) er
 	ctx := c.Request().Context()
 	operator := p.Token.Operator()
 	// The tenant comes first, operator-only operations included: another
-	// tenant's path is 404 before any 403 (API.md, "Conventions").
+	// tenant's path is 404 before any 403 (openapi.yaml, "Conventions").
 	if tenant, ok := param(c, "tenant_id"); ok {
 		if operator {
 			// The operator sees every tenant, but one that does not exist is

@@ -25,7 +25,7 @@ import (
 // ever hold it sealed (cursorSeal, further down).
 const cursorVersion = "v1:"
 
-// defaultLimit is the page size when the client sends none (API.md, "Lists").
+// defaultLimit is the page size when the client sends none (openapi.yaml, "Conventions").
 const defaultLimit = 20
 
 // encodeCursor turns the store's `next` key into a next_cursor value; nil
@@ -73,7 +73,7 @@ func page(limit *int, cursor *string) (rbac.Page, error) {
 }
 
 // Sealed cursors. What a client holds is not the form above but a sealed
-// one: an HMAC binds the position to the list it was issued for (API.md,
+// one: an HMAC binds the position to the list it was issued for (openapi.yaml,
 // "Input is bounded"), so a forged cursor, or one carried to another list
 // (another operation, tenant, path id or filter), is a 400 naming `cursor`
 // rather than a page of some other list starting at a chosen key. Sealing

@@ -27,7 +27,7 @@ func nextOf(t *testing.T, status int, body []byte) string {
 }
 
 // TestCursors_tamperEvident: a cursor is good for the list it was issued
-// for and nowhere else (API.md, "Input is bounded"). Before cursors were
+// for and nowhere else (openapi.yaml, "Conventions"). Before cursors were
 // sealed, every one of the 400s below was a 200 listing from the chosen key.
 func TestCursors_tamperEvident(t *testing.T) {
 	env := servertest.New(t)

@@ -18,7 +18,7 @@ const problemTypeBase = "https://roster.dev/problems/"
 // problemContentType is the media type of every error answer (RFC 9457).
 const problemContentType = "application/problem+json"
 
-// statusOf is the one code → status table of the API (API.md, "Conventions").
+// statusOf is the one code → status table of the API (openapi.yaml, "Conventions").
 var statusOf = map[rbac.Code]int{
 	rbac.EInvalid:      http.StatusBadRequest,
 	rbac.EUnauthorized: http.StatusUnauthorized,

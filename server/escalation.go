@@ -1,6 +1,6 @@
 package server
 
-// The grant policy (API.md, "Who may call what": no escalation, stronger
+// The grant policy (docs/security.md, "The grant policy": no escalation, stronger
 // users, the last administrator, roles guarded whole, time limits) is
 // decided by the store inside each write's transaction (gormstore's
 // policy.go), where nothing it reads can change before the write commits.

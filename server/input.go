@@ -15,7 +15,7 @@ import (
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
-// checkInput enforces the encoding rules that the spec cannot state (API.md,
+// checkInput enforces the encoding rules that the spec cannot state (openapi.yaml,
 // "Input is bounded"): a query whose every pair can be read, and a body in
 // UTF-8. Without it both failures went unseen: net/url drops a pair it
 // cannot decode without a word (so `limit=%zz` quietly meant the default

@@ -43,7 +43,7 @@ func limitURL(next echo.HandlerFunc) echo.HandlerFunc {
 // RateLimit is a request budget: Rate requests per second on average, in
 // bursts of up to Burst. It applies per user, and to failed authentications
 // per client address (see limiter). The zero value (Rate 0) turns it off,
-// which is the default (API.md, "Conventions").
+// which is the default (openapi.yaml, "Conventions").
 type RateLimit struct {
 	Rate  float64 // requests per second; 0: no limit
 	Burst int     // 0: the rate rounded up, at least 1
@@ -77,7 +77,7 @@ func (l RateLimit) burst() float64 {
 	return math.Max(1, math.Ceil(l.Rate))
 }
 
-// limiter holds the budgets of API.md ("Conventions"). It is nil when the
+// limiter holds the budgets of the conventions of openapi.yaml. It is nil when the
 // limit is off, so that the default costs nothing on the hot path.
 //
 //   - users: one budget per user, whatever token it comes with. Keyed by

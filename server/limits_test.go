@@ -31,7 +31,7 @@ func rawGet(t *testing.T, env *servertest.Env, token, path string) (*http.Respon
 	return resp, b
 }
 
-// Rate limits are off by default (API.md, "Conventions").
+// Rate limits are off by default (openapi.yaml, "Conventions").
 func TestRateLimit_offByDefault(t *testing.T) {
 	env := servertest.New(t)
 	for range 300 {

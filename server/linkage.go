@@ -7,7 +7,7 @@ import (
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
-// JSON:API linkage (API.md, "Relationships"): the one implementation behind
+// JSON:API linkage (openapi.yaml, tag "Relationships"): the one implementation behind
 // a group's members and a role's assigned users. Each relationship has a
 // self link (the linkage) and a related link (the users themselves); both
 // documents page with links.next, null on the last page.

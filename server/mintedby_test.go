@@ -10,7 +10,7 @@ import (
 
 // TestMintedBy_auditNamesTheMinter: a token minted for a user by someone
 // else acts as that user, so every write made with it names the minter in
-// details.token_minted_by (API.md, "Who may call what"); a token the user
+// details.token_minted_by (docs/security.md, "The grant policy"); a token the user
 // minted for itself names no one.
 func TestMintedBy_auditNamesTheMinter(t *testing.T) {
 	env := servertest.New(t)

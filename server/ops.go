@@ -13,7 +13,7 @@ import (
 
 // The operations routes live outside the spec, so neither the validator nor
 // the authenticator handles them (both let unknown routes through): they need
-// no token, as API.md's "Operations" says.
+// no token, as openapi.yaml's operations say.
 const (
 	specPath    = "/openapi.yaml"
 	docsPath    = "/docs"

@@ -96,7 +96,7 @@ func budgetFixture(t *testing.T) (*servertest.Env, *clock, []caller, map[string]
 
 // The budget is per user: all of a user's tokens share it, the operator
 // has its own, and spending one budget leaves every other one whole
-// (API.md, "Conventions"). Keyed by token, ten tokens were ten budgets.
+// (openapi.yaml, "Conventions"). Keyed by token, ten tokens were ten budgets.
 func TestRateLimit_perUser(t *testing.T) {
 	tests := []struct {
 		name      string

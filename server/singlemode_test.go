@@ -153,7 +153,7 @@ func TestSingleMode_switchRefusedWhileUsersHoldSeveral(t *testing.T) {
 
 	rev, events := env.Revision("acme"), env.AuditCount("acme")
 	// Sent without the validating transport: openapi.yaml does not (yet)
-	// document 409 for updateTenant, though API.md requires it here.
+	// document 409 for updateTenant, though the contract requires it here.
 	resp, body := unvalidated(t, env, http.MethodPatch, "/v1/tenants/acme", servertest.OperatorToken,
 		`{"settings":{"assignment_mode":"single"}}`)
 	requireProblem(t, resp, body, http.StatusConflict, "conflict", "")

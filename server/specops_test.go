@@ -123,7 +123,7 @@ var opRequests = map[string]opRequest{
 	}},
 
 	"listusertokens": {},
-	// A token for another user needs explicit scopes (API.md, time limits).
+	// A token for another user needs explicit scopes (openapi.yaml, time limits).
 	"createusertoken": {body: func(_ fixture, n string) string { return `{"name":"t` + n + `","scopes":[]}` }},
 	"revokeusertoken": {},
 

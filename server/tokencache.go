@@ -12,7 +12,7 @@ import (
 // tokenTTL bounds how long a cached token is trusted without the database.
 // Revocations and disabled users evict entries at once, on the replica that
 // handled them, through the change feed; the TTL covers what the feed cannot
-// see — a revocation on another replica (API.md: "within 1 s on every other
+// see — a revocation on another replica (openapi.yaml, Tokens: "within 1 s on every other
 // replica"), a race between a cache fill and a revocation, a replaced
 // bootstrap token. One lookup per token per second keeps the hot path cheap.
 const tokenTTL = time.Second

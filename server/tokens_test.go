@@ -153,7 +153,7 @@ func TestTokens_revocationIsImmediate(t *testing.T) {
 }
 
 // On another replica, whose cache the change feed does not reach at once,
-// a revocation takes effect within 1 s (API.md, "Tokens and audit").
+// a revocation takes effect within 1 s (openapi.yaml, tag "Tokens").
 func TestTokens_revocationReachesOtherReplicasWithinASecond(t *testing.T) {
 	st := openStore(t)
 	clk := &clock{t: time.Now()}

@@ -8,7 +8,7 @@ import (
 )
 
 // permAssign is needed, on top of an operation's own permission, by every
-// way of granting or removing a role (API.md, "Who may call what").
+// way of granting or removing a role (docs/security.md, "The grant policy").
 const permAssign = "assignments:write"
 
 func (s *Server) ListUsers(ctx context.Context, req gen.ListUsersRequestObject) (gen.ListUsersResponseObject, error) {

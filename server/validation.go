@@ -26,7 +26,7 @@ var emailFormat = openapi3.NewCallbackValidator(func(s string) error {
 	return nil
 })
 
-// maxFieldErrors caps the fields one 400 lists (API.md, "Input is bounded"):
+// maxFieldErrors caps the fields one 400 lists (openapi.yaml, "Conventions"):
 // a body can hold thousands of mistakes, and naming the first few is what
 // helps a client; the rest only cost the server.
 const maxFieldErrors = 20

@@ -27,7 +27,7 @@ import (
 	"github.com/rosterhq/roster/server/servertest"
 )
 
-// The stress tests prove "evaluation is never wrong" (API.md, Consistency):
+// The stress tests prove "evaluation is never wrong" (docs/deploy.md, "What a replica guarantees"):
 // writers of every kind race readers on one tenant, every answer a reader
 // gets must be one the contract allows, and once the writes stop every
 // evaluated answer must equal what an engine built afresh from the

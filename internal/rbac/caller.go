@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Caller is what the grant policy (API.md, "Who may call what") knows of
+// Caller is what the grant policy (docs/security.md, "The grant policy") knows of
 // whoever makes a write: captured from evaluation before the write's
 // transaction, so that the store can apply the policy inside it — where the
 // roles and users it judges cannot change underneath — without waiting on

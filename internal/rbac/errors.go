@@ -8,7 +8,7 @@ import (
 // Code is an application error code; the HTTP layer maps each to one status.
 type Code string
 
-// The error codes of the API contract (API.md, "Conventions").
+// The error codes of the API contract (openapi.yaml, "Conventions").
 const (
 	EInvalid      Code = "validation_error"    // 400
 	EUnauthorized Code = "unauthorized"        // 401

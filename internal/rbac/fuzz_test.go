@@ -7,12 +7,12 @@ import (
 )
 
 // The fuzz targets check the permission matcher and the name validators
-// against plain reimplementations of API.md's words, without regular
+// against plain reimplementations of the contract's words, without regular
 // expressions. Seeds are in testdata/fuzz/<target>/ and run with every
 // `go test`; `make fuzz` explores further.
 
 // refPart reports whether s is one part of a permission: `*`, or one or
-// more of a-z 0-9 _ . - (API.md, "Roles").
+// more of a-z 0-9 _ . - (openapi.yaml, tag "Roles").
 func refPart(s string) bool {
 	if s == "*" {
 		return true
@@ -37,7 +37,7 @@ func refValidPermission(p string) bool {
 }
 
 // refGrants: "a pattern P grants a permission Q when each part of P is `*`
-// or equals Q's part" (API.md, "Evaluated roles, permissions and checks").
+// or equals Q's part" (openapi.yaml, tag "Evaluation").
 func refGrants(p, q string) bool {
 	pp, qq := strings.Split(p, ":"), strings.Split(q, ":")
 	if len(pp) != 2 || len(qq) != 2 {

@@ -3,7 +3,7 @@ package rbac
 import "context"
 
 // RoleAssigneeStore keeps the JSON:API relationship of a role to the users
-// holding it directly and globally (API.md, "Relationships"). Lists are all
+// holding it directly and globally (openapi.yaml, tag "Relationships"). Lists are all
 // or nothing, checked like group member lists: a repeated user id is
 // EInvalid naming `data[i]`, an unknown one EInvalid naming `data[i].id`;
 // then an unknown role is ENotFound; then Add and Replace answer EInvalid

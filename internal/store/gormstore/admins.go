@@ -8,7 +8,7 @@ import (
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
-// AddTenantAdmin is the operator's way back into a tenant (API.md, "the last
+// AddTenantAdmin is the operator's way back into a tenant (docs/security.md, "the last
 // administrator"): in one write, the user with in.Email (made if the tenant
 // has none, enabled if disabled) holds role_admin directly, globally and
 // without end, and gets a new unscoped token whose hash is tokenHash. It is

@@ -9,7 +9,7 @@ import (
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
-// The grant policy (API.md, "Who may call what"), decided inside each
+// The grant policy (docs/security.md, "The grant policy"), decided inside each
 // write's transaction: the roles, users and grants it reads cannot change
 // before the write commits (the tenant's write lock is held), so no
 // concurrent change can slip a grant past it. The caller's side was captured

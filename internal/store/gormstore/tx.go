@@ -106,7 +106,7 @@ func (s *Store) writeOnce(ctx context.Context, w rbac.Write, fn func(t *txn) err
 // eventDetails is an audit event's details as stored. A write made with a
 // token that someone other than its user minted names that minter: the
 // event's actor is the token's user, but whoever minted the token may be
-// the one acting (API.md, "Who may call what").
+// the one acting (docs/security.md, "The grant policy").
 func eventDetails(a rbac.Actor, details map[string]any) string {
 	if a.MintedBy != "" {
 		details["token_minted_by"] = a.MintedBy

@@ -12,8 +12,8 @@ import (
 
 // testMintedBy: a token minted for its user by someone else (a user with
 // tokens:write, or the operator) keeps its minter, and a write made with it
-// names the minter in its audit event's details.token_minted_by (API.md,
-// "Who may call what"); a token its own user minted names no one.
+// names the minter in its audit event's details.token_minted_by (docs/security.md,
+// "The grant policy"); a token its own user minted names no one.
 func testMintedBy(t *testing.T, newStore Factory) {
 	f := setup(t, newStore)
 	admin := f.user("admin@x.test")
