@@ -1,0 +1,42 @@
+package rbac
+
+import "time"
+
+// Grant is a role held in a scope (OrgID "" = global) within a time window,
+// as evaluation sees it.
+type Grant struct {
+	RoleID    string
+	OrgID     string
+	NotBefore *time.Time
+	ExpiresAt *time.Time
+}
+
+// SnapshotRole is a role as evaluation sees it.
+type SnapshotRole struct {
+	ID          string
+	Permissions []string
+	Parents     []string
+	Default     bool
+}
+
+// SnapshotUser is a user as evaluation sees it: status and direct grants.
+type SnapshotUser struct {
+	ID     string
+	Active bool
+	Grants []Grant
+}
+
+// SnapshotGroup is a group as evaluation sees it: members and grants.
+type SnapshotGroup struct {
+	ID      string
+	Members []string
+	Grants  []Grant
+}
+
+// Snapshot is everything evaluation needs of one tenant, as of Revision.
+type Snapshot struct {
+	Revision int64
+	Roles    []SnapshotRole
+	Users    []SnapshotUser
+	Groups   []SnapshotGroup
+}
