@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/rosterhq/roster/internal/rbac"
 )
 
 // closure is what the role graph implies, recomputed on every role change:
@@ -31,23 +33,11 @@ func buildClosure(roles map[string]*role) closure {
 		patterns:  make(map[string]map[string][]string),
 		sets:      new(sync.Map),
 	}
+	parents := func(id string) []string { return roles[id].parents }
+	known := func(id string) bool { return roles[id] != nil }
 	for id, r := range roles {
-		// The store refuses cycles, but a visited set keeps bad input from
-		// looping forever.
-		seen := map[string]bool{id: true}
-		anc := []string{id}
-		for stack := []string{id}; len(stack) > 0; {
-			x := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, p := range roles[x].parents {
-				if _, known := roles[p]; known && !seen[p] {
-					seen[p] = true
-					anc = append(anc, p)
-					stack = append(stack, p)
-				}
-			}
-		}
-		slices.Sort(anc)
+		// The store refuses cycles, but the walk ends them anyway.
+		anc := rbac.Ancestors(parents, known, id)
 		c.ancestors[id] = anc
 		for _, a := range anc {
 			c.impliers[a] = append(c.impliers[a], id)

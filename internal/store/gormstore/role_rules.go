@@ -90,32 +90,7 @@ func checkCycle(t *txn, roleID string, parents []string) error {
 		}
 	}
 	up[roleID] = parents
-	// Depth-first from roleID along parent edges, remembering the path.
-	var path []string
-	onPath := map[string]bool{}
-	done := map[string]bool{}
-	var visit func(id string) []string
-	visit = func(id string) []string {
-		if onPath[id] {
-			i := slices.Index(path, id)
-			return append(slices.Clone(path[i:]), id)
-		}
-		if done[id] {
-			return nil
-		}
-		onPath[id] = true
-		path = append(path, id)
-		for _, p := range up[id] {
-			if c := visit(p); c != nil {
-				return c
-			}
-		}
-		path = path[:len(path)-1]
-		onPath[id] = false
-		done[id] = true
-		return nil
-	}
-	if cycle := visit(roleID); cycle != nil {
+	if cycle := rbac.FindCycle(func(id string) []string { return up[id] }, roleID); cycle != nil {
 		return rbac.Invalid("inherits_from", "inheritance cycle: "+strings.Join(cycle, " → "))
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 
+	"github.com/rosterhq/roster/internal/rbac"
 	"gorm.io/gorm"
 )
 
@@ -67,19 +68,7 @@ func loadRoleGraph(db *gorm.DB, tenantID string, ids []string, withDefaults bool
 // closure returns ids and every known role they inherit from, transitively,
 // sorted; unknown ids are left out and a cycle ends its branch.
 func (g roleGraph) closure(ids ...string) []string {
-	seen := map[string]bool{}
-	stack := slices.Clone(ids)
-	for len(stack) > 0 {
-		id := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		n := g[id]
-		if n == nil || seen[id] {
-			continue
-		}
-		seen[id] = true
-		stack = append(stack, n.parents...)
-	}
-	return sortedUnique(keys(seen))
+	return rbac.Ancestors(func(id string) []string { return g[id].parents }, func(id string) bool { return g[id] != nil }, ids...)
 }
 
 // permissions is the sorted union of the permissions of ids and of every
