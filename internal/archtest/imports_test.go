@@ -29,7 +29,7 @@ var rules = map[string]rule{
 	// "It never imports echo, GORM or anything under internal/ from non-test files."
 	"client": {denied: []string{"github.com/labstack/echo", "gorm.io/", module + "internal/", module + "server", module + "gen"}},
 	// "It talks to storage only through rbac.Store and must not import a database driver, GORM, or internal/app."
-	"server": {denied: []string{"gorm.io/", "github.com/mattn/go-sqlite3", "github.com/jackc/pgx", module + "internal/app", module + "internal/store"}},
+	"server":            {denied: []string{"gorm.io/", "github.com/mattn/go-sqlite3", "github.com/jackc/pgx", module + "internal/app", module + "internal/store"}},
 	"internal/archtest": {allowed: []string{}},
 }
 
