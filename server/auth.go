@@ -2,127 +2,35 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 
+	"github.com/rosterhq/roster/internal/eval"
 	"github.com/rosterhq/roster/internal/live"
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
-// operatorOnly is the x-roster-permission value that no tenant token can
-// satisfy, whatever its permissions (`*:*` included).
-const operatorOnly = "operator"
-
-// selfService lists the operations a tenant user may call on its own user
-// (`me` or its own id) without any permission: reading itself and its direct
-// roles, and managing its own tokens (docs/security.md, "The grant policy"). Keys are
-// lower case: the embedded spec carries operation ids as oapi-codegen
-// rewrote them (GetUser), the YAML as written (getUser).
-var selfService = map[string]bool{
-	"getevaluatedroles":  true,
-	"getuserpermissions": true,
-	"getuser":            true,
-	"listuserroles":      true,
-	"listusertokens":     true,
-	"createusertoken":    true,
-	"revokeusertoken":    true,
-}
-
-// checkedInHandler lists operations whose subject is in the body: a check of
-// oneself needs nothing, of anyone else checks:read, and only the handler
-// sees whom each check is about.
-var checkedInHandler = map[string]bool{
-	"checkpermission":  true,
-	"checkpermissions": true,
-}
-
-// operation is what authorization needs to know about one spec operation.
-type operation struct {
-	id          string
-	public      bool     // `security: []`: no token at all
-	operator    bool     // operator only
-	permissions []string // every one is required; empty: any valid token
-	self        bool     // needs no permission on the caller's own user
-}
-
-// operations maps "METHOD /echo/:route" to its operation. It is built from the
-// spec at startup so that the permission an operation needs is written in
-// exactly one place, openapi.yaml.
-type operations map[string]operation
-
-func operationKey(method, echoPath string) string { return method + " " + echoPath }
-
-// buildOperations walks the spec. An operation without x-roster-permission is
-// an error: failing at startup beats serving an operation nobody guards.
-func buildOperations(spec *openapi3.T) (operations, error) {
-	ops := operations{}
-	for path, item := range spec.Paths.Map() {
-		// The spec writes {tenant_id}; echo routes are registered as :tenant_id.
-		echoPath := path
-		for strings.Contains(echoPath, "{") {
-			i := strings.Index(echoPath, "{")
-			j := strings.Index(echoPath[i:], "}")
-			if j < 0 {
-				return nil, fmt.Errorf("path %q: unbalanced brace", path)
-			}
-			echoPath = echoPath[:i] + ":" + echoPath[i+1:i+j] + echoPath[i+j+1:]
-		}
-		for method, op := range item.Operations() {
-			perms, err := permissionList(op.Extensions["x-roster-permission"])
-			if err != nil {
-				return nil, fmt.Errorf("%s %s (%s): %w", method, path, op.OperationID, err)
-			}
-			o := operation{
-				id:     op.OperationID,
-				public: op.Security != nil && len(*op.Security) == 0,
-				self:   selfService[strings.ToLower(op.OperationID)],
-			}
-			if slices.Contains(perms, operatorOnly) {
-				o.operator = true
-			} else {
-				o.permissions = perms
-			}
-			ops[operationKey(method, echoPath)] = o
-		}
-	}
-	return ops, nil
-}
-
-func permissionList(ext any) ([]string, error) {
-	switch v := ext.(type) {
-	case nil:
-		return nil, fmt.Errorf("no x-roster-permission")
-	case []string:
-		return v, nil
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, p := range v {
-			s, ok := p.(string)
-			if !ok {
-				return nil, fmt.Errorf("x-roster-permission holds %T, want strings", p)
-			}
-			out = append(out, s)
-		}
-		return out, nil
-	default:
-		return nil, fmt.Errorf("x-roster-permission is %T, want a list", ext)
-	}
-}
-
-// principal is the authenticated caller, kept in the request context. The
-// user's permissions are loaded at most once per request, and only when a
-// check needs them.
+// principal is the authenticated caller, kept in the request context,
+// with the one evaluation engine the request uses: resolved once (at the
+// request's min_revision or newer), caught up at most when a user it does
+// not know is asked for, and used by authorization, the grant policy and
+// the handler alike, so that the revision a response reports is the
+// engine's that answered.
 type principal struct {
 	Token   rbac.Token
 	engines *live.Engines
 	now     time.Time
+
+	minRevision int64        // the request's min_revision, 0 when absent or malformed
+	eng         *eval.Tenant // the request's engine, nil until first asked for
+	engTenant   string       // the tenant eng belongs to
 }
 
 type principalKey struct{}
@@ -143,6 +51,33 @@ func (p *principal) Actor() rbac.Actor {
 	return rbac.Actor{Operator: p.Token.Operator(), UserID: p.Token.UserID, MintedBy: p.Token.MintedBy}
 }
 
+// engine returns the request's engine for tenantID (the path's tenant:
+// the caller's own, or any for the operator). A request is handled by one
+// goroutine, so the memo needs no lock.
+func (p *principal) engine(ctx context.Context, tenantID string) (*eval.Tenant, error) {
+	if p.eng != nil && p.engTenant == tenantID && p.eng.Revision() >= p.minRevision {
+		return p.eng, nil
+	}
+	t, err := p.engines.Get(ctx, tenantID, p.minRevision)
+	if err != nil {
+		return nil, err
+	}
+	p.eng, p.engTenant = t, tenantID
+	return t, nil
+}
+
+// catchUp brings the request's engine up to the database's head, once: a
+// user it does not know may have been made through another replica since
+// the last poll.
+func (p *principal) catchUp(ctx context.Context, tenantID string) (*eval.Tenant, error) {
+	t, err := p.engines.Sync(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	p.eng, p.engTenant = t, tenantID
+	return t, nil
+}
+
 // Grants reports whether the caller holds permission (or pattern) q: one of
 // its user's global permissions grants q and, for a scoped token, one of the
 // token's scopes does too. The operator holds everything.
@@ -156,7 +91,7 @@ func (p *principal) Grants(ctx context.Context, q string) (bool, error) {
 	if p.Token.Scopes != nil && !rbac.AnyGrants(p.Token.Scopes, q) {
 		return false, nil
 	}
-	t, err := p.engines.Get(ctx, p.Token.TenantID, 0)
+	t, err := p.engine(ctx, p.Token.TenantID)
 	if err != nil {
 		return false, err
 	}
@@ -171,7 +106,7 @@ func (p *principal) policyCaller(ctx context.Context) *rbac.Caller {
 	if p.Token.Operator() {
 		return &rbac.Caller{Unrestricted: true}
 	}
-	t, err := p.engines.Get(ctx, p.Token.TenantID, 0)
+	t, err := p.engine(ctx, p.Token.TenantID)
 	if err != nil {
 		return &rbac.Caller{Err: err}
 	}
@@ -223,7 +158,7 @@ func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok {
 			return a.limit.failedAuth(c, now, rbac.Errorf(rbac.EUnauthorized, "a bearer token is required"))
 		}
-		tok, err := a.authenticate(ctx, secret, now)
+		tok, eng, err := a.authenticate(ctx, secret, now)
 		if err != nil {
 			return a.limit.failedAuth(c, now, err)
 		}
@@ -231,7 +166,10 @@ func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		a.touch(ctx, tok, now)
-		p := &principal{Token: tok, engines: a.engines, now: now}
+		p := &principal{Token: tok, engines: a.engines, now: now, minRevision: minRevision(req)}
+		if eng != nil {
+			p.eng, p.engTenant = eng, tok.TenantID
+		}
 		c.SetRequest(req.WithContext(withPrincipal(ctx, p)))
 		if err := a.authorize(c, op, p); err != nil {
 			return err
@@ -273,10 +211,20 @@ func (a *authenticator) authorize(c echo.Context, op operation, p *principal) er
 	if op.self && hasUser && (user == "me" || user == p.Token.UserID) {
 		return nil
 	}
-	if checkedInHandler[strings.ToLower(op.id)] {
-		return nil
+	if op.subjectInBody {
+		return nil // the handler authorizes each subject (resolveCheck)
 	}
 	return p.require(ctx, op.permissions...)
+}
+
+// minRevision reads the request's min_revision query parameter. A
+// malformed one reads as 0 here; the request validator answers 400 for it.
+func minRevision(req *http.Request) int64 {
+	v, err := strconv.ParseInt(req.URL.Query().Get("min_revision"), 10, 64)
+	if err != nil || v < 0 {
+		return 0
+	}
+	return v
 }
 
 // touch records the token's last use to the minute, so that a busy token

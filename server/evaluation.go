@@ -12,45 +12,63 @@ import (
 // permChecks lets a caller evaluate and check users other than itself.
 const permChecks = "checks:read"
 
-// engine returns the tenant's evaluation engine at min_revision or newer.
-func (s *Server) engine(ctx context.Context, tenantID string, minRev *int64) (*eval.Tenant, error) {
-	var min int64
-	if minRev != nil {
-		min = *minRev
+// engine returns the request's evaluation engine (principal.engine): the
+// one authorization used, at min_revision or newer.
+func (s *Server) engine(ctx context.Context, tenantID string) (*eval.Tenant, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return s.Engines.Get(ctx, tenantID, min)
+	return p.engine(ctx, tenantID)
 }
 
-// evalUser resolves the {user_id} of an evaluated read: `me` or an id the
-// engine knows (404 otherwise: it is a path id). It returns the engine to
-// answer from, which may have caught up to find the user.
-func (s *Server) evalUser(ctx context.Context, tenantID string, t *eval.Tenant, id string) (*eval.Tenant, string, error) {
-	id, err := userID(ctx, id)
+// knownUser reports whether the user exists, with the engine to answer
+// from. A user the request's engine does not know may have been made
+// through another replica since the last poll: rather than answer
+// "unknown" for up to a poll interval, the engine catches up once.
+func (s *Server) knownUser(ctx context.Context, tenantID, id string) (*eval.Tenant, bool, error) {
+	p, err := caller(ctx)
 	if err != nil {
-		return t, "", err
+		return nil, false, err
 	}
-	t, ok, err := s.knownUser(ctx, tenantID, t, id)
+	t, err := p.engine(ctx, tenantID)
+	if err != nil || t.HasUser(id) {
+		return t, err == nil, err
+	}
+	if t, err = p.catchUp(ctx, tenantID); err != nil {
+		return nil, false, err
+	}
+	return t, t.HasUser(id), nil
+}
+
+// userRead is an evaluated read of one user, resolved: the engine to
+// answer from, the user (`me` replaced, known to the engine, else 404: it
+// is a path id) and the organization filter (unknown: 400).
+type userRead struct {
+	t         *eval.Tenant
+	user, org string
+}
+
+func (s *Server) resolveUserRead(ctx context.Context, tenantID, userParam string, org *string) (userRead, error) {
+	if _, err := s.engine(ctx, tenantID); err != nil {
+		return userRead{}, err
+	}
+	orgID, err := s.orgFilter(ctx, tenantID, org, "organization_id")
 	if err != nil {
-		return t, "", err
+		return userRead{}, err
+	}
+	id, err := userID(ctx, userParam)
+	if err != nil {
+		return userRead{}, err
+	}
+	t, ok, err := s.knownUser(ctx, tenantID, id)
+	if err != nil {
+		return userRead{}, err
 	}
 	if !ok {
-		return t, "", rbac.NotFound("user")
+		return userRead{}, rbac.NotFound("user")
 	}
-	return t, id, nil
-}
-
-// knownUser reports whether the user exists. A user the engine does not
-// know may have been made through another replica since the last poll:
-// rather than answer "unknown" for up to a poll interval, catch up once.
-func (s *Server) knownUser(ctx context.Context, tenantID string, t *eval.Tenant, id string) (*eval.Tenant, bool, error) {
-	if t.HasUser(id) {
-		return t, true, nil
-	}
-	fresh, err := s.Engines.Sync(ctx, tenantID)
-	if err != nil {
-		return t, false, err
-	}
-	return fresh, fresh.HasUser(id), nil
+	return userRead{t: t, user: id, org: orgID}, nil
 }
 
 // orgFilter checks an organization_id query parameter: unknown is 400.
@@ -68,21 +86,13 @@ func (s *Server) orgFilter(ctx context.Context, tenantID string, org *string, fi
 }
 
 func (s *Server) GetEvaluatedRoles(ctx context.Context, req gen.GetEvaluatedRolesRequestObject) (gen.GetEvaluatedRolesResponseObject, error) {
-	t, err := s.engine(ctx, req.TenantId, req.Params.MinRevision)
-	if err != nil {
-		return nil, err
-	}
-	org, err := s.orgFilter(ctx, req.TenantId, req.Params.OrganizationId, "organization_id")
-	if err != nil {
-		return nil, err
-	}
-	t, id, err := s.evalUser(ctx, req.TenantId, t, req.UserId)
+	r, err := s.resolveUserRead(ctx, req.TenantId, req.UserId, req.Params.OrganizationId)
 	if err != nil {
 		return nil, err
 	}
 	var rev int64
 	var held []eval.EvaluatedRole
-	t.Read(func(v eval.View) { rev, held = v.Revision(), v.EvaluatedRoles(id, org, org == "", s.now()) })
+	r.t.Read(func(v eval.View) { rev, held = v.Revision(), v.EvaluatedRoles(r.user, r.org, r.org == "", s.now()) })
 	names := newNameCache(s.Store, req.TenantId)
 	out := gen.GetEvaluatedRoles200JSONResponse{Items: make([]gen.EvaluatedRole, 0, len(held)), Revision: rev}
 	for _, h := range held {
@@ -109,30 +119,18 @@ func (s *Server) GetEvaluatedRoles(ctx context.Context, req gen.GetEvaluatedRole
 }
 
 func (s *Server) GetUserPermissions(ctx context.Context, req gen.GetUserPermissionsRequestObject) (gen.GetUserPermissionsResponseObject, error) {
-	t, err := s.engine(ctx, req.TenantId, req.Params.MinRevision)
+	r, err := s.resolveUserRead(ctx, req.TenantId, req.UserId, req.Params.OrganizationId)
 	if err != nil {
 		return nil, err
 	}
-	org, err := s.orgFilter(ctx, req.TenantId, req.Params.OrganizationId, "organization_id")
-	if err != nil {
-		return nil, err
-	}
-	t, id, err := s.evalUser(ctx, req.TenantId, t, req.UserId)
-	if err != nil {
-		return nil, err
-	}
-	v := t.View()
+	v := r.t.View()
 	defer v.Close()
-	rev, perms := v.Revision(), v.Permissions(id, org, s.now())
+	rev, perms := v.Revision(), v.Permissions(r.user, r.org, s.now())
 	return gen.GetUserPermissions200JSONResponse{Permissions: nonNil(perms), Revision: rev}, nil
 }
 
 func (s *Server) CheckPermission(ctx context.Context, req gen.CheckPermissionRequestObject) (gen.CheckPermissionResponseObject, error) {
-	t, err := s.engine(ctx, req.TenantId, req.Params.MinRevision)
-	if err != nil {
-		return nil, err
-	}
-	t, q, err := s.resolveCheck(ctx, req.TenantId, t, *req.Body, "")
+	t, q, err := s.resolveCheck(ctx, req.TenantId, *req.Body, "")
 	if err != nil {
 		return nil, err
 	}
@@ -147,13 +145,13 @@ func (s *Server) CheckPermission(ctx context.Context, req gen.CheckPermissionReq
 // and authorized (which may read the database and catch the engine up),
 // then all are decided in one view.
 func (s *Server) CheckPermissions(ctx context.Context, req gen.CheckPermissionsRequestObject) (gen.CheckPermissionsResponseObject, error) {
-	t, err := s.engine(ctx, req.TenantId, req.Params.MinRevision)
+	t, err := s.engine(ctx, req.TenantId)
 	if err != nil {
 		return nil, err
 	}
 	qs := make([]checkQuery, len(req.Body.Checks))
 	for i, c := range req.Body.Checks {
-		if t, qs[i], err = s.resolveCheck(ctx, req.TenantId, t, c, fmt.Sprintf("checks[%d].", i)); err != nil {
+		if t, qs[i], err = s.resolveCheck(ctx, req.TenantId, c, fmt.Sprintf("checks[%d].", i)); err != nil {
 			return nil, err
 		}
 	}
@@ -174,10 +172,14 @@ type checkQuery struct{ user, permission, org string }
 // than oneself needs checks:read; the body names the user, so this is
 // decided here rather than by the authorization middleware. It returns the
 // engine to answer from, which may have caught up to find the user.
-func (s *Server) resolveCheck(ctx context.Context, tenantID string, t *eval.Tenant, c gen.CheckRequest, prefix string) (*eval.Tenant, checkQuery, error) {
+func (s *Server) resolveCheck(ctx context.Context, tenantID string, c gen.CheckRequest, prefix string) (*eval.Tenant, checkQuery, error) {
 	p, err := caller(ctx)
 	if err != nil {
-		return t, checkQuery{}, err
+		return nil, checkQuery{}, err
+	}
+	t, err := p.engine(ctx, tenantID)
+	if err != nil {
+		return nil, checkQuery{}, err
 	}
 	user := c.UserId
 	if user == "me" {
@@ -191,7 +193,7 @@ func (s *Server) resolveCheck(ctx context.Context, tenantID string, t *eval.Tena
 			return t, checkQuery{}, err
 		}
 	}
-	t, known, err := s.knownUser(ctx, tenantID, t, user)
+	t, known, err := s.knownUser(ctx, tenantID, user)
 	if err != nil {
 		return t, checkQuery{}, err
 	}
@@ -226,7 +228,7 @@ func (s *Server) holders(ctx context.Context, req gen.ListUsersRequestObject) (g
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.engine(ctx, req.TenantId, q.MinRevision)
+	t, err := s.engine(ctx, req.TenantId)
 	if err != nil {
 		return nil, err
 	}

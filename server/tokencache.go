@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rosterhq/roster/internal/auth"
+	"github.com/rosterhq/roster/internal/eval"
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
@@ -79,50 +80,53 @@ func (c *tokenCache) forget(tenantID string, ch rbac.Change) {
 	})
 }
 
-// authenticate resolves a secret to its token: from the cache once the
-// tenant's engine has caught up (applying, and so evicting, any revocation
+// authenticate resolves a secret to its token and, for a tenant token, the
+// tenant's engine as it stood when the token was trusted: from the cache
+// once the engine has caught up (applying, and so evicting, any revocation
 // this replica knows of), else from the database.
-func (a *authenticator) authenticate(ctx context.Context, secret string, now time.Time) (rbac.Token, error) {
+func (a *authenticator) authenticate(ctx context.Context, secret string, now time.Time) (rbac.Token, *eval.Tenant, error) {
 	denied := rbac.Errorf(rbac.EUnauthorized, "the bearer token is not valid")
 	hash := auth.Hash(secret)
 	if tok, ok := a.tokens.get(hash, now); ok {
+		var t *eval.Tenant
 		if !tok.Operator() {
-			if _, err := a.engines.Get(ctx, tok.TenantID, 0); err != nil {
+			var err error
+			if t, err = a.engines.Get(ctx, tok.TenantID, 0); err != nil {
 				if rbac.ErrorCode(err) == rbac.EInternal {
-					return rbac.Token{}, err
+					return rbac.Token{}, nil, err
 				}
 				a.tokens.m.Delete(hash) // the tenant is gone
-				return rbac.Token{}, denied
+				return rbac.Token{}, nil, denied
 			}
 			tok, ok = a.tokens.get(hash, now)
 		}
 		if ok {
 			if tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt) {
-				return rbac.Token{}, denied
+				return rbac.Token{}, nil, denied
 			}
-			return tok, nil
+			return tok, t, nil
 		}
 	}
 	tok, err := a.store.Authenticate(ctx, hash, now)
 	if err != nil {
 		if rbac.ErrorCode(err) != rbac.EInternal {
-			return rbac.Token{}, denied
+			return rbac.Token{}, nil, denied
 		}
-		return rbac.Token{}, err
+		return rbac.Token{}, nil, err
 	}
+	var t *eval.Tenant
 	if !tok.Operator() {
 		// Load the engine before caching, so that every later change to this
 		// token or its user reaches the cache through the feed.
-		t, err := a.engines.Get(ctx, tok.TenantID, 0)
-		if err != nil {
-			return rbac.Token{}, err
+		if t, err = a.engines.Get(ctx, tok.TenantID, 0); err != nil {
+			return rbac.Token{}, nil, err
 		}
 		if !t.HasUser(tok.UserID) {
 			// The database knows a user this replica's engine does not yet
 			// (made through another replica since the last poll): catch up
 			// now rather than answer 403 until the next poll.
 			if t, err = a.engines.Sync(ctx, tok.TenantID); err != nil {
-				return rbac.Token{}, err
+				return rbac.Token{}, nil, err
 			}
 		}
 		before := t.Revision()
@@ -133,7 +137,7 @@ func (a *authenticator) authenticate(ctx context.Context, secret string, now tim
 		}()
 	}
 	a.tokens.put(hash, tok, now)
-	return tok, nil
+	return tok, t, nil
 }
 
 // forgetTenant drops every cached token of the tenant: its engine was
