@@ -104,13 +104,15 @@ func (p *principal) Grants(ctx context.Context, q string) (bool, error) {
 // operator, or roles:escalate).
 func (p *principal) policyCaller(ctx context.Context) *rbac.Caller {
 	if p.Token.Operator() {
-		return &rbac.Caller{Unrestricted: true}
+		return &rbac.Caller{Unrestricted: true, Operator: true}
 	}
+	c := &rbac.Caller{Scopes: p.Token.Scopes, UserID: p.Token.UserID, TokenID: p.Token.ID, TokenExpires: p.Token.ExpiresAt}
 	t, err := p.engine(ctx, p.Token.TenantID)
 	if err != nil {
-		return &rbac.Caller{Err: err}
+		c.Err = err
+		return c
 	}
-	c := &rbac.Caller{Holdings: t.Holdings(p.Token.UserID, p.now), Scopes: p.Token.Scopes}
+	c.Holdings = t.Holdings(p.Token.UserID, p.now)
 	if ok, _ := c.Holds(rbac.PermEscalate); ok {
 		c.Unrestricted = true
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -19,7 +20,8 @@ import (
 
 // fakeStore is the smallest rbac.Store the HTTP layer's unit tests need:
 // tokens, tenants, user permissions, and a few reads and writes that echo
-// their input. Methods it does not implement panic through the nil embedded
+// their input after applying the input rules and the token rules every
+// store applies (rbac's Validate methods, rbac.Caller.CanMint). Methods it does not implement panic through the nil embedded
 // interface, which fails the test loudly.
 type fakeStore struct {
 	rbac.Store
@@ -82,14 +84,6 @@ func (f *fakeStore) GetTenant(_ context.Context, id string) (rbac.Tenant, error)
 	return rbac.Tenant{ID: id, Name: id, Revision: 7, CreatedAt: fakeNow, UpdatedAt: fakeNow}, nil
 }
 
-func (f *fakeStore) UserPermissions(_ context.Context, _, userID string, _ time.Time) ([]string, error) {
-	p, ok := f.perms[userID]
-	if !ok {
-		return nil, rbac.NotFound("user")
-	}
-	return p, nil
-}
-
 func (f *fakeStore) GetUser(_ context.Context, tenantID, userID string) (rbac.User, error) {
 	u, ok := f.users[tenantID+"/"+userID]
 	if !ok {
@@ -111,6 +105,14 @@ func (f *fakeStore) ListTenants(_ context.Context, p rbac.Page) ([]rbac.Tenant, 
 }
 
 func (f *fakeStore) CreateToken(_ context.Context, w rbac.Write, in rbac.TokenInput) (rbac.Token, int64, error) {
+	if err := in.Validate(fakeNow); err != nil {
+		return rbac.Token{}, 0, err
+	}
+	end, err := w.Caller.CanMint(in)
+	if err != nil {
+		return rbac.Token{}, 0, err
+	}
+	in.ExpiresAt = end
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.minted = append(f.minted, in)
@@ -118,10 +120,18 @@ func (f *fakeStore) CreateToken(_ context.Context, w rbac.Write, in rbac.TokenIn
 }
 
 func (f *fakeStore) Assign(_ context.Context, w rbac.Write, userID string, in rbac.AssignmentInput) (rbac.Assignment, bool, int64, error) {
+	if err := in.Validate("", fakeNow); err != nil {
+		return rbac.Assignment{}, false, 0, err
+	}
 	return rbac.Assignment{UserID: userID, RoleID: in.RoleID, OrganizationID: in.OrganizationID, AssignedBy: w.Actor.ID(), AssignedAt: fakeNow}, true, 9, nil
 }
 
 func (f *fakeStore) ReplaceAssignments(_ context.Context, w rbac.Write, userID string, in []rbac.AssignmentInput) ([]rbac.Assignment, int64, error) {
+	for i, a := range in {
+		if err := a.Validate(fmt.Sprintf("assignments[%d].", i), fakeNow); err != nil {
+			return nil, 0, err
+		}
+	}
 	return nil, 9, nil
 }
 

@@ -143,7 +143,7 @@ func (s *Server) ListGroupRoles(ctx context.Context, req gen.ListGroupRolesReque
 
 func (s *Server) AssignGroupRole(ctx context.Context, req gen.AssignGroupRoleRequestObject) (gen.AssignGroupRoleResponseObject, error) {
 	now := s.now()
-	in, err := assignmentIn(*req.Body, "", now)
+	in, err := assignmentIn(*req.Body, "")
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/rosterhq/roster/gen"
 	"github.com/rosterhq/roster/internal/rbac"
@@ -10,7 +9,6 @@ import (
 
 // maxMetadataBytes is the contract's limit on a role's metadata, measured
 // as the JSON it is stored as; the schema language cannot express it.
-const maxMetadataBytes = 16 << 10
 
 func (s *Server) ListRoles(ctx context.Context, req gen.ListRolesRequestObject) (gen.ListRolesResponseObject, error) {
 	pg, err := page(req.Params.Limit, req.Params.Cursor)
@@ -37,9 +35,6 @@ func (s *Server) CreateRole(ctx context.Context, req gen.CreateRoleRequestObject
 	var parents []string
 	if b.InheritsFrom != nil {
 		parents = *b.InheritsFrom
-	}
-	if err := checkMetadata(b.Metadata); err != nil {
-		return nil, err
 	}
 	in := rbac.RoleInput{
 		Name:        b.Name,
@@ -75,9 +70,6 @@ func (s *Server) GetRole(ctx context.Context, req gen.GetRoleRequestObject) (gen
 
 func (s *Server) UpdateRole(ctx context.Context, req gen.UpdateRoleRequestObject) (gen.UpdateRoleResponseObject, error) {
 	b := req.Body
-	if err := checkMetadata(b.Metadata); err != nil {
-		return nil, err
-	}
 	patch := rbac.RolePatch{
 		Name:         b.Name,
 		DisplayName:  b.DisplayName,
@@ -106,20 +98,6 @@ func (s *Server) DeleteRole(ctx context.Context, req gen.DeleteRoleRequestObject
 		return nil, err
 	}
 	return gen.DeleteRole204Response{Headers: gen.DeleteRole204ResponseHeaders{RosterRevision: rev}}, nil
-}
-
-func checkMetadata(m *gen.Metadata) error {
-	if m == nil {
-		return nil
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return rbac.Invalid("metadata", "must be a JSON object")
-	}
-	if len(b) > maxMetadataBytes {
-		return rbac.Invalid("metadata", "must be at most 16 KiB as JSON")
-	}
-	return nil
 }
 
 func roleOut(r rbac.Role) gen.Role {

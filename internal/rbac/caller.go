@@ -25,6 +25,12 @@ type Caller struct {
 	// Err, when set, is what every rule answers: the caller's permissions
 	// could not be read, and nothing may be decided without them.
 	Err error
+
+	// The caller's own token, for the token rules (CanMint, ManagesToken).
+	Operator     bool       // the platform operator: every token rule holds
+	UserID       string     // the token's user
+	TokenID      string     // the token itself
+	TokenExpires *time.Time // its end (nil: none)
 }
 
 // Holding is one permission pattern held, until Until (nil: no end).

@@ -76,11 +76,6 @@ type UserStore interface {
 	UpdateUser(ctx context.Context, w Write, userID string, p UserPatch) (User, int64, error)
 	// DeleteUser removes the user with its assignments and tokens.
 	DeleteUser(ctx context.Context, w Write, userID string) (int64, error)
-	// UserPermissions returns the permission patterns the user holds globally
-	// now: its active global direct roles, the active global roles of its
-	// groups and the default role, with everything they inherit. A disabled
-	// user holds none. (The evaluation engine answers the same from memory.)
-	UserPermissions(ctx context.Context, tenantID, userID string, now time.Time) ([]string, error)
 }
 
 type AssignmentStore interface {

@@ -14,8 +14,8 @@ import (
 // without end, and gets a new unscoped token whose hash is tokenHash. It is
 // the only write that grants role_admin, which is not assignable.
 func (s *Store) AddTenantAdmin(ctx context.Context, w rbac.Write, in rbac.UserInput, tokenHash string) (rbac.User, int64, error) {
-	if strings.TrimSpace(in.Email) == "" || !strings.Contains(in.Email, "@") {
-		return rbac.User{}, 0, rbac.Invalid("email", "must be an email address")
+	if err := in.Validate(); err != nil {
+		return rbac.User{}, 0, err
 	}
 	if tokenHash == "" {
 		return rbac.User{}, 0, rbac.Errorf(rbac.EInternal, "token hash missing")

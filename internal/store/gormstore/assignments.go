@@ -12,8 +12,6 @@ import (
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
-const maxReason = 500
-
 // assignmentKey is the keyset cursor of an assignment list: (role_id, org_id).
 func assignmentKey(a rbac.Assignment) string { return a.RoleID + "\n" + a.OrganizationID }
 
@@ -248,14 +246,8 @@ func (s *Store) Unassign(ctx context.Context, w rbac.Write, userID, roleID, orgI
 // policy to it, which may end it earlier (mayGrant); prefix names its place
 // in the body ("" or "assignments[3].").
 func (s *Store) checkAssignmentInput(t *txn, prefix string, a *rbac.AssignmentInput) error {
-	if a.ExpiresAt != nil && !a.ExpiresAt.After(t.now) {
-		return rbac.Invalid(prefix+"expires_at", "must be in the future")
-	}
-	if a.ExpiresAt != nil && a.NotBefore != nil && !a.ExpiresAt.After(*a.NotBefore) {
-		return rbac.Invalid(prefix+"expires_at", "must be later than not_before")
-	}
-	if len([]rune(a.Reason)) > maxReason {
-		return rbac.Invalid(prefix+"reason", "at most 500 characters")
+	if err := a.Validate(prefix, t.now); err != nil {
+		return err
 	}
 	if err := t.checkGrantableOne(prefix+"role_id", a.RoleID); err != nil {
 		return err

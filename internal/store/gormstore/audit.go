@@ -40,7 +40,10 @@ func (s *Store) ListAuditEvents(ctx context.Context, tenantID string, f rbac.Aud
 	rows, next := trim(rows, f.Page, func(r auditRow) string { return strconv.FormatInt(r.Seq, 10) })
 	out := make([]rbac.AuditEvent, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		var err error
+		if out[i], err = r.toDomain(); err != nil {
+			return nil, "", err
+		}
 	}
 	return out, next, nil
 }

@@ -2,9 +2,6 @@ package gormstore
 
 import (
 	"context"
-	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/rosterhq/roster/internal/rbac"
 )
@@ -76,16 +73,4 @@ func removeRoleFromGroups(t *txn, roleID string) ([]string, int64, error) {
 	}
 	res := t.tx.Where("tenant_id = ? AND role_id = ?", t.w.TenantID, roleID).Delete(&groupAssignmentRow{})
 	return groups, res.RowsAffected, res.Error
-}
-
-// groupRoles returns the roles the user holds through its groups' active
-// global assignments at now (without what they inherit).
-func groupRoles(db *gorm.DB, tenantID, userID string, now time.Time) ([]string, error) {
-	var roles []string
-	err := db.Model(&groupAssignmentRow{}).
-		Where("tenant_id = ? AND org_id = '' AND (expires_at IS NULL OR expires_at > ?) AND (not_before IS NULL OR not_before <= ?)",
-			tenantID, micros(now), micros(now)).
-		Where("group_id IN (?)", db.Model(&groupMemberRow{}).Select("group_id").Where("tenant_id = ? AND user_id = ?", tenantID, userID)).
-		Distinct().Pluck("role_id", &roles).Error
-	return roles, err
 }

@@ -10,11 +10,6 @@ import (
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
-const (
-	maxGroupName        = 200
-	maxGroupDescription = 2000
-)
-
 func (s *Store) ListGroups(ctx context.Context, tenantID string, f rbac.GroupFilter) ([]rbac.Group, string, error) {
 	if _, err := s.GetTenant(ctx, tenantID); err != nil {
 		return nil, "", err
@@ -83,7 +78,7 @@ func hydrateGroups(db *gorm.DB, tenantID string, rows []groupRow) ([]rbac.Group,
 }
 
 func (s *Store) CreateGroup(ctx context.Context, w rbac.Write, in rbac.GroupInput) (rbac.Group, int64, error) {
-	if err := checkGroupFields(&in.Name, &in.Description); err != nil {
+	if err := in.Validate(); err != nil {
 		return rbac.Group{}, 0, err
 	}
 	var out rbac.Group
@@ -105,7 +100,7 @@ func (s *Store) CreateGroup(ctx context.Context, w rbac.Write, in rbac.GroupInpu
 }
 
 func (s *Store) UpdateGroup(ctx context.Context, w rbac.Write, groupID string, p rbac.GroupPatch) (rbac.Group, int64, error) {
-	if err := checkGroupFields(p.Name, p.Description); err != nil {
+	if err := p.Validate(); err != nil {
 		return rbac.Group{}, 0, err
 	}
 	var out rbac.Group
@@ -117,10 +112,8 @@ func (s *Store) UpdateGroup(ctx context.Context, w rbac.Write, groupID string, p
 		if err := checkIfMatch(w.IfMatch, before.Version); err != nil {
 			return err
 		}
-		after := before
-		setIf(&after.Name, p.Name)
-		setIf(&after.Description, p.Description)
-		if after == before {
+		after, changed := p.Apply(before)
+		if !changed {
 			out = before
 			return nil
 		}
@@ -168,20 +161,6 @@ func (s *Store) DeleteGroup(ctx context.Context, w rbac.Write, groupID string) (
 			"removed_members": group.MemberCount, "removed_assignments": nAssign})
 		return nil
 	})
-}
-
-// checkGroupFields validates the fields that are set.
-func checkGroupFields(name, description *string) error {
-	if name != nil && strings.TrimSpace(*name) == "" {
-		return rbac.Invalid("name", "must not be empty")
-	}
-	if name != nil && len([]rune(*name)) > maxGroupName {
-		return rbac.Invalid("name", "at most 200 characters")
-	}
-	if description != nil && len([]rune(*description)) > maxGroupDescription {
-		return rbac.Invalid("description", "at most 2000 characters")
-	}
-	return nil
 }
 
 // checkGroupName: group names are unique per tenant ignoring case.

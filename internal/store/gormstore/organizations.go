@@ -2,7 +2,6 @@ package gormstore
 
 import (
 	"context"
-	"strings"
 
 	"github.com/rosterhq/roster/internal/auth"
 	"github.com/rosterhq/roster/internal/rbac"
@@ -33,8 +32,8 @@ func (s *Store) GetOrganization(ctx context.Context, tenantID, orgID string) (rb
 }
 
 func (s *Store) CreateOrganization(ctx context.Context, w rbac.Write, in rbac.OrganizationInput) (rbac.Organization, int64, error) {
-	if strings.TrimSpace(in.Name) == "" {
-		return rbac.Organization{}, 0, rbac.Invalid("name", "must not be empty")
+	if err := in.Validate(); err != nil {
+		return rbac.Organization{}, 0, err
 	}
 	var out rbac.Organization
 	rev, err := s.write(ctx, w, func(t *txn) error {
@@ -55,8 +54,8 @@ func (s *Store) CreateOrganization(ctx context.Context, w rbac.Write, in rbac.Or
 }
 
 func (s *Store) UpdateOrganization(ctx context.Context, w rbac.Write, orgID string, p rbac.OrganizationPatch) (rbac.Organization, int64, error) {
-	if p.Name != nil && strings.TrimSpace(*p.Name) == "" {
-		return rbac.Organization{}, 0, rbac.Invalid("name", "must not be empty")
+	if err := p.Validate(); err != nil {
+		return rbac.Organization{}, 0, err
 	}
 	var out rbac.Organization
 	rev, err := s.write(ctx, w, func(t *txn) error {
@@ -68,10 +67,8 @@ func (s *Store) UpdateOrganization(ctx context.Context, w rbac.Write, orgID stri
 		if err := checkIfMatch(w.IfMatch, before.Version); err != nil {
 			return err
 		}
-		after := before
-		setIf(&after.Name, p.Name)
-		setIf(&after.ExternalID, p.ExternalID)
-		if after == before {
+		after, changed := p.Apply(before)
+		if !changed {
 			out = before
 			return nil
 		}

@@ -131,7 +131,7 @@ func (t *txn) mayChangeRole(roleID string, after *roleNode) error {
 		need = append(need, after.perms...)
 		need = append(need, g.permissions(after.parents...)...)
 	}
-	return t.w.Caller.Require(sortedUnique(need), "changing role "+roleID)
+	return t.w.Caller.Require(rbac.SortedUnique(need), "changing role "+roleID)
 }
 
 // heldPermissions returns the permissions each user holds globally through
@@ -166,7 +166,7 @@ func (t *txn) heldPermissions(userIDs []string) (map[string][]string, error) {
 	for _, rs := range roles {
 		all = append(all, rs...)
 	}
-	g, err := loadRoleGraph(t.tx, t.w.TenantID, sortedUnique(all), true)
+	g, err := loadRoleGraph(t.tx, t.w.TenantID, rbac.SortedUnique(all), true)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package gormstore
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,40 +8,9 @@ import (
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
-// The rules a role must keep: valid permissions, small metadata, parents
-// that exist and may be granted, and no inheritance cycle.
-
-// cleanPermissions validates and de-duplicates, keeping the caller's order.
-func cleanPermissions(in []string) ([]string, error) {
-	if len(in) > maxPermissions {
-		return nil, rbac.Invalid("permissions", fmt.Sprintf("at most %d permissions", maxPermissions))
-	}
-	out := make([]string, 0, len(in))
-	for i, p := range in {
-		if !rbac.ValidPermission(p) {
-			return nil, rbac.Invalid(fmt.Sprintf("permissions[%d]", i), "must be resource:action, each part [a-z0-9_.-]+ or *")
-		}
-		if !slices.Contains(out, p) {
-			out = append(out, p)
-		}
-	}
-	return out, nil
-}
-
-func encodeMetadata(m map[string]any) (*string, error) {
-	if m == nil {
-		return nil, nil
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return nil, rbac.Invalid("metadata", "must be a JSON object")
-	}
-	if len(b) > maxMetadataBytes {
-		return nil, rbac.Invalid("metadata", "at most 16 KiB")
-	}
-	s := string(b)
-	return &s, nil
-}
+// The rules a role must keep that read stored roles: parents that exist
+// and may be granted, and no inheritance cycle (its input rules are
+// rbac.RoleInput.Validate and rbac.RolePatch.Validate).
 
 // checkParents verifies that every parent exists and is assignable (a role
 // inheriting role_admin would grant it by the back door) and returns them

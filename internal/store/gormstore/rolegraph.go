@@ -78,7 +78,7 @@ func (g roleGraph) permissions(ids ...string) []string {
 	for _, id := range g.closure(ids...) {
 		out = append(out, g[id].perms...)
 	}
-	return sortedUnique(out)
+	return rbac.SortedUnique(out)
 }
 
 // defaults lists the default roles (every active user holds them).
@@ -89,7 +89,7 @@ func (g roleGraph) defaults() []string {
 			out = append(out, id)
 		}
 	}
-	return sortedUnique(out)
+	return rbac.SortedUnique(out)
 }
 
 // heirs lists the roles that inherit from id directly.

@@ -3,18 +3,12 @@ package gormstore
 import (
 	"context"
 	"encoding/json"
-	"reflect"
 	"slices"
 	"strings"
 
 	"gorm.io/gorm"
 
 	"github.com/rosterhq/roster/internal/rbac"
-)
-
-const (
-	maxPermissions   = 500
-	maxMetadataBytes = 16 << 10
 )
 
 func (s *Store) ListRoles(ctx context.Context, tenantID string, f rbac.RoleFilter) ([]rbac.Role, string, error) {
@@ -88,26 +82,20 @@ func (s *Store) hydrateRoles(db *gorm.DB, tenantID string, rows []roleRow) ([]rb
 	}
 	out := make([]rbac.Role, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain(parents[r.ID], n[r.ID])
+		var err error
+		if out[i], err = r.toDomain(parents[r.ID], n[r.ID]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
 func (s *Store) CreateRole(ctx context.Context, w rbac.Write, in rbac.RoleInput) (rbac.Role, int64, error) {
-	if !rbac.ValidRoleName(in.Name) {
-		return rbac.Role{}, 0, rbac.Invalid("name", "must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-	}
-	if strings.TrimSpace(in.DisplayName) == "" {
-		return rbac.Role{}, 0, rbac.Invalid("display_name", "must not be empty")
-	}
-	perms, err := cleanPermissions(in.Permissions)
-	if err != nil {
+	if err := in.Validate(); err != nil {
 		return rbac.Role{}, 0, err
 	}
-	meta, err := encodeMetadata(in.Metadata)
-	if err != nil {
-		return rbac.Role{}, 0, err
-	}
+	perms := rbac.UniquePermissions(in.Permissions)
+	meta, _ := rbac.EncodeMetadata(in.Metadata) // valid: Validate encoded it
 	var out rbac.Role
 	rev, err := s.write(ctx, w, func(t *txn) error {
 		parents, err := checkParents(t, "", in.InheritsFrom)
@@ -118,7 +106,7 @@ func (s *Store) CreateRole(ctx context.Context, w rbac.Write, in rbac.RoleInput)
 		if err != nil {
 			return err
 		}
-		if err := t.w.Caller.Require(sortedUnique(append(slices.Clone(perms), g.permissions(parents...)...)),
+		if err := t.w.Caller.Require(rbac.SortedUnique(append(slices.Clone(perms), g.permissions(parents...)...)),
 			"creating role "+in.Name); err != nil {
 			return err
 		}
@@ -140,7 +128,9 @@ func (s *Store) CreateRole(ctx context.Context, w rbac.Write, in rbac.RoleInput)
 		if err := setParents(t, row.ID, parents); err != nil {
 			return err
 		}
-		out = row.toDomain(parents, 0)
+		if out, err = row.toDomain(parents, 0); err != nil {
+			return err
+		}
 		t.audit(rbac.ActionRoleCreate, rbac.TargetRole, row.ID, map[string]any{"after": roleDetails(out)})
 		return nil
 	})
@@ -148,22 +138,8 @@ func (s *Store) CreateRole(ctx context.Context, w rbac.Write, in rbac.RoleInput)
 }
 
 func (s *Store) UpdateRole(ctx context.Context, w rbac.Write, roleID string, p rbac.RolePatch) (rbac.Role, int64, error) {
-	var perms []string
-	if p.Permissions != nil {
-		var err error
-		if perms, err = cleanPermissions(*p.Permissions); err != nil {
-			return rbac.Role{}, 0, err
-		}
-	}
-	if p.DisplayName != nil && strings.TrimSpace(*p.DisplayName) == "" {
-		return rbac.Role{}, 0, rbac.Invalid("display_name", "must not be empty")
-	}
-	var meta *string
-	if p.Metadata != nil {
-		var err error
-		if meta, err = encodeMetadata(*p.Metadata); err != nil {
-			return rbac.Role{}, 0, err
-		}
+	if err := p.Validate(); err != nil {
+		return rbac.Role{}, 0, err
 	}
 	var out rbac.Role
 	rev, err := s.write(ctx, w, func(t *txn) error {
@@ -178,35 +154,14 @@ func (s *Store) UpdateRole(ctx context.Context, w rbac.Write, roleID string, p r
 		if err != nil {
 			return err
 		}
-		if p.Name != nil && *p.Name != before.Name {
-			return rbac.Invalid("name", "is immutable")
+		after, changed := p.Apply(before) // parents as checkParents returns them: sorted, unique
+		if err := rbac.CheckRoleChange(p, before, after); err != nil {
+			return err
 		}
 		if err := checkIfMatch(w.IfMatch, before.Version); err != nil {
 			return err
 		}
-		after := before
-		if p.DisplayName != nil {
-			after.DisplayName = *p.DisplayName
-		}
-		if p.Description != nil {
-			after.Description = *p.Description
-		}
-		if p.Permissions != nil {
-			after.Permissions = perms
-		}
-		if p.InheritsFrom != nil {
-			after.InheritsFrom = parents
-		}
-		if p.Assignable != nil {
-			after.Assignable = *p.Assignable
-		}
-		if p.Metadata != nil {
-			after.Metadata = *p.Metadata
-		}
-		if err := checkSystemRoleChange(before, after); err != nil {
-			return err
-		}
-		if reflect.DeepEqual(roleDetails(before), roleDetails(after)) {
+		if !changed {
 			out = before
 			return nil
 		}
@@ -236,7 +191,7 @@ func (s *Store) UpdateRole(ctx context.Context, w rbac.Write, roleID string, p r
 			"permissions": mustJSON(after.Permissions), "assignable": after.Assignable,
 			"version": after.Version, "updated_at": micros(t.now)}
 		if p.Metadata != nil {
-			updates["metadata"] = meta
+			updates["metadata"], _ = rbac.EncodeMetadata(after.Metadata) // valid: Validate encoded it
 		}
 		if err := t.tx.Model(&roleRow{}).Where("tenant_id = ? AND id = ?", w.TenantID, roleID).Updates(updates).Error; err != nil {
 			return err
@@ -292,23 +247,6 @@ func (s *Store) DeleteRole(ctx context.Context, w rbac.Write, roleID string) (in
 			"removed_group_assignments": nGroupAssign, "affected_groups": groups})
 		return nil
 	})
-}
-
-// checkSystemRoleChange: role_admin never changes; of role_member only permissions do.
-func checkSystemRoleChange(before, after rbac.Role) error {
-	if !before.System {
-		return nil
-	}
-	if before.ID == rbac.MemberRoleID {
-		before.Permissions = after.Permissions
-	}
-	if !reflect.DeepEqual(roleDetails(before), roleDetails(after)) {
-		if before.ID == rbac.MemberRoleID {
-			return rbac.Invalid("body", "only the permissions of role_member can change")
-		}
-		return rbac.Invalid("body", "system role "+before.ID+" cannot be changed")
-	}
-	return nil
 }
 
 func roleDetails(r rbac.Role) map[string]any {

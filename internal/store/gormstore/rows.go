@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/rosterhq/roster/internal/rbac"
@@ -202,12 +203,25 @@ func (r tenantRow) toDomain() rbac.Tenant {
 		CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt)}
 }
 
-func (r roleRow) toDomain(parents []string, userCount int) rbac.Role {
+// decodeStored decodes a JSON column. Roster wrote it, so a failure means
+// the row was damaged outside Roster: an internal error naming the row,
+// never a silently empty value (empty scopes or permissions would change
+// what a token or role grants).
+func decodeStored(what, id, raw string, v any) error {
+	if err := json.Unmarshal([]byte(raw), v); err != nil {
+		return fmt.Errorf("stored %s %s is damaged: %w", what, id, err)
+	}
+	return nil
+}
+
+func (r roleRow) toDomain(parents []string, userCount int) (rbac.Role, error) {
 	role := rbac.Role{TenantID: r.TenantID, ID: r.ID, Name: r.Name, DisplayName: r.DisplayName,
 		Description: r.Description, System: r.System, Assignable: r.Assignable, Default: r.IsDefault,
 		InheritsFrom: parents, UserCount: userCount, Version: r.Version,
 		CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt)}
-	_ = json.Unmarshal([]byte(r.Permissions), &role.Permissions)
+	if err := decodeStored("role permissions of", r.ID, r.Permissions, &role.Permissions); err != nil {
+		return rbac.Role{}, err
+	}
 	if role.Permissions == nil {
 		role.Permissions = []string{}
 	}
@@ -215,9 +229,11 @@ func (r roleRow) toDomain(parents []string, userCount int) rbac.Role {
 		role.InheritsFrom = []string{}
 	}
 	if r.Metadata != nil {
-		_ = json.Unmarshal([]byte(*r.Metadata), &role.Metadata)
+		if err := decodeStored("role metadata of", r.ID, *r.Metadata, &role.Metadata); err != nil {
+			return rbac.Role{}, err
+		}
 	}
-	return role
+	return role, nil
 }
 
 func (r userRow) toDomain(roles []string) rbac.User {
@@ -239,20 +255,21 @@ func (r groupRow) toDomain(memberCount int) rbac.Group {
 		MemberCount: memberCount, Version: r.Version, CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt)}
 }
 
-func (r tokenRow) toDomain() rbac.Token {
+func (r tokenRow) toDomain() (rbac.Token, error) {
 	t := rbac.Token{ID: r.ID, TenantID: deref(r.TenantID), UserID: deref(r.UserID), Name: r.Name,
 		ExpiresAt: timePtr(r.ExpiresAt), LastUsedAt: timePtr(r.LastUsedAt), CreatedAt: fromMicros(r.CreatedAt),
 		MintedBy: deref(r.MintedBy)}
 	if r.Scopes != nil {
 		t.Scopes = []string{}
-		_ = json.Unmarshal([]byte(*r.Scopes), &t.Scopes)
+		if err := decodeStored("token scopes of", r.ID, *r.Scopes, &t.Scopes); err != nil {
+			return rbac.Token{}, err
+		}
 	}
-	return t
+	return t, nil
 }
 
-func (r auditRow) toDomain() rbac.AuditEvent {
+func (r auditRow) toDomain() (rbac.AuditEvent, error) {
 	e := rbac.AuditEvent{ID: r.ID, TenantID: r.TenantID, At: fromMicros(r.At), ActorID: r.ActorID,
 		Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID, Details: map[string]any{}}
-	_ = json.Unmarshal([]byte(r.Details), &e.Details)
-	return e
+	return e, decodeStored("audit event details of", r.ID, r.Details, &e.Details)
 }

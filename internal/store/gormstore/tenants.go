@@ -12,15 +12,12 @@ import (
 )
 
 func (s *Store) CreateTenant(ctx context.Context, actor rbac.Actor, in rbac.TenantInput) (rbac.TenantCreated, error) {
-	if !rbac.ValidTenantID(in.ID) {
-		return rbac.TenantCreated{}, rbac.Invalid("id", "must match ^[a-z0-9][a-z0-9-]{1,62}$")
+	if err := in.Validate(); err != nil {
+		return rbac.TenantCreated{}, err
 	}
 	mode := in.AssignmentMode
 	if mode == "" {
 		mode = rbac.ModeMultiple
-	}
-	if mode != rbac.ModeMultiple && mode != rbac.ModeSingle {
-		return rbac.TenantCreated{}, rbac.Invalid("settings.assignment_mode", "must be multiple or single")
 	}
 	var out rbac.TenantCreated
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -95,8 +92,8 @@ func (s *Store) ListTenants(ctx context.Context, p rbac.Page) ([]rbac.Tenant, st
 }
 
 func (s *Store) UpdateTenant(ctx context.Context, actor rbac.Actor, id string, p rbac.TenantPatch) (rbac.Tenant, error) {
-	if p.AssignmentMode != nil && *p.AssignmentMode != rbac.ModeMultiple && *p.AssignmentMode != rbac.ModeSingle {
-		return rbac.Tenant{}, rbac.Invalid("settings.assignment_mode", "must be multiple or single")
+	if err := p.Validate(); err != nil {
+		return rbac.Tenant{}, err
 	}
 	var out rbac.Tenant
 	_, err := s.write(ctx, rbac.Write{TenantID: id, Actor: actor}, func(t *txn) error {

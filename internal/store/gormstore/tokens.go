@@ -2,7 +2,6 @@ package gormstore
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -53,7 +52,10 @@ func (s *Store) Authenticate(ctx context.Context, hash string, now time.Time) (r
 	if row.ExpiresAt != nil && *row.ExpiresAt <= micros(now) {
 		return rbac.Token{}, denied
 	}
-	tok := row.toDomain()
+	tok, err := row.toDomain()
+	if err != nil {
+		return rbac.Token{}, err
+	}
 	if tok.Operator() {
 		return tok, nil
 	}
@@ -88,28 +90,31 @@ func (s *Store) ListTokens(ctx context.Context, tenantID, userID string, p rbac.
 	rows, next := trim(rows, p, func(r tokenRow) string { return r.ID })
 	out := make([]rbac.Token, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		var err error
+		if out[i], err = r.toDomain(); err != nil {
+			return nil, "", err
+		}
 	}
 	return out, next, nil
 }
 
 func (s *Store) CreateToken(ctx context.Context, w rbac.Write, in rbac.TokenInput) (rbac.Token, int64, error) {
-	for i, sc := range in.Scopes {
-		if !rbac.ValidPermission(sc) {
-			return rbac.Token{}, 0, rbac.Invalid("scopes["+strconv.Itoa(i)+"]", "must be resource:action, each part [a-z0-9_.-]+ or *")
-		}
-	}
 	if in.Hash == "" {
 		return rbac.Token{}, 0, rbac.Errorf(rbac.EInternal, "token hash missing")
 	}
 	var out rbac.Token
 	rev, err := s.write(ctx, w, func(t *txn) error {
-		if in.ExpiresAt != nil && !in.ExpiresAt.After(t.now) {
-			return rbac.Invalid("expires_at", "must be in the future")
+		if err := in.Validate(t.now); err != nil {
+			return err
 		}
 		if _, err := s.getUser(t.tx, w.TenantID, in.UserID); err != nil {
 			return err
 		}
+		end, err := t.w.Caller.CanMint(in)
+		if err != nil {
+			return err
+		}
+		in.ExpiresAt = end
 		if err := t.mayMint(in); err != nil {
 			return err
 		}
@@ -117,13 +122,15 @@ func (s *Store) CreateToken(ctx context.Context, w rbac.Write, in rbac.TokenInpu
 		row := tokenRow{ID: auth.NewID("tok_"), TenantID: &tenantID, UserID: &userID, Name: in.Name, Hash: in.Hash,
 			ExpiresAt: microsPtr(in.ExpiresAt), CreatedAt: micros(t.now), MintedBy: mintedBy(w.Actor, in.UserID)}
 		if in.Scopes != nil {
-			sc := mustJSON(sortedUnique(in.Scopes))
+			sc := mustJSON(rbac.SortedUnique(in.Scopes))
 			row.Scopes = &sc
 		}
 		if err := t.tx.Create(&row).Error; err != nil {
 			return err
 		}
-		out = row.toDomain()
+		if out, err = row.toDomain(); err != nil {
+			return err
+		}
 		d := map[string]any{"user_id": in.UserID, "name": in.Name}
 		if in.Scopes != nil {
 			d["scopes"] = out.Scopes
@@ -136,6 +143,9 @@ func (s *Store) CreateToken(ctx context.Context, w rbac.Write, in rbac.TokenInpu
 
 func (s *Store) RevokeToken(ctx context.Context, w rbac.Write, userID, tokenID string) (int64, error) {
 	return s.write(ctx, w, func(t *txn) error {
+		if err := t.w.Caller.ManagesToken(userID, tokenID); err != nil {
+			return err
+		}
 		if _, err := s.getUser(t.tx, w.TenantID, userID); err != nil {
 			return err
 		}

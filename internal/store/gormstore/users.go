@@ -2,7 +2,6 @@ package gormstore
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -83,8 +82,8 @@ func (s *Store) hydrateUsers(db *gorm.DB, tenantID string, rows []userRow) ([]rb
 }
 
 func (s *Store) CreateUser(ctx context.Context, w rbac.Write, in rbac.UserInput) (rbac.User, int64, error) {
-	if strings.TrimSpace(in.Email) == "" || !strings.Contains(in.Email, "@") {
-		return rbac.User{}, 0, rbac.Invalid("email", "must be an email address")
+	if err := in.Validate(); err != nil {
+		return rbac.User{}, 0, err
 	}
 	var out rbac.User
 	rev, err := s.write(ctx, w, func(t *txn) error {
@@ -94,7 +93,7 @@ func (s *Store) CreateUser(ctx context.Context, w rbac.Write, in rbac.UserInput)
 		if err := checkSingleModeRoles(t, "roles", in.Roles); err != nil {
 			return err
 		}
-		roles := sortedUnique(in.Roles)
+		roles := rbac.SortedUnique(in.Roles)
 		ends, err := grantEnds(t, roles)
 		if err != nil {
 			return err
@@ -123,11 +122,8 @@ func (s *Store) CreateUser(ctx context.Context, w rbac.Write, in rbac.UserInput)
 }
 
 func (s *Store) UpdateUser(ctx context.Context, w rbac.Write, userID string, p rbac.UserPatch) (rbac.User, int64, error) {
-	if p.Email != nil && (strings.TrimSpace(*p.Email) == "" || !strings.Contains(*p.Email, "@")) {
-		return rbac.User{}, 0, rbac.Invalid("email", "must be an email address")
-	}
-	if p.Status != nil && *p.Status != rbac.StatusActive && *p.Status != rbac.StatusDisabled {
-		return rbac.User{}, 0, rbac.Invalid("status", "must be active or disabled")
+	if err := p.Validate(); err != nil {
+		return rbac.User{}, 0, err
 	}
 	var out rbac.User
 	rev, err := s.write(ctx, w, func(t *txn) error {
@@ -146,25 +142,15 @@ func (s *Store) UpdateUser(ctx context.Context, w rbac.Write, userID string, p r
 		if err := checkIfMatch(w.IfMatch, before.Version); err != nil {
 			return err
 		}
-		after := before
-		setIf(&after.Email, p.Email)
-		setIf(&after.FirstName, p.FirstName)
-		setIf(&after.LastName, p.LastName)
-		setIf(&after.ExternalUserID, p.ExternalUserID)
-		setIf(&after.Status, p.Status)
-		if p.Roles != nil {
-			after.Roles = sortedUnique(*p.Roles)
-		}
-		if slices.Equal(before.Roles, after.Roles) && fmt.Sprint(userDetails(before)) == fmt.Sprint(userDetails(after)) {
+		after, changed := p.Apply(before)
+		if !changed {
 			out = before
 			return nil
 		}
 		// Only adding roles is a grant (mayGrant, in replaceGlobalRoles);
 		// anything else changes the user.
-		identity := before
-		identity.Roles = after.Roles
 		losesRoles := slices.ContainsFunc(before.Roles, func(r string) bool { return !slices.Contains(after.Roles, r) })
-		if losesRoles || fmt.Sprint(userDetails(identity)) != fmt.Sprint(userDetails(after)) {
+		if losesRoles || rbac.IdentityChanged(before, after) {
 			if err := t.mayChangeUsers([]string{userID}, "changing user"); err != nil {
 				return err
 			}
@@ -233,32 +219,6 @@ func (s *Store) DeleteUser(ctx context.Context, w rbac.Write, userID string) (in
 	})
 }
 
-func (s *Store) UserPermissions(ctx context.Context, tenantID, userID string, now time.Time) ([]string, error) {
-	db := s.db.WithContext(ctx)
-	var user userRow
-	if err := db.Where("tenant_id = ? AND id = ?", tenantID, userID).Take(&user).Error; err != nil {
-		return nil, translate(err, "user")
-	}
-	if user.Status != rbac.StatusActive {
-		return []string{}, nil
-	}
-	var held []string
-	if err := db.Model(&assignmentRow{}).Where("tenant_id = ? AND user_id = ? AND org_id = '' AND (expires_at IS NULL OR expires_at > ?) AND (not_before IS NULL OR not_before <= ?)",
-		tenantID, userID, micros(now), micros(now)).Pluck("role_id", &held).Error; err != nil {
-		return nil, translate(err, "")
-	}
-	viaGroups, err := groupRoles(db, tenantID, userID, now)
-	if err != nil {
-		return nil, translate(err, "")
-	}
-	held = append(held, viaGroups...)
-	g, err := loadRoleGraph(db, tenantID, sortedUnique(held), true)
-	if err != nil {
-		return nil, translate(err, "")
-	}
-	return g.permissions(append(held, g.defaults()...)...), nil
-}
-
 // leaveGroups moves the version of every group the user is a member of (its
 // member_count is about to drop) and returns their ids.
 func leaveGroups(t *txn, userID string) ([]string, error) {
@@ -277,7 +237,7 @@ func leaveGroups(t *txn, userID string) ([]string, error) {
 // checkSingleModeRoles: in a single-role tenant a user holds at most one
 // direct role per scope, so a list of global roles holds at most one.
 func checkSingleModeRoles(t *txn, field string, ids []string) error {
-	if t.tenant.AssignmentMode == rbac.ModeSingle && len(sortedUnique(ids)) > 1 {
+	if t.tenant.AssignmentMode == rbac.ModeSingle && len(rbac.SortedUnique(ids)) > 1 {
 		return rbac.Invalid(field, "this tenant allows one role per scope")
 	}
 	return nil
@@ -367,22 +327,6 @@ func grantEnds(t *txn, roles []string) (map[string]*time.Time, error) {
 func userDetails(u rbac.User) map[string]any {
 	return map[string]any{"email": u.Email, "first_name": u.FirstName, "last_name": u.LastName,
 		"external_user_id": u.ExternalUserID, "status": u.Status, "roles": u.Roles}
-}
-
-func setIf(dst *string, v *string) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
-func sortedUnique(in []string) []string {
-	out := slices.Clone(in)
-	slices.Sort(out)
-	out = slices.Compact(out)
-	if out == nil {
-		out = []string{}
-	}
-	return out
 }
 
 func keys(m map[string]bool) []string {

@@ -254,19 +254,16 @@ func testPermissions(t *testing.T, newStore Factory) {
 	_, _, _, err = f.s.Assign(ctx, f.w(), u.ID, rbac.AssignmentInput{RoleID: pending.ID, NotBefore: &later})
 	require.NoError(t, err)
 
-	perms, err := f.s.UserPermissions(ctx, "acme", u.ID, time.Now())
-	require.NoError(t, err)
+	perms := f.permissions(t, u.ID, time.Now())
 	require.Equal(t, []string{"docs:read", "docs:write", "profile:read", "reports:*"}, perms,
 		"inherited transitively, default role included, scoped and pending left out")
 
-	perms, err = f.s.UserPermissions(ctx, "acme", u.ID, later.Add(time.Minute))
-	require.NoError(t, err)
+	perms = f.permissions(t, u.ID, later.Add(time.Minute))
 	require.Contains(t, perms, "future:read", "a pending assignment counts from not_before")
 
 	disabled := rbac.StatusDisabled
 	_, _, err = f.s.UpdateUser(ctx, f.w(), u.ID, rbac.UserPatch{Status: &disabled})
 	require.NoError(t, err)
-	perms, err = f.s.UserPermissions(ctx, "acme", u.ID, time.Now())
-	require.NoError(t, err)
+	perms = f.permissions(t, u.ID, time.Now())
 	require.Empty(t, perms, "a disabled user holds nothing")
 }

@@ -143,8 +143,7 @@ func testGroups(t *testing.T, newStore Factory) {
 	require.Equal(t, rbac.ENotFound, rbac.ErrorCode(err))
 	_, _, err = f.s.ListGroupAssignments(ctx, "acme", support.ID, rbac.Page{})
 	require.Equal(t, rbac.ENotFound, rbac.ErrorCode(err))
-	perms, err := f.s.UserPermissions(ctx, "acme", u.ID, time.Now())
-	require.NoError(t, err)
+	perms := f.permissions(t, u.ID, time.Now())
 	require.NotContains(t, perms, "tickets:read", "the deleted group's roles are gone")
 	_, err = f.s.GetUser(ctx, "acme", u.ID)
 	require.NoError(t, err, "members stay users")
@@ -301,22 +300,18 @@ func testGroupPermissions(t *testing.T, newStore Factory) {
 	_, err = f.s.AddGroupMembers(ctx, f.w(), g.ID, []string{u.ID})
 	require.NoError(t, err)
 
-	perms, err := f.s.UserPermissions(ctx, "acme", u.ID, time.Now())
-	require.NoError(t, err)
+	perms := f.permissions(t, u.ID, time.Now())
 	require.Equal(t, []string{"docs:read", "docs:write"}, perms,
 		"the group's global roles with what they inherit; scoped and pending grants left out")
-	perms, err = f.s.UserPermissions(ctx, "acme", u.ID, later.Add(time.Minute))
-	require.NoError(t, err)
+	perms = f.permissions(t, u.ID, later.Add(time.Minute))
 	require.Contains(t, perms, "future:read")
-	perms, err = f.s.UserPermissions(ctx, "acme", outsider.ID, time.Now())
-	require.NoError(t, err)
+	perms = f.permissions(t, outsider.ID, time.Now())
 	require.Empty(t, perms, "only members hold the group's roles")
 
 	disabled := rbac.StatusDisabled
 	_, _, err = f.s.UpdateUser(ctx, f.w(), u.ID, rbac.UserPatch{Status: &disabled})
 	require.NoError(t, err)
-	perms, err = f.s.UserPermissions(ctx, "acme", u.ID, time.Now())
-	require.NoError(t, err)
+	perms = f.permissions(t, u.ID, time.Now())
 	require.Empty(t, perms, "a disabled member holds nothing")
 	active := rbac.StatusActive
 	_, _, err = f.s.UpdateUser(ctx, f.w(), u.ID, rbac.UserPatch{Status: &active})
@@ -324,8 +319,7 @@ func testGroupPermissions(t *testing.T, newStore Factory) {
 
 	_, err = f.s.RemoveGroupMembers(ctx, f.w(), g.ID, []string{u.ID})
 	require.NoError(t, err)
-	perms, err = f.s.UserPermissions(ctx, "acme", u.ID, time.Now())
-	require.NoError(t, err)
+	perms = f.permissions(t, u.ID, time.Now())
 	require.Empty(t, perms, "leaving the group drops its roles")
 }
 

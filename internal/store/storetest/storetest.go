@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosterhq/roster/internal/auth"
+	"github.com/rosterhq/roster/internal/eval"
 	"github.com/rosterhq/roster/internal/rbac"
 )
 
@@ -92,6 +93,17 @@ func (f fixture) user(email string, roles ...string) rbac.User {
 	u, _, err := f.s.CreateUser(ctx, f.w(), rbac.UserInput{Email: email, Roles: roles})
 	require.NoError(f.t, err)
 	return u
+}
+
+// permissions is what evaluation answers for the user's global
+// permissions at now, from an engine built afresh from the store's
+// snapshot: the store's contract is that evaluation of what it holds is
+// right.
+func (f fixture) permissions(t *testing.T, userID string, now time.Time) []string {
+	t.Helper()
+	snap, err := f.s.LoadSnapshot(ctx, f.tenant)
+	require.NoError(t, err)
+	return eval.New(snap).Permissions(userID, "", now)
 }
 
 func (f fixture) revision() int64 {
