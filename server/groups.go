@@ -89,11 +89,9 @@ func (s *Server) GetGroupMemberLinkage(ctx context.Context, req gen.GetGroupMemb
 }
 
 func (s *Server) AddGroupMembers(ctx context.Context, req gen.AddGroupMembersRequestObject) (gen.AddGroupMembersResponseObject, error) {
-	ids, err := linkageIDs(req.JSONBody, req.ApplicationVndAPIPlusJSONBody)
-	if err != nil {
-		return nil, err
-	}
-	rev, err := s.Store.AddGroupMembers(ctx, write(ctx, req.TenantId, nil), req.GroupId, ids)
+	rev, err := changeLinkage(ctx, req.TenantId, req.JSONBody, req.ApplicationVndAPIPlusJSONBody, func(w rbac.Write, ids []string) (int64, error) {
+		return s.Store.AddGroupMembers(ctx, w, req.GroupId, ids)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +99,9 @@ func (s *Server) AddGroupMembers(ctx context.Context, req gen.AddGroupMembersReq
 }
 
 func (s *Server) ReplaceGroupMembers(ctx context.Context, req gen.ReplaceGroupMembersRequestObject) (gen.ReplaceGroupMembersResponseObject, error) {
-	ids, err := linkageIDs(req.JSONBody, req.ApplicationVndAPIPlusJSONBody)
-	if err != nil {
-		return nil, err
-	}
-	rev, err := s.Store.ReplaceGroupMembers(ctx, write(ctx, req.TenantId, nil), req.GroupId, ids)
+	rev, err := changeLinkage(ctx, req.TenantId, req.JSONBody, req.ApplicationVndAPIPlusJSONBody, func(w rbac.Write, ids []string) (int64, error) {
+		return s.Store.ReplaceGroupMembers(ctx, w, req.GroupId, ids)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -113,11 +109,9 @@ func (s *Server) ReplaceGroupMembers(ctx context.Context, req gen.ReplaceGroupMe
 }
 
 func (s *Server) RemoveGroupMembers(ctx context.Context, req gen.RemoveGroupMembersRequestObject) (gen.RemoveGroupMembersResponseObject, error) {
-	ids, err := linkageIDs(req.JSONBody, req.ApplicationVndAPIPlusJSONBody)
-	if err != nil {
-		return nil, err
-	}
-	rev, err := s.Store.RemoveGroupMembers(ctx, write(ctx, req.TenantId, nil), req.GroupId, ids)
+	rev, err := changeLinkage(ctx, req.TenantId, req.JSONBody, req.ApplicationVndAPIPlusJSONBody, func(w rbac.Write, ids []string) (int64, error) {
+		return s.Store.RemoveGroupMembers(ctx, w, req.GroupId, ids)
+	})
 	if err != nil {
 		return nil, err
 	}

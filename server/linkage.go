@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/rosterhq/roster/gen"
@@ -32,6 +33,19 @@ func linkageIDs(asJSON *gen.LinkageRequest, asJSONAPI *gen.LinkageRequest) ([]st
 		ids[i] = d.Id
 	}
 	return ids, nil
+}
+
+// changeLinkage is the one body of the six linkage writes (add, replace,
+// remove; members of a group, assignees of a role): the body's ids, then
+// the store, which validates them (400) before it applies the grant policy
+// (403), in that order for both relationships.
+func changeLinkage(ctx context.Context, tenantID string, asJSON, asJSONAPI *gen.LinkageRequest,
+	change func(w rbac.Write, ids []string) (int64, error)) (int64, error) {
+	ids, err := linkageIDs(asJSON, asJSONAPI)
+	if err != nil {
+		return 0, err
+	}
+	return change(write(ctx, tenantID, nil), ids)
 }
 
 func usersOf(items []rbac.User) []string {

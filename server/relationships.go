@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/rosterhq/roster/gen"
+	"github.com/rosterhq/roster/internal/rbac"
 )
 
 // Role relationships (JSON:API linkage of a role to the users holding it
@@ -46,11 +47,9 @@ func (s *Server) ListRoleAssignees(ctx context.Context, req gen.ListRoleAssignee
 // the role, removing and replacing take it from users.
 
 func (s *Server) AddRoleAssignees(ctx context.Context, req gen.AddRoleAssigneesRequestObject) (gen.AddRoleAssigneesResponseObject, error) {
-	ids, err := linkageIDs(req.JSONBody, req.ApplicationVndAPIPlusJSONBody)
-	if err != nil {
-		return nil, err
-	}
-	rev, err := s.Store.AddRoleAssignees(ctx, write(ctx, req.TenantId, nil), req.RoleId, ids)
+	rev, err := changeLinkage(ctx, req.TenantId, req.JSONBody, req.ApplicationVndAPIPlusJSONBody, func(w rbac.Write, ids []string) (int64, error) {
+		return s.Store.AddRoleAssignees(ctx, w, req.RoleId, ids)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -58,11 +57,9 @@ func (s *Server) AddRoleAssignees(ctx context.Context, req gen.AddRoleAssigneesR
 }
 
 func (s *Server) ReplaceRoleAssignees(ctx context.Context, req gen.ReplaceRoleAssigneesRequestObject) (gen.ReplaceRoleAssigneesResponseObject, error) {
-	ids, err := linkageIDs(req.JSONBody, req.ApplicationVndAPIPlusJSONBody)
-	if err != nil {
-		return nil, err
-	}
-	rev, err := s.Store.ReplaceRoleAssignees(ctx, write(ctx, req.TenantId, nil), req.RoleId, ids)
+	rev, err := changeLinkage(ctx, req.TenantId, req.JSONBody, req.ApplicationVndAPIPlusJSONBody, func(w rbac.Write, ids []string) (int64, error) {
+		return s.Store.ReplaceRoleAssignees(ctx, w, req.RoleId, ids)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -70,11 +67,9 @@ func (s *Server) ReplaceRoleAssignees(ctx context.Context, req gen.ReplaceRoleAs
 }
 
 func (s *Server) RemoveRoleAssignees(ctx context.Context, req gen.RemoveRoleAssigneesRequestObject) (gen.RemoveRoleAssigneesResponseObject, error) {
-	ids, err := linkageIDs(req.JSONBody, req.ApplicationVndAPIPlusJSONBody)
-	if err != nil {
-		return nil, err
-	}
-	rev, err := s.Store.RemoveRoleAssignees(ctx, write(ctx, req.TenantId, nil), req.RoleId, ids)
+	rev, err := changeLinkage(ctx, req.TenantId, req.JSONBody, req.ApplicationVndAPIPlusJSONBody, func(w rbac.Write, ids []string) (int64, error) {
+		return s.Store.RemoveRoleAssignees(ctx, w, req.RoleId, ids)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -44,30 +44,10 @@ func (t *Tenant) Apply(d rbac.Delta) error {
 			t.deleteOrganization(c.TargetID)
 		}
 	}
-	users := byID(d.Users, func(u rbac.SnapshotUser) string { return u.ID })
-	for _, id := range named.Users {
-		if u, ok := users[id]; ok {
-			t.putUser(u)
-		} else {
-			t.deleteUser(id)
-		}
-	}
-	roles := byID(d.Roles, func(r rbac.SnapshotRole) string { return r.ID })
-	for _, id := range named.Roles {
-		if r, ok := roles[id]; ok {
-			t.roles[id] = newRole(r)
-		} else {
-			t.deleteRole(id)
-		}
-	}
-	groups := byID(d.Groups, func(g rbac.SnapshotGroup) string { return g.ID })
-	for _, id := range named.Groups {
-		if g, ok := groups[id]; ok {
-			t.putGroup(g)
-		} else {
-			t.dropGroup(id)
-		}
-	}
+	putOrDelete(named.Users, d.Users, func(u rbac.SnapshotUser) string { return u.ID }, t.putUser, t.deleteUser)
+	putOrDelete(named.Roles, d.Roles, func(r rbac.SnapshotRole) string { return r.ID },
+		func(r rbac.SnapshotRole) { t.roles[r.ID] = newRole(r) }, t.deleteRole)
+	putOrDelete(named.Groups, d.Groups, func(g rbac.SnapshotGroup) string { return g.ID }, t.putGroup, t.dropGroup)
 	if rolesMoved {
 		t.rolesChanged()
 	}
@@ -88,10 +68,15 @@ func checkDense(d rbac.Delta) error {
 	return nil
 }
 
-func byID[T any](items []T, id func(T) string) map[string]T {
-	m := make(map[string]T, len(items))
-	for _, it := range items {
-		m[id(it)] = it
+// putOrDelete puts every named entity the delta carries and deletes every
+// named one it does not (the delta read found it gone).
+func putOrDelete[T any](named []string, items []T, id func(T) string, put func(T), del func(string)) {
+	byID := rbac.IndexBy(items, id)
+	for _, k := range named {
+		if it, ok := byID[k]; ok {
+			put(it)
+		} else {
+			del(k)
+		}
 	}
-	return m
 }

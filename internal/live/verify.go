@@ -170,7 +170,7 @@ func diff(have, want rbac.Snapshot, skip rbac.Named) []string {
 }
 
 func diffKind[T any](kind string, have, want []T, skip []string, id func(T) string) []string {
-	hm, wm := byID(have, id), byID(want, id)
+	hm, wm := rbac.IndexBy(have, id), rbac.IndexBy(want, id)
 	var out []string
 	for _, k := range slices.Sorted(mapsKeys(hm, wm)) {
 		if _, skipped := slices.BinarySearch(skip, k); skipped {
@@ -188,14 +188,6 @@ func diffKind[T any](kind string, have, want []T, skip []string, id func(T) stri
 		}
 	}
 	return out
-}
-
-func byID[T any](items []T, id func(T) string) map[string]T {
-	m := make(map[string]T, len(items))
-	for _, it := range items {
-		m[id(it)] = it
-	}
-	return m
 }
 
 func mapsKeys[T any](a, b map[string]T) func(func(string) bool) {

@@ -11,9 +11,14 @@ import (
 
 // Apply returns the tenant with the patch applied, and whether it differs.
 func (p TenantPatch) Apply(before Tenant) (Tenant, bool) {
+	return applyStrings(before, func(t *Tenant) { setIf(&t.Name, p.Name); setIf(&t.AssignmentMode, p.AssignmentMode) })
+}
+
+// applyStrings applies set to a copy of an entity whose patchable fields
+// are plain values, and reports whether the copy differs.
+func applyStrings[T comparable](before T, set func(*T)) (T, bool) {
 	after := before
-	setIf(&after.Name, p.Name)
-	setIf(&after.AssignmentMode, p.AssignmentMode)
+	set(&after)
 	return after, after != before
 }
 
@@ -105,19 +110,13 @@ func IdentityChanged(before, after User) bool { return !sameUser(before, after) 
 
 // Apply returns the group with the patch applied, and whether it differs.
 func (p GroupPatch) Apply(before Group) (Group, bool) {
-	after := before
-	setIf(&after.Name, p.Name)
-	setIf(&after.Description, p.Description)
-	return after, after != before
+	return applyStrings(before, func(g *Group) { setIf(&g.Name, p.Name); setIf(&g.Description, p.Description) })
 }
 
 // Apply returns the organization with the patch applied, and whether it
 // differs.
 func (p OrganizationPatch) Apply(before Organization) (Organization, bool) {
-	after := before
-	setIf(&after.Name, p.Name)
-	setIf(&after.ExternalID, p.ExternalID)
-	return after, after != before
+	return applyStrings(before, func(o *Organization) { setIf(&o.Name, p.Name); setIf(&o.ExternalID, p.ExternalID) })
 }
 
 // UniquePermissions drops repeated permissions, keeping the first of each

@@ -40,3 +40,12 @@ type Snapshot struct {
 	Users    []SnapshotUser
 	Groups   []SnapshotGroup
 }
+
+// IndexBy maps items by the id key gives each (the last wins on a repeat).
+func IndexBy[T any](items []T, key func(T) string) map[string]T {
+	m := make(map[string]T, len(items))
+	for _, it := range items {
+		m[key(it)] = it
+	}
+	return m
+}

@@ -18,13 +18,7 @@ func (s *Store) ListGroupMembers(ctx context.Context, tenantID, groupID string, 
 
 func (s *Store) AddGroupMembers(ctx context.Context, w rbac.Write, groupID string, userIDs []string) (int64, error) {
 	return s.write(ctx, w, func(t *txn) error {
-		if err := checkMembers(t, userIDs); err != nil {
-			return err
-		}
-		if _, err := getGroupRow(t.tx, w.TenantID, groupID); err != nil {
-			return err
-		}
-		have, err := membersAmong(t, groupID, userIDs)
+		have, err := checkedMembersAmong(t, groupID, userIDs)
 		if err != nil {
 			return err
 		}
@@ -50,13 +44,7 @@ func (s *Store) AddGroupMembers(ctx context.Context, w rbac.Write, groupID strin
 
 func (s *Store) RemoveGroupMembers(ctx context.Context, w rbac.Write, groupID string, userIDs []string) (int64, error) {
 	return s.write(ctx, w, func(t *txn) error {
-		if err := checkMembers(t, userIDs); err != nil {
-			return err
-		}
-		if _, err := getGroupRow(t.tx, w.TenantID, groupID); err != nil {
-			return err
-		}
-		have, err := membersAmong(t, groupID, userIDs)
+		have, err := checkedMembersAmong(t, groupID, userIDs)
 		if err != nil {
 			return err
 		}
@@ -80,10 +68,7 @@ func (s *Store) RemoveGroupMembers(ctx context.Context, w rbac.Write, groupID st
 
 func (s *Store) ReplaceGroupMembers(ctx context.Context, w rbac.Write, groupID string, userIDs []string) (int64, error) {
 	return s.write(ctx, w, func(t *txn) error {
-		if err := checkMembers(t, userIDs); err != nil {
-			return err
-		}
-		if _, err := getGroupRow(t.tx, w.TenantID, groupID); err != nil {
+		if err := checkMembersOf(t, groupID, userIDs); err != nil {
 			return err
 		}
 		var current []string
@@ -125,6 +110,25 @@ func (s *Store) ReplaceGroupMembers(ctx context.Context, w rbac.Write, groupID s
 		slices.Sort(added)
 		return membersChanged(t, rbac.ActionGroupMembersReplace, groupID, map[string]any{"added": added, "removed": removed})
 	})
+}
+
+// checkMembersOf validates a member list for an existing group: the list
+// first (400), then the group (404).
+func checkMembersOf(t *txn, groupID string, userIDs []string) error {
+	if err := checkMembers(t, userIDs); err != nil {
+		return err
+	}
+	_, err := getGroupRow(t.tx, t.w.TenantID, groupID)
+	return err
+}
+
+// checkedMembersAmong is checkMembersOf, then which of the users are
+// members already.
+func checkedMembersAmong(t *txn, groupID string, userIDs []string) (map[string]bool, error) {
+	if err := checkMembersOf(t, groupID, userIDs); err != nil {
+		return nil, err
+	}
+	return membersAmong(t, groupID, userIDs)
 }
 
 // checkMembers validates a member list as a whole: a repeated id names
