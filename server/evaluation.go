@@ -78,7 +78,7 @@ func (s *Server) orgFilter(ctx context.Context, tenantID string, org *string, fi
 	}
 	if err := s.orgExists(ctx, tenantID, *org); err != nil {
 		if rbac.IsCode(err, rbac.ENotFound) {
-			return "", rbac.Invalid(field, "unknown organization "+*org)
+			return "", rbac.Invalid(field, fmt.Sprintf("unknown organization %q", *org))
 		}
 		return "", err
 	}
@@ -198,7 +198,7 @@ func (s *Server) resolveCheck(ctx context.Context, tenantID string, c gen.CheckR
 		return t, checkQuery{}, err
 	}
 	if !known {
-		return t, checkQuery{}, rbac.Invalid(prefix+"user_id", "unknown user "+user)
+		return t, checkQuery{}, rbac.Invalid(prefix+"user_id", fmt.Sprintf("unknown user %q", user))
 	}
 	org, err := s.orgFilter(ctx, tenantID, c.OrganizationId, prefix+"organization_id")
 	if err != nil {
@@ -239,7 +239,7 @@ func (s *Server) holders(ctx context.Context, req gen.ListUsersRequestObject) (g
 	if q.HoldsRole != nil {
 		if _, err := s.Store.GetRole(ctx, req.TenantId, *q.HoldsRole); err != nil {
 			if rbac.IsCode(err, rbac.ENotFound) {
-				return nil, rbac.Invalid("holds_role", "unknown role "+*q.HoldsRole)
+				return nil, rbac.Invalid("holds_role", fmt.Sprintf("unknown role %q", *q.HoldsRole))
 			}
 			return nil, err
 		}

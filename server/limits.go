@@ -160,8 +160,10 @@ func (l *limiter) failedAuth(c echo.Context, now time.Time, err error) error {
 	if l == nil || rbac.ErrorCode(err) != rbac.EUnauthorized {
 		return err
 	}
-	if ok, wait := l.failures.allow(clientKey(c), now); !ok {
-		return rateLimited(c, wait, "too many failed authentications from this address")
+	t := l.failures.take(clientKey(c), now)
+	l.failures.report(c, policyFailures, t)
+	if !t.ok {
+		return rateLimited(c, t.wait, "too many failed authentications from this address")
 	}
 	return err
 }
@@ -171,8 +173,10 @@ func (l *limiter) allowUser(c echo.Context, tok rbac.Token, now time.Time) error
 	if l == nil {
 		return nil
 	}
-	if ok, wait := l.users.allow(userKey(tok), now); !ok {
-		return rateLimited(c, wait, "too many requests for this user")
+	t := l.users.take(userKey(tok), now)
+	l.users.report(c, policyUser, t)
+	if !t.ok {
+		return rateLimited(c, t.wait, "too many requests for this user")
 	}
 	return nil
 }
@@ -208,6 +212,20 @@ func newBuckets(rate, burst float64, maxKeys int) *buckets {
 // allow takes one request from key's budget, or says how long until one is
 // available.
 func (l *buckets) allow(key string, now time.Time) (bool, time.Duration) {
+	t := l.take(key, now)
+	return t.ok, t.wait
+}
+
+// taken is one request's draw on a budget: whether it was allowed, how
+// long until the next one would be (when not), and what is left.
+type taken struct {
+	ok        bool
+	wait      time.Duration
+	remaining float64 // requests left after this one
+}
+
+// take is allow with what is left of the budget, for the RateLimit header.
+func (l *buckets) take(key string, now time.Time) taken {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !now.Before(l.nextSweep) {
@@ -232,9 +250,9 @@ func (l *buckets) allow(key string, now time.Time) (bool, time.Duration) {
 	}
 	if b.tokens >= 1 {
 		b.tokens--
-		return true, 0
+		return taken{ok: true, remaining: b.tokens}
 	}
-	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	return taken{wait: time.Duration((1 - b.tokens) / l.rate * float64(time.Second)), remaining: b.tokens}
 }
 
 // sweep drops the buckets that have refilled completely.

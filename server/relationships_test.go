@@ -213,3 +213,17 @@ func TestRoleAssignees_escalation(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, rm.StatusCode(), "body: %s", rm.Body)
 	require.False(t, acme.allowed(t, u.Id, "docs:write"))
 }
+
+// An error names the id it is about in quotes, so that an empty or
+// space-padded id is visible rather than nothing after "user".
+func TestLinkage_errorsQuoteTheID(t *testing.T) {
+	env := servertest.New(t)
+	acme := newTenant(t, env, "acme")
+	viewer := acme.role(t, "viewer", "docs:read")
+	for _, id := range []string{"", " usr_x"} {
+		resp, body := env.Do(http.MethodPost, "/v1/tenants/acme/roles/"+viewer.Id+"/relationships/assigned_users", acme.AdminToken,
+			`{"data":[{"type":"users","id":"`+id+`"}]}`)
+		requireProblem(t, resp, body, 400, "validation_error", "data[0].id")
+		require.Contains(t, string(body), `unknown user \"`+id+`\"`)
+	}
+}

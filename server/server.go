@@ -45,6 +45,9 @@ type Config struct {
 	// RateLimit caps each token's requests (429 with Retry-After); the
 	// zero value, the default, turns it off.
 	RateLimit RateLimit
+	// CORSOrigins lists the origins browsers may call from (exact match,
+	// see ParseCORSOrigins); none, the default, turns CORS off.
+	CORSOrigins []string
 	// CursorKey signs list cursors. Replicas behind one load balancer need
 	// the same key to accept each other's cursors; nil is a random key for
 	// this process (tests, a single process).
@@ -84,8 +87,9 @@ func New(cfg Config) *echo.Echo {
 	e.HTTPErrorHandler = errorHandler(log)
 
 	mon := newMetrics()
-	e.Use(requestID, mon.middleware, requestLog(log))
-	e.Use(middleware.BodyLimit(cfg.BodyLimit))
+	limit := newLimiter(cfg.RateLimit)
+	e.Use(requestID, mon.middleware, requestLog(log), limit.advertise, cors(cfg.CORSOrigins))
+	e.Use(limitBody(cfg.BodyLimit))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			log.ErrorContext(c.Request().Context(), "panic",
@@ -101,7 +105,7 @@ func New(cfg Config) *echo.Echo {
 	}
 	srv := &Server{Store: cfg.Store, Engines: engines, Now: cfg.Now}
 	authn := &authenticator{store: cfg.Store, engines: engines, now: cfg.Now, log: log, ops: ops,
-		limit: newLimiter(cfg.RateLimit)}
+		limit: limit}
 	engines.OnChange(func(tenantID string, c rbac.Change) {
 		authn.tokens.forget(tenantID, c)
 		if c.Action == rbac.ActionOrganizationDelete {

@@ -71,6 +71,8 @@ type Config struct {
 	Stderr         io.Writer // where a generated operator token is shown, once
 	// RateLimit caps each token's requests; the zero value (the default) is no limit.
 	RateLimit server.RateLimit
+	// CORSOrigins are the browser origins allowed to call (none: CORS off).
+	CORSOrigins []string
 }
 
 // Main is one running Roster: store, bootstrap data and HTTP server.
@@ -155,7 +157,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	engines := live.New(store, log)
 	srv := &http.Server{
 		Handler: server.New(server.Config{Store: store, Engines: engines, Logger: log, Now: time.Now,
-			RateLimit: m.cfg.RateLimit, CursorKey: cursorKey(operatorHash)}),
+			RateLimit: m.cfg.RateLimit, CORSOrigins: m.cfg.CORSOrigins, CursorKey: cursorKey(operatorHash)}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,

@@ -232,7 +232,7 @@ func (s *Store) Unassign(ctx context.Context, w rbac.Write, userID, roleID, orgI
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return rbac.Errorf(rbac.ENotFound, "user %s does not hold %s in that scope", userID, roleID)
+			return rbac.Errorf(rbac.ENotFound, "user %q does not hold %q in that scope", userID, roleID)
 		}
 		if err := touchUser(t, userID); err != nil {
 			return err
@@ -258,7 +258,7 @@ func (s *Store) checkAssignmentInput(t *txn, prefix string, a *rbac.AssignmentIn
 			return err
 		}
 		if n == 0 {
-			return rbac.Invalid(prefix+"scope.organization_id", "unknown organization "+a.OrganizationID)
+			return rbac.Invalid(prefix+"scope.organization_id", fmt.Sprintf("unknown organization %q", a.OrganizationID))
 		}
 	}
 	end, err := t.mayGrant([]string{a.RoleID}, a.ExpiresAt, prefix+"expires_at")

@@ -56,7 +56,7 @@ func (s *Store) UnassignGroup(ctx context.Context, w rbac.Write, groupID, roleID
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return rbac.Errorf(rbac.ENotFound, "group %s does not hold %s in that scope", groupID, roleID)
+			return rbac.Errorf(rbac.ENotFound, "group %q does not hold %q in that scope", groupID, roleID)
 		}
 		t.audit(rbac.ActionGroupAssignmentDelete, rbac.TargetGroup, groupID, map[string]any{"group_id": groupID, "role_id": roleID, "organization_id": orgID})
 		return nil

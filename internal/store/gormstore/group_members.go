@@ -154,7 +154,7 @@ func checkMembers(t *txn, userIDs []string) error {
 	}
 	for i, id := range userIDs {
 		if !known[id] {
-			return rbac.Invalid(fmt.Sprintf("data[%d].id", i), "unknown user "+id)
+			return rbac.Invalid(fmt.Sprintf("data[%d].id", i), fmt.Sprintf("unknown user %q", id))
 		}
 	}
 	return nil

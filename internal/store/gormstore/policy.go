@@ -41,7 +41,7 @@ func (t *txn) checkGrantableOne(field, id string) error {
 	}
 	switch n := g[id]; {
 	case n == nil:
-		return rbac.Invalid(field, "unknown role "+id)
+		return rbac.Invalid(field, fmt.Sprintf("unknown role %q", id))
 	case !n.assignable:
 		return rbac.Invalid(field, "role is not assignable")
 	}

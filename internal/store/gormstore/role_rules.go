@@ -37,7 +37,7 @@ func checkParents(t *txn, self string, ids []string) ([]string, error) {
 		case id == self && self != "":
 			return nil, rbac.Invalid(field, "inheritance cycle: "+self+" → "+self)
 		case !found:
-			return nil, rbac.Invalid(field, "unknown role "+id)
+			return nil, rbac.Invalid(field, fmt.Sprintf("unknown role %q", id))
 		case !ok:
 			return nil, rbac.Invalid(field, "role is not assignable")
 		}

@@ -171,7 +171,7 @@ func TestClientCommands_errors(t *testing.T) {
 		wantErr  []string
 	}{
 		{"check unknown user", nil, []string{"check", "usr_nope", "documents:read"}, 2,
-			[]string{"roster check: 400 validation_error", "  user_id: unknown user usr_nope"}},
+			[]string{"roster check: 400 validation_error", `  user_id: unknown user "usr_nope"`}},
 		{"check bad permission", nil, []string{"check", user.ID, "Documents"}, 2,
 			[]string{"400 validation_error", "  permission:"}},
 		{"check bad token", map[string]string{"ROSTER_TOKEN": "wrong"}, []string{"check", user.ID, "documents:read"}, 2,

@@ -29,13 +29,15 @@ import (
 
 const usage = `Usage:
   roster serve   [--addr ADDR] [--db DSN] [--log-format json|text] [--rate-limit RATE[:BURST]]
-                 [--verify-interval DURATION]
+                 [--verify-interval DURATION] [--cors-origins ORIGIN,...]
   roster migrate [--db DSN]
 
 Environment:
   ROSTER_ADDR             listen address (default :8080)
   ROSTER_DB               sqlite:PATH or postgres://… (default sqlite:roster.db)
   ROSTER_RATE_LIMIT       requests per second per token, RATE or RATE:BURST (default off)
+  ROSTER_CORS_ORIGINS     browser origins allowed to call, comma-separated, exact
+                          (https://app.example.com); default none (CORS off)
   ROSTER_VERIFY_INTERVAL  how often each tenant's evaluation engine is compared with the
                           database and repaired (default 10m; 0 turns it off)
   ROSTER_BOOTSTRAP_TOKEN  the platform operator's token secret, at least 32 characters;
@@ -90,6 +92,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&o.logFormat, "log-format", "json", "log format: json or text")
 	rateLimit := fs.String("rate-limit", getenv("ROSTER_RATE_LIMIT"),
 		"requests per second per token, RATE or RATE:BURST; off when unset (env ROSTER_RATE_LIMIT)")
+	corsOrigins := fs.String("cors-origins", getenv("ROSTER_CORS_ORIGINS"),
+		"browser origins allowed to call, comma-separated, matched exactly; none when unset (env ROSTER_CORS_ORIGINS)")
 	verify := fs.String("verify-interval", envOr(getenv, "ROSTER_VERIFY_INTERVAL", live.DefaultVerifyInterval.String()),
 		"how often to compare each tenant's evaluation engine with the database and repair it; 0 turns it off (env ROSTER_VERIFY_INTERVAL)")
 	if err := fs.Parse(args); err != nil {
@@ -108,6 +112,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		return o, err
 	}
 	o.cfg.RateLimit = rl
+	if o.cfg.CORSOrigins, err = server.ParseCORSOrigins(*corsOrigins); err != nil {
+		return o, err
+	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}

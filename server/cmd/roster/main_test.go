@@ -68,6 +68,7 @@ func TestRun_usage(t *testing.T) {
 		{[]string{"serve", "extra"}, 2, "unexpected arguments"},
 		{[]string{"serve", "--verify-interval", "soon"}, 2, "--verify-interval must be a duration"},
 		{[]string{"serve", "--verify-interval", "-5m"}, 2, "--verify-interval must be a duration"},
+		{[]string{"serve", "--cors-origins", "*"}, 2, "no wildcard"},
 		{[]string{"serve", "-h"}, 0, "-addr"},
 		{[]string{"migrate", "--db"}, 2, "flag needs an argument"},
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"slices"
 	"testing"
 
 	"github.com/rosterhq/roster/server"
@@ -37,5 +38,25 @@ func TestParseServe_rateLimit(t *testing.T) {
 				t.Errorf("rate limit %+v, want %+v", o.cfg.RateLimit, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseServe_corsOrigins(t *testing.T) {
+	o, err := parseServe(nil, env(map[string]string{"ROSTER_CORS_ORIGINS": "https://a.example.test,https://b.example.test"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"https://a.example.test", "https://b.example.test"}; !slices.Equal(o.cfg.CORSOrigins, want) {
+		t.Errorf("from the environment: %q, want %q", o.cfg.CORSOrigins, want)
+	}
+	o, err = parseServe([]string{"--cors-origins", "http://localhost:5173"}, env(map[string]string{"ROSTER_CORS_ORIGINS": "https://a.example.test"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"http://localhost:5173"}; !slices.Equal(o.cfg.CORSOrigins, want) {
+		t.Errorf("the flag beats the environment: %q, want %q", o.cfg.CORSOrigins, want)
+	}
+	if o, _ := parseServe(nil, env(nil), io.Discard); o.cfg.CORSOrigins != nil {
+		t.Errorf("off by default, got %q", o.cfg.CORSOrigins)
 	}
 }
