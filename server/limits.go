@@ -100,6 +100,7 @@ func (l RateLimit) burst() float64 {
 type limiter struct {
 	users    *buckets // by userKey
 	failures *buckets // by clientKey
+	now      func() time.Time
 }
 
 // maxAddresses caps the failure buckets kept (about 120 bytes each). Client
@@ -107,13 +108,14 @@ type limiter struct {
 // valid token), so their buckets are bounded by expiry alone.
 const maxAddresses = 1 << 16
 
-func newLimiter(l RateLimit) *limiter {
+func newLimiter(l RateLimit, now func() time.Time) *limiter {
 	if l.Rate <= 0 {
 		return nil
 	}
 	return &limiter{
 		users:    newBuckets(l.Rate, l.burst(), 0),
 		failures: newBuckets(l.Rate, l.burst(), maxAddresses),
+		now:      now,
 	}
 }
 
@@ -253,6 +255,22 @@ func (l *buckets) take(key string, now time.Time) taken {
 		return taken{ok: true, remaining: b.tokens}
 	}
 	return taken{wait: time.Duration((1 - b.tokens) / l.rate * float64(time.Second)), remaining: b.tokens}
+}
+
+// peek is what is left of key's budget at now, taking nothing and keeping
+// no bucket for a key it has not seen (a full budget).
+func (l *buckets) peek(key string, now time.Time) taken {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.m[key]
+	if !ok {
+		return taken{ok: true, remaining: l.burst}
+	}
+	left := b.tokens
+	if now.After(b.at) {
+		left = math.Min(l.burst, left+now.Sub(b.at).Seconds()*l.rate)
+	}
+	return taken{ok: left >= 1, remaining: left}
 }
 
 // sweep drops the buckets that have refilled completely.

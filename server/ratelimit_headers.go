@@ -16,9 +16,10 @@ import (
 //
 // q is the burst, w the seconds an empty budget takes to fill; r is what is
 // left after this request and t the seconds until the budget is full
-// again. Every response carries the policy; a response that drew on a
-// budget (an authenticated request, or a failed authentication) also
-// carries RateLimit for that budget.
+// again. Every response carries both: RateLimit names the budget the
+// request drew on (its user's, or its address's for a failed
+// authentication), and for a request that drew on none (health, metrics,
+// docs) its address's budget as it stands.
 
 const (
 	policyUser     = "user"
@@ -32,7 +33,13 @@ func (l *limiter) advertise(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 	policy := fmt.Sprintf("%s, %s", l.users.policy(policyUser), l.failures.policy(policyFailures))
 	return func(c echo.Context) error {
-		c.Response().Header().Set("RateLimit-Policy", policy)
+		h := c.Response().Header()
+		h.Set("RateLimit-Policy", policy)
+		c.Response().Before(func() {
+			if h.Get("RateLimit") == "" {
+				l.failures.report(c, policyFailures, l.failures.peek(clientKey(c), l.now()))
+			}
+		})
 		return next(c)
 	}
 }

@@ -39,7 +39,7 @@ func TestRateLimit_headers(t *testing.T) {
 	resp, _ = p.get("", "/healthz")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, policy, resp.Header.Get("RateLimit-Policy"), "public routes state the policy too")
-	require.Empty(t, resp.Header.Get("RateLimit"), "…but draw on no budget")
+	require.Equal(t, `"failed-auth";r=9;t=1`, resp.Header.Get("RateLimit"), "…and the address's budget, drawing nothing")
 }
 
 // Without --rate-limit nothing is said about budgets.

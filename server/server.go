@@ -87,7 +87,7 @@ func New(cfg Config) *echo.Echo {
 	e.HTTPErrorHandler = errorHandler(log)
 
 	mon := newMetrics()
-	limit := newLimiter(cfg.RateLimit)
+	limit := newLimiter(cfg.RateLimit, cfg.Now)
 	e.Use(requestID, mon.middleware, requestLog(log), limit.advertise, cors(cfg.CORSOrigins))
 	e.Use(limitBody(cfg.BodyLimit))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
