@@ -109,3 +109,32 @@ func (c *Caller) LimitGrant(perms []string, requested *time.Time, field string) 
 	}
 	return requested, nil
 }
+
+// The grant policy's rules on the caller's side, one per kind of act. The
+// store reads what each act involves (the effective permissions of the
+// roles granted, defined or held) inside the write's transaction and asks
+// these; the token rules are in tokenpolicy.go.
+
+// CanGrant decides a grant of roles whose effective permissions are perms
+// (what names them): the caller must hold every one (no escalation), and
+// the grant may not outlive its holding of them (LimitGrant). It returns
+// the end the grant gets.
+func (c *Caller) CanGrant(perms []string, requested *time.Time, field, what string) (*time.Time, error) {
+	if err := c.Require(perms, "granting "+what); err != nil {
+		return nil, err
+	}
+	return c.LimitGrant(perms, requested, field)
+}
+
+// CanDefine decides creating or changing a role whose effective
+// permissions, before and after, are perms: the caller must hold them all.
+func (c *Caller) CanDefine(perms []string, role string) error {
+	return c.Require(perms, role)
+}
+
+// CanChangeUser decides a change to a user holding perms (its status,
+// identity, tokens, or roles taken away): the caller must hold them all,
+// so that nobody acts on a stronger user.
+func (c *Caller) CanChangeUser(perms []string, what string) error {
+	return c.Require(perms, what)
+}

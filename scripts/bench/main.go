@@ -1,8 +1,8 @@
 // Command bench is Roster's load benchmark (`make bench`; issue #3,
 // "Performance"). It seeds one tenant of a realistic shape into a fresh
-// SQLite file, serves the real application on a loopback port next to a
-// bare echo handler (the framework's ceiling on this machine), and measures
-// over keep-alive HTTP:
+// SQLite file, runs the application on it (internal/app, what `roster serve`
+// runs) on a loopback port next to a bare echo handler (the framework's
+// ceiling on this machine), and measures over keep-alive HTTP:
 //
 //   - POST /check (half allowed, half denied) and GET /users/{id}/permissions
 //     at concurrency 16 and 64: requests/s, p50, p99, and the ratio of
@@ -120,15 +120,20 @@ func run(o options) (failed bool, err error) {
 		return false, err
 	}
 	defer os.RemoveAll(dir)
-	st, err := openStore(ctx, dir, o.db)
+	st, dsn, err := openStore(ctx, dir, o.db)
 	if err != nil {
 		return false, err
 	}
-	defer st.Close()
 
 	p := makePlan(sz, o.seed)
 	start := time.Now()
 	s, err := seed(ctx, st, p, o.seedWorkers)
+	// Seeding is done with its own store, closed before the application
+	// opens the database: the server under test then starts on it as a
+	// restarted `roster serve` would, with nothing shared with the seeder.
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return false, err
 	}
@@ -143,18 +148,18 @@ func run(o options) (failed bool, err error) {
 	}
 
 	// 2. Serve Roster and the baseline.
-	roster, err := startRoster(st)
+	roster, err := startRoster(ctx, dsn)
 	if err != nil {
 		return false, err
 	}
-	defer roster.close()
+	defer roster.Close()
 	baseline, err := startBaseline()
 	if err != nil {
 		return false, err
 	}
 	defer baseline.close()
 
-	a := newAPI(roster.URL)
+	a := newAPI(roster.URL())
 	rng := rand.New(rand.NewPCG(o.seed, uint64(time.Now().UnixNano())))
 	verified := verifyPermissions(a, s.checkerToken, p, s, rng, min(200, sz.Users))
 	fmt.Printf("\nreference check: GET permissions of %d random users against the dataset: %d agree",
@@ -166,7 +171,7 @@ func run(o options) (failed bool, err error) {
 	fmt.Println()
 
 	// 3-4. Load phases.
-	checks, perms, echoes := requestPools(p, s, rng, roster.URL, baseline.URL)
+	checks, perms, echoes := requestPools(p, s, rng, roster.URL(), baseline.URL)
 	warmup := min(time.Second, o.duration/5)
 	fmt.Printf("\nload: each phase %s after a %s warm-up; one keep-alive connection per worker\n", o.duration, warmup)
 	cpuBefore := sampleCPU()
@@ -218,7 +223,7 @@ func run(o options) (failed bool, err error) {
 	}
 
 	// 6. Write throughput.
-	wr, err := writeThroughput(roster.URL, s, o.writers, o.duration)
+	wr, err := writeThroughput(roster.URL(), s, o.writers, o.duration)
 	if err != nil {
 		return failed, err
 	}

@@ -18,71 +18,63 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rosterhq/roster/internal/app"
+	"github.com/rosterhq/roster/internal/auth"
 	"github.com/rosterhq/roster/internal/store/gormstore"
-	"github.com/rosterhq/roster/server"
 )
 
-// openStore creates a fresh database, migrated, the way servertest and
-// `roster serve` do: a SQLite file in dir, or a PostgreSQL database (see
-// postgresDSN).
-func openStore(ctx context.Context, dir, db string) (*gormstore.Store, error) {
-	dsn := "sqlite:" + filepath.Join(dir, "roster.db")
+// openStore creates a fresh database, migrated, for seeding: a SQLite file
+// in dir, or a PostgreSQL database (see postgresDSN). dsn is where it is, for
+// startRoster.
+func openStore(ctx context.Context, dir, db string) (st *gormstore.Store, dsn string, err error) {
+	dsn = "sqlite:" + filepath.Join(dir, "roster.db")
 	if db == "postgres" {
-		var err error
 		if dsn, err = postgresDSN(); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
-	st, err := gormstore.Open(ctx, dsn)
-	if err != nil {
-		return nil, err
+	if st, err = gormstore.Open(ctx, dsn); err != nil {
+		return nil, "", err
 	}
 	if err := st.Migrate(ctx); err != nil {
 		_ = st.Close()
-		return nil, err
+		return nil, "", err
 	}
-	return st, nil
+	return st, dsn, nil
 }
 
-// listening is an http.Server on a loopback port.
-type listening struct {
-	URL string
-	srv *http.Server
-}
-
-// serve runs h on 127.0.0.1 on a free port, with the timeouts `roster serve`
-// would have, until close.
-func serve(h http.Handler) (*listening, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+// startRoster runs the application itself on the seeded database, as
+// `roster serve` would: the same store, engines, revision poller, middleware,
+// token authentication and http.Server limits (internal/app), so the figures
+// cannot drift from what is deployed. The only departures:
+//   - the operator secret is a random one, as nothing here uses it;
+//   - logs below WARN are dropped, as a log shipper's cost is not the
+//     service's (the request log is INFO), while a 5xx or an engine repair
+//     still shows on stderr;
+//   - the periodic engine verification is off: it is a background repair
+//     whose cost `roster serve` spreads over 10 minutes, and a round landing
+//     inside one phase of a long run would skew that phase alone.
+//
+// The rate limit is off, as `roster serve`'s default is.
+func startRoster(ctx context.Context, dsn string) (*app.Main, error) {
+	operator, _ := auth.NewSecret()
+	m := app.New(app.Config{
+		Addr:           "127.0.0.1:0",
+		DB:             dsn,
+		BootstrapToken: operator,
+		VerifyInterval: -1,
+		Logger:         slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Stderr:         io.Discard,
+	})
+	if err := m.Run(ctx); err != nil {
 		return nil, err
-	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
 	}
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			slog.Error("bench: server stopped", "error", err)
+		if err := <-m.Err(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: roster stopped:", err)
 		}
 	}()
-	return &listening{URL: "http://" + ln.Addr().String(), srv: srv}, nil
-}
-
-func (l *listening) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = l.srv.Shutdown(ctx)
-}
-
-// startRoster serves the real application: every middleware, the spec
-// validator, token authentication and the evaluation engine. Request logs
-// are discarded, as a log shipper's cost is not the service's.
-func startRoster(st *gormstore.Store) (*listening, error) {
-	return serve(server.New(server.Config{Store: st, Logger: slog.New(slog.DiscardHandler)}))
+	return m, nil
 }
 
 // baselinePath is where the echo baseline answers.
@@ -91,9 +83,16 @@ const baselinePath = "/baseline"
 // baselineBody is about the size of a check's answer.
 var baselineBody = []byte(`{"allowed":true,"matched":{"role_id":"role_r042","permission":"res17:read"},"revision":12345}`)
 
+// baseline is the echo baseline's server on a loopback port.
+type baseline struct {
+	URL string
+	srv *http.Server
+}
+
 // startBaseline serves the framework's ceiling: a bare echo that reads the
-// request body and answers a fixed JSON body, with no middleware.
-func startBaseline() (*listening, error) {
+// request body and answers a fixed JSON body, with no middleware and no
+// server limits (it is not Roster, and only this process talks to it).
+func startBaseline() (*baseline, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.POST(baselinePath, func(c echo.Context) error {
@@ -102,7 +101,23 @@ func startBaseline() (*listening, error) {
 		}
 		return c.JSONBlob(http.StatusOK, baselineBody)
 	})
-	return serve(e)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: e}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "bench: baseline stopped:", err)
+		}
+	}()
+	return &baseline{URL: "http://" + ln.Addr().String(), srv: srv}, nil
+}
+
+func (b *baseline) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = b.srv.Shutdown(ctx)
 }
 
 // memory reads the process's resident set (VmRSS) and its peak (VmHWM)

@@ -73,10 +73,7 @@ func (t *txn) mayGrant(roleIDs []string, expires *time.Time, field string) (*tim
 		return nil, err
 	}
 	perms := g.permissions(roleIDs...)
-	if err := t.w.Caller.Require(perms, "granting "+strings.Join(roleIDs, ", ")); err != nil {
-		return nil, err
-	}
-	return t.w.Caller.LimitGrant(perms, expires, field)
+	return t.w.Caller.CanGrant(perms, expires, field, strings.Join(roleIDs, ", "))
 }
 
 // mayGrantForever is mayGrant for grants that cannot carry an end (a group
@@ -104,7 +101,7 @@ func (t *txn) mayChangeUsers(userIDs []string, what string) error {
 		return err
 	}
 	for _, id := range userIDs {
-		if err := t.w.Caller.Require(held[id], what+" "+id); err != nil {
+		if err := t.w.Caller.CanChangeUser(held[id], what+" "+id); err != nil {
 			return err
 		}
 	}
@@ -131,7 +128,7 @@ func (t *txn) mayChangeRole(roleID string, after *roleNode) error {
 		need = append(need, after.perms...)
 		need = append(need, g.permissions(after.parents...)...)
 	}
-	return t.w.Caller.Require(rbac.SortedUnique(need), "changing role "+roleID)
+	return t.w.Caller.CanDefine(rbac.SortedUnique(need), "changing role "+roleID)
 }
 
 // heldPermissions returns the permissions each user holds globally through

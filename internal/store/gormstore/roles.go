@@ -106,7 +106,7 @@ func (s *Store) CreateRole(ctx context.Context, w rbac.Write, in rbac.RoleInput)
 		if err != nil {
 			return err
 		}
-		if err := t.w.Caller.Require(rbac.SortedUnique(append(slices.Clone(perms), g.permissions(parents...)...)),
+		if err := t.w.Caller.CanDefine(rbac.SortedUnique(append(slices.Clone(perms), g.permissions(parents...)...)),
 			"creating role "+in.Name); err != nil {
 			return err
 		}
