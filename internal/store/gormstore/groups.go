@@ -20,13 +20,7 @@ func (s *Store) ListGroups(ctx context.Context, tenantID string, f rbac.GroupFil
 		like := "%" + escapeLike(strings.ToLower(f.Search)) + "%"
 		q = q.Where("(name_key LIKE ? ESCAPE '\\' OR lower(description) LIKE ? ESCAPE '\\')", like, like)
 	}
-	var rows []groupRow
-	if err := keyset(q, f.Page, "id").Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "")
-	}
-	rows, next := trim(rows, f.Page, func(r groupRow) string { return r.ID })
-	groups, err := hydrateGroups(db, tenantID, rows)
-	return groups, next, err
+	return listPage(q, f.Page, groupRow.key, func(rows []groupRow) ([]rbac.Group, error) { return hydrateGroups(db, tenantID, rows) })
 }
 
 func (s *Store) GetGroup(ctx context.Context, tenantID, groupID string) (rbac.Group, error) {
@@ -34,15 +28,7 @@ func (s *Store) GetGroup(ctx context.Context, tenantID, groupID string) (rbac.Gr
 }
 
 func getGroup(db *gorm.DB, tenantID, groupID string) (rbac.Group, error) {
-	row, err := getGroupRow(db, tenantID, groupID)
-	if err != nil {
-		return rbac.Group{}, err
-	}
-	groups, err := hydrateGroups(db, tenantID, []groupRow{row})
-	if err != nil {
-		return rbac.Group{}, err
-	}
-	return groups[0], nil
+	return getOne(db, "group", tenantID, groupID, func(rows []groupRow) ([]rbac.Group, error) { return hydrateGroups(db, tenantID, rows) })
 }
 
 func getGroupRow(db *gorm.DB, tenantID, groupID string) (groupRow, error) {
@@ -124,14 +110,11 @@ func (s *Store) UpdateGroup(ctx context.Context, w rbac.Write, groupID string, p
 		}
 		after.Version++
 		after.UpdatedAt = t.now
-		if err := t.tx.Model(&groupRow{}).Where("tenant_id = ? AND id = ?", w.TenantID, groupID).Updates(map[string]any{
-			"name": after.Name, "name_key": strings.ToLower(after.Name), "description": after.Description,
-			"version": after.Version, "updated_at": micros(t.now)}).Error; err != nil {
-			return err
-		}
-		t.audit(rbac.ActionGroupUpdate, rbac.TargetGroup, groupID, map[string]any{"before": groupDetails(before), "after": groupDetails(after)})
 		out = after
-		return nil
+		return t.saveUpdate(&groupRow{}, groupID, map[string]any{
+			"name": after.Name, "name_key": strings.ToLower(after.Name), "description": after.Description,
+			"version": after.Version, "updated_at": micros(t.now)},
+			rbac.ActionGroupUpdate, rbac.TargetGroup, groupDetails(before), groupDetails(after))
 	})
 	return out, rev, err
 }

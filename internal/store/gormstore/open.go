@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"strings"
@@ -36,16 +37,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("gormstore: unsupported database %q (want sqlite:PATH or postgres://…)", redact(dsn))
 	}
 	memory := path == ":memory:" || path == ""
-	db, err := gorm.Open(sqlite.Open(sqliteDSN(path, memory)), &gorm.Config{
-		TranslateError:         true,
-		SkipDefaultTransaction: true, // every write already runs in our own transaction
-		Logger:                 logger.Discard,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
-	})
-	if err != nil {
-		return nil, fmt.Errorf("gormstore: open: %w", err)
-	}
-	sqlDB, err := db.DB()
+	db, sqlDB, err := openGorm(sqlite.Open(sqliteDSN(path, memory)))
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +54,27 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("gormstore: ping: %w", err)
 	}
 	return &Store{db: db, dialect: migrations.SQLite, now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// openGorm opens a database the way both backends want it: driver errors
+// translated (a unique violation is gorm.ErrDuplicatedKey), no
+// transaction of GORM's own around each statement (every write already
+// runs in one of ours), no logging, UTC.
+func openGorm(d gorm.Dialector) (*gorm.DB, *sql.DB, error) {
+	db, err := gorm.Open(d, &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("gormstore: open: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, sqlDB, nil
 }
 
 // sqliteDSN turns on what Roster relies on: foreign keys (cascading deletes),

@@ -10,8 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/rosterhq/roster/internal/migrations"
 )
@@ -61,16 +59,8 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	q.Del(paramMaxIdle)
 	u.RawQuery = q.Encode()
 
-	db, err := gorm.Open(postgres.New(postgres.Config{DSN: u.String()}), &gorm.Config{
-		TranslateError:         true, // 23505 → gorm.ErrDuplicatedKey, 23503 → gorm.ErrForeignKeyViolated
-		SkipDefaultTransaction: true,
-		Logger:                 logger.Discard,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
-	})
-	if err != nil {
-		return nil, fmt.Errorf("gormstore: open: %w", err)
-	}
-	sqlDB, err := db.DB()
+	// Errors translated: 23505 → gorm.ErrDuplicatedKey, 23503 → gorm.ErrForeignKeyViolated.
+	db, sqlDB, err := openGorm(postgres.New(postgres.Config{DSN: u.String()}))
 	if err != nil {
 		return nil, err
 	}

@@ -11,24 +11,11 @@ func (s *Store) ListOrganizations(ctx context.Context, tenantID string, p rbac.P
 	if _, err := s.GetTenant(ctx, tenantID); err != nil {
 		return nil, "", err
 	}
-	var rows []orgRow
-	if err := keyset(s.db.WithContext(ctx).Where("tenant_id = ?", tenantID), p, "id").Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "")
-	}
-	rows, next := trim(rows, p, func(r orgRow) string { return r.ID })
-	out := make([]rbac.Organization, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, next, nil
+	return listPage(s.db.WithContext(ctx).Where("tenant_id = ?", tenantID), p, orgRow.key, each(infallible(orgRow.toDomain)))
 }
 
 func (s *Store) GetOrganization(ctx context.Context, tenantID, orgID string) (rbac.Organization, error) {
-	var row orgRow
-	if err := s.db.WithContext(ctx).Where("tenant_id = ? AND id = ?", tenantID, orgID).Take(&row).Error; err != nil {
-		return rbac.Organization{}, translate(err, "organization")
-	}
-	return row.toDomain(), nil
+	return getOne(s.db.WithContext(ctx), "organization", tenantID, orgID, each(infallible(orgRow.toDomain)))
 }
 
 func (s *Store) CreateOrganization(ctx context.Context, w rbac.Write, in rbac.OrganizationInput) (rbac.Organization, int64, error) {
@@ -59,11 +46,10 @@ func (s *Store) UpdateOrganization(ctx context.Context, w rbac.Write, orgID stri
 	}
 	var out rbac.Organization
 	rev, err := s.write(ctx, w, func(t *txn) error {
-		var row orgRow
-		if err := t.tx.Where("tenant_id = ? AND id = ?", w.TenantID, orgID).Take(&row).Error; err != nil {
-			return translate(err, "organization")
+		before, err := getOne(t.tx, "organization", w.TenantID, orgID, each(infallible(orgRow.toDomain)))
+		if err != nil {
+			return err
 		}
-		before := row.toDomain()
 		if err := checkIfMatch(w.IfMatch, before.Version); err != nil {
 			return err
 		}
@@ -79,14 +65,10 @@ func (s *Store) UpdateOrganization(ctx context.Context, w rbac.Write, orgID stri
 		}
 		after.Version++
 		after.UpdatedAt = t.now
-		if err := t.tx.Model(&orgRow{}).Where("tenant_id = ? AND id = ?", w.TenantID, orgID).Updates(map[string]any{
-			"name": after.Name, "external_id": strPtr(after.ExternalID), "version": after.Version,
-			"updated_at": micros(t.now)}).Error; err != nil {
-			return err
-		}
-		t.audit(rbac.ActionOrganizationUpdate, rbac.TargetOrganization, orgID, map[string]any{"before": orgDetails(before), "after": orgDetails(after)})
 		out = after
-		return nil
+		return t.saveUpdate(&orgRow{}, orgID, map[string]any{
+			"name": after.Name, "external_id": strPtr(after.ExternalID), "version": after.Version, "updated_at": micros(t.now)},
+			rbac.ActionOrganizationUpdate, rbac.TargetOrganization, orgDetails(before), orgDetails(after))
 	})
 	return out, rev, err
 }

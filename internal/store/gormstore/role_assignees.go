@@ -27,13 +27,8 @@ func (s *Store) ListRoleAssignees(ctx context.Context, tenantID, roleID string, 
 	}
 	holders := db.Model(&assignmentRow{}).Select("user_id").
 		Where("tenant_id = ? AND role_id = ? AND org_id = '' AND (expires_at IS NULL OR expires_at > ?)", tenantID, roleID, micros(s.now()))
-	var rows []userRow
-	if err := keyset(db.Where("tenant_id = ? AND id IN (?)", tenantID, holders), p, "id").Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "")
-	}
-	rows, next := trim(rows, p, func(r userRow) string { return r.ID })
-	users, err := s.hydrateUsers(db, tenantID, rows)
-	return users, next, err
+	return listPage(db.Where("tenant_id = ? AND id IN (?)", tenantID, holders), p, userRow.key,
+		func(rows []userRow) ([]rbac.User, error) { return s.hydrateUsers(db, tenantID, rows) })
 }
 
 // assigneeOp is one of the three writes of the relationship, named by its

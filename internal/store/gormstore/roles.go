@@ -27,13 +27,7 @@ func (s *Store) ListRoles(ctx context.Context, tenantID string, f rbac.RoleFilte
 	case "custom":
 		q = q.Where("system = ?", false)
 	}
-	var rows []roleRow
-	if err := keyset(q, f.Page, "id").Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "")
-	}
-	rows, next := trim(rows, f.Page, func(r roleRow) string { return r.ID })
-	roles, err := s.hydrateRoles(db, tenantID, rows)
-	return roles, next, err
+	return listPage(q, f.Page, roleRow.key, func(rows []roleRow) ([]rbac.Role, error) { return s.hydrateRoles(db, tenantID, rows) })
 }
 
 func (s *Store) GetRole(ctx context.Context, tenantID, roleID string) (rbac.Role, error) {
@@ -41,15 +35,7 @@ func (s *Store) GetRole(ctx context.Context, tenantID, roleID string) (rbac.Role
 }
 
 func (s *Store) getRole(db *gorm.DB, tenantID, roleID string) (rbac.Role, error) {
-	var row roleRow
-	if err := db.Where("tenant_id = ? AND id = ?", tenantID, roleID).Take(&row).Error; err != nil {
-		return rbac.Role{}, translate(err, "role")
-	}
-	roles, err := s.hydrateRoles(db, tenantID, []roleRow{row})
-	if err != nil {
-		return rbac.Role{}, err
-	}
-	return roles[0], nil
+	return getOne(db, "role", tenantID, roleID, func(rows []roleRow) ([]rbac.Role, error) { return s.hydrateRoles(db, tenantID, rows) })
 }
 
 // hydrateRoles adds parents and user counts to a page of roles in two queries.
@@ -193,12 +179,8 @@ func (s *Store) UpdateRole(ctx context.Context, w rbac.Write, roleID string, p r
 		if p.Metadata != nil {
 			updates["metadata"], _ = rbac.EncodeMetadata(after.Metadata) // valid: Validate encoded it
 		}
-		if err := t.tx.Model(&roleRow{}).Where("tenant_id = ? AND id = ?", w.TenantID, roleID).Updates(updates).Error; err != nil {
-			return err
-		}
-		t.audit(rbac.ActionRoleUpdate, rbac.TargetRole, roleID, map[string]any{"before": roleDetails(before), "after": roleDetails(after)})
 		out = after
-		return nil
+		return t.saveUpdate(&roleRow{}, roleID, updates, rbac.ActionRoleUpdate, rbac.TargetRole, roleDetails(before), roleDetails(after))
 	})
 	return out, rev, err
 }

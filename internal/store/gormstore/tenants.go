@@ -79,16 +79,7 @@ func (s *Store) GetTenant(ctx context.Context, id string) (rbac.Tenant, error) {
 }
 
 func (s *Store) ListTenants(ctx context.Context, p rbac.Page) ([]rbac.Tenant, string, error) {
-	var rows []tenantRow
-	if err := keyset(s.db.WithContext(ctx), p, "id").Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "")
-	}
-	rows, next := trim(rows, p, func(r tenantRow) string { return r.ID })
-	out := make([]rbac.Tenant, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, next, nil
+	return listPage(s.db.WithContext(ctx), p, tenantRow.key, each(infallible(tenantRow.toDomain)))
 }
 
 func (s *Store) UpdateTenant(ctx context.Context, actor rbac.Actor, id string, p rbac.TenantPatch) (rbac.Tenant, error) {

@@ -83,19 +83,7 @@ func (s *Store) ListTokens(ctx context.Context, tenantID, userID string, p rbac.
 	if _, err := s.getUser(db, tenantID, userID); err != nil {
 		return nil, "", err
 	}
-	var rows []tokenRow
-	if err := keyset(db.Where("tenant_id = ? AND user_id = ?", tenantID, userID), p, "id").Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "")
-	}
-	rows, next := trim(rows, p, func(r tokenRow) string { return r.ID })
-	out := make([]rbac.Token, len(rows))
-	for i, r := range rows {
-		var err error
-		if out[i], err = r.toDomain(); err != nil {
-			return nil, "", err
-		}
-	}
-	return out, next, nil
+	return listPage(db.Where("tenant_id = ? AND user_id = ?", tenantID, userID), p, tokenRow.key, each(tokenRow.toDomain))
 }
 
 func (s *Store) CreateToken(ctx context.Context, w rbac.Write, in rbac.TokenInput) (rbac.Token, int64, error) {

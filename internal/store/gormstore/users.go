@@ -33,13 +33,7 @@ func (s *Store) ListUsers(ctx context.Context, tenantID string, f rbac.UserFilte
 		q = q.Where("id IN (?)", db.Model(&assignmentRow{}).Select("user_id").
 			Where("tenant_id = ? AND role_id = ? AND (expires_at IS NULL OR expires_at > ?)", tenantID, f.RoleID, micros(s.now())))
 	}
-	var rows []userRow
-	if err := keyset(q, f.Page, "id").Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "")
-	}
-	rows, next := trim(rows, f.Page, func(r userRow) string { return r.ID })
-	users, err := s.hydrateUsers(db, tenantID, rows)
-	return users, next, err
+	return listPage(q, f.Page, userRow.key, func(rows []userRow) ([]rbac.User, error) { return s.hydrateUsers(db, tenantID, rows) })
 }
 
 func (s *Store) GetUser(ctx context.Context, tenantID, userID string) (rbac.User, error) {
@@ -47,15 +41,7 @@ func (s *Store) GetUser(ctx context.Context, tenantID, userID string) (rbac.User
 }
 
 func (s *Store) getUser(db *gorm.DB, tenantID, userID string) (rbac.User, error) {
-	var row userRow
-	if err := db.Where("tenant_id = ? AND id = ?", tenantID, userID).Take(&row).Error; err != nil {
-		return rbac.User{}, translate(err, "user")
-	}
-	users, err := s.hydrateUsers(db, tenantID, []userRow{row})
-	if err != nil {
-		return rbac.User{}, err
-	}
-	return users[0], nil
+	return getOne(db, "user", tenantID, userID, func(rows []userRow) ([]rbac.User, error) { return s.hydrateUsers(db, tenantID, rows) })
 }
 
 // hydrateUsers adds each user's active global direct roles, in one query.
@@ -170,15 +156,12 @@ func (s *Store) UpdateUser(ctx context.Context, w rbac.Write, userID string, p r
 		}
 		after.Version++
 		after.UpdatedAt = t.now
-		if err := t.tx.Model(&userRow{}).Where("tenant_id = ? AND id = ?", w.TenantID, userID).Updates(map[string]any{
+		out = after
+		return t.saveUpdate(&userRow{}, userID, map[string]any{
 			"email": after.Email, "email_key": strings.ToLower(after.Email), "first_name": after.FirstName,
 			"last_name": after.LastName, "external_user_id": strPtr(after.ExternalUserID), "status": after.Status,
-			"version": after.Version, "updated_at": micros(t.now)}).Error; err != nil {
-			return err
-		}
-		t.audit(rbac.ActionUserUpdate, rbac.TargetUser, userID, map[string]any{"before": userDetails(before), "after": userDetails(after)})
-		out = after
-		return nil
+			"version": after.Version, "updated_at": micros(t.now)},
+			rbac.ActionUserUpdate, rbac.TargetUser, userDetails(before), userDetails(after))
 	})
 	return out, rev, err
 }
