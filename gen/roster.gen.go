@@ -1351,7 +1351,7 @@ func (w *ServerInterfaceWrapper) ListTenants(ctx echo.Context) error {
 	var params ListTenantsParams
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -1484,7 +1484,7 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -1573,7 +1573,7 @@ func (w *ServerInterfaceWrapper) ListGroups(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -1741,7 +1741,7 @@ func (w *ServerInterfaceWrapper) ListGroupMembers(ctx echo.Context) error {
 	var params ListGroupMembersParams
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -1805,7 +1805,7 @@ func (w *ServerInterfaceWrapper) GetGroupMemberLinkage(ctx echo.Context) error {
 	var params GetGroupMemberLinkageParams
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -1893,7 +1893,7 @@ func (w *ServerInterfaceWrapper) ListGroupRoles(ctx echo.Context) error {
 	var params ListGroupRolesParams
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -1990,7 +1990,7 @@ func (w *ServerInterfaceWrapper) ListOrganizations(ctx echo.Context) error {
 	var params ListOrganizationsParams
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -2164,7 +2164,7 @@ func (w *ServerInterfaceWrapper) ListRoles(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -2332,7 +2332,7 @@ func (w *ServerInterfaceWrapper) ListRoleAssignees(ctx echo.Context) error {
 	var params ListRoleAssigneesParams
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -2396,7 +2396,7 @@ func (w *ServerInterfaceWrapper) GetRoleAssigneeLinkage(ctx echo.Context) error 
 	var params GetRoleAssigneeLinkageParams
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -2525,7 +2525,7 @@ func (w *ServerInterfaceWrapper) ListUsers(ctx echo.Context) error {
 
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -2733,7 +2733,7 @@ func (w *ServerInterfaceWrapper) ListUserRoles(ctx echo.Context) error {
 	var params ListUserRolesParams
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -2934,7 +2934,7 @@ func (w *ServerInterfaceWrapper) ListUserTokens(ctx echo.Context) error {
 	var params ListUserTokensParams
 	// ------------- Optional query parameter "limit" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
 	}
@@ -3111,22 +3111,80 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 
 }
 
-type BadRequestApplicationProblemPlusJSONResponse Problem
+type BadRequestResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type BadRequestApplicationProblemPlusJSONResponse struct {
+	Body Problem
 
-type ConflictApplicationProblemPlusJSONResponse Problem
+	Headers BadRequestResponseHeaders
+}
 
-type ForbiddenApplicationProblemPlusJSONResponse Problem
+type ConflictResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ConflictApplicationProblemPlusJSONResponse struct {
+	Body Problem
 
-type InternalApplicationProblemPlusJSONResponse Problem
+	Headers ConflictResponseHeaders
+}
 
-type NotFoundApplicationProblemPlusJSONResponse Problem
+type ForbiddenResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ForbiddenApplicationProblemPlusJSONResponse struct {
+	Body Problem
 
-type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
+	Headers ForbiddenResponseHeaders
+}
 
-type PreconditionFailedApplicationProblemPlusJSONResponse Problem
+type InternalResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type InternalApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers InternalResponseHeaders
+}
+
+type NotFoundResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type NotFoundApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers NotFoundResponseHeaders
+}
+
+type PayloadTooLargeResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type PayloadTooLargeApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers PayloadTooLargeResponseHeaders
+}
+
+type PreconditionFailedResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type PreconditionFailedApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers PreconditionFailedResponseHeaders
+}
 
 type RateLimitedResponseHeaders struct {
-	RetryAfter *int
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
 }
 type RateLimitedApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -3134,7 +3192,15 @@ type RateLimitedApplicationProblemPlusJSONResponse struct {
 	Headers RateLimitedResponseHeaders
 }
 
-type UnauthorizedApplicationProblemPlusJSONResponse Problem
+type UnauthorizedResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type UnauthorizedApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers UnauthorizedResponseHeaders
+}
 
 type GetHealthzRequestObject struct {
 }
@@ -3157,6 +3223,50 @@ func (response GetHealthz200JSONResponse) VisitGetHealthzResponse(w http.Respons
 	return err
 }
 
+type GetHealthz400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetHealthz400ApplicationProblemPlusJSONResponse) VisitGetHealthzResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetHealthz500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response GetHealthz500ApplicationProblemPlusJSONResponse) VisitGetHealthzResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetReadyzRequestObject struct {
 }
 
@@ -3174,6 +3284,50 @@ func (response GetReadyz200JSONResponse) VisitGetReadyzResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReadyz400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetReadyz400ApplicationProblemPlusJSONResponse) VisitGetReadyzResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReadyz500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response GetReadyz500ApplicationProblemPlusJSONResponse) VisitGetReadyzResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3221,10 +3375,16 @@ type ListTenants400ApplicationProblemPlusJSONResponse struct {
 func (response ListTenants400ApplicationProblemPlusJSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3237,10 +3397,16 @@ type ListTenants401ApplicationProblemPlusJSONResponse struct {
 func (response ListTenants401ApplicationProblemPlusJSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3253,10 +3419,16 @@ type ListTenants403ApplicationProblemPlusJSONResponse struct {
 func (response ListTenants403ApplicationProblemPlusJSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3273,6 +3445,12 @@ func (response ListTenants429ApplicationProblemPlusJSONResponse) VisitListTenant
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -3288,10 +3466,16 @@ type ListTenants500ApplicationProblemPlusJSONResponse struct {
 func (response ListTenants500ApplicationProblemPlusJSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3306,7 +3490,9 @@ type CreateTenantResponseObject interface {
 }
 
 type CreateTenant201ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type CreateTenant201JSONResponse struct {
@@ -3321,6 +3507,12 @@ func (response CreateTenant201JSONResponse) VisitCreateTenantResponse(w http.Res
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
@@ -3334,10 +3526,16 @@ type CreateTenant400ApplicationProblemPlusJSONResponse struct {
 func (response CreateTenant400ApplicationProblemPlusJSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3350,10 +3548,16 @@ type CreateTenant401ApplicationProblemPlusJSONResponse struct {
 func (response CreateTenant401ApplicationProblemPlusJSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3366,10 +3570,16 @@ type CreateTenant403ApplicationProblemPlusJSONResponse struct {
 func (response CreateTenant403ApplicationProblemPlusJSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3382,10 +3592,16 @@ type CreateTenant409ApplicationProblemPlusJSONResponse struct {
 func (response CreateTenant409ApplicationProblemPlusJSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3398,10 +3614,16 @@ type CreateTenant413ApplicationProblemPlusJSONResponse struct {
 func (response CreateTenant413ApplicationProblemPlusJSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3418,6 +3640,12 @@ func (response CreateTenant429ApplicationProblemPlusJSONResponse) VisitCreateTen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -3433,10 +3661,16 @@ type CreateTenant500ApplicationProblemPlusJSONResponse struct {
 func (response CreateTenant500ApplicationProblemPlusJSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3450,10 +3684,22 @@ type DeleteTenantResponseObject interface {
 	VisitDeleteTenantResponse(w http.ResponseWriter) error
 }
 
+type DeleteTenant204ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 type DeleteTenant204Response struct {
+	Headers DeleteTenant204ResponseHeaders
 }
 
 func (response DeleteTenant204Response) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -3465,10 +3711,16 @@ type DeleteTenant400ApplicationProblemPlusJSONResponse struct {
 func (response DeleteTenant400ApplicationProblemPlusJSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3481,10 +3733,16 @@ type DeleteTenant401ApplicationProblemPlusJSONResponse struct {
 func (response DeleteTenant401ApplicationProblemPlusJSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3497,10 +3755,16 @@ type DeleteTenant403ApplicationProblemPlusJSONResponse struct {
 func (response DeleteTenant403ApplicationProblemPlusJSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3513,10 +3777,16 @@ type DeleteTenant404ApplicationProblemPlusJSONResponse struct {
 func (response DeleteTenant404ApplicationProblemPlusJSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3533,6 +3803,12 @@ func (response DeleteTenant429ApplicationProblemPlusJSONResponse) VisitDeleteTen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -3548,10 +3824,16 @@ type DeleteTenant500ApplicationProblemPlusJSONResponse struct {
 func (response DeleteTenant500ApplicationProblemPlusJSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3586,10 +3868,16 @@ type GetTenant400ApplicationProblemPlusJSONResponse struct {
 func (response GetTenant400ApplicationProblemPlusJSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3602,10 +3890,16 @@ type GetTenant401ApplicationProblemPlusJSONResponse struct {
 func (response GetTenant401ApplicationProblemPlusJSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3618,10 +3912,16 @@ type GetTenant403ApplicationProblemPlusJSONResponse struct {
 func (response GetTenant403ApplicationProblemPlusJSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3634,10 +3934,16 @@ type GetTenant404ApplicationProblemPlusJSONResponse struct {
 func (response GetTenant404ApplicationProblemPlusJSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3654,6 +3960,12 @@ func (response GetTenant429ApplicationProblemPlusJSONResponse) VisitGetTenantRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -3669,10 +3981,16 @@ type GetTenant500ApplicationProblemPlusJSONResponse struct {
 func (response GetTenant500ApplicationProblemPlusJSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3688,7 +4006,9 @@ type UpdateTenantResponseObject interface {
 }
 
 type UpdateTenant200ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type UpdateTenant200JSONResponse struct {
@@ -3703,6 +4023,12 @@ func (response UpdateTenant200JSONResponse) VisitUpdateTenantResponse(w http.Res
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -3716,10 +4042,16 @@ type UpdateTenant400ApplicationProblemPlusJSONResponse struct {
 func (response UpdateTenant400ApplicationProblemPlusJSONResponse) VisitUpdateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3732,10 +4064,16 @@ type UpdateTenant401ApplicationProblemPlusJSONResponse struct {
 func (response UpdateTenant401ApplicationProblemPlusJSONResponse) VisitUpdateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3748,10 +4086,16 @@ type UpdateTenant403ApplicationProblemPlusJSONResponse struct {
 func (response UpdateTenant403ApplicationProblemPlusJSONResponse) VisitUpdateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3764,10 +4108,16 @@ type UpdateTenant404ApplicationProblemPlusJSONResponse struct {
 func (response UpdateTenant404ApplicationProblemPlusJSONResponse) VisitUpdateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3780,10 +4130,16 @@ type UpdateTenant409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateTenant409ApplicationProblemPlusJSONResponse) VisitUpdateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3796,10 +4152,16 @@ type UpdateTenant413ApplicationProblemPlusJSONResponse struct {
 func (response UpdateTenant413ApplicationProblemPlusJSONResponse) VisitUpdateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3816,6 +4178,12 @@ func (response UpdateTenant429ApplicationProblemPlusJSONResponse) VisitUpdateTen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -3831,10 +4199,16 @@ type UpdateTenant500ApplicationProblemPlusJSONResponse struct {
 func (response UpdateTenant500ApplicationProblemPlusJSONResponse) VisitUpdateTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3850,7 +4224,9 @@ type AddTenantAdminResponseObject interface {
 }
 
 type AddTenantAdmin201ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type AddTenantAdmin201JSONResponse struct {
@@ -3865,6 +4241,12 @@ func (response AddTenantAdmin201JSONResponse) VisitAddTenantAdminResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
@@ -3878,10 +4260,16 @@ type AddTenantAdmin400ApplicationProblemPlusJSONResponse struct {
 func (response AddTenantAdmin400ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3894,10 +4282,16 @@ type AddTenantAdmin401ApplicationProblemPlusJSONResponse struct {
 func (response AddTenantAdmin401ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3910,10 +4304,16 @@ type AddTenantAdmin403ApplicationProblemPlusJSONResponse struct {
 func (response AddTenantAdmin403ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3926,10 +4326,16 @@ type AddTenantAdmin404ApplicationProblemPlusJSONResponse struct {
 func (response AddTenantAdmin404ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3942,10 +4348,16 @@ type AddTenantAdmin413ApplicationProblemPlusJSONResponse struct {
 func (response AddTenantAdmin413ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3962,6 +4374,12 @@ func (response AddTenantAdmin429ApplicationProblemPlusJSONResponse) VisitAddTena
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -3977,10 +4395,16 @@ type AddTenantAdmin500ApplicationProblemPlusJSONResponse struct {
 func (response AddTenantAdmin500ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4016,10 +4440,16 @@ type ListAuditEvents400ApplicationProblemPlusJSONResponse struct {
 func (response ListAuditEvents400ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4032,10 +4462,16 @@ type ListAuditEvents401ApplicationProblemPlusJSONResponse struct {
 func (response ListAuditEvents401ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4048,10 +4484,16 @@ type ListAuditEvents403ApplicationProblemPlusJSONResponse struct {
 func (response ListAuditEvents403ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4064,10 +4506,16 @@ type ListAuditEvents404ApplicationProblemPlusJSONResponse struct {
 func (response ListAuditEvents404ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4084,6 +4532,12 @@ func (response ListAuditEvents429ApplicationProblemPlusJSONResponse) VisitListAu
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -4099,10 +4553,16 @@ type ListAuditEvents500ApplicationProblemPlusJSONResponse struct {
 func (response ListAuditEvents500ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4139,10 +4599,16 @@ type CheckPermission400ApplicationProblemPlusJSONResponse struct {
 func (response CheckPermission400ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4155,10 +4621,16 @@ type CheckPermission401ApplicationProblemPlusJSONResponse struct {
 func (response CheckPermission401ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4171,10 +4643,16 @@ type CheckPermission403ApplicationProblemPlusJSONResponse struct {
 func (response CheckPermission403ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4187,10 +4665,16 @@ type CheckPermission404ApplicationProblemPlusJSONResponse struct {
 func (response CheckPermission404ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4203,10 +4687,16 @@ type CheckPermission413ApplicationProblemPlusJSONResponse struct {
 func (response CheckPermission413ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4223,6 +4713,12 @@ func (response CheckPermission429ApplicationProblemPlusJSONResponse) VisitCheckP
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -4238,10 +4734,16 @@ type CheckPermission500ApplicationProblemPlusJSONResponse struct {
 func (response CheckPermission500ApplicationProblemPlusJSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4278,10 +4780,16 @@ type CheckPermissions400ApplicationProblemPlusJSONResponse struct {
 func (response CheckPermissions400ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4294,10 +4802,16 @@ type CheckPermissions401ApplicationProblemPlusJSONResponse struct {
 func (response CheckPermissions401ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4310,10 +4824,16 @@ type CheckPermissions403ApplicationProblemPlusJSONResponse struct {
 func (response CheckPermissions403ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4326,10 +4846,16 @@ type CheckPermissions404ApplicationProblemPlusJSONResponse struct {
 func (response CheckPermissions404ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4342,10 +4868,16 @@ type CheckPermissions413ApplicationProblemPlusJSONResponse struct {
 func (response CheckPermissions413ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4362,6 +4894,12 @@ func (response CheckPermissions429ApplicationProblemPlusJSONResponse) VisitCheck
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -4377,10 +4915,16 @@ type CheckPermissions500ApplicationProblemPlusJSONResponse struct {
 func (response CheckPermissions500ApplicationProblemPlusJSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4416,10 +4960,16 @@ type ListGroups400ApplicationProblemPlusJSONResponse struct {
 func (response ListGroups400ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4432,10 +4982,16 @@ type ListGroups401ApplicationProblemPlusJSONResponse struct {
 func (response ListGroups401ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4448,10 +5004,16 @@ type ListGroups403ApplicationProblemPlusJSONResponse struct {
 func (response ListGroups403ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4464,10 +5026,16 @@ type ListGroups404ApplicationProblemPlusJSONResponse struct {
 func (response ListGroups404ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4484,6 +5052,12 @@ func (response ListGroups429ApplicationProblemPlusJSONResponse) VisitListGroupsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -4499,10 +5073,16 @@ type ListGroups500ApplicationProblemPlusJSONResponse struct {
 func (response ListGroups500ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4518,8 +5098,10 @@ type CreateGroupResponseObject interface {
 }
 
 type CreateGroup201ResponseHeaders struct {
-	ETag           string
-	RosterRevision int64
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type CreateGroup201JSONResponse struct {
@@ -4535,6 +5117,12 @@ func (response CreateGroup201JSONResponse) VisitCreateGroupResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
@@ -4548,10 +5136,16 @@ type CreateGroup400ApplicationProblemPlusJSONResponse struct {
 func (response CreateGroup400ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4564,10 +5158,16 @@ type CreateGroup401ApplicationProblemPlusJSONResponse struct {
 func (response CreateGroup401ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4580,10 +5180,16 @@ type CreateGroup403ApplicationProblemPlusJSONResponse struct {
 func (response CreateGroup403ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4596,10 +5202,16 @@ type CreateGroup404ApplicationProblemPlusJSONResponse struct {
 func (response CreateGroup404ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4612,10 +5224,16 @@ type CreateGroup409ApplicationProblemPlusJSONResponse struct {
 func (response CreateGroup409ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4628,10 +5246,16 @@ type CreateGroup413ApplicationProblemPlusJSONResponse struct {
 func (response CreateGroup413ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4648,6 +5272,12 @@ func (response CreateGroup429ApplicationProblemPlusJSONResponse) VisitCreateGrou
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -4663,10 +5293,16 @@ type CreateGroup500ApplicationProblemPlusJSONResponse struct {
 func (response CreateGroup500ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4683,7 +5319,9 @@ type DeleteGroupResponseObject interface {
 }
 
 type DeleteGroup204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type DeleteGroup204Response struct {
@@ -4691,6 +5329,12 @@ type DeleteGroup204Response struct {
 }
 
 func (response DeleteGroup204Response) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -4703,10 +5347,16 @@ type DeleteGroup400ApplicationProblemPlusJSONResponse struct {
 func (response DeleteGroup400ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4719,10 +5369,16 @@ type DeleteGroup401ApplicationProblemPlusJSONResponse struct {
 func (response DeleteGroup401ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4735,10 +5391,16 @@ type DeleteGroup403ApplicationProblemPlusJSONResponse struct {
 func (response DeleteGroup403ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4751,10 +5413,16 @@ type DeleteGroup404ApplicationProblemPlusJSONResponse struct {
 func (response DeleteGroup404ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4767,10 +5435,16 @@ type DeleteGroup412ApplicationProblemPlusJSONResponse struct {
 func (response DeleteGroup412ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4787,6 +5461,12 @@ func (response DeleteGroup429ApplicationProblemPlusJSONResponse) VisitDeleteGrou
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -4802,10 +5482,16 @@ type DeleteGroup500ApplicationProblemPlusJSONResponse struct {
 func (response DeleteGroup500ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4821,7 +5507,9 @@ type GetGroupResponseObject interface {
 }
 
 type GetGroup200ResponseHeaders struct {
-	ETag string
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
 }
 
 type GetGroup200JSONResponse struct {
@@ -4837,6 +5525,12 @@ func (response GetGroup200JSONResponse) VisitGetGroupResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4849,10 +5543,16 @@ type GetGroup400ApplicationProblemPlusJSONResponse struct {
 func (response GetGroup400ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4865,10 +5565,16 @@ type GetGroup401ApplicationProblemPlusJSONResponse struct {
 func (response GetGroup401ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4881,10 +5587,16 @@ type GetGroup403ApplicationProblemPlusJSONResponse struct {
 func (response GetGroup403ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4897,10 +5609,16 @@ type GetGroup404ApplicationProblemPlusJSONResponse struct {
 func (response GetGroup404ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4917,6 +5635,12 @@ func (response GetGroup429ApplicationProblemPlusJSONResponse) VisitGetGroupRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -4932,10 +5656,16 @@ type GetGroup500ApplicationProblemPlusJSONResponse struct {
 func (response GetGroup500ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4953,8 +5683,10 @@ type UpdateGroupResponseObject interface {
 }
 
 type UpdateGroup200ResponseHeaders struct {
-	ETag           string
-	RosterRevision int64
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type UpdateGroup200JSONResponse struct {
@@ -4970,6 +5702,12 @@ func (response UpdateGroup200JSONResponse) VisitUpdateGroupResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -4983,10 +5721,16 @@ type UpdateGroup400ApplicationProblemPlusJSONResponse struct {
 func (response UpdateGroup400ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4999,10 +5743,16 @@ type UpdateGroup401ApplicationProblemPlusJSONResponse struct {
 func (response UpdateGroup401ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5015,10 +5765,16 @@ type UpdateGroup403ApplicationProblemPlusJSONResponse struct {
 func (response UpdateGroup403ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5031,10 +5787,16 @@ type UpdateGroup404ApplicationProblemPlusJSONResponse struct {
 func (response UpdateGroup404ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5047,10 +5809,16 @@ type UpdateGroup409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateGroup409ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5063,10 +5831,16 @@ type UpdateGroup412ApplicationProblemPlusJSONResponse struct {
 func (response UpdateGroup412ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5079,10 +5853,16 @@ type UpdateGroup413ApplicationProblemPlusJSONResponse struct {
 func (response UpdateGroup413ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5099,6 +5879,12 @@ func (response UpdateGroup429ApplicationProblemPlusJSONResponse) VisitUpdateGrou
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -5114,10 +5900,16 @@ type UpdateGroup500ApplicationProblemPlusJSONResponse struct {
 func (response UpdateGroup500ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5154,10 +5946,16 @@ type ListGroupMembers400ApplicationProblemPlusJSONResponse struct {
 func (response ListGroupMembers400ApplicationProblemPlusJSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5170,10 +5968,16 @@ type ListGroupMembers401ApplicationProblemPlusJSONResponse struct {
 func (response ListGroupMembers401ApplicationProblemPlusJSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5186,10 +5990,16 @@ type ListGroupMembers403ApplicationProblemPlusJSONResponse struct {
 func (response ListGroupMembers403ApplicationProblemPlusJSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5202,10 +6012,16 @@ type ListGroupMembers404ApplicationProblemPlusJSONResponse struct {
 func (response ListGroupMembers404ApplicationProblemPlusJSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5222,6 +6038,12 @@ func (response ListGroupMembers429ApplicationProblemPlusJSONResponse) VisitListG
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -5237,10 +6059,16 @@ type ListGroupMembers500ApplicationProblemPlusJSONResponse struct {
 func (response ListGroupMembers500ApplicationProblemPlusJSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5258,7 +6086,9 @@ type RemoveGroupMembersResponseObject interface {
 }
 
 type RemoveGroupMembers204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type RemoveGroupMembers204Response struct {
@@ -5266,6 +6096,12 @@ type RemoveGroupMembers204Response struct {
 }
 
 func (response RemoveGroupMembers204Response) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -5278,10 +6114,16 @@ type RemoveGroupMembers400ApplicationProblemPlusJSONResponse struct {
 func (response RemoveGroupMembers400ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5294,10 +6136,16 @@ type RemoveGroupMembers401ApplicationProblemPlusJSONResponse struct {
 func (response RemoveGroupMembers401ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5310,10 +6158,16 @@ type RemoveGroupMembers403ApplicationProblemPlusJSONResponse struct {
 func (response RemoveGroupMembers403ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5326,10 +6180,16 @@ type RemoveGroupMembers404ApplicationProblemPlusJSONResponse struct {
 func (response RemoveGroupMembers404ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5342,10 +6202,16 @@ type RemoveGroupMembers409ApplicationProblemPlusJSONResponse struct {
 func (response RemoveGroupMembers409ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5358,10 +6224,16 @@ type RemoveGroupMembers413ApplicationProblemPlusJSONResponse struct {
 func (response RemoveGroupMembers413ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5378,6 +6250,12 @@ func (response RemoveGroupMembers429ApplicationProblemPlusJSONResponse) VisitRem
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -5393,10 +6271,16 @@ type RemoveGroupMembers500ApplicationProblemPlusJSONResponse struct {
 func (response RemoveGroupMembers500ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5433,10 +6317,16 @@ type GetGroupMemberLinkage400ApplicationProblemPlusJSONResponse struct {
 func (response GetGroupMemberLinkage400ApplicationProblemPlusJSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5449,10 +6339,16 @@ type GetGroupMemberLinkage401ApplicationProblemPlusJSONResponse struct {
 func (response GetGroupMemberLinkage401ApplicationProblemPlusJSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5465,10 +6361,16 @@ type GetGroupMemberLinkage403ApplicationProblemPlusJSONResponse struct {
 func (response GetGroupMemberLinkage403ApplicationProblemPlusJSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5481,10 +6383,16 @@ type GetGroupMemberLinkage404ApplicationProblemPlusJSONResponse struct {
 func (response GetGroupMemberLinkage404ApplicationProblemPlusJSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5501,6 +6409,12 @@ func (response GetGroupMemberLinkage429ApplicationProblemPlusJSONResponse) Visit
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -5516,10 +6430,16 @@ type GetGroupMemberLinkage500ApplicationProblemPlusJSONResponse struct {
 func (response GetGroupMemberLinkage500ApplicationProblemPlusJSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5537,7 +6457,9 @@ type ReplaceGroupMembersResponseObject interface {
 }
 
 type ReplaceGroupMembers204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type ReplaceGroupMembers204Response struct {
@@ -5545,6 +6467,12 @@ type ReplaceGroupMembers204Response struct {
 }
 
 func (response ReplaceGroupMembers204Response) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -5557,10 +6485,16 @@ type ReplaceGroupMembers400ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceGroupMembers400ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5573,10 +6507,16 @@ type ReplaceGroupMembers401ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceGroupMembers401ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5589,10 +6529,16 @@ type ReplaceGroupMembers403ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceGroupMembers403ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5605,10 +6551,16 @@ type ReplaceGroupMembers404ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceGroupMembers404ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5621,10 +6573,16 @@ type ReplaceGroupMembers409ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceGroupMembers409ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5637,10 +6595,16 @@ type ReplaceGroupMembers413ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceGroupMembers413ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5657,6 +6621,12 @@ func (response ReplaceGroupMembers429ApplicationProblemPlusJSONResponse) VisitRe
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -5672,10 +6642,16 @@ type ReplaceGroupMembers500ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceGroupMembers500ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5693,7 +6669,9 @@ type AddGroupMembersResponseObject interface {
 }
 
 type AddGroupMembers204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type AddGroupMembers204Response struct {
@@ -5701,6 +6679,12 @@ type AddGroupMembers204Response struct {
 }
 
 func (response AddGroupMembers204Response) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -5713,10 +6697,16 @@ type AddGroupMembers400ApplicationProblemPlusJSONResponse struct {
 func (response AddGroupMembers400ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5729,10 +6719,16 @@ type AddGroupMembers401ApplicationProblemPlusJSONResponse struct {
 func (response AddGroupMembers401ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5745,10 +6741,16 @@ type AddGroupMembers403ApplicationProblemPlusJSONResponse struct {
 func (response AddGroupMembers403ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5761,10 +6763,16 @@ type AddGroupMembers404ApplicationProblemPlusJSONResponse struct {
 func (response AddGroupMembers404ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5777,10 +6785,16 @@ type AddGroupMembers413ApplicationProblemPlusJSONResponse struct {
 func (response AddGroupMembers413ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5797,6 +6811,12 @@ func (response AddGroupMembers429ApplicationProblemPlusJSONResponse) VisitAddGro
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -5812,10 +6832,16 @@ type AddGroupMembers500ApplicationProblemPlusJSONResponse struct {
 func (response AddGroupMembers500ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5852,10 +6878,16 @@ type ListGroupRoles400ApplicationProblemPlusJSONResponse struct {
 func (response ListGroupRoles400ApplicationProblemPlusJSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5868,10 +6900,16 @@ type ListGroupRoles401ApplicationProblemPlusJSONResponse struct {
 func (response ListGroupRoles401ApplicationProblemPlusJSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5884,10 +6922,16 @@ type ListGroupRoles403ApplicationProblemPlusJSONResponse struct {
 func (response ListGroupRoles403ApplicationProblemPlusJSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5900,10 +6944,16 @@ type ListGroupRoles404ApplicationProblemPlusJSONResponse struct {
 func (response ListGroupRoles404ApplicationProblemPlusJSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5920,6 +6970,12 @@ func (response ListGroupRoles429ApplicationProblemPlusJSONResponse) VisitListGro
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -5935,10 +6991,16 @@ type ListGroupRoles500ApplicationProblemPlusJSONResponse struct {
 func (response ListGroupRoles500ApplicationProblemPlusJSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5955,7 +7017,9 @@ type AssignGroupRoleResponseObject interface {
 }
 
 type AssignGroupRole200ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type AssignGroupRole200JSONResponse struct {
@@ -5970,6 +7034,12 @@ func (response AssignGroupRole200JSONResponse) VisitAssignGroupRoleResponse(w ht
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -5977,7 +7047,9 @@ func (response AssignGroupRole200JSONResponse) VisitAssignGroupRoleResponse(w ht
 }
 
 type AssignGroupRole201ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type AssignGroupRole201JSONResponse struct {
@@ -5992,6 +7064,12 @@ func (response AssignGroupRole201JSONResponse) VisitAssignGroupRoleResponse(w ht
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
@@ -6005,10 +7083,16 @@ type AssignGroupRole400ApplicationProblemPlusJSONResponse struct {
 func (response AssignGroupRole400ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6021,10 +7105,16 @@ type AssignGroupRole401ApplicationProblemPlusJSONResponse struct {
 func (response AssignGroupRole401ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6037,10 +7127,16 @@ type AssignGroupRole403ApplicationProblemPlusJSONResponse struct {
 func (response AssignGroupRole403ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6053,10 +7149,16 @@ type AssignGroupRole404ApplicationProblemPlusJSONResponse struct {
 func (response AssignGroupRole404ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6069,10 +7171,16 @@ type AssignGroupRole413ApplicationProblemPlusJSONResponse struct {
 func (response AssignGroupRole413ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6089,6 +7197,12 @@ func (response AssignGroupRole429ApplicationProblemPlusJSONResponse) VisitAssign
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -6104,10 +7218,16 @@ type AssignGroupRole500ApplicationProblemPlusJSONResponse struct {
 func (response AssignGroupRole500ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6125,7 +7245,9 @@ type RemoveGroupRoleResponseObject interface {
 }
 
 type RemoveGroupRole204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type RemoveGroupRole204Response struct {
@@ -6133,6 +7255,12 @@ type RemoveGroupRole204Response struct {
 }
 
 func (response RemoveGroupRole204Response) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -6145,10 +7273,16 @@ type RemoveGroupRole400ApplicationProblemPlusJSONResponse struct {
 func (response RemoveGroupRole400ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6161,10 +7295,16 @@ type RemoveGroupRole401ApplicationProblemPlusJSONResponse struct {
 func (response RemoveGroupRole401ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6177,10 +7317,16 @@ type RemoveGroupRole403ApplicationProblemPlusJSONResponse struct {
 func (response RemoveGroupRole403ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6193,10 +7339,16 @@ type RemoveGroupRole404ApplicationProblemPlusJSONResponse struct {
 func (response RemoveGroupRole404ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6213,6 +7365,12 @@ func (response RemoveGroupRole429ApplicationProblemPlusJSONResponse) VisitRemove
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -6228,10 +7386,16 @@ type RemoveGroupRole500ApplicationProblemPlusJSONResponse struct {
 func (response RemoveGroupRole500ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6267,10 +7431,16 @@ type ListOrganizations400ApplicationProblemPlusJSONResponse struct {
 func (response ListOrganizations400ApplicationProblemPlusJSONResponse) VisitListOrganizationsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6283,10 +7453,16 @@ type ListOrganizations401ApplicationProblemPlusJSONResponse struct {
 func (response ListOrganizations401ApplicationProblemPlusJSONResponse) VisitListOrganizationsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6299,10 +7475,16 @@ type ListOrganizations403ApplicationProblemPlusJSONResponse struct {
 func (response ListOrganizations403ApplicationProblemPlusJSONResponse) VisitListOrganizationsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6315,10 +7497,16 @@ type ListOrganizations404ApplicationProblemPlusJSONResponse struct {
 func (response ListOrganizations404ApplicationProblemPlusJSONResponse) VisitListOrganizationsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6335,6 +7523,12 @@ func (response ListOrganizations429ApplicationProblemPlusJSONResponse) VisitList
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -6350,10 +7544,16 @@ type ListOrganizations500ApplicationProblemPlusJSONResponse struct {
 func (response ListOrganizations500ApplicationProblemPlusJSONResponse) VisitListOrganizationsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6369,8 +7569,10 @@ type CreateOrganizationResponseObject interface {
 }
 
 type CreateOrganization201ResponseHeaders struct {
-	ETag           string
-	RosterRevision int64
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type CreateOrganization201JSONResponse struct {
@@ -6386,6 +7588,12 @@ func (response CreateOrganization201JSONResponse) VisitCreateOrganizationRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
@@ -6399,10 +7607,16 @@ type CreateOrganization400ApplicationProblemPlusJSONResponse struct {
 func (response CreateOrganization400ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6415,10 +7629,16 @@ type CreateOrganization401ApplicationProblemPlusJSONResponse struct {
 func (response CreateOrganization401ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6431,10 +7651,16 @@ type CreateOrganization403ApplicationProblemPlusJSONResponse struct {
 func (response CreateOrganization403ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6447,10 +7673,16 @@ type CreateOrganization404ApplicationProblemPlusJSONResponse struct {
 func (response CreateOrganization404ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6463,10 +7695,16 @@ type CreateOrganization409ApplicationProblemPlusJSONResponse struct {
 func (response CreateOrganization409ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6479,10 +7717,16 @@ type CreateOrganization413ApplicationProblemPlusJSONResponse struct {
 func (response CreateOrganization413ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6499,6 +7743,12 @@ func (response CreateOrganization429ApplicationProblemPlusJSONResponse) VisitCre
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -6514,10 +7764,16 @@ type CreateOrganization500ApplicationProblemPlusJSONResponse struct {
 func (response CreateOrganization500ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6534,7 +7790,9 @@ type DeleteOrganizationResponseObject interface {
 }
 
 type DeleteOrganization204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type DeleteOrganization204Response struct {
@@ -6542,6 +7800,12 @@ type DeleteOrganization204Response struct {
 }
 
 func (response DeleteOrganization204Response) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -6554,10 +7818,16 @@ type DeleteOrganization400ApplicationProblemPlusJSONResponse struct {
 func (response DeleteOrganization400ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6570,10 +7840,16 @@ type DeleteOrganization401ApplicationProblemPlusJSONResponse struct {
 func (response DeleteOrganization401ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6586,10 +7862,16 @@ type DeleteOrganization403ApplicationProblemPlusJSONResponse struct {
 func (response DeleteOrganization403ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6602,10 +7884,16 @@ type DeleteOrganization404ApplicationProblemPlusJSONResponse struct {
 func (response DeleteOrganization404ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6618,10 +7906,16 @@ type DeleteOrganization412ApplicationProblemPlusJSONResponse struct {
 func (response DeleteOrganization412ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6638,6 +7932,12 @@ func (response DeleteOrganization429ApplicationProblemPlusJSONResponse) VisitDel
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -6653,10 +7953,16 @@ type DeleteOrganization500ApplicationProblemPlusJSONResponse struct {
 func (response DeleteOrganization500ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6672,7 +7978,9 @@ type GetOrganizationResponseObject interface {
 }
 
 type GetOrganization200ResponseHeaders struct {
-	ETag string
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
 }
 
 type GetOrganization200JSONResponse struct {
@@ -6688,6 +7996,12 @@ func (response GetOrganization200JSONResponse) VisitGetOrganizationResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6700,10 +8014,16 @@ type GetOrganization400ApplicationProblemPlusJSONResponse struct {
 func (response GetOrganization400ApplicationProblemPlusJSONResponse) VisitGetOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6716,10 +8036,16 @@ type GetOrganization401ApplicationProblemPlusJSONResponse struct {
 func (response GetOrganization401ApplicationProblemPlusJSONResponse) VisitGetOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6732,10 +8058,16 @@ type GetOrganization403ApplicationProblemPlusJSONResponse struct {
 func (response GetOrganization403ApplicationProblemPlusJSONResponse) VisitGetOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6748,10 +8080,16 @@ type GetOrganization404ApplicationProblemPlusJSONResponse struct {
 func (response GetOrganization404ApplicationProblemPlusJSONResponse) VisitGetOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6768,6 +8106,12 @@ func (response GetOrganization429ApplicationProblemPlusJSONResponse) VisitGetOrg
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -6783,10 +8127,16 @@ type GetOrganization500ApplicationProblemPlusJSONResponse struct {
 func (response GetOrganization500ApplicationProblemPlusJSONResponse) VisitGetOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6804,8 +8154,10 @@ type UpdateOrganizationResponseObject interface {
 }
 
 type UpdateOrganization200ResponseHeaders struct {
-	ETag           string
-	RosterRevision int64
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type UpdateOrganization200JSONResponse struct {
@@ -6821,6 +8173,12 @@ func (response UpdateOrganization200JSONResponse) VisitUpdateOrganizationRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -6834,10 +8192,16 @@ type UpdateOrganization400ApplicationProblemPlusJSONResponse struct {
 func (response UpdateOrganization400ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6850,10 +8214,16 @@ type UpdateOrganization401ApplicationProblemPlusJSONResponse struct {
 func (response UpdateOrganization401ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6866,10 +8236,16 @@ type UpdateOrganization403ApplicationProblemPlusJSONResponse struct {
 func (response UpdateOrganization403ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6882,10 +8258,16 @@ type UpdateOrganization404ApplicationProblemPlusJSONResponse struct {
 func (response UpdateOrganization404ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6898,10 +8280,16 @@ type UpdateOrganization409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateOrganization409ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6914,10 +8302,16 @@ type UpdateOrganization412ApplicationProblemPlusJSONResponse struct {
 func (response UpdateOrganization412ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6930,10 +8324,16 @@ type UpdateOrganization413ApplicationProblemPlusJSONResponse struct {
 func (response UpdateOrganization413ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6950,6 +8350,12 @@ func (response UpdateOrganization429ApplicationProblemPlusJSONResponse) VisitUpd
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -6965,10 +8371,16 @@ type UpdateOrganization500ApplicationProblemPlusJSONResponse struct {
 func (response UpdateOrganization500ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7004,10 +8416,16 @@ type ListRoles400ApplicationProblemPlusJSONResponse struct {
 func (response ListRoles400ApplicationProblemPlusJSONResponse) VisitListRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7020,10 +8438,16 @@ type ListRoles401ApplicationProblemPlusJSONResponse struct {
 func (response ListRoles401ApplicationProblemPlusJSONResponse) VisitListRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7036,10 +8460,16 @@ type ListRoles403ApplicationProblemPlusJSONResponse struct {
 func (response ListRoles403ApplicationProblemPlusJSONResponse) VisitListRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7052,10 +8482,16 @@ type ListRoles404ApplicationProblemPlusJSONResponse struct {
 func (response ListRoles404ApplicationProblemPlusJSONResponse) VisitListRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7072,6 +8508,12 @@ func (response ListRoles429ApplicationProblemPlusJSONResponse) VisitListRolesRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -7087,10 +8529,16 @@ type ListRoles500ApplicationProblemPlusJSONResponse struct {
 func (response ListRoles500ApplicationProblemPlusJSONResponse) VisitListRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7106,8 +8554,10 @@ type CreateRoleResponseObject interface {
 }
 
 type CreateRole201ResponseHeaders struct {
-	ETag           string
-	RosterRevision int64
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type CreateRole201JSONResponse struct {
@@ -7123,6 +8573,12 @@ func (response CreateRole201JSONResponse) VisitCreateRoleResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
@@ -7136,10 +8592,16 @@ type CreateRole400ApplicationProblemPlusJSONResponse struct {
 func (response CreateRole400ApplicationProblemPlusJSONResponse) VisitCreateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7152,10 +8614,16 @@ type CreateRole401ApplicationProblemPlusJSONResponse struct {
 func (response CreateRole401ApplicationProblemPlusJSONResponse) VisitCreateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7168,10 +8636,16 @@ type CreateRole403ApplicationProblemPlusJSONResponse struct {
 func (response CreateRole403ApplicationProblemPlusJSONResponse) VisitCreateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7184,10 +8658,16 @@ type CreateRole404ApplicationProblemPlusJSONResponse struct {
 func (response CreateRole404ApplicationProblemPlusJSONResponse) VisitCreateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7200,10 +8680,16 @@ type CreateRole409ApplicationProblemPlusJSONResponse struct {
 func (response CreateRole409ApplicationProblemPlusJSONResponse) VisitCreateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7216,10 +8702,16 @@ type CreateRole413ApplicationProblemPlusJSONResponse struct {
 func (response CreateRole413ApplicationProblemPlusJSONResponse) VisitCreateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7236,6 +8728,12 @@ func (response CreateRole429ApplicationProblemPlusJSONResponse) VisitCreateRoleR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -7251,10 +8749,16 @@ type CreateRole500ApplicationProblemPlusJSONResponse struct {
 func (response CreateRole500ApplicationProblemPlusJSONResponse) VisitCreateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7271,7 +8775,9 @@ type DeleteRoleResponseObject interface {
 }
 
 type DeleteRole204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type DeleteRole204Response struct {
@@ -7279,6 +8785,12 @@ type DeleteRole204Response struct {
 }
 
 func (response DeleteRole204Response) VisitDeleteRoleResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -7291,10 +8803,16 @@ type DeleteRole400ApplicationProblemPlusJSONResponse struct {
 func (response DeleteRole400ApplicationProblemPlusJSONResponse) VisitDeleteRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7307,10 +8825,16 @@ type DeleteRole401ApplicationProblemPlusJSONResponse struct {
 func (response DeleteRole401ApplicationProblemPlusJSONResponse) VisitDeleteRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7323,10 +8847,16 @@ type DeleteRole403ApplicationProblemPlusJSONResponse struct {
 func (response DeleteRole403ApplicationProblemPlusJSONResponse) VisitDeleteRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7339,10 +8869,16 @@ type DeleteRole404ApplicationProblemPlusJSONResponse struct {
 func (response DeleteRole404ApplicationProblemPlusJSONResponse) VisitDeleteRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7355,10 +8891,16 @@ type DeleteRole409ApplicationProblemPlusJSONResponse struct {
 func (response DeleteRole409ApplicationProblemPlusJSONResponse) VisitDeleteRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7371,10 +8913,16 @@ type DeleteRole412ApplicationProblemPlusJSONResponse struct {
 func (response DeleteRole412ApplicationProblemPlusJSONResponse) VisitDeleteRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7391,6 +8939,12 @@ func (response DeleteRole429ApplicationProblemPlusJSONResponse) VisitDeleteRoleR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -7406,10 +8960,16 @@ type DeleteRole500ApplicationProblemPlusJSONResponse struct {
 func (response DeleteRole500ApplicationProblemPlusJSONResponse) VisitDeleteRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7425,7 +8985,9 @@ type GetRoleResponseObject interface {
 }
 
 type GetRole200ResponseHeaders struct {
-	ETag string
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
 }
 
 type GetRole200JSONResponse struct {
@@ -7441,6 +9003,12 @@ func (response GetRole200JSONResponse) VisitGetRoleResponse(w http.ResponseWrite
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7453,10 +9021,16 @@ type GetRole400ApplicationProblemPlusJSONResponse struct {
 func (response GetRole400ApplicationProblemPlusJSONResponse) VisitGetRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7469,10 +9043,16 @@ type GetRole401ApplicationProblemPlusJSONResponse struct {
 func (response GetRole401ApplicationProblemPlusJSONResponse) VisitGetRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7485,10 +9065,16 @@ type GetRole403ApplicationProblemPlusJSONResponse struct {
 func (response GetRole403ApplicationProblemPlusJSONResponse) VisitGetRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7501,10 +9087,16 @@ type GetRole404ApplicationProblemPlusJSONResponse struct {
 func (response GetRole404ApplicationProblemPlusJSONResponse) VisitGetRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7521,6 +9113,12 @@ func (response GetRole429ApplicationProblemPlusJSONResponse) VisitGetRoleRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -7536,10 +9134,16 @@ type GetRole500ApplicationProblemPlusJSONResponse struct {
 func (response GetRole500ApplicationProblemPlusJSONResponse) VisitGetRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7557,8 +9161,10 @@ type UpdateRoleResponseObject interface {
 }
 
 type UpdateRole200ResponseHeaders struct {
-	ETag           string
-	RosterRevision int64
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type UpdateRole200JSONResponse struct {
@@ -7574,6 +9180,12 @@ func (response UpdateRole200JSONResponse) VisitUpdateRoleResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -7587,10 +9199,16 @@ type UpdateRole400ApplicationProblemPlusJSONResponse struct {
 func (response UpdateRole400ApplicationProblemPlusJSONResponse) VisitUpdateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7603,10 +9221,16 @@ type UpdateRole401ApplicationProblemPlusJSONResponse struct {
 func (response UpdateRole401ApplicationProblemPlusJSONResponse) VisitUpdateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7619,10 +9243,16 @@ type UpdateRole403ApplicationProblemPlusJSONResponse struct {
 func (response UpdateRole403ApplicationProblemPlusJSONResponse) VisitUpdateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7635,10 +9265,16 @@ type UpdateRole404ApplicationProblemPlusJSONResponse struct {
 func (response UpdateRole404ApplicationProblemPlusJSONResponse) VisitUpdateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7651,10 +9287,16 @@ type UpdateRole409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateRole409ApplicationProblemPlusJSONResponse) VisitUpdateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7667,10 +9309,16 @@ type UpdateRole412ApplicationProblemPlusJSONResponse struct {
 func (response UpdateRole412ApplicationProblemPlusJSONResponse) VisitUpdateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7683,10 +9331,16 @@ type UpdateRole413ApplicationProblemPlusJSONResponse struct {
 func (response UpdateRole413ApplicationProblemPlusJSONResponse) VisitUpdateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7703,6 +9357,12 @@ func (response UpdateRole429ApplicationProblemPlusJSONResponse) VisitUpdateRoleR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -7718,10 +9378,16 @@ type UpdateRole500ApplicationProblemPlusJSONResponse struct {
 func (response UpdateRole500ApplicationProblemPlusJSONResponse) VisitUpdateRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7758,10 +9424,16 @@ type ListRoleAssignees400ApplicationProblemPlusJSONResponse struct {
 func (response ListRoleAssignees400ApplicationProblemPlusJSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7774,10 +9446,16 @@ type ListRoleAssignees401ApplicationProblemPlusJSONResponse struct {
 func (response ListRoleAssignees401ApplicationProblemPlusJSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7790,10 +9468,16 @@ type ListRoleAssignees403ApplicationProblemPlusJSONResponse struct {
 func (response ListRoleAssignees403ApplicationProblemPlusJSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7806,10 +9490,16 @@ type ListRoleAssignees404ApplicationProblemPlusJSONResponse struct {
 func (response ListRoleAssignees404ApplicationProblemPlusJSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7826,6 +9516,12 @@ func (response ListRoleAssignees429ApplicationProblemPlusJSONResponse) VisitList
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -7841,10 +9537,16 @@ type ListRoleAssignees500ApplicationProblemPlusJSONResponse struct {
 func (response ListRoleAssignees500ApplicationProblemPlusJSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7862,7 +9564,9 @@ type RemoveRoleAssigneesResponseObject interface {
 }
 
 type RemoveRoleAssignees204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type RemoveRoleAssignees204Response struct {
@@ -7870,6 +9574,12 @@ type RemoveRoleAssignees204Response struct {
 }
 
 func (response RemoveRoleAssignees204Response) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -7882,10 +9592,16 @@ type RemoveRoleAssignees400ApplicationProblemPlusJSONResponse struct {
 func (response RemoveRoleAssignees400ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7898,10 +9614,16 @@ type RemoveRoleAssignees401ApplicationProblemPlusJSONResponse struct {
 func (response RemoveRoleAssignees401ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7914,10 +9636,16 @@ type RemoveRoleAssignees403ApplicationProblemPlusJSONResponse struct {
 func (response RemoveRoleAssignees403ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7930,10 +9658,16 @@ type RemoveRoleAssignees404ApplicationProblemPlusJSONResponse struct {
 func (response RemoveRoleAssignees404ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7946,10 +9680,16 @@ type RemoveRoleAssignees409ApplicationProblemPlusJSONResponse struct {
 func (response RemoveRoleAssignees409ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7962,10 +9702,16 @@ type RemoveRoleAssignees413ApplicationProblemPlusJSONResponse struct {
 func (response RemoveRoleAssignees413ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7982,6 +9728,12 @@ func (response RemoveRoleAssignees429ApplicationProblemPlusJSONResponse) VisitRe
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -7997,10 +9749,16 @@ type RemoveRoleAssignees500ApplicationProblemPlusJSONResponse struct {
 func (response RemoveRoleAssignees500ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8037,10 +9795,16 @@ type GetRoleAssigneeLinkage400ApplicationProblemPlusJSONResponse struct {
 func (response GetRoleAssigneeLinkage400ApplicationProblemPlusJSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8053,10 +9817,16 @@ type GetRoleAssigneeLinkage401ApplicationProblemPlusJSONResponse struct {
 func (response GetRoleAssigneeLinkage401ApplicationProblemPlusJSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8069,10 +9839,16 @@ type GetRoleAssigneeLinkage403ApplicationProblemPlusJSONResponse struct {
 func (response GetRoleAssigneeLinkage403ApplicationProblemPlusJSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8085,10 +9861,16 @@ type GetRoleAssigneeLinkage404ApplicationProblemPlusJSONResponse struct {
 func (response GetRoleAssigneeLinkage404ApplicationProblemPlusJSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8105,6 +9887,12 @@ func (response GetRoleAssigneeLinkage429ApplicationProblemPlusJSONResponse) Visi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -8120,10 +9908,16 @@ type GetRoleAssigneeLinkage500ApplicationProblemPlusJSONResponse struct {
 func (response GetRoleAssigneeLinkage500ApplicationProblemPlusJSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8141,7 +9935,9 @@ type ReplaceRoleAssigneesResponseObject interface {
 }
 
 type ReplaceRoleAssignees204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type ReplaceRoleAssignees204Response struct {
@@ -8149,6 +9945,12 @@ type ReplaceRoleAssignees204Response struct {
 }
 
 func (response ReplaceRoleAssignees204Response) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -8161,10 +9963,16 @@ type ReplaceRoleAssignees400ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceRoleAssignees400ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8177,10 +9985,16 @@ type ReplaceRoleAssignees401ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceRoleAssignees401ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8193,10 +10007,16 @@ type ReplaceRoleAssignees403ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceRoleAssignees403ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8209,10 +10029,16 @@ type ReplaceRoleAssignees404ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceRoleAssignees404ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8225,10 +10051,16 @@ type ReplaceRoleAssignees409ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceRoleAssignees409ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8241,10 +10073,16 @@ type ReplaceRoleAssignees413ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceRoleAssignees413ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8261,6 +10099,12 @@ func (response ReplaceRoleAssignees429ApplicationProblemPlusJSONResponse) VisitR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -8276,10 +10120,16 @@ type ReplaceRoleAssignees500ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceRoleAssignees500ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8297,7 +10147,9 @@ type AddRoleAssigneesResponseObject interface {
 }
 
 type AddRoleAssignees204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type AddRoleAssignees204Response struct {
@@ -8305,6 +10157,12 @@ type AddRoleAssignees204Response struct {
 }
 
 func (response AddRoleAssignees204Response) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -8317,10 +10175,16 @@ type AddRoleAssignees400ApplicationProblemPlusJSONResponse struct {
 func (response AddRoleAssignees400ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8333,10 +10197,16 @@ type AddRoleAssignees401ApplicationProblemPlusJSONResponse struct {
 func (response AddRoleAssignees401ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8349,10 +10219,16 @@ type AddRoleAssignees403ApplicationProblemPlusJSONResponse struct {
 func (response AddRoleAssignees403ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8365,10 +10241,16 @@ type AddRoleAssignees404ApplicationProblemPlusJSONResponse struct {
 func (response AddRoleAssignees404ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8381,10 +10263,16 @@ type AddRoleAssignees409ApplicationProblemPlusJSONResponse struct {
 func (response AddRoleAssignees409ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8397,10 +10285,16 @@ type AddRoleAssignees413ApplicationProblemPlusJSONResponse struct {
 func (response AddRoleAssignees413ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8417,6 +10311,12 @@ func (response AddRoleAssignees429ApplicationProblemPlusJSONResponse) VisitAddRo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -8432,10 +10332,16 @@ type AddRoleAssignees500ApplicationProblemPlusJSONResponse struct {
 func (response AddRoleAssignees500ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8471,10 +10377,16 @@ type ListUsers400ApplicationProblemPlusJSONResponse struct {
 func (response ListUsers400ApplicationProblemPlusJSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8487,10 +10399,16 @@ type ListUsers401ApplicationProblemPlusJSONResponse struct {
 func (response ListUsers401ApplicationProblemPlusJSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8503,10 +10421,16 @@ type ListUsers403ApplicationProblemPlusJSONResponse struct {
 func (response ListUsers403ApplicationProblemPlusJSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8519,10 +10443,16 @@ type ListUsers404ApplicationProblemPlusJSONResponse struct {
 func (response ListUsers404ApplicationProblemPlusJSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8539,6 +10469,12 @@ func (response ListUsers429ApplicationProblemPlusJSONResponse) VisitListUsersRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -8554,10 +10490,16 @@ type ListUsers500ApplicationProblemPlusJSONResponse struct {
 func (response ListUsers500ApplicationProblemPlusJSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8573,8 +10515,10 @@ type CreateUserResponseObject interface {
 }
 
 type CreateUser201ResponseHeaders struct {
-	ETag           string
-	RosterRevision int64
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type CreateUser201JSONResponse struct {
@@ -8590,6 +10534,12 @@ func (response CreateUser201JSONResponse) VisitCreateUserResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
@@ -8603,10 +10553,16 @@ type CreateUser400ApplicationProblemPlusJSONResponse struct {
 func (response CreateUser400ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8619,10 +10575,16 @@ type CreateUser401ApplicationProblemPlusJSONResponse struct {
 func (response CreateUser401ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8635,10 +10597,16 @@ type CreateUser403ApplicationProblemPlusJSONResponse struct {
 func (response CreateUser403ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8651,10 +10619,16 @@ type CreateUser404ApplicationProblemPlusJSONResponse struct {
 func (response CreateUser404ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8667,10 +10641,16 @@ type CreateUser409ApplicationProblemPlusJSONResponse struct {
 func (response CreateUser409ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8683,10 +10663,16 @@ type CreateUser413ApplicationProblemPlusJSONResponse struct {
 func (response CreateUser413ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8703,6 +10689,12 @@ func (response CreateUser429ApplicationProblemPlusJSONResponse) VisitCreateUserR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -8718,10 +10710,16 @@ type CreateUser500ApplicationProblemPlusJSONResponse struct {
 func (response CreateUser500ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8738,7 +10736,9 @@ type DeleteUserResponseObject interface {
 }
 
 type DeleteUser204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type DeleteUser204Response struct {
@@ -8746,6 +10746,12 @@ type DeleteUser204Response struct {
 }
 
 func (response DeleteUser204Response) VisitDeleteUserResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -8758,10 +10764,16 @@ type DeleteUser400ApplicationProblemPlusJSONResponse struct {
 func (response DeleteUser400ApplicationProblemPlusJSONResponse) VisitDeleteUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8774,10 +10786,16 @@ type DeleteUser401ApplicationProblemPlusJSONResponse struct {
 func (response DeleteUser401ApplicationProblemPlusJSONResponse) VisitDeleteUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8790,10 +10808,16 @@ type DeleteUser403ApplicationProblemPlusJSONResponse struct {
 func (response DeleteUser403ApplicationProblemPlusJSONResponse) VisitDeleteUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8806,10 +10830,16 @@ type DeleteUser404ApplicationProblemPlusJSONResponse struct {
 func (response DeleteUser404ApplicationProblemPlusJSONResponse) VisitDeleteUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8822,10 +10852,16 @@ type DeleteUser409ApplicationProblemPlusJSONResponse struct {
 func (response DeleteUser409ApplicationProblemPlusJSONResponse) VisitDeleteUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8838,10 +10874,16 @@ type DeleteUser412ApplicationProblemPlusJSONResponse struct {
 func (response DeleteUser412ApplicationProblemPlusJSONResponse) VisitDeleteUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8858,6 +10900,12 @@ func (response DeleteUser429ApplicationProblemPlusJSONResponse) VisitDeleteUserR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -8873,10 +10921,16 @@ type DeleteUser500ApplicationProblemPlusJSONResponse struct {
 func (response DeleteUser500ApplicationProblemPlusJSONResponse) VisitDeleteUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8892,7 +10946,9 @@ type GetUserResponseObject interface {
 }
 
 type GetUser200ResponseHeaders struct {
-	ETag string
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
 }
 
 type GetUser200JSONResponse struct {
@@ -8908,6 +10964,12 @@ func (response GetUser200JSONResponse) VisitGetUserResponse(w http.ResponseWrite
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8920,10 +10982,16 @@ type GetUser400ApplicationProblemPlusJSONResponse struct {
 func (response GetUser400ApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8936,10 +11004,16 @@ type GetUser401ApplicationProblemPlusJSONResponse struct {
 func (response GetUser401ApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8952,10 +11026,16 @@ type GetUser403ApplicationProblemPlusJSONResponse struct {
 func (response GetUser403ApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8968,10 +11048,16 @@ type GetUser404ApplicationProblemPlusJSONResponse struct {
 func (response GetUser404ApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8988,6 +11074,12 @@ func (response GetUser429ApplicationProblemPlusJSONResponse) VisitGetUserRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -9003,10 +11095,16 @@ type GetUser500ApplicationProblemPlusJSONResponse struct {
 func (response GetUser500ApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9024,8 +11122,10 @@ type UpdateUserResponseObject interface {
 }
 
 type UpdateUser200ResponseHeaders struct {
-	ETag           string
-	RosterRevision int64
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type UpdateUser200JSONResponse struct {
@@ -9041,6 +11141,12 @@ func (response UpdateUser200JSONResponse) VisitUpdateUserResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -9054,10 +11160,16 @@ type UpdateUser400ApplicationProblemPlusJSONResponse struct {
 func (response UpdateUser400ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9070,10 +11182,16 @@ type UpdateUser401ApplicationProblemPlusJSONResponse struct {
 func (response UpdateUser401ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9086,10 +11204,16 @@ type UpdateUser403ApplicationProblemPlusJSONResponse struct {
 func (response UpdateUser403ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9102,10 +11226,16 @@ type UpdateUser404ApplicationProblemPlusJSONResponse struct {
 func (response UpdateUser404ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9118,10 +11248,16 @@ type UpdateUser409ApplicationProblemPlusJSONResponse struct {
 func (response UpdateUser409ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9134,10 +11270,16 @@ type UpdateUser412ApplicationProblemPlusJSONResponse struct {
 func (response UpdateUser412ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9150,10 +11292,16 @@ type UpdateUser413ApplicationProblemPlusJSONResponse struct {
 func (response UpdateUser413ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9170,6 +11318,12 @@ func (response UpdateUser429ApplicationProblemPlusJSONResponse) VisitUpdateUserR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -9185,10 +11339,16 @@ type UpdateUser500ApplicationProblemPlusJSONResponse struct {
 func (response UpdateUser500ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9225,10 +11385,16 @@ type GetUserPermissions400ApplicationProblemPlusJSONResponse struct {
 func (response GetUserPermissions400ApplicationProblemPlusJSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9241,10 +11407,16 @@ type GetUserPermissions401ApplicationProblemPlusJSONResponse struct {
 func (response GetUserPermissions401ApplicationProblemPlusJSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9257,10 +11429,16 @@ type GetUserPermissions403ApplicationProblemPlusJSONResponse struct {
 func (response GetUserPermissions403ApplicationProblemPlusJSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9273,10 +11451,16 @@ type GetUserPermissions404ApplicationProblemPlusJSONResponse struct {
 func (response GetUserPermissions404ApplicationProblemPlusJSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9293,6 +11477,12 @@ func (response GetUserPermissions429ApplicationProblemPlusJSONResponse) VisitGet
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -9308,10 +11498,16 @@ type GetUserPermissions500ApplicationProblemPlusJSONResponse struct {
 func (response GetUserPermissions500ApplicationProblemPlusJSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9348,10 +11544,16 @@ type ListUserRoles400ApplicationProblemPlusJSONResponse struct {
 func (response ListUserRoles400ApplicationProblemPlusJSONResponse) VisitListUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9364,10 +11566,16 @@ type ListUserRoles401ApplicationProblemPlusJSONResponse struct {
 func (response ListUserRoles401ApplicationProblemPlusJSONResponse) VisitListUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9380,10 +11588,16 @@ type ListUserRoles403ApplicationProblemPlusJSONResponse struct {
 func (response ListUserRoles403ApplicationProblemPlusJSONResponse) VisitListUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9396,10 +11610,16 @@ type ListUserRoles404ApplicationProblemPlusJSONResponse struct {
 func (response ListUserRoles404ApplicationProblemPlusJSONResponse) VisitListUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9416,6 +11636,12 @@ func (response ListUserRoles429ApplicationProblemPlusJSONResponse) VisitListUser
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -9431,10 +11657,16 @@ type ListUserRoles500ApplicationProblemPlusJSONResponse struct {
 func (response ListUserRoles500ApplicationProblemPlusJSONResponse) VisitListUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9451,7 +11683,9 @@ type AssignUserRoleResponseObject interface {
 }
 
 type AssignUserRole200ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type AssignUserRole200JSONResponse struct {
@@ -9466,6 +11700,12 @@ func (response AssignUserRole200JSONResponse) VisitAssignUserRoleResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -9473,7 +11713,9 @@ func (response AssignUserRole200JSONResponse) VisitAssignUserRoleResponse(w http
 }
 
 type AssignUserRole201ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type AssignUserRole201JSONResponse struct {
@@ -9488,6 +11730,12 @@ func (response AssignUserRole201JSONResponse) VisitAssignUserRoleResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
@@ -9501,10 +11749,16 @@ type AssignUserRole400ApplicationProblemPlusJSONResponse struct {
 func (response AssignUserRole400ApplicationProblemPlusJSONResponse) VisitAssignUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9517,10 +11771,16 @@ type AssignUserRole401ApplicationProblemPlusJSONResponse struct {
 func (response AssignUserRole401ApplicationProblemPlusJSONResponse) VisitAssignUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9533,10 +11793,16 @@ type AssignUserRole403ApplicationProblemPlusJSONResponse struct {
 func (response AssignUserRole403ApplicationProblemPlusJSONResponse) VisitAssignUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9549,10 +11815,16 @@ type AssignUserRole404ApplicationProblemPlusJSONResponse struct {
 func (response AssignUserRole404ApplicationProblemPlusJSONResponse) VisitAssignUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9565,10 +11837,16 @@ type AssignUserRole409ApplicationProblemPlusJSONResponse struct {
 func (response AssignUserRole409ApplicationProblemPlusJSONResponse) VisitAssignUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9581,10 +11859,16 @@ type AssignUserRole413ApplicationProblemPlusJSONResponse struct {
 func (response AssignUserRole413ApplicationProblemPlusJSONResponse) VisitAssignUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9601,6 +11885,12 @@ func (response AssignUserRole429ApplicationProblemPlusJSONResponse) VisitAssignU
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -9616,10 +11906,16 @@ type AssignUserRole500ApplicationProblemPlusJSONResponse struct {
 func (response AssignUserRole500ApplicationProblemPlusJSONResponse) VisitAssignUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9636,7 +11932,9 @@ type ReplaceUserRolesResponseObject interface {
 }
 
 type ReplaceUserRoles200ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type ReplaceUserRoles200JSONResponse struct {
@@ -9651,6 +11949,12 @@ func (response ReplaceUserRoles200JSONResponse) VisitReplaceUserRolesResponse(w 
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -9664,10 +11968,16 @@ type ReplaceUserRoles400ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceUserRoles400ApplicationProblemPlusJSONResponse) VisitReplaceUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9680,10 +11990,16 @@ type ReplaceUserRoles401ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceUserRoles401ApplicationProblemPlusJSONResponse) VisitReplaceUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9696,10 +12012,16 @@ type ReplaceUserRoles403ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceUserRoles403ApplicationProblemPlusJSONResponse) VisitReplaceUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9712,10 +12034,16 @@ type ReplaceUserRoles404ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceUserRoles404ApplicationProblemPlusJSONResponse) VisitReplaceUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9728,10 +12056,16 @@ type ReplaceUserRoles409ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceUserRoles409ApplicationProblemPlusJSONResponse) VisitReplaceUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9744,10 +12078,16 @@ type ReplaceUserRoles413ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceUserRoles413ApplicationProblemPlusJSONResponse) VisitReplaceUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9764,6 +12104,12 @@ func (response ReplaceUserRoles429ApplicationProblemPlusJSONResponse) VisitRepla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -9779,10 +12125,16 @@ type ReplaceUserRoles500ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceUserRoles500ApplicationProblemPlusJSONResponse) VisitReplaceUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9819,10 +12171,16 @@ type GetEvaluatedRoles400ApplicationProblemPlusJSONResponse struct {
 func (response GetEvaluatedRoles400ApplicationProblemPlusJSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9835,10 +12193,16 @@ type GetEvaluatedRoles401ApplicationProblemPlusJSONResponse struct {
 func (response GetEvaluatedRoles401ApplicationProblemPlusJSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9851,10 +12215,16 @@ type GetEvaluatedRoles403ApplicationProblemPlusJSONResponse struct {
 func (response GetEvaluatedRoles403ApplicationProblemPlusJSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9867,10 +12237,16 @@ type GetEvaluatedRoles404ApplicationProblemPlusJSONResponse struct {
 func (response GetEvaluatedRoles404ApplicationProblemPlusJSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9887,6 +12263,12 @@ func (response GetEvaluatedRoles429ApplicationProblemPlusJSONResponse) VisitGetE
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -9902,10 +12284,16 @@ type GetEvaluatedRoles500ApplicationProblemPlusJSONResponse struct {
 func (response GetEvaluatedRoles500ApplicationProblemPlusJSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9923,7 +12311,9 @@ type RemoveUserRoleResponseObject interface {
 }
 
 type RemoveUserRole204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type RemoveUserRole204Response struct {
@@ -9931,6 +12321,12 @@ type RemoveUserRole204Response struct {
 }
 
 func (response RemoveUserRole204Response) VisitRemoveUserRoleResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -9943,10 +12339,16 @@ type RemoveUserRole400ApplicationProblemPlusJSONResponse struct {
 func (response RemoveUserRole400ApplicationProblemPlusJSONResponse) VisitRemoveUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9959,10 +12361,16 @@ type RemoveUserRole401ApplicationProblemPlusJSONResponse struct {
 func (response RemoveUserRole401ApplicationProblemPlusJSONResponse) VisitRemoveUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9975,10 +12383,16 @@ type RemoveUserRole403ApplicationProblemPlusJSONResponse struct {
 func (response RemoveUserRole403ApplicationProblemPlusJSONResponse) VisitRemoveUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9991,10 +12405,16 @@ type RemoveUserRole404ApplicationProblemPlusJSONResponse struct {
 func (response RemoveUserRole404ApplicationProblemPlusJSONResponse) VisitRemoveUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10007,10 +12427,16 @@ type RemoveUserRole409ApplicationProblemPlusJSONResponse struct {
 func (response RemoveUserRole409ApplicationProblemPlusJSONResponse) VisitRemoveUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10027,6 +12453,12 @@ func (response RemoveUserRole429ApplicationProblemPlusJSONResponse) VisitRemoveU
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -10042,10 +12474,16 @@ type RemoveUserRole500ApplicationProblemPlusJSONResponse struct {
 func (response RemoveUserRole500ApplicationProblemPlusJSONResponse) VisitRemoveUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10062,7 +12500,9 @@ type AddUserRoleResponseObject interface {
 }
 
 type AddUserRole200ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type AddUserRole200JSONResponse struct {
@@ -10077,6 +12517,12 @@ func (response AddUserRole200JSONResponse) VisitAddUserRoleResponse(w http.Respo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -10090,10 +12536,16 @@ type AddUserRole400ApplicationProblemPlusJSONResponse struct {
 func (response AddUserRole400ApplicationProblemPlusJSONResponse) VisitAddUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10106,10 +12558,16 @@ type AddUserRole401ApplicationProblemPlusJSONResponse struct {
 func (response AddUserRole401ApplicationProblemPlusJSONResponse) VisitAddUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10122,10 +12580,16 @@ type AddUserRole403ApplicationProblemPlusJSONResponse struct {
 func (response AddUserRole403ApplicationProblemPlusJSONResponse) VisitAddUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10138,10 +12602,16 @@ type AddUserRole404ApplicationProblemPlusJSONResponse struct {
 func (response AddUserRole404ApplicationProblemPlusJSONResponse) VisitAddUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10154,10 +12624,16 @@ type AddUserRole409ApplicationProblemPlusJSONResponse struct {
 func (response AddUserRole409ApplicationProblemPlusJSONResponse) VisitAddUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10174,6 +12650,12 @@ func (response AddUserRole429ApplicationProblemPlusJSONResponse) VisitAddUserRol
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -10189,10 +12671,16 @@ type AddUserRole500ApplicationProblemPlusJSONResponse struct {
 func (response AddUserRole500ApplicationProblemPlusJSONResponse) VisitAddUserRoleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10229,10 +12717,16 @@ type ListUserTokens400ApplicationProblemPlusJSONResponse struct {
 func (response ListUserTokens400ApplicationProblemPlusJSONResponse) VisitListUserTokensResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10245,10 +12739,16 @@ type ListUserTokens401ApplicationProblemPlusJSONResponse struct {
 func (response ListUserTokens401ApplicationProblemPlusJSONResponse) VisitListUserTokensResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10261,10 +12761,16 @@ type ListUserTokens403ApplicationProblemPlusJSONResponse struct {
 func (response ListUserTokens403ApplicationProblemPlusJSONResponse) VisitListUserTokensResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10277,10 +12783,16 @@ type ListUserTokens404ApplicationProblemPlusJSONResponse struct {
 func (response ListUserTokens404ApplicationProblemPlusJSONResponse) VisitListUserTokensResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10297,6 +12809,12 @@ func (response ListUserTokens429ApplicationProblemPlusJSONResponse) VisitListUse
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -10312,10 +12830,16 @@ type ListUserTokens500ApplicationProblemPlusJSONResponse struct {
 func (response ListUserTokens500ApplicationProblemPlusJSONResponse) VisitListUserTokensResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10332,7 +12856,9 @@ type CreateUserTokenResponseObject interface {
 }
 
 type CreateUserToken201ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type CreateUserToken201JSONResponse struct {
@@ -10347,6 +12873,12 @@ func (response CreateUserToken201JSONResponse) VisitCreateUserTokenResponse(w ht
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
@@ -10360,10 +12892,16 @@ type CreateUserToken400ApplicationProblemPlusJSONResponse struct {
 func (response CreateUserToken400ApplicationProblemPlusJSONResponse) VisitCreateUserTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10376,10 +12914,16 @@ type CreateUserToken401ApplicationProblemPlusJSONResponse struct {
 func (response CreateUserToken401ApplicationProblemPlusJSONResponse) VisitCreateUserTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10392,10 +12936,16 @@ type CreateUserToken403ApplicationProblemPlusJSONResponse struct {
 func (response CreateUserToken403ApplicationProblemPlusJSONResponse) VisitCreateUserTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10408,10 +12958,16 @@ type CreateUserToken404ApplicationProblemPlusJSONResponse struct {
 func (response CreateUserToken404ApplicationProblemPlusJSONResponse) VisitCreateUserTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10424,10 +12980,16 @@ type CreateUserToken413ApplicationProblemPlusJSONResponse struct {
 func (response CreateUserToken413ApplicationProblemPlusJSONResponse) VisitCreateUserTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10444,6 +13006,12 @@ func (response CreateUserToken429ApplicationProblemPlusJSONResponse) VisitCreate
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -10459,10 +13027,16 @@ type CreateUserToken500ApplicationProblemPlusJSONResponse struct {
 func (response CreateUserToken500ApplicationProblemPlusJSONResponse) VisitCreateUserTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10479,7 +13053,9 @@ type RevokeUserTokenResponseObject interface {
 }
 
 type RevokeUserToken204ResponseHeaders struct {
-	RosterRevision int64
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
 }
 
 type RevokeUserToken204Response struct {
@@ -10487,6 +13063,12 @@ type RevokeUserToken204Response struct {
 }
 
 func (response RevokeUserToken204Response) VisitRevokeUserTokenResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
@@ -10499,10 +13081,16 @@ type RevokeUserToken400ApplicationProblemPlusJSONResponse struct {
 func (response RevokeUserToken400ApplicationProblemPlusJSONResponse) VisitRevokeUserTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10515,10 +13103,16 @@ type RevokeUserToken401ApplicationProblemPlusJSONResponse struct {
 func (response RevokeUserToken401ApplicationProblemPlusJSONResponse) VisitRevokeUserTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10531,10 +13125,16 @@ type RevokeUserToken403ApplicationProblemPlusJSONResponse struct {
 func (response RevokeUserToken403ApplicationProblemPlusJSONResponse) VisitRevokeUserTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10547,10 +13147,16 @@ type RevokeUserToken404ApplicationProblemPlusJSONResponse struct {
 func (response RevokeUserToken404ApplicationProblemPlusJSONResponse) VisitRevokeUserTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10567,6 +13173,12 @@ func (response RevokeUserToken429ApplicationProblemPlusJSONResponse) VisitRevoke
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -10582,10 +13194,16 @@ type RevokeUserToken500ApplicationProblemPlusJSONResponse struct {
 func (response RevokeUserToken500ApplicationProblemPlusJSONResponse) VisitRevokeUserTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -12874,161 +15492,173 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Nbxy3kuBfIfoe4FFeayTZerlkhMWe4jh52k1iw5axwFo6DdVdM8NVDzkm2ZInXgH3H+4f3i85sEh2",
-	"s3u651uSHQ/wgOeM2GSxWN+sKn6OEjGeCA5cq6j3ORoBTUHiP1+d06H5/xRUItlEM8GjXvROS8GHBLhm",
-	"eko0HRIxIHoERIq7Z4rcglRM8BOigKeEaXJNkxvCOOmfDfZ/pzoZ9btRHEn4mDMJadTTMoc4UskIxtSs",
-	"pqcTiHqR0pLxYXR/H0dvQcvp6UCDnIXmP0YiA6IgETxVRAtyR82aMBASiDQfMj40C5YLjBln43wc9Y5i",
-	"vxjjGoYg7WpCaZBv4ZYpXKK+4vkIiAZOuX6miHTDCDXgET1iitxJpmH+HgdCjqm2C39/HDXAcR9HEyrp",
-	"GLQ7jJe5VEI2g9Pn8ElfJTii749jYmATuSITOkRwmBn+MQc5jeKI07FZ0H5TRQ/99BvwoR5FvePDw7jh",
-	"PH6VIp+c/WwG45wTqkfllEPz1yuWzkVAsMgPjWucDZBWZvd7ytUdSHJ89JzkPAOlAtpLcimBa9I3lNsn",
-	"TNkDEbzcvyXvElpPlG0oOGpGwW9szPQscG/oEIhif7biO8PvwrVSGNA801Hv+WFsFnakaZZdQKi/M95O",
-	"pQ5NAynGJKWaEqpJBlRpixIOd6Qjgab7U5HLfSRZtXdCaEnRuqBzMqKKcKGJBJqMIDWIPT48bNvjmPEr",
-	"P0s0l+qLDR42bvC1HFLO/qRmS7+wrJH/X4qcazLMxDXNyEhkKeNDRShP3dEHUzxTpHPH9EjkmjAd+48E",
-	"z6Z7bXsJv7c0vQINvxUZtLKJFBlszCXvgMomJnlJFewzroArptktEJVf28/I2FB723aVna8FhufNvHCO",
-	"RNK6UUtDK2z1+xdNq7xXIO0aNUInuQJJWBoTIUl/DH0yEBKpN6FZBvKZIuKO46hi21UIzZ82PIp7862a",
-	"CK4ApfVPNH0LH3NQKCQSwTVw/CedTDKWID0dTKS4zmD89/9SloPL1f4mYRD1ov9xUOrmA/tXdfDGfmUX",
-	"reLijN/SjKWE8UmuSaeP/2VpF6QUsr8XE07HhgwMfgYMsrQb3cfRS8EHGUseFVi/piKGKe2BOfmtNNVA",
-	"Ov3EDenvIZS/CHnN0hT4Y4J5XhASyWhyY9XNBOSYKRSTnf7Ag+XAPOMaJKfZY0L5nsOnCSQaUoInTTp9",
-	"5sDo750QDrcGfqA3ivjfFQL7h9C/iJynjwnsH0KTgVmUdPpc6Cv8t0PeGzrNBE3PhfiNyiE8JliOYcm1",
-	"SKdEGIQdkd/ZT6TTn1igrrQQV5kBywMr0e5kqKAoy+BR0Vga1CQVYDU0SncDcQDZ1QBBczC/pRrQenlc",
-	"YM+FIGPKp0RaLBdcb4w0cQOGkSTVcJVZ2AzVGs1M7kbACTUct2/HmVEERxk7xIgINswlpKQjBgNyPSXO",
-	"okKdHngz6EXsF25E0z7c6IPA4cCtvOc01yMh2Z+Pi7TfjYzhQ6PYrmla4CkPwMFTvfeaCjd6qhQb8rED",
-	"cCLFBKRmVi9R/BukV1QvguucjUFpOp4Yqim+u542uyB2gAHWaNNnqlDIZnWqhUSvr6Y24yhlapLR6ZXV",
-	"xJ9nB8CnCZOgVoW3dT4jb6x3uNJ8Eqg71JkZvSHX9DeViMnChd7hIDNaU52rRcPL431nx1vjwxsuHwLL",
-	"ErFQQ7IHqlgurhBF9agviyMT1/8FiTZQluu/lEA1bo+mVtTQ7E1AbgOaKYhrFLjugW56boEB948GO7Zy",
-	"jvONvdWOteVw5mP2TMNYzXIv8z8X/1iOUMzkbjUqJZ3OQGXnmw/Tb0zphwQpjoIoxqKJ/oBP2kVEmvdS",
-	"nW3+zt7CJKPJqoRMi+/X2b/jnXv0+d1xh3TZfE7hmvP39K6QJcCNh/0hoonxBKM4mgA3XnIwQUnZp3nK",
-	"9KvbZt2RaBdqgE90PMm8F9tN7F4apqOJFtIx1Vy3bb6WWFFWpKApy1T7eVrnbgZ7Fs5yc3Crr348ukmb",
-	"QNLGDNRtct/91f5ex1fU5N5WKNisaGWxx1/ssV+dO4Sj3HcjZRQHuxU+Lsnkyfn45QiSm5+M3Rt43Cvw",
-	"cWK+X37ruJxfqcK+R4cuaOf/ewEzu4UX7UlhdLB+XhJ/XxHs17lOxBiazkwGkcTF0emaTnOwBLO0bsqD",
-	"MCtdskzcQchO10JkQLlFsk5GkDabnkNJuTaWp2GuMpigxsZrV5qwFOOBTCsyodo4vyeE51lmXYsUOIPU",
-	"iB3zG702bGrlQxW+0uVf0Qpstc6CGWfQFUef9odi3/y476JUiD4bq55RCw53JaJa8b8ej9TDoEvYSFV8",
-	"zXWAypH3cRGMWyLQ18UNLwiRhngqA33zcF+iyrMezbLXg6j3YSUWm+XYTTisla8u7+Po1S3NcqohfWvU",
-	"ywxrLXSyWv+wRd9G5DKB5eWV2ck7/Gah8bq0v+NAaDrwCgY3tryr57Flaev14lxZ+wuDLH0lpdXA1b1g",
-	"2HeWv34WWkNqROSoR/qItG6N7/sx6Qcm6Iejy65DvvnLtUinzfbbGJSiQ1gsHC1o5QdNW8Pbx9ldWSN0",
-	"5cBGBQcNVF63CYdycnU8Sn9QzfscX4O8SkRu7ef6Sc7htHySrg5+k93oiL4CShxip7JWK4LX8u1ryKxe",
-	"HTUpCY+O+iXTmPHiAnaRUMc5WvexDWvXUtyTG7oIxns8uy/1XGZg/ifQTI9mD6AMdZWsJW4Wekbusybs",
-	"/Mb4jZMxtc1TTZdXO2C1xFkKXLMBs1xbP/eM8ZuFUzmAfsOx9Y0gUH6iOdv5za9U3ZMhFfz/msk6q8Ah",
-	"oxpaFDhkg8UiGUeVE1kynQfyehbmFk6p6oktCqXggk3b+B009dDMCx9UtecvEmDfqHLyb+9e/0HsdDGh",
-	"moyF0uToe/Lv7KdAOZbrBZKhIZ9EKUIV6fvcHn+1bQ4BE3ucK+PyNTKqdJHvs5A4wvyKrSlU+GSvF9vM",
-	"xrpCFXJ49eLm44+fongFw3Tb6nIV/Riibc0QeAVFKwnZB9aZ4d62oTorJPbkGjSEZi1F+jQnN7OPNxXf",
-	"unYrLJ1w7NmIYT8mQJMRmVCpSf8D3f/zcP/Hq+7+5d/76Ed/hyZ7yY+pSHK07nsSaFr1sBFaF0OJetH/",
-	"7oTT/ffFxXd7vdmf/tbE2OUO3kEDkZXu+fKkVg0jbNPjCqFZ4Hf5y9yZY3n7y0vy4/E//idxl8TEBWsN",
-	"8mtyV6QQxu3rSTxGQIX30XFUJKBE9p4M8ymMUPNZPWaJmXwA82s9r8FsL7iEx3Qpl8zSdFtg99B8b2tA",
-	"Xf7wAn+14fBKa3HWo9JMZ806Yjb6PtJ6onoHBxJTfLsp3Po7e3XQgOb5MtQH4HH94DYVz6+JNhqsltWk",
-	"z3KBt2Lbjn5yBVI1HF/zdlquJpsDSzYWYG2MprDt2j65S4mtM9GrW5BTYi+ybDRwJLJUBamqz5RP/8Bo",
-	"cGBwBWAt8vkXxsvqNgwGQSBluolsDA+NQDKtrgZSjCss0XJ4JeWPA2N0Hv4KozVQM8FFVito2xe0nvwW",
-	"BffOpzYwuJYl58LERaClFsliSjOeaCQR5bOCXZ54BiRlEhKdTUmH8inBSFeM2VM2NyHd6y4RhWuPNzpO",
-	"qmqNKg3EIeuUBF/Z1mpGqUHpWsZolYcL1qu4DO28sziUUGemFW2mdt5ZJAcr7uB2OSswgT6c7v+ntXgu",
-	"y39e7V9+Poy/f3H/t4fhuVVSBpppNIShjZy2Yf+3BcAf1+4PLhMaCoimhFq5wBQZYUZ0nUeKkpaZr38x",
-	"JjT+ud9DAYP/JnpEdaCbaqqoXVdbyRTFdsVSbEAaSIkmS+yW0avgsqYByGImB6jZqd02Auv5rKiYKaRk",
-	"dzlLqA3v57UtqqnSYCRgkistxo27Md+t5Z8tMkh20muGOM7G41wbjJ0QSlI2GACm4N/SLIeg0Ceszzh+",
-	"EqE2Q13v/AXkXAKpecefL3Cii6hHLiJbAXQR3fdJx/CEzxxGx7gyMrwIu4ji2i9XLDXDut3ufX9Weqxx",
-	"eV75xJ+b8cdf82zaGs+rSxO7vag63ZKeQBM720KfrUUK61Y0TcawUhBQrlajeUIA/YdkRPkQyFjcgiJM",
-	"d60HPT8iEEcKtGZ8uJCoLZLe+dEPEKssIAkwsJqxaGE8TceMrxoAGzuHv8CY/aUaJvpHk4QYMKl0qyCd",
-	"GZ7R5UfXkGVBWrBxayynDU6t+esV5tq3pLqbAUxpTFh85ssXFCQSdEzUSNxxr0WTZrVvlzC2/iKKeK8a",
-	"fI/g87gCbvuW13MNPIEspndLSwVThwayt47t/+9ffj6Kv3/ebBmvqWXXZc1WHluEx7WpxhdHPDzJxK7u",
-	"cjmczOoA+3M7IrbhHPi1n9o9qNHFumngV2MXua2ZHIrxYQb9HqFhzMrfDJamtrXGJyBtSALD8k6Tj/NM",
-	"s4mNM+JszVq8ZWdLmtJjxsNfj+o7fXzunN1PoSBDFWR2t69Zs/Vw7llyS7eba1Wv1E0dLW6unn/6YRC1",
-	"Kb5crQ5bq52E5KQabpfLKlYnsBXhVEpxx/iQ3Bm3ECOrKKzGdEpSgRXUmwcJgyTPJVLhnd1TZm8Gh9fI",
-	"zwbgRy1OWpMzinPZyF06Wi4GtABT6fKJrpalZjNc52i/5VVdXRG1GDaXHvqtKCK3oSfWQ++ddt+OpBq3",
-	"Xs35S+x2Lqxb6wtvQHIlr34YvLj5eJg8jxZZ841pxg3y6SxVZW+hDGwsLVChRRyf8tR188impFOP5C9/",
-	"27JcAaY5Jl96uUXvzjtSxUWixcpqnp2B7VRrya5z3ZTH/EUS03zieKpDmTmPVc9hPQ20voPddBQraqQH",
-	"9NEDLt9OEHRpp9+cxc8uq2XD9FAzlb/Gf6LEUAPCNnRe4SY+ucorEDrrVFck2aLdBHKv0FDbz46IQ6ja",
-	"tjSn+jZlil5nlRKtEjrz7XqJad+A2Kh3a8Gi7dIoeKZ8R6/AnVYVA2DDS5fVNdGsD4sOcZJLpqfvzAd2",
-	"a9dAJcjT3KbK40x4c4U/l/bUSOuJ7RPC+EA04ATzmgjF3m+KXER3I+FspbsRS0aIkhjNJfTujE+nR2Ac",
-	"u3+9iDC5GHu02OgPxijQSr/gF/yl4LfAzUKqd8H3Cebi6JFNrKCaXEMm+BBbMFLfNy5jt6BIzlOQpH9w",
-	"e3TgJj74XDQFu+93cTZMFyNUAum3tVTpk47FMem7NLv+ni33pEThFRbpJyIFO6ORkYpoegOkj+lsfdI5",
-	"+n//5/+aky1yhJ4f7iE2KCdiQj/mUGRax+53g8kLTvA6COnoIuqRD91u9zImF6F4s/dE3W73IiL/jUnZ",
-	"9/2YCJmChJRcTwlLuwXebI/I4qBwE317evu+p18/ruY11VpNMo3TYb1a7DJdDMjhXY8iCZVyivjBpp22",
-	"MeIJefP+/ODN6fnLfx78/Oq3V+evCE0SmOiwR6eZHLupGSK5RhYzVAMSW0n1Pztpcd8ndDIB6lZXmvJU",
-	"tXdgM6jsHB8eFyMmGdWYNu87AMQEiRY7DuInexZtNBm5MQYHRnrMtOJimnCAVGG30U/7NstvvxzQx9XL",
-	"XgPkX2aXx6ZDJ4YgYDzRU5Ixpcm/EMMVtrcaOqQGJhKsoSAb9IiWOeJL3qgSVOXDfgaPBh8EIS1RQjqI",
-	"ZiH9r2ZqllrSFrm27FXu4iRcN0ex0sOeVQ1L342EwuZ/ZhRhCqe2pQLY5apja9D3egT/gb2GOJjdOExy",
-	"gSxuuGEqOBDIFNTQjsdT1GGTichYMo3NLu11my0oLIq0qRNCQpLrnNnMLMEhdguWVGNg1VZ8IWZgMACb",
-	"+RfcNZOOkKSPkr4HKqEZ1dDHPpYWGuC4CWJ+NwRHEbszpOlTxKy3OT6xd4QWXHtGVvbHBNVqTLzSJCyN",
-	"LaA3wFVs5I2vRFdmi7YMT43YRBF6R6d7M9ss9ghVgWpmLX3dACIhSQoZBMj0VK9VBTVUWeFuhCoKM+X2",
-	"PiV3Is9Scg0nROgRyDumgBwfvuiSU387ikRnh2VAb6EU6p4sKXeZmBVIDVR4Hld4Y9EvnXTMJfjxBLde",
-	"cJsEpYUEm3FiZka+evP63Tlp0RcHOK/yQn7MtOr5pmKGqJmZrGzeZjZ/fPTCUAT2uiSuDSYO+YH8O/vJ",
-	"JTmQTh8H9PdODAyuFZgd9/0xDhyCJtSIDMb3NXzS5PjFke2wavb0z/PzN0SBvAWJfVTLNmUTkI6KaJaZ",
-	"ycUAD8sSDVEjA6RBwHWeDkHvxaTaySwuFMXx8x+9sii7mVldZea1id2E5npkVHXiBZBEnuXEpXUjQEnG",
-	"gGtC01SCUojNM2wbyRS5FkZnp0ZUJELpHimTo4lmY8xyulMkYxyozKZlzwUUKkhr7nbj+SHCxSBzjQkt",
-	"NEaqQnriz2ucm7MD8v78l/0fSIdypErST0ZUKtCoRwlzzS1xUOyEmTk4W3iMTD+mmZHmdosJcL1vhMIE",
-	"vNCzJGAP/IRYxY0QIWfQ8QTkPtyy1GCmMxByCLbbAB6yBwtVglFfSJM9C4MzG4xiKJLCC4Ps9M1ZFEeu",
-	"M3bUiw67R91DzPOYAKcTFvWiF93D7gtMydcjNAkPRlg6+Sfmn9kaiUKwn6VRL/oV9D/dkFrz0eeHh3O6",
-	"1K3Wnc4VcLY0xpxIkYBSBqPUGHvdioEb9T5cxpHKx2Mqp1Ev+o3dAjfDjVVnm9cMlXGOXhcay3hFDZrb",
-	"zGRmPpBA0+lcnLy1I54EJbi2EegoBrDd4j8OXzzSWaRU02uqjF7hXCA/uX7N80/FAM3KYyGdYiL83NjV",
-	"e2udVSm/W8/LGOnnbky14XnLFUQ55MC24L6PFw70IYrLB6SJ4FK84XhOsSYTrQu7WSSNY7t+07QFnAdB",
-	"I2H85GjxJ5VulfjRi8Uflb11zRfPf1z8RdhIFAl9id0UrXGRIAPBoLRHTUBqnjJa6SzydkR0eR9HE6Ea",
-	"SMxGYV2qgQ3qgNI/iXS6xOEXFxxBMowLtUQ0pf+LJmPoanM41SBIdJpSH4TyeW3+L8kYyEshJ9F9vBJx",
-	"+Y5x1dCU8TnuZwj7aMuE7a8Im9o42z91yX+gXWKtvjhIfi4TX6xlYCwdvK13f0ErqN6rteoKL+zXWn2y",
-	"AaH8grnrcAnuKjpymw+Ollii3jj5CdjYkkLhKcRETGz40puIxuhFNgmIYl1+r2qY0EOwcbEMbBC1Kg1+",
-	"xt8DaVBhm+OGWiL8IP3SBbYFff4XRavvJyANi8aqExl6vIwTfBdjTdHfZgy2HfS2FX+bTWZ3uyOezYjH",
-	"WKgF6axEJD73zNayX96vamMWT1sY43HiH6Spkpm9r1nTwFiFyNzF0FIGwGMRuLsGLwj9W9Liq3LNX1Xt",
-	"W7osGPSZwug8EZIElQpr8CzekczV9C4WaDPO1+dr5zdUqftXiVdglVimFmUKUvl8gQsJj23otxjABrUn",
-	"lC44FxxIh3ICn7BEeehGKgJYtJYSOqSM79nLJwk6l3h/UFjMNhVzgHcFXXKm7RNXcMHxqYTTN2cYbbfB",
-	"W7ynGc7uwpb/3dGpfZnNva8QvPSUCaWNqXbBK5UOCiNh9iWREU0xYNlReTLCBkUuVOkDYFUReZqmYZnA",
-	"Bl7YKs7XKvLN1S88hW9VqUZpEbOVg4iLdrZhGUFTauVOFrfJ4q9EtL611yOhbA1IAZ8fqlxc7m3fmzqg",
-	"ecr0PtzCokBe2RS8IZjX9NpY0N18+TfPmqcK26BvOlfRaX2Viao8+9qIY4syTKKQ4fuQRpK3PsDGeALN",
-	"j+bNqXJYIgj6RUVLa83o50ZMkfwcLneO1BbirCFCY8LhDpS2UZlAeOAJzREdOMkWvKo5cgczEh7EtDv1",
-	"5S7ePKJhFgkaRNgyzV3TTqjUeMXV/w7TNOBjTjPSUYJQhSbfQMgL3pcwEVKr3nd9dx9PSfgb9loz/8A1",
-	"92y8VOSa9OtNlu27V642nRdvWmJXmC7puxbv/SAHZnEH/C556RI8Lri/x0Tb04Lat3kgeKD9E9J3yT1F",
-	"8g92W28w7HDSoC5lVUoInzC1EmdNu3Cmxr7SVzKk3aDBnXUwgmqkahnD0iZk9UmIbbnn4d2DfxvBFv4H",
-	"ryG07Oy7KOjdXmlPVSmbP36+6h6xI36bkYpJCrF7fBXKhDWmyR01BDye5No4OX+9iNhXYk/+jgmfTFne",
-	"TwX+x78Gct91rnd9IlqEfyAsKqNcnhm2XElthv5c4X5w7SNqWxDxcwWTemTJtAJPVV6ueeTY3swzMw2c",
-	"/ZobTjZ/tWlD5pOYMG5TW2NCsyzkbAwLeM7fsflTReSIFuTo8PDQnhdmxNqDQRz7hDKb4oUH+QQyAHtc",
-	"zXcpf7VDVmVe9yz21+YWlQ8WzPWILN52vtAWfKGhpy9P+47g2unefrGd+6Q5+Sq/uv5vaxvEtQ5wxr3b",
-	"zxgHovKJ8UnKkMM7+wPRQMfL27zhIyGPHDZ1z3G0p6JUI5+vzulwUbgTx2DjuV2U9Bu4sSoSVXybxVXZ",
-	"f4mrKTvy4LPvHblEWopn+tVkytnAPQp3uVI+y+52YI6Z93wJMp59+/0p82ps39Eiy6pSd8Jdo8/w9dj1",
-	"ab4926ZUWg9pILWFHxDMtWX//c6a2kKKzrrydGNzarEBj6Ask8mzDSm8/VhB+PjXI0cJ5nKdTwDajPt2",
-	"ltfGltf6KutrSzNCUguyjEKifBxT7sCp18Wxi9/dwK+6uKVoOTI3LGFxYivRd8GJzWj93CWRYeDuK1Gr",
-	"KzEQPifIBEcLNWSnNg/pLYzFLdR46iEUbe0VQ3Mu4WS3PO3SCfv7hpMuocCPm3qeGCTsnLdvMmhhD9+J",
-	"BVuQ7Ly+DnaVkL5Zw97aWjAOutku7fBZdvTPr37Vis5vYq6ey+ygE9LHJl1dDp90nzDV9hDnThNudGNt",
-	"rQqWYj+Lf3v3+o/e6Zszfwhfravpuld98/oMsbBTaN+kQvud3kD5ZtKzImhJ4BPFjjF6BMorvAfXcc2p",
-	"go43bYeeEFZp+24pm0JDaKaEz6Wbmb+PIdhE3IL0FSJ+mqBfT7epbOLLExDhHSO2zvxgH6ZsaQFs+yui",
-	"d/CoouU0TSElHdcXLcO+Ib4LjLWalKbTvZ3k+Quku5ymqZMS2HzwUYzi1bxd38JyfrDorWv4/BVb0KcF",
-	"qpbohRLIwQDFpOOad2MrOmwXxYV2LaP2dvb0hl4kdqaz6IY0YJivwJRu1NDv6BiIzO2uXJuRkphsuzmF",
-	"Y/AKlKf2dRVbaVk0VntuX7mr6V+cp2DNTdJxWpOxV2WrVVJuHoKtG1naqVdPVRbp5SmYg2FYq8rF3fY1",
-	"7jZzixZs1G1wZzX8FawGPEzfQrMUhP6ZQHefYRsZMU06tku5f+716Q2Kg89OqtwvGTh3QqwmrZtCzHUG",
-	"RpGZ2vp3pio9hgnjSgNNC41ue3AL3lrjWK/VWaHQ8nIXJf9a80OQrByzhdHr7TvyD2+MLB5qWG3RrVil",
-	"U/dc7+B1ZeRX7SCEW1nsIlRQtDP9t5DxLmqkVLT1rPw+p2dAOO7B0+BDqDZqG+LfuEATPJHj/ePnpUL6",
-	"CWTGOBGDAbPPuqxOyk+TCV9Bzy4hfheK3zQhnldNuw51zvJAVLzqvY0FxxJWb+WDg881q3GJdPqa8Nhl",
-	"1e+y6lfMqq+xgy9sD4OVpWdU6V+5GVe0Z1zMKMRHMNPaUn9D2Hd590+Zd1+l06e36nxjpQnVo3l+f9VS",
-	"Wi0OMDeHf4uif/sXriFwT5PRvwx3+8T+rXD5zpDc5fcvm9+/ZWG2hKW5+Hp2vZvZoA1BQ3s4NVUaxsR1",
-	"7iNJrrQYB48WNnW5s69QLsfkBuZz88FX1x7OQL44NuQycLBTV1H3aDtXYaus/i5etIV4kX+E2jOh5YR2",
-	"5rNPsT10XGjT69iUqUlGp75h7Ct7HVvwGfj/DtKz8HHeosEWbjCe6SW2fJqT2cHTBI0Qd7tg0S5YtHH3",
-	"hEBlrSwhllXLy11yWoe9+X7zIQI9calxgmDALvzzpZi8T9WFIeCIokl3c9eF1bikPSBUaMIHtMXaXEQD",
-	"4y7w86QNF9aSvY+Qt1fcf8fRJNdtYZotCOw1DcBWw+67FW24pwngzONKH7jZiDt3xtwuYLNkwEaPwD7w",
-	"q8iQ3QLHpu1WBXawRQNThI3Hua6/JPpQhuKBz0O9ssUniwI7LqsT/gJdGn52cmx+5ATRsqtffeRODv51",
-	"dO0sp/JldGMp2rTJbBpXylwl2KTTiuUYtk5YTtfbFuePq/hX4NdqM4hZ7p2f2lpn4W+0KYSvdbsbCZKy",
-	"FGtmsGqRaayhYUMuJBbQ7JzUb7Z5RFBR+8xnagdp3i6F2+ru9vq5ZSWQFTrrtZYIuXrXW2Knmx+CKc5S",
-	"5Ul+fRU924liDQX9eM743HYUO1W660fxjfejaOo9UTR/QJngxcBjacjmstczTihRjA8z2LcFbPYBT6zP",
-	"Mrpe2ZtxLIj1dVtWseObVhJumciVNwLwL2aE44C9xm4Um8mHR+8c8QVJFl85GlrpvivFCKyVfgMwMWTG",
-	"wlzrnb3+TcoiV5w6K3TsE8TLtMXZngya48ovjrC9V+v0P52fOlW31rxoK8y1DuVTm5odoyPsOkrstSVW",
-	"+fL8jd/89C2M0KxkqmyL3LSqr+fdaNm3cAtSAYHi1Z6eTSgrBY3TXx5LjAeDY6JHUuTDEaF8esFdjXPH",
-	"YjK28MeE8RFIpilPICbuqWecbN47hhfcKZfqE4Yn/u48LjxQzKun1eK0Z6pLXlJuTu8aLngixtfMCFD8",
-	"2D5gOGCZIRb7MGETgrF2+8rdkT0YivH1RXAYDh6S7KhKa4p+CU2/lRDtmEn4ouJyeip4hHGZfL8wl/IX",
-	"ROMyjkTlUbT4r9jEeNe9eFuJg7mT+14dWT2wSA1tM3Gw4T1//0aqKqQevoyv+gsauM1awzYJymxqG8/Z",
-	"DyVNoP1B+1/Nn92TnsqHDnwTmeUNZAPt0+QcIp52OYc7e3jjnEMjJmIikIDQIEZ7IPBiV5c5y5q5B5/d",
-	"Q8FLpCI6wbCrOd0lHT540iGGeJryUa1hLW6Ar88U7Tc0he57QIOtNcdJgdxlHj5p5iFSXac/hj52B9Aj",
-	"IAnNMpB7axp94SOykA0Ko+Th7kUMdPV7kSqteevQhUVVcVf0rIicWk/ZWZWG4Va1JG0a1RYUxpo2qNJU",
-	"5yrqRSlT9NoJs+VZ9GkSIOcKB5cAuZGQ2FmWuwTIpV+kchLBZkHGxHJUTIRsEhKPYJ8eVNKbi+BsrXGq",
-	"kPhkO09JCvtpblkR0jkRvdh2bquH9QTPpjaqd8GXCeudchu/c2hzsjJ4UbxvQ3qNJscmj/pvIer1kCGq",
-	"cmvvQLdJNxgMINHsFqq943c2zUbXLZ4Wm7BLJlSbr9TW3sh/ZPNmBcGxuBTezPqNNSrfNSd/zMBxoU4D",
-	"pTmniK7yp6/B02iMTp8v26XcOvqoVsuNx+j53zGeijv73DNQJbi3hNs6m3tW3qyzomEHdUV11IueH744",
-	"3D882j88Oj887OH//hMnp/hh9DGnUoPMpoTmKfbLau6LbvwPMbHBtVrTIGwjdPXi5uOPn8pUEVHtZ7Pr",
-	"qr7rqr7zv77eNuy5jYWsLeUX5NM11aO6zM/QuFlbJIagGj3S9vbDzF9uGdzBxtLvcg3557b/dALwTMNY",
-	"tbk8HO7QwqrZYjt58W1WsiCpEkx8G8xYixVbfU5y3DZlyqr+1YFLJDIs1hKcec2BMA1j44aSjvkqthbh",
-	"Xq9hp7ELPwfFDM9c7pmK3XMWZsQF1yOhwKdz2WhOR0vKFTNObzbdK5qc2k0YxAbpXl3yyrk/ZtgEeMr4",
-	"8IKHSMccL2OSjEDCCaHEh5XtjYF9TsOdyLxQ0wW3cFs7mCnnYy2ZPYYxqS75Q2ClDONoBl/wxZGnE+PY",
-	"PVNE3HF7u7HnRnmQmyNTr/yJrucaf+GBqdru2iJTfpRvYrdzhjetHHa3SiHr1LI3y/Z3d6PptxKgWuXl",
-	"m8DJ3T18s7OLVreLnuqlnBk1/4Au0YOz+OYdg07TtBKvepKYzHlFOuwY7WtmtNMUg/gNZfAdlsJ4Igwx",
-	"fQk+g8vganUV7rhL8kJLlXAR3F2dkNLgVc/sgL4d3ZqQ4m95zn3m2Fd8zYN7WOIpWtzqzmLd5vWNo8kO",
-	"+nH2GVZIJFRfj3E01s5JIa1+kTc3W2e/srIAkbNJJNLZnQnzMUXV0HdgBUZ6muKBYOl0ThHBicNs3zlK",
-	"JcXFRI2MP29NeJ7ATnH/Bd5vLUoC8NTtE1XIaCfB0ROm3OGbc9+24FlZiR98xv+f9VwfWKa8hVtxU5Mp",
-	"i71J883Om/yycq/NmXiaj4N0JaofhMIfyTdseC3IM8pGzwQh9iDJJdNTBP8aqAR5mpsvPlware7QVaf+",
-	"fwLN9MgnU6SMg8ILJwfda89eCuF3v9rdV35yEdPyB5vzWRtRcStmC5BfVSOrLvheZP/FxAbyYiJnKpUD",
-	"mIOQYLC8e3R3dtF6h6PizQ3Xg2C2Z9I4WKzafSBYr/qKS4g8S6/BL6eYJHJ/ef//AwAA//8=",
+	"7H2Lbtw2m+irEDo/kHF/eXyJe8kYxa6bJq130yaIXSywGR+LljgzXGvICUnZmeY3cN7hvOF5kgN+JCVK",
+	"I83NY4/dCihQR0NR5Mfvzu/yNYj5eMIZYUoGva/BiOCECPjzzTke6v8nRMaCThTlLOgFZ0pwNkSEKaqm",
+	"SOEh4gOkRgQJfvtCohsiJOXsGEnCEkQVusLxNaIMRaeD3d+wikdRNwgDQT5nVJAk6CmRkTCQ8YiMsf6a",
+	"mk5I0AukEpQNg7u7MPiIFXlHx1TNLua/RlghKlFKBkqvA6OrLBkSFSKZxSOEJYr6QSaJ6AfH4sdvvz9W",
+	"Px5FPRSJSL8FqyafMyKVRIKMMWWUDUMUqajP9I+SxJwlEmVM0RSGm+n1y4MsTREeYsq66FQhhsdE+kO8",
+	"yVEiyC3iDHWokn2m1/NChogLNOACYTTANCUJwpkaabDGWO8OUSVRnFLCFMJJIoiUL+SO95abXGkY6C/0",
+	"GWeIcUZQR398IvgVkTu184QaNFQhqTBLZBd9EETqAZylU3Q7IgyZ7YsbIvpMZEyiW6pGKNrdFViR3VQf",
+	"RxQizBI9kunNkRsipkgQOeFMkm6fBWFAvuDxJNXnOXMMwZKH/oGnNJ7OHv25B18Dcok6p2/O36JE4IFC",
+	"/WIKZJAaDShJEwng+/X8/EM/2MnxpM8KRPn848H+/vHtjwf7IeoH5nB29eGUftNopF8ATCI4HiFzrjkG",
+	"Rt6bUZ/BkOo5OGThg3okkF0Ufc5x9SoTUqFOjrJY6SOPyU6IotsI+RiLGSLjiZrm2IivNXpyJMiApun8",
+	"E0f6wPtsUye+HDwX4QNRYnoyUETUcQGeFltXHN1izXjIgAuNI0pMKRt2Sx8YU0bH2TjoHYTuY5QpMiTC",
+	"fI1LRcRHckMlfKIO+RRhmKkXmnOYYQjr5SE1ohLdCqrIfEY34GKMlfnwd5ocZtZxFwYTLPCYKMuRX2dC",
+	"clG/nIiRL+oyhhGR48kTvTaeSTTBQ1gO1cM/Z0RMgzDQPCvoBeadMnjwl3eEDdUo6B3t74c15/GL4Nnk",
+	"9Gc9GOacYDUqphzqXy9pMhcA3kd+qP3G6QAExux+T5i8JQIdHRyijKVESk8AxZkQGrEjLb4s6VCJOCv2",
+	"b9hBsVonmZpAcFAPggaZ9AEPCZL0z0Z4AymVvpWQAc5SFfQO98MSXrw8DEK9Eoureh1zMDcMvuwO+W7x",
+	"FJb5G2XNiGwhORB8jBKsMMIKpQSDWKESMXKr+Q1Odqc8E7uA1XLnGKSPRXqVkwIaYYkYV0hoXkcSDfuj",
+	"/f0mMIwpu3SzBHMJIwfAq8PDly+/P9x/+d0P3x59//13+yWA7NeS8nsxxIz+Cez0LU1rGchrnjGFhim/",
+	"wika8TShbCgtq9O4403xQqKOZow8U4iq0L2k2ehO00799w1RrEAEH3lKGulM8JTcm8zOCBZ1VPYaS7JL",
+	"mSRMUkVvCJLZlXkNjTW5NG1Xmvka1nBYT0zngEKNGzUYtsJWv3tZ95U/JBHmGxUyAOGNaAL6VTQmEWgJ",
+	"GrdjnKYg1/ktg1H5tssr1D/d8yju9LtGmAK7/wknH42s1/+KOVOEwZ94MkmthrCn1byUjP/5P9LQd/G1",
+	"fwgyCHrB/9orNPw986vc+2DeMh8tw+KU3eCUJoiySaZQJ4J/GdwlQnAR7YRa29VooOEDSpWGiWc5lDT2",
+	"umXYsXvFQF/l2y10vqVetsNhL685G6Q0flSIuW9aJRmwxkohqbAiqBPFdki083RA9ZaLK5okhD0mrM5z",
+	"kkIpjq+N5J4QMaYSxEknGrhlPSVYnTJFBMPpY4LqD0a+TEisSIKA8FAnonYZ0c4xYlr91sL6WiL3XD4d",
+	"iP3O1VueseQxIfY7V2igP4o6EePqEv5+Smj0AU9TjpNzzt9hMSSPCZuPzlbmyRRxjToH6Df6E+pEE7Oo",
+	"S8X5ZaqX9aQgJsCso6C+gen4mEArnFYo4cRot6D7aLB5K7s0Vu1TAlz+8HEhds45GmM2LRxrnUhgRS5T",
+	"s5Zopwcsv+Qs0ZaCnBCmQP0C+VlxlPTZYk/J+yZXRp3vCnX4YICupsjaXjvGfbH9s7Oujt3c1zH37cIr",
+	"AmfxB9NQ4YL++bin/puW3myoT+8KJ0jxa6JFeeYt5+nQxp1TyWEZJ1LSIRtbKE0EnxChqFHAMfxGkkus",
+	"FgHnnI6JVHg80YvM37tqcFyaARpilg6c5aG/jhUX4CSv2AdhkFA5SfH00pgcX2cHkC8TKohcdb2N82kh",
+	"avxoK80nCLaYNTOjs1jrfpMxnyz80BkM0qMVVplcNLw43jMz3lhZzkL75JnQAIUKkN2i8s+FJaQoH/VF",
+	"fmT86n9IDPhafP+1IFjB9nBipAZOP3joNsCpJGEFA9c90Puem2epfltjsJfOcb5Vu9qxNhzOfMieKjKW",
+	"s9RL3eP8j+UQRU9uv4aFwNOZVZn55q/pHZXqIZcUBp6/d9FEv5MvyvqO6/dSnm3+zj6SSYrjVREZ5++v",
+	"s39LO3fgC7TH7eNl/Tn535y/p7OclxCWjeHdWNEbTfcTwhKNyBc1mH2SJVS9uamXHbGyHtfiSkSjczc2",
+	"e6mZDseKC0tUc/1T86XEirwiIQrTVDafp/FizUDPrLPYHLlRl68OrpO6JSltVqgmvm9/Nc+r8Arq/Hgl",
+	"DNZfNLzYwS900C/P7a+j2HctZuQHuxE6LtBk63T8ekTi65+0CeO5Fleg41i/v/zW4XPuSyXyPXDOe/fv",
+	"BcRsP7xoTxLuUarnJeD5ist+n6mYj0ndmQnvQmXxPV5Fptm1eLM0bsotYZa7pCm/JT45XXGeEswMkFU8",
+	"Ikm96jkUmCmteWriKhyWcozTlEiFaAIXH1RJNMFKEcGOEcvS1FhWCWGUgLtXP8NXmkwNfyivr/DoragF",
+	"Nmpn3owz4PIuvnatOx7AZ271ZsSChV0BqEb4r0cj1fueJXSkMrzmWmHFyLswv3VY4kaja27S5t8F+XAq",
+	"bjTmwb4AlSM9nKbvB0Hv00okNkux96GwRrq6uAuDNzc4zbAiyUctXmZIa6GR1fjDBm0bnomYLM+v9E7O",
+	"4J2FyuvS9o5dQt2BlyB4b827fB4b5rZOLs7ltW8pSZM3QhgJXN4L3G/N0tfPXCmSaBY56qEIgNat0H0U",
+	"oshTQT8dXHQt8PUvVzyZ1utvYyIlHpLFzNEsrXihbmsQpzG7K6OEruzYKMGgBsurOuFQTC6PRskPsn6f",
+	"4ysiLmOeGf25epJzKC2bJKsvv05vtEhfWkroQ6f0rUYAr2XbV4BZviOvExIOHNXb9DFleajKIqYOczTu",
+	"YxParsG4rSu6sIw/4Oye6rnMrPlXglM1mj2AwtVVkBa/XmgZ2dfqoPOOsmvLYyqbxwovL3aIkRKnCWGK",
+	"Dqih2uq5p5RdL5zKLugdjK1uBBblJpqznXfuS+U9aVSB/1dU1lkBTlKsSIMAJ+lgMUuGUcVEBk3nLXk9",
+	"DXMDp1S2xBa5UuCDddv4jSjsVjPPfVCWnm8FIbtalKP/OHv/OzLThQgrNOZSoYPv0H/SnzzhWHzP4ww1",
+	"kXdSQsy3i4J0MTz6ECAE0poyNmwtxVLlkZELkcMPJNuYQCVfzMV9k9pYFahcDC9fXn9+9SUIV1BMNy0u",
+	"V5GPPtjWdIGXQLQSk31gmenvbROis4RiW5eg/mrWEqTbObmZfXwo2daVC35hmWPPeAyj0MTyT7BQKPqE",
+	"d//c33112d29+GcEdvQ3oLIX9JjwOAPtvicITsoWNqzW+lCCXvC/O/50/+r3v9npzT76Rx1hFzs4IzVI",
+	"Vpjny6Na2Y2wSYvLX80Cu8vdKM8cy8e3r9Gro2+/R/amGllnrQZ+he/yhPh++2q0omZQ/qU4xFfbsDdz",
+	"TwZBQpqpuchB/YmZ0A79tBono7fnhTZAXKgNE6u7LTB7qL+31Utd/vA8e7Xm8AptcdaiUlSl9TJi1vs+",
+	"Umoie3t7ApIhugm5cYEDcq8GzPN5qHPAw/e921Q4vzrcqNFaVuM+yzne8m1b/MkkEbLm+Oq303A1We9Y",
+	"Mr4Ao2PUuW3Xtslt8kCViN5Aeo65yDLewBFPE+lF7L+QLvwFvMGewuUta5HNv9BfVtVhwAlCEqrq0EbT",
+	"0IgIquTlQPBxiSQaDq/A/LGnjM6DX660emLGu8hqXNrmGa1Dv0XOvfOpcQyupclZN3HuaKl4sqhUlMUK",
+	"UES69AebUZMSlFBBYpVOUQezKQJPVwiBcCY2IdnpLuGFa/Y3WkoqS40yDoQ+6RQIX9rWakqpBulaymiZ",
+	"hnPSK5kMzbSz2JVQJaYVdaZm2lnEB0vm4GYpy8/KOCppRJ9Odv/bKEAXxZ+Xuxdf98PvXt7942FIcJUI",
+	"gnqU9dfQhF2bMAea/OGPawZ4dws1mZdThA2boBKNbCZIec95LuDM22+1Rg0/RyYoFP42Cc2FqKpIpmbR",
+	"bRhVEJovFlyEJB7TqFPMbii+9O5uahaZz2QXqndqtg2LdWSXpxrmTLO7nGLUBPfzyhblVCqiGWKcScXH",
+	"tbvR761lri3ST1pmNoMcp+NxpjTEjhFGCR0MCGT93OA0I176Y4UDboGpzWDXmbuPnIsgFWP5ax8m6gc9",
+	"1A9M5mM/uItMvQEXSA12cmmkfy/WD8LKk0ua6GHdbvcumuUea9yll15x56bN8/csnTa696rcxGwvKE+3",
+	"pGFQR84mwXFjjsOqUo3jMVnJJyhWS24/ttn+8QizIUFjfkMkoqobhIsdBGEgiVKUDRcitQHSmRv9AK7L",
+	"fCUeBFbTHc0aT5IxZav6w8bW/s8hZp6UvUbf1nGIARVSNTLSmeEpXn50BVhmSQs2bnTnpMbG1b9eQvx/",
+	"Q+S7HkClgvjFF9KmCkgSC6jaMuK3zEnRuF7sm09o1X8RRvwha0wR7/WwtNzmLa9nKTgEWYzvBpdyoq5k",
+	"Mfv6slOWzf93L74ehN8d1ivKawrddSm1keQWgXVtJHKpEw+PQaFNP18OJrMiwTxuBsQmbAX37W1bCxW8",
+	"WDdI/HJs/boVDURSNkxJ1EPY92i5e8NC8zbK+YQI47AAp70V7OMsVXRivJAwW71Qb9jZkpr1mDL/6UF1",
+	"p49PnbP7yeWlL5H07nYVrVcmzh1Jbujuc63clqrmo/j15eGXHwZBkxzM5Opra1SbAJ1kzd1zkcJuGbZE",
+	"DAvBbykbolttJYLfFZjVGE9RwqGQxP1diF4I6BKB8lYNKmI7vcOrpWe94EdNXVqTMvJzuZf1dLCcS2gB",
+	"pJLlw2ANSc3Gv86RfsuLuqogatBzLtzqNyKI7Ia2LIf+sNJ9M5xq3Hhx5664m6mwqrwvvB/JpLj8YfDy",
+	"+vN+fBgsUu5rg5Br+NNpIotCjaktVeiJ0NzLj1liixqlU9Sp+vmXv4tZLj1TH5NLzNygsefsqvya0UBl",
+	"NUNPr+1EKUGvMlUX5fwkkWk+cmzrUGbOY9VzWE8CrW9v1x3FihLpAU12j8o34xNd2gegz+JnG/Nyz+BR",
+	"PZW75N9S2KhewiZkXm4mbl3k5QCdNapLnGzRbjy+l0uozcdOhP6qmrY0Jzc3oRJfpaUErmJ1+t31wtb+",
+	"BmyjWhsIUrqlX5nFFjb0zGlZUgDueQezuiSatWHBII4zQdX0TL9gtnZFsCDiJDOB9DATXGTB40KfGik1",
+	"MaVMKBtwVywFm8pxNonQlIFFY0yZwpRp7A6DTKRecNSQqlF21Y352MZJjT7bP4LZEkxmOgw1NyXqB7cj",
+	"btWv2xGNRwBlU2IXDEZtJqoR0bbiv/UDiGaG0jrGoQRuD1D8+6zPXnN2QxhUwun12S6C4B81MpEcWKEr",
+	"knI2hOq42NXrTOkNkShjCREo2rs52LMT733Nyy3eRV2YDeLTEBYERU2FZCLUMceGIhvXF+2Y/FKMJFyS",
+	"oSjmCTEzarYroSwxilxFnoP/93/+r0aWPCjpcH8HoIEZ4hP8OSN5aHdon2tI9hmCCydAzX7QQ5+63e5F",
+	"iPo+xzQ3Ud1utx+gf0EU+F0UIi4SIkiCrqaIJt0cbqZ8b35QpnyQOb1dV0s1CsuBVJUqwFTBdJAgF9rQ",
+	"Gr1k/zZJohgLMQX4QFF1U7P2GH3443zvw8n561/3fn7z7s35G4TjmEyUX0NdTw51KjWSXAHVaqwhAqrC",
+	"RV8tA7qLEJ5MCLZfN/W+m2tbalB2jvaP8hGTFCuI03clB0IESAuVXuGVHQM2HI/sGA2Dohq6V9qPKsQI",
+	"SSRUg/+ya6hktxgQwdeL4gbox9nPQ6HV46K8dUqlQj8iTRWmaiXYuHpNyPuGJOmgh5TIAF7iWhZLlc6T",
+	"qOGo4YFs6XUHEtQBMHPhnuqpaWJQm2e2/nqxi2P/uxlwqh4UXav59O2ISyirqkchKmFqk5sAZdo6Jul9",
+	"p4fgD6iwxIjejYUk40DimhqmnBFEUkkqYIfjyRO/0QTKIIVF+W6TwZhnhWPLhLhAVxk1oWCckdB+sMAa",
+	"vVZl2BdAhgwGxIQaerfZqMMFikB49IiMcYoViaB+sFkNYbAJpJ9rhMMA3RnUdDFpxoAdH5tbSLNcc0ZG",
+	"nIQIJHWInBxGNAnNQq8Jk6HmNy71Xeotmrw/OaITifAtnu7MbDPfIykzVD1rYT57K+ICJSQlHjAd1itZ",
+	"Ag2WhrlrpgrMTNq9T9Etz9IEXZFjxNWIiFsqCTraf9lFJ+7+FZDODEsJviEFU3doiZkN/SytVK8KzuMS",
+	"LkGiwu6HaIVXx7D1nNoEkYoLYmJa9MxAVx/en52jBnmxB/NKx+THVMleUaefJ1RPVlQf1Js/OnipMQKq",
+	"CCNbYBiG/ID+k/5kwyhQJ4IB0c6xXoMt72XGfXcEA4dEIaxZBmW7inxR6Ojlgalsrff06/n5B1sUDupX",
+	"Y0UQCB64JTBYhNNUT84HcFgGaZAc6UVqAJgSdDshKpeOC3NBcXT4ygmLooabkVV63vrCdQADKKlv48hh",
+	"QeUCeF30X65Qg1kzZ4ZZlmra7YSVkvym/KzflsIw32oRtajQOWwzDQsGvevSC9HqPRaOUVEvGzFCNUYD",
+	"o5NIEmbE5CnUGqYSXXGtjiT6ozGXqoeKQHOk6BhCxG4lSikjWKTTon4F8EsgI3sXdLgPINfLMeVTDaC1",
+	"wCDJsUPFcabRkqA/zt/u/oA6mAHBoSgeYSGJAhUBUVsRGQaFlk9rnDRJ3MDPxjjVgsqcXkyY2tX8bkIc",
+	"PzfYbXD5GBmdBFYERI/HEyJ2yQ1N9KF3BlwMiancAPjrlgXSTktmILeeWYPViGwBw5TGhEniKbEnExyP",
+	"yO5hd39Geb29ve1i+LnLxXDPviv33p2+fvP72Rt4p0gacPrryYfTIAxso5egF+x3D8w4PiEMT2jQC152",
+	"97svIWVCjUAp3xtBauufEBBoclhyOXiaBL3gF6J+tUMqVbAP9/fnlDJcrYShTbBtqEs8ETwmUupTwlo3",
+	"7upNHZnP182aL3PPq9R9FwbfLvNKXlHYN2OC3qeLMJDZeIzFNOgF7+gNYXpJ0MwFChgNpTaB3+dKhLZ9",
+	"a5QpPZOeeU8QnEznwv2jGbEVsMO3tYwFzvxIANcvvHwknEqwwldYanWCMQ68xrZH6M49eQ0YWhw96uQT",
+	"wevanNpZCx8Ksd2IE9o2O7djyi1IGi6ziiF7rlDnwoHO2XXxgHjnhVfUHM8J5P6CUmk2uy76He0fLH6l",
+	"VJoVXnq5+KWiRLt+4/DV4jf8sr/rsSKP+UjlQOOhmsOMRjwLnPoYXNyFwYTLGhQz/nwbtGLcg0Sqn3gy",
+	"XeLw86syL8rKOu0CnOB/x/GYdJU+nLI7LThJsHNnuoBJ90s8Jug1F5PgLlwJuVxlwrKTU5uadzOIfbBh",
+	"xHaXzXUtCcxPVm+MjLIfelH1RQiV0Zq0qgdxH/YXUH67T6Uictn1snCGcvcmAM8TJuv9Jcg6b2uhXzhY",
+	"4hPVSvNb4B8GB3PLNER8YjzwTm/XRhbQp4eN6zKasmjzLVLj7k6JuQcos6Gf4bnHhkr0elSTLAcvPKF+",
+	"J08Zr48Wv5F3idgCfpqzLHtOfDcPZQj6dK0p+JrU7SZs27Ta06SRmt0+dV3nqSOP1s9z1FkJSVwMp6kY",
+	"cXG3qoadd8rSqvPENcgro5m597y/elXVjrj5RlCORJ0J2y1ibO9WVKfshe1S6tRjEYwNT8kJp9WJniD5",
+	"/1WVKEMQOad5IeFuDXGBvEymNZgP3HDO1ZusJx8iSe7BoKz5VyarXwRcYJduIhQvYhKtW5dKd6EzNhc3",
+	"+QA6qDSe7DPT+RgzRL5ARYOhHSkRgaTWxHRr3jFXx4KoTMDtX274mNjsAdz0QU9n03a3z6BH7smHU7gr",
+	"M1cvcMs6nN2FSQ++xVPT9xpqJmO/P2bKpULQBrqUCWXaQZuWXiOcgOO9k/ewthcNzsdb5vUnSeKnEd2D",
+	"269iQ6/CWG1+0zZM5FK2WgN/Lx1EmFe/9vOK6mKtWyHw5ITAM+HpH82tqs/UPRyELoileIedzRvFezhL",
+	"qNolN2SRI7hoXlDjDK5r/+p1YVi+CW39VH67hvvOlXeEWGWiMrOABmMGZBB7JfyO31qENHbEpSwm9T2O",
+	"5+RbLeFEf1Le9krTjLked0A/C8vWFN2An94HaIgYuSVSGeeaxzzghOawDphkA3bpHL4DgUwPolOeuMQ7",
+	"p5dhP/gMNDEo7WijOyZYKLjqjb6B6C7yOcMp6kiOsARdc8BFn0WCTLhQsvdNZMN4MPKfQU1I/Qd8c8f4",
+	"23mmUFQtBg+c3EbV9lneZByqV3VRZFtRRF7o3OJOHV302saF9ZmLEQCl1yw1MuFjcKDRMYpsTGAeMwhd",
+	"IWo0SpjUy5BbFRP8jvOG46ypkM4U/yjVv/Vx1yvEaSwbLy+ynFC1tO5abl2zKYeEf3fleriYiiRe15aG",
+	"nX0TeD0mSmX0SvU8jg5X3SN07mjSjiG2KbTd8EkR50oVusUagceTTGnr6q/nU3wm+uRvECdOpaH9hMM/",
+	"/s3j+7bDhi1g08D8PWZRGmXDU6EWVGJyheYy970r55PcAIufy5jk9jiTa4P16aGYVIUJmBBaW2O4eGlM",
+	"jLRdgdpLvb8e2c8606irhue8Z5rH6F9NHKR+JUSUmVj9EOE09XkOeEocT2oZ0LaclEhxdLC/v2/OC6JM",
+	"zcEAjF2ErAnshIPcAneCsoDzjd1fzJBV2coZwSIeBc/NYCtavsy11QzcWittA1ba0OGXw32LcM14b97Y",
+	"zF3hnEisX2zJzLUFYqVopjY8d1PKCJLZRFtLhTPkzDxAiuDx8tq432bpkT3JtqFRc5BV2Rn85hwPFzli",
+	"YYzvAm4dx+3t4UOGYLmSuKvynSWuCc3Iva+uzu8SAVeO26zGzE4Htp/nxbOL1GoJrqrYHi5BP14Xjrem",
+	"Ccc2o8RMceo8cLGUOshsNWi/4/j6xNYcO1aI6YdUCZtcQbDM5yft2jDJTUS6rStB7q25LraVYCnLBMRt",
+	"Qu5sRD8+A85WVpBXU4W3Eyg3lz24OLlnyiZaGX1vpXh9of7covEAx71gPJ8aHkfL3rMKyGJ/1m924LNO",
+	"5ctLdc11VRmYmHIrrcPqfrh+bmMtwZn7TOT/SgQETXopZ6DD++TUZLx+JGN+Qyo0tb5GAMXyPplGdQ1F",
+	"P01FtRWueCpdhfWJ+su4YUkXT+g/t7acJbSVo7r6ZBrwrS3fOs8e1/DRWGd5oKnDYZ0AHagTJVz5pZ21",
+	"RX7o5c4sbf8b3uM6uD9rqe42MVeop2bQMYqgkmeXkS8qQlQ29fJuxf69gkmMCkUTqFD1H2fvf++dfDh1",
+	"h/BsHQC2xGUrvLcgvAHyrfRupffjBsVdk6Kp5IvcYY/IFwwF79SISCfdH1yg14csW0ZkCgz6axWmbKg0",
+	"oXwIp5K7mN6Z+U3xtpjfEOFS5Nw0XrnBbl3eWMsNH50bniQJSVDHFoRNoTqXqxFnlEup8HSnZZZtPN76",
+	"vO8kSSxjg3LPj2K0rOZ6cXXI53suP9quHc/YwjnJQbVEGTKPdXsgRh3bgQWK/0IVS8aVrWS509o797Ty",
+	"oRawATdJPIJ5BqZOrVJxhscEiczsylb4KpDJFPiVMAYiFlhiWuSZ7Pi8lO2h6VxcURlgnpw076MyNOax",
+	"rEpWq8QEPgRZ15K0lesOqwzQi1PQB0OhvgDjt38hUb/JqMsFELaQbfWkVk+6h54EWOTKtBes3zW7tteJ",
+	"pmoiVahjmuugCEZF21eh9r5aPnq35L2VZdsV+VR321JlWSAkElOlhcpSHwtEmVQEJ7kOY1rHcNaYEF/N",
+	"mVohK/+ivTBqNbx17nEslfsXOZt38zy83rd4qKbxRbfhpTY0cw2x96WRz9oW87ey2Borgai1sjaQ/cQr",
+	"qJQXLy89n1PZxh/34ClR/qruVVXL9YQDaycW492jw0IS/kREShnigwE1bRBXR+XtZEWVwNMmR7U3RM82",
+	"OYqVldkOtg6RAS95TnbuzbGW0PNLL+x9rejJS6RWVbhWm2HVZlg9lwyrCh26gjO+J7wwQkuVue9Hjs3h",
+	"VjMqwCMopk3ZFf7a2xysv2UOVplAtq9Au0qLE6xG83w7ZaV0NV/P3HyuDQq7+xVIL2nxqPMbVYrsrKfN",
+	"byexaxkO5PK7njcnahWFNs1r2TSvDTPcJfT/xYER68VEeBWKamrayqlUZIxsuWEUZ1Lxsdfzva40r2ni",
+	"vxx30Ws+1y88u5q2euWLXYU2XA/Ki+YFAky5TajvGbXuww24D4XFfEeEhhKaic+rmfeAbsL7BkIkVE5S",
+	"PHXl9d+YQIiczoj7txfLqTdXlBK0RQGrtQWXj2zUO9iODxFg1/oOW+Xi+RZW8mTlyqxpWX1guVt+40ap",
+	"v+B/CL9fWIg6z0XTegP/9kr+tgo0eaSYN3GpL8i0Gnk2+wdz2f+A2meTNa7X2PoB/561mNaSNo8QnJxH",
+	"noTBJFNNXrsNiKg1de1GHfqbFdXl7Tjp5rED55x7nmyhldetU25Jp5waETSgJE0kGtIbwqCbkBH6HajG",
+	"RCWi43Gm8FVKdh5BJ99zUf6XJqdwkfPOhq6Tv0BBpp8tA53vHQOwtNUbHrlok+0wZHq2aOpIqCCQ+Kx1",
+	"YxOinU7DUpEHQUyAe0lX9qskLadkmA4Vj6txrECv5bpPs9Q7P4y+SsJt0vSj1X9yadO3I44SmkAWJKTO",
+	"UwVZkXTIuICUyNYH0foCHzu/wKsn8cKlwHj5MzY3xigqzanYy7Jbw2HXqyLls7C2jFSriDwEUZwm0qH8",
+	"+vrIbNGpNbSRx3N5zK081eoNbempViH4+5Seqiszldd5AgboeN5jqQP15SJOGcJIUjZMya5JgwbuZ7J8",
+	"tWIjTVwLFJJw2b9Gi4E2uoLcUJ5Jp/HAL3qEJb2d2sJTLTPcQuUpV+LEs6JcAaoRMVbUNSETjaDUz3xp",
+	"7amWfW6hKsMsnwTus1TRvs2xzTl+pcXu3j/kOnX358dqVrVpx41zdbqD2dQkyoTgIbHFo3aaIjldJZ4V",
+	"4vLrV+YKLILaT2XRB6Tuq66Qxb0++5HcECEJInkH0Z6JYC04nBW5DkqUeYNDpEaCZ8MRwmzaZ7a4R8dA",
+	"MjTrDxFlIyKowiwmIUrIAGepiUWc1+29z6w8LDd6P3YxM2HuIYAsJ1xOjn4hu+g1Zvr0rkifxXx8RTXn",
+	"hpdNm/cBTTWymPbtdQCGoiWX9qb4wUAMPeqJhbDXbr8jS1WoomI1USMimjETv+/8cgLSa1W/TICxH7z9",
+	"FsC4jKFXah0d/hWbZ7RdMzYVqZxZvu/EkZEDi8TQJiOVy2f8i6ZSLS7ALZJzvQj+GS0oLzurwJvgR72p",
+	"e9VFGGOagiTAMfl3HI9JV2lkCoMBFVK5gOhf9M/6OyYz4lOpXtzySrRe7XaCnAFObZBzq4g/3yBnzZ9C",
+	"xAFzQRMHRcSz+Fdndsvq13tfIY1mqdhny5HamgctIf51o5zBD1cXeW9MCX5N2PrU2HxnmEv7B1RRG2Mb",
+	"JRFtqPPfM9QZ0L0TjUkE9XjUiKAYpykRO2vq194gSdJBrv893BWhXl31irCM5E4Rt05zmV+bvsj96sYp",
+	"YRV4TemrKu0mfHIDInJNdV8qrDIZ9IKESnxluejyvGE7EddzuZKNuH6e3KnVHdqI66W73VpWZMKuQ2RI",
+	"OURc1HGnRzAF9kqJHLkDvlIHnwtNnppXJmQ3yQwPIMkcr21oqsNWXbecpVPjue2zZVy3J8z4aC3YLJOO",
+	"RyS+NlIoMm7bWiXrg7e1VRn1BjybD+mGLLZ2RlQTWyWDAYkVvSHl7kWtMnWvKzWHi3XQRROs9Fs+5b7J",
+	"3f1zyNfD6K3qVSswjsX1VfSsf7O+M22vmce8HMjFqSc05+Qpl356DiZO7Q3E+bJNZ4xrA8RqsfEQfB23",
+	"lCX8Fl4WBEvOnAre1KjGkfL9qjdrcpCXWAW94HD/1avd/YPd/YPz/f0e/PffMDmGF4PPGRaKiHSKcJZA",
+	"hcr6Njfa8OET48esVMuD+nmXL68/v/pShAzxcnW2tklO2ySnbZLTXhs9n646mXE7rS3XFgS21tUasLHf",
+	"vjq3thDwl6olZ1Pzsplfbii5Jffm9xdrcHy7/e2x/FNFxrLJyGPkFnTKivbZMqqWUT3qFQPQCII40sGM",
+	"Yl4yi+bEmm6Sma1qyu7ZuDxN2w1+sPeMIKrIWFv8qKPfCo3yvdOr2Wlorxi83K0XNpRThrYtmh7RZ2rE",
+	"JXHRkcZx1lECM0kVvSHpdCev4G42oQHrRU920RtraephE8ISyoZ95gMdQia19jcighwjjNzVgbkVMm3Z",
+	"7InM8+r1mVm3MTmotObsksGY4P7rot85JAZSBhZHny128h1rG/qFRPyWmRusHTvKLbneCfjGneh6Xogn",
+	"7gOs7K7JCehGuSK0rd/hvlUh7M2hTzqVYOiifO3taPp38QWu0kHR8ye0DRRbhewZKWTb6rg4o188oBH4",
+	"4Lzl/vXvTpKk5JPcit/tvMSWWgpvKXwdH08CN0Q1dU46NCHjCddY/BSsJBsQ2Wgc3TIbMwm6OWLcuxg9",
+	"RoWKL1+YAZEZ3Rhm5a4Qz10g5jO+Q4Q9LL4+NBBpdfRN3g1anOyA5Qo6oSSxIOUuhBbHminJx9UneS24",
+	"cfIrUpMAOMH9WzvF1LlvZU1hmRUIaTvZR96nkzlZSMcWspE1DQuMC5EccX1MYLSwmLQaw9Ps9/jMcooA",
+	"3UyPVaDwYw/nEJUW6zTCbZrjraw97H2F/886CR6YmX0kN/y6wswWG+76ndZwb3WKHBkcsYVe9B9WD0Ja",
+	"j2SG13SddBR6r3aTAD0SZ4KqKSz/imBBxEmm3/h0ofUYC64q2f1KcKpGLjYpoYxIuM20q3vv6FrC+u1T",
+	"s/vSI+sVLx6YEOrKiJIhNVuz4U3Ze24vWPJg2hAZZ22IxExxB2/NntvX+/wvcBNU89Fq0b68L5ot2zJb",
+	"BnDsfaxcsMX7XrnTng88g6/ekxOIubq7uPv/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

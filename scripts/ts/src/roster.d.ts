@@ -1018,6 +1018,8 @@ export interface components {
         /** @description Invalid input (`validation_error`), naming the field. */
         BadRequest: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1027,6 +1029,8 @@ export interface components {
         /** @description Missing or bad token (`unauthorized`). */
         Unauthorized: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1036,6 +1040,8 @@ export interface components {
         /** @description The caller lacks the permission (`forbidden`). */
         Forbidden: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1045,6 +1051,8 @@ export interface components {
         /** @description Not found (`not_found`). */
         NotFound: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1054,6 +1062,8 @@ export interface components {
         /** @description Conflicts with the current state (`conflict`). */
         Conflict: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1063,16 +1073,23 @@ export interface components {
         /** @description `If-Match` does not match (`precondition_failed`). */
         PreconditionFailed: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Too many requests with this token (`rate_limited`); only when a per-token rate limit is configured (off by default). */
+        /**
+         * @description Too many requests (`rate_limited`): the user's budget is spent, or the client address's
+         *     budget of failed authentications. Only when the server runs with `--rate-limit` (off by default).
+         */
         RateLimited: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1082,6 +1099,8 @@ export interface components {
         /** @description Request body over 1 MiB (`payload_too_large`). */
         PayloadTooLarge: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1091,6 +1110,8 @@ export interface components {
         /** @description Unexpected error (`internal`); never leaks internals. */
         Internal: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1121,6 +1142,24 @@ export interface components {
     headers: {
         /** @description Whole seconds to wait before retrying. */
         RetryAfter: number;
+        /**
+         * @description The request budgets (IETF draft "RateLimit header fields for HTTP"), such as
+         *     `"user";q=100;w=10, "failed-auth";q=100;w=10`: `user` is each user's budget, `failed-auth`
+         *     each client address's budget of failed authentications. `q` is the burst (requests at
+         *     once), `w` the seconds an empty budget takes to refill. Present only when the server runs
+         *     with `--rate-limit`, and then on every response.
+         * @example "user";q=100;w=10, "failed-auth";q=100;w=10
+         */
+        RateLimitPolicy: string;
+        /**
+         * @description What is left of a budget, such as `"user";r=57;t=4`: `r` is the requests remaining, `t`
+         *     the seconds until the budget is full again. It names the budget the request drew on (its
+         *     user's, or for a failed authentication its client address's), or for a request that drew
+         *     on none (the probes) its client address's, as it stands. Present only when the server
+         *     runs with `--rate-limit`, and then on every response.
+         * @example "user";r=57;t=4
+         */
+        RateLimit: string;
         /** @description The tenant's revision after this write. */
         RosterRevision: number;
         /** @description Strong entity tag of the row's version; send it back in `If-Match`. */
@@ -1148,6 +1187,8 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["Internal"];
         };
     };
     getReadyz: {
@@ -1168,6 +1209,8 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["Internal"];
             /** @description The database cannot be reached. */
             503: {
                 headers: {
@@ -1236,6 +1279,8 @@ export interface operations {
             201: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1293,6 +1338,8 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1316,6 +1363,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Acme Corporation",
+                 *       "settings": {
+                 *         "assignment_mode": "multiple"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantUpdate"];
             };
         };
@@ -1324,6 +1379,8 @@ export interface operations {
             200: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1365,6 +1422,8 @@ export interface operations {
             201: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1447,6 +1506,8 @@ export interface operations {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
                     ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1479,6 +1540,8 @@ export interface operations {
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1524,6 +1587,8 @@ export interface operations {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
                     ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1560,6 +1625,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1631,6 +1698,16 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["LinkageRequest"];
+                /**
+                 * @example {
+                 *       "data": [
+                 *         {
+                 *           "type": "users",
+                 *           "id": "usr_8f3kq0c2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/vnd.api+json": components["schemas"]["LinkageRequest"];
             };
         };
@@ -1639,6 +1716,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1665,7 +1744,27 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "data": [
+                 *         {
+                 *           "type": "users",
+                 *           "id": "usr_8f3kq0c2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["LinkageRequest"];
+                /**
+                 * @example {
+                 *       "data": [
+                 *         {
+                 *           "type": "users",
+                 *           "id": "usr_8f3kq0c2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/vnd.api+json": components["schemas"]["LinkageRequest"];
             };
         };
@@ -1674,6 +1773,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1700,7 +1801,27 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "data": [
+                 *         {
+                 *           "type": "users",
+                 *           "id": "usr_8f3kq0c2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["LinkageRequest"];
+                /**
+                 * @example {
+                 *       "data": [
+                 *         {
+                 *           "type": "users",
+                 *           "id": "usr_8f3kq0c2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/vnd.api+json": components["schemas"]["LinkageRequest"];
             };
         };
@@ -1709,6 +1830,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1838,6 +1961,8 @@ export interface operations {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
                     ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1871,6 +1996,8 @@ export interface operations {
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1905,6 +2032,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1949,6 +2078,8 @@ export interface operations {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
                     ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2038,6 +2169,8 @@ export interface operations {
             200: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2074,7 +2207,7 @@ export interface operations {
                  *         "type": "organization",
                  *         "organization_id": "org_3kq9x"
                  *       },
-                 *       "expires_at": "2030-01-01T00:00:00Z",
+                 *       "expires_at": "2099-01-01T00:00:00Z",
                  *       "reason": "quarterly audit"
                  *     }
                  */
@@ -2086,6 +2219,8 @@ export interface operations {
             200: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2096,6 +2231,8 @@ export interface operations {
             201: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2130,6 +2267,8 @@ export interface operations {
             200: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2166,6 +2305,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2316,6 +2457,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "checks": [
+                 *         {
+                 *           "user_id": "usr_8f3kq0c2",
+                 *           "permission": "documents:write",
+                 *           "organization_id": "org_3kq9x"
+                 *         },
+                 *         {
+                 *           "user_id": "me",
+                 *           "permission": "roles:read"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["CheckBatchRequest"];
             };
         };
@@ -2402,6 +2558,8 @@ export interface operations {
             201: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2435,6 +2593,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2508,6 +2668,8 @@ export interface operations {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
                     ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2540,6 +2702,8 @@ export interface operations {
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2573,6 +2737,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2601,6 +2767,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Second-line support"
+                 *     }
+                 */
                 "application/json": components["schemas"]["GroupUpdate"];
             };
         };
@@ -2610,6 +2781,8 @@ export interface operations {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
                     ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2707,6 +2880,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "data": [
+                 *         {
+                 *           "type": "users",
+                 *           "id": "usr_8f3kq0c2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["LinkageRequest"];
                 /**
                  * @example {
@@ -2726,6 +2909,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2751,7 +2936,27 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "data": [
+                 *         {
+                 *           "type": "users",
+                 *           "id": "usr_8f3kq0c2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["LinkageRequest"];
+                /**
+                 * @example {
+                 *       "data": [
+                 *         {
+                 *           "type": "users",
+                 *           "id": "usr_8f3kq0c2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/vnd.api+json": components["schemas"]["LinkageRequest"];
             };
         };
@@ -2760,6 +2965,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2786,7 +2993,27 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "data": [
+                 *         {
+                 *           "type": "users",
+                 *           "id": "usr_8f3kq0c2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["LinkageRequest"];
+                /**
+                 * @example {
+                 *       "data": [
+                 *         {
+                 *           "type": "users",
+                 *           "id": "usr_8f3kq0c2"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/vnd.api+json": components["schemas"]["LinkageRequest"];
             };
         };
@@ -2795,6 +3022,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2868,6 +3097,8 @@ export interface operations {
             200: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2878,6 +3109,8 @@ export interface operations {
             201: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2913,6 +3146,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2984,6 +3219,8 @@ export interface operations {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
                     ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3016,6 +3253,8 @@ export interface operations {
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3049,6 +3288,8 @@ export interface operations {
             204: {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3077,6 +3318,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Berlin office (Mitte)"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrganizationUpdate"];
             };
         };
@@ -3086,6 +3332,8 @@ export interface operations {
                 headers: {
                     "Roster-Revision": components["headers"]["RosterRevision"];
                     ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
