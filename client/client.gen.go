@@ -7341,6 +7341,12 @@ type ClientWithResponsesInterface interface {
 	RevokeUserTokenWithResponse(ctx context.Context, tenantId TenantID, userId UserID, tokenId string, reqEditors ...RequestEditorFn) (*RevokeUserTokenResponse, error)
 }
 
+// GetHealthzResponse200Headers the declared response headers of an HTTP 200 response for GetHealthz
+type GetHealthzResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // GetHealthzResponse400Headers the declared response headers of an HTTP 400 response for GetHealthz
 type GetHealthzResponse400Headers struct {
 	RateLimit       *string
@@ -7362,6 +7368,8 @@ type GetHealthzResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetHealthzResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *GetHealthzResponse400Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -7412,6 +7420,12 @@ func (r GetHealthzResponse) ContentType() string {
 	return ""
 }
 
+// GetReadyzResponse200Headers the declared response headers of an HTTP 200 response for GetReadyz
+type GetReadyzResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // GetReadyzResponse400Headers the declared response headers of an HTTP 400 response for GetReadyz
 type GetReadyzResponse400Headers struct {
 	RateLimit       *string
@@ -7435,6 +7449,8 @@ type GetReadyzResponse struct {
 	ApplicationproblemJSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Health
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetReadyzResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *GetReadyzResponse400Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -7490,6 +7506,12 @@ func (r GetReadyzResponse) ContentType() string {
 	return ""
 }
 
+// ListTenantsResponse200Headers the declared response headers of an HTTP 200 response for ListTenants
+type ListTenantsResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ListTenantsResponse400Headers the declared response headers of an HTTP 400 response for ListTenants
 type ListTenantsResponse400Headers struct {
 	RateLimit       *string
@@ -7536,6 +7558,8 @@ type ListTenantsResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListTenantsResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *ListTenantsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -7896,6 +7920,12 @@ func (r DeleteTenantResponse) ContentType() string {
 	return ""
 }
 
+// GetTenantResponse200Headers the declared response headers of an HTTP 200 response for GetTenant
+type GetTenantResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // GetTenantResponse400Headers the declared response headers of an HTTP 400 response for GetTenant
 type GetTenantResponse400Headers struct {
 	RateLimit       *string
@@ -7950,6 +7980,8 @@ type GetTenantResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTenantResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *GetTenantResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -8355,6 +8387,12 @@ func (r AddTenantAdminResponse) ContentType() string {
 	return ""
 }
 
+// ListAuditEventsResponse200Headers the declared response headers of an HTTP 200 response for ListAuditEvents
+type ListAuditEventsResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ListAuditEventsResponse400Headers the declared response headers of an HTTP 400 response for ListAuditEvents
 type ListAuditEventsResponse400Headers struct {
 	RateLimit       *string
@@ -8409,6 +8447,8 @@ type ListAuditEventsResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListAuditEventsResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *ListAuditEventsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -8487,6 +8527,12 @@ func (r ListAuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// CheckPermissionResponse200Headers the declared response headers of an HTTP 200 response for CheckPermission
+type CheckPermissionResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // CheckPermissionResponse400Headers the declared response headers of an HTTP 400 response for CheckPermission
 type CheckPermissionResponse400Headers struct {
 	RateLimit       *string
@@ -8549,6 +8595,8 @@ type CheckPermissionResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CheckPermissionResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *CheckPermissionResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -8634,6 +8682,12 @@ func (r CheckPermissionResponse) ContentType() string {
 	return ""
 }
 
+// CheckPermissionsResponse200Headers the declared response headers of an HTTP 200 response for CheckPermissions
+type CheckPermissionsResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // CheckPermissionsResponse400Headers the declared response headers of an HTTP 400 response for CheckPermissions
 type CheckPermissionsResponse400Headers struct {
 	RateLimit       *string
@@ -8696,6 +8750,8 @@ type CheckPermissionsResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CheckPermissionsResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *CheckPermissionsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -8781,6 +8837,12 @@ func (r CheckPermissionsResponse) ContentType() string {
 	return ""
 }
 
+// ListGroupsResponse200Headers the declared response headers of an HTTP 200 response for ListGroups
+type ListGroupsResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ListGroupsResponse400Headers the declared response headers of an HTTP 400 response for ListGroups
 type ListGroupsResponse400Headers struct {
 	RateLimit       *string
@@ -8835,6 +8897,8 @@ type ListGroupsResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListGroupsResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *ListGroupsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -9562,6 +9626,12 @@ func (r UpdateGroupResponse) ContentType() string {
 	return ""
 }
 
+// ListGroupMembersResponse200Headers the declared response headers of an HTTP 200 response for ListGroupMembers
+type ListGroupMembersResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ListGroupMembersResponse400Headers the declared response headers of an HTTP 400 response for ListGroupMembers
 type ListGroupMembersResponse400Headers struct {
 	RateLimit       *string
@@ -9616,6 +9686,8 @@ type ListGroupMembersResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListGroupMembersResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *ListGroupMembersResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -9858,6 +9930,12 @@ func (r RemoveGroupMembersResponse) ContentType() string {
 	return ""
 }
 
+// GetGroupMemberLinkageResponse200Headers the declared response headers of an HTTP 200 response for GetGroupMemberLinkage
+type GetGroupMemberLinkageResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // GetGroupMemberLinkageResponse400Headers the declared response headers of an HTTP 400 response for GetGroupMemberLinkage
 type GetGroupMemberLinkageResponse400Headers struct {
 	RateLimit       *string
@@ -9912,6 +9990,8 @@ type GetGroupMemberLinkageResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetGroupMemberLinkageResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *GetGroupMemberLinkageResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -10303,6 +10383,12 @@ func (r AddGroupMembersResponse) ContentType() string {
 	return ""
 }
 
+// ListGroupRolesResponse200Headers the declared response headers of an HTTP 200 response for ListGroupRoles
+type ListGroupRolesResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ListGroupRolesResponse400Headers the declared response headers of an HTTP 400 response for ListGroupRoles
 type ListGroupRolesResponse400Headers struct {
 	RateLimit       *string
@@ -10357,6 +10443,8 @@ type ListGroupRolesResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListGroupRolesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *ListGroupRolesResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -10741,6 +10829,12 @@ func (r RemoveGroupRoleResponse) ContentType() string {
 	return ""
 }
 
+// ListOrganizationsResponse200Headers the declared response headers of an HTTP 200 response for ListOrganizations
+type ListOrganizationsResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ListOrganizationsResponse400Headers the declared response headers of an HTTP 400 response for ListOrganizations
 type ListOrganizationsResponse400Headers struct {
 	RateLimit       *string
@@ -10795,6 +10889,8 @@ type ListOrganizationsResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListOrganizationsResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *ListOrganizationsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -11522,6 +11618,12 @@ func (r UpdateOrganizationResponse) ContentType() string {
 	return ""
 }
 
+// ListRolesResponse200Headers the declared response headers of an HTTP 200 response for ListRoles
+type ListRolesResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ListRolesResponse400Headers the declared response headers of an HTTP 400 response for ListRoles
 type ListRolesResponse400Headers struct {
 	RateLimit       *string
@@ -11576,6 +11678,8 @@ type ListRolesResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListRolesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *ListRolesResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -12318,6 +12422,12 @@ func (r UpdateRoleResponse) ContentType() string {
 	return ""
 }
 
+// ListRoleAssigneesResponse200Headers the declared response headers of an HTTP 200 response for ListRoleAssignees
+type ListRoleAssigneesResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ListRoleAssigneesResponse400Headers the declared response headers of an HTTP 400 response for ListRoleAssignees
 type ListRoleAssigneesResponse400Headers struct {
 	RateLimit       *string
@@ -12372,6 +12482,8 @@ type ListRoleAssigneesResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListRoleAssigneesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *ListRoleAssigneesResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -12614,6 +12726,12 @@ func (r RemoveRoleAssigneesResponse) ContentType() string {
 	return ""
 }
 
+// GetRoleAssigneeLinkageResponse200Headers the declared response headers of an HTTP 200 response for GetRoleAssigneeLinkage
+type GetRoleAssigneeLinkageResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // GetRoleAssigneeLinkageResponse400Headers the declared response headers of an HTTP 400 response for GetRoleAssigneeLinkage
 type GetRoleAssigneeLinkageResponse400Headers struct {
 	RateLimit       *string
@@ -12668,6 +12786,8 @@ type GetRoleAssigneeLinkageResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetRoleAssigneeLinkageResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *GetRoleAssigneeLinkageResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -13074,6 +13194,12 @@ func (r AddRoleAssigneesResponse) ContentType() string {
 	return ""
 }
 
+// ListUsersResponse200Headers the declared response headers of an HTTP 200 response for ListUsers
+type ListUsersResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ListUsersResponse400Headers the declared response headers of an HTTP 400 response for ListUsers
 type ListUsersResponse400Headers struct {
 	RateLimit       *string
@@ -13128,6 +13254,8 @@ type ListUsersResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListUsersResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *ListUsersResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -13870,6 +13998,12 @@ func (r UpdateUserResponse) ContentType() string {
 	return ""
 }
 
+// GetUserPermissionsResponse200Headers the declared response headers of an HTTP 200 response for GetUserPermissions
+type GetUserPermissionsResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // GetUserPermissionsResponse400Headers the declared response headers of an HTTP 400 response for GetUserPermissions
 type GetUserPermissionsResponse400Headers struct {
 	RateLimit       *string
@@ -13924,6 +14058,8 @@ type GetUserPermissionsResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetUserPermissionsResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *GetUserPermissionsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -14002,6 +14138,12 @@ func (r GetUserPermissionsResponse) ContentType() string {
 	return ""
 }
 
+// ListUserRolesResponse200Headers the declared response headers of an HTTP 200 response for ListUserRoles
+type ListUserRolesResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ListUserRolesResponse400Headers the declared response headers of an HTTP 400 response for ListUserRoles
 type ListUserRolesResponse400Headers struct {
 	RateLimit       *string
@@ -14056,6 +14198,8 @@ type ListUserRolesResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListUserRolesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *ListUserRolesResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -14492,6 +14636,12 @@ func (r ReplaceUserRolesResponse) ContentType() string {
 	return ""
 }
 
+// GetEvaluatedRolesResponse200Headers the declared response headers of an HTTP 200 response for GetEvaluatedRoles
+type GetEvaluatedRolesResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // GetEvaluatedRolesResponse400Headers the declared response headers of an HTTP 400 response for GetEvaluatedRoles
 type GetEvaluatedRolesResponse400Headers struct {
 	RateLimit       *string
@@ -14546,6 +14696,8 @@ type GetEvaluatedRolesResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEvaluatedRolesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *GetEvaluatedRolesResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -14929,6 +15081,12 @@ func (r AddUserRoleResponse) ContentType() string {
 	return ""
 }
 
+// ListUserTokensResponse200Headers the declared response headers of an HTTP 200 response for ListUserTokens
+type ListUserTokensResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ListUserTokensResponse400Headers the declared response headers of an HTTP 400 response for ListUserTokens
 type ListUserTokensResponse400Headers struct {
 	RateLimit       *string
@@ -14983,6 +15141,8 @@ type ListUserTokensResponse struct {
 	ApplicationproblemJSON429 *RateLimited
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListUserTokensResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *ListUserTokensResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -16533,6 +16693,23 @@ func ParseGetHealthzResponse(rsp *http.Response) (*GetHealthzResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetHealthzResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers GetHealthzResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -16617,6 +16794,23 @@ func ParseGetReadyzResponse(rsp *http.Response) (*GetReadyzResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetReadyzResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers GetReadyzResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -16715,6 +16909,23 @@ func ParseListTenantsResponse(rsp *http.Response) (*ListTenantsResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListTenantsResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListTenantsResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -17299,6 +17510,23 @@ func ParseGetTenantResponse(rsp *http.Response) (*GetTenantResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTenantResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers GetTenantResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -17959,6 +18187,23 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListAuditEventsResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListAuditEventsResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -18146,6 +18391,23 @@ func ParseCheckPermissionResponse(rsp *http.Response) (*CheckPermissionResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CheckPermissionResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers CheckPermissionResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -18350,6 +18612,23 @@ func ParseCheckPermissionsResponse(rsp *http.Response) (*CheckPermissionsRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CheckPermissionsResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers CheckPermissionsResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -18547,6 +18826,23 @@ func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListGroupsResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListGroupsResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -19697,6 +19993,23 @@ func ParseListGroupMembersResponse(rsp *http.Response) (*ListGroupMembersRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListGroupMembersResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListGroupMembersResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -20125,6 +20438,23 @@ func ParseGetGroupMemberLinkageResponse(rsp *http.Response) (*GetGroupMemberLink
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetGroupMemberLinkageResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers GetGroupMemberLinkageResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -20777,6 +21107,23 @@ func ParseListGroupRolesResponse(rsp *http.Response) (*ListGroupRolesResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListGroupRolesResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListGroupRolesResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -21416,6 +21763,23 @@ func ParseListOrganizationsResponse(rsp *http.Response) (*ListOrganizationsRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListOrganizationsResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListOrganizationsResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -22566,6 +22930,23 @@ func ParseListRolesResponse(rsp *http.Response) (*ListRolesResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListRolesResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListRolesResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -23740,6 +24121,23 @@ func ParseListRoleAssigneesResponse(rsp *http.Response) (*ListRoleAssigneesRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListRoleAssigneesResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListRoleAssigneesResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -24168,6 +24566,23 @@ func ParseGetRoleAssigneeLinkageResponse(rsp *http.Response) (*GetRoleAssigneeLi
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetRoleAssigneeLinkageResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers GetRoleAssigneeLinkageResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -24844,6 +25259,23 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListUsersResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListUsersResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -26018,6 +26450,23 @@ func ParseGetUserPermissionsResponse(rsp *http.Response) (*GetUserPermissionsRes
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetUserPermissionsResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers GetUserPermissionsResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -26198,6 +26647,23 @@ func ParseListUserRolesResponse(rsp *http.Response) (*ListUserRolesResponse, err
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListUserRolesResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListUserRolesResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -26913,6 +27379,23 @@ func ParseGetEvaluatedRolesResponse(rsp *http.Response) (*GetEvaluatedRolesRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEvaluatedRolesResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers GetEvaluatedRolesResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -27545,6 +28028,23 @@ func ParseListUserTokensResponse(rsp *http.Response) (*ListUserTokensResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListUserTokensResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListUserTokensResponse400Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {

@@ -3209,15 +3209,29 @@ type GetHealthzResponseObject interface {
 	VisitGetHealthzResponse(w http.ResponseWriter) error
 }
 
-type GetHealthz200JSONResponse Health
+type GetHealthz200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type GetHealthz200JSONResponse struct {
+	Body    Health
+	Headers GetHealthz200ResponseHeaders
+}
 
 func (response GetHealthz200JSONResponse) VisitGetHealthzResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3274,15 +3288,29 @@ type GetReadyzResponseObject interface {
 	VisitGetReadyzResponse(w http.ResponseWriter) error
 }
 
-type GetReadyz200JSONResponse Health
+type GetReadyz200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type GetReadyz200JSONResponse struct {
+	Body    Health
+	Headers GetReadyz200ResponseHeaders
+}
 
 func (response GetReadyz200JSONResponse) VisitGetReadyzResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3354,15 +3382,29 @@ type ListTenantsResponseObject interface {
 	VisitListTenantsResponse(w http.ResponseWriter) error
 }
 
-type ListTenants200JSONResponse TenantList
+type ListTenants200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ListTenants200JSONResponse struct {
+	Body    TenantList
+	Headers ListTenants200ResponseHeaders
+}
 
 func (response ListTenants200JSONResponse) VisitListTenantsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3847,15 +3889,29 @@ type GetTenantResponseObject interface {
 	VisitGetTenantResponse(w http.ResponseWriter) error
 }
 
-type GetTenant200JSONResponse Tenant
+type GetTenant200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type GetTenant200JSONResponse struct {
+	Body    Tenant
+	Headers GetTenant200ResponseHeaders
+}
 
 func (response GetTenant200JSONResponse) VisitGetTenantResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4419,15 +4475,29 @@ type ListAuditEventsResponseObject interface {
 	VisitListAuditEventsResponse(w http.ResponseWriter) error
 }
 
-type ListAuditEvents200JSONResponse AuditEventList
+type ListAuditEvents200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ListAuditEvents200JSONResponse struct {
+	Body    AuditEventList
+	Headers ListAuditEvents200ResponseHeaders
+}
 
 func (response ListAuditEvents200JSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4578,15 +4648,29 @@ type CheckPermissionResponseObject interface {
 	VisitCheckPermissionResponse(w http.ResponseWriter) error
 }
 
-type CheckPermission200JSONResponse CheckResult
+type CheckPermission200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type CheckPermission200JSONResponse struct {
+	Body    CheckResult
+	Headers CheckPermission200ResponseHeaders
+}
 
 func (response CheckPermission200JSONResponse) VisitCheckPermissionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4759,15 +4843,29 @@ type CheckPermissionsResponseObject interface {
 	VisitCheckPermissionsResponse(w http.ResponseWriter) error
 }
 
-type CheckPermissions200JSONResponse CheckBatchResult
+type CheckPermissions200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type CheckPermissions200JSONResponse struct {
+	Body    CheckBatchResult
+	Headers CheckPermissions200ResponseHeaders
+}
 
 func (response CheckPermissions200JSONResponse) VisitCheckPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -4939,15 +5037,29 @@ type ListGroupsResponseObject interface {
 	VisitListGroupsResponse(w http.ResponseWriter) error
 }
 
-type ListGroups200JSONResponse GroupList
+type ListGroups200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ListGroups200JSONResponse struct {
+	Body    GroupList
+	Headers ListGroups200ResponseHeaders
+}
 
 func (response ListGroups200JSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5925,15 +6037,29 @@ type ListGroupMembersResponseObject interface {
 	VisitListGroupMembersResponse(w http.ResponseWriter) error
 }
 
-type ListGroupMembers200JSONResponse UserList
+type ListGroupMembers200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ListGroupMembers200JSONResponse struct {
+	Body    UserList
+	Headers ListGroupMembers200ResponseHeaders
+}
 
 func (response ListGroupMembers200JSONResponse) VisitListGroupMembersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6296,15 +6422,29 @@ type GetGroupMemberLinkageResponseObject interface {
 	VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error
 }
 
-type GetGroupMemberLinkage200JSONResponse Linkage
+type GetGroupMemberLinkage200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type GetGroupMemberLinkage200JSONResponse struct {
+	Body    Linkage
+	Headers GetGroupMemberLinkage200ResponseHeaders
+}
 
 func (response GetGroupMemberLinkage200JSONResponse) VisitGetGroupMemberLinkageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6857,15 +6997,29 @@ type ListGroupRolesResponseObject interface {
 	VisitListGroupRolesResponse(w http.ResponseWriter) error
 }
 
-type ListGroupRoles200JSONResponse AssignmentList
+type ListGroupRoles200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ListGroupRoles200JSONResponse struct {
+	Body    AssignmentList
+	Headers ListGroupRoles200ResponseHeaders
+}
 
 func (response ListGroupRoles200JSONResponse) VisitListGroupRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -7410,15 +7564,29 @@ type ListOrganizationsResponseObject interface {
 	VisitListOrganizationsResponse(w http.ResponseWriter) error
 }
 
-type ListOrganizations200JSONResponse OrganizationList
+type ListOrganizations200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ListOrganizations200JSONResponse struct {
+	Body    OrganizationList
+	Headers ListOrganizations200ResponseHeaders
+}
 
 func (response ListOrganizations200JSONResponse) VisitListOrganizationsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8395,15 +8563,29 @@ type ListRolesResponseObject interface {
 	VisitListRolesResponse(w http.ResponseWriter) error
 }
 
-type ListRoles200JSONResponse RoleList
+type ListRoles200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ListRoles200JSONResponse struct {
+	Body    RoleList
+	Headers ListRoles200ResponseHeaders
+}
 
 func (response ListRoles200JSONResponse) VisitListRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9403,15 +9585,29 @@ type ListRoleAssigneesResponseObject interface {
 	VisitListRoleAssigneesResponse(w http.ResponseWriter) error
 }
 
-type ListRoleAssignees200JSONResponse UserDocument
+type ListRoleAssignees200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ListRoleAssignees200JSONResponse struct {
+	Body    UserDocument
+	Headers ListRoleAssignees200ResponseHeaders
+}
 
 func (response ListRoleAssignees200JSONResponse) VisitListRoleAssigneesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9774,15 +9970,29 @@ type GetRoleAssigneeLinkageResponseObject interface {
 	VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error
 }
 
-type GetRoleAssigneeLinkage200JSONResponse Linkage
+type GetRoleAssigneeLinkage200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type GetRoleAssigneeLinkage200JSONResponse struct {
+	Body    Linkage
+	Headers GetRoleAssigneeLinkage200ResponseHeaders
+}
 
 func (response GetRoleAssigneeLinkage200JSONResponse) VisitGetRoleAssigneeLinkageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10356,15 +10566,29 @@ type ListUsersResponseObject interface {
 	VisitListUsersResponse(w http.ResponseWriter) error
 }
 
-type ListUsers200JSONResponse UserList
+type ListUsers200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ListUsers200JSONResponse struct {
+	Body    UserList
+	Headers ListUsers200ResponseHeaders
+}
 
 func (response ListUsers200JSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -11364,15 +11588,29 @@ type GetUserPermissionsResponseObject interface {
 	VisitGetUserPermissionsResponse(w http.ResponseWriter) error
 }
 
-type GetUserPermissions200JSONResponse PermissionSet
+type GetUserPermissions200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type GetUserPermissions200JSONResponse struct {
+	Body    PermissionSet
+	Headers GetUserPermissions200ResponseHeaders
+}
 
 func (response GetUserPermissions200JSONResponse) VisitGetUserPermissionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -11523,15 +11761,29 @@ type ListUserRolesResponseObject interface {
 	VisitListUserRolesResponse(w http.ResponseWriter) error
 }
 
-type ListUserRoles200JSONResponse AssignmentList
+type ListUserRoles200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ListUserRoles200JSONResponse struct {
+	Body    AssignmentList
+	Headers ListUserRoles200ResponseHeaders
+}
 
 func (response ListUserRoles200JSONResponse) VisitListUserRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -12150,15 +12402,29 @@ type GetEvaluatedRolesResponseObject interface {
 	VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error
 }
 
-type GetEvaluatedRoles200JSONResponse EvaluatedRoles
+type GetEvaluatedRoles200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type GetEvaluatedRoles200JSONResponse struct {
+	Body    EvaluatedRoles
+	Headers GetEvaluatedRoles200ResponseHeaders
+}
 
 func (response GetEvaluatedRoles200JSONResponse) VisitGetEvaluatedRolesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -12696,15 +12962,29 @@ type ListUserTokensResponseObject interface {
 	VisitListUserTokensResponse(w http.ResponseWriter) error
 }
 
-type ListUserTokens200JSONResponse TokenList
+type ListUserTokens200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ListUserTokens200JSONResponse struct {
+	Body    TokenList
+	Headers ListUserTokens200ResponseHeaders
+}
 
 func (response ListUserTokens200JSONResponse) VisitListUserTokensResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15492,173 +15772,177 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lbtw2m+irEDo/kHF/eXyJe8kYxa6bJq130yaIXSywGR+LljgzXGvICUnZmeY3cN7hvOF5kgN+JCVK",
-	"I83NY4/dCihQR0NR5Mfvzu/yNYj5eMIZYUoGva/BiOCECPjzzTke6v8nRMaCThTlLOgFZ0pwNkSEKaqm",
-	"SOEh4gOkRgQJfvtCohsiJOXsGEnCEkQVusLxNaIMRaeD3d+wikdRNwgDQT5nVJAk6CmRkTCQ8YiMsf6a",
-	"mk5I0AukEpQNg7u7MPiIFXlHx1TNLua/RlghKlFKBkqvA6OrLBkSFSKZxSOEJYr6QSaJ6AfH4sdvvz9W",
-	"Px5FPRSJSL8FqyafMyKVRIKMMWWUDUMUqajP9I+SxJwlEmVM0RSGm+n1y4MsTREeYsq66FQhhsdE+kO8",
-	"yVEiyC3iDHWokn2m1/NChogLNOACYTTANCUJwpkaabDGWO8OUSVRnFLCFMJJIoiUL+SO95abXGkY6C/0",
-	"GWeIcUZQR398IvgVkTu184QaNFQhqTBLZBd9EETqAZylU3Q7IgyZ7YsbIvpMZEyiW6pGKNrdFViR3VQf",
-	"RxQizBI9kunNkRsipkgQOeFMkm6fBWFAvuDxJNXnOXMMwZKH/oGnNJ7OHv25B18Dcok6p2/O36JE4IFC",
-	"/WIKZJAaDShJEwng+/X8/EM/2MnxpM8KRPn848H+/vHtjwf7IeoH5nB29eGUftNopF8ATCI4HiFzrjkG",
-	"Rt6bUZ/BkOo5OGThg3okkF0Ufc5x9SoTUqFOjrJY6SOPyU6IotsI+RiLGSLjiZrm2IivNXpyJMiApun8",
-	"E0f6wPtsUye+HDwX4QNRYnoyUETUcQGeFltXHN1izXjIgAuNI0pMKRt2Sx8YU0bH2TjoHYTuY5QpMiTC",
-	"fI1LRcRHckMlfKIO+RRhmKkXmnOYYQjr5SE1ohLdCqrIfEY34GKMlfnwd5ocZtZxFwYTLPCYKMuRX2dC",
-	"clG/nIiRL+oyhhGR48kTvTaeSTTBQ1gO1cM/Z0RMgzDQPCvoBeadMnjwl3eEDdUo6B3t74c15/GL4Nnk",
-	"9Gc9GOacYDUqphzqXy9pMhcA3kd+qP3G6QAExux+T5i8JQIdHRyijKVESk8AxZkQGrEjLb4s6VCJOCv2",
-	"b9hBsVonmZpAcFAPggaZ9AEPCZL0z0Z4AymVvpWQAc5SFfQO98MSXrw8DEK9Eoureh1zMDcMvuwO+W7x",
-	"FJb5G2XNiGwhORB8jBKsMMIKpQSDWKESMXKr+Q1Odqc8E7uA1XLnGKSPRXqVkwIaYYkYV0hoXkcSDfuj",
-	"/f0mMIwpu3SzBHMJIwfAq8PDly+/P9x/+d0P3x59//13+yWA7NeS8nsxxIz+Cez0LU1rGchrnjGFhim/",
-	"wika8TShbCgtq9O4403xQqKOZow8U4iq0L2k2ehO00799w1RrEAEH3lKGulM8JTcm8zOCBZ1VPYaS7JL",
-	"mSRMUkVvCJLZlXkNjTW5NG1Xmvka1nBYT0zngEKNGzUYtsJWv3tZ95U/JBHmGxUyAOGNaAL6VTQmEWgJ",
-	"GrdjnKYg1/ktg1H5tssr1D/d8yju9LtGmAK7/wknH42s1/+KOVOEwZ94MkmthrCn1byUjP/5P9LQd/G1",
-	"fwgyCHrB/9orNPw986vc+2DeMh8tw+KU3eCUJoiySaZQJ4J/GdwlQnAR7YRa29VooOEDSpWGiWc5lDT2",
-	"umXYsXvFQF/l2y10vqVetsNhL685G6Q0flSIuW9aJRmwxkohqbAiqBPFdki083RA9ZaLK5okhD0mrM5z",
-	"kkIpjq+N5J4QMaYSxEknGrhlPSVYnTJFBMPpY4LqD0a+TEisSIKA8FAnonYZ0c4xYlr91sL6WiL3XD4d",
-	"iP3O1VueseQxIfY7V2igP4o6EePqEv5+Smj0AU9TjpNzzt9hMSSPCZuPzlbmyRRxjToH6Df6E+pEE7Oo",
-	"S8X5ZaqX9aQgJsCso6C+gen4mEArnFYo4cRot6D7aLB5K7s0Vu1TAlz+8HEhds45GmM2LRxrnUhgRS5T",
-	"s5Zopwcsv+Qs0ZaCnBCmQP0C+VlxlPTZYk/J+yZXRp3vCnX4YICupsjaXjvGfbH9s7Oujt3c1zH37cIr",
-	"AmfxB9NQ4YL++bin/puW3myoT+8KJ0jxa6JFeeYt5+nQxp1TyWEZJ1LSIRtbKE0EnxChqFHAMfxGkkus",
-	"FgHnnI6JVHg80YvM37tqcFyaARpilg6c5aG/jhUX4CSv2AdhkFA5SfH00pgcX2cHkC8TKohcdb2N82kh",
-	"avxoK80nCLaYNTOjs1jrfpMxnyz80BkM0qMVVplcNLw43jMz3lhZzkL75JnQAIUKkN2i8s+FJaQoH/VF",
-	"fmT86n9IDPhafP+1IFjB9nBipAZOP3joNsCpJGEFA9c90Puem2epfltjsJfOcb5Vu9qxNhzOfMieKjKW",
-	"s9RL3eP8j+UQRU9uv4aFwNOZVZn55q/pHZXqIZcUBp6/d9FEv5MvyvqO6/dSnm3+zj6SSYrjVREZ5++v",
-	"s39LO3fgC7TH7eNl/Tn535y/p7OclxCWjeHdWNEbTfcTwhKNyBc1mH2SJVS9uamXHbGyHtfiSkSjczc2",
-	"e6mZDseKC0tUc/1T86XEirwiIQrTVDafp/FizUDPrLPYHLlRl68OrpO6JSltVqgmvm9/Nc+r8Arq/Hgl",
-	"DNZfNLzYwS900C/P7a+j2HctZuQHuxE6LtBk63T8ekTi65+0CeO5Fleg41i/v/zW4XPuSyXyPXDOe/fv",
-	"BcRsP7xoTxLuUarnJeD5ist+n6mYj0ndmQnvQmXxPV5Fptm1eLM0bsotYZa7pCm/JT45XXGeEswMkFU8",
-	"Ikm96jkUmCmteWriKhyWcozTlEiFaAIXH1RJNMFKEcGOEcvS1FhWCWGUgLtXP8NXmkwNfyivr/DoragF",
-	"Nmpn3owz4PIuvnatOx7AZ271ZsSChV0BqEb4r0cj1fueJXSkMrzmWmHFyLswv3VY4kaja27S5t8F+XAq",
-	"bjTmwb4AlSM9nKbvB0Hv00okNkux96GwRrq6uAuDNzc4zbAiyUctXmZIa6GR1fjDBm0bnomYLM+v9E7O",
-	"4J2FyuvS9o5dQt2BlyB4b827fB4b5rZOLs7ltW8pSZM3QhgJXN4L3G/N0tfPXCmSaBY56qEIgNat0H0U",
-	"oshTQT8dXHQt8PUvVzyZ1utvYyIlHpLFzNEsrXihbmsQpzG7K6OEruzYKMGgBsurOuFQTC6PRskPsn6f",
-	"4ysiLmOeGf25epJzKC2bJKsvv05vtEhfWkroQ6f0rUYAr2XbV4BZviOvExIOHNXb9DFleajKIqYOczTu",
-	"YxParsG4rSu6sIw/4Oye6rnMrPlXglM1mj2AwtVVkBa/XmgZ2dfqoPOOsmvLYyqbxwovL3aIkRKnCWGK",
-	"Dqih2uq5p5RdL5zKLugdjK1uBBblJpqznXfuS+U9aVSB/1dU1lkBTlKsSIMAJ+lgMUuGUcVEBk3nLXk9",
-	"DXMDp1S2xBa5UuCDddv4jSjsVjPPfVCWnm8FIbtalKP/OHv/OzLThQgrNOZSoYPv0H/SnzzhWHzP4ww1",
-	"kXdSQsy3i4J0MTz6ECAE0poyNmwtxVLlkZELkcMPJNuYQCVfzMV9k9pYFahcDC9fXn9+9SUIV1BMNy0u",
-	"V5GPPtjWdIGXQLQSk31gmenvbROis4RiW5eg/mrWEqTbObmZfXwo2daVC35hmWPPeAyj0MTyT7BQKPqE",
-	"d//c33112d29+GcEdvQ3oLIX9JjwOAPtvicITsoWNqzW+lCCXvC/O/50/+r3v9npzT76Rx1hFzs4IzVI",
-	"Vpjny6Na2Y2wSYvLX80Cu8vdKM8cy8e3r9Gro2+/R/amGllnrQZ+he/yhPh++2q0omZQ/qU4xFfbsDdz",
-	"TwZBQpqpuchB/YmZ0A79tBono7fnhTZAXKgNE6u7LTB7qL+31Utd/vA8e7Xm8AptcdaiUlSl9TJi1vs+",
-	"Umoie3t7ApIhugm5cYEDcq8GzPN5qHPAw/e921Q4vzrcqNFaVuM+yzne8m1b/MkkEbLm+Oq303A1We9Y",
-	"Mr4Ao2PUuW3Xtslt8kCViN5Aeo65yDLewBFPE+lF7L+QLvwFvMGewuUta5HNv9BfVtVhwAlCEqrq0EbT",
-	"0IgIquTlQPBxiSQaDq/A/LGnjM6DX660emLGu8hqXNrmGa1Dv0XOvfOpcQyupclZN3HuaKl4sqhUlMUK",
-	"UES69AebUZMSlFBBYpVOUQezKQJPVwiBcCY2IdnpLuGFa/Y3WkoqS40yDoQ+6RQIX9rWakqpBulaymiZ",
-	"hnPSK5kMzbSz2JVQJaYVdaZm2lnEB0vm4GYpy8/KOCppRJ9Odv/bKEAXxZ+Xuxdf98PvXt7942FIcJUI",
-	"gnqU9dfQhF2bMAea/OGPawZ4dws1mZdThA2boBKNbCZIec95LuDM22+1Rg0/RyYoFP42Cc2FqKpIpmbR",
-	"bRhVEJovFlyEJB7TqFPMbii+9O5uahaZz2QXqndqtg2LdWSXpxrmTLO7nGLUBPfzyhblVCqiGWKcScXH",
-	"tbvR761lri3ST1pmNoMcp+NxpjTEjhFGCR0MCGT93OA0I176Y4UDboGpzWDXmbuPnIsgFWP5ax8m6gc9",
-	"1A9M5mM/uItMvQEXSA12cmmkfy/WD8LKk0ua6GHdbvcumuUea9yll15x56bN8/csnTa696rcxGwvKE+3",
-	"pGFQR84mwXFjjsOqUo3jMVnJJyhWS24/ttn+8QizIUFjfkMkoqobhIsdBGEgiVKUDRcitQHSmRv9AK7L",
-	"fCUeBFbTHc0aT5IxZav6w8bW/s8hZp6UvUbf1nGIARVSNTLSmeEpXn50BVhmSQs2bnTnpMbG1b9eQvx/",
-	"Q+S7HkClgvjFF9KmCkgSC6jaMuK3zEnRuF7sm09o1X8RRvwha0wR7/WwtNzmLa9nKTgEWYzvBpdyoq5k",
-	"Mfv6slOWzf93L74ehN8d1ivKawrddSm1keQWgXVtJHKpEw+PQaFNP18OJrMiwTxuBsQmbAX37W1bCxW8",
-	"WDdI/HJs/boVDURSNkxJ1EPY92i5e8NC8zbK+YQI47AAp70V7OMsVXRivJAwW71Qb9jZkpr1mDL/6UF1",
-	"p49PnbP7yeWlL5H07nYVrVcmzh1Jbujuc63clqrmo/j15eGXHwZBkxzM5Opra1SbAJ1kzd1zkcJuGbZE",
-	"DAvBbykbolttJYLfFZjVGE9RwqGQxP1diF4I6BKB8lYNKmI7vcOrpWe94EdNXVqTMvJzuZf1dLCcS2gB",
-	"pJLlw2ANSc3Gv86RfsuLuqogatBzLtzqNyKI7Ia2LIf+sNJ9M5xq3Hhx5664m6mwqrwvvB/JpLj8YfDy",
-	"+vN+fBgsUu5rg5Br+NNpIotCjaktVeiJ0NzLj1liixqlU9Sp+vmXv4tZLj1TH5NLzNygsefsqvya0UBl",
-	"NUNPr+1EKUGvMlUX5fwkkWk+cmzrUGbOY9VzWE8CrW9v1x3FihLpAU12j8o34xNd2gegz+JnG/Nyz+BR",
-	"PZW75N9S2KhewiZkXm4mbl3k5QCdNapLnGzRbjy+l0uozcdOhP6qmrY0Jzc3oRJfpaUErmJ1+t31wtb+",
-	"BmyjWhsIUrqlX5nFFjb0zGlZUgDueQezuiSatWHBII4zQdX0TL9gtnZFsCDiJDOB9DATXGTB40KfGik1",
-	"MaVMKBtwVywFm8pxNonQlIFFY0yZwpRp7A6DTKRecNSQqlF21Y352MZJjT7bP4LZEkxmOgw1NyXqB7cj",
-	"btWv2xGNRwBlU2IXDEZtJqoR0bbiv/UDiGaG0jrGoQRuD1D8+6zPXnN2QxhUwun12S6C4B81MpEcWKEr",
-	"knI2hOq42NXrTOkNkShjCREo2rs52LMT733Nyy3eRV2YDeLTEBYERU2FZCLUMceGIhvXF+2Y/FKMJFyS",
-	"oSjmCTEzarYroSwxilxFnoP/93/+r0aWPCjpcH8HoIEZ4hP8OSN5aHdon2tI9hmCCydAzX7QQ5+63e5F",
-	"iPo+xzQ3Ud1utx+gf0EU+F0UIi4SIkiCrqaIJt0cbqZ8b35QpnyQOb1dV0s1CsuBVJUqwFTBdJAgF9rQ",
-	"Gr1k/zZJohgLMQX4QFF1U7P2GH3443zvw8n561/3fn7z7s35G4TjmEyUX0NdTw51KjWSXAHVaqwhAqrC",
-	"RV8tA7qLEJ5MCLZfN/W+m2tbalB2jvaP8hGTFCuI03clB0IESAuVXuGVHQM2HI/sGA2Dohq6V9qPKsQI",
-	"SSRUg/+ya6hktxgQwdeL4gbox9nPQ6HV46K8dUqlQj8iTRWmaiXYuHpNyPuGJOmgh5TIAF7iWhZLlc6T",
-	"qOGo4YFs6XUHEtQBMHPhnuqpaWJQm2e2/nqxi2P/uxlwqh4UXav59O2ISyirqkchKmFqk5sAZdo6Jul9",
-	"p4fgD6iwxIjejYUk40DimhqmnBFEUkkqYIfjyRO/0QTKIIVF+W6TwZhnhWPLhLhAVxk1oWCckdB+sMAa",
-	"vVZl2BdAhgwGxIQaerfZqMMFikB49IiMcYoViaB+sFkNYbAJpJ9rhMMA3RnUdDFpxoAdH5tbSLNcc0ZG",
-	"nIQIJHWInBxGNAnNQq8Jk6HmNy71Xeotmrw/OaITifAtnu7MbDPfIykzVD1rYT57K+ICJSQlHjAd1itZ",
-	"Ag2WhrlrpgrMTNq9T9Etz9IEXZFjxNWIiFsqCTraf9lFJ+7+FZDODEsJviEFU3doiZkN/SytVK8KzuMS",
-	"LkGiwu6HaIVXx7D1nNoEkYoLYmJa9MxAVx/en52jBnmxB/NKx+THVMleUaefJ1RPVlQf1Js/OnipMQKq",
-	"CCNbYBiG/ID+k/5kwyhQJ4IB0c6xXoMt72XGfXcEA4dEIaxZBmW7inxR6Ojlgalsrff06/n5B1sUDupX",
-	"Y0UQCB64JTBYhNNUT84HcFgGaZAc6UVqAJgSdDshKpeOC3NBcXT4ygmLooabkVV63vrCdQADKKlv48hh",
-	"QeUCeF30X65Qg1kzZ4ZZlmra7YSVkvym/KzflsIw32oRtajQOWwzDQsGvevSC9HqPRaOUVEvGzFCNUYD",
-	"o5NIEmbE5CnUGqYSXXGtjiT6ozGXqoeKQHOk6BhCxG4lSikjWKTTon4F8EsgI3sXdLgPINfLMeVTDaC1",
-	"wCDJsUPFcabRkqA/zt/u/oA6mAHBoSgeYSGJAhUBUVsRGQaFlk9rnDRJ3MDPxjjVgsqcXkyY2tX8bkIc",
-	"PzfYbXD5GBmdBFYERI/HEyJ2yQ1N9KF3BlwMiancAPjrlgXSTktmILeeWYPViGwBw5TGhEniKbEnExyP",
-	"yO5hd39Geb29ve1i+LnLxXDPviv33p2+fvP72Rt4p0gacPrryYfTIAxso5egF+x3D8w4PiEMT2jQC152",
-	"97svIWVCjUAp3xtBauufEBBoclhyOXiaBL3gF6J+tUMqVbAP9/fnlDJcrYShTbBtqEs8ETwmUupTwlo3",
-	"7upNHZnP182aL3PPq9R9FwbfLvNKXlHYN2OC3qeLMJDZeIzFNOgF7+gNYXpJ0MwFChgNpTaB3+dKhLZ9",
-	"a5QpPZOeeU8QnEznwv2jGbEVsMO3tYwFzvxIANcvvHwknEqwwldYanWCMQ68xrZH6M49eQ0YWhw96uQT",
-	"wevanNpZCx8Ksd2IE9o2O7djyi1IGi6ziiF7rlDnwoHO2XXxgHjnhVfUHM8J5P6CUmk2uy76He0fLH6l",
-	"VJoVXnq5+KWiRLt+4/DV4jf8sr/rsSKP+UjlQOOhmsOMRjwLnPoYXNyFwYTLGhQz/nwbtGLcg0Sqn3gy",
-	"XeLw86syL8rKOu0CnOB/x/GYdJU+nLI7LThJsHNnuoBJ90s8Jug1F5PgLlwJuVxlwrKTU5uadzOIfbBh",
-	"xHaXzXUtCcxPVm+MjLIfelH1RQiV0Zq0qgdxH/YXUH67T6Uictn1snCGcvcmAM8TJuv9Jcg6b2uhXzhY",
-	"4hPVSvNb4B8GB3PLNER8YjzwTm/XRhbQp4eN6zKasmjzLVLj7k6JuQcos6Gf4bnHhkr0elSTLAcvPKF+",
-	"J08Zr48Wv5F3idgCfpqzLHtOfDcPZQj6dK0p+JrU7SZs27Ta06SRmt0+dV3nqSOP1s9z1FkJSVwMp6kY",
-	"cXG3qoadd8rSqvPENcgro5m597y/elXVjrj5RlCORJ0J2y1ibO9WVKfshe1S6tRjEYwNT8kJp9WJniD5",
-	"/1WVKEMQOad5IeFuDXGBvEymNZgP3HDO1ZusJx8iSe7BoKz5VyarXwRcYJduIhQvYhKtW5dKd6EzNhc3",
-	"+QA6qDSe7DPT+RgzRL5ARYOhHSkRgaTWxHRr3jFXx4KoTMDtX274mNjsAdz0QU9n03a3z6BH7smHU7gr",
-	"M1cvcMs6nN2FSQ++xVPT9xpqJmO/P2bKpULQBrqUCWXaQZuWXiOcgOO9k/ewthcNzsdb5vUnSeKnEd2D",
-	"269iQ6/CWG1+0zZM5FK2WgN/Lx1EmFe/9vOK6mKtWyHw5ITAM+HpH82tqs/UPRyELoileIedzRvFezhL",
-	"qNolN2SRI7hoXlDjDK5r/+p1YVi+CW39VH67hvvOlXeEWGWiMrOABmMGZBB7JfyO31qENHbEpSwm9T2O",
-	"5+RbLeFEf1Le9krTjLked0A/C8vWFN2An94HaIgYuSVSGeeaxzzghOawDphkA3bpHL4DgUwPolOeuMQ7",
-	"p5dhP/gMNDEo7WijOyZYKLjqjb6B6C7yOcMp6kiOsARdc8BFn0WCTLhQsvdNZMN4MPKfQU1I/Qd8c8f4",
-	"23mmUFQtBg+c3EbV9lneZByqV3VRZFtRRF7o3OJOHV302saF9ZmLEQCl1yw1MuFjcKDRMYpsTGAeMwhd",
-	"IWo0SpjUy5BbFRP8jvOG46ypkM4U/yjVv/Vx1yvEaSwbLy+ynFC1tO5abl2zKYeEf3fleriYiiRe15aG",
-	"nX0TeD0mSmX0SvU8jg5X3SN07mjSjiG2KbTd8EkR50oVusUagceTTGnr6q/nU3wm+uRvECdOpaH9hMM/",
-	"/s3j+7bDhi1g08D8PWZRGmXDU6EWVGJyheYy970r55PcAIufy5jk9jiTa4P16aGYVIUJmBBaW2O4eGlM",
-	"jLRdgdpLvb8e2c8606irhue8Z5rH6F9NHKR+JUSUmVj9EOE09XkOeEocT2oZ0LaclEhxdLC/v2/OC6JM",
-	"zcEAjF2ErAnshIPcAneCsoDzjd1fzJBV2coZwSIeBc/NYCtavsy11QzcWittA1ba0OGXw32LcM14b97Y",
-	"zF3hnEisX2zJzLUFYqVopjY8d1PKCJLZRFtLhTPkzDxAiuDx8tq432bpkT3JtqFRc5BV2Rn85hwPFzli",
-	"YYzvAm4dx+3t4UOGYLmSuKvynSWuCc3Iva+uzu8SAVeO26zGzE4Htp/nxbOL1GoJrqrYHi5BP14Xjrem",
-	"Ccc2o8RMceo8cLGUOshsNWi/4/j6xNYcO1aI6YdUCZtcQbDM5yft2jDJTUS6rStB7q25LraVYCnLBMRt",
-	"Qu5sRD8+A85WVpBXU4W3Eyg3lz24OLlnyiZaGX1vpXh9of7covEAx71gPJ8aHkfL3rMKyGJ/1m924LNO",
-	"5ctLdc11VRmYmHIrrcPqfrh+bmMtwZn7TOT/SgQETXopZ6DD++TUZLx+JGN+Qyo0tb5GAMXyPplGdQ1F",
-	"P01FtRWueCpdhfWJ+su4YUkXT+g/t7acJbSVo7r6ZBrwrS3fOs8e1/DRWGd5oKnDYZ0AHagTJVz5pZ21",
-	"RX7o5c4sbf8b3uM6uD9rqe42MVeop2bQMYqgkmeXkS8qQlQ29fJuxf69gkmMCkUTqFD1H2fvf++dfDh1",
-	"h/BsHQC2xGUrvLcgvAHyrfRupffjBsVdk6Kp5IvcYY/IFwwF79SISCfdH1yg14csW0ZkCgz6axWmbKg0",
-	"oXwIp5K7mN6Z+U3xtpjfEOFS5Nw0XrnBbl3eWMsNH50bniQJSVDHFoRNoTqXqxFnlEup8HSnZZZtPN76",
-	"vO8kSSxjg3LPj2K0rOZ6cXXI53suP9quHc/YwjnJQbVEGTKPdXsgRh3bgQWK/0IVS8aVrWS509o797Ty",
-	"oRawATdJPIJ5BqZOrVJxhscEiczsylb4KpDJFPiVMAYiFlhiWuSZ7Pi8lO2h6VxcURlgnpw076MyNOax",
-	"rEpWq8QEPgRZ15K0lesOqwzQi1PQB0OhvgDjt38hUb/JqMsFELaQbfWkVk+6h54EWOTKtBes3zW7tteJ",
-	"pmoiVahjmuugCEZF21eh9r5aPnq35L2VZdsV+VR321JlWSAkElOlhcpSHwtEmVQEJ7kOY1rHcNaYEF/N",
-	"mVohK/+ivTBqNbx17nEslfsXOZt38zy83rd4qKbxRbfhpTY0cw2x96WRz9oW87ey2Borgai1sjaQ/cQr",
-	"qJQXLy89n1PZxh/34ClR/qruVVXL9YQDaycW492jw0IS/kREShnigwE1bRBXR+XtZEWVwNMmR7U3RM82",
-	"OYqVldkOtg6RAS95TnbuzbGW0PNLL+x9rejJS6RWVbhWm2HVZlg9lwyrCh26gjO+J7wwQkuVue9Hjs3h",
-	"VjMqwCMopk3ZFf7a2xysv2UOVplAtq9Au0qLE6xG83w7ZaV0NV/P3HyuDQq7+xVIL2nxqPMbVYrsrKfN",
-	"byexaxkO5PK7njcnahWFNs1r2TSvDTPcJfT/xYER68VEeBWKamrayqlUZIxsuWEUZ1Lxsdfzva40r2ni",
-	"vxx30Ws+1y88u5q2euWLXYU2XA/Ki+YFAky5TajvGbXuww24D4XFfEeEhhKaic+rmfeAbsL7BkIkVE5S",
-	"PHXl9d+YQIiczoj7txfLqTdXlBK0RQGrtQWXj2zUO9iODxFg1/oOW+Xi+RZW8mTlyqxpWX1guVt+40ap",
-	"v+B/CL9fWIg6z0XTegP/9kr+tgo0eaSYN3GpL8i0Gnk2+wdz2f+A2meTNa7X2PoB/561mNaSNo8QnJxH",
-	"noTBJFNNXrsNiKg1de1GHfqbFdXl7Tjp5rED55x7nmyhldetU25Jp5waETSgJE0kGtIbwqCbkBH6HajG",
-	"RCWi43Gm8FVKdh5BJ99zUf6XJqdwkfPOhq6Tv0BBpp8tA53vHQOwtNUbHrlok+0wZHq2aOpIqCCQ+Kx1",
-	"YxOinU7DUpEHQUyAe0lX9qskLadkmA4Vj6txrECv5bpPs9Q7P4y+SsJt0vSj1X9yadO3I44SmkAWJKTO",
-	"UwVZkXTIuICUyNYH0foCHzu/wKsn8cKlwHj5MzY3xigqzanYy7Jbw2HXqyLls7C2jFSriDwEUZwm0qH8",
-	"+vrIbNGpNbSRx3N5zK081eoNbempViH4+5Seqiszldd5AgboeN5jqQP15SJOGcJIUjZMya5JgwbuZ7J8",
-	"tWIjTVwLFJJw2b9Gi4E2uoLcUJ5Jp/HAL3qEJb2d2sJTLTPcQuUpV+LEs6JcAaoRMVbUNSETjaDUz3xp",
-	"7amWfW6hKsMsnwTus1TRvs2xzTl+pcXu3j/kOnX358dqVrVpx41zdbqD2dQkyoTgIbHFo3aaIjldJZ4V",
-	"4vLrV+YKLILaT2XRB6Tuq66Qxb0++5HcECEJInkH0Z6JYC04nBW5DkqUeYNDpEaCZ8MRwmzaZ7a4R8dA",
-	"MjTrDxFlIyKowiwmIUrIAGepiUWc1+29z6w8LDd6P3YxM2HuIYAsJ1xOjn4hu+g1Zvr0rkifxXx8RTXn",
-	"hpdNm/cBTTWymPbtdQCGoiWX9qb4wUAMPeqJhbDXbr8jS1WoomI1USMimjETv+/8cgLSa1W/TICxH7z9",
-	"FsC4jKFXah0d/hWbZ7RdMzYVqZxZvu/EkZEDi8TQJiOVy2f8i6ZSLS7ALZJzvQj+GS0oLzurwJvgR72p",
-	"e9VFGGOagiTAMfl3HI9JV2lkCoMBFVK5gOhf9M/6OyYz4lOpXtzySrRe7XaCnAFObZBzq4g/3yBnzZ9C",
-	"xAFzQRMHRcSz+Fdndsvq13tfIY1mqdhny5HamgctIf51o5zBD1cXeW9MCX5N2PrU2HxnmEv7B1RRG2Mb",
-	"JRFtqPPfM9QZ0L0TjUkE9XjUiKAYpykRO2vq194gSdJBrv893BWhXl31irCM5E4Rt05zmV+bvsj96sYp",
-	"YRV4TemrKu0mfHIDInJNdV8qrDIZ9IKESnxluejyvGE7EddzuZKNuH6e3KnVHdqI66W73VpWZMKuQ2RI",
-	"OURc1HGnRzAF9kqJHLkDvlIHnwtNnppXJmQ3yQwPIMkcr21oqsNWXbecpVPjue2zZVy3J8z4aC3YLJOO",
-	"RyS+NlIoMm7bWiXrg7e1VRn1BjybD+mGLLZ2RlQTWyWDAYkVvSHl7kWtMnWvKzWHi3XQRROs9Fs+5b7J",
-	"3f1zyNfD6K3qVSswjsX1VfSsf7O+M22vmce8HMjFqSc05+Qpl356DiZO7Q3E+bJNZ4xrA8RqsfEQfB23",
-	"lCX8Fl4WBEvOnAre1KjGkfL9qjdrcpCXWAW94HD/1avd/YPd/YPz/f0e/PffMDmGF4PPGRaKiHSKcJZA",
-	"hcr6Njfa8OET48esVMuD+nmXL68/v/pShAzxcnW2tklO2ySnbZLTXhs9n646mXE7rS3XFgS21tUasLHf",
-	"vjq3thDwl6olZ1Pzsplfbii5Jffm9xdrcHy7/e2x/FNFxrLJyGPkFnTKivbZMqqWUT3qFQPQCII40sGM",
-	"Yl4yi+bEmm6Sma1qyu7ZuDxN2w1+sPeMIKrIWFv8qKPfCo3yvdOr2Wlorxi83K0XNpRThrYtmh7RZ2rE",
-	"JXHRkcZx1lECM0kVvSHpdCev4G42oQHrRU920RtraephE8ISyoZ95gMdQia19jcighwjjNzVgbkVMm3Z",
-	"7InM8+r1mVm3MTmotObsksGY4P7rot85JAZSBhZHny128h1rG/qFRPyWmRusHTvKLbneCfjGneh6Xogn",
-	"7gOs7K7JCehGuSK0rd/hvlUh7M2hTzqVYOiifO3taPp38QWu0kHR8ye0DRRbhewZKWTb6rg4o188oBH4",
-	"4Lzl/vXvTpKk5JPcit/tvMSWWgpvKXwdH08CN0Q1dU46NCHjCddY/BSsJBsQ2Wgc3TIbMwm6OWLcuxg9",
-	"RoWKL1+YAZEZ3Rhm5a4Qz10g5jO+Q4Q9LL4+NBBpdfRN3g1anOyA5Qo6oSSxIOUuhBbHminJx9UneS24",
-	"cfIrUpMAOMH9WzvF1LlvZU1hmRUIaTvZR96nkzlZSMcWspE1DQuMC5EccX1MYLSwmLQaw9Ps9/jMcooA",
-	"3UyPVaDwYw/nEJUW6zTCbZrjraw97H2F/886CR6YmX0kN/y6wswWG+76ndZwb3WKHBkcsYVe9B9WD0Ja",
-	"j2SG13SddBR6r3aTAD0SZ4KqKSz/imBBxEmm3/h0ofUYC64q2f1KcKpGLjYpoYxIuM20q3vv6FrC+u1T",
-	"s/vSI+sVLx6YEOrKiJIhNVuz4U3Ze24vWPJg2hAZZ22IxExxB2/NntvX+/wvcBNU89Fq0b68L5ot2zJb",
-	"BnDsfaxcsMX7XrnTng88g6/ekxOIubq7uPv/AQAA//8=",
+	"7H2Lbtu4tuivELobqD1bcR7NzJ46GJyT6bQzOaczLdoUGzh1bsRItM0TmXRJKql3T4D7D/cP75dccJGU",
+	"KFnyK86rFTDApDJFkYvrzfX4GsR8MuWMMCWD/tdgTHBCBPz56hSP9P8TImNBp4pyFvSDD0pwNkKEKapm",
+	"SOER4kOkxgQJfv1MoisiJOXsCEnCEkQVusDxJaIMRSfDnT+xisdRLwgDQT5nVJAk6CuRkTCQ8ZhMsP6a",
+	"mk1J0A+kEpSNgpubMHiPFXlDJ1TNL+afY6wQlSglQ6XXgdFFloyICpHM4jHCEkWDIJNEDIIj8cuP/zhS",
+	"vxxGfRSJSL8FqyafMyKVRIJMMGWUjUIUqWjA9I+SxJwlEmVM0RSGm+n1y8MsTREeYcp66EQhhidE+kO8",
+	"yVEiyDXiDHWokgOm1/NMhogLNOQCYTTENCUJwpkaa7DGWO8OUSVRnFLCFMJJIoiUz2TXe8tNrjQM9BcG",
+	"jDPEOCOooz8+FfyCyG7tPKEGDVVIKswS2UPvBJF6AGfpDF2PCUNm++KKiAETGZPomqoxinZ2BFZkJ9XH",
+	"EYUIs0SPZHpz5IqIGRJETjmTpDdgQRiQL3gyTfV5zh1DsOKhv+MpjWfzR3/qwdeAXKLOyavT1ygReKjQ",
+	"oJgCGaRGQ0rSRAL4/jg9fTcIujmeDFiBKJ9/2d/bO7r+ZX8vRIPAHM6OPpzSbxqN9AuASQTHY2TONcfA",
+	"yHszGjAYUj0Hhyx8WI8EsoeizzmuXmRCKtTJURYrfeQx6YYouo6Qj7GYITKZqlmOjfhSoydHggxpmi4+",
+	"caQPfMC2deKrwXMZPhAlZsdDRUQdF+BpsXXF0TXWjIcMudA4osSMslGv9IEJZXSSTYL+fug+RpkiIyLM",
+	"17hURLwnV1TCJ+qQTxGGmXqmOYcZhrBeHlJjKtG1oIosZnRDLiZYmQ//pMlhbh03YTDFAk+Ishz5ZSYk",
+	"F/XLiRj5os5jGBE5njzVa+OZRFM8guVQPfxzRsQsCAPNs4J+YN4pgwd/eUPYSI2D/uHeXlhzHr8Lnk1P",
+	"ftODYc4pVuNiypH+9ZwmCwHgfeTn2m+cDEFgzO/3mMlrItDh/gHKWEqk9ARQnAmhETvS4suSDpWIs2L/",
+	"hh0Uq3WSqQkE+/UgaJBJ7/CIIEn/1QhvIKXStxIyxFmqgv7BXljCi+cHQahXYnFVr2MB5obBl50R3yme",
+	"wjL/pKwZkS0kh4JPUIIVRlihlGAQK1QiRq41v8HJzoxnYgewWnaPQPpYpFc5KaAxlohxhYTmdSTRsD/c",
+	"22sCw4SyczdLsJAwcgC8ODh4/vwfB3vPf/r5x8N//OOnvRJA9mpJ+a0YYUb/Bez0NU1rGchLnjGFRim/",
+	"wCka8zShbCQtq9O4403xTKKOZow8U4iq0L2k2Wi3aaf++4Yo1iCC9zwljXQmeEpuTWYfCBZ1VPYSS7JD",
+	"mSRMUkWvCJLZhXkNTTS5NG1Xmvka1nBQT0yngEKNGzUYtsZWf3pe95WPkgjzjQoZgPBGNAH9KpqQCLQE",
+	"jdsxTlOQ6/yawah82+UV6p9ueRQ3+l0jTIHd/4qT90bW63/FnCnC4E88naZWQ9jVal5KJn//b2nou/ja",
+	"3wQZBv3gf+0WGv6u+VXuvjNvmY+WYXHCrnBKE0TZNFOoE8G/DO4SIbiIuqHWdjUaaPiAUqVh4lkOJY29",
+	"bhl27G4x0Ff5dgqdb6WX7XDYy0vOhimN7xVi7ptWSQassVJIKqwI6kSxHRJ1Hw+oXnNxQZOEsPuE1WlO",
+	"UijF8aWR3FMiJlSCOOlEQ7esxwSrE6aIYDi9T1B9ZOTLlMSKJAgID3UiapcRdY8Q0+q3FtaXErnn8vFA",
+	"7C+uXvOMJfcJsb+4QkP9UdSJGFfn8PdjQqN3eJZynJxy/gaLEblP2Lx3tjJPZohr1NlHf9JfUSeamkWd",
+	"K87PU72sRwUxAWYdBfUNTMf7BFrhtEIJJ0a7Bd1Hg81b2bmxah8T4PKH9wuxU87RBLNZ4VjrRAIrcp6a",
+	"tUTdPrD8krNEWwpySpgC9QvkZ8VRMmDLPSVvm1wZdb4r1OHDIbqYIWt7dY374uHPzro6dnJfx8K3C68I",
+	"nMVHpqHCBf3X/Z76n1p6s5E+vQucIMUviRblmbecx0MbN04lh2UcS0lHbGKhNBV8SoSiRgHH8BtJzrFa",
+	"BpxTOiFS4clULzJ/76LBcWkGaIhZOnCWh/46VlyAk7xiH4RBQuU0xbNzY3J8nR9AvkypIHLd9TbOp4Wo",
+	"8aOtNZ8g2GLW3IzOYq37TcZ8uvRDH2CQHq2wyuSy4cXxfjDjjZXlLLRPngkNUKgA2S0q/1xYQoryUZ/l",
+	"R8Yv/pvEgK/F918KghVsDydGauD0nYduQ5xKElYwcNMDve25eZbqjzUGe+kcF1u16x1rw+EshuyJIhM5",
+	"T73UPc7/WA1R9OT2a1gIPJtblZlv8ZreUKnucklh4Pl7l030F/mirO+4fi/l2Rbv7D2ZpjheF5Fx/v4m",
+	"+7e0cwO+QHvcPl7Wn5P/zcV7+pDzEsKyCbwbK3ql6X5KWKIR+awGs4+zhKpXV/WyI1bW41pciWh07sVm",
+	"LzXT4VhxYYlqoX9qsZRYk1ckRGGayubzNF6sOeiZdRabI1fq/MX+ZVK3JKXNCtXE9+2v5nkVXkGdH6+E",
+	"wfqLhhc7+IUO+uW5/XUU+67FjPxgt0LHBZo8OB2/HJP48ldtwniuxTXoONbvr751+Jz7Uol8953z3v17",
+	"CTHbDy/bk4R7lOp5CXi+5rLfZirmE1J3ZsK7UFl+j1eRaXYt3iyNm3JLmOcuacqviU9OF5ynBDMDZBWP",
+	"SVKveo4EZkprnpq4CoelnOA0JVIhmsDFB1USTbFSRLAjxLI0NZZVQhgl4O7Vz/CFJlPDH8rrKzx6a2qB",
+	"jdqZN+McuLyLrx3rjgfwmVu9ObFgYVcAqhH+m9FI9b5nBR2pDK+FVlgx8ibMbx1WuNHomZu0xXdBPpyK",
+	"G41FsC9A5UgPp+nbYdD/tBaJzVPsbSiska7ObsLg1RVOM6xI8l6LlznSWmpkNf6wRduGZyImq/MrvZMP",
+	"8M5S5XVle8cuoe7ASxC8teZdPo8tc1snFxfy2teUpMkrIYwELu8F7rfm6es3rhRJNIsc91EEQOtV6D4K",
+	"UeSpoJ/2z3oW+PqXC57M6vW3CZESj8hy5miWVrxQtzWI05jflVFC13ZslGBQg+VVnXAkpueH4+RnWb/P",
+	"yQUR5zHPjP5cPckFlJZNk/WXX6c3WqQvLSX0oVP6ViOAN7LtK8As35HXCQkHjupt+oSyPFRlGVOHORr3",
+	"sQ1t12Dcgyu6sIyPcHaP9Vzm1vwHwakazx9A4eoqSItfLrWM7Gt10HlD2aXlMZXNY4VXFzvESImThDBF",
+	"h9RQbfXcU8oul05lF/QGxlY3AotyEy3Yzhv3pfKeNKrA/ysq67wAJylWpEGAk3S4nCXDqGIig6aLlryZ",
+	"hrmFUypbYstcKfDBum38SRR2q1nkPihLz9eCkB0tytF/fHj7FzLThQgrNOFSof2f0H/SXz3hWHzP4ww1",
+	"kXdSQsy3i4J0MTz6ECAE0poyNmwtxVLlkZFLkcMPJNuaQCVfzMV9k9pYFahcjM6fX35+8SUI11BMty0u",
+	"15GPPtg2dIGXQLQWk71jmenvbRuis4RiDy5B/dVsJEgf5uTm9vGuZFtXLviFZY594zGMQhPLP8VCoegT",
+	"3vnX3s6L897O2d8jsKN/AJW9oMeExxlo931BcFK2sGG11ocS9IP/3fGn+5/B4Iduf/7R3+oIu9jBB1KD",
+	"ZIV5vjqqld0I27S4/NUssbvcjfLcsbx//RK9OPzxH8jeVCPrrNXAr/BdnhDfb1+NVtQMyr8Uh/hqG/Zm",
+	"7skgSEgzNRc5qD8xF9qhn1bjZPT2vNAGiAu1YWJ1twVmD/X3tnqpqx+eZ6/WHF6hLc5bVIqqtF5GzHvf",
+	"x0pNZX93V0AyRC8hVy5wQO7WgHkxD3UOePi+d5sK51eHGzVay3rcZzXHW75tiz+ZJELWHF/9dhquJusd",
+	"S8YXYHSMOrftxja5TR6oEtErSM8xF1nGGzjmaSK9iP1n0oW/gDfYU7i8ZS2z+Zf6y6o6DDhBSEJVHdpo",
+	"GhoTQZU8Hwo+KZFEw+EVmD/xlNFF8MuVVk/MeBdZjUvbPqN16LfMuXc6M47BjTQ56ybOHS0VTxaVirJY",
+	"AYpIl/5gM2pSghIqSKzSGepgNkPg6QohEM7EJiTd3gpeuGZ/o6WkstQo40Dok06B8KVtraeUapBupIyW",
+	"aTgnvZLJ0Ew7y10JVWJaU2dqpp1lfLBkDm6XsvysjMOSRvTpeOe/jAJ0Vvx5vnP2dS/86fnN3+6GBNeJ",
+	"IKhHWX8NTdi1DXOgyR9+v2aAd7dQk3k5Q9iwCSrR2GaClPec5wLOvf1aa9Twc2SCQuFvk9BciKqKZGoW",
+	"3YZRBaH5YsFFSOIxjTrF7Iric+/upmaR+Ux2oXqnZtuwWEd2eaphzjR7qylGTXA/rWxRzqQimiHGmVR8",
+	"Ursb/d5G5toy/aRlZnPIcTKZZEpD7AhhlNDhkEDWzxVOM+KlP1Y44AMwtTns+uDuIxciSMVY/jqAiQZB",
+	"Hw0Ck/k4CG4iU2/ABVKDnVwa6d+LDYKw8uScJnpYr9e7iea5xwZ36aVX3Llp8/wtS2eN7r0qNzHbC8rT",
+	"rWgY1JGzSXDcmuOwqlTjeELW8gmK9ZLbj2y2fzzGbETQhF8RiajqBeFyB0EYSKIUZaOlSG2A9MGNvgPX",
+	"Zb4SDwLr6Y5mjcfJhLJ1/WETa//nEDNPyl6jH+s4xJAKqRoZ6dzwFK8+ugIss6QlGze6c1Jj4+pfzyH+",
+	"vyHyXQ+gUkH84jNpUwUkiQVUbRnza+akaFwv9s0ntOq/DCM+yhpTxHs9LC23ecubWQoOQZbju8GlnKgr",
+	"Wcy+vuyUZfP/nbOv++FPB/WK8oZCd1NKbSS5ZWDdGIlc6sTdY1Bo089Xg8m8SDCPmwGxDVvBffuhrYUK",
+	"XmwaJH4+sX7digYiKRulJOoj7Hu03L1hoXkb5XxKhHFYgNPeCvZJlio6NV5ImK1eqDfsbEXNekKZ/3S/",
+	"utP7p875/eTy0pdIenc7itYrE6eOJLd097lRbktV81H88vzgy8/DoEkOZnL9tTWqTYBOsubuuUhhtwxb",
+	"IoaF4NeUjdC1thLB7wrMaoJnKOFQSOL2LkQvBHSFQHmrBhWxnd7h1dKzXvC9pi5tSBn5udzKetpfzSW0",
+	"BFLJ6mGwhqTm418XSL/VRV1VEDXoOWdu9VsRRHZDDyyHPlrpvh1ONWm8uHNX3M1UWFXel96PZFKc/zx8",
+	"fvl5Lz4Ilin3tUHINfzpJJFFocbUlir0RGju5ccssUWN0hnqVP38q9/FrJaeqY/JJWZu0dhzdlV+zWig",
+	"sp6hp9d2rJSgF5mqi3J+lMi0GDke6lDmzmPdc9hMAm1ub9cdxZoS6Q5Ndo/Kt+MTXdkHoM/iNxvzcsvg",
+	"UT2Vu+R/oLBRvYRtyLzcTHxwkZcDdN6oLnGyZbvx+F4uobYfOxH6q2ra0oLc3IRKfJGWEriK1el3Nwtb",
+	"+w7YRrU2EKR0S78yiy1s6JnTsqQA3PIOZn1JNG/DgkEcZ4Kq2Qf9gtnaBcGCiOPMBNLDTHCRBY8LfWqs",
+	"1NSUMqFsyF2xFGwqx9kkQlMGFk0wZQpTprE7DDKResFRI6rG2UUv5hMbJzX+bP8I5kswmekw1NyUaBBc",
+	"j7lVv67HNB4DlE2JXTAYtZmoxkTbiv82CCCaGUrrGIcSuD1A8R+wAXvJ2RVhUAmnP2A7CIJ/1NhEcmCF",
+	"LkjK2Qiq42JXrzOlV0SijCVEoGj3an/XTrz7NS+3eBP1YDaIT0NYEBQ1FZKJUMccG4psXF/UNfmlGEm4",
+	"JENRzBNiZtRsV0JZYhS5ijz7/+///F+NLHlQ0sFeF6CBGeJT/DkjeWh3aJ9rSA4YggsnQM1B0Eefer3e",
+	"WYgGPsc0N1G9Xm8QoP+BKPCbKERcJESQBF3MEE16OdxM+d78oEz5IHN6O66WahSWA6kqVYCpgukgQS60",
+	"oTV6yf5tkkQxFmIG8IGi6qZm7RF69/F0993x6cs/dn979ebV6SuE45hMlV9DXU8OdSo1klwA1WqsIQKq",
+	"wkVfLQO6iRCeTgm2Xzf1vptrW2pQdg73DvMR0xQriNN3JQdCBEgLlV7hla4BG47HdoyGQVEN3SvtRxVi",
+	"hCQSqsF/2TFUslMMiODrRXED9Mv856HQ6lFR3jqlUqFfkKYKU7USbFy9JuR9Q5J02EdKZAAvcSmLpUrn",
+	"SdRw1PBAtvS6AwnqAJi5cE/11DQxqM0zW3+92MWR/90MOFUfiq7VfPp6zCWUVdWjEJUwtclNgDJtHZP0",
+	"3u0j+AMqLDGid2MhyTiQuKaGGWcEkVSSCtjhePLEbzSFMkhhUb7bZDDmWeHYMiEu0EVGTSgYZyS0Hyyw",
+	"Rq9VGfYFkCHDITGhht5tNupwgSIQHn0iY5xiRSKoH2xWQxhsAunnGuEwQHcONV1MmjFgJ0fmFtIs15yR",
+	"ESchAkkdIieHEU1Cs9BLwmSo+Y1LfZd6iybvT47pVCJ8jWfduW3meyRlhqpnLcxnb0VcoISkxAOmw3ol",
+	"S6DB0jB3zVSBmUm79xm65lmaoAtyhLgaE3FNJUGHe8976NjdvwLSmWEpwVekYOoOLTGzoZ+llepVwXmc",
+	"wyVIVNj9EK3w4gi2nlObIFJxQUxMi54Z6Ord2w+nqEFe7MK80jH5CVWyX9Tp5wnVkxXVB/XmD/efh5bX",
+	"kgRJbjaHXQ04+JcETIH2CUiTTWopJC/yjmFrUtE0hX9Be4NONtXn9zN8ig9tsX/zJpUwToNez5kIPp2S",
+	"BIH6dYQuyIxD+Wfrt405YwQyBFCccklkXuzdiQnAaqiEjGyRZNjmz+g/6a82FAR1IhgQdY/0J22JMjPu",
+	"p0MYOCJ659MUU7ajyBeFDp/vm+rc+kt/nJ6+s4XtoAY3VgSB8ISbDkMJOE315HwICGcQH8mxBrQ+RFNG",
+	"rxuicvm7MBd2hwcvnMAr6tAZeavnrS++B+cIbQFsLDwsqFzEr4f+6YpNmDVzZhh+qS5fN6y0FTAldP3W",
+	"GkaAVAvBRYXeZBuCWDDoXZdeiNbvE3GEiprfiBGqqRKYtdSYaUT9CdRLphJdcK1SJfqjMZeqj4pgeaTo",
+	"BMLcriVKKSNYpLOiBgfgJbACe591sAcg18sxJWANoLXQI8mRI6dJpkmLoI+nr3d+Rh3MgGmgKB5jIYkC",
+	"NQdRW9UZBoVW1micNInogL0TnGpha04vJkztaJ49JU4mGew2uHyEjF4FKwLGhSdTInbIFU30oXeGXIyI",
+	"qT4B+OuWBRJbaxfAMvpmDVarM7rErxo8RMg+igWXcocLOqKsKCipaYRx9PLt+w85DXltAGzhxxQUTPOu",
+	"dIgWc+Hmk5EWEzhWbkyVJLpHBqOnggxTOhoraVm1ZVQWI/TU2N7rFDqpU+30gkoL1UgFn031j1r828+b",
+	"+pMpjQmTxLNBjqc4HpOdg97enO1xfX3dw/Bzj4vRrn1X7r45efnqrw+v4J0i58OZH8fvToIwsH16gn6w",
+	"19s34/iUMDylQT943tvrPYeMFzUGm2p3DJnJ/4J4TpOClKsxJ0nQD34n6g87pFLE/GBvb0ElyvUqUNr8",
+	"6Iay0lPBY40EVCKsTZvHU4v10MCg7r0cVrtetfebMPhxlVfyqtS+KRz0P52FgcwmEyxmQT94Q68I03CB",
+	"hkBQBGskg/6n4G2uiAZnYVCjkOuZ9My7WlDOFh7+ezPiQc4evq3lPFD+93Tq+oXn90RdCVb4AkutFzPG",
+	"QeDYPh+9hej3HlSzHP9QJ58IXscXKeluhJSF/tmImG+oVKd2TLmXTsOtbDFk1+HC0oHOa3t2h8jvxQnV",
+	"HM8xJLGDdWQ2+6Rp4HBvf/krpULH8NLz5S8VDQ/0Gwcvlr/hF9HejCl7bFgqdz4evjv0bET2wBljwdlN",
+	"GEy5rMFzcztmQ8CMs51I9StPZitgYH7x7MUsWhd4gBP87ziekJ7Sh1N2TgfHCXaXAy782P0STwh6ycU0",
+	"uAnXwnBX57N8ZaBERm7mqGt/y9TlQjfqGnyYn6wFExnTOfRyVIqARKMDaqMDoqjsL6Ae9h5LffGyI3Pp",
+	"DOVeaI+drPdWIOu8SYx+YX+FT1T7NjwA/zA4mPt5QsSn5j7LWZDa3Af69LBxU0ZTlq++f8dcHqXE3KqV",
+	"2dBv8NxjQyV6PaxJPYUXklZcrYLXh8vfyHuuPAB+mrMs+yF9pyllCLrebSj4mgyPJmzbtu7VpBab3bYY",
+	"/A1g8HtwB9sTXQtTXVi2KQJzdrOurZE3v9NGxNT1vCzjuglluL2OV1XRuPlGUA4un4vEL8Lmb9bU6WwM",
+	"xko63X1RrY04e1TU+80rZuuS/7eqyRmCyDnNMwnX5YgL5CUnbsB8IGhhofJmL+cgOOwWDMraoGWy+l1A",
+	"TErpclHxIszY3nJQ6e5oJ+YuNh9Ah5VesgNmmpljhsgXKFIysiMlIpCnnpgG7F0TDSKIygRc6OfWl3HL",
+	"D+HyHtq0m07aAwZtr4/fncD1t7nmg8CJ0fwuTMb/NZ6ZVvZQBh37LW9TLpW5miwlN5oO76ZL3xgncA/V",
+	"ydvS20uGyPadKvP64yTxMwNvwe3XMeTXYaw2ZfEh7PRSAmoDfy8dRJgXtPdTBevSJ1oh8OiEwBPh6e9N",
+	"oITP1D0chMampRCm7vYt812cJVTtkCuyzCVe9COpcYvXdXT2Gqus3le6fiq/A8tt58qbvKwzUZlZQM9A",
+	"AzIIpxR+E38tQhqbXFMWk/q25QtSKFe4TnhU9w6VPjgL7x4A/SwsW3v4G7CH4cbCP9UQMXJNpDJuRo+D",
+	"AZos4F8wyRaM4wXMDwIk70SxPXYJvU45xH5QK6iDUDLWRlxNsVAQgxD9AFGj5HOGU9SRHGEJCu+QiwGL",
+	"BJlyoWT/h8iGB2LkP4Nas/oP+GbX3DzwTKGo2mQCxImN1h8wG+MnEVTF66HItriJvJDc5R2AeuiljTcd",
+	"MBe3A5q3WWpkwlLhQKMjFNlY4zwWGbrN1Ki1MKmXebsuJvxJWaHonN1CK54rKlSqq+3jrlfg15hXXr51",
+	"OVFzZQW63BJrW14R/xbP9YYylY68blANO/sh8HrXlMpzluoEHR6su0foCNSkokOclNHNISvVxc9Tha6x",
+	"RuDJNFPaxGu9q9+zZv0nJMFQaRhQwuEf/+YJH9s+yFbnapBAHscqjbKx91DoLjGJkAslzO6F885uQc4s",
+	"5I7y4dij6/H36a44ZYUTmfwAW0C9eGlCjMhfg+WUGhves8d5rgthDeN7yzSj07+aAGn9SogoM4lIIcJp",
+	"6jM+8Bk5xthywe+YC36ERIb9vb09gzQQA2+wA2DsJVA4bHoAFgmFVxf7Hn43Q9blbR8IFvE4eGr2c9FU",
+	"a6HpbODWEvi3YjSPHJI7ArRY30x85o3t3B8vCBH83VZG3lg1qNRGpkKqnZQygmQ21cZr4SD7YB4gRfBk",
+	"dePI76Z3z7cLtm9dc/RfmTxfneLRMuKCMT5RtpcJ7Y3yXcYGusrn6/KdFa6Ozcjdr66c+wqRgI7brMfM",
+	"Toa2bfPZkwshbAmuql0frEA/XrOl16bX0kOGL5oeBHlEbSlDnNmi/15X31sQW3NQYyGm71IvbfLMwTKf",
+	"nrRrFddtRD9uKkFurbkuN9hgKasESW5D7mxFP/4AnK2sIK+nCj9M8ORC9uBiJ58om2hl9K2V4s2F+lOL",
+	"0AQc9wI0fWq4Hy171yogy51qf9qBTzrRNa/IuNBfZmBiqmq1XrNvQPk4tUHA4NZ+IkrIWlQMDeEpZ2BI",
+	"+DTdZEG/JxN+RSqEvblaAoVZP5mmqA0Fpk31zjVu3Cod7PWJ+su4YkkPT+nfH2w5K6hMh3W1MDXgW4dC",
+	"68G7X+tLY53lgaZekvVEdKAmoXCl/rob6x2hl9S1shPC8B5LWk9btXCbWKhZpGbQEYqganSPkS8qQlRC",
+	"xVDETR2sFEsFb7S6xzegexgURzSBkoz/8eHtX/3jdycOE56sK8TWdG41iAfQIADyrQrRqhD3Gyh5SYou",
+	"ys/yqwuv3CCRTsW4c62iPpbeMiJTUddfqzB1sqUJ70Q4ldwFm8/Nbyp9xvyKCJdA6qbx6uv26rIqW254",
+	"79zwOElIgjq2AnoKpQRdQVGj4UqFZ92WWbbhkZvzvuMksYwN+hvci+W0nv/HNd5Y7MN9b9tUPWEz6zgH",
+	"1QrlCj3W7YEYdWzLMah2D1V3GVe27HG3Nbq+hdtmqMBvzpwkHtU+AXurVrP5gCcEiczsylYCLDDalNWX",
+	"MAYCSFhiGtOaAhZ50eiDvb0avQXmyfnDbfSWxiyvdWl7nRDNu+AttXzFKhcOqwzQi1PQB0OhBAjj19+Q",
+	"vrHNINglELaQbZW1Vlm7hbIGWOSaoxSs/8h2frC3u6a6KlWoY1raoQhGRQ+vx+1+tXz0ZsUbPMu2K/Kp",
+	"7t6pyrJASCSmkBKVpe5RiDKpCE5yRco0bOOssWZFNZlvjcIZZ+3VWavhbXKjZancv9Lavq/p7vW+5UM1",
+	"jS+LCyg1f1toDb4tjXzSBqG/leUmYQlEran3rWTE8Qo+5+0eSs8XVMDyx915mpy/qltV33PtYMHkisVk",
+	"5/CgEMe/EpFShvhwSE0H5PXp6WEy5UrgaRPm2ruyJ5swx8oadQdbr8yQl9w33VtzrBWMjdILu18ryvoK",
+	"6XYVrtVm3bVZd08l665Ch64mlH8nUFjCpTYCtyPH5ui3ORXgHrTjpowbf+1tXt53mZdXJpCHV6BdRdYp",
+	"VuNFDqayUrqew2lhjt8Whd3tGimUtHjU+ZMqRbqbafMPk+y3CgdyOX9PmxO1ikKb+rdq6t+WGe4K+v/y",
+	"EJHNokO80lk1ta/lTCoyQbYsOYozqfjEhOM1XSMAq16Vv+k1n+oXnlzta73y5f5KG7gIFYDzohGmIi6U",
+	"4I1aH+a34sMUlvwcJzDk2MwBvLKWd+irvG1ISELlNMUz1wvklQkJyYmduH97obV6c0W1T1u3s1r+c/VA",
+	"U72Dh3FkAuxaB2ar4Tzdil+ewF6bNa2qlKwW72B8OfWhDnfhfAwLeev5iVqX5HdvaTxU5TCPFPOOU/WV",
+	"wtYjz2YnZS7771AFbnIJ6DW2zsjvs0jYRtLmHsK08xicMJhmqsl1uAURtaGu3ahD/7CmuvwwnsJF7MB5",
+	"CJ8mW2jldesZXNEzqMYEDSlJE4lG9IowaH1mhH4HyoRRiehkkil8kZLuPejkuy7f4dykeC7zINogfvIN",
+	"VAr7zTLQxS46AEtb0eN7rCZm26GZBlOaRBMqCCTDawXdRMyns7BU+EMQk29QUtj98l2raTqmk839qj1r",
+	"MI1yQbJ5FrI4q6HKR9pE+nsrTOZS6a/HHCU0gcxYKKdAFWTK0hHj4tGkybaK1fdVwMyrMfLMZSR56Uw2",
+	"VcloS83p+auyW8NhNytv5rOwtr5Zqw19s9rQSSId3W2uFM1XQ9tAJbo/58/Ckmit8tLWRGu1ku+nJlpd",
+	"/bO8ABkwQMfz7ksnqS8hcsIQRpKyUUp2TGo8cD+T+a21K2nCjKC4iMsIN6oUNB4X5IryTDq1C37RIyzp",
+	"dWsrorXM8AFKormyN54p5yqjjYkx5S4JmWoEpX4iUmvUtezzASp1zPNJ4D4rVZPcHttc4Nxa7vj+KDdp",
+	"jbE4dLaqTTtunKvTHcxmJm8pBDeNrWrWbQqsddWZ1kiTqF+Zq/wJaj+VRaueuq+64ia3+ux7ckWEJIjk",
+	"nYb7JqC44HBW5DooUeYNDpEaC56Nxgiz2YDZgi8dA8nQrD9ElI2JoAqzmIQoIUOcpSYqs9tD/6RqzDOF",
+	"okoOSjRgVh7ag5II4nKPXPRQmLspIOkMl3PVn8keeomZPr0LMmAxn1xQzbnhZa7GRKAhTTWy9AasAcBQ",
+	"yObc3pnfGYhHAjNFLIQL2kIdWapMFhWriRoR0YzxCHRVAVm0r18p3tuPpX8NYFzF0Cv1uQ+/xf42bWOb",
+	"bypwPLPCx8lEI4yWycJtBo6XEe13zSq0zALfTM56I/hntKT48rwVYWJR9aZuVStjgmkK4gjH5N9xPCE9",
+	"pZEpDIZUSOXi03/XP+vvmGyZT6VChqtr8nq1DxNzDnBqY85ba+Dpxpxr/hQiDpgL5gBoQ57bYX1mt6qS",
+	"v/sVUqtWCkW3HKmtg9ES4rcbdA7OwLpECGPP8EvCNqfG5tvTXNrfoZ7cGGoqiWgjz7/PyHNA9040IRHU",
+	"aFJjgmKcpkR0N9SvvUGSpMNc/7u7e0q9uuo9ZRnJnSJuPfcyv7t9ljv3jWfEKvCa0tdV2k006xZE5Ibq",
+	"vlRYZTLoBwmV+MJy0dV5w8MEwC/kSjYA/mlyp1Z3aAPgV+6KbVmRiYIPkSHlEHFRx53uwRTYLeXV5LcA",
+	"lQYNXGjy1LwyITtJZngASRa4jkNTtrjqP+YsnRn38YCt4j8+ZsZRbMFmmXQ8JvGlkUKR8R3XKlnvvK2t",
+	"y6i34F69S19osbUPRDWxVTIckljRK1Lt7dW6Rp+4RnfsCKLuiNEUK/2Wzz5e5RcfC3iIR1YPqtytwb2W",
+	"F/7Rs35nraHadlDf3TVJrlh46sOCBPrST0/B2Ku9izldtS+UcfKAglFsPASvzzVlCb+GlwXBkjNnjDT1",
+	"knL85Ha1zTVNynOsgn5wsPfixc7e/s7e/uneXh/++y+YHMOLwecMC0VEOkM4S6B+a30nKm0C8qnx6FZq",
+	"SUJ1yfPnl59ffCkiuHi5dmHbx6rtY9X2sWov0J5O46vMOOA2lmtL4ozrimDYUHxfp9xYCPhL1ZKzqb/g",
+	"3C9XlFyTW/P7sw04vt3+w7H8E0UmssncZeQaFNuKCtwyqpZR3etlC9AIgrDe4ZxiXrLNFoT+bpOZrWtP",
+	"79owSU3bDR7Bt4wgqsgETYlAHf1WaJTvbr9mp6G9bPFS6Z7ZyFoZ2s6FesSAqTGXxAWrGhdiRwnMJFX0",
+	"iqSzbt7fwGxCA9YLZu2hV9bc1cOmhCWUjQbMBzpEsGrtb0wEOUIYuUsUcz9mOifaE1nk3xwws25jclBp",
+	"beoVY2PBEdpDf3FIFqUMLI4BW+7uPNKG/DOJ+DUzd3ldO8otud4d+sqd6GaukEfuDa3srskd6kYVJZpb",
+	"58c3UK7EXuT69FsJkC8qTF+PZ9+LV3SdTqueU6NttNpqhU9IK3yozqxzSs4dWqJ3zltuXx3yOElKjtEH",
+	"cf6dlthSS+EthW/iaErgrqymAE+HJmQy5RqLH4OpZuNTGy20a2ZDWMFAQIx7V8RHqLAz5DMzIDKjG6Pe",
+	"3GXqqYuLfcK3qbCH5RepBiKtofDN3ZJawuiADQ+KqSSxIOVupRbRm8nZJ5hHeUG6dR5QpKsBcILbt4CL",
+	"qXNky5qKR2tQ88NkpHmfThZkph1ZyEbWPi0wLkRyzPUxgeXEYtKqLY+zL+wTyzMDdDO9mIHCjzycQ1Ra",
+	"rNMIt22Ot7YKs/sV/j/vqbhjZvaeXPHLCjNb7j3Q77Teg1anyJHBEVvoBWNidSekdU++gJrutI5Cb9WW",
+	"FqBH4kxQNYPlXxAsiDjO9BufzrQeY8FVJbs/CE7V2EVpJZQRCWq5Xd1bR9cS1m+fmt2XHtn7geKBCauv",
+	"jChZc/PFRF6V7xHsVVMeYB0i4zEOkZirOuKt2fM9e5//He7Eaj5arSaZ90+09YTm61NOvI+VKwl53yt3",
+	"5PSBZ/DVe3IM0Wc3Zzf/PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

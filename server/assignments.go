@@ -23,11 +23,11 @@ func (s *Server) ListUserRoles(ctx context.Context, req gen.ListUserRolesRequest
 		return nil, err
 	}
 	now := s.now()
-	out := gen.ListUserRoles200JSONResponse{Items: make([]gen.Assignment, len(items)), NextCursor: encodeCursor(next)}
+	out := gen.AssignmentList{Items: make([]gen.Assignment, len(items)), NextCursor: encodeCursor(next)}
 	for i, a := range items {
 		out.Items[i] = assignmentOut(a, now)
 	}
-	return out, nil
+	return gen.ListUserRoles200JSONResponse{Body: out}, nil
 }
 
 func (s *Server) AssignUserRole(ctx context.Context, req gen.AssignUserRoleRequestObject) (gen.AssignUserRoleResponseObject, error) {

@@ -23,11 +23,11 @@ func (s *Server) ListAuditEvents(ctx context.Context, req gen.ListAuditEventsReq
 	if err != nil {
 		return nil, err
 	}
-	out := gen.ListAuditEvents200JSONResponse{Items: make([]gen.AuditEvent, len(items)), NextCursor: encodeCursor(next)}
+	out := gen.AuditEventList{Items: make([]gen.AuditEvent, len(items)), NextCursor: encodeCursor(next)}
 	for i, e := range items {
 		out.Items[i] = auditEventOut(e)
 	}
-	return out, nil
+	return gen.ListAuditEvents200JSONResponse{Body: out}, nil
 }
 
 func auditEventOut(e rbac.AuditEvent) gen.AuditEvent {

@@ -212,9 +212,13 @@ func (s cursorSeal) sealNext(list []byte, resp any) (any, error) {
 		return resp, nil
 	}
 	v = copyOf(v)
-	next := v.FieldByName("NextCursor")
+	obj := v
+	if b := v.FieldByName("Body"); b.IsValid() && b.Kind() == reflect.Struct {
+		obj = b // a response that declares headers carries its body in Body
+	}
+	next := obj.FieldByName("NextCursor")
 	link := false
-	if links := v.FieldByName("Links"); !next.IsValid() && links.Kind() == reflect.Struct {
+	if links := obj.FieldByName("Links"); !next.IsValid() && links.Kind() == reflect.Struct {
 		next, link = links.FieldByName("Next"), true
 	}
 	if !next.IsValid() || next.Type() != reflect.TypeFor[*string]() || next.IsNil() {

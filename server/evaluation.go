@@ -94,7 +94,7 @@ func (s *Server) GetEvaluatedRoles(ctx context.Context, req gen.GetEvaluatedRole
 	var held []eval.EvaluatedRole
 	r.t.Read(func(v eval.View) { rev, held = v.Revision(), v.EvaluatedRoles(r.user, r.org, r.org == "", s.now()) })
 	names := newNameCache(s.Store, req.TenantId)
-	out := gen.GetEvaluatedRoles200JSONResponse{Items: make([]gen.EvaluatedRole, 0, len(held)), Revision: rev}
+	out := gen.EvaluatedRoles{Items: make([]gen.EvaluatedRole, 0, len(held)), Revision: rev}
 	for _, h := range held {
 		role, err := names.role(ctx, h.RoleID)
 		if err != nil {
@@ -115,7 +115,7 @@ func (s *Server) GetEvaluatedRoles(ctx context.Context, req gen.GetEvaluatedRole
 		}
 		out.Items = append(out.Items, item)
 	}
-	return out, nil
+	return gen.GetEvaluatedRoles200JSONResponse{Body: out}, nil
 }
 
 func (s *Server) GetUserPermissions(ctx context.Context, req gen.GetUserPermissionsRequestObject) (gen.GetUserPermissionsResponseObject, error) {
@@ -126,7 +126,7 @@ func (s *Server) GetUserPermissions(ctx context.Context, req gen.GetUserPermissi
 	v := r.t.View()
 	defer v.Close()
 	rev, perms := v.Revision(), v.Permissions(r.user, r.org, s.now())
-	return gen.GetUserPermissions200JSONResponse{Permissions: nonNil(perms), Revision: rev}, nil
+	return gen.GetUserPermissions200JSONResponse{Body: gen.PermissionSet{Permissions: nonNil(perms), Revision: rev}}, nil
 }
 
 func (s *Server) CheckPermission(ctx context.Context, req gen.CheckPermissionRequestObject) (gen.CheckPermissionResponseObject, error) {
@@ -137,7 +137,7 @@ func (s *Server) CheckPermission(ctx context.Context, req gen.CheckPermissionReq
 	v := t.View()
 	defer v.Close()
 	out := s.decide(v, q)
-	return gen.CheckPermission200JSONResponse{Allowed: out.Allowed, Matched: out.Matched, Revision: v.Revision()}, nil
+	return gen.CheckPermission200JSONResponse{Body: gen.CheckResult{Allowed: out.Allowed, Matched: out.Matched, Revision: v.Revision()}}, nil
 }
 
 // CheckPermissions answers every check of the batch from one state of the
@@ -157,11 +157,11 @@ func (s *Server) CheckPermissions(ctx context.Context, req gen.CheckPermissionsR
 	}
 	v := t.View()
 	defer v.Close()
-	out := gen.CheckPermissions200JSONResponse{Results: make([]gen.CheckOutcome, len(qs)), Revision: v.Revision()}
+	out := gen.CheckBatchResult{Results: make([]gen.CheckOutcome, len(qs)), Revision: v.Revision()}
 	for i, q := range qs {
 		out.Results[i] = s.decide(v, q)
 	}
-	return out, nil
+	return gen.CheckPermissions200JSONResponse{Body: out}, nil
 }
 
 // checkQuery is one check resolved: `me` replaced, the user known, the
@@ -257,9 +257,9 @@ func (s *Server) holders(ctx context.Context, req gen.ListUsersRequestObject) (g
 	if err != nil {
 		return nil, err
 	}
-	out := gen.ListUsers200JSONResponse{Items: make([]gen.User, 0, len(users)), NextCursor: encodeCursor(next)}
+	out := gen.UserList{Items: make([]gen.User, 0, len(users)), NextCursor: encodeCursor(next)}
 	for _, u := range users {
 		out.Items = append(out.Items, userOut(u))
 	}
-	return out, nil
+	return gen.ListUsers200JSONResponse{Body: out}, nil
 }

@@ -17,11 +17,11 @@ func (s *Server) ListGroups(ctx context.Context, req gen.ListGroupsRequestObject
 	if err != nil {
 		return nil, err
 	}
-	out := gen.ListGroups200JSONResponse{Items: make([]gen.Group, len(items)), NextCursor: encodeCursor(next)}
+	out := gen.GroupList{Items: make([]gen.Group, len(items)), NextCursor: encodeCursor(next)}
 	for i, g := range items {
 		out.Items[i] = groupOut(g)
 	}
-	return out, nil
+	return gen.ListGroups200JSONResponse{Body: out}, nil
 }
 
 func (s *Server) CreateGroup(ctx context.Context, req gen.CreateGroupRequestObject) (gen.CreateGroupResponseObject, error) {
@@ -68,11 +68,11 @@ func (s *Server) ListGroupMembers(ctx context.Context, req gen.ListGroupMembersR
 	if err != nil {
 		return nil, err
 	}
-	out := gen.ListGroupMembers200JSONResponse{Items: make([]gen.User, len(items)), NextCursor: encodeCursor(next)}
+	out := gen.UserList{Items: make([]gen.User, len(items)), NextCursor: encodeCursor(next)}
 	for i, u := range items {
 		out.Items[i] = userOut(u)
 	}
-	return out, nil
+	return gen.ListGroupMembers200JSONResponse{Body: out}, nil
 }
 
 func (s *Server) GetGroupMemberLinkage(ctx context.Context, req gen.GetGroupMemberLinkageRequestObject) (gen.GetGroupMemberLinkageResponseObject, error) {
@@ -85,7 +85,7 @@ func (s *Server) GetGroupMemberLinkage(ctx context.Context, req gen.GetGroupMemb
 		return nil, err
 	}
 	base := fmt.Sprintf("/v1/tenants/%s/groups/%s", req.TenantId, req.GroupId)
-	return gen.GetGroupMemberLinkage200JSONResponse(linkage(base+"/relationships/members", base+"/members", usersOf(items), next, pg.Limit)), nil
+	return gen.GetGroupMemberLinkage200JSONResponse{Body: linkage(base+"/relationships/members", base+"/members", usersOf(items), next, pg.Limit)}, nil
 }
 
 func (s *Server) AddGroupMembers(ctx context.Context, req gen.AddGroupMembersRequestObject) (gen.AddGroupMembersResponseObject, error) {
@@ -128,11 +128,11 @@ func (s *Server) ListGroupRoles(ctx context.Context, req gen.ListGroupRolesReque
 		return nil, err
 	}
 	now := s.now()
-	out := gen.ListGroupRoles200JSONResponse{Items: make([]gen.Assignment, len(items)), NextCursor: encodeCursor(next)}
+	out := gen.AssignmentList{Items: make([]gen.Assignment, len(items)), NextCursor: encodeCursor(next)}
 	for i, a := range items {
 		out.Items[i] = assignmentOut(a, now)
 	}
-	return out, nil
+	return gen.ListGroupRoles200JSONResponse{Body: out}, nil
 }
 
 func (s *Server) AssignGroupRole(ctx context.Context, req gen.AssignGroupRoleRequestObject) (gen.AssignGroupRoleResponseObject, error) {

@@ -16,11 +16,11 @@ func (s *Server) ListOrganizations(ctx context.Context, req gen.ListOrganization
 	if err != nil {
 		return nil, err
 	}
-	out := gen.ListOrganizations200JSONResponse{Items: make([]gen.Organization, len(items)), NextCursor: encodeCursor(next)}
+	out := gen.OrganizationList{Items: make([]gen.Organization, len(items)), NextCursor: encodeCursor(next)}
 	for i, o := range items {
 		out.Items[i] = organizationOut(o)
 	}
-	return out, nil
+	return gen.ListOrganizations200JSONResponse{Body: out}, nil
 }
 
 func (s *Server) CreateOrganization(ctx context.Context, req gen.CreateOrganizationRequestObject) (gen.CreateOrganizationResponseObject, error) {

@@ -27,7 +27,7 @@ func (s *Server) GetRoleAssigneeLinkage(ctx context.Context, req gen.GetRoleAssi
 		return nil, err
 	}
 	self, related := roleAssigneeLinks(req.TenantId, req.RoleId)
-	return gen.GetRoleAssigneeLinkage200JSONResponse(linkage(self, related, usersOf(items), next, pg.Limit)), nil
+	return gen.GetRoleAssigneeLinkage200JSONResponse{Body: linkage(self, related, usersOf(items), next, pg.Limit)}, nil
 }
 
 func (s *Server) ListRoleAssignees(ctx context.Context, req gen.ListRoleAssigneesRequestObject) (gen.ListRoleAssigneesResponseObject, error) {
@@ -40,7 +40,7 @@ func (s *Server) ListRoleAssignees(ctx context.Context, req gen.ListRoleAssignee
 		return nil, err
 	}
 	self, related := roleAssigneeLinks(req.TenantId, req.RoleId)
-	return gen.ListRoleAssignees200JSONResponse(userDocument(self, related, items, next, pg.Limit)), nil
+	return gen.ListRoleAssignees200JSONResponse{Body: userDocument(self, related, items, next, pg.Limit)}, nil
 }
 
 // The store applies the grant policy to each: adding and replacing grant

@@ -23,11 +23,11 @@ func (s *Server) ListRoles(ctx context.Context, req gen.ListRolesRequestObject) 
 	if err != nil {
 		return nil, err
 	}
-	out := gen.ListRoles200JSONResponse{Items: make([]gen.Role, len(items)), NextCursor: encodeCursor(next)}
+	out := gen.RoleList{Items: make([]gen.Role, len(items)), NextCursor: encodeCursor(next)}
 	for i, r := range items {
 		out.Items[i] = roleOut(r)
 	}
-	return out, nil
+	return gen.ListRoles200JSONResponse{Body: out}, nil
 }
 
 func (s *Server) CreateRole(ctx context.Context, req gen.CreateRoleRequestObject) (gen.CreateRoleResponseObject, error) {

@@ -17,11 +17,11 @@ func (s *Server) ListTenants(ctx context.Context, req gen.ListTenantsRequestObje
 	if err != nil {
 		return nil, err
 	}
-	out := gen.ListTenants200JSONResponse{Items: make([]gen.Tenant, len(items)), NextCursor: encodeCursor(next)}
+	out := gen.TenantList{Items: make([]gen.Tenant, len(items)), NextCursor: encodeCursor(next)}
 	for i, t := range items {
 		out.Items[i] = tenantOut(t)
 	}
-	return out, nil
+	return gen.ListTenants200JSONResponse{Body: out}, nil
 }
 
 func (s *Server) CreateTenant(ctx context.Context, req gen.CreateTenantRequestObject) (gen.CreateTenantResponseObject, error) {
@@ -62,7 +62,7 @@ func (s *Server) GetTenant(ctx context.Context, req gen.GetTenantRequestObject) 
 	if err != nil {
 		return nil, err
 	}
-	return gen.GetTenant200JSONResponse(tenantOut(t)), nil
+	return gen.GetTenant200JSONResponse{Body: tenantOut(t)}, nil
 }
 
 func (s *Server) UpdateTenant(ctx context.Context, req gen.UpdateTenantRequestObject) (gen.UpdateTenantResponseObject, error) {

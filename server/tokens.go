@@ -34,11 +34,11 @@ func (s *Server) ListUserTokens(ctx context.Context, req gen.ListUserTokensReque
 			}
 			for _, tok := range items {
 				if tok.ID == p.Token.ID {
-					return gen.ListUserTokens200JSONResponse{Items: []gen.Token{tokenOut(tok)}}, nil
+					return gen.ListUserTokens200JSONResponse{Body: gen.TokenList{Items: []gen.Token{tokenOut(tok)}}}, nil
 				}
 			}
 			if next == "" {
-				return gen.ListUserTokens200JSONResponse{Items: []gen.Token{}}, nil
+				return gen.ListUserTokens200JSONResponse{Body: gen.TokenList{Items: []gen.Token{}}}, nil
 			}
 			after = next
 		}
@@ -47,11 +47,11 @@ func (s *Server) ListUserTokens(ctx context.Context, req gen.ListUserTokensReque
 	if err != nil {
 		return nil, err
 	}
-	out := gen.ListUserTokens200JSONResponse{Items: make([]gen.Token, len(items)), NextCursor: encodeCursor(next)}
+	out := gen.TokenList{Items: make([]gen.Token, len(items)), NextCursor: encodeCursor(next)}
 	for i, t := range items {
 		out.Items[i] = tokenOut(t)
 	}
-	return out, nil
+	return gen.ListUserTokens200JSONResponse{Body: out}, nil
 }
 
 func (s *Server) CreateUserToken(ctx context.Context, req gen.CreateUserTokenRequestObject) (gen.CreateUserTokenResponseObject, error) {

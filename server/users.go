@@ -28,11 +28,11 @@ func (s *Server) ListUsers(ctx context.Context, req gen.ListUsersRequestObject) 
 	if err != nil {
 		return nil, err
 	}
-	out := gen.ListUsers200JSONResponse{Items: make([]gen.User, len(items)), NextCursor: encodeCursor(next)}
+	out := gen.UserList{Items: make([]gen.User, len(items)), NextCursor: encodeCursor(next)}
 	for i, u := range items {
 		out.Items[i] = userOut(u)
 	}
-	return out, nil
+	return gen.ListUsers200JSONResponse{Body: out}, nil
 }
 
 func (s *Server) CreateUser(ctx context.Context, req gen.CreateUserRequestObject) (gen.CreateUserResponseObject, error) {
