@@ -30,14 +30,20 @@ type entry struct {
 // set, so sets are shared (see closure.sets): a user's cache entry costs a
 // few words, and evaluating a user mostly costs finding its held roles.
 type roleSet struct {
-	// match: own pattern of a role in the set → the smallest such role. The
-	// smallest granting role of a check is the smallest among at most four
-	// lookups, one per pattern that could grant it.
+	// match: own pattern of a role in the set, as written → the smallest
+	// such role. The smallest granting role of a check is the smallest
+	// among at most four lookups, one per plain pattern that could grant
+	// it, and four more with `:own` appended when the user owns the resource.
 	match map[string]match
 	perms []string // sorted, distinct
 }
 
 type match struct{ role, pattern string }
+
+// less orders matches by role, then pattern: a check reports the least.
+func (m match) less(o match) bool {
+	return m.role < o.role || m.role == o.role && m.pattern < o.pattern
+}
 
 // maxEntries bounds the scopes cached per user, against callers cycling
 // through many organizations.
@@ -93,15 +99,26 @@ func isActive(g rbac.Grant, now time.Time) bool {
 
 // Check reports whether the user holds a role whose own permissions grant
 // permission: roles held globally, plus those held in org when org != "".
+// It is CheckOwned for a resource the user does not own (or none): only
+// plain patterns grant.
 func (t *Tenant) Check(userID, permission, org string, now time.Time) Decision {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return t.check(userID, permission, org, now)
+	return t.CheckOwned(userID, permission, org, false, now)
 }
 
-func (t *Tenant) check(userID, permission, org string, now time.Time) Decision {
-	keys, ok := grantingKeys(permission)
-	if !ok {
+// CheckOwned is Check on a resource that the user owns when owned: then an
+// owner-only pattern (`todo:update:own`, `todo:*:own`) grants too. The
+// permission is a plain `resource:action` (a `:own` one is granted to
+// nobody). The decision names the smallest granting role and, of its
+// patterns granting, the smallest, plain and owner-only alike, as written.
+func (t *Tenant) CheckOwned(userID, permission, org string, owned bool, now time.Time) Decision {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.check(userID, permission, org, owned, now)
+}
+
+func (t *Tenant) check(userID, permission, org string, owned bool, now time.Time) Decision {
+	keys, own, ok := grantingKeys(permission)
+	if !ok || own {
 		return Decision{}
 	}
 	e := t.entryFor(userID, org, now)
@@ -113,9 +130,15 @@ func (t *Tenant) check(userID, permission, org string, now time.Time) Decision {
 	var buf [128]byte
 	for _, k := range keys {
 		// Indexing with string(bytes) does not allocate.
-		m, ok := e.match[string(append(append(append(buf[:0], k[0]...), ':'), k[1]...))]
-		if ok && (!found || m.role < best.role || m.role == best.role && m.pattern < best.pattern) {
+		key := append(append(append(buf[:0], k[0]...), ':'), k[1]...)
+		if m, ok := e.match[string(key)]; ok && (!found || m.less(best)) {
 			best, found = m, true
+		}
+		if owned {
+			key = append(key, rbac.OwnSuffix...)
+			if m, ok := e.match[string(key)]; ok && (!found || m.less(best)) {
+				best, found = m, true
+			}
 		}
 	}
 	if !found {
@@ -125,9 +148,9 @@ func (t *Tenant) check(userID, permission, org string, now time.Time) Decision {
 }
 
 // Permissions is the sorted, distinct union of the own permissions of the
-// roles Check considers. The slice is shared with the cache and with other
-// callers: read it, never modify it (its capacity is clipped, so append
-// copies).
+// roles Check considers, owner-only patterns as written (`todo:update:own`).
+// The slice is shared with the cache and with other callers: read it, never
+// modify it (its capacity is clipped, so append copies).
 func (t *Tenant) Permissions(userID, org string, now time.Time) []string {
 	t.mu.RLock()
 	defer t.mu.RUnlock()

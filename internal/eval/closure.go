@@ -2,7 +2,6 @@ package eval
 
 import (
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/rosterhq/roster/internal/rbac"
@@ -18,7 +17,8 @@ type closure struct {
 	// (itself too), i.e. the roles whose holders hold it.
 	impliers map[string][]string
 	// patterns: resource → action → known roles having the pattern
-	// `resource:action` in their own permissions.
+	// `resource:action` in their own permissions; an owner-only pattern's
+	// action carries its suffix (`todo` → `update:own`).
 	patterns map[string]map[string][]string
 	defaults []string // known default roles, sorted
 	// sets interns roleSets by their sorted role ids joined with NUL; the
@@ -46,9 +46,12 @@ func buildClosure(roles map[string]*role) closure {
 			c.defaults = append(c.defaults, id)
 		}
 		for _, p := range r.perms {
-			res, act, ok := strings.Cut(p, ":")
+			res, act, own, ok := rbac.SplitPattern(p)
 			if !ok {
 				continue // grants nothing
+			}
+			if own {
+				act += rbac.OwnSuffix
 			}
 			byAct := c.patterns[res]
 			if byAct == nil {
@@ -67,11 +70,13 @@ func buildClosure(roles map[string]*role) closure {
 	return c
 }
 
-// grantingKeys are the (resource, action) pairs of the only patterns that
-// can grant q: each part either q's own or `*`. When q itself has a `*`
-// part, the pairs repeat, which is harmless; ok is false when q is not
-// `resource:action` and nothing grants it.
-func grantingKeys(q string) (keys [4][2]string, ok bool) {
-	res, act, ok := strings.Cut(q, ":")
-	return [4][2]string{{res, act}, {res, "*"}, {"*", act}, {"*", "*"}}, ok
+// grantingKeys are the (resource, action) pairs of the only plain patterns
+// that can grant q: each part either q's own or `*`; with `:own` appended
+// they are the only owner-only ones. When q itself has a `*` part, the
+// pairs repeat, which is harmless. own reports that q is owner-only
+// (`resource:action:own`, which the owner-only patterns grant too); ok is
+// false when q is neither shape and nothing grants it.
+func grantingKeys(q string) (keys [4][2]string, own, ok bool) {
+	res, act, own, ok := rbac.SplitPattern(q)
+	return [4][2]string{{res, act}, {res, "*"}, {"*", act}, {"*", "*"}}, own, ok
 }

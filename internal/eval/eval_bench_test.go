@@ -20,17 +20,30 @@ const (
 
 var (
 	benchMu      sync.Mutex
-	benchTenants = map[int]*Tenant{}
+	benchTenants = map[benchKey]*Tenant{}
 )
+
+// benchKey names a benchmark tenant: its size, and whether its roles hold
+// owner-only patterns too.
+type benchKey struct {
+	n   int
+	own bool
+}
 
 func benchUserID(i int) string { return fmt.Sprintf("u%07d", i) }
 
 // benchTenant builds (once per size) a tenant of n users.
-func benchTenant(b *testing.B, n int) *Tenant {
+func benchTenant(b *testing.B, n int) *Tenant { return benchTenantOf(b, benchKey{n: n}) }
+
+// benchTenantOf builds (once per key) a tenant of k.n users; with k.own,
+// every other role also holds an owner-only pattern, and every seventh an
+// owner-only wildcard.
+func benchTenantOf(b *testing.B, k benchKey) *Tenant {
 	b.Helper()
+	n := k.n
 	benchMu.Lock()
 	defer benchMu.Unlock()
-	if e := benchTenants[n]; e != nil {
+	if e := benchTenants[k]; e != nil {
 		return e
 	}
 	rnd := rand.New(rand.NewPCG(42, uint64(n)))
@@ -39,6 +52,12 @@ func benchTenant(b *testing.B, n int) *Tenant {
 		r := rbac.SnapshotRole{ID: fmt.Sprintf("r%03d", i), Default: i == 0}
 		for j := range 5 {
 			r.Permissions = append(r.Permissions, fmt.Sprintf("res%02d:act%d", (i*5+j)%60, j))
+		}
+		if k.own && i%2 == 0 {
+			r.Permissions = append(r.Permissions, fmt.Sprintf("res%02d:act%d:own", (i*3)%60, i%5))
+		}
+		if k.own && i%7 == 0 {
+			r.Permissions = append(r.Permissions, fmt.Sprintf("res%02d:*:own", i%60))
 		}
 		if i%5 != 4 { // chains r000→r001→…→r004, r005→…
 			r.Parents = []string{fmt.Sprintf("r%03d", i+1)}
@@ -68,7 +87,7 @@ func benchTenant(b *testing.B, n int) *Tenant {
 		s.Groups = append(s.Groups, g)
 	}
 	e := New(s)
-	benchTenants[n] = e
+	benchTenants[k] = e
 	return e
 }
 
@@ -92,6 +111,21 @@ func BenchmarkCheck(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		e.Check(users[i%len(users)], perms[i%len(perms)], "", t0)
+	}
+}
+
+// BenchmarkCheckOwned is BenchmarkCheck on resources the user owns: four
+// more lookups per check, owner-only patterns granting some.
+func BenchmarkCheckOwned(b *testing.B) {
+	e := benchTenantOf(b, benchKey{n: 10_000, own: true})
+	users := sample(10_000)
+	perms := []string{"res10:act0", "res33:act2", "nothing:here", "res01:act4", "res42:act2", "res21:act3"}
+	for _, u := range users {
+		e.CheckOwned(u, perms[0], "", true, t0) // warm
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		e.CheckOwned(users[i%len(users)], perms[i%len(perms)], "", true, t0)
 	}
 }
 
@@ -162,7 +196,7 @@ func BenchmarkNew(b *testing.B) {
 	benchTenant(b, 10_000)
 	for b.Loop() {
 		benchMu.Lock()
-		delete(benchTenants, 10_000)
+		delete(benchTenants, benchKey{n: 10_000})
 		benchMu.Unlock()
 		benchTenant(b, 10_000)
 	}

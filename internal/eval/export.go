@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rosterhq/roster/internal/rbac"
@@ -13,6 +14,13 @@ import (
 // canonical form (see Canonical), so that it can be compared with a fresh
 // snapshot of the same revision: a verification of the engine, not a way
 // to feed another one.
+//
+// Users' emails and external ids are read back from the name indexes
+// ResolveUser answers from, not from the users: a user the index misses
+// exports none, one it reaches by several names exports them all (joined by
+// NUL, which no stored name holds), and a name left pointing at a user the
+// engine no longer has exports that user, so that an index out of step
+// with the users differs from the database.
 func (v View) Export(now time.Time) rbac.Snapshot {
 	t := v.t
 	s := rbac.Snapshot{Revision: t.rev.Load()}
@@ -20,9 +28,21 @@ func (v View) Export(now time.Time) rbac.Snapshot {
 		r := t.roles[id]
 		s.Roles = append(s.Roles, rbac.SnapshotRole{ID: id, Permissions: r.perms, Parents: r.parents, Default: r.def})
 	}
-	for _, id := range slices.Sorted(maps.Keys(t.users)) {
-		u := t.users[id]
-		s.Users = append(s.Users, rbac.SnapshotUser{ID: id, Active: u.active, Grants: u.grants})
+	emails, externals := namesByUser(t.byEmail), namesByUser(t.byExternal)
+	ids := slices.Collect(maps.Keys(t.users))
+	for id := range emails {
+		ids = append(ids, id)
+	}
+	for id := range externals {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		su := rbac.SnapshotUser{ID: id, Email: emails[id], ExternalID: externals[id]}
+		if u := t.users[id]; u != nil {
+			su.Active, su.Grants = u.active, u.grants
+		}
+		s.Users = append(s.Users, su)
 	}
 	for _, id := range slices.Sorted(maps.Keys(t.groups)) {
 		g := t.groups[id]
@@ -31,12 +51,29 @@ func (v View) Export(now time.Time) rbac.Snapshot {
 	return Canonical(s, now)
 }
 
+// namesByUser inverts a name index: user id → its names, sorted and joined
+// by NUL (one, when the index is in step).
+func namesByUser(index map[string]string) map[string]string {
+	out := make(map[string]string, len(index))
+	for name, id := range index {
+		prev, several := out[id]
+		if !several {
+			out[id] = name
+			continue
+		}
+		names := append(strings.Split(prev, "\x00"), name)
+		slices.Sort(names)
+		out[id] = strings.Join(names, "\x00")
+	}
+	return out
+}
+
 // Canonical returns a copy of s that compares equal to any other snapshot
 // that evaluates the same at now and later: entities sorted by id, their
 // lists sorted, grants already expired at now dropped (a store may leave
 // them out), a disabled user's grants dropped (they count nowhere, and the
-// engine replaces them wholesale when the user is enabled again), and empty
-// lists nil.
+// engine replaces them wholesale when the user is enabled again), emails
+// lowercased (they name a user ignoring case), and empty lists nil.
 func Canonical(s rbac.Snapshot, now time.Time) rbac.Snapshot {
 	out := rbac.Snapshot{Revision: s.Revision}
 	for _, r := range s.Roles {
@@ -44,7 +81,7 @@ func Canonical(s rbac.Snapshot, now time.Time) rbac.Snapshot {
 			Parents: sortedSet(r.Parents), Default: r.Default})
 	}
 	for _, u := range s.Users {
-		cu := rbac.SnapshotUser{ID: u.ID, Active: u.Active}
+		cu := rbac.SnapshotUser{ID: u.ID, Active: u.Active, Email: strings.ToLower(u.Email), ExternalID: u.ExternalID}
 		if u.Active {
 			cu.Grants = liveGrants(u.Grants, now)
 		}

@@ -27,6 +27,10 @@ func (t *Tenant) holdersOfRole(roleID, org, after string, limit int, now time.Ti
 }
 
 // HoldersOfPermission is HoldersOfRole for the users Check would allow.
+// permission may be owner-only (`todo:update:own`): then its holders are
+// the users CheckOwned would allow on a resource they own, through a plain
+// pattern or an owner-only one; a plain permission's holders hold a plain
+// pattern granting it.
 func (t *Tenant) HoldersOfPermission(permission, org, after string, limit int, now time.Time) (ids []string, next string) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -34,7 +38,7 @@ func (t *Tenant) HoldersOfPermission(permission, org, after string, limit int, n
 }
 
 func (t *Tenant) holdersOfPermission(permission, org, after string, limit int, now time.Time) (ids []string, next string) {
-	keys, ok := grantingKeys(permission)
+	keys, own, ok := grantingKeys(permission)
 	if !ok {
 		return []string{}, ""
 	}
@@ -42,6 +46,11 @@ func (t *Tenant) holdersOfPermission(permission, org, after string, limit int, n
 	for _, k := range keys {
 		for _, granting := range t.patterns[k[0]][k[1]] {
 			roles = append(roles, t.impliers[granting]...)
+		}
+		if own {
+			for _, granting := range t.patterns[k[0]][k[1]+rbac.OwnSuffix] {
+				roles = append(roles, t.impliers[granting]...)
+			}
 		}
 	}
 	slices.Sort(roles)

@@ -2,7 +2,10 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,6 +50,36 @@ func (g gen) permission() string {
 	return g.pick(resources) + ":" + g.pick(actions)
 }
 
+// pattern is a role's permission: plain, owner-only, or now and then a
+// third part that is not `own` (which grants nothing).
+func (g gen) pattern() string {
+	p := g.permission()
+	switch {
+	case g.chance(0.3):
+		return p + ":own"
+	case g.chance(0.02):
+		return p + ":mine"
+	}
+	return p
+}
+
+// checked is a check's permission: plain, but now and then owner-only,
+// which no check is granted.
+func (g gen) checked() string {
+	if g.chance(0.04) {
+		return g.permission() + ":own"
+	}
+	return g.permission()
+}
+
+// held is a holds_permission query: plain or owner-only.
+func (g gen) held() string {
+	if g.chance(0.5) {
+		return g.permission() + ":own"
+	}
+	return g.permission()
+}
+
 const roleCount = 14
 
 // role i inherits only from roles with larger numbers, so parents are
@@ -54,7 +87,7 @@ const roleCount = 14
 func (g gen) role(i int) rbac.SnapshotRole {
 	r := rbac.SnapshotRole{ID: g.roleID(i), Default: g.chance(0.06)}
 	for range g.rnd.IntN(4) {
-		r.Permissions = append(r.Permissions, g.permission())
+		r.Permissions = append(r.Permissions, g.pattern())
 	}
 	for range g.rnd.IntN(3) {
 		if j := i + 1 + g.rnd.IntN(4); j < roleCount {
@@ -91,8 +124,69 @@ func (g gen) grants(max int) []rbac.Grant {
 	return out
 }
 
-func (g gen) user(id string) rbac.SnapshotUser {
-	return rbac.SnapshotUser{ID: id, Active: !g.chance(0.15), Grants: g.grants(3)}
+// user i has an email that only it can have, in a random case, and often an
+// external id: one of its own, or the id of user i+1 (so that names of
+// different kinds collide, as the store allows).
+func (g gen) user(i int) rbac.SnapshotUser {
+	id := g.userID(i)
+	u := rbac.SnapshotUser{ID: id, Active: !g.chance(0.15), Grants: g.grants(3), Email: g.email(id, g.rnd.IntN(3))}
+	switch g.rnd.IntN(3) {
+	case 0:
+		u.ExternalID = fmt.Sprintf("ext-%s-%d", id, g.rnd.IntN(3))
+	case 1:
+		u.ExternalID = g.userID(i + 1)
+	}
+	return u
+}
+
+// unique keeps the store's rule that no two users share an email (ignoring
+// case) or an external id: u gives up a name another user holds.
+func (g gen) unique(ref *reference, u rbac.SnapshotUser) rbac.SnapshotUser {
+	taken := func(same func(o rbac.SnapshotUser) bool) bool {
+		for id, o := range ref.users {
+			if id != u.ID && same(o) {
+				return true
+			}
+		}
+		return false
+	}
+	if taken(func(o rbac.SnapshotUser) bool { return o.ExternalID != "" && o.ExternalID == u.ExternalID }) {
+		u.ExternalID = ""
+	}
+	for n := 0; taken(func(o rbac.SnapshotUser) bool { return strings.EqualFold(o.Email, u.Email) }); n++ {
+		u.Email = fmt.Sprintf("%s.x%d@x.test", u.ID, n)
+	}
+	return u
+}
+
+// email is user id's email number n, in a random case.
+func (g gen) email(id string, n int) string {
+	e := fmt.Sprintf("%s.%d@x.test", id, n)
+	switch g.rnd.IntN(3) {
+	case 0:
+		return strings.ToUpper(e)
+	case 1:
+		return strings.ToUpper(e[:1]) + e[1:]
+	}
+	return e
+}
+
+// ref is a name for ResolveUser: an id, an email in any case, an external
+// id, or nobody's.
+func (g gen) ref(users int) string {
+	i := g.rnd.IntN(users + 3)
+	id := g.userID(i)
+	switch g.rnd.IntN(5) {
+	case 0:
+		return id
+	case 1:
+		return g.email(id, g.rnd.IntN(3))
+	case 2:
+		return fmt.Sprintf("ext-%s-%d", id, g.rnd.IntN(3))
+	case 3:
+		return g.pick([]string{"", "nobody", "nobody@x.test"})
+	}
+	return g.userID(i + 1)
 }
 
 func (g gen) group(id string, users int) rbac.SnapshotGroup {
@@ -111,7 +205,7 @@ func (g gen) snapshot(users int) rbac.Snapshot {
 		}
 	}
 	for i := range users {
-		s.Users = append(s.Users, g.user(g.userID(i)))
+		s.Users = append(s.Users, g.user(i))
 	}
 	for i := range g.rnd.IntN(6) {
 		s.Groups = append(s.Groups, g.group(fmt.Sprintf("g%d", i), users))
@@ -121,12 +215,34 @@ func (g gen) snapshot(users int) rbac.Snapshot {
 
 // update applies one random incremental update to both evaluators.
 func (g gen) update(e *Tenant, ref *reference, users int) string {
-	switch g.rnd.IntN(7) {
+	switch g.rnd.IntN(8) {
 	case 0, 1:
-		u := g.user(g.userID(g.rnd.IntN(users + 3)))
+		u := g.unique(ref, g.user(g.rnd.IntN(users+3)))
 		e.PutUser(u)
 		ref.putUser(u)
 		return "PutUser " + u.ID
+	case 7:
+		// Two users' names move between them in one delta: swapped, or
+		// handed over by a user deleted in it.
+		ids := slices.Sorted(maps.Keys(ref.users))
+		if len(ids) < 2 {
+			return "nothing"
+		}
+		a, b := ref.users[ids[g.rnd.IntN(len(ids))]], ref.users[ids[g.rnd.IntN(len(ids))]]
+		if a.ID == b.ID {
+			return "nothing"
+		}
+		a.Email, a.ExternalID, b.Email, b.ExternalID = b.Email, b.ExternalID, a.Email, a.ExternalID
+		if g.chance(0.3) {
+			e.PutDeleteUsers([]rbac.SnapshotUser{a}, []string{b.ID})
+			ref.deleteUser(b.ID)
+			ref.putUser(a)
+			return "HandOver " + b.ID + " to " + a.ID
+		}
+		e.PutDeleteUsers([]rbac.SnapshotUser{a, b}, nil)
+		ref.putUser(a)
+		ref.putUser(b)
+		return "Swap " + a.ID + " " + b.ID
 	case 2:
 		id := g.userID(g.rnd.IntN(users + 3))
 		e.DeleteUser(id)
@@ -171,10 +287,30 @@ func (g gen) compare(t *testing.T, e *Tenant, ref *reference, users, questions i
 		}
 		user := g.userID(g.rnd.IntN(users + 3))
 		at := fmt.Sprintf("after %s: user=%s org=%q now=%s", step, user, org, now.Format(time.TimeOnly))
-		switch g.rnd.IntN(5) {
-		case 0, 1:
-			q := g.permission()
-			require.Equal(t, ref.check(user, q, org, now), e.Check(user, q, org, now), "Check %s %s", q, at)
+		switch g.rnd.IntN(7) {
+		case 0:
+			q := g.checked()
+			require.Equal(t, ref.check(user, q, org, false, now), e.Check(user, q, org, now), "Check %s %s", q, at)
+		case 1:
+			q, owned := g.checked(), g.chance(0.5)
+			require.Equal(t, ref.check(user, q, org, owned, now), e.CheckOwned(user, q, org, owned, now),
+				"CheckOwned %s owned=%v %s", q, owned, at)
+		case 5:
+			// A check naming the resource's owner, resolved in the same view.
+			q, owner := g.checked(), g.ref(users)
+			if g.chance(0.5) {
+				owner = g.nameOf(ref, user)
+			}
+			id, ok := ref.resolve(owner)
+			want := ref.check(user, q, org, ok && id == user, now)
+			var got Decision
+			e.Read(func(v View) { got = v.CheckOwned(user, q, org, v.IsOwner(user, owner), now) })
+			require.Equal(t, want, got, "CheckOwned %s owner=%q %s", q, owner, at)
+		case 6:
+			name := g.ref(users)
+			id, ok := ref.resolve(name)
+			gotID, gotOK := e.ResolveUser(name)
+			require.Equal(t, [2]any{id, ok}, [2]any{gotID, gotOK}, "ResolveUser %q after %s", name, step)
 		case 2:
 			require.Equal(t, ref.permissions(user, org, now), e.Permissions(user, org, now), "Permissions %s", at)
 		case 3:
@@ -188,13 +324,30 @@ func (g gen) compare(t *testing.T, e *Tenant, ref *reference, users, questions i
 				got := walk(t, limit, func(after string) ([]string, string) { return e.HoldersOfRole(role, org, after, limit, now) })
 				require.Equal(t, want, got, "HoldersOfRole %s %s", role, at)
 			} else {
-				q := g.permission()
+				q := g.held()
 				want := ref.holdersOfPermission(q, org, now)
 				got := walk(t, limit, func(after string) ([]string, string) { return e.HoldersOfPermission(q, org, after, limit, now) })
 				require.Equal(t, want, got, "HoldersOfPermission %s %s", q, at)
 			}
 		}
 	}
+}
+
+// nameOf is one of the names the reference knows user by, when it knows it.
+func (g gen) nameOf(ref *reference, user string) string {
+	u, ok := ref.users[user]
+	if !ok {
+		return user
+	}
+	switch g.rnd.IntN(3) {
+	case 0:
+		if u.ExternalID != "" {
+			return u.ExternalID
+		}
+	case 1:
+		return strings.ToUpper(u.Email)
+	}
+	return user
 }
 
 // walk reads every page and checks the paging contract on the way.
@@ -226,6 +379,10 @@ func TestTenant_MatchesReference(t *testing.T) {
 				step := g.update(e, ref, users)
 				g.compare(t, e, ref, users, 12, step)
 			}
+			// The engine's state, names included, is the reference's.
+			v := e.View()
+			require.Equal(t, Canonical(ref.snapshot(e.Revision()), t0), v.Export(t0), "Export")
+			v.Close()
 			// Time moving forward past every bound expires cached answers.
 			for h := -11; h <= 11; h++ {
 				now := t0.Add(time.Duration(h) * time.Hour)

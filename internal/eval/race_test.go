@@ -31,9 +31,12 @@ func TestTenant_ConcurrentReadersAndWriter(t *testing.T) {
 				}
 				user := fmt.Sprintf("u%02d", rnd.IntN(users))
 				now := t0.Add(time.Duration(rnd.IntN(20)-10) * time.Hour)
-				switch i % 5 {
+				switch i % 6 {
 				case 0:
 					e.Check(user, "docs:read", "o1", now)
+				case 5:
+					e.ResolveUser(fmt.Sprintf("%s.%d@X.test", user, rnd.IntN(3)))
+					e.Read(func(v View) { v.CheckOwned(user, "docs:read", "", v.IsOwner(user, "ext-"+user+"-1"), now) })
 				case 1:
 					e.Permissions(user, "", now)
 				case 2:

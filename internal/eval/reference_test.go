@@ -99,11 +99,26 @@ func refActive(g rbac.Grant, now time.Time) bool {
 	return true
 }
 
-// refGrants is the product's pattern rule, written again.
-func refGrants(pattern, q string) bool {
-	p := strings.SplitN(pattern, ":", 2)
-	w := strings.SplitN(q, ":", 2)
-	if len(p) != 2 || len(w) != 2 {
+// refShape reads a permission or pattern: its two parts, and whether it is
+// owner-only (a third part `own`); ok is false for anything else.
+func refShape(s string) (parts []string, own, ok bool) {
+	parts = strings.Split(s, ":")
+	switch {
+	case len(parts) == 2:
+		return parts, false, true
+	case len(parts) == 3 && parts[2] == "own":
+		return parts[:2], true, true
+	}
+	return nil, false, false
+}
+
+// refGrants is the product's pattern rule, written again: pattern grants
+// the plain permission q when each of its parts is `*` or q's part, and it
+// is plain, or owner-only and the resource is the user's (owned).
+func refGrants(pattern, q string, owned bool) bool {
+	p, pOwn, ok1 := refShape(pattern)
+	w, qOwn, ok2 := refShape(q)
+	if !ok1 || !ok2 || qOwn || pOwn && !owned {
 		return false
 	}
 	for i := range 2 {
@@ -112,6 +127,43 @@ func refGrants(pattern, q string) bool {
 		}
 	}
 	return true
+}
+
+// resolve is the user ref names: by external_user_id, else by id, else by
+// email ignoring case (lowercased, as the store keeps emails unique).
+func (r *reference) resolve(ref string) (string, bool) {
+	if ref == "" {
+		return "", false
+	}
+	for id, u := range r.users {
+		if u.ExternalID == ref {
+			return id, true
+		}
+	}
+	if _, ok := r.users[ref]; ok {
+		return ref, true
+	}
+	for id, u := range r.users {
+		if u.Email != "" && strings.ToLower(u.Email) == strings.ToLower(ref) {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+// snapshot is the reference's state as a snapshot.
+func (r *reference) snapshot(rev int64) rbac.Snapshot {
+	s := rbac.Snapshot{Revision: rev}
+	for _, x := range r.roles {
+		s.Roles = append(s.Roles, x)
+	}
+	for _, x := range r.users {
+		s.Users = append(s.Users, x)
+	}
+	for _, x := range r.groups {
+		s.Groups = append(s.Groups, x)
+	}
+	return s
 }
 
 // roots maps each known role a user holds in scope without inheritance to
@@ -188,12 +240,13 @@ func (r *reference) considered(userID, org string, now time.Time) []string {
 	return ids
 }
 
-func (r *reference) check(userID, q, org string, now time.Time) Decision {
+// check answers for a resource the user owns when owned.
+func (r *reference) check(userID, q, org string, owned bool, now time.Time) Decision {
 	for _, id := range r.considered(userID, org, now) {
 		perms := append([]string(nil), r.roles[id].Permissions...)
 		sort.Strings(perms)
 		for _, p := range perms {
-			if refGrants(p, q) {
+			if refGrants(p, q, owned) {
 				return Decision{Allowed: true, RoleID: id, Pattern: p}
 			}
 		}
@@ -292,6 +345,13 @@ func (r *reference) holdersOfRole(roleID, org string, now time.Time) []string {
 	})
 }
 
+// holdersOfPermission: the holders of `x:y:own` are allowed x:y on what
+// they own; those of plain `x:y` are allowed it on anything.
 func (r *reference) holdersOfPermission(q, org string, now time.Time) []string {
-	return r.holders(func(u string) bool { return r.check(u, q, org, now).Allowed })
+	parts, own, ok := refShape(q)
+	if !ok {
+		return []string{}
+	}
+	plain := parts[0] + ":" + parts[1]
+	return r.holders(func(u string) bool { return r.check(u, plain, org, own, now).Allowed })
 }

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -24,6 +25,13 @@ import (
 //   - Per-user answers are cached on the user (see entry); caches are
 //     written under the read lock with atomics and cleared under the write
 //     lock, so a cache can never be filled from state older than a clear.
+//   - The name indexes (byExternal, byEmail) change only under the write
+//     lock, together with the user they name (putUser, deleteUser): each
+//     known user with an external id or email is indexed under it, and an
+//     entry is removed only by the user it names. The store keeps both
+//     unique per tenant, so at every revision each entry names exactly one
+//     user; Export reads users' names back from the indexes, so that
+//     verification against the database sees an index out of step.
 type Tenant struct {
 	rev atomic.Int64 // written only under mu's write lock
 
@@ -39,6 +47,11 @@ type Tenant struct {
 	memberOf map[string]map[string]struct{} // user id → groups listing it
 	closure                                 // derived from roles
 
+	// Name indexes for ResolveUser: users by external_user_id and by
+	// lowercased email, active or not.
+	byExternal map[string]string
+	byEmail    map[string]string
+
 	// Reverse indexes for holders queries. Grants naming unknown roles are
 	// indexed too: the role may arrive later.
 	active      *btree.BTreeG[string]                       // ids of active users
@@ -53,10 +66,12 @@ type role struct {
 }
 
 type user struct {
-	id     string
-	active bool
-	grants []rbac.Grant
-	cache  atomic.Pointer[[]*entry]
+	id       string
+	active   bool
+	grants   []rbac.Grant
+	email    string // lowercased: the byEmail key
+	external string // the byExternal key; "" for none
+	cache    atomic.Pointer[[]*entry]
 }
 
 type group struct {
@@ -73,6 +88,8 @@ func New(s rbac.Snapshot) *Tenant {
 		users:       make(map[string]*user, len(s.Users)),
 		groups:      make(map[string]*group, len(s.Groups)),
 		memberOf:    make(map[string]map[string]struct{}),
+		byExternal:  make(map[string]string),
+		byEmail:     make(map[string]string, len(s.Users)),
 		active:      btree.NewOrderedG[string](btreeDegree),
 		direct:      make(map[string]map[string]*btree.BTreeG[string]),
 		groupGrants: make(map[string]map[string]map[string]struct{}),
@@ -98,6 +115,7 @@ func (t *Tenant) Revision() int64 { return t.rev.Load() }
 func (t *Tenant) deleteUser(id string) {
 	if u := t.users[id]; u != nil {
 		t.unindexUser(u)
+		t.unindexNames(u)
 		delete(t.users, id)
 	}
 	for gid := range t.memberOf[id] {
@@ -184,10 +202,13 @@ func (t *Tenant) rolesChanged() {
 func (t *Tenant) putUser(su rbac.SnapshotUser) {
 	if old := t.users[su.ID]; old != nil {
 		t.unindexUser(old)
+		t.unindexNames(old)
 	}
 	// A fresh struct also starts with an empty cache.
-	u := &user{id: su.ID, active: su.Active, grants: slices.Clone(su.Grants)}
+	u := &user{id: su.ID, active: su.Active, grants: slices.Clone(su.Grants),
+		email: strings.ToLower(su.Email), external: su.ExternalID}
 	t.users[u.id] = u
+	t.indexNames(u)
 	if !u.active {
 		return
 	}
@@ -226,6 +247,55 @@ func (t *Tenant) unindexUser(u *user) {
 			}
 		}
 	}
+}
+
+// indexNames indexes a user under its external id and email. Within one
+// delta a user may take a name another named user gives up later in it:
+// the entry goes to the newcomer, and the other's unindexNames leaves it.
+func (t *Tenant) indexNames(u *user) {
+	if u.external != "" {
+		t.byExternal[u.external] = u.id
+	}
+	if u.email != "" {
+		t.byEmail[u.email] = u.id
+	}
+}
+
+// unindexNames removes the user's entries, only where they still name it.
+func (t *Tenant) unindexNames(u *user) {
+	if u.external != "" && t.byExternal[u.external] == u.id {
+		delete(t.byExternal, u.external)
+	}
+	if u.email != "" && t.byEmail[u.email] == u.id {
+		delete(t.byEmail, u.email)
+	}
+}
+
+// resolveUser is ResolveUser under the read lock.
+func (t *Tenant) resolveUser(ref string) (string, bool) {
+	if ref == "" {
+		return "", false
+	}
+	if id, ok := t.byExternal[ref]; ok && t.users[id] != nil {
+		return id, true
+	}
+	if t.users[ref] != nil {
+		return ref, true
+	}
+	if id, ok := t.byEmail[strings.ToLower(ref)]; ok && t.users[id] != nil {
+		return id, true
+	}
+	return "", false
+}
+
+// ResolveUser finds the user ref names, active or not: the user whose
+// external_user_id is ref, else the user whose id is ref, else the user
+// whose email is ref ignoring case. A few map lookups, no I/O: how
+// an AuthZEN subject, and a check's owner, name a user.
+func (t *Tenant) ResolveUser(ref string) (id string, ok bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.resolveUser(ref)
 }
 
 func (t *Tenant) putGroup(sg rbac.SnapshotGroup) {

@@ -44,3 +44,24 @@ func (t *Tenant) DeleteGroup(id string) {
 func (t *Tenant) DeleteOrganization(id string) {
 	t.apply1(rbac.ActionOrganizationDelete, rbac.TargetOrganization, id, rbac.Delta{})
 }
+
+// PutDeleteUsers applies one delta of several user changes at once: each
+// user put carries its new state, each id deleted is gone. Names can move
+// from user to user within it.
+func (t *Tenant) PutDeleteUsers(put []rbac.SnapshotUser, del []string) {
+	d := rbac.Delta{From: t.Revision(), Users: put}
+	add := func(action rbac.Action, id string) {
+		d.Changes = append(d.Changes, rbac.Change{Revision: d.From + int64(len(d.Changes)) + 1,
+			Action: action, Target: rbac.TargetUser, TargetID: id})
+	}
+	for _, u := range put {
+		add(rbac.ActionUserUpdate, u.ID)
+	}
+	for _, id := range del {
+		add(rbac.ActionUserDelete, id)
+	}
+	d.To = d.From + int64(len(d.Changes))
+	if err := t.Apply(d); err != nil {
+		panic(fmt.Sprintf("apply users: %v", err))
+	}
+}

@@ -38,7 +38,23 @@ func (v View) HasUser(id string) bool { return v.t.users[id] != nil }
 
 // Check is Tenant.Check in this view.
 func (v View) Check(userID, permission, org string, now time.Time) Decision {
-	return v.t.check(userID, permission, org, now)
+	return v.t.check(userID, permission, org, false, now)
+}
+
+// CheckOwned is Tenant.CheckOwned in this view.
+func (v View) CheckOwned(userID, permission, org string, owned bool, now time.Time) Decision {
+	return v.t.check(userID, permission, org, owned, now)
+}
+
+// ResolveUser is Tenant.ResolveUser in this view.
+func (v View) ResolveUser(ref string) (id string, ok bool) { return v.t.resolveUser(ref) }
+
+// IsOwner reports whether owner — a user id, external_user_id or email, as
+// ResolveUser reads it — names the user userID: a check's owner turned into
+// CheckOwned's owned. No owner ("") is nobody.
+func (v View) IsOwner(userID, owner string) bool {
+	id, ok := v.t.resolveUser(owner)
+	return ok && id == userID
 }
 
 // Permissions is Tenant.Permissions in this view.

@@ -23,8 +23,9 @@
 //     answer its own caller), but no later Get reads it, and nothing it does
 //     reaches the entry that replaces it.
 //   - Verify compares every engine with the database in the background and
-//     repairs (and counts, and logs at ERROR) what differs: with the
-//     invariants above the count stays 0.
+//     repairs (and counts, and logs at ERROR) what differs, users' emails
+//     and external ids included as the engine's name indexes hold them
+//     (eval.View.Export): with the invariants above the count stays 0.
 //
 // It imports internal/rbac and internal/eval, and reaches the database only
 // through rbac.EvalSource.

@@ -186,6 +186,34 @@ func TestVerify_repairsWhatDiffers(t *testing.T) {
 	require.Equal(t, map[string]uint64{"acme": 1}, e.Repairs(), "once repaired, nothing differs")
 }
 
+// A user's email changed behind the store's back (no change in the feed)
+// leaves the engine's name index stale: verification sees it and repairs.
+func TestVerify_repairsAStaleName(t *testing.T) {
+	s := newStore(t)
+	e := live.New(s, nil)
+	u, _, err := s.CreateUser(ctx, w, rbac.UserInput{Email: "u@acme.test", ExternalUserID: "idp-u"})
+	require.NoError(t, err)
+	eng, err := e.Get(ctx, "acme", 0)
+	require.NoError(t, err)
+	id, _ := eng.ResolveUser("u@acme.test")
+	require.Equal(t, u.ID, id)
+	require.NoError(t, e.Verify(ctx))
+	require.Empty(t, e.Repairs())
+
+	_, err = s.DB().Exec(`UPDATE users SET email = 'v@acme.test', email_key = 'v@acme.test', external_user_id = 'idp-v' WHERE id = ?`, u.ID)
+	require.NoError(t, err)
+	require.NoError(t, e.Verify(ctx))
+	require.Equal(t, map[string]uint64{"acme": 1}, e.Repairs())
+	eng, err = e.Get(ctx, "acme", 0)
+	require.NoError(t, err)
+	for ref, want := range map[string]string{"V@acme.test": u.ID, "idp-v": u.ID, "u@acme.test": "", "idp-u": ""} {
+		id, _ := eng.ResolveUser(ref)
+		require.Equal(t, want, id, "ResolveUser(%q) after the repair", ref)
+	}
+	require.NoError(t, e.Verify(ctx))
+	require.Equal(t, map[string]uint64{"acme": 1}, e.Repairs(), "once repaired, nothing differs")
+}
+
 func TestVerify_writesDuringTheComparison(t *testing.T) {
 	s := newStore(t)
 	src := &hookSource{Store: s}

@@ -218,3 +218,35 @@ func TestEngines_syncReadsTheDatabase(t *testing.T) {
 	require.True(t, eng.HasUser(u.ID))
 	require.Equal(t, rev, eng.Revision())
 }
+
+// The engine follows users' names (emails, external ids) as writes change
+// them: ResolveUser answers from memory what the database holds.
+func TestEngines_followUserNames(t *testing.T) {
+	s := newStore(t)
+	e := live.New(s, nil)
+	resolve := func(minRev int64, ref string) string {
+		t.Helper()
+		eng, err := e.Get(ctx, "acme", minRev)
+		require.NoError(t, err)
+		id, _ := eng.ResolveUser(ref)
+		return id
+	}
+	u, rev, err := s.CreateUser(ctx, w, rbac.UserInput{Email: "Ann@Acme.test", ExternalUserID: "idp-1"})
+	require.NoError(t, err)
+	require.Equal(t, u.ID, resolve(rev, "ann@acme.test"))
+	require.Equal(t, u.ID, resolve(rev, "idp-1"))
+	require.Equal(t, u.ID, resolve(rev, u.ID))
+
+	email, ext := "ann.b@acme.test", ""
+	_, rev, err = s.UpdateUser(ctx, w, u.ID, rbac.UserPatch{Email: &email, ExternalUserID: &ext})
+	require.NoError(t, err)
+	require.Empty(t, resolve(rev, "ann@acme.test"))
+	require.Empty(t, resolve(rev, "idp-1"))
+	require.Equal(t, u.ID, resolve(rev, "ANN.B@acme.test"))
+
+	rev, err = s.DeleteUser(ctx, w, u.ID)
+	require.NoError(t, err)
+	require.Empty(t, resolve(rev, "ann.b@acme.test"))
+	require.NoError(t, e.Verify(ctx))
+	require.Empty(t, e.Repairs())
+}

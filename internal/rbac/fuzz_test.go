@@ -28,22 +28,52 @@ func refPart(s string) bool {
 	return true
 }
 
-// specPermission is the Permission pattern of openapi.yaml, verbatim.
+// specPermission is the Permission pattern of openapi.yaml, verbatim: what
+// a check asks for.
 var specPermission = regexp.MustCompile(`^([a-z0-9_.-]+|\*):([a-z0-9_.-]+|\*)$`)
+
+// specPattern is what a role's permissions and a token's scopes may hold: a
+// permission, optionally owner-only.
+var specPattern = regexp.MustCompile(`^(\*|[a-z0-9_.-]+):(\*|[a-z0-9_.-]+)(:own)?$`)
 
 func refValidPermission(p string) bool {
 	parts := strings.Split(p, ":")
 	return len(parts) == 2 && refPart(parts[0]) && refPart(parts[1])
 }
 
+// refValidPattern: "patterns `resource:action`, each part `[a-z0-9_.-]+` or
+// `*`, optionally followed by `:own`".
+func refValidPattern(p string) bool {
+	parts := strings.Split(p, ":")
+	switch len(parts) {
+	case 2:
+		return refPart(parts[0]) && refPart(parts[1])
+	case 3:
+		return refPart(parts[0]) && refPart(parts[1]) && parts[2] == "own"
+	}
+	return false
+}
+
 // refGrants: "a pattern P grants a permission Q when each part of P is `*`
-// or equals Q's part" (openapi.yaml, tag "Evaluation").
+// or equals Q's part" (openapi.yaml, tag "Evaluation"); "holding
+// `todo:update` covers `todo:update:own`; the reverse never holds".
 func refGrants(p, q string) bool {
 	pp, qq := strings.Split(p, ":"), strings.Split(q, ":")
-	if len(pp) != 2 || len(qq) != 2 {
+	owned := func(parts []string) (bool, bool) {
+		switch {
+		case len(parts) == 2:
+			return false, true
+		case len(parts) == 3 && parts[2] == "own":
+			return true, true
+		}
+		return false, false
+	}
+	pOwn, ok1 := owned(pp)
+	qOwn, ok2 := owned(qq)
+	if !ok1 || !ok2 || pOwn && !qOwn {
 		return false
 	}
-	for i := range pp {
+	for i := range 2 {
 		if pp[i] != "*" && pp[i] != qq[i] {
 			return false
 		}
@@ -59,12 +89,15 @@ func FuzzGrants(f *testing.F) {
 		{"docs:*", "*:read", "docs:read"},
 		{"a:b:c", "a:b:c", "a:b"},
 		{":", ":", ""},
+		{"todo:update", "todo:update:own", "todo:update:own"},
+		{"todo:*:own", "todo:update", "todo:update:own"},
+		{"*:*:own", "*:*", "docs:read:own"},
 	} {
 		f.Add(s[0], s[1], s[2])
 	}
 	f.Fuzz(func(t *testing.T, p, q, r string) {
 		got := Grants(p, q) // must not panic, whatever the input
-		if ValidPermission(p) && ValidPermission(q) {
+		if ValidPattern(p) && ValidPattern(q) {
 			if want := refGrants(p, q); got != want {
 				t.Fatalf("Grants(%q, %q) = %v, the contract says %v", p, q, got, want)
 			}
@@ -73,12 +106,20 @@ func FuzzGrants(f *testing.F) {
 			}
 			// Granting is transitive: a pattern that grants a pattern
 			// grants everything that one grants.
-			if ValidPermission(r) && got && Grants(q, r) && !Grants(p, r) {
+			if ValidPattern(r) && got && Grants(q, r) && !Grants(p, r) {
 				t.Fatalf("%q grants %q which grants %q, but %q does not grant %q", p, q, r, p, r)
 			}
 			// A scope list grants what one of its patterns grants.
 			if AnyGrants([]string{r, p}, q) != (got || Grants(r, q)) {
 				t.Fatalf("AnyGrants disagrees with Grants for %q, %q, %q", r, p, q)
+			}
+			// Holding a permission covers it owner-only; an owner-only
+			// pattern never grants a plain permission.
+			if ValidPermission(q) && got && !Grants(p, q+OwnSuffix) {
+				t.Fatalf("%q grants %q but not %q", p, q, q+OwnSuffix)
+			}
+			if !ValidPermission(p) && ValidPermission(q) && got {
+				t.Fatalf("owner-only %q grants plain %q", p, q)
 			}
 		}
 	})
@@ -86,7 +127,8 @@ func FuzzGrants(f *testing.F) {
 
 func FuzzValidPermission(f *testing.F) {
 	for _, s := range []string{"docs:read", "*:*", "users:*", "*:read", "a.b-c_d:x", "Docs:read", "docs",
-		"docs:", ":read", "docs:read:x", "do cs:read", "**:read", "docs:read\n", "dócs:read", ""} {
+		"docs:", ":read", "docs:read:x", "do cs:read", "**:read", "docs:read\n", "dócs:read", "",
+		"todo:update:own", "*:*:own", "docs:own", "docs:own:own", "docs:read:own:own", "docs:read:OWN", "docs:read:own\n", ":own"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, p string) {
@@ -97,11 +139,25 @@ func FuzzValidPermission(f *testing.F) {
 		if want := specPermission.MatchString(p); valid != want {
 			t.Fatalf("ValidPermission(%q) = %v, openapi.yaml's pattern says %v", p, valid, want)
 		}
-		if valid && !Grants(p, p) {
+		pattern := ValidPattern(p)
+		if want := refValidPattern(p); pattern != want {
+			t.Fatalf("ValidPattern(%q) = %v, the contract says %v", p, pattern, want)
+		}
+		if want := specPattern.MatchString(p); pattern != want {
+			t.Fatalf("ValidPattern(%q) = %v, the pattern says %v", p, pattern, want)
+		}
+		// A pattern is a permission or a permission owner-only.
+		if base, owned := strings.CutSuffix(p, OwnSuffix); pattern != (valid || owned && ValidPermission(base)) {
+			t.Fatalf("ValidPattern(%q) = %v, ValidPermission(%q) = %v", p, pattern, base, ValidPermission(base))
+		}
+		if pattern && !Grants(p, p) {
 			t.Fatalf("valid %q does not grant itself", p)
 		}
-		if valid && p != "*:*" && Grants(p, "*:*") {
+		if pattern && p != "*:*" && Grants(p, "*:*") {
 			t.Fatalf("%q grants *:*", p)
+		}
+		if pattern && p != "*:*" && p != "*:*:own" && Grants(p, "*:*:own") {
+			t.Fatalf("%q grants *:*:own", p)
 		}
 	})
 }

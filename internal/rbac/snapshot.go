@@ -19,11 +19,16 @@ type SnapshotRole struct {
 	Default     bool
 }
 
-// SnapshotUser is a user as evaluation sees it: status and direct grants.
+// SnapshotUser is a user as evaluation sees it: status, direct grants, and
+// the names it may be referred to by besides its id (a check's owner, an
+// AuthZEN subject): its email (matched ignoring case) and its
+// external_user_id ("" when it has none).
 type SnapshotUser struct {
-	ID     string
-	Active bool
-	Grants []Grant
+	ID         string
+	Active     bool
+	Grants     []Grant
+	Email      string
+	ExternalID string
 }
 
 // SnapshotGroup is a group as evaluation sees it: members and grants.

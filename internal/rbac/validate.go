@@ -22,7 +22,7 @@ const (
 	MaxGroupDescription = 2000
 )
 
-const msgPermission = "must be resource:action, each part [a-z0-9_.-]+ or *"
+const msgPermission = "must be resource:action, each part [a-z0-9_.-]+ or *, optionally followed by :own"
 
 // Validate checks a new tenant.
 func (in TenantInput) Validate() error {
@@ -87,13 +87,14 @@ func (p RolePatch) Validate() error {
 	return nil
 }
 
-// ValidatePermissions checks a list of permission patterns named field.
+// ValidatePermissions checks a list of permission patterns named field
+// (ValidPattern: `:own` patterns included).
 func ValidatePermissions(field string, perms []string) error {
 	if len(perms) > MaxPermissions {
 		return Invalid(field, fmt.Sprintf("at most %d permissions", MaxPermissions))
 	}
 	for i, p := range perms {
-		if !ValidPermission(p) {
+		if !ValidPattern(p) {
 			return Invalid(fmt.Sprintf("%s[%d]", field, i), msgPermission)
 		}
 	}
@@ -189,7 +190,7 @@ func (a AssignmentInput) Validate(prefix string, now time.Time) error {
 // Validate checks a new token at now.
 func (in TokenInput) Validate(now time.Time) error {
 	for i, sc := range in.Scopes {
-		if !ValidPermission(sc) {
+		if !ValidPattern(sc) {
 			return Invalid(fmt.Sprintf("scopes[%d]", i), msgPermission)
 		}
 	}

@@ -28,6 +28,9 @@ func TestValidate_namesTheField(t *testing.T) {
 		{"role too many permissions", RoleInput{Name: "r", DisplayName: "R", Permissions: make([]string, MaxPermissions+1)}.Validate(), "permissions"},
 		{"role metadata size", RoleInput{Name: "r", DisplayName: "R", Metadata: map[string]any{"k": strings.Repeat("x", MaxMetadataBytes)}}.Validate(), "metadata"},
 		{"role ok", RoleInput{Name: "r", DisplayName: "R", Permissions: []string{"docs:*"}}.Validate(), ""},
+		{"role owner-only ok", RoleInput{Name: "r", DisplayName: "R", Permissions: []string{"todo:update:own", "todo:*:own"}}.Validate(), ""},
+		{"role owner-only suffix", RoleInput{Name: "r", DisplayName: "R", Permissions: []string{"todo:update:mine"}}.Validate(), "permissions[0]"},
+		{"role patch owner-only", RolePatch{Permissions: ptr([]string{"*:*:own", "a:b:own:own"})}.Validate(), "permissions[1]"},
 		{"role patch display name", RolePatch{DisplayName: ptr("")}.Validate(), "display_name"},
 		{"role patch permission", RolePatch{Permissions: ptr([]string{"x"})}.Validate(), "permissions[0]"},
 		{"user email", UserInput{Email: "nobody"}.Validate(), "email"},
@@ -40,6 +43,8 @@ func TestValidate_namesTheField(t *testing.T) {
 		{"assignment reason", AssignmentInput{Reason: strings.Repeat("r", MaxReason+1)}.Validate("", now), "reason"},
 		{"assignment ok", AssignmentInput{NotBefore: &now, ExpiresAt: &later}.Validate("", now), ""},
 		{"token scope", TokenInput{Scopes: []string{"docs:read", "*"}}.Validate(now), "scopes[1]"},
+		{"token scope owner-only", TokenInput{Scopes: []string{"todo:*:own", "docs:read"}}.Validate(now), ""},
+		{"token scope bad suffix", TokenInput{Scopes: []string{"todo:*:own", "docs:read:all"}}.Validate(now), "scopes[1]"},
 		{"token expiry", TokenInput{ExpiresAt: &now}.Validate(now), "expires_at"},
 	}
 	for _, tc := range cases {

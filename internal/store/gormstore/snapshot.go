@@ -255,7 +255,7 @@ func loadUsers(db *gorm.DB, tenantID string, ids []string, now int64) ([]rbac.Sn
 }
 
 func loadUsersWhere(q, gq *gorm.DB, tenantID string, now int64) ([]rbac.SnapshotUser, error) {
-	q = q.Select("id, status").Where("tenant_id = ?", tenantID)
+	q = q.Select("id, status, email, external_user_id").Where("tenant_id = ?", tenantID)
 	gq = gq.Select("user_id, role_id, org_id, not_before, expires_at").
 		Where("tenant_id = ? AND (expires_at IS NULL OR expires_at > ?)", tenantID, now)
 	var rows []userRow
@@ -272,7 +272,8 @@ func loadUsersWhere(q, gq *gorm.DB, tenantID string, now int64) ([]rbac.Snapshot
 	}
 	out := make([]rbac.SnapshotUser, len(rows))
 	for i, r := range rows {
-		out[i] = rbac.SnapshotUser{ID: r.ID, Active: r.Status == rbac.StatusActive, Grants: grants[r.ID]}
+		out[i] = rbac.SnapshotUser{ID: r.ID, Active: r.Status == rbac.StatusActive, Grants: grants[r.ID],
+			Email: r.Email, ExternalID: deref(r.ExternalUserID)}
 	}
 	return out, nil
 }

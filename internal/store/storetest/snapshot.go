@@ -22,11 +22,14 @@ func testSnapshot(t *testing.T, newStore Factory) {
 	later := time.Now().Add(3 * time.Hour)
 
 	a := f.user("a@x.test", viewer.ID)
+	idp := "idp-a"
+	_, _, err = f.s.UpdateUser(ctx, f.w(), a.ID, rbac.UserPatch{ExternalUserID: &idp})
+	require.NoError(t, err)
 	_, _, _, err = f.s.Assign(ctx, f.w(), a.ID, rbac.AssignmentInput{RoleID: editor.ID, OrganizationID: org.ID, ExpiresAt: &soon})
 	require.NoError(t, err)
 	_, _, _, err = f.s.Assign(ctx, f.w(), a.ID, rbac.AssignmentInput{RoleID: editor.ID, NotBefore: &later})
 	require.NoError(t, err)
-	b := f.user("b@x.test")
+	b := f.user("Bea.B@X.test")
 	disabled := rbac.StatusDisabled
 	_, _, err = f.s.UpdateUser(ctx, f.w(), b.ID, rbac.UserPatch{Status: &disabled})
 	require.NoError(t, err)
@@ -74,6 +77,10 @@ func testSnapshot(t *testing.T, newStore Factory) {
 	require.Equal(t, rbac.Grant{RoleID: viewer.ID}, grants[1])
 	require.False(t, users[b.ID].Active)
 	require.Empty(t, users[b.ID].Grants)
+	require.Equal(t, "a@x.test", users[a.ID].Email, "users come with the names they are known by")
+	require.Equal(t, "idp-a", users[a.ID].ExternalID)
+	require.Equal(t, "Bea.B@X.test", users[b.ID].Email, "as written: evaluation ignores its case")
+	require.Empty(t, users[b.ID].ExternalID, "none")
 
 	require.Len(t, snap.Groups, 2)
 	groups := map[string]rbac.SnapshotGroup{}
@@ -212,7 +219,7 @@ func testLoadDelta(t *testing.T, newStore Factory) {
 	require.Equal(t, since, d.From)
 	require.Equal(t, f.revision(), d.To)
 	require.Len(t, d.Changes, int(d.To-d.From), "one change per revision")
-	require.Equal(t, []rbac.SnapshotUser{{ID: u.ID, Active: true, Grants: []rbac.Grant{{RoleID: r.ID}}}}, d.Users)
+	require.Equal(t, []rbac.SnapshotUser{{ID: u.ID, Active: true, Grants: []rbac.Grant{{RoleID: r.ID}}, Email: "u@x.test"}}, d.Users)
 	require.Equal(t, []rbac.SnapshotRole{{ID: child.ID, Permissions: []string{}, Parents: []string{r.ID}}}, d.Roles)
 	require.Equal(t, []rbac.SnapshotGroup{{ID: g.ID, Members: []string{u.ID}, Grants: []rbac.Grant{{RoleID: child.ID}}}}, d.Groups)
 
@@ -232,9 +239,19 @@ func testLoadDelta(t *testing.T, newStore Factory) {
 	d, ok, err = f.s.LoadDelta(ctx, "acme", since, 100)
 	require.NoError(t, err)
 	require.True(t, ok)
-	require.Equal(t, []rbac.SnapshotUser{{ID: lone.ID, Active: true}}, d.Users)
+	require.Equal(t, []rbac.SnapshotUser{{ID: lone.ID, Active: true, Email: "lone@x.test"}}, d.Users)
 	require.Empty(t, d.Roles, "no role was named")
 	require.Empty(t, d.Groups, "no group was named")
+
+	// A user's new names come with it.
+	since = f.revision()
+	email, ext := "Lone.Again@x.test", "idp-lone"
+	_, _, err = f.s.UpdateUser(ctx, f.w(), lone.ID, rbac.UserPatch{Email: &email, ExternalUserID: &ext})
+	require.NoError(t, err)
+	d, ok, err = f.s.LoadDelta(ctx, "acme", since, 100)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, []rbac.SnapshotUser{{ID: lone.ID, Active: true, Email: email, ExternalID: ext}}, d.Users)
 
 	// What is gone by the head is named but missing.
 	since = f.revision()
