@@ -36,6 +36,27 @@ func (e AssignmentStatus) Valid() bool {
 	}
 }
 
+// Defines values for AuthzenEvaluationsRequestOptionsEvaluationsSemantic.
+const (
+	DenyOnFirstDeny     AuthzenEvaluationsRequestOptionsEvaluationsSemantic = "deny_on_first_deny"
+	ExecuteAll          AuthzenEvaluationsRequestOptionsEvaluationsSemantic = "execute_all"
+	PermitOnFirstPermit AuthzenEvaluationsRequestOptionsEvaluationsSemantic = "permit_on_first_permit"
+)
+
+// Valid indicates whether the value is a known member of the AuthzenEvaluationsRequestOptionsEvaluationsSemantic enum.
+func (e AuthzenEvaluationsRequestOptionsEvaluationsSemantic) Valid() bool {
+	switch e {
+	case DenyOnFirstDeny:
+		return true
+	case ExecuteAll:
+		return true
+	case PermitOnFirstPermit:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProblemCode.
 const (
 	ProblemCodeConflict           ProblemCode = "conflict"
@@ -277,6 +298,212 @@ type AuditEventList struct {
 	NextCursor *NextCursor `json:"next_cursor"`
 }
 
+// AuthzenAction defines model for AuthzenAction.
+type AuthzenAction struct {
+	// Name Example: read
+	Name string `json:"name"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+}
+
+// AuthzenActionPart defines model for AuthzenActionPart.
+type AuthzenActionPart struct {
+	Name *string `json:"name,omitempty"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+}
+
+// AuthzenActionSearchRequest defines model for AuthzenActionSearchRequest.
+type AuthzenActionSearchRequest struct {
+	// Context The environment of the request; accepted and not used by Roster's decisions.
+	Context  *AuthzenContext     `json:"context,omitempty"`
+	Page     *AuthzenPageRequest `json:"page,omitempty"`
+	Resource AuthzenResource     `json:"resource"`
+
+	// Subject A user, by `external_user_id`, id or email (ignoring case). Unknown members are ignored.
+	Subject AuthzenSubject `json:"subject"`
+}
+
+// AuthzenActionSearchResponse defines model for AuthzenActionSearchResponse.
+type AuthzenActionSearchResponse struct {
+	Page    AuthzenPage        `json:"page"`
+	Results []AuthzenActionRef `json:"results"`
+}
+
+// AuthzenActionRef defines model for AuthzenActionSearchResponse.results.
+type AuthzenActionRef struct {
+	Name string `json:"name"`
+}
+
+// AuthzenContext The environment of the request; accepted and not used by Roster's decisions.
+type AuthzenContext map[string]interface{}
+
+// AuthzenDecision defines model for AuthzenDecision.
+type AuthzenDecision struct {
+	// Context Why, for a denial Roster can explain (`reason`), or a broken batch item (`error`).
+	Context  *map[string]interface{} `json:"context,omitempty"`
+	Decision bool                    `json:"decision"`
+}
+
+// AuthzenError AuthZEN's error body, an error message string.
+type AuthzenError = string
+
+// AuthzenEvaluationItem defines model for AuthzenEvaluationItem.
+type AuthzenEvaluationItem struct {
+	Action *AuthzenActionPart `json:"action,omitempty"`
+
+	// Context The environment of the request; accepted and not used by Roster's decisions.
+	Context  *AuthzenContext      `json:"context,omitempty"`
+	Resource *AuthzenResourcePart `json:"resource,omitempty"`
+
+	// Subject A subject some of whose members may come from elsewhere (a batch's defaults, a search).
+	Subject *AuthzenSubjectPart `json:"subject,omitempty"`
+}
+
+// AuthzenEvaluationRequest defines model for AuthzenEvaluationRequest.
+type AuthzenEvaluationRequest struct {
+	Action AuthzenAction `json:"action"`
+
+	// Context The environment of the request; accepted and not used by Roster's decisions.
+	Context  *AuthzenContext `json:"context,omitempty"`
+	Resource AuthzenResource `json:"resource"`
+
+	// Subject A user, by `external_user_id`, id or email (ignoring case). Unknown members are ignored.
+	Subject AuthzenSubject `json:"subject"`
+}
+
+// AuthzenEvaluationsRequest defines model for AuthzenEvaluationsRequest.
+type AuthzenEvaluationsRequest struct {
+	Action *AuthzenActionPart `json:"action,omitempty"`
+
+	// Context The environment of the request; accepted and not used by Roster's decisions.
+	Context     *AuthzenContext            `json:"context,omitempty"`
+	Evaluations *[]AuthzenEvaluationItem   `json:"evaluations,omitempty"`
+	Options     *AuthzenEvaluationsOptions `json:"options,omitempty"`
+	Resource    *AuthzenResourcePart       `json:"resource,omitempty"`
+
+	// Subject A subject some of whose members may come from elsewhere (a batch's defaults, a search).
+	Subject *AuthzenSubjectPart `json:"subject,omitempty"`
+}
+
+// AuthzenEvaluationsRequestOptionsEvaluationsSemantic defines model for AuthzenEvaluationsRequest.Options.EvaluationsSemantic.
+type AuthzenEvaluationsRequestOptionsEvaluationsSemantic string
+
+// AuthzenEvaluationsOptions defines model for AuthzenEvaluationsRequest.options.
+type AuthzenEvaluationsOptions struct {
+	EvaluationsSemantic *AuthzenEvaluationsRequestOptionsEvaluationsSemantic `json:"evaluations_semantic,omitempty"`
+}
+
+// AuthzenEvaluationsResult `evaluations` in the order asked; without items to evaluate, one `decision`.
+type AuthzenEvaluationsResult struct {
+	Context     *map[string]interface{} `json:"context,omitempty"`
+	Decision    *bool                   `json:"decision,omitempty"`
+	Evaluations *[]AuthzenDecision      `json:"evaluations,omitempty"`
+}
+
+// AuthzenMetadata defines model for AuthzenMetadata.
+type AuthzenMetadata struct {
+	AccessEvaluationEndpoint  string  `json:"access_evaluation_endpoint"`
+	AccessEvaluationsEndpoint *string `json:"access_evaluations_endpoint,omitempty"`
+	PolicyDecisionPoint       string  `json:"policy_decision_point"`
+	SearchActionEndpoint      *string `json:"search_action_endpoint,omitempty"`
+	SearchSubjectEndpoint     *string `json:"search_subject_endpoint,omitempty"`
+}
+
+// AuthzenPage defines model for AuthzenPage.
+type AuthzenPage struct {
+	// NextToken Empty on the last page.
+	NextToken string `json:"next_token"`
+}
+
+// AuthzenPageRequest defines model for AuthzenPageRequest.
+type AuthzenPageRequest struct {
+	// Limit Results per page (default 100).
+	Limit *int32 `json:"limit,omitempty"`
+
+	// Token A `next_token` of a previous page of the same search.
+	Token *string `json:"token,omitempty"`
+}
+
+// AuthzenProperties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+type AuthzenProperties map[string]interface{}
+
+// AuthzenResource defines model for AuthzenResource.
+type AuthzenResource struct {
+	Id string `json:"id"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+
+	// Type Example: documents
+	Type string `json:"type"`
+}
+
+// AuthzenResourcePart defines model for AuthzenResourcePart.
+type AuthzenResourcePart struct {
+	Id *string `json:"id,omitempty"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+	Type       *string            `json:"type,omitempty"`
+}
+
+// AuthzenSubject A user, by `external_user_id`, id or email (ignoring case). Unknown members are ignored.
+type AuthzenSubject struct {
+	Id string `json:"id"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+
+	// Type Example: user
+	Type string `json:"type"`
+}
+
+// AuthzenSubjectPart A subject some of whose members may come from elsewhere (a batch's defaults, a search).
+type AuthzenSubjectPart struct {
+	Id *string `json:"id,omitempty"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+	Type       *string            `json:"type,omitempty"`
+}
+
+// AuthzenSubjectSearchRequest defines model for AuthzenSubjectSearchRequest.
+type AuthzenSubjectSearchRequest struct {
+	Action AuthzenAction `json:"action"`
+
+	// Context The environment of the request; accepted and not used by Roster's decisions.
+	Context  *AuthzenContext     `json:"context,omitempty"`
+	Page     *AuthzenPageRequest `json:"page,omitempty"`
+	Resource AuthzenResource     `json:"resource"`
+
+	// Subject The kind of subject searched (`user`); an `id` is ignored.
+	Subject AuthzenSearchedSubject `json:"subject"`
+}
+
+// AuthzenSearchedSubject The kind of subject searched (`user`); an `id` is ignored.
+type AuthzenSearchedSubject struct {
+	Id *string `json:"id,omitempty"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+	Type       string             `json:"type"`
+}
+
+// AuthzenSubjectSearchResponse defines model for AuthzenSubjectSearchResponse.
+type AuthzenSubjectSearchResponse struct {
+	Page    AuthzenPage         `json:"page"`
+	Results []AuthzenSubjectRef `json:"results"`
+}
+
+// AuthzenSubjectRef defines model for AuthzenSubjectSearchResponse.results.
+type AuthzenSubjectRef struct {
+	Id   string `json:"id"`
+	Type string `json:"type"`
+}
+
 // CheckBatchRequest defines model for CheckBatchRequest.
 type CheckBatchRequest struct {
 	Checks []CheckRequest `json:"checks"`
@@ -305,6 +532,12 @@ type CheckMatch struct {
 // CheckRequest defines model for CheckRequest.
 type CheckRequest struct {
 	OrganizationId *string `json:"organization_id,omitempty"`
+
+	// Owner Who owns the resource in question: a user id, `external_user_id` or email (ignoring
+	// case). An owner-only grant (`resource:action:own`) grants only when it names the
+	// checked user; without `owner` it grants nothing. An owner no user matches owns
+	// nothing (not an error).
+	Owner *string `json:"owner,omitempty"`
 
 	// Permission `resource:action`, each part `[a-z0-9_.-]+` or `*`.
 	//
@@ -446,10 +679,17 @@ type OrganizationUpdate struct {
 // Example: documents:read
 type Permission = string
 
+// PermissionPattern `resource:action`, each part `[a-z0-9_.-]+` or `*`, optionally followed by `:own`: an
+// owner-only grant, which grants its permission only on a resource the user owns (a
+// check's `owner`). Holding `todo:update` covers `todo:update:own`; never the reverse.
+//
+// Example: todos:update:own
+type PermissionPattern = string
+
 // PermissionSet defines model for PermissionSet.
 type PermissionSet struct {
-	Permissions []Permission `json:"permissions"`
-	Revision    int64        `json:"revision"`
+	Permissions []PermissionPattern `json:"permissions"`
+	Revision    int64               `json:"revision"`
 }
 
 // Problem RFC 9457 problem details.
@@ -494,10 +734,10 @@ type Role struct {
 	Metadata *Metadata `json:"metadata,omitempty"`
 
 	// Name Example: editor
-	Name        string       `json:"name"`
-	Permissions []Permission `json:"permissions"`
-	Type        RoleType     `json:"type"`
-	UpdatedAt   Timestamp    `json:"updated_at"`
+	Name        string              `json:"name"`
+	Permissions []PermissionPattern `json:"permissions"`
+	Type        RoleType            `json:"type"`
+	UpdatedAt   Timestamp           `json:"updated_at"`
 
 	// UserCount Distinct users holding the role directly (any scope, not expired).
 	UserCount int `json:"user_count"`
@@ -511,9 +751,9 @@ type RoleCreate struct {
 	InheritsFrom *[]string `json:"inherits_from,omitempty"`
 
 	// Metadata Free-form JSON object, at most 16 KiB.
-	Metadata    *Metadata    `json:"metadata,omitempty"`
-	Name        string       `json:"name"`
-	Permissions []Permission `json:"permissions"`
+	Metadata    *Metadata           `json:"metadata,omitempty"`
+	Name        string              `json:"name"`
+	Permissions []PermissionPattern `json:"permissions"`
 }
 
 // RoleList defines model for RoleList.
@@ -551,8 +791,8 @@ type RoleUpdate struct {
 	Metadata *Metadata `json:"metadata,omitempty"`
 
 	// Name Immutable; a different value is 400.
-	Name        *string       `json:"name,omitempty"`
-	Permissions *[]Permission `json:"permissions,omitempty"`
+	Name        *string              `json:"name,omitempty"`
+	Permissions *[]PermissionPattern `json:"permissions,omitempty"`
 }
 
 // Scope `{"type": "global"}` (the default) or `{"type": "organization", "organization_id": ...}`.
@@ -646,15 +886,15 @@ type Token struct {
 	Name       string     `json:"name"`
 
 	// Scopes Permission patterns narrowing what the token may do.
-	Scopes *[]Permission `json:"scopes,omitempty"`
-	UserId string        `json:"user_id"`
+	Scopes *[]PermissionPattern `json:"scopes,omitempty"`
+	UserId string               `json:"user_id"`
 }
 
 // TokenCreate defines model for TokenCreate.
 type TokenCreate struct {
-	ExpiresAt *Timestamp    `json:"expires_at,omitempty"`
-	Name      string        `json:"name"`
-	Scopes    *[]Permission `json:"scopes,omitempty"`
+	ExpiresAt *Timestamp           `json:"expires_at,omitempty"`
+	Name      string               `json:"name"`
+	Scopes    *[]PermissionPattern `json:"scopes,omitempty"`
 }
 
 // TokenCreated defines model for TokenCreated.
@@ -668,7 +908,7 @@ type TokenCreated struct {
 	Name       string     `json:"name"`
 
 	// Scopes Permission patterns narrowing what the token may do.
-	Scopes *[]Permission `json:"scopes,omitempty"`
+	Scopes *[]PermissionPattern `json:"scopes,omitempty"`
 
 	// Token The secret, shown this once.
 	Token  string `json:"token"`
@@ -788,6 +1028,27 @@ type TenantID = string
 
 // UserID defines model for UserID.
 type UserID = string
+
+// AuthzenBadRequest AuthZEN's error body, an error message string.
+type AuthzenBadRequest = AuthzenError
+
+// AuthzenForbidden AuthZEN's error body, an error message string.
+type AuthzenForbidden = AuthzenError
+
+// AuthzenInternal AuthZEN's error body, an error message string.
+type AuthzenInternal = AuthzenError
+
+// AuthzenNotFound AuthZEN's error body, an error message string.
+type AuthzenNotFound = AuthzenError
+
+// AuthzenRateLimited AuthZEN's error body, an error message string.
+type AuthzenRateLimited = AuthzenError
+
+// AuthzenTooLarge AuthZEN's error body, an error message string.
+type AuthzenTooLarge = AuthzenError
+
+// AuthzenUnauthorized AuthZEN's error body, an error message string.
+type AuthzenUnauthorized = AuthzenError
 
 // BadRequest RFC 9457 problem details.
 type BadRequest = Problem
@@ -994,7 +1255,7 @@ type ListUsersParams struct {
 	HoldsRole *string `form:"holds_role,omitempty" json:"holds_role,omitempty"`
 
 	// HoldsPermission Reverse evaluation: only users granted this permission (same rules as `holds_role`).
-	HoldsPermission *Permission `form:"holds_permission,omitempty" json:"holds_permission,omitempty"`
+	HoldsPermission *PermissionPattern `form:"holds_permission,omitempty" json:"holds_permission,omitempty"`
 
 	// OrganizationId Count global holdings and this organization's (without it, global only).
 	OrganizationId *OrganizationFilter `form:"organization_id,omitempty" json:"organization_id,omitempty"`
@@ -1068,6 +1329,18 @@ type CreateTenantJSONRequestBody = TenantCreate
 
 // UpdateTenantJSONRequestBody defines body for UpdateTenant for application/json ContentType.
 type UpdateTenantJSONRequestBody = TenantUpdate
+
+// AuthzenEvaluationJSONRequestBody defines body for AuthzenEvaluation for application/json ContentType.
+type AuthzenEvaluationJSONRequestBody = AuthzenEvaluationRequest
+
+// AuthzenEvaluationsJSONRequestBody defines body for AuthzenEvaluations for application/json ContentType.
+type AuthzenEvaluationsJSONRequestBody = AuthzenEvaluationsRequest
+
+// AuthzenSearchActionJSONRequestBody defines body for AuthzenSearchAction for application/json ContentType.
+type AuthzenSearchActionJSONRequestBody = AuthzenActionSearchRequest
+
+// AuthzenSearchSubjectJSONRequestBody defines body for AuthzenSearchSubject for application/json ContentType.
+type AuthzenSearchSubjectJSONRequestBody = AuthzenSubjectSearchRequest
 
 // AddTenantAdminJSONRequestBody defines body for AddTenantAdmin for application/json ContentType.
 type AddTenantAdminJSONRequestBody = TenantAdmin
@@ -1224,6 +1497,15 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// AuthzenMetadata AuthZEN Policy Decision Point metadata of a tenant
+	//
+	// RFC 8615 placement for the PDP `{server}/v1/tenants/{tenant_id}`. The URLs are built
+	// from `--public-url` when the server has one, else from the request's scheme and host.
+	// Resource search is not offered (Roster keeps no resource inventory). No token needed.
+	//
+	// Corresponds with GET /.well-known/authzen-configuration/v1/tenants/{tenant_id} (the `AuthzenMetadata` operationId).
+	AuthzenMetadata(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetHealthz Liveness probe
 	//
 	// Corresponds with GET /healthz (the `GetHealthz` operationId).
@@ -1276,6 +1558,110 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/tenants/{tenant_id} (the `UpdateTenant` operationId).
 	UpdateTenant(ctx context.Context, tenantId TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthzenEvaluationWithBody AuthZEN Access Evaluation, one decision
+	//
+	// AuthZEN Authorization API 1.0. The subject is the tenant's user whose
+	// `external_user_id`, id or email (ignoring case) equals `subject.id` (type `user`);
+	// the permission decided is `{resource.type}:{action.name}`;
+	// `resource.properties.ownerID` (or `owner_id`) names the owner for `:own` grants and
+	// `resource.properties.organization_id` counts that organization's assignments. The
+	// decision is exactly `/check`'s. Unknown fields are ignored; errors are a JSON string.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluation (the `AuthzenEvaluation` operationId).
+	AuthzenEvaluationWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthzenEvaluation AuthZEN Access Evaluation, one decision
+	//
+	// AuthZEN Authorization API 1.0. The subject is the tenant's user whose
+	// `external_user_id`, id or email (ignoring case) equals `subject.id` (type `user`);
+	// the permission decided is `{resource.type}:{action.name}`;
+	// `resource.properties.ownerID` (or `owner_id`) names the owner for `:own` grants and
+	// `resource.properties.organization_id` counts that organization's assignments. The
+	// decision is exactly `/check`'s. Unknown fields are ignored; errors are a JSON string.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluation (the `AuthzenEvaluation` operationId).
+	AuthzenEvaluation(ctx context.Context, tenantId TenantID, body AuthzenEvaluationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthzenEvaluationsWithBody AuthZEN Access Evaluations, up to 1000 decisions from one state
+	//
+	// Top-level `subject`, `action`, `resource` and `context` are defaults that an item which
+	// omits one uses whole (a required member an item's entity lacks, `type` or `id`, is taken
+	// from the default). `options.evaluations_semantic`: `execute_all` (default) answers
+	// every item, a broken one with `decision: false` and the reason in its `context`;
+	// `deny_on_first_deny` and `permit_on_first_permit` stop after the first deny or permit.
+	// Without `evaluations`, or with an empty list, it answers as one evaluation.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluations (the `AuthzenEvaluations` operationId).
+	AuthzenEvaluationsWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthzenEvaluations AuthZEN Access Evaluations, up to 1000 decisions from one state
+	//
+	// Top-level `subject`, `action`, `resource` and `context` are defaults that an item which
+	// omits one uses whole (a required member an item's entity lacks, `type` or `id`, is taken
+	// from the default). `options.evaluations_semantic`: `execute_all` (default) answers
+	// every item, a broken one with `decision: false` and the reason in its `context`;
+	// `deny_on_first_deny` and `permit_on_first_permit` stop after the first deny or permit.
+	// Without `evaluations`, or with an empty list, it answers as one evaluation.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluations (the `AuthzenEvaluations` operationId).
+	AuthzenEvaluations(ctx context.Context, tenantId TenantID, body AuthzenEvaluationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthzenSearchActionWithBody AuthZEN Action Search, the actions a subject may do on a resource
+	//
+	// The actions the subject's permissions give on `resource.type` (`:own` grants only when
+	// the resource's owner is the subject), sorted; a wildcard action is listed as `*`.
+	// One page: `page.next_token` is always empty.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/action (the `AuthzenSearchAction` operationId).
+	AuthzenSearchActionWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthzenSearchAction AuthZEN Action Search, the actions a subject may do on a resource
+	//
+	// The actions the subject's permissions give on `resource.type` (`:own` grants only when
+	// the resource's owner is the subject), sorted; a wildcard action is listed as `*`.
+	// One page: `page.next_token` is always empty.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/action (the `AuthzenSearchAction` operationId).
+	AuthzenSearchAction(ctx context.Context, tenantId TenantID, body AuthzenSearchActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthzenSearchSubjectWithBody AuthZEN Subject Search, the users who may do an action on a resource
+	//
+	// Every user for whom the evaluation would be `true` (holders of the permission, and
+	// the owner when the resource names one and holds a matching `:own` grant), ordered by
+	// user id, paged with `page.token` / `page.next_token` (empty on the last page). A
+	// user's `id` is its `external_user_id` when it has one, else its Roster id. A subject
+	// type other than `user` finds nobody.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/subject (the `AuthzenSearchSubject` operationId).
+	AuthzenSearchSubjectWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthzenSearchSubject AuthZEN Subject Search, the users who may do an action on a resource
+	//
+	// Every user for whom the evaluation would be `true` (holders of the permission, and
+	// the owner when the resource names one and holds a matching `:own` grant), ordered by
+	// user id, paged with `page.token` / `page.next_token` (empty on the last page). A
+	// user's `id` is its `external_user_id` when it has one, else its Roster id. A subject
+	// type other than `user` finds nobody.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/subject (the `AuthzenSearchSubject` operationId).
+	AuthzenSearchSubject(ctx context.Context, tenantId TenantID, body AuthzenSearchSubjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddTenantAdminWithBody Restore a tenant's administration (operator only)
 	//
@@ -1809,6 +2195,25 @@ type ClientInterface interface {
 	RevokeUserToken(ctx context.Context, tenantId TenantID, userId UserID, tokenId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// AuthzenMetadata AuthZEN Policy Decision Point metadata of a tenant
+//
+// RFC 8615 placement for the PDP `{server}/v1/tenants/{tenant_id}`. The URLs are built
+// from `--public-url` when the server has one, else from the request's scheme and host.
+// Resource search is not offered (Roster keeps no resource inventory). No token needed.
+//
+// Corresponds with GET /.well-known/authzen-configuration/v1/tenants/{tenant_id} (the `AuthzenMetadata` operationId).
+func (c *RawClient) AuthzenMetadata(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthzenMetadataRequest(c.Server, tenantId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetHealthz Liveness probe
 //
 // Corresponds with GET /healthz (the `GetHealthz` operationId).
@@ -1942,6 +2347,190 @@ func (c *RawClient) UpdateTenantWithBody(ctx context.Context, tenantId TenantID,
 // Corresponds with PATCH /v1/tenants/{tenant_id} (the `UpdateTenant` operationId).
 func (c *RawClient) UpdateTenant(ctx context.Context, tenantId TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateTenantRequest(c.Server, tenantId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthzenEvaluationWithBody AuthZEN Access Evaluation, one decision
+//
+// AuthZEN Authorization API 1.0. The subject is the tenant's user whose
+// `external_user_id`, id or email (ignoring case) equals `subject.id` (type `user`);
+// the permission decided is `{resource.type}:{action.name}`;
+// `resource.properties.ownerID` (or `owner_id`) names the owner for `:own` grants and
+// `resource.properties.organization_id` counts that organization's assignments. The
+// decision is exactly `/check`'s. Unknown fields are ignored; errors are a JSON string.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluation (the `AuthzenEvaluation` operationId).
+func (c *RawClient) AuthzenEvaluationWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthzenEvaluationRequestWithBody(c.Server, tenantId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthzenEvaluation AuthZEN Access Evaluation, one decision
+//
+// AuthZEN Authorization API 1.0. The subject is the tenant's user whose
+// `external_user_id`, id or email (ignoring case) equals `subject.id` (type `user`);
+// the permission decided is `{resource.type}:{action.name}`;
+// `resource.properties.ownerID` (or `owner_id`) names the owner for `:own` grants and
+// `resource.properties.organization_id` counts that organization's assignments. The
+// decision is exactly `/check`'s. Unknown fields are ignored; errors are a JSON string.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluation (the `AuthzenEvaluation` operationId).
+func (c *RawClient) AuthzenEvaluation(ctx context.Context, tenantId TenantID, body AuthzenEvaluationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthzenEvaluationRequest(c.Server, tenantId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthzenEvaluationsWithBody AuthZEN Access Evaluations, up to 1000 decisions from one state
+//
+// Top-level `subject`, `action`, `resource` and `context` are defaults that an item which
+// omits one uses whole (a required member an item's entity lacks, `type` or `id`, is taken
+// from the default). `options.evaluations_semantic`: `execute_all` (default) answers
+// every item, a broken one with `decision: false` and the reason in its `context`;
+// `deny_on_first_deny` and `permit_on_first_permit` stop after the first deny or permit.
+// Without `evaluations`, or with an empty list, it answers as one evaluation.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluations (the `AuthzenEvaluations` operationId).
+func (c *RawClient) AuthzenEvaluationsWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthzenEvaluationsRequestWithBody(c.Server, tenantId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthzenEvaluations AuthZEN Access Evaluations, up to 1000 decisions from one state
+//
+// Top-level `subject`, `action`, `resource` and `context` are defaults that an item which
+// omits one uses whole (a required member an item's entity lacks, `type` or `id`, is taken
+// from the default). `options.evaluations_semantic`: `execute_all` (default) answers
+// every item, a broken one with `decision: false` and the reason in its `context`;
+// `deny_on_first_deny` and `permit_on_first_permit` stop after the first deny or permit.
+// Without `evaluations`, or with an empty list, it answers as one evaluation.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluations (the `AuthzenEvaluations` operationId).
+func (c *RawClient) AuthzenEvaluations(ctx context.Context, tenantId TenantID, body AuthzenEvaluationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthzenEvaluationsRequest(c.Server, tenantId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthzenSearchActionWithBody AuthZEN Action Search, the actions a subject may do on a resource
+//
+// The actions the subject's permissions give on `resource.type` (`:own` grants only when
+// the resource's owner is the subject), sorted; a wildcard action is listed as `*`.
+// One page: `page.next_token` is always empty.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/action (the `AuthzenSearchAction` operationId).
+func (c *RawClient) AuthzenSearchActionWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthzenSearchActionRequestWithBody(c.Server, tenantId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthzenSearchAction AuthZEN Action Search, the actions a subject may do on a resource
+//
+// The actions the subject's permissions give on `resource.type` (`:own` grants only when
+// the resource's owner is the subject), sorted; a wildcard action is listed as `*`.
+// One page: `page.next_token` is always empty.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/action (the `AuthzenSearchAction` operationId).
+func (c *RawClient) AuthzenSearchAction(ctx context.Context, tenantId TenantID, body AuthzenSearchActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthzenSearchActionRequest(c.Server, tenantId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthzenSearchSubjectWithBody AuthZEN Subject Search, the users who may do an action on a resource
+//
+// Every user for whom the evaluation would be `true` (holders of the permission, and
+// the owner when the resource names one and holds a matching `:own` grant), ordered by
+// user id, paged with `page.token` / `page.next_token` (empty on the last page). A
+// user's `id` is its `external_user_id` when it has one, else its Roster id. A subject
+// type other than `user` finds nobody.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/subject (the `AuthzenSearchSubject` operationId).
+func (c *RawClient) AuthzenSearchSubjectWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthzenSearchSubjectRequestWithBody(c.Server, tenantId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthzenSearchSubject AuthZEN Subject Search, the users who may do an action on a resource
+//
+// Every user for whom the evaluation would be `true` (holders of the permission, and
+// the owner when the resource names one and holds a matching `:own` grant), ordered by
+// user id, paged with `page.token` / `page.next_token` (empty on the last page). A
+// user's `id` is its `external_user_id` when it has one, else its Roster id. A subject
+// type other than `user` finds nobody.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/subject (the `AuthzenSearchSubject` operationId).
+func (c *RawClient) AuthzenSearchSubject(ctx context.Context, tenantId TenantID, body AuthzenSearchSubjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthzenSearchSubjectRequest(c.Server, tenantId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3223,6 +3812,40 @@ func (c *RawClient) RevokeUserToken(ctx context.Context, tenantId TenantID, user
 	return c.Client.Do(req)
 }
 
+// NewAuthzenMetadataRequest constructs an http.Request for the AuthzenMetadata method
+func NewAuthzenMetadataRequest(server string, tenantId TenantID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/.well-known/authzen-configuration/v1/tenants/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetHealthzRequest constructs an http.Request for the GetHealthz method
 func NewGetHealthzRequest(server string) (*http.Request, error) {
 	var err error
@@ -3489,6 +4112,194 @@ func NewUpdateTenantRequestWithBody(server string, tenantId TenantID, contentTyp
 	}
 
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAuthzenEvaluationRequest calls the generic AuthzenEvaluation builder with application/json body
+func NewAuthzenEvaluationRequest(server string, tenantId TenantID, body AuthzenEvaluationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAuthzenEvaluationRequestWithBody(server, tenantId, "application/json", bodyReader)
+}
+
+// NewAuthzenEvaluationRequestWithBody constructs an http.Request for the AuthzenEvaluation method, with any body, and a specified content type
+func NewAuthzenEvaluationRequestWithBody(server string, tenantId TenantID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/access/v1/evaluation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAuthzenEvaluationsRequest calls the generic AuthzenEvaluations builder with application/json body
+func NewAuthzenEvaluationsRequest(server string, tenantId TenantID, body AuthzenEvaluationsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAuthzenEvaluationsRequestWithBody(server, tenantId, "application/json", bodyReader)
+}
+
+// NewAuthzenEvaluationsRequestWithBody constructs an http.Request for the AuthzenEvaluations method, with any body, and a specified content type
+func NewAuthzenEvaluationsRequestWithBody(server string, tenantId TenantID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/access/v1/evaluations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAuthzenSearchActionRequest calls the generic AuthzenSearchAction builder with application/json body
+func NewAuthzenSearchActionRequest(server string, tenantId TenantID, body AuthzenSearchActionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAuthzenSearchActionRequestWithBody(server, tenantId, "application/json", bodyReader)
+}
+
+// NewAuthzenSearchActionRequestWithBody constructs an http.Request for the AuthzenSearchAction method, with any body, and a specified content type
+func NewAuthzenSearchActionRequestWithBody(server string, tenantId TenantID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/access/v1/search/action", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAuthzenSearchSubjectRequest calls the generic AuthzenSearchSubject builder with application/json body
+func NewAuthzenSearchSubjectRequest(server string, tenantId TenantID, body AuthzenSearchSubjectJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAuthzenSearchSubjectRequestWithBody(server, tenantId, "application/json", bodyReader)
+}
+
+// NewAuthzenSearchSubjectRequestWithBody constructs an http.Request for the AuthzenSearchSubject method, with any body, and a specified content type
+func NewAuthzenSearchSubjectRequestWithBody(server string, tenantId TenantID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/access/v1/search/subject", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -6694,6 +7505,17 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// AuthzenMetadataWithResponse AuthZEN Policy Decision Point metadata of a tenant
+	//
+	// RFC 8615 placement for the PDP `{server}/v1/tenants/{tenant_id}`. The URLs are built
+	// from `--public-url` when the server has one, else from the request's scheme and host.
+	// Resource search is not offered (Roster keeps no resource inventory). No token needed.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /.well-known/authzen-configuration/v1/tenants/{tenant_id} (the `AuthzenMetadata` operationId).
+	AuthzenMetadataWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*AuthzenMetadataResponse, error)
+
 	// GetHealthzWithResponse Liveness probe
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -6756,6 +7578,110 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/tenants/{tenant_id} (the `UpdateTenant` operationId).
 	UpdateTenantWithResponse(ctx context.Context, tenantId TenantID, body UpdateTenantJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTenantResponse, error)
+
+	// AuthzenEvaluationWithBodyWithResponse AuthZEN Access Evaluation, one decision
+	//
+	// AuthZEN Authorization API 1.0. The subject is the tenant's user whose
+	// `external_user_id`, id or email (ignoring case) equals `subject.id` (type `user`);
+	// the permission decided is `{resource.type}:{action.name}`;
+	// `resource.properties.ownerID` (or `owner_id`) names the owner for `:own` grants and
+	// `resource.properties.organization_id` counts that organization's assignments. The
+	// decision is exactly `/check`'s. Unknown fields are ignored; errors are a JSON string.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluation (the `AuthzenEvaluation` operationId).
+	AuthzenEvaluationWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthzenEvaluationResponse, error)
+
+	// AuthzenEvaluationWithResponse AuthZEN Access Evaluation, one decision
+	//
+	// AuthZEN Authorization API 1.0. The subject is the tenant's user whose
+	// `external_user_id`, id or email (ignoring case) equals `subject.id` (type `user`);
+	// the permission decided is `{resource.type}:{action.name}`;
+	// `resource.properties.ownerID` (or `owner_id`) names the owner for `:own` grants and
+	// `resource.properties.organization_id` counts that organization's assignments. The
+	// decision is exactly `/check`'s. Unknown fields are ignored; errors are a JSON string.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluation (the `AuthzenEvaluation` operationId).
+	AuthzenEvaluationWithResponse(ctx context.Context, tenantId TenantID, body AuthzenEvaluationJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthzenEvaluationResponse, error)
+
+	// AuthzenEvaluationsWithBodyWithResponse AuthZEN Access Evaluations, up to 1000 decisions from one state
+	//
+	// Top-level `subject`, `action`, `resource` and `context` are defaults that an item which
+	// omits one uses whole (a required member an item's entity lacks, `type` or `id`, is taken
+	// from the default). `options.evaluations_semantic`: `execute_all` (default) answers
+	// every item, a broken one with `decision: false` and the reason in its `context`;
+	// `deny_on_first_deny` and `permit_on_first_permit` stop after the first deny or permit.
+	// Without `evaluations`, or with an empty list, it answers as one evaluation.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluations (the `AuthzenEvaluations` operationId).
+	AuthzenEvaluationsWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthzenEvaluationsResponse, error)
+
+	// AuthzenEvaluationsWithResponse AuthZEN Access Evaluations, up to 1000 decisions from one state
+	//
+	// Top-level `subject`, `action`, `resource` and `context` are defaults that an item which
+	// omits one uses whole (a required member an item's entity lacks, `type` or `id`, is taken
+	// from the default). `options.evaluations_semantic`: `execute_all` (default) answers
+	// every item, a broken one with `decision: false` and the reason in its `context`;
+	// `deny_on_first_deny` and `permit_on_first_permit` stop after the first deny or permit.
+	// Without `evaluations`, or with an empty list, it answers as one evaluation.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluations (the `AuthzenEvaluations` operationId).
+	AuthzenEvaluationsWithResponse(ctx context.Context, tenantId TenantID, body AuthzenEvaluationsJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthzenEvaluationsResponse, error)
+
+	// AuthzenSearchActionWithBodyWithResponse AuthZEN Action Search, the actions a subject may do on a resource
+	//
+	// The actions the subject's permissions give on `resource.type` (`:own` grants only when
+	// the resource's owner is the subject), sorted; a wildcard action is listed as `*`.
+	// One page: `page.next_token` is always empty.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/action (the `AuthzenSearchAction` operationId).
+	AuthzenSearchActionWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthzenSearchActionResponse, error)
+
+	// AuthzenSearchActionWithResponse AuthZEN Action Search, the actions a subject may do on a resource
+	//
+	// The actions the subject's permissions give on `resource.type` (`:own` grants only when
+	// the resource's owner is the subject), sorted; a wildcard action is listed as `*`.
+	// One page: `page.next_token` is always empty.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/action (the `AuthzenSearchAction` operationId).
+	AuthzenSearchActionWithResponse(ctx context.Context, tenantId TenantID, body AuthzenSearchActionJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthzenSearchActionResponse, error)
+
+	// AuthzenSearchSubjectWithBodyWithResponse AuthZEN Subject Search, the users who may do an action on a resource
+	//
+	// Every user for whom the evaluation would be `true` (holders of the permission, and
+	// the owner when the resource names one and holds a matching `:own` grant), ordered by
+	// user id, paged with `page.token` / `page.next_token` (empty on the last page). A
+	// user's `id` is its `external_user_id` when it has one, else its Roster id. A subject
+	// type other than `user` finds nobody.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/subject (the `AuthzenSearchSubject` operationId).
+	AuthzenSearchSubjectWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthzenSearchSubjectResponse, error)
+
+	// AuthzenSearchSubjectWithResponse AuthZEN Subject Search, the users who may do an action on a resource
+	//
+	// Every user for whom the evaluation would be `true` (holders of the permission, and
+	// the owner when the resource names one and holds a matching `:own` grant), ordered by
+	// user id, paged with `page.token` / `page.next_token` (empty on the last page). A
+	// user's `id` is its `external_user_id` when it has one, else its Roster id. A subject
+	// type other than `user` finds nobody.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/subject (the `AuthzenSearchSubject` operationId).
+	AuthzenSearchSubjectWithResponse(ctx context.Context, tenantId TenantID, body AuthzenSearchSubjectJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthzenSearchSubjectResponse, error)
 
 	// AddTenantAdminWithBodyWithResponse Restore a tenant's administration (operator only)
 	//
@@ -7339,6 +8265,116 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with DELETE /v1/tenants/{tenant_id}/users/{user_id}/tokens/{token_id} (the `RevokeUserToken` operationId).
 	RevokeUserTokenWithResponse(ctx context.Context, tenantId TenantID, userId UserID, tokenId string, reqEditors ...RequestEditorFn) (*RevokeUserTokenResponse, error)
+}
+
+// AuthzenMetadataResponse200Headers the declared response headers of an HTTP 200 response for AuthzenMetadata
+type AuthzenMetadataResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// AuthzenMetadataResponse400Headers the declared response headers of an HTTP 400 response for AuthzenMetadata
+type AuthzenMetadataResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// AuthzenMetadataResponse404Headers the declared response headers of an HTTP 404 response for AuthzenMetadata
+type AuthzenMetadataResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// AuthzenMetadataResponse429Headers the declared response headers of an HTTP 429 response for AuthzenMetadata
+type AuthzenMetadataResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// AuthzenMetadataResponse500Headers the declared response headers of an HTTP 500 response for AuthzenMetadata
+type AuthzenMetadataResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type AuthzenMetadataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuthzenMetadata
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AuthzenMetadataResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *AuthzenMetadataResponse400Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *AuthzenMetadataResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AuthzenMetadataResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *AuthzenMetadataResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuthzenMetadataResponse) GetJSON200() *AuthzenMetadata {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AuthzenMetadataResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AuthzenMetadataResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AuthzenMetadataResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AuthzenMetadataResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthzenMetadataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthzenMetadataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthzenMetadataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthzenMetadataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // GetHealthzResponse200Headers the declared response headers of an HTTP 200 response for GetHealthz
@@ -8225,6 +9261,658 @@ func (r UpdateTenantResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateTenantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AuthzenEvaluationResponse200Headers the declared response headers of an HTTP 200 response for AuthzenEvaluation
+type AuthzenEvaluationResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenEvaluationResponse400Headers the declared response headers of an HTTP 400 response for AuthzenEvaluation
+type AuthzenEvaluationResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenEvaluationResponse401Headers the declared response headers of an HTTP 401 response for AuthzenEvaluation
+type AuthzenEvaluationResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenEvaluationResponse403Headers the declared response headers of an HTTP 403 response for AuthzenEvaluation
+type AuthzenEvaluationResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenEvaluationResponse404Headers the declared response headers of an HTTP 404 response for AuthzenEvaluation
+type AuthzenEvaluationResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenEvaluationResponse413Headers the declared response headers of an HTTP 413 response for AuthzenEvaluation
+type AuthzenEvaluationResponse413Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenEvaluationResponse429Headers the declared response headers of an HTTP 429 response for AuthzenEvaluation
+type AuthzenEvaluationResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+	XRequestID      *string
+}
+
+// AuthzenEvaluationResponse500Headers the declared response headers of an HTTP 500 response for AuthzenEvaluation
+type AuthzenEvaluationResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type AuthzenEvaluationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuthzenDecision
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *AuthzenBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *AuthzenUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AuthzenForbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *AuthzenNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *AuthzenTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *AuthzenRateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *AuthzenInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AuthzenEvaluationResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *AuthzenEvaluationResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AuthzenEvaluationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *AuthzenEvaluationResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *AuthzenEvaluationResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *AuthzenEvaluationResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AuthzenEvaluationResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *AuthzenEvaluationResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuthzenEvaluationResponse) GetJSON200() *AuthzenDecision {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AuthzenEvaluationResponse) GetJSON400() *AuthzenBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AuthzenEvaluationResponse) GetJSON401() *AuthzenUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AuthzenEvaluationResponse) GetJSON403() *AuthzenForbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AuthzenEvaluationResponse) GetJSON404() *AuthzenNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AuthzenEvaluationResponse) GetJSON413() *AuthzenTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AuthzenEvaluationResponse) GetJSON429() *AuthzenRateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AuthzenEvaluationResponse) GetJSON500() *AuthzenInternal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthzenEvaluationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthzenEvaluationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthzenEvaluationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthzenEvaluationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AuthzenEvaluationsResponse200Headers the declared response headers of an HTTP 200 response for AuthzenEvaluations
+type AuthzenEvaluationsResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenEvaluationsResponse400Headers the declared response headers of an HTTP 400 response for AuthzenEvaluations
+type AuthzenEvaluationsResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenEvaluationsResponse401Headers the declared response headers of an HTTP 401 response for AuthzenEvaluations
+type AuthzenEvaluationsResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenEvaluationsResponse403Headers the declared response headers of an HTTP 403 response for AuthzenEvaluations
+type AuthzenEvaluationsResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenEvaluationsResponse404Headers the declared response headers of an HTTP 404 response for AuthzenEvaluations
+type AuthzenEvaluationsResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenEvaluationsResponse413Headers the declared response headers of an HTTP 413 response for AuthzenEvaluations
+type AuthzenEvaluationsResponse413Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenEvaluationsResponse429Headers the declared response headers of an HTTP 429 response for AuthzenEvaluations
+type AuthzenEvaluationsResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+	XRequestID      *string
+}
+
+// AuthzenEvaluationsResponse500Headers the declared response headers of an HTTP 500 response for AuthzenEvaluations
+type AuthzenEvaluationsResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type AuthzenEvaluationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuthzenEvaluationsResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *AuthzenBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *AuthzenUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AuthzenForbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *AuthzenNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *AuthzenTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *AuthzenRateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *AuthzenInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AuthzenEvaluationsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *AuthzenEvaluationsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AuthzenEvaluationsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *AuthzenEvaluationsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *AuthzenEvaluationsResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *AuthzenEvaluationsResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AuthzenEvaluationsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *AuthzenEvaluationsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuthzenEvaluationsResponse) GetJSON200() *AuthzenEvaluationsResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AuthzenEvaluationsResponse) GetJSON400() *AuthzenBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AuthzenEvaluationsResponse) GetJSON401() *AuthzenUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AuthzenEvaluationsResponse) GetJSON403() *AuthzenForbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AuthzenEvaluationsResponse) GetJSON404() *AuthzenNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AuthzenEvaluationsResponse) GetJSON413() *AuthzenTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AuthzenEvaluationsResponse) GetJSON429() *AuthzenRateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AuthzenEvaluationsResponse) GetJSON500() *AuthzenInternal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthzenEvaluationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthzenEvaluationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthzenEvaluationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthzenEvaluationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AuthzenSearchActionResponse200Headers the declared response headers of an HTTP 200 response for AuthzenSearchAction
+type AuthzenSearchActionResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenSearchActionResponse400Headers the declared response headers of an HTTP 400 response for AuthzenSearchAction
+type AuthzenSearchActionResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenSearchActionResponse401Headers the declared response headers of an HTTP 401 response for AuthzenSearchAction
+type AuthzenSearchActionResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenSearchActionResponse403Headers the declared response headers of an HTTP 403 response for AuthzenSearchAction
+type AuthzenSearchActionResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenSearchActionResponse404Headers the declared response headers of an HTTP 404 response for AuthzenSearchAction
+type AuthzenSearchActionResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenSearchActionResponse413Headers the declared response headers of an HTTP 413 response for AuthzenSearchAction
+type AuthzenSearchActionResponse413Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenSearchActionResponse429Headers the declared response headers of an HTTP 429 response for AuthzenSearchAction
+type AuthzenSearchActionResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+	XRequestID      *string
+}
+
+// AuthzenSearchActionResponse500Headers the declared response headers of an HTTP 500 response for AuthzenSearchAction
+type AuthzenSearchActionResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type AuthzenSearchActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuthzenActionSearchResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *AuthzenBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *AuthzenUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AuthzenForbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *AuthzenNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *AuthzenTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *AuthzenRateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *AuthzenInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AuthzenSearchActionResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *AuthzenSearchActionResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AuthzenSearchActionResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *AuthzenSearchActionResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *AuthzenSearchActionResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *AuthzenSearchActionResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AuthzenSearchActionResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *AuthzenSearchActionResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuthzenSearchActionResponse) GetJSON200() *AuthzenActionSearchResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AuthzenSearchActionResponse) GetJSON400() *AuthzenBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AuthzenSearchActionResponse) GetJSON401() *AuthzenUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AuthzenSearchActionResponse) GetJSON403() *AuthzenForbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AuthzenSearchActionResponse) GetJSON404() *AuthzenNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AuthzenSearchActionResponse) GetJSON413() *AuthzenTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AuthzenSearchActionResponse) GetJSON429() *AuthzenRateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AuthzenSearchActionResponse) GetJSON500() *AuthzenInternal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthzenSearchActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthzenSearchActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthzenSearchActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthzenSearchActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AuthzenSearchSubjectResponse200Headers the declared response headers of an HTTP 200 response for AuthzenSearchSubject
+type AuthzenSearchSubjectResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenSearchSubjectResponse400Headers the declared response headers of an HTTP 400 response for AuthzenSearchSubject
+type AuthzenSearchSubjectResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenSearchSubjectResponse401Headers the declared response headers of an HTTP 401 response for AuthzenSearchSubject
+type AuthzenSearchSubjectResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenSearchSubjectResponse403Headers the declared response headers of an HTTP 403 response for AuthzenSearchSubject
+type AuthzenSearchSubjectResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenSearchSubjectResponse404Headers the declared response headers of an HTTP 404 response for AuthzenSearchSubject
+type AuthzenSearchSubjectResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenSearchSubjectResponse413Headers the declared response headers of an HTTP 413 response for AuthzenSearchSubject
+type AuthzenSearchSubjectResponse413Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+// AuthzenSearchSubjectResponse429Headers the declared response headers of an HTTP 429 response for AuthzenSearchSubject
+type AuthzenSearchSubjectResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+	XRequestID      *string
+}
+
+// AuthzenSearchSubjectResponse500Headers the declared response headers of an HTTP 500 response for AuthzenSearchSubject
+type AuthzenSearchSubjectResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type AuthzenSearchSubjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuthzenSubjectSearchResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *AuthzenBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *AuthzenUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AuthzenForbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *AuthzenNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *AuthzenTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *AuthzenRateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *AuthzenInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AuthzenSearchSubjectResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *AuthzenSearchSubjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AuthzenSearchSubjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *AuthzenSearchSubjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *AuthzenSearchSubjectResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *AuthzenSearchSubjectResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AuthzenSearchSubjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *AuthzenSearchSubjectResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuthzenSearchSubjectResponse) GetJSON200() *AuthzenSubjectSearchResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AuthzenSearchSubjectResponse) GetJSON400() *AuthzenBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AuthzenSearchSubjectResponse) GetJSON401() *AuthzenUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AuthzenSearchSubjectResponse) GetJSON403() *AuthzenForbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AuthzenSearchSubjectResponse) GetJSON404() *AuthzenNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AuthzenSearchSubjectResponse) GetJSON413() *AuthzenTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AuthzenSearchSubjectResponse) GetJSON429() *AuthzenRateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AuthzenSearchSubjectResponse) GetJSON500() *AuthzenInternal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthzenSearchSubjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthzenSearchSubjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthzenSearchSubjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthzenSearchSubjectResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15511,6 +17199,23 @@ func (r RevokeUserTokenResponse) ContentType() string {
 	return ""
 }
 
+// AuthzenMetadataWithResponse AuthZEN Policy Decision Point metadata of a tenant
+//
+// RFC 8615 placement for the PDP `{server}/v1/tenants/{tenant_id}`. The URLs are built
+// from `--public-url` when the server has one, else from the request's scheme and host.
+// Resource search is not offered (Roster keeps no resource inventory). No token needed.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /.well-known/authzen-configuration/v1/tenants/{tenant_id} (the `AuthzenMetadata` operationId).
+func (c *ClientWithResponses) AuthzenMetadataWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*AuthzenMetadataResponse, error) {
+	rsp, err := c.AuthzenMetadata(ctx, tenantId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthzenMetadataResponse(rsp)
+}
+
 // GetHealthzWithResponse Liveness probe
 //
 // Returns a wrapper object for the known response body format(s).
@@ -15626,6 +17331,158 @@ func (c *ClientWithResponses) UpdateTenantWithResponse(ctx context.Context, tena
 		return nil, err
 	}
 	return ParseUpdateTenantResponse(rsp)
+}
+
+// AuthzenEvaluationWithBodyWithResponse AuthZEN Access Evaluation, one decision
+//
+// AuthZEN Authorization API 1.0. The subject is the tenant's user whose
+// `external_user_id`, id or email (ignoring case) equals `subject.id` (type `user`);
+// the permission decided is `{resource.type}:{action.name}`;
+// `resource.properties.ownerID` (or `owner_id`) names the owner for `:own` grants and
+// `resource.properties.organization_id` counts that organization's assignments. The
+// decision is exactly `/check`'s. Unknown fields are ignored; errors are a JSON string.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluation (the `AuthzenEvaluation` operationId).
+func (c *ClientWithResponses) AuthzenEvaluationWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthzenEvaluationResponse, error) {
+	rsp, err := c.AuthzenEvaluationWithBody(ctx, tenantId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthzenEvaluationResponse(rsp)
+}
+
+// AuthzenEvaluationWithResponse AuthZEN Access Evaluation, one decision
+//
+// AuthZEN Authorization API 1.0. The subject is the tenant's user whose
+// `external_user_id`, id or email (ignoring case) equals `subject.id` (type `user`);
+// the permission decided is `{resource.type}:{action.name}`;
+// `resource.properties.ownerID` (or `owner_id`) names the owner for `:own` grants and
+// `resource.properties.organization_id` counts that organization's assignments. The
+// decision is exactly `/check`'s. Unknown fields are ignored; errors are a JSON string.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluation (the `AuthzenEvaluation` operationId).
+func (c *ClientWithResponses) AuthzenEvaluationWithResponse(ctx context.Context, tenantId TenantID, body AuthzenEvaluationJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthzenEvaluationResponse, error) {
+	rsp, err := c.AuthzenEvaluation(ctx, tenantId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthzenEvaluationResponse(rsp)
+}
+
+// AuthzenEvaluationsWithBodyWithResponse AuthZEN Access Evaluations, up to 1000 decisions from one state
+//
+// Top-level `subject`, `action`, `resource` and `context` are defaults that an item which
+// omits one uses whole (a required member an item's entity lacks, `type` or `id`, is taken
+// from the default). `options.evaluations_semantic`: `execute_all` (default) answers
+// every item, a broken one with `decision: false` and the reason in its `context`;
+// `deny_on_first_deny` and `permit_on_first_permit` stop after the first deny or permit.
+// Without `evaluations`, or with an empty list, it answers as one evaluation.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluations (the `AuthzenEvaluations` operationId).
+func (c *ClientWithResponses) AuthzenEvaluationsWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthzenEvaluationsResponse, error) {
+	rsp, err := c.AuthzenEvaluationsWithBody(ctx, tenantId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthzenEvaluationsResponse(rsp)
+}
+
+// AuthzenEvaluationsWithResponse AuthZEN Access Evaluations, up to 1000 decisions from one state
+//
+// Top-level `subject`, `action`, `resource` and `context` are defaults that an item which
+// omits one uses whole (a required member an item's entity lacks, `type` or `id`, is taken
+// from the default). `options.evaluations_semantic`: `execute_all` (default) answers
+// every item, a broken one with `decision: false` and the reason in its `context`;
+// `deny_on_first_deny` and `permit_on_first_permit` stop after the first deny or permit.
+// Without `evaluations`, or with an empty list, it answers as one evaluation.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/evaluations (the `AuthzenEvaluations` operationId).
+func (c *ClientWithResponses) AuthzenEvaluationsWithResponse(ctx context.Context, tenantId TenantID, body AuthzenEvaluationsJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthzenEvaluationsResponse, error) {
+	rsp, err := c.AuthzenEvaluations(ctx, tenantId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthzenEvaluationsResponse(rsp)
+}
+
+// AuthzenSearchActionWithBodyWithResponse AuthZEN Action Search, the actions a subject may do on a resource
+//
+// The actions the subject's permissions give on `resource.type` (`:own` grants only when
+// the resource's owner is the subject), sorted; a wildcard action is listed as `*`.
+// One page: `page.next_token` is always empty.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/action (the `AuthzenSearchAction` operationId).
+func (c *ClientWithResponses) AuthzenSearchActionWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthzenSearchActionResponse, error) {
+	rsp, err := c.AuthzenSearchActionWithBody(ctx, tenantId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthzenSearchActionResponse(rsp)
+}
+
+// AuthzenSearchActionWithResponse AuthZEN Action Search, the actions a subject may do on a resource
+//
+// The actions the subject's permissions give on `resource.type` (`:own` grants only when
+// the resource's owner is the subject), sorted; a wildcard action is listed as `*`.
+// One page: `page.next_token` is always empty.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/action (the `AuthzenSearchAction` operationId).
+func (c *ClientWithResponses) AuthzenSearchActionWithResponse(ctx context.Context, tenantId TenantID, body AuthzenSearchActionJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthzenSearchActionResponse, error) {
+	rsp, err := c.AuthzenSearchAction(ctx, tenantId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthzenSearchActionResponse(rsp)
+}
+
+// AuthzenSearchSubjectWithBodyWithResponse AuthZEN Subject Search, the users who may do an action on a resource
+//
+// Every user for whom the evaluation would be `true` (holders of the permission, and
+// the owner when the resource names one and holds a matching `:own` grant), ordered by
+// user id, paged with `page.token` / `page.next_token` (empty on the last page). A
+// user's `id` is its `external_user_id` when it has one, else its Roster id. A subject
+// type other than `user` finds nobody.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/subject (the `AuthzenSearchSubject` operationId).
+func (c *ClientWithResponses) AuthzenSearchSubjectWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthzenSearchSubjectResponse, error) {
+	rsp, err := c.AuthzenSearchSubjectWithBody(ctx, tenantId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthzenSearchSubjectResponse(rsp)
+}
+
+// AuthzenSearchSubjectWithResponse AuthZEN Subject Search, the users who may do an action on a resource
+//
+// Every user for whom the evaluation would be `true` (holders of the permission, and
+// the owner when the resource names one and holds a matching `:own` grant), ordered by
+// user id, paged with `page.token` / `page.next_token` (empty on the last page). A
+// user's `id` is its `external_user_id` when it has one, else its Roster id. A subject
+// type other than `user` finds nobody.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/access/v1/search/subject (the `AuthzenSearchSubject` operationId).
+func (c *ClientWithResponses) AuthzenSearchSubjectWithResponse(ctx context.Context, tenantId TenantID, body AuthzenSearchSubjectJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthzenSearchSubjectResponse, error) {
+	rsp, err := c.AuthzenSearchSubject(ctx, tenantId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthzenSearchSubjectResponse(rsp)
 }
 
 // AddTenantAdminWithBodyWithResponse Restore a tenant's administration (operator only)
@@ -16653,6 +18510,155 @@ func (c *ClientWithResponses) RevokeUserTokenWithResponse(ctx context.Context, t
 		return nil, err
 	}
 	return ParseRevokeUserTokenResponse(rsp)
+}
+
+// ParseAuthzenMetadataResponse parses an HTTP response from a AuthzenMetadataWithResponse call
+func ParseAuthzenMetadataResponse(rsp *http.Response) (*AuthzenMetadataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthzenMetadataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuthzenMetadata
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AuthzenMetadataResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers AuthzenMetadataResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 404:
+		var headers AuthzenMetadataResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers AuthzenMetadataResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers AuthzenMetadataResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseGetHealthzResponse parses an HTTP response from a GetHealthzWithResponse call
@@ -17886,6 +19892,1114 @@ func ParseUpdateTenantResponse(rsp *http.Response) (*UpdateTenantResponse, error
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAuthzenEvaluationResponse parses an HTTP response from a AuthzenEvaluationWithResponse call
+func ParseAuthzenEvaluationResponse(rsp *http.Response) (*AuthzenEvaluationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthzenEvaluationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuthzenDecision
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest AuthzenBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest AuthzenUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AuthzenForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest AuthzenNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest AuthzenTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest AuthzenRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest AuthzenInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AuthzenEvaluationResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers AuthzenEvaluationResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers AuthzenEvaluationResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers AuthzenEvaluationResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers AuthzenEvaluationResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers AuthzenEvaluationResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers AuthzenEvaluationResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers AuthzenEvaluationResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAuthzenEvaluationsResponse parses an HTTP response from a AuthzenEvaluationsWithResponse call
+func ParseAuthzenEvaluationsResponse(rsp *http.Response) (*AuthzenEvaluationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthzenEvaluationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuthzenEvaluationsResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest AuthzenBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest AuthzenUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AuthzenForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest AuthzenNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest AuthzenTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest AuthzenRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest AuthzenInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AuthzenEvaluationsResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers AuthzenEvaluationsResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers AuthzenEvaluationsResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers AuthzenEvaluationsResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers AuthzenEvaluationsResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers AuthzenEvaluationsResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers AuthzenEvaluationsResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers AuthzenEvaluationsResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAuthzenSearchActionResponse parses an HTTP response from a AuthzenSearchActionWithResponse call
+func ParseAuthzenSearchActionResponse(rsp *http.Response) (*AuthzenSearchActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthzenSearchActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuthzenActionSearchResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest AuthzenBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest AuthzenUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AuthzenForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest AuthzenNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest AuthzenTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest AuthzenRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest AuthzenInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AuthzenSearchActionResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers AuthzenSearchActionResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers AuthzenSearchActionResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers AuthzenSearchActionResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers AuthzenSearchActionResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers AuthzenSearchActionResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers AuthzenSearchActionResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers AuthzenSearchActionResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAuthzenSearchSubjectResponse parses an HTTP response from a AuthzenSearchSubjectWithResponse call
+func ParseAuthzenSearchSubjectResponse(rsp *http.Response) (*AuthzenSearchSubjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthzenSearchSubjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuthzenSubjectSearchResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest AuthzenBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest AuthzenUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AuthzenForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest AuthzenNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest AuthzenTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest AuthzenRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest AuthzenInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AuthzenSearchSubjectResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers AuthzenSearchSubjectResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers AuthzenSearchSubjectResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers AuthzenSearchSubjectResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers AuthzenSearchSubjectResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers AuthzenSearchSubjectResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers AuthzenSearchSubjectResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers AuthzenSearchSubjectResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
 		}
 		response.Headers500 = &headers
 	}

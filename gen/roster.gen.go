@@ -40,6 +40,27 @@ func (e AssignmentStatus) Valid() bool {
 	}
 }
 
+// Defines values for AuthzenEvaluationsRequestOptionsEvaluationsSemantic.
+const (
+	DenyOnFirstDeny     AuthzenEvaluationsRequestOptionsEvaluationsSemantic = "deny_on_first_deny"
+	ExecuteAll          AuthzenEvaluationsRequestOptionsEvaluationsSemantic = "execute_all"
+	PermitOnFirstPermit AuthzenEvaluationsRequestOptionsEvaluationsSemantic = "permit_on_first_permit"
+)
+
+// Valid indicates whether the value is a known member of the AuthzenEvaluationsRequestOptionsEvaluationsSemantic enum.
+func (e AuthzenEvaluationsRequestOptionsEvaluationsSemantic) Valid() bool {
+	switch e {
+	case DenyOnFirstDeny:
+		return true
+	case ExecuteAll:
+		return true
+	case PermitOnFirstPermit:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProblemCode.
 const (
 	ProblemCodeConflict           ProblemCode = "conflict"
@@ -281,6 +302,212 @@ type AuditEventList struct {
 	NextCursor *NextCursor `json:"next_cursor"`
 }
 
+// AuthzenAction defines model for AuthzenAction.
+type AuthzenAction struct {
+	// Name Example: read
+	Name string `json:"name"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+}
+
+// AuthzenActionPart defines model for AuthzenActionPart.
+type AuthzenActionPart struct {
+	Name *string `json:"name,omitempty"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+}
+
+// AuthzenActionSearchRequest defines model for AuthzenActionSearchRequest.
+type AuthzenActionSearchRequest struct {
+	// Context The environment of the request; accepted and not used by Roster's decisions.
+	Context  *AuthzenContext     `json:"context,omitempty"`
+	Page     *AuthzenPageRequest `json:"page,omitempty"`
+	Resource AuthzenResource     `json:"resource"`
+
+	// Subject A user, by `external_user_id`, id or email (ignoring case). Unknown members are ignored.
+	Subject AuthzenSubject `json:"subject"`
+}
+
+// AuthzenActionSearchResponse defines model for AuthzenActionSearchResponse.
+type AuthzenActionSearchResponse struct {
+	Page    AuthzenPage        `json:"page"`
+	Results []AuthzenActionRef `json:"results"`
+}
+
+// AuthzenActionRef defines model for AuthzenActionSearchResponse.results.
+type AuthzenActionRef struct {
+	Name string `json:"name"`
+}
+
+// AuthzenContext The environment of the request; accepted and not used by Roster's decisions.
+type AuthzenContext map[string]interface{}
+
+// AuthzenDecision defines model for AuthzenDecision.
+type AuthzenDecision struct {
+	// Context Why, for a denial Roster can explain (`reason`), or a broken batch item (`error`).
+	Context  *map[string]interface{} `json:"context,omitempty"`
+	Decision bool                    `json:"decision"`
+}
+
+// AuthzenError AuthZEN's error body, an error message string.
+type AuthzenError = string
+
+// AuthzenEvaluationItem defines model for AuthzenEvaluationItem.
+type AuthzenEvaluationItem struct {
+	Action *AuthzenActionPart `json:"action,omitempty"`
+
+	// Context The environment of the request; accepted and not used by Roster's decisions.
+	Context  *AuthzenContext      `json:"context,omitempty"`
+	Resource *AuthzenResourcePart `json:"resource,omitempty"`
+
+	// Subject A subject some of whose members may come from elsewhere (a batch's defaults, a search).
+	Subject *AuthzenSubjectPart `json:"subject,omitempty"`
+}
+
+// AuthzenEvaluationRequest defines model for AuthzenEvaluationRequest.
+type AuthzenEvaluationRequest struct {
+	Action AuthzenAction `json:"action"`
+
+	// Context The environment of the request; accepted and not used by Roster's decisions.
+	Context  *AuthzenContext `json:"context,omitempty"`
+	Resource AuthzenResource `json:"resource"`
+
+	// Subject A user, by `external_user_id`, id or email (ignoring case). Unknown members are ignored.
+	Subject AuthzenSubject `json:"subject"`
+}
+
+// AuthzenEvaluationsRequest defines model for AuthzenEvaluationsRequest.
+type AuthzenEvaluationsRequest struct {
+	Action *AuthzenActionPart `json:"action,omitempty"`
+
+	// Context The environment of the request; accepted and not used by Roster's decisions.
+	Context     *AuthzenContext            `json:"context,omitempty"`
+	Evaluations *[]AuthzenEvaluationItem   `json:"evaluations,omitempty"`
+	Options     *AuthzenEvaluationsOptions `json:"options,omitempty"`
+	Resource    *AuthzenResourcePart       `json:"resource,omitempty"`
+
+	// Subject A subject some of whose members may come from elsewhere (a batch's defaults, a search).
+	Subject *AuthzenSubjectPart `json:"subject,omitempty"`
+}
+
+// AuthzenEvaluationsRequestOptionsEvaluationsSemantic defines model for AuthzenEvaluationsRequest.Options.EvaluationsSemantic.
+type AuthzenEvaluationsRequestOptionsEvaluationsSemantic string
+
+// AuthzenEvaluationsOptions defines model for AuthzenEvaluationsRequest.options.
+type AuthzenEvaluationsOptions struct {
+	EvaluationsSemantic *AuthzenEvaluationsRequestOptionsEvaluationsSemantic `json:"evaluations_semantic,omitempty"`
+}
+
+// AuthzenEvaluationsResult `evaluations` in the order asked; without items to evaluate, one `decision`.
+type AuthzenEvaluationsResult struct {
+	Context     *map[string]interface{} `json:"context,omitempty"`
+	Decision    *bool                   `json:"decision,omitempty"`
+	Evaluations *[]AuthzenDecision      `json:"evaluations,omitempty"`
+}
+
+// AuthzenMetadata defines model for AuthzenMetadata.
+type AuthzenMetadata struct {
+	AccessEvaluationEndpoint  string  `json:"access_evaluation_endpoint"`
+	AccessEvaluationsEndpoint *string `json:"access_evaluations_endpoint,omitempty"`
+	PolicyDecisionPoint       string  `json:"policy_decision_point"`
+	SearchActionEndpoint      *string `json:"search_action_endpoint,omitempty"`
+	SearchSubjectEndpoint     *string `json:"search_subject_endpoint,omitempty"`
+}
+
+// AuthzenPage defines model for AuthzenPage.
+type AuthzenPage struct {
+	// NextToken Empty on the last page.
+	NextToken string `json:"next_token"`
+}
+
+// AuthzenPageRequest defines model for AuthzenPageRequest.
+type AuthzenPageRequest struct {
+	// Limit Results per page (default 100).
+	Limit *int32 `json:"limit,omitempty"`
+
+	// Token A `next_token` of a previous page of the same search.
+	Token *string `json:"token,omitempty"`
+}
+
+// AuthzenProperties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+type AuthzenProperties map[string]interface{}
+
+// AuthzenResource defines model for AuthzenResource.
+type AuthzenResource struct {
+	Id string `json:"id"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+
+	// Type Example: documents
+	Type string `json:"type"`
+}
+
+// AuthzenResourcePart defines model for AuthzenResourcePart.
+type AuthzenResourcePart struct {
+	Id *string `json:"id,omitempty"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+	Type       *string            `json:"type,omitempty"`
+}
+
+// AuthzenSubject A user, by `external_user_id`, id or email (ignoring case). Unknown members are ignored.
+type AuthzenSubject struct {
+	Id string `json:"id"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+
+	// Type Example: user
+	Type string `json:"type"`
+}
+
+// AuthzenSubjectPart A subject some of whose members may come from elsewhere (a batch's defaults, a search).
+type AuthzenSubjectPart struct {
+	Id *string `json:"id,omitempty"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+	Type       *string            `json:"type,omitempty"`
+}
+
+// AuthzenSubjectSearchRequest defines model for AuthzenSubjectSearchRequest.
+type AuthzenSubjectSearchRequest struct {
+	Action AuthzenAction `json:"action"`
+
+	// Context The environment of the request; accepted and not used by Roster's decisions.
+	Context  *AuthzenContext     `json:"context,omitempty"`
+	Page     *AuthzenPageRequest `json:"page,omitempty"`
+	Resource AuthzenResource     `json:"resource"`
+
+	// Subject The kind of subject searched (`user`); an `id` is ignored.
+	Subject AuthzenSearchedSubject `json:"subject"`
+}
+
+// AuthzenSearchedSubject The kind of subject searched (`user`); an `id` is ignored.
+type AuthzenSearchedSubject struct {
+	Id *string `json:"id,omitempty"`
+
+	// Properties Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest.
+	Properties *AuthzenProperties `json:"properties,omitempty"`
+	Type       string             `json:"type"`
+}
+
+// AuthzenSubjectSearchResponse defines model for AuthzenSubjectSearchResponse.
+type AuthzenSubjectSearchResponse struct {
+	Page    AuthzenPage         `json:"page"`
+	Results []AuthzenSubjectRef `json:"results"`
+}
+
+// AuthzenSubjectRef defines model for AuthzenSubjectSearchResponse.results.
+type AuthzenSubjectRef struct {
+	Id   string `json:"id"`
+	Type string `json:"type"`
+}
+
 // CheckBatchRequest defines model for CheckBatchRequest.
 type CheckBatchRequest struct {
 	Checks []CheckRequest `json:"checks"`
@@ -309,6 +536,12 @@ type CheckMatch struct {
 // CheckRequest defines model for CheckRequest.
 type CheckRequest struct {
 	OrganizationId *string `json:"organization_id,omitempty"`
+
+	// Owner Who owns the resource in question: a user id, `external_user_id` or email (ignoring
+	// case). An owner-only grant (`resource:action:own`) grants only when it names the
+	// checked user; without `owner` it grants nothing. An owner no user matches owns
+	// nothing (not an error).
+	Owner *string `json:"owner,omitempty"`
 
 	// Permission `resource:action`, each part `[a-z0-9_.-]+` or `*`.
 	//
@@ -450,10 +683,17 @@ type OrganizationUpdate struct {
 // Example: documents:read
 type Permission = string
 
+// PermissionPattern `resource:action`, each part `[a-z0-9_.-]+` or `*`, optionally followed by `:own`: an
+// owner-only grant, which grants its permission only on a resource the user owns (a
+// check's `owner`). Holding `todo:update` covers `todo:update:own`; never the reverse.
+//
+// Example: todos:update:own
+type PermissionPattern = string
+
 // PermissionSet defines model for PermissionSet.
 type PermissionSet struct {
-	Permissions []Permission `json:"permissions"`
-	Revision    int64        `json:"revision"`
+	Permissions []PermissionPattern `json:"permissions"`
+	Revision    int64               `json:"revision"`
 }
 
 // Problem RFC 9457 problem details.
@@ -498,10 +738,10 @@ type Role struct {
 	Metadata *Metadata `json:"metadata,omitempty"`
 
 	// Name Example: editor
-	Name        string       `json:"name"`
-	Permissions []Permission `json:"permissions"`
-	Type        RoleType     `json:"type"`
-	UpdatedAt   Timestamp    `json:"updated_at"`
+	Name        string              `json:"name"`
+	Permissions []PermissionPattern `json:"permissions"`
+	Type        RoleType            `json:"type"`
+	UpdatedAt   Timestamp           `json:"updated_at"`
 
 	// UserCount Distinct users holding the role directly (any scope, not expired).
 	UserCount int `json:"user_count"`
@@ -515,9 +755,9 @@ type RoleCreate struct {
 	InheritsFrom *[]string `json:"inherits_from,omitempty"`
 
 	// Metadata Free-form JSON object, at most 16 KiB.
-	Metadata    *Metadata    `json:"metadata,omitempty"`
-	Name        string       `json:"name"`
-	Permissions []Permission `json:"permissions"`
+	Metadata    *Metadata           `json:"metadata,omitempty"`
+	Name        string              `json:"name"`
+	Permissions []PermissionPattern `json:"permissions"`
 }
 
 // RoleList defines model for RoleList.
@@ -555,8 +795,8 @@ type RoleUpdate struct {
 	Metadata *Metadata `json:"metadata,omitempty"`
 
 	// Name Immutable; a different value is 400.
-	Name        *string       `json:"name,omitempty"`
-	Permissions *[]Permission `json:"permissions,omitempty"`
+	Name        *string              `json:"name,omitempty"`
+	Permissions *[]PermissionPattern `json:"permissions,omitempty"`
 }
 
 // Scope `{"type": "global"}` (the default) or `{"type": "organization", "organization_id": ...}`.
@@ -650,15 +890,15 @@ type Token struct {
 	Name       string     `json:"name"`
 
 	// Scopes Permission patterns narrowing what the token may do.
-	Scopes *[]Permission `json:"scopes,omitempty"`
-	UserId string        `json:"user_id"`
+	Scopes *[]PermissionPattern `json:"scopes,omitempty"`
+	UserId string               `json:"user_id"`
 }
 
 // TokenCreate defines model for TokenCreate.
 type TokenCreate struct {
-	ExpiresAt *Timestamp    `json:"expires_at,omitempty"`
-	Name      string        `json:"name"`
-	Scopes    *[]Permission `json:"scopes,omitempty"`
+	ExpiresAt *Timestamp           `json:"expires_at,omitempty"`
+	Name      string               `json:"name"`
+	Scopes    *[]PermissionPattern `json:"scopes,omitempty"`
 }
 
 // TokenCreated defines model for TokenCreated.
@@ -672,7 +912,7 @@ type TokenCreated struct {
 	Name       string     `json:"name"`
 
 	// Scopes Permission patterns narrowing what the token may do.
-	Scopes *[]Permission `json:"scopes,omitempty"`
+	Scopes *[]PermissionPattern `json:"scopes,omitempty"`
 
 	// Token The secret, shown this once.
 	Token  string `json:"token"`
@@ -792,6 +1032,27 @@ type TenantID = string
 
 // UserID defines model for UserID.
 type UserID = string
+
+// AuthzenBadRequest AuthZEN's error body, an error message string.
+type AuthzenBadRequest = AuthzenError
+
+// AuthzenForbidden AuthZEN's error body, an error message string.
+type AuthzenForbidden = AuthzenError
+
+// AuthzenInternal AuthZEN's error body, an error message string.
+type AuthzenInternal = AuthzenError
+
+// AuthzenNotFound AuthZEN's error body, an error message string.
+type AuthzenNotFound = AuthzenError
+
+// AuthzenRateLimited AuthZEN's error body, an error message string.
+type AuthzenRateLimited = AuthzenError
+
+// AuthzenTooLarge AuthZEN's error body, an error message string.
+type AuthzenTooLarge = AuthzenError
+
+// AuthzenUnauthorized AuthZEN's error body, an error message string.
+type AuthzenUnauthorized = AuthzenError
 
 // BadRequest RFC 9457 problem details.
 type BadRequest = Problem
@@ -998,7 +1259,7 @@ type ListUsersParams struct {
 	HoldsRole *string `form:"holds_role,omitempty" json:"holds_role,omitempty"`
 
 	// HoldsPermission Reverse evaluation: only users granted this permission (same rules as `holds_role`).
-	HoldsPermission *Permission `form:"holds_permission,omitempty" json:"holds_permission,omitempty"`
+	HoldsPermission *PermissionPattern `form:"holds_permission,omitempty" json:"holds_permission,omitempty"`
 
 	// OrganizationId Count global holdings and this organization's (without it, global only).
 	OrganizationId *OrganizationFilter `form:"organization_id,omitempty" json:"organization_id,omitempty"`
@@ -1072,6 +1333,18 @@ type CreateTenantJSONRequestBody = TenantCreate
 
 // UpdateTenantJSONRequestBody defines body for UpdateTenant for application/json ContentType.
 type UpdateTenantJSONRequestBody = TenantUpdate
+
+// AuthzenEvaluationJSONRequestBody defines body for AuthzenEvaluation for application/json ContentType.
+type AuthzenEvaluationJSONRequestBody = AuthzenEvaluationRequest
+
+// AuthzenEvaluationsJSONRequestBody defines body for AuthzenEvaluations for application/json ContentType.
+type AuthzenEvaluationsJSONRequestBody = AuthzenEvaluationsRequest
+
+// AuthzenSearchActionJSONRequestBody defines body for AuthzenSearchAction for application/json ContentType.
+type AuthzenSearchActionJSONRequestBody = AuthzenActionSearchRequest
+
+// AuthzenSearchSubjectJSONRequestBody defines body for AuthzenSearchSubject for application/json ContentType.
+type AuthzenSearchSubjectJSONRequestBody = AuthzenSubjectSearchRequest
 
 // AddTenantAdminJSONRequestBody defines body for AddTenantAdmin for application/json ContentType.
 type AddTenantAdminJSONRequestBody = TenantAdmin
@@ -1156,6 +1429,9 @@ type CreateUserTokenJSONRequestBody = TokenCreate
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// AuthzenMetadata AuthZEN Policy Decision Point metadata of a tenant
+	// (GET /.well-known/authzen-configuration/v1/tenants/{tenant_id})
+	AuthzenMetadata(ctx echo.Context, tenantId TenantID) error
 	// GetHealthz Liveness probe
 	// (GET /healthz)
 	GetHealthz(ctx echo.Context) error
@@ -1177,6 +1453,18 @@ type ServerInterface interface {
 	// UpdateTenant Update a tenant's name or settings
 	// (PATCH /v1/tenants/{tenant_id})
 	UpdateTenant(ctx echo.Context, tenantId TenantID) error
+	// AuthzenEvaluation AuthZEN Access Evaluation, one decision
+	// (POST /v1/tenants/{tenant_id}/access/v1/evaluation)
+	AuthzenEvaluation(ctx echo.Context, tenantId TenantID) error
+	// AuthzenEvaluations AuthZEN Access Evaluations, up to 1000 decisions from one state
+	// (POST /v1/tenants/{tenant_id}/access/v1/evaluations)
+	AuthzenEvaluations(ctx echo.Context, tenantId TenantID) error
+	// AuthzenSearchAction AuthZEN Action Search, the actions a subject may do on a resource
+	// (POST /v1/tenants/{tenant_id}/access/v1/search/action)
+	AuthzenSearchAction(ctx echo.Context, tenantId TenantID) error
+	// AuthzenSearchSubject AuthZEN Subject Search, the users who may do an action on a resource
+	// (POST /v1/tenants/{tenant_id}/access/v1/search/subject)
+	AuthzenSearchSubject(ctx echo.Context, tenantId TenantID) error
 	// AddTenantAdmin Restore a tenant's administration (operator only)
 	// (POST /v1/tenants/{tenant_id}/admins)
 	AddTenantAdmin(ctx echo.Context, tenantId TenantID) error
@@ -1325,6 +1613,22 @@ type ServerInterfaceWrapper struct {
 	Handler ServerInterface
 }
 
+// AuthzenMetadata converts echo context to params.
+func (w *ServerInterfaceWrapper) AuthzenMetadata(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AuthzenMetadata(ctx, tenantId)
+	return err
+}
+
 // GetHealthz converts echo context to params.
 func (w *ServerInterfaceWrapper) GetHealthz(ctx echo.Context) error {
 	var err error
@@ -1422,6 +1726,70 @@ func (w *ServerInterfaceWrapper) UpdateTenant(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateTenant(ctx, tenantId)
+	return err
+}
+
+// AuthzenEvaluation converts echo context to params.
+func (w *ServerInterfaceWrapper) AuthzenEvaluation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AuthzenEvaluation(ctx, tenantId)
+	return err
+}
+
+// AuthzenEvaluations converts echo context to params.
+func (w *ServerInterfaceWrapper) AuthzenEvaluations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AuthzenEvaluations(ctx, tenantId)
+	return err
+}
+
+// AuthzenSearchAction converts echo context to params.
+func (w *ServerInterfaceWrapper) AuthzenSearchAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AuthzenSearchAction(ctx, tenantId)
+	return err
+}
+
+// AuthzenSearchSubject converts echo context to params.
+func (w *ServerInterfaceWrapper) AuthzenSearchSubject(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AuthzenSearchSubject(ctx, tenantId)
 	return err
 }
 
@@ -3108,7 +3476,90 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/organizations/:organization_id", wrapper.GetOrganization, options.OperationMiddlewares["getOrganization"]...)
 	router.PATCH(options.BaseURL+"/v1/tenants/:tenant_id/organizations/:organization_id", wrapper.UpdateOrganization, options.OperationMiddlewares["updateOrganization"]...)
 	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/audit-events", wrapper.ListAuditEvents, options.OperationMiddlewares["listAuditEvents"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/access/v1/evaluation", wrapper.AuthzenEvaluation, options.OperationMiddlewares["authzenEvaluation"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/access/v1/evaluations", wrapper.AuthzenEvaluations, options.OperationMiddlewares["authzenEvaluations"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/access/v1/search/subject", wrapper.AuthzenSearchSubject, options.OperationMiddlewares["authzenSearchSubject"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/access/v1/search/action", wrapper.AuthzenSearchAction, options.OperationMiddlewares["authzenSearchAction"]...)
+	router.GET(options.BaseURL+"/.well-known/authzen-configuration/v1/tenants/:tenant_id", wrapper.AuthzenMetadata, options.OperationMiddlewares["authzenMetadata"]...)
 
+}
+
+type AuthzenBadRequestResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type AuthzenBadRequestJSONResponse struct {
+	Body AuthzenError
+
+	Headers AuthzenBadRequestResponseHeaders
+}
+
+type AuthzenForbiddenResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type AuthzenForbiddenJSONResponse struct {
+	Body AuthzenError
+
+	Headers AuthzenForbiddenResponseHeaders
+}
+
+type AuthzenInternalResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type AuthzenInternalJSONResponse struct {
+	Body AuthzenError
+
+	Headers AuthzenInternalResponseHeaders
+}
+
+type AuthzenNotFoundResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type AuthzenNotFoundJSONResponse struct {
+	Body AuthzenError
+
+	Headers AuthzenNotFoundResponseHeaders
+}
+
+type AuthzenRateLimitedResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+	XRequestID      *string
+}
+type AuthzenRateLimitedJSONResponse struct {
+	Body AuthzenError
+
+	Headers AuthzenRateLimitedResponseHeaders
+}
+
+type AuthzenTooLargeResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type AuthzenTooLargeJSONResponse struct {
+	Body AuthzenError
+
+	Headers AuthzenTooLargeResponseHeaders
+}
+
+type AuthzenUnauthorizedResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type AuthzenUnauthorizedJSONResponse struct {
+	Body AuthzenError
+
+	Headers AuthzenUnauthorizedResponseHeaders
 }
 
 type BadRequestResponseHeaders struct {
@@ -3200,6 +3651,133 @@ type UnauthorizedApplicationProblemPlusJSONResponse struct {
 	Body Problem
 
 	Headers UnauthorizedResponseHeaders
+}
+
+type AuthzenMetadataRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+}
+
+type AuthzenMetadataResponseObject interface {
+	VisitAuthzenMetadataResponse(w http.ResponseWriter) error
+}
+
+type AuthzenMetadata200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type AuthzenMetadata200JSONResponse struct {
+	Body    AuthzenMetadata
+	Headers AuthzenMetadata200ResponseHeaders
+}
+
+func (response AuthzenMetadata200JSONResponse) VisitAuthzenMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenMetadata400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AuthzenMetadata400ApplicationProblemPlusJSONResponse) VisitAuthzenMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenMetadata404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AuthzenMetadata404ApplicationProblemPlusJSONResponse) VisitAuthzenMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenMetadata429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response AuthzenMetadata429ApplicationProblemPlusJSONResponse) VisitAuthzenMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenMetadata500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response AuthzenMetadata500ApplicationProblemPlusJSONResponse) VisitAuthzenMetadataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type GetHealthzRequestObject struct {
@@ -4264,6 +4842,834 @@ func (response UpdateTenant500ApplicationProblemPlusJSONResponse) VisitUpdateTen
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluationRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Body     *AuthzenEvaluationJSONRequestBody
+}
+
+type AuthzenEvaluationResponseObject interface {
+	VisitAuthzenEvaluationResponse(w http.ResponseWriter) error
+}
+
+type AuthzenEvaluation200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type AuthzenEvaluation200JSONResponse struct {
+	Body    AuthzenDecision
+	Headers AuthzenEvaluation200ResponseHeaders
+}
+
+func (response AuthzenEvaluation200JSONResponse) VisitAuthzenEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluation400JSONResponse struct{ AuthzenBadRequestJSONResponse }
+
+func (response AuthzenEvaluation400JSONResponse) VisitAuthzenEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluation401JSONResponse struct {
+	AuthzenUnauthorizedJSONResponse
+}
+
+func (response AuthzenEvaluation401JSONResponse) VisitAuthzenEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluation403JSONResponse struct{ AuthzenForbiddenJSONResponse }
+
+func (response AuthzenEvaluation403JSONResponse) VisitAuthzenEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluation404JSONResponse struct{ AuthzenNotFoundJSONResponse }
+
+func (response AuthzenEvaluation404JSONResponse) VisitAuthzenEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluation413JSONResponse struct{ AuthzenTooLargeJSONResponse }
+
+func (response AuthzenEvaluation413JSONResponse) VisitAuthzenEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluation429JSONResponse struct{ AuthzenRateLimitedJSONResponse }
+
+func (response AuthzenEvaluation429JSONResponse) VisitAuthzenEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluation500JSONResponse struct{ AuthzenInternalJSONResponse }
+
+func (response AuthzenEvaluation500JSONResponse) VisitAuthzenEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluationsRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Body     *AuthzenEvaluationsJSONRequestBody
+}
+
+type AuthzenEvaluationsResponseObject interface {
+	VisitAuthzenEvaluationsResponse(w http.ResponseWriter) error
+}
+
+type AuthzenEvaluations200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type AuthzenEvaluations200JSONResponse struct {
+	Body    AuthzenEvaluationsResult
+	Headers AuthzenEvaluations200ResponseHeaders
+}
+
+func (response AuthzenEvaluations200JSONResponse) VisitAuthzenEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluations400JSONResponse struct{ AuthzenBadRequestJSONResponse }
+
+func (response AuthzenEvaluations400JSONResponse) VisitAuthzenEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluations401JSONResponse struct {
+	AuthzenUnauthorizedJSONResponse
+}
+
+func (response AuthzenEvaluations401JSONResponse) VisitAuthzenEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluations403JSONResponse struct{ AuthzenForbiddenJSONResponse }
+
+func (response AuthzenEvaluations403JSONResponse) VisitAuthzenEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluations404JSONResponse struct{ AuthzenNotFoundJSONResponse }
+
+func (response AuthzenEvaluations404JSONResponse) VisitAuthzenEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluations413JSONResponse struct{ AuthzenTooLargeJSONResponse }
+
+func (response AuthzenEvaluations413JSONResponse) VisitAuthzenEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluations429JSONResponse struct{ AuthzenRateLimitedJSONResponse }
+
+func (response AuthzenEvaluations429JSONResponse) VisitAuthzenEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenEvaluations500JSONResponse struct{ AuthzenInternalJSONResponse }
+
+func (response AuthzenEvaluations500JSONResponse) VisitAuthzenEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchActionRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Body     *AuthzenSearchActionJSONRequestBody
+}
+
+type AuthzenSearchActionResponseObject interface {
+	VisitAuthzenSearchActionResponse(w http.ResponseWriter) error
+}
+
+type AuthzenSearchAction200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type AuthzenSearchAction200JSONResponse struct {
+	Body    AuthzenActionSearchResponse
+	Headers AuthzenSearchAction200ResponseHeaders
+}
+
+func (response AuthzenSearchAction200JSONResponse) VisitAuthzenSearchActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchAction400JSONResponse struct{ AuthzenBadRequestJSONResponse }
+
+func (response AuthzenSearchAction400JSONResponse) VisitAuthzenSearchActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchAction401JSONResponse struct {
+	AuthzenUnauthorizedJSONResponse
+}
+
+func (response AuthzenSearchAction401JSONResponse) VisitAuthzenSearchActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchAction403JSONResponse struct{ AuthzenForbiddenJSONResponse }
+
+func (response AuthzenSearchAction403JSONResponse) VisitAuthzenSearchActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchAction404JSONResponse struct{ AuthzenNotFoundJSONResponse }
+
+func (response AuthzenSearchAction404JSONResponse) VisitAuthzenSearchActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchAction413JSONResponse struct{ AuthzenTooLargeJSONResponse }
+
+func (response AuthzenSearchAction413JSONResponse) VisitAuthzenSearchActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchAction429JSONResponse struct{ AuthzenRateLimitedJSONResponse }
+
+func (response AuthzenSearchAction429JSONResponse) VisitAuthzenSearchActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchAction500JSONResponse struct{ AuthzenInternalJSONResponse }
+
+func (response AuthzenSearchAction500JSONResponse) VisitAuthzenSearchActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchSubjectRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Body     *AuthzenSearchSubjectJSONRequestBody
+}
+
+type AuthzenSearchSubjectResponseObject interface {
+	VisitAuthzenSearchSubjectResponse(w http.ResponseWriter) error
+}
+
+type AuthzenSearchSubject200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type AuthzenSearchSubject200JSONResponse struct {
+	Body    AuthzenSubjectSearchResponse
+	Headers AuthzenSearchSubject200ResponseHeaders
+}
+
+func (response AuthzenSearchSubject200JSONResponse) VisitAuthzenSearchSubjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchSubject400JSONResponse struct{ AuthzenBadRequestJSONResponse }
+
+func (response AuthzenSearchSubject400JSONResponse) VisitAuthzenSearchSubjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchSubject401JSONResponse struct {
+	AuthzenUnauthorizedJSONResponse
+}
+
+func (response AuthzenSearchSubject401JSONResponse) VisitAuthzenSearchSubjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchSubject403JSONResponse struct{ AuthzenForbiddenJSONResponse }
+
+func (response AuthzenSearchSubject403JSONResponse) VisitAuthzenSearchSubjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchSubject404JSONResponse struct{ AuthzenNotFoundJSONResponse }
+
+func (response AuthzenSearchSubject404JSONResponse) VisitAuthzenSearchSubjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchSubject413JSONResponse struct{ AuthzenTooLargeJSONResponse }
+
+func (response AuthzenSearchSubject413JSONResponse) VisitAuthzenSearchSubjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchSubject429JSONResponse struct{ AuthzenRateLimitedJSONResponse }
+
+func (response AuthzenSearchSubject429JSONResponse) VisitAuthzenSearchSubjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AuthzenSearchSubject500JSONResponse struct{ AuthzenInternalJSONResponse }
+
+func (response AuthzenSearchSubject500JSONResponse) VisitAuthzenSearchSubjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
@@ -13491,6 +14897,9 @@ func (response RevokeUserToken500ApplicationProblemPlusJSONResponse) VisitRevoke
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// AuthzenMetadata AuthZEN Policy Decision Point metadata of a tenant
+	// (GET /.well-known/authzen-configuration/v1/tenants/{tenant_id})
+	AuthzenMetadata(ctx context.Context, request AuthzenMetadataRequestObject) (AuthzenMetadataResponseObject, error)
 	// GetHealthz Liveness probe
 	// (GET /healthz)
 	GetHealthz(ctx context.Context, request GetHealthzRequestObject) (GetHealthzResponseObject, error)
@@ -13512,6 +14921,18 @@ type StrictServerInterface interface {
 	// UpdateTenant Update a tenant's name or settings
 	// (PATCH /v1/tenants/{tenant_id})
 	UpdateTenant(ctx context.Context, request UpdateTenantRequestObject) (UpdateTenantResponseObject, error)
+	// AuthzenEvaluation AuthZEN Access Evaluation, one decision
+	// (POST /v1/tenants/{tenant_id}/access/v1/evaluation)
+	AuthzenEvaluation(ctx context.Context, request AuthzenEvaluationRequestObject) (AuthzenEvaluationResponseObject, error)
+	// AuthzenEvaluations AuthZEN Access Evaluations, up to 1000 decisions from one state
+	// (POST /v1/tenants/{tenant_id}/access/v1/evaluations)
+	AuthzenEvaluations(ctx context.Context, request AuthzenEvaluationsRequestObject) (AuthzenEvaluationsResponseObject, error)
+	// AuthzenSearchAction AuthZEN Action Search, the actions a subject may do on a resource
+	// (POST /v1/tenants/{tenant_id}/access/v1/search/action)
+	AuthzenSearchAction(ctx context.Context, request AuthzenSearchActionRequestObject) (AuthzenSearchActionResponseObject, error)
+	// AuthzenSearchSubject AuthZEN Subject Search, the users who may do an action on a resource
+	// (POST /v1/tenants/{tenant_id}/access/v1/search/subject)
+	AuthzenSearchSubject(ctx context.Context, request AuthzenSearchSubjectRequestObject) (AuthzenSearchSubjectResponseObject, error)
 	// AddTenantAdmin Restore a tenant's administration (operator only)
 	// (POST /v1/tenants/{tenant_id}/admins)
 	AddTenantAdmin(ctx context.Context, request AddTenantAdminRequestObject) (AddTenantAdminResponseObject, error)
@@ -13665,6 +15086,31 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// AuthzenMetadata operation middleware
+func (sh *strictHandler) AuthzenMetadata(ctx echo.Context, tenantId TenantID) error {
+	var request AuthzenMetadataRequestObject
+
+	request.TenantId = tenantId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AuthzenMetadata(ctx.Request().Context(), request.(AuthzenMetadataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AuthzenMetadata")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AuthzenMetadataResponseObject); ok {
+		return validResponse.VisitAuthzenMetadataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // GetHealthz operation middleware
@@ -13876,6 +15322,198 @@ func (sh *strictHandler) UpdateTenant(ctx echo.Context, tenantId TenantID) error
 		return err
 	} else if validResponse, ok := response.(UpdateTenantResponseObject); ok {
 		return validResponse.VisitUpdateTenantResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AuthzenEvaluation operation middleware
+func (sh *strictHandler) AuthzenEvaluation(ctx echo.Context, tenantId TenantID) error {
+	var request AuthzenEvaluationRequestObject
+
+	request.TenantId = tenantId
+
+	var body AuthzenEvaluationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AuthzenEvaluation(ctx.Request().Context(), request.(AuthzenEvaluationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AuthzenEvaluation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AuthzenEvaluationResponseObject); ok {
+		return validResponse.VisitAuthzenEvaluationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AuthzenEvaluations operation middleware
+func (sh *strictHandler) AuthzenEvaluations(ctx echo.Context, tenantId TenantID) error {
+	var request AuthzenEvaluationsRequestObject
+
+	request.TenantId = tenantId
+
+	var body AuthzenEvaluationsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AuthzenEvaluations(ctx.Request().Context(), request.(AuthzenEvaluationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AuthzenEvaluations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AuthzenEvaluationsResponseObject); ok {
+		return validResponse.VisitAuthzenEvaluationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AuthzenSearchAction operation middleware
+func (sh *strictHandler) AuthzenSearchAction(ctx echo.Context, tenantId TenantID) error {
+	var request AuthzenSearchActionRequestObject
+
+	request.TenantId = tenantId
+
+	var body AuthzenSearchActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AuthzenSearchAction(ctx.Request().Context(), request.(AuthzenSearchActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AuthzenSearchAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AuthzenSearchActionResponseObject); ok {
+		return validResponse.VisitAuthzenSearchActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AuthzenSearchSubject operation middleware
+func (sh *strictHandler) AuthzenSearchSubject(ctx echo.Context, tenantId TenantID) error {
+	var request AuthzenSearchSubjectRequestObject
+
+	request.TenantId = tenantId
+
+	var body AuthzenSearchSubjectJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AuthzenSearchSubject(ctx.Request().Context(), request.(AuthzenSearchSubjectRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AuthzenSearchSubject")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AuthzenSearchSubjectResponseObject); ok {
+		return validResponse.VisitAuthzenSearchSubjectResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -15772,177 +17410,225 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lbtu4tuivELobqD1bcR7NzJ46GJyT6bQzOaczLdoUGzh1bsRItM0TmXRJKql3T4D7D/cP75dccJGU",
-	"KFnyK86rFTDApDJFkYvrzfX4GsR8MuWMMCWD/tdgTHBCBPz56hSP9P8TImNBp4pyFvSDD0pwNkKEKapm",
-	"SOER4kOkxgQJfv1MoisiJOXsCEnCEkQVusDxJaIMRSfDnT+xisdRLwgDQT5nVJAk6CuRkTCQ8ZhMsP6a",
-	"mk1J0A+kEpSNgpubMHiPFXlDJ1TNL+afY6wQlSglQ6XXgdFFloyICpHM4jHCEkWDIJNEDIIj8cuP/zhS",
-	"vxxGfRSJSL8FqyafMyKVRIJMMGWUjUIUqWjA9I+SxJwlEmVM0RSGm+n1y8MsTREeYcp66EQhhidE+kO8",
-	"yVEiyDXiDHWokgOm1/NMhogLNOQCYTTENCUJwpkaa7DGWO8OUSVRnFLCFMJJIoiUz2TXe8tNrjQM9BcG",
-	"jDPEOCOooz8+FfyCyG7tPKEGDVVIKswS2UPvBJF6AGfpDF2PCUNm++KKiAETGZPomqoxinZ2BFZkJ9XH",
-	"EYUIs0SPZHpz5IqIGRJETjmTpDdgQRiQL3gyTfV5zh1DsOKhv+MpjWfzR3/qwdeAXKLOyavT1ygReKjQ",
-	"oJgCGaRGQ0rSRAL4/jg9fTcIujmeDFiBKJ9/2d/bO7r+ZX8vRIPAHM6OPpzSbxqN9AuASQTHY2TONcfA",
-	"yHszGjAYUj0Hhyx8WI8EsoeizzmuXmRCKtTJURYrfeQx6YYouo6Qj7GYITKZqlmOjfhSoydHggxpmi4+",
-	"caQPfMC2deKrwXMZPhAlZsdDRUQdF+BpsXXF0TXWjIcMudA4osSMslGv9IEJZXSSTYL+fug+RpkiIyLM",
-	"17hURLwnV1TCJ+qQTxGGmXqmOYcZhrBeHlJjKtG1oIosZnRDLiZYmQ//pMlhbh03YTDFAk+Ishz5ZSYk",
-	"F/XLiRj5os5jGBE5njzVa+OZRFM8guVQPfxzRsQsCAPNs4J+YN4pgwd/eUPYSI2D/uHeXlhzHr8Lnk1P",
-	"ftODYc4pVuNiypH+9ZwmCwHgfeTn2m+cDEFgzO/3mMlrItDh/gHKWEqk9ARQnAmhETvS4suSDpWIs2L/",
-	"hh0Uq3WSqQkE+/UgaJBJ7/CIIEn/1QhvIKXStxIyxFmqgv7BXljCi+cHQahXYnFVr2MB5obBl50R3yme",
-	"wjL/pKwZkS0kh4JPUIIVRlihlGAQK1QiRq41v8HJzoxnYgewWnaPQPpYpFc5KaAxlohxhYTmdSTRsD/c",
-	"22sCw4SyczdLsJAwcgC8ODh4/vwfB3vPf/r5x8N//OOnvRJA9mpJ+a0YYUb/Bez0NU1rGchLnjGFRim/",
-	"wCka8zShbCQtq9O4403xTKKOZow8U4iq0L2k2Wi3aaf++4Yo1iCC9zwljXQmeEpuTWYfCBZ1VPYSS7JD",
-	"mSRMUkWvCJLZhXkNTTS5NG1Xmvka1nBQT0yngEKNGzUYtsZWf3pe95WPkgjzjQoZgPBGNAH9KpqQCLQE",
-	"jdsxTlOQ6/yawah82+UV6p9ueRQ3+l0jTIHd/4qT90bW63/FnCnC4E88naZWQ9jVal5KJn//b2nou/ja",
-	"3wQZBv3gf+0WGv6u+VXuvjNvmY+WYXHCrnBKE0TZNFOoE8G/DO4SIbiIuqHWdjUaaPiAUqVh4lkOJY29",
-	"bhl27G4x0Ff5dgqdb6WX7XDYy0vOhimN7xVi7ptWSQassVJIKqwI6kSxHRJ1Hw+oXnNxQZOEsPuE1WlO",
-	"UijF8aWR3FMiJlSCOOlEQ7esxwSrE6aIYDi9T1B9ZOTLlMSKJAgID3UiapcRdY8Q0+q3FtaXErnn8vFA",
-	"7C+uXvOMJfcJsb+4QkP9UdSJGFfn8PdjQqN3eJZynJxy/gaLEblP2Lx3tjJPZohr1NlHf9JfUSeamkWd",
-	"K87PU72sRwUxAWYdBfUNTMf7BFrhtEIJJ0a7Bd1Hg81b2bmxah8T4PKH9wuxU87RBLNZ4VjrRAIrcp6a",
-	"tUTdPrD8krNEWwpySpgC9QvkZ8VRMmDLPSVvm1wZdb4r1OHDIbqYIWt7dY374uHPzro6dnJfx8K3C68I",
-	"nMVHpqHCBf3X/Z76n1p6s5E+vQucIMUviRblmbecx0MbN04lh2UcS0lHbGKhNBV8SoSiRgHH8BtJzrFa",
-	"BpxTOiFS4clULzJ/76LBcWkGaIhZOnCWh/46VlyAk7xiH4RBQuU0xbNzY3J8nR9AvkypIHLd9TbOp4Wo",
-	"8aOtNZ8g2GLW3IzOYq37TcZ8uvRDH2CQHq2wyuSy4cXxfjDjjZXlLLRPngkNUKgA2S0q/1xYQoryUZ/l",
-	"R8Yv/pvEgK/F918KghVsDydGauD0nYduQ5xKElYwcNMDve25eZbqjzUGe+kcF1u16x1rw+EshuyJIhM5",
-	"T73UPc7/WA1R9OT2a1gIPJtblZlv8ZreUKnucklh4Pl7l030F/mirO+4fi/l2Rbv7D2ZpjheF5Fx/v4m",
-	"+7e0cwO+QHvcPl7Wn5P/zcV7+pDzEsKyCbwbK3ql6X5KWKIR+awGs4+zhKpXV/WyI1bW41pciWh07sVm",
-	"LzXT4VhxYYlqoX9qsZRYk1ckRGGayubzNF6sOeiZdRabI1fq/MX+ZVK3JKXNCtXE9+2v5nkVXkGdH6+E",
-	"wfqLhhc7+IUO+uW5/XUU+67FjPxgt0LHBZo8OB2/HJP48ldtwniuxTXoONbvr751+Jz7Uol8953z3v17",
-	"CTHbDy/bk4R7lOp5CXi+5rLfZirmE1J3ZsK7UFl+j1eRaXYt3iyNm3JLmOcuacqviU9OF5ynBDMDZBWP",
-	"SVKveo4EZkprnpq4CoelnOA0JVIhmsDFB1USTbFSRLAjxLI0NZZVQhgl4O7Vz/CFJlPDH8rrKzx6a2qB",
-	"jdqZN+McuLyLrx3rjgfwmVu9ObFgYVcAqhH+m9FI9b5nBR2pDK+FVlgx8ibMbx1WuNHomZu0xXdBPpyK",
-	"G41FsC9A5UgPp+nbYdD/tBaJzVPsbSiska7ObsLg1RVOM6xI8l6LlznSWmpkNf6wRduGZyImq/MrvZMP",
-	"8M5S5XVle8cuoe7ASxC8teZdPo8tc1snFxfy2teUpMkrIYwELu8F7rfm6es3rhRJNIsc91EEQOtV6D4K",
-	"UeSpoJ/2z3oW+PqXC57M6vW3CZESj8hy5miWVrxQtzWI05jflVFC13ZslGBQg+VVnXAkpueH4+RnWb/P",
-	"yQUR5zHPjP5cPckFlJZNk/WXX6c3WqQvLSX0oVP6ViOAN7LtK8As35HXCQkHjupt+oSyPFRlGVOHORr3",
-	"sQ1t12Dcgyu6sIyPcHaP9Vzm1vwHwakazx9A4eoqSItfLrWM7Gt10HlD2aXlMZXNY4VXFzvESImThDBF",
-	"h9RQbfXcU8oul05lF/QGxlY3AotyEy3Yzhv3pfKeNKrA/ysq67wAJylWpEGAk3S4nCXDqGIig6aLlryZ",
-	"hrmFUypbYstcKfDBum38SRR2q1nkPihLz9eCkB0tytF/fHj7FzLThQgrNOFSof2f0H/SXz3hWHzP4ww1",
-	"kXdSQsy3i4J0MTz6ECAE0poyNmwtxVLlkZFLkcMPJNuaQCVfzMV9k9pYFahcjM6fX35+8SUI11BMty0u",
-	"15GPPtg2dIGXQLQWk71jmenvbRuis4RiDy5B/dVsJEgf5uTm9vGuZFtXLviFZY594zGMQhPLP8VCoegT",
-	"3vnX3s6L897O2d8jsKN/AJW9oMeExxlo931BcFK2sGG11ocS9IP/3fGn+5/B4Iduf/7R3+oIu9jBB1KD",
-	"ZIV5vjqqld0I27S4/NUssbvcjfLcsbx//RK9OPzxH8jeVCPrrNXAr/BdnhDfb1+NVtQMyr8Uh/hqG/Zm",
-	"7skgSEgzNRc5qD8xF9qhn1bjZPT2vNAGiAu1YWJ1twVmD/X3tnqpqx+eZ6/WHF6hLc5bVIqqtF5GzHvf",
-	"x0pNZX93V0AyRC8hVy5wQO7WgHkxD3UOePi+d5sK51eHGzVay3rcZzXHW75tiz+ZJELWHF/9dhquJusd",
-	"S8YXYHSMOrftxja5TR6oEtErSM8xF1nGGzjmaSK9iP1n0oW/gDfYU7i8ZS2z+Zf6y6o6DDhBSEJVHdpo",
-	"GhoTQZU8Hwo+KZFEw+EVmD/xlNFF8MuVVk/MeBdZjUvbPqN16LfMuXc6M47BjTQ56ybOHS0VTxaVirJY",
-	"AYpIl/5gM2pSghIqSKzSGepgNkPg6QohEM7EJiTd3gpeuGZ/o6WkstQo40Dok06B8KVtraeUapBupIyW",
-	"aTgnvZLJ0Ew7y10JVWJaU2dqpp1lfLBkDm6XsvysjMOSRvTpeOe/jAJ0Vvx5vnP2dS/86fnN3+6GBNeJ",
-	"IKhHWX8NTdi1DXOgyR9+v2aAd7dQk3k5Q9iwCSrR2GaClPec5wLOvf1aa9Twc2SCQuFvk9BciKqKZGoW",
-	"3YZRBaH5YsFFSOIxjTrF7Iric+/upmaR+Ux2oXqnZtuwWEd2eaphzjR7qylGTXA/rWxRzqQimiHGmVR8",
-	"Ursb/d5G5toy/aRlZnPIcTKZZEpD7AhhlNDhkEDWzxVOM+KlP1Y44AMwtTns+uDuIxciSMVY/jqAiQZB",
-	"Hw0Ck/k4CG4iU2/ABVKDnVwa6d+LDYKw8uScJnpYr9e7iea5xwZ36aVX3Llp8/wtS2eN7r0qNzHbC8rT",
-	"rWgY1JGzSXDcmuOwqlTjeELW8gmK9ZLbj2y2fzzGbETQhF8RiajqBeFyB0EYSKIUZaOlSG2A9MGNvgPX",
-	"Zb4SDwLr6Y5mjcfJhLJ1/WETa//nEDNPyl6jH+s4xJAKqRoZ6dzwFK8+ugIss6QlGze6c1Jj4+pfzyH+",
-	"vyHyXQ+gUkH84jNpUwUkiQVUbRnza+akaFwv9s0ntOq/DCM+yhpTxHs9LC23ecubWQoOQZbju8GlnKgr",
-	"Wcy+vuyUZfP/nbOv++FPB/WK8oZCd1NKbSS5ZWDdGIlc6sTdY1Bo089Xg8m8SDCPmwGxDVvBffuhrYUK",
-	"XmwaJH4+sX7digYiKRulJOoj7Hu03L1hoXkb5XxKhHFYgNPeCvZJlio6NV5ImK1eqDfsbEXNekKZ/3S/",
-	"utP7p875/eTy0pdIenc7itYrE6eOJLd097lRbktV81H88vzgy8/DoEkOZnL9tTWqTYBOsubuuUhhtwxb",
-	"IoaF4NeUjdC1thLB7wrMaoJnKOFQSOL2LkQvBHSFQHmrBhWxnd7h1dKzXvC9pi5tSBn5udzKetpfzSW0",
-	"BFLJ6mGwhqTm418XSL/VRV1VEDXoOWdu9VsRRHZDDyyHPlrpvh1ONWm8uHNX3M1UWFXel96PZFKc/zx8",
-	"fvl5Lz4Ilin3tUHINfzpJJFFocbUlir0RGju5ccssUWN0hnqVP38q9/FrJaeqY/JJWZu0dhzdlV+zWig",
-	"sp6hp9d2rJSgF5mqi3J+lMi0GDke6lDmzmPdc9hMAm1ub9cdxZoS6Q5Ndo/Kt+MTXdkHoM/iNxvzcsvg",
-	"UT2Vu+R/oLBRvYRtyLzcTHxwkZcDdN6oLnGyZbvx+F4uobYfOxH6q2ra0oLc3IRKfJGWEriK1el3Nwtb",
-	"+w7YRrU2EKR0S78yiy1s6JnTsqQA3PIOZn1JNG/DgkEcZ4Kq2Qf9gtnaBcGCiOPMBNLDTHCRBY8LfWqs",
-	"1NSUMqFsyF2xFGwqx9kkQlMGFk0wZQpTprE7DDKResFRI6rG2UUv5hMbJzX+bP8I5kswmekw1NyUaBBc",
-	"j7lVv67HNB4DlE2JXTAYtZmoxkTbiv82CCCaGUrrGIcSuD1A8R+wAXvJ2RVhUAmnP2A7CIJ/1NhEcmCF",
-	"LkjK2Qiq42JXrzOlV0SijCVEoGj3an/XTrz7NS+3eBP1YDaIT0NYEBQ1FZKJUMccG4psXF/UNfmlGEm4",
-	"JENRzBNiZtRsV0JZYhS5ijz7/+///F+NLHlQ0sFeF6CBGeJT/DkjeWh3aJ9rSA4YggsnQM1B0Eefer3e",
-	"WYgGPsc0N1G9Xm8QoP+BKPCbKERcJESQBF3MEE16OdxM+d78oEz5IHN6O66WahSWA6kqVYCpgukgQS60",
-	"oTV6yf5tkkQxFmIG8IGi6qZm7RF69/F0993x6cs/dn979ebV6SuE45hMlV9DXU8OdSo1klwA1WqsIQKq",
-	"wkVfLQO6iRCeTgm2Xzf1vptrW2pQdg73DvMR0xQriNN3JQdCBEgLlV7hla4BG47HdoyGQVEN3SvtRxVi",
-	"hCQSqsF/2TFUslMMiODrRXED9Mv856HQ6lFR3jqlUqFfkKYKU7USbFy9JuR9Q5J02EdKZAAvcSmLpUrn",
-	"SdRw1PBAtvS6AwnqAJi5cE/11DQxqM0zW3+92MWR/90MOFUfiq7VfPp6zCWUVdWjEJUwtclNgDJtHZP0",
-	"3u0j+AMqLDGid2MhyTiQuKaGGWcEkVSSCtjhePLEbzSFMkhhUb7bZDDmWeHYMiEu0EVGTSgYZyS0Hyyw",
-	"Rq9VGfYFkCHDITGhht5tNupwgSIQHn0iY5xiRSKoH2xWQxhsAunnGuEwQHcONV1MmjFgJ0fmFtIs15yR",
-	"ESchAkkdIieHEU1Cs9BLwmSo+Y1LfZd6iybvT47pVCJ8jWfduW3meyRlhqpnLcxnb0VcoISkxAOmw3ol",
-	"S6DB0jB3zVSBmUm79xm65lmaoAtyhLgaE3FNJUGHe8976NjdvwLSmWEpwVekYOoOLTGzoZ+llepVwXmc",
-	"wyVIVNj9EK3w4gi2nlObIFJxQUxMi54Z6Ord2w+nqEFe7MK80jH5CVWyX9Tp5wnVkxXVB/XmD/efh5bX",
-	"kgRJbjaHXQ04+JcETIH2CUiTTWopJC/yjmFrUtE0hX9Be4NONtXn9zN8ig9tsX/zJpUwToNez5kIPp2S",
-	"BIH6dYQuyIxD+Wfrt405YwQyBFCccklkXuzdiQnAaqiEjGyRZNjmz+g/6a82FAR1IhgQdY/0J22JMjPu",
-	"p0MYOCJ659MUU7ajyBeFDp/vm+rc+kt/nJ6+s4XtoAY3VgSB8ISbDkMJOE315HwICGcQH8mxBrQ+RFNG",
-	"rxuicvm7MBd2hwcvnMAr6tAZeavnrS++B+cIbQFsLDwsqFzEr4f+6YpNmDVzZhh+qS5fN6y0FTAldP3W",
-	"GkaAVAvBRYXeZBuCWDDoXZdeiNbvE3GEiprfiBGqqRKYtdSYaUT9CdRLphJdcK1SJfqjMZeqj4pgeaTo",
-	"BMLcriVKKSNYpLOiBgfgJbACe591sAcg18sxJWANoLXQI8mRI6dJpkmLoI+nr3d+Rh3MgGmgKB5jIYkC",
-	"NQdRW9UZBoVW1micNInogL0TnGpha04vJkztaJ49JU4mGew2uHyEjF4FKwLGhSdTInbIFU30oXeGXIyI",
-	"qT4B+OuWBRJbaxfAMvpmDVarM7rErxo8RMg+igWXcocLOqKsKCipaYRx9PLt+w85DXltAGzhxxQUTPOu",
-	"dIgWc+Hmk5EWEzhWbkyVJLpHBqOnggxTOhoraVm1ZVQWI/TU2N7rFDqpU+30gkoL1UgFn031j1r828+b",
-	"+pMpjQmTxLNBjqc4HpOdg97enO1xfX3dw/Bzj4vRrn1X7r45efnqrw+v4J0i58OZH8fvToIwsH16gn6w",
-	"19s34/iUMDylQT943tvrPYeMFzUGm2p3DJnJ/4J4TpOClKsxJ0nQD34n6g87pFLE/GBvb0ElyvUqUNr8",
-	"6Iay0lPBY40EVCKsTZvHU4v10MCg7r0cVrtetfebMPhxlVfyqtS+KRz0P52FgcwmEyxmQT94Q68I03CB",
-	"hkBQBGskg/6n4G2uiAZnYVCjkOuZ9My7WlDOFh7+ezPiQc4evq3lPFD+93Tq+oXn90RdCVb4AkutFzPG",
-	"QeDYPh+9hej3HlSzHP9QJ58IXscXKeluhJSF/tmImG+oVKd2TLmXTsOtbDFk1+HC0oHOa3t2h8jvxQnV",
-	"HM8xJLGDdWQ2+6Rp4HBvf/krpULH8NLz5S8VDQ/0Gwcvlr/hF9HejCl7bFgqdz4evjv0bET2wBljwdlN",
-	"GEy5rMFzcztmQ8CMs51I9StPZitgYH7x7MUsWhd4gBP87ziekJ7Sh1N2TgfHCXaXAy782P0STwh6ycU0",
-	"uAnXwnBX57N8ZaBERm7mqGt/y9TlQjfqGnyYn6wFExnTOfRyVIqARKMDaqMDoqjsL6Ae9h5LffGyI3Pp",
-	"DOVeaI+drPdWIOu8SYx+YX+FT1T7NjwA/zA4mPt5QsSn5j7LWZDa3Af69LBxU0ZTlq++f8dcHqXE3KqV",
-	"2dBv8NxjQyV6PaxJPYUXklZcrYLXh8vfyHuuPAB+mrMs+yF9pyllCLrebSj4mgyPJmzbtu7VpBab3bYY",
-	"/A1g8HtwB9sTXQtTXVi2KQJzdrOurZE3v9NGxNT1vCzjuglluL2OV1XRuPlGUA4un4vEL8Lmb9bU6WwM",
-	"xko63X1RrY04e1TU+80rZuuS/7eqyRmCyDnNMwnX5YgL5CUnbsB8IGhhofJmL+cgOOwWDMraoGWy+l1A",
-	"TErpclHxIszY3nJQ6e5oJ+YuNh9Ah5VesgNmmpljhsgXKFIysiMlIpCnnpgG7F0TDSKIygRc6OfWl3HL",
-	"D+HyHtq0m07aAwZtr4/fncD1t7nmg8CJ0fwuTMb/NZ6ZVvZQBh37LW9TLpW5miwlN5oO76ZL3xgncA/V",
-	"ydvS20uGyPadKvP64yTxMwNvwe3XMeTXYaw2ZfEh7PRSAmoDfy8dRJgXtPdTBevSJ1oh8OiEwBPh6e9N",
-	"oITP1D0chMampRCm7vYt812cJVTtkCuyzCVe9COpcYvXdXT2Gqus3le6fiq/A8tt58qbvKwzUZlZQM9A",
-	"AzIIpxR+E38tQhqbXFMWk/q25QtSKFe4TnhU9w6VPjgL7x4A/SwsW3v4G7CH4cbCP9UQMXJNpDJuRo+D",
-	"AZos4F8wyRaM4wXMDwIk70SxPXYJvU45xH5QK6iDUDLWRlxNsVAQgxD9AFGj5HOGU9SRHGEJCu+QiwGL",
-	"BJlyoWT/h8iGB2LkP4Nas/oP+GbX3DzwTKGo2mQCxImN1h8wG+MnEVTF66HItriJvJDc5R2AeuiljTcd",
-	"MBe3A5q3WWpkwlLhQKMjFNlY4zwWGbrN1Ki1MKmXebsuJvxJWaHonN1CK54rKlSqq+3jrlfg15hXXr51",
-	"OVFzZQW63BJrW14R/xbP9YYylY68blANO/sh8HrXlMpzluoEHR6su0foCNSkokOclNHNISvVxc9Tha6x",
-	"RuDJNFPaxGu9q9+zZv0nJMFQaRhQwuEf/+YJH9s+yFbnapBAHscqjbKx91DoLjGJkAslzO6F885uQc4s",
-	"5I7y4dij6/H36a44ZYUTmfwAW0C9eGlCjMhfg+WUGhves8d5rgthDeN7yzSj07+aAGn9SogoM4lIIcJp",
-	"6jM+8Bk5xthywe+YC36ERIb9vb09gzQQA2+wA2DsJVA4bHoAFgmFVxf7Hn43Q9blbR8IFvE4eGr2c9FU",
-	"a6HpbODWEvi3YjSPHJI7ArRY30x85o3t3B8vCBH83VZG3lg1qNRGpkKqnZQygmQ21cZr4SD7YB4gRfBk",
-	"dePI76Z3z7cLtm9dc/RfmTxfneLRMuKCMT5RtpcJ7Y3yXcYGusrn6/KdFa6Ozcjdr66c+wqRgI7brMfM",
-	"Toa2bfPZkwshbAmuql0frEA/XrOl16bX0kOGL5oeBHlEbSlDnNmi/15X31sQW3NQYyGm71IvbfLMwTKf",
-	"nrRrFddtRD9uKkFurbkuN9hgKasESW5D7mxFP/4AnK2sIK+nCj9M8ORC9uBiJ58om2hl9K2V4s2F+lOL",
-	"0AQc9wI0fWq4Hy171yogy51qf9qBTzrRNa/IuNBfZmBiqmq1XrNvQPk4tUHA4NZ+IkrIWlQMDeEpZ2BI",
-	"+DTdZEG/JxN+RSqEvblaAoVZP5mmqA0Fpk31zjVu3Cod7PWJ+su4YkkPT+nfH2w5K6hMh3W1MDXgW4dC",
-	"68G7X+tLY53lgaZekvVEdKAmoXCl/rob6x2hl9S1shPC8B5LWk9btXCbWKhZpGbQEYqganSPkS8qQlRC",
-	"xVDETR2sFEsFb7S6xzegexgURzSBkoz/8eHtX/3jdycOE56sK8TWdG41iAfQIADyrQrRqhD3Gyh5SYou",
-	"ys/yqwuv3CCRTsW4c62iPpbeMiJTUddfqzB1sqUJ70Q4ldwFm8/Nbyp9xvyKCJdA6qbx6uv26rIqW254",
-	"79zwOElIgjq2AnoKpQRdQVGj4UqFZ92WWbbhkZvzvuMksYwN+hvci+W0nv/HNd5Y7MN9b9tUPWEz6zgH",
-	"1QrlCj3W7YEYdWzLMah2D1V3GVe27HG3Nbq+hdtmqMBvzpwkHtU+AXurVrP5gCcEiczsylYCLDDalNWX",
-	"MAYCSFhiGtOaAhZ50eiDvb0avQXmyfnDbfSWxiyvdWl7nRDNu+AttXzFKhcOqwzQi1PQB0OhBAjj19+Q",
-	"vrHNINglELaQbZW1Vlm7hbIGWOSaoxSs/8h2frC3u6a6KlWoY1raoQhGRQ+vx+1+tXz0ZsUbPMu2K/Kp",
-	"7t6pyrJASCSmkBKVpe5RiDKpCE5yRco0bOOssWZFNZlvjcIZZ+3VWavhbXKjZancv9Lavq/p7vW+5UM1",
-	"jS+LCyg1f1toDb4tjXzSBqG/leUmYQlEran3rWTE8Qo+5+0eSs8XVMDyx915mpy/qltV33PtYMHkisVk",
-	"5/CgEMe/EpFShvhwSE0H5PXp6WEy5UrgaRPm2ruyJ5swx8oadQdbr8yQl9w33VtzrBWMjdILu18ryvoK",
-	"6XYVrtVm3bVZd08l665Ch64mlH8nUFjCpTYCtyPH5ui3ORXgHrTjpowbf+1tXt53mZdXJpCHV6BdRdYp",
-	"VuNFDqayUrqew2lhjt8Whd3tGimUtHjU+ZMqRbqbafMPk+y3CgdyOX9PmxO1ikKb+rdq6t+WGe4K+v/y",
-	"EJHNokO80lk1ta/lTCoyQbYsOYozqfjEhOM1XSMAq16Vv+k1n+oXnlzta73y5f5KG7gIFYDzohGmIi6U",
-	"4I1aH+a34sMUlvwcJzDk2MwBvLKWd+irvG1ISELlNMUz1wvklQkJyYmduH97obV6c0W1T1u3s1r+c/VA",
-	"U72Dh3FkAuxaB2ar4Tzdil+ewF6bNa2qlKwW72B8OfWhDnfhfAwLeev5iVqX5HdvaTxU5TCPFPOOU/WV",
-	"wtYjz2YnZS7771AFbnIJ6DW2zsjvs0jYRtLmHsK08xicMJhmqsl1uAURtaGu3ahD/7CmuvwwnsJF7MB5",
-	"CJ8mW2jldesZXNEzqMYEDSlJE4lG9IowaH1mhH4HyoRRiehkkil8kZLuPejkuy7f4dykeC7zINogfvIN",
-	"VAr7zTLQxS46AEtb0eN7rCZm26GZBlOaRBMqCCTDawXdRMyns7BU+EMQk29QUtj98l2raTqmk839qj1r",
-	"MI1yQbJ5FrI4q6HKR9pE+nsrTOZS6a/HHCU0gcxYKKdAFWTK0hHj4tGkybaK1fdVwMyrMfLMZSR56Uw2",
-	"VcloS83p+auyW8NhNytv5rOwtr5Zqw19s9rQSSId3W2uFM1XQ9tAJbo/58/Ckmit8tLWRGu1ku+nJlpd",
-	"/bO8ABkwQMfz7ksnqS8hcsIQRpKyUUp2TGo8cD+T+a21K2nCjKC4iMsIN6oUNB4X5IryTDq1C37RIyzp",
-	"dWsrorXM8AFKormyN54p5yqjjYkx5S4JmWoEpX4iUmvUtezzASp1zPNJ4D4rVZPcHttc4Nxa7vj+KDdp",
-	"jbE4dLaqTTtunKvTHcxmJm8pBDeNrWrWbQqsddWZ1kiTqF+Zq/wJaj+VRaueuq+64ia3+ux7ckWEJIjk",
-	"nYb7JqC44HBW5DooUeYNDpEaC56Nxgiz2YDZgi8dA8nQrD9ElI2JoAqzmIQoIUOcpSYqs9tD/6RqzDOF",
-	"okoOSjRgVh7ag5II4nKPXPRQmLspIOkMl3PVn8keeomZPr0LMmAxn1xQzbnhZa7GRKAhTTWy9AasAcBQ",
-	"yObc3pnfGYhHAjNFLIQL2kIdWapMFhWriRoR0YzxCHRVAVm0r18p3tuPpX8NYFzF0Cv1uQ+/xf42bWOb",
-	"bypwPLPCx8lEI4yWycJtBo6XEe13zSq0zALfTM56I/hntKT48rwVYWJR9aZuVStjgmkK4gjH5N9xPCE9",
-	"pZEpDIZUSOXi03/XP+vvmGyZT6VChqtr8nq1DxNzDnBqY85ba+Dpxpxr/hQiDpgL5gBoQ57bYX1mt6qS",
-	"v/sVUqtWCkW3HKmtg9ES4rcbdA7OwLpECGPP8EvCNqfG5tvTXNrfoZ7cGGoqiWgjz7/PyHNA9040IRHU",
-	"aFJjgmKcpkR0N9SvvUGSpMNc/7u7e0q9uuo9ZRnJnSJuPfcyv7t9ljv3jWfEKvCa0tdV2k006xZE5Ibq",
-	"vlRYZTLoBwmV+MJy0dV5w8MEwC/kSjYA/mlyp1Z3aAPgV+6KbVmRiYIPkSHlEHFRx53uwRTYLeXV5LcA",
-	"lQYNXGjy1LwyITtJZngASRa4jkNTtrjqP+YsnRn38YCt4j8+ZsZRbMFmmXQ8JvGlkUKR8R3XKlnvvK2t",
-	"y6i34F69S19osbUPRDWxVTIckljRK1Lt7dW6Rp+4RnfsCKLuiNEUK/2Wzz5e5RcfC3iIR1YPqtytwb2W",
-	"F/7Rs35nraHadlDf3TVJrlh46sOCBPrST0/B2Ku9izldtS+UcfKAglFsPASvzzVlCb+GlwXBkjNnjDT1",
-	"knL85Ha1zTVNynOsgn5wsPfixc7e/s7e/uneXh/++y+YHMOLwecMC0VEOkM4S6B+a30nKm0C8qnx6FZq",
-	"SUJ1yfPnl59ffCkiuHi5dmHbx6rtY9X2sWov0J5O46vMOOA2lmtL4ozrimDYUHxfp9xYCPhL1ZKzqb/g",
-	"3C9XlFyTW/P7sw04vt3+w7H8E0UmssncZeQaFNuKCtwyqpZR3etlC9AIgrDe4ZxiXrLNFoT+bpOZrWtP",
-	"79owSU3bDR7Bt4wgqsgETYlAHf1WaJTvbr9mp6G9bPFS6Z7ZyFoZ2s6FesSAqTGXxAWrGhdiRwnMJFX0",
-	"iqSzbt7fwGxCA9YLZu2hV9bc1cOmhCWUjQbMBzpEsGrtb0wEOUIYuUsUcz9mOifaE1nk3xwws25jclBp",
-	"beoVY2PBEdpDf3FIFqUMLI4BW+7uPNKG/DOJ+DUzd3ldO8otud4d+sqd6GaukEfuDa3srskd6kYVJZpb",
-	"58c3UK7EXuT69FsJkC8qTF+PZ9+LV3SdTqueU6NttNpqhU9IK3yozqxzSs4dWqJ3zltuXx3yOElKjtEH",
-	"cf6dlthSS+EthW/iaErgrqymAE+HJmQy5RqLH4OpZuNTGy20a2ZDWMFAQIx7V8RHqLAz5DMzIDKjG6Pe",
-	"3GXqqYuLfcK3qbCH5RepBiKtofDN3ZJawuiADQ+KqSSxIOVupRbRm8nZJ5hHeUG6dR5QpKsBcILbt4CL",
-	"qXNky5qKR2tQ88NkpHmfThZkph1ZyEbWPi0wLkRyzPUxgeXEYtKqLY+zL+wTyzMDdDO9mIHCjzycQ1Ra",
-	"rNMIt22Ot7YKs/sV/j/vqbhjZvaeXPHLCjNb7j3Q77Teg1anyJHBEVvoBWNidSekdU++gJrutI5Cb9WW",
-	"FqBH4kxQNYPlXxAsiDjO9BufzrQeY8FVJbs/CE7V2EVpJZQRCWq5Xd1bR9cS1m+fmt2XHtn7geKBCauv",
-	"jChZc/PFRF6V7xHsVVMeYB0i4zEOkZirOuKt2fM9e5//He7Eaj5arSaZ90+09YTm61NOvI+VKwl53yt3",
-	"5PSBZ/DVe3IM0Wc3Zzf/PwAA//8=",
+	"7L2Lbhu3tjD8KoT+A0TqHsmXpN2tjOIcN5fW56SNkbjYB7vK76FnKInHI1IhKTvaOQb+d/jf8HuSD1yL",
+	"nOFIM7pZviUCCjTWcDjk4uK6X740EjkaS8GE0Y3ul8aQ0ZQp+OfrMzqw/0+ZThQfGy5Fo9v4YJQUA8KE",
+	"4WZKDB0Q2SdmyIiS1880uWJKcymOiGYiJdyQC5pcEi5IfNJv/05NMow7jaih2KcJVyxtdI2asKihkyEb",
+	"Ufs1Mx2zRrehjeJi0Li5iRrvqWFv+Yib+cX8Y0gN4ZpkrG/sOii5mKQDZiKiJ8mQUE3iXmOimeo1jtTP",
+	"3//9yPz8Iu6SWMX2LVg1+zRh2mii2IhywcUgIrGJe8I+1CyRItVkIgzPYDhOb1/uT7KM0AHlokNODBF0",
+	"xHQ4JJicpIpdEylIkxvdE3Y9z3REpCJ9qQglfcozlhI6MUML1oTa3RFuNEkyzoQhNE0V0/qZbgVv+cmN",
+	"hYH9Qk9IQYQUjDTtx8dKXjDdqpwnsqDhhmhDRao75FQxbQdIkU3J9ZAJgttXV0z1hJoITa65GZK43VbU",
+	"sHZmjyOOCBWpHSns5tgVU1OimB5LoVmnJxpRg32mo3Fmz3PuGBorHvqpzHgynT/6swC+CHJNmievz96Q",
+	"VNG+Ib1iCoJITfqcZakG8P12dnbaa7RyPOmJAlE+/Xywv390/fPBfkR6DTyctj2c0jOLRvYFwCRGkyHB",
+	"c80xMA7ejHsChsyeg0cW2a9GAt0h8accVy8mShvSzFGWGnvkCWtFJL6OSYixVBA2Gptpjo300qKnJIr1",
+	"eZYtPnFiD7wntnXiq8FzGT7gpk9eLcSEZ5rw9Ai2Yu+B/b8DOWzWkqH/brup2ievYtLMmDFM6YikfGBv",
+	"it1f3D7vdPf+9rPdriEjqQ05OPyRJEOqaGJHt+DMk6Fkaae07hH9/JaJgRk2ugeHP0aV+zBqetw3TFVR",
+	"M5kVR2gkuaaWgLK+VHaHRk25GMx8kAs+mowa3YP8Y1wYNmAKvya1Yeo9u+IaPlEFOsMEFRZyyg0j1C6P",
+	"mCHX5FpxwxYT7L5UI2rwwz/Yaz23jpuoMaaKjphxnOXlRGmpqpcTC/bZnCcwIva8ZWzXJieajOkAlsPt",
+	"8E8TpqaNqGFpb6PbwHfqzuPF/n7Vefyq5GSMWAVzjqkZFlMO7NNzni4EQPCRHyu/cdIHxje/32Ohr5ki",
+	"Lw4OyURkTOuAkSYTpSzOxpYNOxLAtUXrfP9I1orVeg5bi5LVIKjhrad0wIjm/6qFN5CE0rdS1qeTzDS6",
+	"h/tRCS+eHzYiuxKHq3YdCzA3anxuD2S7+BWW+TsX9YjsINlXckRSaqi9uBmjwB65JoJdW7pJ0/ZUTlQb",
+	"sFq3joCLOqQ3+VUgQ6qJkIYoS7NZamH/Yn+/DgwjLs79LI2FFyMHwE+Hh8+f//1w//kPP37/4u9//2G/",
+	"BJD9yqv8Tg2o4P8CtvCGZ5UE5KWcCEMGmbygGRnKLOVioB3JtrgTTPFMk6Yl8HJiCDeRf8myg1bdTsP3",
+	"8VKscQney4zV3jMlM3bra/aBUVV1y15SzdpcaCY0N/yKET25wNfIyF6Xuu1qnK9mDYfVl+kMUKh2o4hh",
+	"a2z1h+dVX/lTM1XFCo9BCCE8BTkxHrEYpB3ggzTLQD6R1wJG5dsur9A+uuVR3Nh3USgAcn88McN/MfEL",
+	"TR3rtT8mUhgm4J90PM6cwLP3Pxqvd/Gxf1Os3+g2/p+9QlHZw6d6z838WinpGE0ZHr/QlHAxnhjSHHGt",
+	"7ZFLRUZc2yWnZMRGF8D8L2hK/vPDuz+iQHCS6dT+Kc2QKeJWS+x7cD8CPamkn1St1o3dKwaGAm67kHBX",
+	"etkNv4kaoSiz9PVcfgIwOcC9keqCpykT93YiIHHISyZIRpNLTeJkyJJL3bXEOf56AHsiDFOCZvcG1w9y",
+	"xMzQIrhTJGRJom9mcjBgKWpxoWrK068Inf+Q5o2ciPTeoP6HRAXSCQ5Nq5g7iuHF6q8IvPmk7P4g/O6K",
+	"If+yWigBkfOxABRUuXauyy2GZ671beUkzqR8S9WA3dsxHAM/JNKexgH5nf/y9WD1n4JOzFAq/q97ROvf",
+	"C2nEyh7AEb8CkK4k4o2VvMjY6G/rQfQU36oC5om4ohnPJb0Y/kIthdkDiFsREXRk4W0pCZgBHwew7V5e",
+	"StHPeHKvEPPf1IVA4O0N2lhC24wTNyRuPR5QrSKubh1WZ7ny5ERWMEgxBQqFFKQZ9/2yHhOsVpBAtw6q",
+	"PwX7PGaJYSmBi0eaMXfLiFtHRDDLPjJGLzXxv+vHA7EVpMetQ+wPaUjffpQ0YyHNOfz7MaHRKZ1mkqYr",
+	"CBxbh817790pSx6kGY9xUedGyvPMLutRQUyBAZ+DoQ50sfsEWuFmJalkaMcEK5cFW7Cyc1QTHxPgVlMv",
+	"tk/fpSQjKqaFK7gZW2XjPMO1xK0ukPySe49wTfSYCQOGtsDPlLv2emK5b+9dnfOtyttKmrLfJxdT4qzs",
+	"LXS4PWFNCCyZq0nfWz/1KgGcNONJsJzHczduvPEVzala84EYOSiNlRwzZTiaWik8Y+k5NcuAc8ZHTBs6",
+	"GttF5u9d1LjacYCFmLsH3sZsv06NVGC8m7EER42U63FGp+doXP4yP4B9HnPF9LrrrZ3PMlH0mK41n2LU",
+	"YdbcjN43UfVMJ3K89EMfYJAdbaiZ6KWqY368H3A82tO9Lf6vwFkCUJgBsl9U/rmohBTlo/6YH5m8+B+W",
+	"AL4W33+pGDWwPZoi16DZaYBufZppFs1g4KYHettzC3wS31e4ZkrnuNh/sd6x1hzOYsieGDbS87eX+5/z",
+	"f6yGKHZy9zWqFJ3OrQrnW7ymt1ybu1xS1Ag8+8sm+oN9Ni5KoHov5dkW7+w9G2c0WReRaf7+Jvt3d+cG",
+	"vL7uuEO8rD6n8JuL9/QhpyVMTEbwbmL4lb33YyZSi8gfKzD7eJJy8/qqmnckxvnWiyAei86dBPdSMR1N",
+	"jFTuUi30RC7mEmvSipQZyjNdf57or5yDHq6z2By7Muc/HVymVUsyVq0wdXTfPcXfZ+HVqPLYljDYfhFp",
+	"sYdf5KFfnjtcR7HvSszID3Yr97hAk4e/x2hKPc6xs7wxLwkEZ8BoitEWua/++x8qjrg8zwrW3ADFZjcD",
+	"q1i6+lOqTP0O7nzBixeH4ROB+bb8ORDMP5sVv/zSjYbQrwFbdb10wPwCMIhATlSy6tvv/XDLwSe4ydXe",
+	"/OBGz56qnyVYysdVwYjxD/NwXBMcDg6TbIYLVaPQYrpTjaRBtFXbxYCUNvSe9ZfKF36F7rQXAOllgUaL",
+	"aPe8AsLEFVcSeF8ecY6ockRokrCxsRq2SMHiMdEstaoyxj8+0yRlCQRo6YD/zK3tlRu0EPlXX/U/htPI",
+	"xWqnTHCaueWQhArCPo8zyq3KiSJsjKHdlFwoUEUvwGZjj5s0Y+fFqFx7GizaPbyQMmNUzJ1SPnTB+aDH",
+	"ap6dT8zwn6//eKadYddHx7g/R0xrCBcExKvk8X7+K5pNQKe3QtEiIWSFCxJQ1Ztocwq1IZ3x392I1uDL",
+	"C4hyAahakrwBrB4CTndBj3NpaRXCXIBSbxOWt8Y7VqxrDcms6hqV1IyD/Xk9I2rIcf6hGYW9WMW5ZiMq",
+	"DE9CvYJ9ZsnEsHOaZSCDium5FOd9rrQ5t3+BxqFG3BQ/498VCsjN6swnOLR3bumP/6rq98AI5+lnHEA5",
+	"JhwNvlKlTBGqL1l6RIpgXDaC4H/3BosglSH2xBs0qI2401qs41bYmTPSpXi5AKq/M0NTamjVXU2Y1ufF",
+	"As+ZSMeSo1JboaTODNeLx4/B7nruoXNePxIjhM+Rdiye1A11CLho7AzNq15NtAgIC0jhqZM+Z8RHq4KB",
+	"CXwec19DNKyLJsyoNnkOxhJhs5hzyXpqaXJWnZiAd0yTMVOwFtJ0HhFysL8PQtLC1IPFuQcWIasBcexS",
+	"U+BxjNmGpbwUL5ZqOmIEz7szo4fuv/hxOU0MoFNG+5Ulz2NjFL+YGKZhmcJlax55AdRqyJrE8lowdfIq",
+	"Jnvu3+c8jTEDaibU323XU18YwwdCKuazKLVZJFm/D8j2jF0inUtSOXyxbd3XzxdaCVKZTNDQttRUMIPZ",
+	"zjJTZ+St4DwPvevl+6vbxoeCYVbZ9yKrZMXsM8ZynLvcgTgiPLXaDBtRnpEmYAoXA5JQzVod8qe4FPJa",
+	"+PB7QhVz2JTOM7c5UD0/3L8P/LB7uRvUCMWKCrg6FkG0HAFJuR5KzXJYjeiUJPYJpDqxTLPrIVOMNCmq",
+	"jKDrAjXUEaGODLUeGqy3RsAlxqn71oQe2qY1bx655CK12JJjDwCMpaSJWcqtI8sHYkvKuX4st22Dy7WG",
+	"+eqDA8GWtckZjLxXO1+dO8LBc2PitACIuNstGQFfDlly+YulU8FVXsMnh8lCK6sj8Lng8s3qIiMu/N9L",
+	"9uY+vGxPXvkrr7rqXJcu+93EWDpf5X9RQRrs8uzrukPKZ6ndlF/CPLnNMnnN0mq9EaLNWFpNpgaKCmNF",
+	"ASUzVgQf6xHNMkxHQtnSivfUWLHiiIhJlmGUVMoER6plf6MXllGj/Dtz9/Lo3DUjOmojLYIZV7k8AD7M",
+	"xZ5z8TrYFYCqhf9md2Q2S3eFeAcQ/ivrERB5LXIRH2V/Lggsi0vRJbRw886LgRUiYE84GfBYEPhqGwpQ",
+	"AFqALRw/0kWK3JXXIm7hUx2UquBBvZWegLvJUlhJYUdBjSa2Y937QkKCXPFtIiQuH08CUmN1T7hxpCmk",
+	"yU3cLtpuOWcsod7C4LRi5E2Up92ukNI7o1RWJ0OHKFek9C5C4wLrPBWjWfau3+j+tRa1mid+tyFWtSTq",
+	"403UcHY3lr6XWQWVWhp7VvtgiyFfgM6rk367kw+5xLeY3a4aBuaWUHXgJQjeOiCpfB5bZlw+XGAh23rD",
+	"WZbmLqzyXiDtZ/5+vZLGsNRym2GXxAC0zqz1IyJxEJnz18HHjgO+fXIh02l1WIvzii3nM7i04oWqrUGh",
+	"kgrPJMTmrB3vWYJBBZbPhsoM1Pj8xTD9UVfv0+qm54mclAyagUmt9qZNxun6y68Kp3FIX1pKFEKn9K1a",
+	"AG8U8jgDzHKRiComURXx4eTR3CAUbeTM9/vYRhAQYtyDx//AMv6Es3us5zK35t8Yzcxw/gCKCODiasnL",
+	"pbZ091oVdN5ycVlp0/euk9XYjpO7TlImDO9zZwifOfeMi8ulU7kFvYWxcxEIdlF+ogXbeeu/NO+ngP/P",
+	"SP/zDJxl1LAaBs6y/nKSDKOKiRBNFy15M2F9C6dUVmqXRZjCB6u2EbrbVvc0vFGMtS0rh/IpBKcLyqb9",
+	"QP4Lc8XnvhdQhorSU1pD8UZfBswXsbGHAL4WpxVWuaWWIkdYSWlrDDVXfmrExlmGKtXg/Pnlp58+N6I1",
+	"BNNts8t1+GMItg0zA0ogWovI3jHPDPe2DdZZQrEH56DhajZipA9zcnP7OC3p1jMBFjOmgzjCopxjqgyJ",
+	"/6Ltf+23fzrvtD/+DcwS8Xcgsle4A7sV4cN2tc4c1eg2/t9mON3/9nrftbrzP/1b1cUudnDqp7v9RiKC",
+	"sT00y6akL9G+BI45sJ90CRU9MWtsicj1kCdDbxvh6E/3Oe0wTorQ5etTINEi1KTO7vLM+5HjVof8hiXn",
+	"SGxkKrtIT2KSyCumdOlHWJhPCEfrkh0zV0PUvqKDd+bc6eufS9PO0/r3JcfzgVXQgAJAq1OC+RPfsl4c",
+	"LmqJduzTIecjKt68JD+9+P7vxKVZEpdpUBVqlLIwOGy21IZlI2FGJ8RiuJoNmOQFGe4N8L1h2Qv7ibm8",
+	"ZHAizCR52+0FeblQvs7VOKhKdcE9VCcd2qWufoaBVaHi8AqZviKUhJuMLXTZFLg+NGasu3t7CmI0Oim7",
+	"8lmveq8CzCv5evD7QSognF8VblTIluvxiNUszfm2Hf5YiqKrAwVX96tXm//QYoOSYJWfYmPLiatxOhco",
+	"BdWQMQsLKeVQZqkOCosWvnlwfwRicbCsZZaZpVbNWUkTTFUs5aYKbewdGjLFjT7vKzkqXYmawyswfxSo",
+	"DIvgl6sWgTAQZGHVLu3O6K3HwmWW2LMpWnE3ErudTT+3is2YHbk2XCSQqqC0L9bq6v9mjKRcscRkU9Kk",
+	"YkrALBlBagPm16ZhMkCtybTeOOwuVJl5lFEhCm9Qgfelba2nQViQbqQ5lK9yfgNL+l39FVpu95m9U2sK",
+	"uPVXaBk5LOnu271gYQ3Zspj013H7nygVfSz+ed7++GU/+uH5zb/d6U1cJxm2GnPDpdQh2TZUuDofxv2q",
+	"boE/qMI9O7UCuqUWXJOhK2pW3nNewHzu7TdWeYDHMdY3gX9jN4mCcc3wqXpGjvSqEeEXC2LC0oB2VIlp",
+	"V5yeB/62ikXmM7mF2p3itmGx/vbl9dFz2tlpbBZS5OB+NrNFPdWGWbqYTLSRo8rd2Pc2UrGXSSs7mjaH",
+	"HCej0cRYiB0RSlLe7zMoYHdFswkLarbPEMKHo21zSPbBu5IX4smMeeBLDybqNbqk18Cq7b3GTYw9X3xp",
+	"ILAMlEaGLs1eI5r55Zyndlin07mpyC/ZJKIkfMUfn2I0fSeyaa1ldpao4PYa5elW1BaqbjUWZ9+azXdW",
+	"0qbJiK1lzlXrNeY4ch1XkiEVA0ZG8oppgvVwl1oNooZmxnAxWIrbCKQPfvQdWJ3zlQQQWE+SxDUepyMu",
+	"1jVljpxRIIcY/jIT6V1FKDC3rY6ezg3P6OqjZ4CFS1qycZSk0wrF1z6tS+eBWk52ANcGKnI80674lWaJ",
+	"gs5ZQ3ktPDNNqrk/fgJC5JdgxJ+6QjEJXo9Ky63f8mZ6g0eQ5fiOuJRf6pkODKH07EVn/H/745eD6IfD",
+	"arF5Q9676U2tvXLLwLoxEvliYHePQZFrnbEaTOZZAv5cD4htqAz+2w+tNMzgxaZlj85Hztg7I4FoLgYZ",
+	"i/PgT9QWvMu3EMBRRh8zheYL8Lc4xj6aZIaP0TQJs62SK5zvbEUBe8RLCXQH0Qp1V+72ds7vJ+eXIUey",
+	"u2sbXi1MnPkruSW39UbV2mYlHyMvzw8//9hv1PHBiV5/bbViE6CTrggbKBxYjmBrIqhS8pqLAbm2yqLJ",
+	"24+M6JSkEprgbM2uGATxrlAByklDRXRucIaV19qu+15r8m14QfLj2YYudbCanWgJwNLV45nxgs0HMi/g",
+	"haszvlm2VCP1fPSr3wpbcht6YK70p+P126Fbo1rf3kwWQuWgsii/1IUy0er8x/7zy0/7yWFjmahfGU1e",
+	"Qa1OUl20zs1cInXAUHMPABWpa8+WTTEpIfQBrO6uWa38qD0mX3h0i6qf17JyTyRCZT21z66tyG1/Isi0",
+	"GDke6lDmzmPdc9iMEW2ufVcdxZqM6Q4V+OCWb8dQurJFwJ7FKxe8dMsoYDtVmHD8APG/dgnb4Hm50vjg",
+	"LK++9AUtUbJluwnoXs6hth9eEYWrqtvSgtqzKdf0IislNRars+9uFn/4DZCN2Ro3ULJYh50HXIvWQLnW",
+	"JQHglo6Z9TnRvEYL6nEyUdxMP9gXcGsXjCqmjieYEQEzgXcLfi7kqaExYyzVz0Vf+sJWFCseuMRaV8Bm",
+	"RLkwlAuL3VFjorIgfmrAzXBy0UnkyIVSDT+5fzTmW4zgdBS6B2vSa1wPpRO/MDzSQhmbnoP6aJVGM2RW",
+	"c/z3XgPC0qF1BJqXwAgCgn9P9MRLKa6YgHpT3Z5oE4gPwsxS8FtesEyKAZT6or6BYMavmCYTkTJF4r2r",
+	"gz038d6XvHHsTdyB2SCEDUqnxHWNEmLSxGMjsQv9i1uYc02JBs8ZiROZMpzRkl0NjeJJ7DtOHPyf/+//",
+	"t8iSxy0d7rcAGlQQOaafJiyP0Y/c7xaSPUHA/QSo2Wt0yV+dTudjRHohxUS/VKfT6TXI/0I4/00cYU00",
+	"DF/laSeHGzYizw8K22Pg6bV9V+g4KsdazfQz5wamg0zHyIXd2CWHviVNEqrUFOCjpBi47ttH5PTPs73T",
+	"47OXv+29ev329dlrV3KUFO1WYHLouGuR5IJhDVIoznJlT/OLI0A3MaHjMaPu69pQker6Lr0WlM0X+y/y",
+	"EeOMGki48CW1IwJICz2r4ZUWgo0mQzfGwiDPlw7DfLkhgrFUQ2P8z228Je1iQAxfL4p3k5/nPw+xwkdF",
+	"39yMa0N+JvZWYFc20HHtmkjwDc2yfpcYNQF4qUtdLFV7uyKUuqGY5cFNARLSBDBL5X+1U/O0lad+w/Uq",
+	"dnEUfhfLWXShgGnFp7HYji+iwjVMjUkm0IaoiYUgWl0C/4AOIoLZ3ThIuuRxexumUjCo0DMDdjievBgC",
+	"wQJvkd0luvcwFTWvlEAdEZKKXEw4holJwSL3wQJr7FoNki+ADOv3GUYjBi5u6FEaA/PoMp3QjBoGxWHc",
+	"apiATRD7u0U4CtCdQ00fr4YK7OgIfZK4XDwjZCcRFgCIiOfDhKcRLvSSCR1ZeuPLQWjozYx1joZ8rAm9",
+	"ptPW3DbzPbIyQbWzFupzsCKpSMoyFgDTY30p6B0yjoC4W6IKxEy7vU/JtZxkKblgRwS6u15zzciL/ecd",
+	"cuy9sYB0OCxj9IoVRN2jJRUuOrS0UoiXhwAYcInEhd4PIQw/HWGpSH/bFNMGyq5Z5LIzw706fffhjNTw",
+	"iz2YV3siP+JGd/P2vxcy5XayoruW3fyLg+eRo7UsJVri5qjvcQR/acAUbgBG10MLVbgh2MQDSszZrWnD",
+	"s8wVnOOGNCdje34/wqegXFFiuRG8yTWMs6C3c6ZKjscsJSB+HZELNpXQyN5ZcRMpBIMMCZJkUjPtyLx9",
+	"hksHrIae7q4uMW7zR/Jf/BcXH0KaMQyIW0f2k64FD4774QUMHDC7cyjW3DbssyEvnh9g8S37pd/Ozk5d",
+	"4yb7taJJLfg98CbQLLOTyz4gHCI+0UMLaHuI2CaqFZFye6coZ3YvDn/yDK/os4T81s5b3VwKztH+Qly4",
+	"PCyo3KSqQ/7hC7DgmqVAgl/qO9WKHF3yPd2xRSReSVw8MpDZRkdxITdxTTLWNw4MdtelF2LSPHl99oak",
+	"ivYN6RUtk9yJYMtO5JIW4r1GKyyYSgTj9lYCsdYWM5HVn0A/UK7JhbQiVWo/mkhtuqSIpyeGjyD27VqT",
+	"jAtGVTYt6tIAXgIpcN6tw30AuV0O1gVBQFumx9Ijf51GE3u1GPnz7E37R9L0LaHjZEiVZgbEHMJd11IY",
+	"FDleY3ESKwoA9o5oZpktnl7ChGlbmj1mnichdiMuHxGUq2BFQLjoaMxUm13x1B56sy/VgGEZEcBfvyzg",
+	"2NJ3rO7iGpxUh7LELxY8TOkuSZTUui0VH3BRNEyzd0RI8vLd+w/5HZqIjGkdNjbLQMDEd7VHtEQqP5+O",
+	"LZugifFjZq9E6wgxeqxYP+ODodGOVDtC5TDCTk2dl6eQSb1oZxdUWqhFKvhsZh9a9u8+j8lIGU+YK/Dl",
+	"K2ONaTJk7cPO/pzucX193aHwuCPVYM+9q/fenrx8/ceH1/BOkRbi1Y/j05NG1LhiCmOBGvudAxwnx0zQ",
+	"MW90G887+53nkBRjhqBT7XWuWZa1oZDiHsVaXe1Eij4fTFCYqWEHEBXKTHUS0I8/HHxPQPOEOvte5jx9",
+	"dUriL3iMN7VqCcg0f75/i6diZRXTE4Bpcbs9nlxkPGlPVBbPdbyzsitINCAs5bTVodczTVBlhMMcSm0v",
+	"t7equDp39goIaSy+ACY0HWQvGRuDOBNUL7JKmVTTVof8IR2WWHGApXjeuTB4khZV0PJgRCjSBlQQTuFw",
+	"f3+FltG5I2Fx6eLZDCD3GmiyAcxpMmJ7OI/9uZiqsaTU8W3nh8pu1bWR15i6UV82ebMF4mx7eQ2/2krL",
+	"t5reFwvMW/GtWNuvCGOt7izsw2EfTxvOF4jTVe/luL8XNPqGV14sfyVvr2tfOPxp+QthP9CbqPH9KuvK",
+	"ux6HpqhG96+PUUNPRiOqpkUzC4K7Jr5aOTm1eJKfCJY8doFDUcPQgW50//IvNz5GjQqN2X4K6oMqOmIG",
+	"DrPG3VwMcZEiJ6/Q72tPJzPDfwWEukyTfmXmNzdkI3K0Gv66EiY1aDtW0l4QS3dpxq/Yk0bf7WHWW37F",
+	"hIXLWMkLFmDNu9zEsAhx7OlbFWi68PDf44gHOXv4ttXggHV/S6duX3h+T7fLkp8LqhlJqLBizQXo08mQ",
+	"pZ2F6PcelO4c/0gznwhepxcZa22ElAV7rEXMt1ybMzdmXQLocWHpQO+P+3iHyB/Eg1Ycz3FR6h83+8QZ",
+	"98HyV0otmuGl58tfepOn/d8fuw/IsDb+fAJ89+hZi+wNb2ZrABOXugLPMe7hzIsFTkn5RabTNTUBH5vu",
+	"nJsNmtL/sLJnx9jDKbsdG8cp9W5fn2binyQjRl5KNV5dNC1F1N+UncFGTdjN3O062PLt8kF5FRfMPXK2",
+	"qRiNolGQklgEnqN2b1VHiJZ1T0Cl6zyWzuhlF9XSGWB4PvqxX+v9Fa71S1/nw75wsMInTrHux5mUb6Hq",
+	"xwPQD8TBXPovFdgB2yA3Gu3SATZuSmjK/HXWVAOeCzZPhl7B7wEZKt3XFxUFB+CFdMeuVsHrx6nO5viJ",
+	"Z1n2MIXuMC4IN5szvjrFow7bti171YnFuNsdBn8FGPweHH3z1pXlmOrTb7BO262MLWBOT4bzuI5BareX",
+	"8WZFNKlobqQMkrNmM66K9KibNWU6F123kkx3X7fWxRI/qtv71Qtm617/r1WSwwuRU5pnGgKhiFQkSELf",
+	"gPhAONpC4a3aRQONgTYnV04jrezNTI4d1qBf+/j0hBx09tErVwQ0lUPkQIuCmKeeWLONG2GfJjTTJHZz",
+	"d3gak6aZjhnxHad6YibeLGUJBz+8JvEX75Lr2Hduul/QgdOx53MTH/VEXgizUwQDd/KWhRDGlDctbAXx",
+	"bdjao2+fQ5lJX+ISwiWqJ51tdgjFrTTGmoQPn2kS9AEA0PaE94XZXXk/crwH4WHxM110u3MxDEGzu6Mw",
+	"hIBiBWXXQbveFfk69Pdtbn3IG6Y5HgXcdKY/GVgbUpm0D+ZLguA5NLoNmvGEBYaLIii46LBYbl6GRoyZ",
+	"1/K3Jr5gwFputvlu2VvjgQHUioa5brq11lh0xa2x+rrnj4VF/nfbwbJtD3rJ6zjS0qmVWaMDywYc0r25",
+	"EaN0767PL92LJbZ5sPoH1+aCvgPgBszQvVrDE3N+AQyKFFcHO03nSL6Gz9P1R/My+ZpcUd8JWzyT43bG",
+	"rliWsyjo4+KLKuecwHW8db0gYyDGvoWmC3wU0JUbUwJ6Qo4g7lhAiLd2sY9NSjyxcTGs/rVn2rXfJRlN",
+	"LnVEYkvpsHgzMlmMuhcuWCas49Qhsevb3qlq0x53SRy0Z4/zTsgtH/TUExi7ZxcSEUouFAS8+ODRoq14",
+	"l0DmDQIDo2+otkwNY69z8FjGPN8D3sGwug98TLSR4yA8Ey1n9j0LBBzU6Yl/+M5dYa90CFfDnIUwwjwi",
+	"3OSBXRg+RIrXVmKf+k74Zwmr//pSz0/nmeRNVDH80/NirGJjqWDkx3tkqPouOeosuGY5bPgLICiESGy+",
+	"E2httoT/6qiiQT8InCF5bO3Y9I5NPwib1hHBKPqD/f39AmsxcNKiKMRn3zX7Lofd3QkDHzKC07swYqR4",
+	"z8pJGwN+xYgUBT/vIHttlrW/vHkkKqV+MKazMOU1Y/eNVkS0VBDSTck1z9KEqtQtBoLZId4bWtR8F3d6",
+	"4p1gEBfQJTG0oYE0N3BExhgidU2nGtnXAt6ELYWPk9sqd2vwnDvnI7ibcvvuu2Akvt1yAflGt1FqqvzX",
+	"LK/O/0Zjzvqcpbw31wi6hrk4RN4xjR3TuB+mAaQKcRPzYj0ppbk1EEtglfu83BPbCKjO1vkGJgyDabMv",
+	"wbyJSlUha+bpfCTGFNTmUGaY+dWfSdZ0aVaFYTFPXshTCtD0aBkvJiiAlQ97CkNyX8CHWmGCc0/knX0t",
+	"9UqdRgYMxPGOvQp+0kQtaLb1WatDjnHGZ7ro829Vt/m+zL6Jcjnxwg52eRM87ZBjjyc9AVZdTBYyQyqc",
+	"gZf0OSaLXsh0OVv7kHfb377S5Yl/hqT0+/1FhswlTPBW3M5t8pGwu1X4+cdbbrGe6xWRkg66O+a3Y373",
+	"wvwcipa4H9Z7uB5Kz/VcNjY0O7t7/gcp2HfC7X5F/aaUQm5kUUzO5bJy7TPxR5hxnw/g/cAnaFlCTwjL",
+	"zJpUEPYZ2tQM3EhNGLQoSAkdUC5aWPNDMTNRIFjkkZiYVteHEg0dcuIdjz0Batjx6QkUOUDrKpTHGMzv",
+	"Aps9XNMpuaDJJfIsGiyTZFIbTEAvFbTWYDLE1nJDmgJjbmKeuSaxM5DGrUqGlaZhNehbsKp1gnrXCbJw",
+	"ZaofIma3VHS8TssJDwKxI895d1Uyq4pk7gJCHl1AyBOJ73iP5TDCAI8ABy11b5YK1bS2H6W7RycpN212",
+	"xZalxxzbga9x3FzYGrd3CPL5i9h+mhjpagMXN3Vxma+bqHoqY0/IbGeuItV2jYnKxOKd5QMIMiiapXL3",
+	"kOUUfARkoerbmgtg0sWnVymbvUJq0aPKQSowZXkeEqCfg+UuNvYriI2F7KXwVCMi2DXTBh2nJQk15WYB",
+	"/YJJthAou4D4gQh8N2Ftvoh7HsAVhpKBOAiNkV1dnTFVBvKR4+/Atw7haaSpJaEaBN6+VBD/BT7U7nex",
+	"KwJFSfgbdFS2/0BzDWYhgVN6LkgMeyljAybhKjlpDB3rkBjMPyyNg8C0vKIXlKDKa8zoEc0ye7o87ZCX",
+	"rqpYT/jqLCB541LjQN+Ij9AKA0txFefiEZTymxNrYdKgefa6mPA7F4Wg8/EWUvFcI6lSG/wQd4N+3Gid",
+	"D4rrl8txryxAAxTu0iZDsfO2727lMKDcOLq0s+9cGWzcVdintdQb6sXhuntc5OXGoIkoiPNwVRK5IdfU",
+	"IvBoPAHn1i7T4luWrH+HUqfcxQinEv7494D5BIGoK1pIglG5wbVxYanIzTIOs3fhMzW2wGcWUkf9cOQR",
+	"gQWfvBtKOUOJsAoknE340mgtXyiA7xd7OlunresvoI7wvRPgr5lkWJcPAA1RPuCNiQjNspDwgc3IE8Yd",
+	"FfyGqeCfRaAN3k5AGpEXJwvKZHpsegASCT13F9sefsUh69I2NKE3npr+DLtdrjoj3HYX/GtRmgceyf0F",
+	"dFhff/nwje3kki4oF/Kra4q9sWgw0xabK23aGReM6MnYKq+FgewD/kAMo6PVlSNY4MNUBEHYLKgEUr6e",
+	"r8/oYNnlgjHhpdw5E3bZpXdZJ8Q3vV+X7qyQRooj9774Tv4rVAXx1GY9YnbSh0YGVYz5sZcT2V24Wen6",
+	"cIX7o1giBfbgeQM1xB+0lAngd1Fdp9QHQKRoMw2Sb29x2eoLnBRs+i7l0jrLHCzz6XG7neC6jUoom3KQ",
+	"W0uuyxU2WMoqBVO2wXe2Ih9/AMpWFpDXE4UfppDKQvLg66g8UTKx49G3Foo3Z+pPrVoL4HhQrCW8Dfcj",
+	"Ze85AWS5Ue13N/BJF73N+24utJe5xHaIpd1Zzb4C4eMsj4zm4qkIIWvdYsUyzJm1ikR4p+s06PdsJK/Y",
+	"zMXeXCyB9rs+FaO6jTj2aF3D4+Y67Bbutqi0jCuRduiY/+3BlrOCyPSiquOpBfzOoLCz4N2v9mWxztFA",
+	"7IrlLBFN6DypfEPH1sZyRxQUeFzZCIG0x12tpy1a+E0slCwyHHREYugNDgmPkMEoJtgAtJTruJM9vgLZ",
+	"A1Gc8BQK+Pznh3d/dI9PTzwmPFlTiOvcvZMgHkCCAMjvRIidCHG/gZKXzMV3o9HCaRlBU0mmvYhx51JF",
+	"dSy9I0TYNzlcq8Ju6BrDOwnNtPTB5nPzY5G3RF4x5RNI/TRBQZ5OVVbljhreOzU8TlOWkqbrc59BWzFf",
+	"1wwlXG3otLUjlrvwyM1p33GaOsJm5H1pTuvZfyx9W27DfQ/DnrSadZyDaoXWZQHpDkBMmuzzGCqYSsGw",
+	"KrWQxhU7a+2Urq/B22wR3Z05S4Nb+wT0rUrJ5gMdMaImuCvXFazA6CPMsIMxEEAiUqITOWZYwCKvIHu4",
+	"v18ht8A8OX24VUW+uiyvde/2OiGad0FbKumKEy48ViHQi1OwB8MNtui+/orkjW0GwS6BsIPsTljbCWu3",
+	"ENYAiwhFUliQ/iNsHea9u1jAjhvSdPXtYhgVP7wct/fF0dGbFT14jmzP8Kcqv9MsyQImkWIhJa5LTUAI",
+	"F9owmuaCFKSAW5GprmbFbDLfGoUzPu5cZzsJbxOPlrvloUtr+7amu5f7lg+1d3xZXEB4ARdrg+9KI5+0",
+	"QhhuZblKWALRTtX7WjLi5Aw+563fS78vqIAVjrvzNLlwVbeqvucr3oLKlahR+8VhwY5/YSrjgsh+nyds",
+	"dSUsXNzDZMqVwLNLmNv5yp5swpwoS9RN6qwyfVky37RuTbFWUDZKL+x9mRHWV0i3m6Fau6y7XdbdU8m6",
+	"m7mHviZU6BMoNOFSS/HbXcf66Lc5EeAepOO6jJtw7bu8vG8yL698QR5egPYVWcfUDBcZmMpC6XoGp4U5",
+	"fltkdrdrql6S4knzd24Ma20mzT9Mst8qFMjn/D1tSrQTFHapf6um/m2Z4K4g/y8PEdksOiQonVVR+1pP",
+	"tWEj4sqSk2SijRxhOF6dGwFI9ar0za75zL7w5Gpf25Uvt1e6wEWoAJwXjcCKuFCCN97ZML8WG6Zy189T",
+	"AryO9RQgKGt5h7bK24aEpFyPMzr1vUBeY0hIftmZ/zsIrbWbK6p9urqds+U/Vw80tTt4GEMmwG5nwNxJ",
+	"OE+34lfAsNcmTasKJavFO6AtpzrU4S6Mj1HBbwM70c4k+c1rGg9VOSy4innHqepKYetdz3ojZc7771AE",
+	"rjMJ2DXujJHfZpGwjbjNPYRp5zE4UWM8MXWmwy2wqA1l7VoZ+rs1xeWHsRQuIgfeQvg0ycKOX+8sgyta",
+	"Bs2QkT5nWarJgF8xAa3PkOk3oUwY14SPRhNDLzLWugeZfM/nO5xjiucyC6IL4mdfQaWwV46ALjbRAVh2",
+	"FT2+xWpirh0aNpiyVzTlikEyvBXQMWI+m0alwh++A3NJYA/Ld60m6WAnm/sVe9YgGuWCZPMkZHFWwywd",
+	"2SXS31thMp9Kfz2UJOUpZMZCOQVuIFOWD4RUjyZNdidYfVsFzIIaI898RlKQzuRSlVBaqk/PX5XcIoXd",
+	"rLxZSMJ29c120tBXKw2dpNrfu82FovlqaBuIRPdn/FlYEm0nvOxqou2kkm+nJlpV/bO8ABkQQE/z7ksm",
+	"qS4hciIIJZqLQcbamBoP1A8zv610pTHMCIqL+IxwFKWg8bhiV1xOtBe74Ikd4a5eq7Ii2o4YPkBJNF/2",
+	"JlDlfGW0IUNV7pKxsUVQHiYi7ZS6Hfl8gEod83QSqM9K1SS3RzYXGLeWG77/1Ju0xlgcOjsrTXtqnIvT",
+	"TSqmmLcUgZnGVTVr1QXW+upMa6RJVK/MV/4EsZ/rolVP1Vd9cZNbffY9u2JKM8LyTsNdDCguKJxjuR5K",
+	"XASDI2KGSk4GQ0LFtCdcwZcmQjLC9UeEiyFT3FCRsIikrE8nGUZltjrkH9wM5cSQeCYHJe4Jxw/dQWkC",
+	"cblHPnooys0UkHRGy7nqz3SHvKTCnt4F64lEji64pdzwsjRDpkifZxZZOj1RA2AoZHPufOZ3BuKBosIw",
+	"B+HibpGmLlUmi4vVxLWIiGOCC7oqgyza159SY0nKSmHfYUj9G4DmKvpeqd199DW2udn1t/mq4scnjgd5",
+	"1og8aRlL3Gb8eBnRfrUUw7IuMNHkFDiGP+MlNZjnlQkMSbWbulXJjBHlGXAlmrD/oMmIdYxFpqjR50ob",
+	"H6b+q31sv4NJM3+V6hmuLtDb1T5M6DnAaRd6vlMKnm7ouaVPEZGAuaAVgFAUWB/WJ3aryvp7XyDDaqWI",
+	"dEeRduUwdhfx6409B5tgVT4EqjXykonNb2O9EzXn9ncoJ9dGnGqmdgHo32YAOqB7Mx6xGEo1mSEjCc0y",
+	"plobytfBIM2yfi7/3Z270q5u1l1ZRnIviDsDvs5duM9yGz8aSJwAb2/6ukI7BrVugUVuKO5rQ81EN7qN",
+	"lGt64ajo6rThYeLgF1IlFwf/NKnTTnbYxcGv3BzbkSIMho8IXuWISFVFne5BFdgrpdfkzoCZPg1S2etp",
+	"aWXK2ukEaQBLF1iQI6xePGtGliKbohW5J1YxIx8LtBc7sDkinQxZcolcKEYTcqWQdRpsbV1CvQXz6l3a",
+	"QoutfWCmjqyyfp8lhl+x2RZfO9PoE5fojv2FqDpiMkY3Qkg+Xuf+jwU0JLhWDyrcrUG9ltf/sbN+Yx2i",
+	"dl2hvjk3SS5YBOLDgjz60qOnoOxV+mLOVm0PhUYeEDCKjUdg9bnmIpXX8LJiVEvhlZG6llKentyuxLm9",
+	"k/qcmka3cbj/00/t/YP2/sHZ/n4X/vsnTE7hxcanCVWGqWxK6CSFMq7VDamsCijHaNGdKSkJRSbPn19+",
+	"+ulzEcglyyUMd+2sdu2sdu2sdg60p9P/aoIGuI352pJw46paGC4iP5QpN2YC4VIt56xrMzj35Iqza3Zr",
+	"ev9xA4rvtv9wJP/EsJGuU3cFuwbBdkYE3hGqHaG6V2cL3BEC0b39OcG8pJstiADeJjFbV5/ec9GS9m7X",
+	"WATfCUa4YSMyZoo07VsRCt+tbsVOI+dsCTLqnrkAWx25BoZ2RE+YodTMx6yiCbFpFBWaG37Fsmkrb3OA",
+	"m7CADWJaO+S1U3ftsDETKReDngiBDoGsVvobMsWOCCXeiYL+MWyg6E5kkX2zJ3DdqHJw7XTqFUNkwRDa",
+	"IX9IyBnlAjSOnlhu7jyyivwzTeS1QF9ey43yS642h772J7qZKeSRW0NndldnDvWjikrNO+PHV1C1xDly",
+	"w/s7EydfFJq+Hk6/FavoOg1XA6PGrt/qTip8QlLhQzVonRNy7lATvXPacvsikcdpWjKMPojx76xElnY3",
+	"fHfDNzE0peArq6jD0+QpG42lxeLHoKq5+NRaDe1auBBWUBCIkIGL+IgUeoZ+hgNiHF0b9eadqWc+LvYJ",
+	"e1NhD8sdqQiRnaLw1XlJ3cVogg4PgqlmiWLlpqUO0euvc3hhHqWDdOs0oEhXA+A0bt8JLuHekK0rCh+t",
+	"cZsfJiMt+HS6IDPtyEE2dvppgXER0UNpjwk0J5GwndjyONvDPrE8M0A3bMkMN/wowDnCtcM6i3Dbpnhr",
+	"izB7X+D/85aKOyZm79mVvJwhZsutB/adnfVgJ1PkyOAvWxQEY1JzJ1frnmwBFU1q/Q29VXdagB5LJoqb",
+	"KSz/glHF1PHEvvHXRyvHOHDNXrvfGM3M0EdppVwwDWK5W907f681rN/9irsv/eT8A8UPGFY/M6Kkzc3X",
+	"FHld9iM4V1MeYB0RtBhHRM0VHwnWHNieKz5Bk6GvZMbtF8i7MRMnr4iF1T9f/wH/t3cLjazHpyfkoLNP",
+	"kDCQVyyBC05OJRfGR9unTBje50yR+Itm6oqpmxo6HXfIGRQqUnJimCZ9mWXy2n/7mcbCKN2emIhLYdmI",
+	"L50TlFIGqDClpPuZQllMgsiAlX3GSl5kbERSZijPXC0YBx33rfBkfgV3YQWwZutt5h0mXcWl+Qqeo+Ac",
+	"yrWWgu+Ve5aGeIVXOfjlGALzbj7e/N8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

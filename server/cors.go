@@ -51,3 +51,18 @@ func cors(origins []string) echo.MiddlewareFunc {
 		MaxAge: 600,
 	})
 }
+
+// ParsePublicURL reads --public-url: "" (none) or scheme://host[:port]
+// with no query or fragment (a path prefix is kept, for a server mounted
+// under one).
+func ParsePublicURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("public URL %q: want scheme://host[:port], such as https://roster.example.com", s)
+	}
+	return strings.TrimSuffix(u.String(), "/"), nil
+}

@@ -62,7 +62,23 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 				"error", err.Error(),
 			)
 		}
+		if isAuthzenRoute(c.Path()) {
+			writeAuthzenError(c, p, log)
+			return
+		}
 		writeProblem(c, p, log)
+	}
+}
+
+// writeAuthzenError answers an AuthZEN route's error as AuthZEN 1.0 says:
+// the status, and an error message string as the body.
+func writeAuthzenError(c echo.Context, p gen.Problem, log *slog.Logger) {
+	msg := p.Title
+	if p.Detail != nil && *p.Detail != "" {
+		msg = *p.Detail
+	}
+	if err := c.JSON(p.Status, msg); err != nil {
+		log.WarnContext(c.Request().Context(), "write error", "error", err)
 	}
 }
 

@@ -166,7 +166,7 @@ func (s *Server) CheckPermissions(ctx context.Context, req gen.CheckPermissionsR
 
 // checkQuery is one check resolved: `me` replaced, the user known, the
 // organization known.
-type checkQuery struct{ user, permission, org string }
+type checkQuery struct{ user, permission, org, owner string }
 
 // resolveCheck resolves and authorizes one check. Checking someone other
 // than oneself needs checks:read; the body names the user, so this is
@@ -204,12 +204,12 @@ func (s *Server) resolveCheck(ctx context.Context, tenantID string, c gen.CheckR
 	if err != nil {
 		return t, checkQuery{}, err
 	}
-	return t, checkQuery{user: user, permission: c.Permission, org: org}, nil
+	return t, checkQuery{user: user, permission: c.Permission, org: org, owner: deref(c.Owner)}, nil
 }
 
 // decide answers a resolved check in a view.
 func (s *Server) decide(v eval.View, q checkQuery) gen.CheckOutcome {
-	d := v.Check(q.user, q.permission, q.org, s.now())
+	d := v.CheckOwned(q.user, q.permission, q.org, v.IsOwner(q.user, q.owner), s.now())
 	out := gen.CheckOutcome{Allowed: d.Allowed}
 	if d.Allowed {
 		out.Matched = &gen.CheckMatch{RoleId: d.RoleID, Permission: d.Pattern}

@@ -158,7 +158,7 @@ func (s *scanner) check() bool {
 	if !s.take('{') {
 		return false
 	}
-	var user, perm, org bool
+	var user, perm, org, owner bool
 	for {
 		key, ok := s.str()
 		if !ok || !s.take(':') {
@@ -176,6 +176,8 @@ func (s *scanner) check() bool {
 			perm = true
 		case key == "organization_id" && !org && n <= 80:
 			org = true
+		case key == "owner" && !owner && n <= 320:
+			owner = true
 		default:
 			return false
 		}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -26,8 +27,12 @@ type Server struct {
 	Engines *live.Engines
 	// Now is the clock; tests pin it. Nil means time.Now.
 	Now func() time.Time
+	// PublicURL is where clients reach this server (scheme and host), for
+	// the URLs it hands out; empty: the request's own.
+	PublicURL string
 
 	orgs orgSet
+	seal cursorSeal // seals cursors and AuthZEN page tokens
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -45,6 +50,10 @@ type Config struct {
 	// RateLimit caps each token's requests (429 with Retry-After); the
 	// zero value, the default, turns it off.
 	RateLimit RateLimit
+	// PublicURL is the server's address as clients see it
+	// (https://roster.example.com), for the AuthZEN metadata behind a
+	// proxy; empty: built from each request.
+	PublicURL string
 	// CORSOrigins lists the origins browsers may call from (exact match,
 	// see ParseCORSOrigins); none, the default, turns CORS off.
 	CORSOrigins []string
@@ -103,7 +112,7 @@ func New(cfg Config) *echo.Echo {
 	if engines == nil {
 		engines = live.New(cfg.Store, log)
 	}
-	srv := &Server{Store: cfg.Store, Engines: engines, Now: cfg.Now}
+	srv := &Server{Store: cfg.Store, Engines: engines, Now: cfg.Now, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"), seal: newCursorSeal(cfg.CursorKey)}
 	authn := &authenticator{store: cfg.Store, engines: engines, now: cfg.Now, log: log, ops: ops,
 		limit: limit}
 	engines.OnChange(func(tenantID string, c rbac.Change) {
@@ -121,7 +130,7 @@ func New(cfg Config) *echo.Echo {
 	e.Use(authn.middleware)
 	e.Use(withFastChecks(validator(spec, ops)))
 
-	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, []gen.StrictMiddlewareFunc{newCursorSeal(cfg.CursorKey).middleware}))
+	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, []gen.StrictMiddlewareFunc{srv.seal.middleware, requestBase}))
 	mon.watch(engines, cfg.Store)
 	registerOps(e, mon)
 	return e

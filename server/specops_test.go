@@ -148,6 +148,36 @@ var opRequests = map[string]opRequest{
 	"deleteorganization": {},
 
 	"listauditevents": {},
+
+	"authzenevaluation": {body: func(f fixture, _ string) string {
+		return `{"subject":{"type":"user","id":"` + f.User + `"},"action":{"name":"read"},"resource":{"type":"documents","id":"d1"}}`
+	}},
+	"authzenevaluations": {body: func(f fixture, _ string) string {
+		return `{"subject":{"type":"user","id":"` + f.User + `"},"action":{"name":"read"},"evaluations":[{"resource":{"type":"documents","id":"d1"}}]}`
+	}},
+	"authzensearchsubject": {body: func(f fixture, _ string) string {
+		return `{"subject":{"type":"user"},"action":{"name":"read"},"resource":{"type":"documents","id":"d1"}}`
+	}},
+	"authzensearchaction": {body: func(f fixture, _ string) string {
+		return `{"subject":{"type":"user","id":"` + f.User + `"},"resource":{"type":"documents","id":"d1"}}`
+	}},
+	"authzenmetadata": {},
+}
+
+// errorCode is the code of an error answer: the problem's, or for an
+// AuthZEN operation, whose errors are a message string (AuthZEN 1.0), the
+// code its status stands for.
+func errorCode(t testing.TB, op specOp, status int, body []byte) string {
+	t.Helper()
+	if strings.HasPrefix(op.ID, "Authzen") {
+		var msg string
+		require.NoError(t, json.Unmarshal(body, &msg), "%s: an AuthZEN error is a JSON string: %s", op, body)
+		require.NotEmpty(t, msg, "%s: an AuthZEN error says why", op)
+		return map[int]string{400: "validation_error", 401: "unauthorized", 403: "forbidden", 404: "not_found"}[status]
+	}
+	var p struct{ Code string }
+	require.NoError(t, json.Unmarshal(body, &p), "not a problem body: %s", body)
+	return p.Code
 }
 
 // requestFor returns the operation's request parts for the fixture's ids,

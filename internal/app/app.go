@@ -73,6 +73,9 @@ type Config struct {
 	RateLimit server.RateLimit
 	// CORSOrigins are the browser origins allowed to call (none: CORS off).
 	CORSOrigins []string
+	// PublicURL is where clients reach this server (behind a proxy), for the
+	// URLs the AuthZEN metadata hands out; empty: each request's own.
+	PublicURL string
 }
 
 // Main is one running Roster: store, bootstrap data and HTTP server.
@@ -157,7 +160,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	engines := live.New(store, log)
 	srv := &http.Server{
 		Handler: server.New(server.Config{Store: store, Engines: engines, Logger: log, Now: time.Now,
-			RateLimit: m.cfg.RateLimit, CORSOrigins: m.cfg.CORSOrigins, CursorKey: cursorKey(operatorHash)}),
+			RateLimit: m.cfg.RateLimit, CORSOrigins: m.cfg.CORSOrigins, PublicURL: m.cfg.PublicURL, CursorKey: cursorKey(operatorHash)}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,

@@ -632,6 +632,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenant_id}/access/v1/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * AuthZEN Access Evaluation, one decision
+         * @description AuthZEN Authorization API 1.0. The subject is the tenant's user whose
+         *     `external_user_id`, id or email (ignoring case) equals `subject.id` (type `user`);
+         *     the permission decided is `{resource.type}:{action.name}`;
+         *     `resource.properties.ownerID` (or `owner_id`) names the owner for `:own` grants and
+         *     `resource.properties.organization_id` counts that organization's assignments. The
+         *     decision is exactly `/check`'s. Unknown fields are ignored; errors are a JSON string.
+         */
+        post: operations["authzenEvaluation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/access/v1/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * AuthZEN Access Evaluations, up to 1000 decisions from one state
+         * @description Top-level `subject`, `action`, `resource` and `context` are defaults that an item which
+         *     omits one uses whole (a required member an item's entity lacks, `type` or `id`, is taken
+         *     from the default). `options.evaluations_semantic`: `execute_all` (default) answers
+         *     every item, a broken one with `decision: false` and the reason in its `context`;
+         *     `deny_on_first_deny` and `permit_on_first_permit` stop after the first deny or permit.
+         *     Without `evaluations`, or with an empty list, it answers as one evaluation.
+         */
+        post: operations["authzenEvaluations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/access/v1/search/subject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * AuthZEN Subject Search, the users who may do an action on a resource
+         * @description Every user for whom the evaluation would be `true` (holders of the permission, and
+         *     the owner when the resource names one and holds a matching `:own` grant), ordered by
+         *     user id, paged with `page.token` / `page.next_token` (empty on the last page). A
+         *     user's `id` is its `external_user_id` when it has one, else its Roster id. A subject
+         *     type other than `user` finds nobody.
+         */
+        post: operations["authzenSearchSubject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/access/v1/search/action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * AuthZEN Action Search, the actions a subject may do on a resource
+         * @description The actions the subject's permissions give on `resource.type` (`:own` grants only when
+         *     the resource's owner is the subject), sorted; a wildcard action is listed as `*`.
+         *     One page: `page.next_token` is always empty.
+         */
+        post: operations["authzenSearchAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/authzen-configuration/v1/tenants/{tenant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * AuthZEN Policy Decision Point metadata of a tenant
+         * @description RFC 8615 placement for the PDP `{server}/v1/tenants/{tenant_id}`. The URLs are built
+         *     from `--public-url` when the server has one, else from the request's scheme and host.
+         *     Resource search is not offered (Roster keeps no resource inventory). No token needed.
+         */
+        get: operations["authzenMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -718,6 +846,13 @@ export interface components {
          * @example documents:read
          */
         Permission: string;
+        /**
+         * @description `resource:action`, each part `[a-z0-9_.-]+` or `*`, optionally followed by `:own`: an
+         *     owner-only grant, which grants its permission only on a resource the user owns (a
+         *     check's `owner`). Holding `todo:update` covers `todo:update:own`; never the reverse.
+         * @example todos:update:own
+         */
+        PermissionPattern: string;
         /** @description Free-form JSON object, at most 16 KiB. */
         Metadata: {
             [key: string]: unknown;
@@ -730,7 +865,7 @@ export interface components {
             display_name: string;
             description?: string;
             type: components["schemas"]["RoleType"];
-            permissions: components["schemas"]["Permission"][];
+            permissions: components["schemas"]["PermissionPattern"][];
             inherits_from: string[];
             assignable: boolean;
             /** @description Every active user holds the tenant's default role. */
@@ -745,7 +880,7 @@ export interface components {
             name: string;
             display_name: string;
             description?: string;
-            permissions: components["schemas"]["Permission"][];
+            permissions: components["schemas"]["PermissionPattern"][];
             inherits_from?: string[];
             /** @default true */
             assignable?: boolean;
@@ -756,7 +891,7 @@ export interface components {
             name?: string;
             display_name?: string;
             description?: string;
-            permissions?: components["schemas"]["Permission"][];
+            permissions?: components["schemas"]["PermissionPattern"][];
             inherits_from?: string[];
             assignable?: boolean;
             metadata?: components["schemas"]["Metadata"];
@@ -863,7 +998,7 @@ export interface components {
             revision: number;
         };
         PermissionSet: {
-            permissions: components["schemas"]["Permission"][];
+            permissions: components["schemas"]["PermissionPattern"][];
             /** Format: int64 */
             revision: number;
         };
@@ -872,6 +1007,13 @@ export interface components {
             user_id: string;
             permission: components["schemas"]["Permission"];
             organization_id?: string;
+            /**
+             * @description Who owns the resource in question: a user id, `external_user_id` or email (ignoring
+             *     case). An owner-only grant (`resource:action:own`) grants only when it names the
+             *     checked user; without `owner` it grants nothing. An owner no user matches owns
+             *     nothing (not an error).
+             */
+            owner?: string;
         };
         CheckOutcome: {
             allowed: boolean;
@@ -976,14 +1118,14 @@ export interface components {
             name: string;
             user_id: string;
             /** @description Permission patterns narrowing what the token may do. */
-            scopes?: components["schemas"]["Permission"][];
+            scopes?: components["schemas"]["PermissionPattern"][];
             expires_at?: components["schemas"]["Timestamp"];
             last_used_at?: components["schemas"]["Timestamp"];
             created_at: components["schemas"]["Timestamp"];
         };
         TokenCreate: {
             name: string;
-            scopes?: components["schemas"]["Permission"][];
+            scopes?: components["schemas"]["PermissionPattern"][];
             expires_at?: components["schemas"]["Timestamp"];
         };
         TokenCreated: components["schemas"]["Token"] & {
@@ -1013,8 +1155,225 @@ export interface components {
             items: components["schemas"]["AuditEvent"][];
             next_cursor: components["schemas"]["NextCursor"];
         };
+        /** @description Attributes of an entity; Roster reads `ownerID` / `owner_id` and `organization_id` of a resource and ignores the rest. */
+        AuthzenProperties: {
+            [key: string]: unknown;
+        };
+        /** @description A user, by `external_user_id`, id or email (ignoring case). Unknown members are ignored. */
+        AuthzenSubject: {
+            /** @example user */
+            type: string;
+            id: string;
+            properties?: components["schemas"]["AuthzenProperties"];
+        };
+        /** @description A subject some of whose members may come from elsewhere (a batch's defaults, a search). */
+        AuthzenSubjectPart: {
+            type?: string;
+            id?: string;
+            properties?: components["schemas"]["AuthzenProperties"];
+        };
+        AuthzenAction: {
+            /** @example read */
+            name: string;
+            properties?: components["schemas"]["AuthzenProperties"];
+        };
+        AuthzenActionPart: {
+            name?: string;
+            properties?: components["schemas"]["AuthzenProperties"];
+        };
+        AuthzenResource: {
+            /** @example documents */
+            type: string;
+            id: string;
+            properties?: components["schemas"]["AuthzenProperties"];
+        };
+        AuthzenResourcePart: {
+            type?: string;
+            id?: string;
+            properties?: components["schemas"]["AuthzenProperties"];
+        };
+        /** @description The environment of the request; accepted and not used by Roster's decisions. */
+        AuthzenContext: {
+            [key: string]: unknown;
+        };
+        AuthzenEvaluationRequest: {
+            subject: components["schemas"]["AuthzenSubject"];
+            action: components["schemas"]["AuthzenAction"];
+            resource: components["schemas"]["AuthzenResource"];
+            context?: components["schemas"]["AuthzenContext"];
+        };
+        AuthzenEvaluationItem: {
+            subject?: components["schemas"]["AuthzenSubjectPart"];
+            action?: components["schemas"]["AuthzenActionPart"];
+            resource?: components["schemas"]["AuthzenResourcePart"];
+            context?: components["schemas"]["AuthzenContext"];
+        };
+        AuthzenEvaluationsRequest: {
+            subject?: components["schemas"]["AuthzenSubjectPart"];
+            action?: components["schemas"]["AuthzenActionPart"];
+            resource?: components["schemas"]["AuthzenResourcePart"];
+            context?: components["schemas"]["AuthzenContext"];
+            evaluations?: components["schemas"]["AuthzenEvaluationItem"][];
+            options?: {
+                /** @enum {string} */
+                evaluations_semantic?: "execute_all" | "deny_on_first_deny" | "permit_on_first_permit";
+            };
+        };
+        AuthzenDecision: {
+            decision: boolean;
+            /** @description Why, for a denial Roster can explain (`reason`), or a broken batch item (`error`). */
+            context?: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description `evaluations` in the order asked; without items to evaluate, one `decision`. */
+        AuthzenEvaluationsResult: {
+            decision?: boolean;
+            context?: {
+                [key: string]: unknown;
+            };
+            evaluations?: components["schemas"]["AuthzenDecision"][];
+        };
+        AuthzenPageRequest: {
+            /** @description A `next_token` of a previous page of the same search. */
+            token?: string;
+            /**
+             * Format: int32
+             * @description Results per page (default 100).
+             */
+            limit?: number;
+        };
+        AuthzenPage: {
+            /** @description Empty on the last page. */
+            next_token: string;
+        };
+        AuthzenSubjectSearchRequest: {
+            /** @description The kind of subject searched (`user`); an `id` is ignored. */
+            subject: {
+                type: string;
+                id?: string;
+                properties?: components["schemas"]["AuthzenProperties"];
+            };
+            action: components["schemas"]["AuthzenAction"];
+            resource: components["schemas"]["AuthzenResource"];
+            context?: components["schemas"]["AuthzenContext"];
+            page?: components["schemas"]["AuthzenPageRequest"];
+        };
+        AuthzenSubjectSearchResponse: {
+            results: {
+                type: string;
+                id: string;
+            }[];
+            page: components["schemas"]["AuthzenPage"];
+        };
+        AuthzenActionSearchRequest: {
+            subject: components["schemas"]["AuthzenSubject"];
+            resource: components["schemas"]["AuthzenResource"];
+            context?: components["schemas"]["AuthzenContext"];
+            page?: components["schemas"]["AuthzenPageRequest"];
+        };
+        AuthzenActionSearchResponse: {
+            results: {
+                name: string;
+            }[];
+            page: components["schemas"]["AuthzenPage"];
+        };
+        AuthzenMetadata: {
+            policy_decision_point: string;
+            access_evaluation_endpoint: string;
+            access_evaluations_endpoint?: string;
+            search_subject_endpoint?: string;
+            search_action_endpoint?: string;
+        };
+        /** @description AuthZEN's error body, an error message string. */
+        AuthzenError: string;
     };
     responses: {
+        /** @description Bad input (missing or mistyped members, bad JSON, an empty body, another content type). */
+        AuthzenBadRequest: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "X-Request-ID": components["headers"]["RequestID"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AuthzenError"];
+            };
+        };
+        /** @description Missing or bad token. */
+        AuthzenUnauthorized: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "X-Request-ID": components["headers"]["RequestID"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AuthzenError"];
+            };
+        };
+        /** @description The token lacks `checks:read`. */
+        AuthzenForbidden: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "X-Request-ID": components["headers"]["RequestID"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AuthzenError"];
+            };
+        };
+        /** @description No such tenant (or another tenant's). */
+        AuthzenNotFound: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "X-Request-ID": components["headers"]["RequestID"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AuthzenError"];
+            };
+        };
+        /** @description A body over 1 MiB. */
+        AuthzenTooLarge: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "X-Request-ID": components["headers"]["RequestID"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AuthzenError"];
+            };
+        };
+        /** @description Over the rate limit. */
+        AuthzenRateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "X-Request-ID": components["headers"]["RequestID"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AuthzenError"];
+            };
+        };
+        /** @description Something failed on the server (logged with the request id). */
+        AuthzenInternal: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "X-Request-ID": components["headers"]["RequestID"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AuthzenError"];
+            };
+        };
         /** @description Invalid input (`validation_error`), naming the field. */
         BadRequest: {
             headers: {
@@ -1140,6 +1499,8 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /** @description The request's id; the one the client sent in `X-Request-ID` (letters, digits and `-_.:/+=`, at most 128 characters) is echoed. */
+        RequestID: string;
         /** @description Whole seconds to wait before retrying. */
         RetryAfter: number;
         /**
@@ -1911,7 +2272,7 @@ export interface operations {
                  */
                 holds_role?: string;
                 /** @description Reverse evaluation: only users granted this permission (same rules as `holds_role`). */
-                holds_permission?: components["schemas"]["Permission"];
+                holds_permission?: components["schemas"]["PermissionPattern"];
                 /** @description Count global holdings and this organization's (without it, global only). */
                 organization_id?: components["parameters"]["OrganizationFilter"];
                 /** @description Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400. */
@@ -3424,6 +3785,304 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    authzenEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "subject": {
+                 *         "type": "user",
+                 *         "id": "alice@acme.test"
+                 *       },
+                 *       "action": {
+                 *         "name": "read"
+                 *       },
+                 *       "resource": {
+                 *         "type": "documents",
+                 *         "id": "doc-1",
+                 *         "properties": {
+                 *           "ownerID": "alice@acme.test"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AuthzenEvaluationRequest"];
+            };
+        };
+        responses: {
+            /** @description The decision. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "decision": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuthzenDecision"];
+                };
+            };
+            400: components["responses"]["AuthzenBadRequest"];
+            401: components["responses"]["AuthzenUnauthorized"];
+            403: components["responses"]["AuthzenForbidden"];
+            404: components["responses"]["AuthzenNotFound"];
+            413: components["responses"]["AuthzenTooLarge"];
+            429: components["responses"]["AuthzenRateLimited"];
+            500: components["responses"]["AuthzenInternal"];
+        };
+    };
+    authzenEvaluations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "subject": {
+                 *         "type": "user",
+                 *         "id": "alice@acme.test"
+                 *       },
+                 *       "action": {
+                 *         "name": "read"
+                 *       },
+                 *       "evaluations": [
+                 *         {
+                 *           "resource": {
+                 *             "type": "documents",
+                 *             "id": "doc-1"
+                 *           }
+                 *         },
+                 *         {
+                 *           "resource": {
+                 *             "type": "reports",
+                 *             "id": "q3"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["AuthzenEvaluationsRequest"];
+            };
+        };
+        responses: {
+            /** @description The decisions, in the order asked (or one decision). */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "evaluations": [
+                     *         {
+                     *           "decision": true
+                     *         },
+                     *         {
+                     *           "decision": false
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuthzenEvaluationsResult"];
+                };
+            };
+            400: components["responses"]["AuthzenBadRequest"];
+            401: components["responses"]["AuthzenUnauthorized"];
+            403: components["responses"]["AuthzenForbidden"];
+            404: components["responses"]["AuthzenNotFound"];
+            413: components["responses"]["AuthzenTooLarge"];
+            429: components["responses"]["AuthzenRateLimited"];
+            500: components["responses"]["AuthzenInternal"];
+        };
+    };
+    authzenSearchSubject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "subject": {
+                 *         "type": "user"
+                 *       },
+                 *       "action": {
+                 *         "name": "read"
+                 *       },
+                 *       "resource": {
+                 *         "type": "documents",
+                 *         "id": "doc-1"
+                 *       },
+                 *       "page": {
+                 *         "limit": 50
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AuthzenSubjectSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description A page of subjects. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "type": "user",
+                     *           "id": "alice@acme.test"
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next_token": ""
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuthzenSubjectSearchResponse"];
+                };
+            };
+            400: components["responses"]["AuthzenBadRequest"];
+            401: components["responses"]["AuthzenUnauthorized"];
+            403: components["responses"]["AuthzenForbidden"];
+            404: components["responses"]["AuthzenNotFound"];
+            413: components["responses"]["AuthzenTooLarge"];
+            429: components["responses"]["AuthzenRateLimited"];
+            500: components["responses"]["AuthzenInternal"];
+        };
+    };
+    authzenSearchAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "subject": {
+                 *         "type": "user",
+                 *         "id": "alice@acme.test"
+                 *       },
+                 *       "resource": {
+                 *         "type": "documents",
+                 *         "id": "doc-1"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AuthzenActionSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The actions. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "name": "read"
+                     *         },
+                     *         {
+                     *           "name": "write"
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next_token": ""
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuthzenActionSearchResponse"];
+                };
+            };
+            400: components["responses"]["AuthzenBadRequest"];
+            401: components["responses"]["AuthzenUnauthorized"];
+            403: components["responses"]["AuthzenForbidden"];
+            404: components["responses"]["AuthzenNotFound"];
+            413: components["responses"]["AuthzenTooLarge"];
+            429: components["responses"]["AuthzenRateLimited"];
+            500: components["responses"]["AuthzenInternal"];
+        };
+    };
+    authzenMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "policy_decision_point": "https://roster.example.com/v1/tenants/acme",
+                     *       "access_evaluation_endpoint": "https://roster.example.com/v1/tenants/acme/access/v1/evaluation",
+                     *       "access_evaluations_endpoint": "https://roster.example.com/v1/tenants/acme/access/v1/evaluations",
+                     *       "search_subject_endpoint": "https://roster.example.com/v1/tenants/acme/access/v1/search/subject",
+                     *       "search_action_endpoint": "https://roster.example.com/v1/tenants/acme/access/v1/search/action"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuthzenMetadata"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];

@@ -29,13 +29,16 @@ import (
 
 const usage = `Usage:
   roster serve   [--addr ADDR] [--db DSN] [--log-format json|text] [--rate-limit RATE[:BURST]]
-                 [--verify-interval DURATION] [--cors-origins ORIGIN,...]
+                 [--verify-interval DURATION] [--cors-origins ORIGIN,...] [--public-url URL]
   roster migrate [--db DSN]
 
 Environment:
   ROSTER_ADDR             listen address (default :8080)
   ROSTER_DB               sqlite:PATH or postgres://… (default sqlite:roster.db)
   ROSTER_RATE_LIMIT       requests per second per token, RATE or RATE:BURST (default off)
+  ROSTER_PUBLIC_URL       where clients reach this server behind a proxy
+                          (https://roster.example.com), for the AuthZEN metadata;
+                          default: each request's scheme and host
   ROSTER_CORS_ORIGINS     browser origins allowed to call, comma-separated, exact
                           (https://app.example.com); default none (CORS off)
   ROSTER_VERIFY_INTERVAL  how often each tenant's evaluation engine is compared with the
@@ -92,6 +95,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&o.logFormat, "log-format", "json", "log format: json or text")
 	rateLimit := fs.String("rate-limit", getenv("ROSTER_RATE_LIMIT"),
 		"requests per second per token, RATE or RATE:BURST; off when unset (env ROSTER_RATE_LIMIT)")
+	publicURL := fs.String("public-url", getenv("ROSTER_PUBLIC_URL"),
+		"where clients reach this server (scheme://host[:port]), for the URLs of the AuthZEN metadata; default: the request's (env ROSTER_PUBLIC_URL)")
 	corsOrigins := fs.String("cors-origins", getenv("ROSTER_CORS_ORIGINS"),
 		"browser origins allowed to call, comma-separated, matched exactly; none when unset (env ROSTER_CORS_ORIGINS)")
 	verify := fs.String("verify-interval", envOr(getenv, "ROSTER_VERIFY_INTERVAL", live.DefaultVerifyInterval.String()),
@@ -113,6 +118,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	o.cfg.RateLimit = rl
 	if o.cfg.CORSOrigins, err = server.ParseCORSOrigins(*corsOrigins); err != nil {
+		return o, err
+	}
+	if o.cfg.PublicURL, err = server.ParsePublicURL(*publicURL); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
