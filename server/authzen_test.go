@@ -47,8 +47,8 @@ func (tn tenant) userWithExternalID(t *testing.T, email, externalID string, role
 }
 
 func subject(id string) client.AuthzenSubject { return client.AuthzenSubject{Type: "user", Id: id} }
-func record(id string) client.AuthzenResource  { return client.AuthzenResource{Type: "record", Id: id} }
-func action(name string) client.AuthzenAction  { return client.AuthzenAction{Name: name} }
+func record(id string) client.AuthzenResource { return client.AuthzenResource{Type: "record", Id: id} }
+func action(name string) client.AuthzenAction { return client.AuthzenAction{Name: name} }
 
 // decide asks one evaluation through the typed client.
 func (f azFixture) decide(t *testing.T, body client.AuthzenEvaluationRequest) bool {
