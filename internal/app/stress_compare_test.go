@@ -263,6 +263,13 @@ var readKinds = []struct {
 	{"holds_permission", func(w *worker, kind string, srv int) {
 		w.holders(kind, srv, client.ListUsersParams{HoldsPermission: ptr(w.readPerm()), OrganizationId: orgParam(w.someOrg())})
 	}},
+	{"authzen", func(w *worker, kind string, srv int) {
+		res, verb, _ := strings.Cut(w.readPerm(), ":")
+		ans, err := w.cs[srv].AuthzenEvaluationWithResponse(w.s.ctx, stressTenant, client.AuthzenEvaluationRequest{
+			Subject: client.AuthzenSubject{Type: "user", Id: w.readUser()}, Action: client.AuthzenAction{Name: verb},
+			Resource: client.AuthzenResource{Type: res, Id: "x", Properties: &client.AuthzenProperties{"ownerID": w.readUser()}}})
+		w.readOK(kind, srv, ans, err)
+	}},
 	{"flip_batch", (*worker).readFlipBatch},
 	{"flip_holders", (*worker).readFlipHolders},
 }

@@ -89,6 +89,7 @@ var writeKinds = []writeKind{
 	{"user_disable", 1, (*worker).setStatus},
 	{"user_enable", 1, (*worker).setStatus},
 	{"user_delete", 3, (*worker).deleteUser},
+	{"user_rename", 1, (*worker).renameUser},
 }
 
 // write runs one write, chosen by weight, or a third of the time among
@@ -392,6 +393,19 @@ func (w *worker) setStatus(kind string) {
 		status = client.UserStatusDisabled
 	}
 	res, err := w.c().UpdateUserWithResponse(w.s.ctx, stressTenant, user, nil, client.UserUpdate{Status: &status})
+	w.wrote(kind, res, err, user)
+}
+
+// renameUser gives a churning user a new email and external id: the
+// engine's indexes by email and external id (AuthZEN subjects, owners) must
+// follow, and the comparison with a fresh build checks that they did.
+func (w *worker) renameUser(kind string) {
+	user := w.s.reg.pick(w.rng, &w.s.reg.churn)
+	if user == "" {
+		return
+	}
+	n := w.unique("r")
+	res, err := w.c().UpdateUserWithResponse(w.s.ctx, stressTenant, user, nil, client.UserUpdate{Email: ptr(email(n)), ExternalUserId: ptr("ext-" + n)})
 	w.wrote(kind, res, err, user)
 }
 
