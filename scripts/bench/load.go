@@ -40,6 +40,7 @@ type phase struct {
 	duration    time.Duration
 	token       string // Roster's; the baseline takes none
 	baseline    bool
+	decision    *decisionAPI // how to read the answers of a pool with expectations
 	pool        []request
 }
 
@@ -48,7 +49,7 @@ type outcome struct {
 	phase     phase
 	ok        int             // 200 responses in the measured window
 	errors    int             // transport failures and non-200 answers
-	wrong     int             // 200 answers whose "allowed" was not the expected one
+	wrong     int             // 200 answers whose decision was not the expected one
 	firstErr  string          // the first error or wrong answer, for the report
 	latencies []time.Duration // of the ok responses (a reservoir if there were very many)
 	elapsed   time.Duration
@@ -171,9 +172,9 @@ func (ph phase) worker(id uint64, measureFrom, end time.Time) workerResult {
 		case resp.StatusCode != http.StatusOK:
 			res.errors++
 			res.fail("%s %s: %s: %s", r.method, r.url, resp.Status, truncate(buf.String(), 300))
-		case r.want != anyAnswer && allowedField(buf.Bytes()) != (r.want == wantAllowed):
+		case r.want != anyAnswer && !ph.expected(buf.Bytes(), r.want):
 			res.wrong++
-			res.fail("%s %s %s: expected allowed=%v, got %s", r.method, r.url, r.body, r.want == wantAllowed, truncate(buf.String(), 300))
+			res.fail("%s %s %s: expected %s=%v, got %s", r.method, r.url, r.body, ph.decision.field, r.want == wantAllowed, truncate(buf.String(), 300))
 		default:
 			res.ok++
 			res.record(rng, took)
@@ -181,15 +182,10 @@ func (ph phase) worker(id uint64, measureFrom, end time.Time) workerResult {
 	}
 }
 
-// allowedField reads `"allowed": true|false` out of a check answer without
-// decoding the whole body.
-func allowedField(body []byte) bool {
-	_, rest, ok := bytes.Cut(body, []byte(`"allowed"`))
-	if !ok {
-		return false
-	}
-	rest = bytes.TrimLeft(rest, " \t\r\n:")
-	return bytes.HasPrefix(rest, []byte("true"))
+// expected reports whether an answer holds the decision want.
+func (ph phase) expected(body []byte, want expect) bool {
+	got, ok := ph.decision.decode(body)
+	return ok && got == (want == wantAllowed)
 }
 
 // percentile of sorted latencies, by the nearest-rank method.

@@ -4,9 +4,10 @@
 // runs) on a loopback port next to a bare echo handler (the framework's
 // ceiling on this machine), and measures over keep-alive HTTP:
 //
-//   - POST /check (half allowed, half denied) and GET /users/{id}/permissions
-//     at concurrency 16 and 64: requests/s, p50, p99, and the ratio of
-//     check throughput to the echo baseline;
+//   - POST /check (half allowed, half denied), the same checks as AuthZEN
+//     evaluations (POST .../access/v1/evaluation) and GET
+//     /users/{id}/permissions at concurrency 16 and 64: requests/s, p50, p99,
+//     the ratio of each to the echo baseline, and AuthZEN's to /check's;
 //   - POST /check/batch with 1000 checks;
 //   - a role assignment through the API followed by a check with
 //     min_revision = the write's Roster-Revision: the check must see it.
@@ -23,11 +24,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"runtime"
 	"strconv"
@@ -35,10 +34,12 @@ import (
 	"time"
 )
 
-// The load phases, run in this order at each concurrency.
+// The load phases, run in this order at each concurrency (the decision
+// phases, check and AuthZEN, are listed in decisionAPIs).
 const (
 	phaseEcho        = "echo baseline POST"
 	phaseCheck       = "POST /check"
+	phaseAuthzen     = "POST AuthZEN evaluation"
 	phasePermissions = "GET /users/{id}/permissions"
 )
 
@@ -171,17 +172,19 @@ func run(o options) (failed bool, err error) {
 	fmt.Println()
 
 	// 3-4. Load phases.
-	checks, perms, echoes := requestPools(p, s, rng, roster.URL(), baseline.URL)
+	pl := requestPools(p, s, rng, roster.URL(), baseline.URL)
+	phases := []phase{{name: phaseEcho, pool: pl.echoes, baseline: true}}
+	for i := range decisionAPIs {
+		d := &decisionAPIs[i]
+		phases = append(phases, phase{name: d.name, pool: pl.decisions[i], token: s.checkerToken, decision: d})
+	}
+	phases = append(phases, phase{name: phasePermissions, pool: pl.perms, token: s.checkerToken})
 	warmup := min(time.Second, o.duration/5)
 	fmt.Printf("\nload: each phase %s after a %s warm-up; one keep-alive connection per worker\n", o.duration, warmup)
 	cpuBefore := sampleCPU()
 	var outcomes []outcome
 	for _, c := range o.concurrency {
-		for _, ph := range []phase{
-			{name: phaseEcho, pool: echoes, baseline: true},
-			{name: phaseCheck, pool: checks, token: s.checkerToken},
-			{name: phasePermissions, pool: perms, token: s.checkerToken},
-		} {
+		for _, ph := range phases {
 			ph.concurrency, ph.warmup, ph.duration = c, warmup, o.duration
 			runtime.GC() // start every phase with the previous one's garbage gone
 			outcomes = append(outcomes, ph.run())
@@ -238,24 +241,4 @@ func run(o options) (failed bool, err error) {
 
 	printTargets(outcomes, batch, vis)
 	return failed, nil
-}
-
-// requestPools prepares the requests of the load phases: random checks
-// (with their expected answers), permission reads of random users, and
-// baseline posts carrying the same bodies as the checks.
-func requestPools(p *plan, s *seeded, rng *rand.Rand, rosterURL, baselineURL string) (checks, perms, echoes []request) {
-	const poolSize = 1 << 13
-	for range poolSize {
-		c := p.randomCheck(rng)
-		body, _ := json.Marshal(checkBody{UserID: s.userIDs[c.user], Permission: c.permission})
-		want := wantDenied
-		if c.allowed {
-			want = wantAllowed
-		}
-		checks = append(checks, request{method: http.MethodPost, url: rosterURL + "/v1/tenants/" + tenantID + "/check", body: body, want: want})
-		echoes = append(echoes, request{method: http.MethodPost, url: baselineURL + baselinePath, body: body})
-		u := s.userIDs[rng.IntN(len(s.userIDs))]
-		perms = append(perms, request{method: http.MethodGet, url: rosterURL + "/v1/tenants/" + tenantID + "/users/" + u + "/permissions"})
-	}
-	return checks, perms, echoes
 }

@@ -30,7 +30,9 @@ func printLoadTable(outcomes []outcome) (failed bool) {
 			ms(percentile(o.latencies, 50)), ms(percentile(o.latencies, 99)), o.errors, o.wrong, ratio)
 	}
 	tw.Flush()
-	fmt.Println("(req/s counts 200 answers; wrong = a 200 whose \"allowed\" differs from the dataset's; vs echo = req/s over the echo baseline's at the same concurrency)")
+	fmt.Println("(req/s counts 200 answers; wrong = a 200 whose decision (\"allowed\", AuthZEN's \"decision\") differs from the dataset's;")
+	fmt.Println(" vs echo = req/s over the echo baseline's at the same concurrency)")
+	printAuthzenRatios(outcomes)
 	for _, o := range outcomes {
 		if o.errors+o.wrong > 0 {
 			failed = true
@@ -38,6 +40,54 @@ func printLoadTable(outcomes []outcome) (failed bool) {
 		}
 	}
 	return failed
+}
+
+// authzenTarget is the least AuthZEN evaluation throughput, as a fraction of
+// POST /check's at the same concurrency: the two ask the same engine the
+// same question, so AuthZEN may cost its larger body and little else.
+const authzenTarget = 0.90
+
+// authzenRatio is AuthZEN evaluation req/s over POST /check req/s at
+// concurrency c; ok is false if either phase did not run or answered nothing.
+func authzenRatio(outcomes []outcome, c int) (ratio float64, ok bool) {
+	check, az := find(outcomes, phaseCheck, c), find(outcomes, phaseAuthzen, c)
+	if check == nil || az == nil || check.rps() == 0 {
+		return 0, false
+	}
+	return az.rps() / check.rps(), true
+}
+
+// printAuthzenRatios prints AuthZEN's throughput over /check's, once per
+// concurrency (naming it when the run had several).
+func printAuthzenRatios(outcomes []outcome) {
+	var levels []int
+	for _, o := range outcomes {
+		if o.phase.name == phaseAuthzen {
+			levels = append(levels, o.phase.concurrency)
+		}
+	}
+	fmt.Println()
+	for _, c := range levels {
+		ratio, ok := authzenRatio(outcomes, c)
+		if !ok {
+			continue
+		}
+		at := ""
+		if len(levels) > 1 {
+			at = fmt.Sprintf(" at concurrency %d", c)
+		}
+		fmt.Printf("AuthZEN evaluation ÷ POST /check%s: %.2fx (target ≥ %.2f)\n", at, ratio, authzenTarget)
+	}
+}
+
+// find is the outcome of the named phase at concurrency c, nil if none.
+func find(outcomes []outcome, name string, c int) *outcome {
+	for i := range outcomes {
+		if o := &outcomes[i]; o.phase.name == name && o.phase.concurrency == c {
+			return o
+		}
+	}
+	return nil
 }
 
 // printTargets compares the figures with issue #3's targets. They are
@@ -50,26 +100,18 @@ func printTargets(outcomes []outcome, batch probeResult, vis visibilityResult) {
 		}
 		return "MISSED"
 	}
-	var echo64, check64 *outcome
-	for i := range outcomes {
-		o := &outcomes[i]
-		if o.phase.concurrency != 64 {
-			continue
-		}
-		switch o.phase.name {
-		case phaseEcho:
-			echo64 = o
-		case phaseCheck:
-			check64 = o
-		}
-	}
+	echo64, check64 := find(outcomes, phaseEcho, 64), find(outcomes, phaseCheck, 64)
 	if echo64 != nil && check64 != nil && echo64.rps() > 0 {
 		ratio := check64.rps() / echo64.rps()
 		fmt.Printf("  %s check throughput >= 0.6x echo at concurrency 64: %.2fx\n", mark(ratio >= 0.6), ratio)
 		p99 := percentile(check64.latencies, 99)
 		fmt.Printf("  %s check p99 < 5 ms at concurrency 64: %s\n", mark(p99 < 5*time.Millisecond && len(check64.latencies) > 0), ms(p99))
+		if ratio, ok := authzenRatio(outcomes, 64); ok {
+			fmt.Printf("  %s AuthZEN evaluation throughput >= %.2fx POST /check at concurrency 64: %.2fx\n",
+				mark(ratio >= authzenTarget), authzenTarget, ratio)
+		}
 	} else {
-		fmt.Println("  (no run at concurrency 64: the throughput and p99 targets are not evaluated)")
+		fmt.Println("  (no run at concurrency 64: the throughput, p99 and AuthZEN targets are not evaluated)")
 	}
 	if len(batch.latencies) > 0 {
 		p99 := percentile(batch.latencies, 99)
