@@ -31,7 +31,7 @@ func withFastChecks(validate echo.MiddlewareFunc) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		slow := validate(next)
 		return func(c echo.Context) error {
-			if c.Request().Method == "POST" && (c.Path() == routeCheck || c.Path() == routeCheckBatch) && acceptValid(c) {
+			if c.Request().Method == "POST" && (c.Path() == routeCheck || c.Path() == routeCheckBatch || c.Path() == routeAuthzenEvaluation) && acceptValid(c) {
 				return next(c)
 			}
 			return slow(c)
@@ -68,8 +68,11 @@ func acceptValid(c echo.Context) bool {
 	if err != nil {
 		return false
 	}
-	if c.Path() == routeCheck {
+	switch c.Path() {
+	case routeCheck:
 		return validCheck(body)
+	case routeAuthzenEvaluation:
+		return validAuthzenEvaluation(body)
 	}
 	return validBatch(body)
 }

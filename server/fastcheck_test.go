@@ -60,6 +60,21 @@ func TestFastCheck_neverAcceptsWhatTheSpecRejects(t *testing.T) {
 		{routeCheck, "", `{"user_id":"usr_1","permission":"docs:read",}`, false},
 		{routeCheck, "", `{"user_id":"üsér","permission":"docs:read"}`, true},
 		{routeCheck, "", "{\"user_id\":\"a\tb\",\"permission\":\"docs:read\"}", false},
+		{routeCheck, "", `{"user_id":"usr_1","permission":"todo:update","owner":"ada@x.test"}`, true},
+		{routeAuthzenEvaluation, "", `{"subject":{"type":"user","id":"alice"},"action":{"name":"read"},"resource":{"type":"record","id":"record-1"}}`, true},
+		{routeAuthzenEvaluation, "", `{"resource":{"id":"1","type":"todo","properties":{"ownerID":"a@x.test"}},"action":{"name":"can_update_todo"},"subject":{"id":"a","type":"user"},"context":{}}`, true},
+		{routeAuthzenEvaluation, "", `{"subject":{"type":"user","id":"alice","properties":{}},"action":{"name":"read","properties":{"m":"GET"}},"resource":{"type":"r","id":"1"},"context":{"ip":"10.0.0.1"}}`, true},
+		{routeAuthzenEvaluation, "", `{"subject":{"type":"user"},"action":{"name":"read"},"resource":{"type":"record","id":"1"}}`, false},
+		{routeAuthzenEvaluation, "", `{"subject":{"type":"user","id":"alice"},"action":{},"resource":{"type":"record","id":"1"}}`, false},
+		{routeAuthzenEvaluation, "", `{"subject":{"type":"user","id":"alice"},"action":{"name":"read"},"resource":{"id":"1"}}`, false},
+		{routeAuthzenEvaluation, "", `{"subject":{"type":"user","id":"alice"},"action":{"name":"read"}}`, false},
+		{routeAuthzenEvaluation, "", `{"subject":"alice","action":{"name":"read"},"resource":{"type":"record","id":"1"}}`, false},
+		{routeAuthzenEvaluation, "", `{"subject":{"type":"user","id":"alice"},"action":{"name":123},"resource":{"type":"record","id":"1"}}`, false},
+		{routeAuthzenEvaluation, "", `{"subject":{"type":"user","id":"alice"},"action":{"name":"read"},"resource":{"type":"record","id":"1"},"foo":"bar"}`, false}, // valid, left to the validator
+		{routeAuthzenEvaluation, "", `{"subject":{"type":"user","id":"` + strings.Repeat("a", 321) + `"},"action":{"name":"read"},"resource":{"type":"record","id":"1"}}`, false},
+		{routeAuthzenEvaluation, "", `{"subject":{"type":"user","id":"a","type":"user"},"action":{"name":"read"},"resource":{"type":"record","id":"1"}}`, false},
+		{routeAuthzenEvaluation, "", `{"subject":{"type":"user","id":"a"},"action":{"name":"read"},"resource":{"type":"record","id":"1","properties":{"n":1}}}`, false},
+		{routeAuthzenEvaluation, "", `{"subject":{"type":"user","id":"a"},"action":{"name":"read"},"resource":{"type":"record","id":"1"}} x`, false},
 	}
 	for _, b := range bodies {
 		t.Run(b.body, func(t *testing.T) {
