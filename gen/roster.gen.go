@@ -63,15 +63,16 @@ func (e AuthzenEvaluationsRequestOptionsEvaluationsSemantic) Valid() bool {
 
 // Defines values for ProblemCode.
 const (
-	ProblemCodeConflict           ProblemCode = "conflict"
-	ProblemCodeForbidden          ProblemCode = "forbidden"
-	ProblemCodeInternal           ProblemCode = "internal"
-	ProblemCodeNotFound           ProblemCode = "not_found"
-	ProblemCodePayloadTooLarge    ProblemCode = "payload_too_large"
-	ProblemCodePreconditionFailed ProblemCode = "precondition_failed"
-	ProblemCodeRateLimited        ProblemCode = "rate_limited"
-	ProblemCodeUnauthorized       ProblemCode = "unauthorized"
-	ProblemCodeValidationError    ProblemCode = "validation_error"
+	ProblemCodeConflict               ProblemCode = "conflict"
+	ProblemCodeForbidden              ProblemCode = "forbidden"
+	ProblemCodeIdempotencyKeyMismatch ProblemCode = "idempotency_key_mismatch"
+	ProblemCodeInternal               ProblemCode = "internal"
+	ProblemCodeNotFound               ProblemCode = "not_found"
+	ProblemCodePayloadTooLarge        ProblemCode = "payload_too_large"
+	ProblemCodePreconditionFailed     ProblemCode = "precondition_failed"
+	ProblemCodeRateLimited            ProblemCode = "rate_limited"
+	ProblemCodeUnauthorized           ProblemCode = "unauthorized"
+	ProblemCodeValidationError        ProblemCode = "validation_error"
 )
 
 // Valid indicates whether the value is a known member of the ProblemCode enum.
@@ -80,6 +81,8 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodeConflict:
 		return true
 	case ProblemCodeForbidden:
+		return true
+	case ProblemCodeIdempotencyKeyMismatch:
 		return true
 	case ProblemCodeInternal:
 		return true
@@ -1062,6 +1065,9 @@ type Conflict = Problem
 
 // Forbidden RFC 9457 problem details.
 type Forbidden = Problem
+
+// IdempotencyMismatch RFC 9457 problem details.
+type IdempotencyMismatch = Problem
 
 // Internal RFC 9457 problem details.
 type Internal = Problem
@@ -3592,6 +3598,16 @@ type ForbiddenApplicationProblemPlusJSONResponse struct {
 	Headers ForbiddenResponseHeaders
 }
 
+type IdempotencyMismatchResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type IdempotencyMismatchApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers IdempotencyMismatchResponseHeaders
+}
+
 type InternalResponseHeaders struct {
 	RateLimit       *string
 	RateLimitPolicy *string
@@ -4249,6 +4265,28 @@ func (response CreateTenant413ApplicationProblemPlusJSONResponse) VisitCreateTen
 	return err
 }
 
+type CreateTenant422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTenant422ApplicationProblemPlusJSONResponse) VisitCreateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateTenant429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -4408,6 +4446,50 @@ func (response DeleteTenant404ApplicationProblemPlusJSONResponse) VisitDeleteTen
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTenant409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteTenant409ApplicationProblemPlusJSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTenant422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteTenant422ApplicationProblemPlusJSONResponse) VisitDeleteTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4797,6 +4879,28 @@ func (response UpdateTenant413ApplicationProblemPlusJSONResponse) VisitUpdateTen
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTenant422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTenant422ApplicationProblemPlusJSONResponse) VisitUpdateTenantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5803,6 +5907,28 @@ func (response AddTenantAdmin404ApplicationProblemPlusJSONResponse) VisitAddTena
 	return err
 }
 
+type AddTenantAdmin409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddTenantAdmin409ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddTenantAdmin413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
@@ -5821,6 +5947,28 @@ func (response AddTenantAdmin413ApplicationProblemPlusJSONResponse) VisitAddTena
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTenantAdmin422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response AddTenantAdmin422ApplicationProblemPlusJSONResponse) VisitAddTenantAdminResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6779,6 +6927,28 @@ func (response CreateGroup413ApplicationProblemPlusJSONResponse) VisitCreateGrou
 	return err
 }
 
+type CreateGroup422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup422ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateGroup429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -6946,6 +7116,28 @@ func (response DeleteGroup404ApplicationProblemPlusJSONResponse) VisitDeleteGrou
 	return err
 }
 
+type DeleteGroup409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup409ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteGroup412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
@@ -6964,6 +7156,28 @@ func (response DeleteGroup412ApplicationProblemPlusJSONResponse) VisitDeleteGrou
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup422ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7386,6 +7600,28 @@ func (response UpdateGroup413ApplicationProblemPlusJSONResponse) VisitUpdateGrou
 	return err
 }
 
+type UpdateGroup422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup422ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateGroup429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -7767,6 +8003,28 @@ func (response RemoveGroupMembers413ApplicationProblemPlusJSONResponse) VisitRem
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupMembers422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupMembers422ApplicationProblemPlusJSONResponse) VisitRemoveGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8156,6 +8414,28 @@ func (response ReplaceGroupMembers413ApplicationProblemPlusJSONResponse) VisitRe
 	return err
 }
 
+type ReplaceGroupMembers422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceGroupMembers422ApplicationProblemPlusJSONResponse) VisitReplaceGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceGroupMembers429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -8324,6 +8604,28 @@ func (response AddGroupMembers404ApplicationProblemPlusJSONResponse) VisitAddGro
 	return err
 }
 
+type AddGroupMembers409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddGroupMembers409ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AddGroupMembers413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
@@ -8342,6 +8644,28 @@ func (response AddGroupMembers413ApplicationProblemPlusJSONResponse) VisitAddGro
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddGroupMembers422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response AddGroupMembers422ApplicationProblemPlusJSONResponse) VisitAddGroupMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8724,6 +9048,28 @@ func (response AssignGroupRole404ApplicationProblemPlusJSONResponse) VisitAssign
 	return err
 }
 
+type AssignGroupRole409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AssignGroupRole409ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AssignGroupRole413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
@@ -8742,6 +9088,28 @@ func (response AssignGroupRole413ApplicationProblemPlusJSONResponse) VisitAssign
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignGroupRole422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response AssignGroupRole422ApplicationProblemPlusJSONResponse) VisitAssignGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8910,6 +9278,50 @@ func (response RemoveGroupRole404ApplicationProblemPlusJSONResponse) VisitRemove
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupRole409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupRole409ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveGroupRole422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveGroupRole422ApplicationProblemPlusJSONResponse) VisitRemoveGroupRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9306,6 +9718,28 @@ func (response CreateOrganization413ApplicationProblemPlusJSONResponse) VisitCre
 	return err
 }
 
+type CreateOrganization422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization422ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateOrganization429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -9473,6 +9907,28 @@ func (response DeleteOrganization404ApplicationProblemPlusJSONResponse) VisitDel
 	return err
 }
 
+type DeleteOrganization409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganization409ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteOrganization412ApplicationProblemPlusJSONResponse struct {
 	PreconditionFailedApplicationProblemPlusJSONResponse
 }
@@ -9491,6 +9947,28 @@ func (response DeleteOrganization412ApplicationProblemPlusJSONResponse) VisitDel
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganization422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganization422ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9913,6 +10391,28 @@ func (response UpdateOrganization413ApplicationProblemPlusJSONResponse) VisitUpd
 	return err
 }
 
+type UpdateOrganization422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganization422ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateOrganization429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -10305,6 +10805,28 @@ func (response CreateRole413ApplicationProblemPlusJSONResponse) VisitCreateRoleR
 	return err
 }
 
+type CreateRole422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRole422ApplicationProblemPlusJSONResponse) VisitCreateRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateRole429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -10512,6 +11034,28 @@ func (response DeleteRole412ApplicationProblemPlusJSONResponse) VisitDeleteRoleR
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRole422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRole422ApplicationProblemPlusJSONResponse) VisitDeleteRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10934,6 +11478,28 @@ func (response UpdateRole413ApplicationProblemPlusJSONResponse) VisitUpdateRoleR
 	return err
 }
 
+type UpdateRole422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRole422ApplicationProblemPlusJSONResponse) VisitUpdateRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateRole429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -11315,6 +11881,28 @@ func (response RemoveRoleAssignees413ApplicationProblemPlusJSONResponse) VisitRe
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveRoleAssignees422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveRoleAssignees422ApplicationProblemPlusJSONResponse) VisitRemoveRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11704,6 +12292,28 @@ func (response ReplaceRoleAssignees413ApplicationProblemPlusJSONResponse) VisitR
 	return err
 }
 
+type ReplaceRoleAssignees422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceRoleAssignees422ApplicationProblemPlusJSONResponse) VisitReplaceRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReplaceRoleAssignees429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -11912,6 +12522,28 @@ func (response AddRoleAssignees413ApplicationProblemPlusJSONResponse) VisitAddRo
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddRoleAssignees422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response AddRoleAssignees422ApplicationProblemPlusJSONResponse) VisitAddRoleAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12308,6 +12940,28 @@ func (response CreateUser413ApplicationProblemPlusJSONResponse) VisitCreateUserR
 	return err
 }
 
+type CreateUser422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser422ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateUser429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -12515,6 +13169,28 @@ func (response DeleteUser412ApplicationProblemPlusJSONResponse) VisitDeleteUserR
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUser422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteUser422ApplicationProblemPlusJSONResponse) VisitDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12933,6 +13609,28 @@ func (response UpdateUser413ApplicationProblemPlusJSONResponse) VisitUpdateUserR
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser422ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13532,6 +14230,28 @@ func (response AssignUserRole413ApplicationProblemPlusJSONResponse) VisitAssignU
 	return err
 }
 
+type AssignUserRole422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response AssignUserRole422ApplicationProblemPlusJSONResponse) VisitAssignUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AssignUserRole429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -13747,6 +14467,28 @@ func (response ReplaceUserRoles413ApplicationProblemPlusJSONResponse) VisitRepla
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceUserRoles422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceUserRoles422ApplicationProblemPlusJSONResponse) VisitReplaceUserRolesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14114,6 +14856,28 @@ func (response RemoveUserRole409ApplicationProblemPlusJSONResponse) VisitRemoveU
 	return err
 }
 
+type RemoveUserRole422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveUserRole422ApplicationProblemPlusJSONResponse) VisitRemoveUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RemoveUserRole429ApplicationProblemPlusJSONResponse struct {
 	RateLimitedApplicationProblemPlusJSONResponse
 }
@@ -14307,6 +15071,28 @@ func (response AddUserRole409ApplicationProblemPlusJSONResponse) VisitAddUserRol
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddUserRole422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response AddUserRole422ApplicationProblemPlusJSONResponse) VisitAddUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14659,6 +15445,28 @@ func (response CreateUserToken404ApplicationProblemPlusJSONResponse) VisitCreate
 	return err
 }
 
+type CreateUserToken409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUserToken409ApplicationProblemPlusJSONResponse) VisitCreateUserTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateUserToken413ApplicationProblemPlusJSONResponse struct {
 	PayloadTooLargeApplicationProblemPlusJSONResponse
 }
@@ -14677,6 +15485,28 @@ func (response CreateUserToken413ApplicationProblemPlusJSONResponse) VisitCreate
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUserToken422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUserToken422ApplicationProblemPlusJSONResponse) VisitCreateUserTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14844,6 +15674,50 @@ func (response RevokeUserToken404ApplicationProblemPlusJSONResponse) VisitRevoke
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeUserToken409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeUserToken409ApplicationProblemPlusJSONResponse) VisitRevokeUserTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeUserToken422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyMismatchApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeUserToken422ApplicationProblemPlusJSONResponse) VisitRevokeUserTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17410,225 +18284,232 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Lbhu3tjD8KoT+A0TqHsmXpN2tjOIcN5fW56SNkbjYB7vK76FnKInHI1IhKTvaOQb+d/jf8HuSD1yL",
-	"nOFIM7pZviUCCjTWcDjk4uK6X740EjkaS8GE0Y3ul8aQ0ZQp+OfrMzqw/0+ZThQfGy5Fo9v4YJQUA8KE",
-	"4WZKDB0Q2SdmyIiS1880uWJKcymOiGYiJdyQC5pcEi5IfNJv/05NMow7jaih2KcJVyxtdI2asKihkyEb",
-	"Ufs1Mx2zRrehjeJi0Li5iRrvqWFv+Yib+cX8Y0gN4ZpkrG/sOii5mKQDZiKiJ8mQUE3iXmOimeo1jtTP",
-	"3//9yPz8Iu6SWMX2LVg1+zRh2mii2IhywcUgIrGJe8I+1CyRItVkIgzPYDhOb1/uT7KM0AHlokNODBF0",
-	"xHQ4JJicpIpdEylIkxvdE3Y9z3REpCJ9qQglfcozlhI6MUML1oTa3RFuNEkyzoQhNE0V0/qZbgVv+cmN",
-	"hYH9Qk9IQYQUjDTtx8dKXjDdqpwnsqDhhmhDRao75FQxbQdIkU3J9ZAJgttXV0z1hJoITa65GZK43VbU",
-	"sHZmjyOOCBWpHSns5tgVU1OimB5LoVmnJxpRg32mo3Fmz3PuGBorHvqpzHgynT/6swC+CHJNmievz96Q",
-	"VNG+Ib1iCoJITfqcZakG8P12dnbaa7RyPOmJAlE+/Xywv390/fPBfkR6DTyctj2c0jOLRvYFwCRGkyHB",
-	"c80xMA7ejHsChsyeg0cW2a9GAt0h8accVy8mShvSzFGWGnvkCWtFJL6OSYixVBA2Gptpjo300qKnJIr1",
-	"eZYtPnFiD7wntnXiq8FzGT7gpk9eLcSEZ5rw9Ai2Yu+B/b8DOWzWkqH/brup2ievYtLMmDFM6YikfGBv",
-	"it1f3D7vdPf+9rPdriEjqQ05OPyRJEOqaGJHt+DMk6Fkaae07hH9/JaJgRk2ugeHP0aV+zBqetw3TFVR",
-	"M5kVR2gkuaaWgLK+VHaHRk25GMx8kAs+mowa3YP8Y1wYNmAKvya1Yeo9u+IaPlEFOsMEFRZyyg0j1C6P",
-	"mCHX5FpxwxYT7L5UI2rwwz/Yaz23jpuoMaaKjphxnOXlRGmpqpcTC/bZnCcwIva8ZWzXJieajOkAlsPt",
-	"8E8TpqaNqGFpb6PbwHfqzuPF/n7Vefyq5GSMWAVzjqkZFlMO7NNzni4EQPCRHyu/cdIHxje/32Ohr5ki",
-	"Lw4OyURkTOuAkSYTpSzOxpYNOxLAtUXrfP9I1orVeg5bi5LVIKjhrad0wIjm/6qFN5CE0rdS1qeTzDS6",
-	"h/tRCS+eHzYiuxKHq3YdCzA3anxuD2S7+BWW+TsX9YjsINlXckRSaqi9uBmjwB65JoJdW7pJ0/ZUTlQb",
-	"sFq3joCLOqQ3+VUgQ6qJkIYoS7NZamH/Yn+/DgwjLs79LI2FFyMHwE+Hh8+f//1w//kPP37/4u9//2G/",
-	"BJD9yqv8Tg2o4P8CtvCGZ5UE5KWcCEMGmbygGRnKLOVioB3JtrgTTPFMk6Yl8HJiCDeRf8myg1bdTsP3",
-	"8VKscQney4zV3jMlM3bra/aBUVV1y15SzdpcaCY0N/yKET25wNfIyF6Xuu1qnK9mDYfVl+kMUKh2o4hh",
-	"a2z1h+dVX/lTM1XFCo9BCCE8BTkxHrEYpB3ggzTLQD6R1wJG5dsur9A+uuVR3Nh3USgAcn88McN/MfEL",
-	"TR3rtT8mUhgm4J90PM6cwLP3Pxqvd/Gxf1Os3+g2/p+9QlHZw6d6z838WinpGE0ZHr/QlHAxnhjSHHGt",
-	"7ZFLRUZc2yWnZMRGF8D8L2hK/vPDuz+iQHCS6dT+Kc2QKeJWS+x7cD8CPamkn1St1o3dKwaGAm67kHBX",
-	"etkNv4kaoSiz9PVcfgIwOcC9keqCpykT93YiIHHISyZIRpNLTeJkyJJL3bXEOf56AHsiDFOCZvcG1w9y",
-	"xMzQIrhTJGRJom9mcjBgKWpxoWrK068Inf+Q5o2ciPTeoP6HRAXSCQ5Nq5g7iuHF6q8IvPmk7P4g/O6K",
-	"If+yWigBkfOxABRUuXauyy2GZ671beUkzqR8S9WA3dsxHAM/JNKexgH5nf/y9WD1n4JOzFAq/q97ROvf",
-	"C2nEyh7AEb8CkK4k4o2VvMjY6G/rQfQU36oC5om4ohnPJb0Y/kIthdkDiFsREXRk4W0pCZgBHwew7V5e",
-	"StHPeHKvEPPf1IVA4O0N2lhC24wTNyRuPR5QrSKubh1WZ7ny5ERWMEgxBQqFFKQZ9/2yHhOsVpBAtw6q",
-	"PwX7PGaJYSmBi0eaMXfLiFtHRDDLPjJGLzXxv+vHA7EVpMetQ+wPaUjffpQ0YyHNOfz7MaHRKZ1mkqYr",
-	"CBxbh817790pSx6kGY9xUedGyvPMLutRQUyBAZ+DoQ50sfsEWuFmJalkaMcEK5cFW7Cyc1QTHxPgVlMv",
-	"tk/fpSQjKqaFK7gZW2XjPMO1xK0ukPySe49wTfSYCQOGtsDPlLv2emK5b+9dnfOtyttKmrLfJxdT4qzs",
-	"LXS4PWFNCCyZq0nfWz/1KgGcNONJsJzHczduvPEVzala84EYOSiNlRwzZTiaWik8Y+k5NcuAc8ZHTBs6",
-	"GttF5u9d1LjacYCFmLsH3sZsv06NVGC8m7EER42U63FGp+doXP4yP4B9HnPF9LrrrZ3PMlH0mK41n2LU",
-	"YdbcjN43UfVMJ3K89EMfYJAdbaiZ6KWqY368H3A82tO9Lf6vwFkCUJgBsl9U/rmohBTlo/6YH5m8+B+W",
-	"AL4W33+pGDWwPZoi16DZaYBufZppFs1g4KYHettzC3wS31e4ZkrnuNh/sd6x1hzOYsieGDbS87eX+5/z",
-	"f6yGKHZy9zWqFJ3OrQrnW7ymt1ybu1xS1Ag8+8sm+oN9Ni5KoHov5dkW7+w9G2c0WReRaf7+Jvt3d+cG",
-	"vL7uuEO8rD6n8JuL9/QhpyVMTEbwbmL4lb33YyZSi8gfKzD7eJJy8/qqmnckxvnWiyAei86dBPdSMR1N",
-	"jFTuUi30RC7mEmvSipQZyjNdf57or5yDHq6z2By7Muc/HVymVUsyVq0wdXTfPcXfZ+HVqPLYljDYfhFp",
-	"sYdf5KFfnjtcR7HvSszID3Yr97hAk4e/x2hKPc6xs7wxLwkEZ8BoitEWua/++x8qjrg8zwrW3ADFZjcD",
-	"q1i6+lOqTP0O7nzBixeH4ROB+bb8ORDMP5sVv/zSjYbQrwFbdb10wPwCMIhATlSy6tvv/XDLwSe4ydXe",
-	"/OBGz56qnyVYysdVwYjxD/NwXBMcDg6TbIYLVaPQYrpTjaRBtFXbxYCUNvSe9ZfKF36F7rQXAOllgUaL",
-	"aPe8AsLEFVcSeF8ecY6ockRokrCxsRq2SMHiMdEstaoyxj8+0yRlCQRo6YD/zK3tlRu0EPlXX/U/htPI",
-	"xWqnTHCaueWQhArCPo8zyq3KiSJsjKHdlFwoUEUvwGZjj5s0Y+fFqFx7GizaPbyQMmNUzJ1SPnTB+aDH",
-	"ap6dT8zwn6//eKadYddHx7g/R0xrCBcExKvk8X7+K5pNQKe3QtEiIWSFCxJQ1Ztocwq1IZ3x392I1uDL",
-	"C4hyAahakrwBrB4CTndBj3NpaRXCXIBSbxOWt8Y7VqxrDcms6hqV1IyD/Xk9I2rIcf6hGYW9WMW5ZiMq",
-	"DE9CvYJ9ZsnEsHOaZSCDium5FOd9rrQ5t3+BxqFG3BQ/498VCsjN6swnOLR3bumP/6rq98AI5+lnHEA5",
-	"JhwNvlKlTBGqL1l6RIpgXDaC4H/3BosglSH2xBs0qI2401qs41bYmTPSpXi5AKq/M0NTamjVXU2Y1ufF",
-	"As+ZSMeSo1JboaTODNeLx4/B7nruoXNePxIjhM+Rdiye1A11CLho7AzNq15NtAgIC0jhqZM+Z8RHq4KB",
-	"CXwec19DNKyLJsyoNnkOxhJhs5hzyXpqaXJWnZiAd0yTMVOwFtJ0HhFysL8PQtLC1IPFuQcWIasBcexS",
-	"U+BxjNmGpbwUL5ZqOmIEz7szo4fuv/hxOU0MoFNG+5Ulz2NjFL+YGKZhmcJlax55AdRqyJrE8lowdfIq",
-	"Jnvu3+c8jTEDaibU323XU18YwwdCKuazKLVZJFm/D8j2jF0inUtSOXyxbd3XzxdaCVKZTNDQttRUMIPZ",
-	"zjJTZ+St4DwPvevl+6vbxoeCYVbZ9yKrZMXsM8ZynLvcgTgiPLXaDBtRnpEmYAoXA5JQzVod8qe4FPJa",
-	"+PB7QhVz2JTOM7c5UD0/3L8P/LB7uRvUCMWKCrg6FkG0HAFJuR5KzXJYjeiUJPYJpDqxTLPrIVOMNCmq",
-	"jKDrAjXUEaGODLUeGqy3RsAlxqn71oQe2qY1bx655CK12JJjDwCMpaSJWcqtI8sHYkvKuX4st22Dy7WG",
-	"+eqDA8GWtckZjLxXO1+dO8LBc2PitACIuNstGQFfDlly+YulU8FVXsMnh8lCK6sj8Lng8s3qIiMu/N9L",
-	"9uY+vGxPXvkrr7rqXJcu+93EWDpf5X9RQRrs8uzrukPKZ6ndlF/CPLnNMnnN0mq9EaLNWFpNpgaKCmNF",
-	"ASUzVgQf6xHNMkxHQtnSivfUWLHiiIhJlmGUVMoER6plf6MXllGj/Dtz9/Lo3DUjOmojLYIZV7k8AD7M",
-	"xZ5z8TrYFYCqhf9md2Q2S3eFeAcQ/ivrERB5LXIRH2V/Lggsi0vRJbRw886LgRUiYE84GfBYEPhqGwpQ",
-	"AFqALRw/0kWK3JXXIm7hUx2UquBBvZWegLvJUlhJYUdBjSa2Y937QkKCXPFtIiQuH08CUmN1T7hxpCmk",
-	"yU3cLtpuOWcsod7C4LRi5E2Up92ukNI7o1RWJ0OHKFek9C5C4wLrPBWjWfau3+j+tRa1mid+tyFWtSTq",
-	"403UcHY3lr6XWQWVWhp7VvtgiyFfgM6rk367kw+5xLeY3a4aBuaWUHXgJQjeOiCpfB5bZlw+XGAh23rD",
-	"WZbmLqzyXiDtZ/5+vZLGsNRym2GXxAC0zqz1IyJxEJnz18HHjgO+fXIh02l1WIvzii3nM7i04oWqrUGh",
-	"kgrPJMTmrB3vWYJBBZbPhsoM1Pj8xTD9UVfv0+qm54mclAyagUmt9qZNxun6y68Kp3FIX1pKFEKn9K1a",
-	"AG8U8jgDzHKRiComURXx4eTR3CAUbeTM9/vYRhAQYtyDx//AMv6Es3us5zK35t8Yzcxw/gCKCODiasnL",
-	"pbZ091oVdN5ycVlp0/euk9XYjpO7TlImDO9zZwifOfeMi8ulU7kFvYWxcxEIdlF+ogXbeeu/NO+ngP/P",
-	"SP/zDJxl1LAaBs6y/nKSDKOKiRBNFy15M2F9C6dUVmqXRZjCB6u2EbrbVvc0vFGMtS0rh/IpBKcLyqb9",
-	"QP4Lc8XnvhdQhorSU1pD8UZfBswXsbGHAL4WpxVWuaWWIkdYSWlrDDVXfmrExlmGKtXg/Pnlp58+N6I1",
-	"BNNts8t1+GMItg0zA0ogWovI3jHPDPe2DdZZQrEH56DhajZipA9zcnP7OC3p1jMBFjOmgzjCopxjqgyJ",
-	"/6Ltf+23fzrvtD/+DcwS8Xcgsle4A7sV4cN2tc4c1eg2/t9mON3/9nrftbrzP/1b1cUudnDqp7v9RiKC",
-	"sT00y6akL9G+BI45sJ90CRU9MWtsicj1kCdDbxvh6E/3Oe0wTorQ5etTINEi1KTO7vLM+5HjVof8hiXn",
-	"SGxkKrtIT2KSyCumdOlHWJhPCEfrkh0zV0PUvqKDd+bc6eufS9PO0/r3JcfzgVXQgAJAq1OC+RPfsl4c",
-	"LmqJduzTIecjKt68JD+9+P7vxKVZEpdpUBVqlLIwOGy21IZlI2FGJ8RiuJoNmOQFGe4N8L1h2Qv7ibm8",
-	"ZHAizCR52+0FeblQvs7VOKhKdcE9VCcd2qWufoaBVaHi8AqZviKUhJuMLXTZFLg+NGasu3t7CmI0Oim7",
-	"8lmveq8CzCv5evD7QSognF8VblTIluvxiNUszfm2Hf5YiqKrAwVX96tXm//QYoOSYJWfYmPLiatxOhco",
-	"BdWQMQsLKeVQZqkOCosWvnlwfwRicbCsZZaZpVbNWUkTTFUs5aYKbewdGjLFjT7vKzkqXYmawyswfxSo",
-	"DIvgl6sWgTAQZGHVLu3O6K3HwmWW2LMpWnE3ErudTT+3is2YHbk2XCSQqqC0L9bq6v9mjKRcscRkU9Kk",
-	"YkrALBlBagPm16ZhMkCtybTeOOwuVJl5lFEhCm9Qgfelba2nQViQbqQ5lK9yfgNL+l39FVpu95m9U2sK",
-	"uPVXaBk5LOnu271gYQ3Zspj013H7nygVfSz+ed7++GU/+uH5zb/d6U1cJxm2GnPDpdQh2TZUuDofxv2q",
-	"boE/qMI9O7UCuqUWXJOhK2pW3nNewHzu7TdWeYDHMdY3gX9jN4mCcc3wqXpGjvSqEeEXC2LC0oB2VIlp",
-	"V5yeB/62ikXmM7mF2p3itmGx/vbl9dFz2tlpbBZS5OB+NrNFPdWGWbqYTLSRo8rd2Pc2UrGXSSs7mjaH",
-	"HCej0cRYiB0RSlLe7zMoYHdFswkLarbPEMKHo21zSPbBu5IX4smMeeBLDybqNbqk18Cq7b3GTYw9X3xp",
-	"ILAMlEaGLs1eI5r55Zyndlin07mpyC/ZJKIkfMUfn2I0fSeyaa1ldpao4PYa5elW1BaqbjUWZ9+azXdW",
-	"0qbJiK1lzlXrNeY4ch1XkiEVA0ZG8oppgvVwl1oNooZmxnAxWIrbCKQPfvQdWJ3zlQQQWE+SxDUepyMu",
-	"1jVljpxRIIcY/jIT6V1FKDC3rY6ezg3P6OqjZ4CFS1qycZSk0wrF1z6tS+eBWk52ANcGKnI80674lWaJ",
-	"gs5ZQ3ktPDNNqrk/fgJC5JdgxJ+6QjEJXo9Ky63f8mZ6g0eQ5fiOuJRf6pkODKH07EVn/H/745eD6IfD",
-	"arF5Q9676U2tvXLLwLoxEvliYHePQZFrnbEaTOZZAv5cD4htqAz+2w+tNMzgxaZlj85Hztg7I4FoLgYZ",
-	"i/PgT9QWvMu3EMBRRh8zheYL8Lc4xj6aZIaP0TQJs62SK5zvbEUBe8RLCXQH0Qp1V+72ds7vJ+eXIUey",
-	"u2sbXi1MnPkruSW39UbV2mYlHyMvzw8//9hv1PHBiV5/bbViE6CTrggbKBxYjmBrIqhS8pqLAbm2yqLJ",
-	"24+M6JSkEprgbM2uGATxrlAByklDRXRucIaV19qu+15r8m14QfLj2YYudbCanWgJwNLV45nxgs0HMi/g",
-	"haszvlm2VCP1fPSr3wpbcht6YK70p+P126Fbo1rf3kwWQuWgsii/1IUy0er8x/7zy0/7yWFjmahfGU1e",
-	"Qa1OUl20zs1cInXAUHMPABWpa8+WTTEpIfQBrO6uWa38qD0mX3h0i6qf17JyTyRCZT21z66tyG1/Isi0",
-	"GDke6lDmzmPdc9iMEW2ufVcdxZqM6Q4V+OCWb8dQurJFwJ7FKxe8dMsoYDtVmHD8APG/dgnb4Hm50vjg",
-	"LK++9AUtUbJluwnoXs6hth9eEYWrqtvSgtqzKdf0IislNRars+9uFn/4DZCN2Ro3ULJYh50HXIvWQLnW",
-	"JQHglo6Z9TnRvEYL6nEyUdxMP9gXcGsXjCqmjieYEQEzgXcLfi7kqaExYyzVz0Vf+sJWFCseuMRaV8Bm",
-	"RLkwlAuL3VFjorIgfmrAzXBy0UnkyIVSDT+5fzTmW4zgdBS6B2vSa1wPpRO/MDzSQhmbnoP6aJVGM2RW",
-	"c/z3XgPC0qF1BJqXwAgCgn9P9MRLKa6YgHpT3Z5oE4gPwsxS8FtesEyKAZT6or6BYMavmCYTkTJF4r2r",
-	"gz038d6XvHHsTdyB2SCEDUqnxHWNEmLSxGMjsQv9i1uYc02JBs8ZiROZMpzRkl0NjeJJ7DtOHPyf/+//",
-	"t8iSxy0d7rcAGlQQOaafJiyP0Y/c7xaSPUHA/QSo2Wt0yV+dTudjRHohxUS/VKfT6TXI/0I4/00cYU00",
-	"DF/laSeHGzYizw8K22Pg6bV9V+g4KsdazfQz5wamg0zHyIXd2CWHviVNEqrUFOCjpBi47ttH5PTPs73T",
-	"47OXv+29ev329dlrV3KUFO1WYHLouGuR5IJhDVIoznJlT/OLI0A3MaHjMaPu69pQker6Lr0WlM0X+y/y",
-	"EeOMGki48CW1IwJICz2r4ZUWgo0mQzfGwiDPlw7DfLkhgrFUQ2P8z228Je1iQAxfL4p3k5/nPw+xwkdF",
-	"39yMa0N+JvZWYFc20HHtmkjwDc2yfpcYNQF4qUtdLFV7uyKUuqGY5cFNARLSBDBL5X+1U/O0lad+w/Uq",
-	"dnEUfhfLWXShgGnFp7HYji+iwjVMjUkm0IaoiYUgWl0C/4AOIoLZ3ThIuuRxexumUjCo0DMDdjievBgC",
-	"wQJvkd0luvcwFTWvlEAdEZKKXEw4holJwSL3wQJr7FoNki+ADOv3GUYjBi5u6FEaA/PoMp3QjBoGxWHc",
-	"apiATRD7u0U4CtCdQ00fr4YK7OgIfZK4XDwjZCcRFgCIiOfDhKcRLvSSCR1ZeuPLQWjozYx1joZ8rAm9",
-	"ptPW3DbzPbIyQbWzFupzsCKpSMoyFgDTY30p6B0yjoC4W6IKxEy7vU/JtZxkKblgRwS6u15zzciL/ecd",
-	"cuy9sYB0OCxj9IoVRN2jJRUuOrS0UoiXhwAYcInEhd4PIQw/HWGpSH/bFNMGyq5Z5LIzw706fffhjNTw",
-	"iz2YV3siP+JGd/P2vxcy5XayoruW3fyLg+eRo7UsJVri5qjvcQR/acAUbgBG10MLVbgh2MQDSszZrWnD",
-	"s8wVnOOGNCdje34/wqegXFFiuRG8yTWMs6C3c6ZKjscsJSB+HZELNpXQyN5ZcRMpBIMMCZJkUjPtyLx9",
-	"hksHrIae7q4uMW7zR/Jf/BcXH0KaMQyIW0f2k64FD4774QUMHDC7cyjW3DbssyEvnh9g8S37pd/Ozk5d",
-	"4yb7taJJLfg98CbQLLOTyz4gHCI+0UMLaHuI2CaqFZFye6coZ3YvDn/yDK/os4T81s5b3VwKztH+Qly4",
-	"PCyo3KSqQ/7hC7DgmqVAgl/qO9WKHF3yPd2xRSReSVw8MpDZRkdxITdxTTLWNw4MdtelF2LSPHl99oak",
-	"ivYN6RUtk9yJYMtO5JIW4r1GKyyYSgTj9lYCsdYWM5HVn0A/UK7JhbQiVWo/mkhtuqSIpyeGjyD27VqT",
-	"jAtGVTYt6tIAXgIpcN6tw30AuV0O1gVBQFumx9Ijf51GE3u1GPnz7E37R9L0LaHjZEiVZgbEHMJd11IY",
-	"FDleY3ESKwoA9o5oZpktnl7ChGlbmj1mnichdiMuHxGUq2BFQLjoaMxUm13x1B56sy/VgGEZEcBfvyzg",
-	"2NJ3rO7iGpxUh7LELxY8TOkuSZTUui0VH3BRNEyzd0RI8vLd+w/5HZqIjGkdNjbLQMDEd7VHtEQqP5+O",
-	"LZugifFjZq9E6wgxeqxYP+ODodGOVDtC5TDCTk2dl6eQSb1oZxdUWqhFKvhsZh9a9u8+j8lIGU+YK/Dl",
-	"K2ONaTJk7cPO/pzucX193aHwuCPVYM+9q/fenrx8/ceH1/BOkRbi1Y/j05NG1LhiCmOBGvudAxwnx0zQ",
-	"MW90G887+53nkBRjhqBT7XWuWZa1oZDiHsVaXe1Eij4fTFCYqWEHEBXKTHUS0I8/HHxPQPOEOvte5jx9",
-	"dUriL3iMN7VqCcg0f75/i6diZRXTE4Bpcbs9nlxkPGlPVBbPdbyzsitINCAs5bTVodczTVBlhMMcSm0v",
-	"t7equDp39goIaSy+ACY0HWQvGRuDOBNUL7JKmVTTVof8IR2WWHGApXjeuTB4khZV0PJgRCjSBlQQTuFw",
-	"f3+FltG5I2Fx6eLZDCD3GmiyAcxpMmJ7OI/9uZiqsaTU8W3nh8pu1bWR15i6UV82ebMF4mx7eQ2/2krL",
-	"t5reFwvMW/GtWNuvCGOt7izsw2EfTxvOF4jTVe/luL8XNPqGV14sfyVvr2tfOPxp+QthP9CbqPH9KuvK",
-	"ux6HpqhG96+PUUNPRiOqpkUzC4K7Jr5aOTm1eJKfCJY8doFDUcPQgW50//IvNz5GjQqN2X4K6oMqOmIG",
-	"DrPG3VwMcZEiJ6/Q72tPJzPDfwWEukyTfmXmNzdkI3K0Gv66EiY1aDtW0l4QS3dpxq/Yk0bf7WHWW37F",
-	"hIXLWMkLFmDNu9zEsAhx7OlbFWi68PDf44gHOXv4ttXggHV/S6duX3h+T7fLkp8LqhlJqLBizQXo08mQ",
-	"pZ2F6PcelO4c/0gznwhepxcZa22ElAV7rEXMt1ybMzdmXQLocWHpQO+P+3iHyB/Eg1Ycz3FR6h83+8QZ",
-	"98HyV0otmuGl58tfepOn/d8fuw/IsDb+fAJ89+hZi+wNb2ZrABOXugLPMe7hzIsFTkn5RabTNTUBH5vu",
-	"nJsNmtL/sLJnx9jDKbsdG8cp9W5fn2binyQjRl5KNV5dNC1F1N+UncFGTdjN3O062PLt8kF5FRfMPXK2",
-	"qRiNolGQklgEnqN2b1VHiJZ1T0Cl6zyWzuhlF9XSGWB4PvqxX+v9Fa71S1/nw75wsMInTrHux5mUb6Hq",
-	"xwPQD8TBXPovFdgB2yA3Gu3SATZuSmjK/HXWVAOeCzZPhl7B7wEZKt3XFxUFB+CFdMeuVsHrx6nO5viJ",
-	"Z1n2MIXuMC4IN5szvjrFow7bti171YnFuNsdBn8FGPweHH3z1pXlmOrTb7BO262MLWBOT4bzuI5BareX",
-	"8WZFNKlobqQMkrNmM66K9KibNWU6F123kkx3X7fWxRI/qtv71Qtm617/r1WSwwuRU5pnGgKhiFQkSELf",
-	"gPhAONpC4a3aRQONgTYnV04jrezNTI4d1qBf+/j0hBx09tErVwQ0lUPkQIuCmKeeWLONG2GfJjTTJHZz",
-	"d3gak6aZjhnxHad6YibeLGUJBz+8JvEX75Lr2Hduul/QgdOx53MTH/VEXgizUwQDd/KWhRDGlDctbAXx",
-	"bdjao2+fQ5lJX+ISwiWqJ51tdgjFrTTGmoQPn2kS9AEA0PaE94XZXXk/crwH4WHxM110u3MxDEGzu6Mw",
-	"hIBiBWXXQbveFfk69Pdtbn3IG6Y5HgXcdKY/GVgbUpm0D+ZLguA5NLoNmvGEBYaLIii46LBYbl6GRoyZ",
-	"1/K3Jr5gwFputvlu2VvjgQHUioa5brq11lh0xa2x+rrnj4VF/nfbwbJtD3rJ6zjS0qmVWaMDywYc0r25",
-	"EaN0767PL92LJbZ5sPoH1+aCvgPgBszQvVrDE3N+AQyKFFcHO03nSL6Gz9P1R/My+ZpcUd8JWzyT43bG",
-	"rliWsyjo4+KLKuecwHW8db0gYyDGvoWmC3wU0JUbUwJ6Qo4g7lhAiLd2sY9NSjyxcTGs/rVn2rXfJRlN",
-	"LnVEYkvpsHgzMlmMuhcuWCas49Qhsevb3qlq0x53SRy0Z4/zTsgtH/TUExi7ZxcSEUouFAS8+ODRoq14",
-	"l0DmDQIDo2+otkwNY69z8FjGPN8D3sGwug98TLSR4yA8Ey1n9j0LBBzU6Yl/+M5dYa90CFfDnIUwwjwi",
-	"3OSBXRg+RIrXVmKf+k74Zwmr//pSz0/nmeRNVDH80/NirGJjqWDkx3tkqPouOeosuGY5bPgLICiESGy+",
-	"E2httoT/6qiiQT8InCF5bO3Y9I5NPwib1hHBKPqD/f39AmsxcNKiKMRn3zX7Lofd3QkDHzKC07swYqR4",
-	"z8pJGwN+xYgUBT/vIHttlrW/vHkkKqV+MKazMOU1Y/eNVkS0VBDSTck1z9KEqtQtBoLZId4bWtR8F3d6",
-	"4p1gEBfQJTG0oYE0N3BExhgidU2nGtnXAt6ELYWPk9sqd2vwnDvnI7ibcvvuu2Akvt1yAflGt1FqqvzX",
-	"LK/O/0Zjzvqcpbw31wi6hrk4RN4xjR3TuB+mAaQKcRPzYj0ppbk1EEtglfu83BPbCKjO1vkGJgyDabMv",
-	"wbyJSlUha+bpfCTGFNTmUGaY+dWfSdZ0aVaFYTFPXshTCtD0aBkvJiiAlQ97CkNyX8CHWmGCc0/knX0t",
-	"9UqdRgYMxPGOvQp+0kQtaLb1WatDjnHGZ7ro829Vt/m+zL6Jcjnxwg52eRM87ZBjjyc9AVZdTBYyQyqc",
-	"gZf0OSaLXsh0OVv7kHfb377S5Yl/hqT0+/1FhswlTPBW3M5t8pGwu1X4+cdbbrGe6xWRkg66O+a3Y373",
-	"wvwcipa4H9Z7uB5Kz/VcNjY0O7t7/gcp2HfC7X5F/aaUQm5kUUzO5bJy7TPxR5hxnw/g/cAnaFlCTwjL",
-	"zJpUEPYZ2tQM3EhNGLQoSAkdUC5aWPNDMTNRIFjkkZiYVteHEg0dcuIdjz0Batjx6QkUOUDrKpTHGMzv",
-	"Aps9XNMpuaDJJfIsGiyTZFIbTEAvFbTWYDLE1nJDmgJjbmKeuSaxM5DGrUqGlaZhNehbsKp1gnrXCbJw",
-	"ZaofIma3VHS8TssJDwKxI895d1Uyq4pk7gJCHl1AyBOJ73iP5TDCAI8ABy11b5YK1bS2H6W7RycpN212",
-	"xZalxxzbga9x3FzYGrd3CPL5i9h+mhjpagMXN3Vxma+bqHoqY0/IbGeuItV2jYnKxOKd5QMIMiiapXL3",
-	"kOUUfARkoerbmgtg0sWnVymbvUJq0aPKQSowZXkeEqCfg+UuNvYriI2F7KXwVCMi2DXTBh2nJQk15WYB",
-	"/YJJthAou4D4gQh8N2Ftvoh7HsAVhpKBOAiNkV1dnTFVBvKR4+/Atw7haaSpJaEaBN6+VBD/BT7U7nex",
-	"KwJFSfgbdFS2/0BzDWYhgVN6LkgMeyljAybhKjlpDB3rkBjMPyyNg8C0vKIXlKDKa8zoEc0ye7o87ZCX",
-	"rqpYT/jqLCB541LjQN+Ij9AKA0txFefiEZTymxNrYdKgefa6mPA7F4Wg8/EWUvFcI6lSG/wQd4N+3Gid",
-	"D4rrl8txryxAAxTu0iZDsfO2727lMKDcOLq0s+9cGWzcVdintdQb6sXhuntc5OXGoIkoiPNwVRK5IdfU",
-	"IvBoPAHn1i7T4luWrH+HUqfcxQinEv7494D5BIGoK1pIglG5wbVxYanIzTIOs3fhMzW2wGcWUkf9cOQR",
-	"gQWfvBtKOUOJsAoknE340mgtXyiA7xd7OlunresvoI7wvRPgr5lkWJcPAA1RPuCNiQjNspDwgc3IE8Yd",
-	"FfyGqeCfRaAN3k5AGpEXJwvKZHpsegASCT13F9sefsUh69I2NKE3npr+DLtdrjoj3HYX/GtRmgceyf0F",
-	"dFhff/nwje3kki4oF/Kra4q9sWgw0xabK23aGReM6MnYKq+FgewD/kAMo6PVlSNY4MNUBEHYLKgEUr6e",
-	"r8/oYNnlgjHhpdw5E3bZpXdZJ8Q3vV+X7qyQRooj9774Tv4rVAXx1GY9YnbSh0YGVYz5sZcT2V24Wen6",
-	"cIX7o1giBfbgeQM1xB+0lAngd1Fdp9QHQKRoMw2Sb29x2eoLnBRs+i7l0jrLHCzz6XG7neC6jUoom3KQ",
-	"W0uuyxU2WMoqBVO2wXe2Ih9/AMpWFpDXE4UfppDKQvLg66g8UTKx49G3Foo3Z+pPrVoL4HhQrCW8Dfcj",
-	"Ze85AWS5Ue13N/BJF73N+24utJe5xHaIpd1Zzb4C4eMsj4zm4qkIIWvdYsUyzJm1ikR4p+s06PdsJK/Y",
-	"zMXeXCyB9rs+FaO6jTj2aF3D4+Y67Bbutqi0jCuRduiY/+3BlrOCyPSiquOpBfzOoLCz4N2v9mWxztFA",
-	"7IrlLBFN6DypfEPH1sZyRxQUeFzZCIG0x12tpy1a+E0slCwyHHREYugNDgmPkMEoJtgAtJTruJM9vgLZ",
-	"A1Gc8BQK+Pznh3d/dI9PTzwmPFlTiOvcvZMgHkCCAMjvRIidCHG/gZKXzMV3o9HCaRlBU0mmvYhx51JF",
-	"dSy9I0TYNzlcq8Ju6BrDOwnNtPTB5nPzY5G3RF4x5RNI/TRBQZ5OVVbljhreOzU8TlOWkqbrc59BWzFf",
-	"1wwlXG3otLUjlrvwyM1p33GaOsJm5H1pTuvZfyx9W27DfQ/DnrSadZyDaoXWZQHpDkBMmuzzGCqYSsGw",
-	"KrWQxhU7a+2Urq/B22wR3Z05S4Nb+wT0rUrJ5gMdMaImuCvXFazA6CPMsIMxEEAiUqITOWZYwCKvIHu4",
-	"v18ht8A8OX24VUW+uiyvde/2OiGad0FbKumKEy48ViHQi1OwB8MNtui+/orkjW0GwS6BsIPsTljbCWu3",
-	"ENYAiwhFUliQ/iNsHea9u1jAjhvSdPXtYhgVP7wct/fF0dGbFT14jmzP8Kcqv9MsyQImkWIhJa5LTUAI",
-	"F9owmuaCFKSAW5GprmbFbDLfGoUzPu5cZzsJbxOPlrvloUtr+7amu5f7lg+1d3xZXEB4ARdrg+9KI5+0",
-	"QhhuZblKWALRTtX7WjLi5Aw+563fS78vqIAVjrvzNLlwVbeqvucr3oLKlahR+8VhwY5/YSrjgsh+nyds",
-	"dSUsXNzDZMqVwLNLmNv5yp5swpwoS9RN6qwyfVky37RuTbFWUDZKL+x9mRHWV0i3m6Fau6y7XdbdU8m6",
-	"m7mHviZU6BMoNOFSS/HbXcf66Lc5EeAepOO6jJtw7bu8vG8yL698QR5egPYVWcfUDBcZmMpC6XoGp4U5",
-	"fltkdrdrql6S4knzd24Ma20mzT9Mst8qFMjn/D1tSrQTFHapf6um/m2Z4K4g/y8PEdksOiQonVVR+1pP",
-	"tWEj4sqSk2SijRxhOF6dGwFI9ar0za75zL7w5Gpf25Uvt1e6wEWoAJwXjcCKuFCCN97ZML8WG6Zy189T",
-	"AryO9RQgKGt5h7bK24aEpFyPMzr1vUBeY0hIftmZ/zsIrbWbK6p9urqds+U/Vw80tTt4GEMmwG5nwNxJ",
-	"OE+34lfAsNcmTasKJavFO6AtpzrU4S6Mj1HBbwM70c4k+c1rGg9VOSy4innHqepKYetdz3ojZc7771AE",
-	"rjMJ2DXujJHfZpGwjbjNPYRp5zE4UWM8MXWmwy2wqA1l7VoZ+rs1xeWHsRQuIgfeQvg0ycKOX+8sgyta",
-	"Bs2QkT5nWarJgF8xAa3PkOk3oUwY14SPRhNDLzLWugeZfM/nO5xjiucyC6IL4mdfQaWwV46ALjbRAVh2",
-	"FT2+xWpirh0aNpiyVzTlikEyvBXQMWI+m0alwh++A3NJYA/Ld60m6WAnm/sVe9YgGuWCZPMkZHFWwywd",
-	"2SXS31thMp9Kfz2UJOUpZMZCOQVuIFOWD4RUjyZNdidYfVsFzIIaI898RlKQzuRSlVBaqk/PX5XcIoXd",
-	"rLxZSMJ29c120tBXKw2dpNrfu82FovlqaBuIRPdn/FlYEm0nvOxqou2kkm+nJlpV/bO8ABkQQE/z7ksm",
-	"qS4hciIIJZqLQcbamBoP1A8zv610pTHMCIqL+IxwFKWg8bhiV1xOtBe74Ikd4a5eq7Ii2o4YPkBJNF/2",
-	"JlDlfGW0IUNV7pKxsUVQHiYi7ZS6Hfl8gEod83QSqM9K1SS3RzYXGLeWG77/1Ju0xlgcOjsrTXtqnIvT",
-	"TSqmmLcUgZnGVTVr1QXW+upMa6RJVK/MV/4EsZ/rolVP1Vd9cZNbffY9u2JKM8LyTsNdDCguKJxjuR5K",
-	"XASDI2KGSk4GQ0LFtCdcwZcmQjLC9UeEiyFT3FCRsIikrE8nGUZltjrkH9wM5cSQeCYHJe4Jxw/dQWkC",
-	"cblHPnooys0UkHRGy7nqz3SHvKTCnt4F64lEji64pdzwsjRDpkifZxZZOj1RA2AoZHPufOZ3BuKBosIw",
-	"B+HibpGmLlUmi4vVxLWIiGOCC7oqgyza159SY0nKSmHfYUj9G4DmKvpeqd199DW2udn1t/mq4scnjgd5",
-	"1og8aRlL3Gb8eBnRfrUUw7IuMNHkFDiGP+MlNZjnlQkMSbWbulXJjBHlGXAlmrD/oMmIdYxFpqjR50ob",
-	"H6b+q31sv4NJM3+V6hmuLtDb1T5M6DnAaRd6vlMKnm7ouaVPEZGAuaAVgFAUWB/WJ3aryvp7XyDDaqWI",
-	"dEeRduUwdhfx6409B5tgVT4EqjXykonNb2O9EzXn9ncoJ9dGnGqmdgHo32YAOqB7Mx6xGEo1mSEjCc0y",
-	"plobytfBIM2yfi7/3Z270q5u1l1ZRnIviDsDvs5duM9yGz8aSJwAb2/6ukI7BrVugUVuKO5rQ81EN7qN",
-	"lGt64ajo6rThYeLgF1IlFwf/NKnTTnbYxcGv3BzbkSIMho8IXuWISFVFne5BFdgrpdfkzoCZPg1S2etp",
-	"aWXK2ukEaQBLF1iQI6xePGtGliKbohW5J1YxIx8LtBc7sDkinQxZcolcKEYTcqWQdRpsbV1CvQXz6l3a",
-	"QoutfWCmjqyyfp8lhl+x2RZfO9PoE5fojv2FqDpiMkY3Qkg+Xuf+jwU0JLhWDyrcrUG9ltf/sbN+Yx2i",
-	"dl2hvjk3SS5YBOLDgjz60qOnoOxV+mLOVm0PhUYeEDCKjUdg9bnmIpXX8LJiVEvhlZG6llKentyuxLm9",
-	"k/qcmka3cbj/00/t/YP2/sHZ/n4X/vsnTE7hxcanCVWGqWxK6CSFMq7VDamsCijHaNGdKSkJRSbPn19+",
-	"+ulzEcglyyUMd+2sdu2sdu2sdg60p9P/aoIGuI352pJw46paGC4iP5QpN2YC4VIt56xrMzj35Iqza3Zr",
-	"ev9xA4rvtv9wJP/EsJGuU3cFuwbBdkYE3hGqHaG6V2cL3BEC0b39OcG8pJstiADeJjFbV5/ec9GS9m7X",
-	"WATfCUa4YSMyZoo07VsRCt+tbsVOI+dsCTLqnrkAWx25BoZ2RE+YodTMx6yiCbFpFBWaG37Fsmkrb3OA",
-	"m7CADWJaO+S1U3ftsDETKReDngiBDoGsVvobMsWOCCXeiYL+MWyg6E5kkX2zJ3DdqHJw7XTqFUNkwRDa",
-	"IX9IyBnlAjSOnlhu7jyyivwzTeS1QF9ey43yS642h772J7qZKeSRW0NndldnDvWjikrNO+PHV1C1xDly",
-	"w/s7EydfFJq+Hk6/FavoOg1XA6PGrt/qTip8QlLhQzVonRNy7lATvXPacvsikcdpWjKMPojx76xElnY3",
-	"fHfDNzE0peArq6jD0+QpG42lxeLHoKq5+NRaDe1auBBWUBCIkIGL+IgUeoZ+hgNiHF0b9eadqWc+LvYJ",
-	"e1NhD8sdqQiRnaLw1XlJ3cVogg4PgqlmiWLlpqUO0euvc3hhHqWDdOs0oEhXA+A0bt8JLuHekK0rCh+t",
-	"cZsfJiMt+HS6IDPtyEE2dvppgXER0UNpjwk0J5GwndjyONvDPrE8M0A3bMkMN/wowDnCtcM6i3Dbpnhr",
-	"izB7X+D/85aKOyZm79mVvJwhZsutB/adnfVgJ1PkyOAvWxQEY1JzJ1frnmwBFU1q/Q29VXdagB5LJoqb",
-	"KSz/glHF1PHEvvHXRyvHOHDNXrvfGM3M0EdppVwwDWK5W907f681rN/9irsv/eT8A8UPGFY/M6Kkzc3X",
-	"FHld9iM4V1MeYB0RtBhHRM0VHwnWHNieKz5Bk6GvZMbtF8i7MRMnr4iF1T9f/wH/t3cLjazHpyfkoLNP",
-	"kDCQVyyBC05OJRfGR9unTBje50yR+Itm6oqpmxo6HXfIGRQqUnJimCZ9mWXy2n/7mcbCKN2emIhLYdmI",
-	"L50TlFIGqDClpPuZQllMgsiAlX3GSl5kbERSZijPXC0YBx33rfBkfgV3YQWwZutt5h0mXcWl+Qqeo+Ac",
-	"yrWWgu+Ve5aGeIVXOfjlGALzbj7e/N8AAAD//w==",
+	"7H2Lbhs5luivELoLRJopyY+ke7plNHbd6aTbO0nHSNyYxbRyXXQVJXFdIhWSsqPJGrj/cP/wfskFzyGr",
+	"WFKVXpZfiYAAsSQWizw8PO/Hl0YiR2MpmDC60f3SGDKaMgV/vjqjA/t/ynSi+NhwKRrdxgejpBgQJgw3",
+	"U2LogMg+MUNGlLx+pskVU5pLcUQ0EynhhlzQ5JJwQeKTfvstNckw7jSihmKfJlyxtNE1asKihk6GbETt",
+	"28x0zBrdhjaKi0Hj5iZqvKeGveEjbuYX848hNYRrkrG+seug5GKSDpiJiJ4kQ0I1iXuNiWaq1zhSP333",
+	"tyPz04u4S2IV26dg1ezThGmjiWIjygUXg4jEJu4J+6NmiRSpJhNheAbDcXr7cH+SZYQOKBcdcmKIoCOm",
+	"wyHB5CRV7JpIQZrc6J6w63mmIyIV6UtFKOlTnrGU0IkZWrAm1O6OcKNJknEmDKFpqpjWz3QreMpPbiwM",
+	"7Bt6QgoipGCkaV8+VvKC6VblPJEFDTdEGypS3SGnimk7QIpsSq6HTBDcvrpiqifURGhyzc2QxO22ooa1",
+	"M3sccUSoSO1IYTfHrpiaEsX0WArNOj3RiBrsMx2NM3uec8fQWPHQT2XGk+n80Z8F8EWQa9I8eXX2mqSK",
+	"9g3pFVMQRGrS5yxLNYDvt7Oz016jleNJTxSI8umng/39o+ufDvYj0mvg4bTt4ZR+s2hkHwBMYjQZEjzX",
+	"HAPj4Mm4J2DI7Dl4ZJH9aiTQHRJ/ynH1YqK0Ic0cZamxR56wVkTi65iEGEsFYaOxmebYSC8tekqiWJ9n",
+	"2eITJ/bAe2JbJ74aPJfhA2765JeFmPBME54ewVbsPbD/O5DDZi0Z+q+2m6p98ktMmhkzhikdkZQP7E2x",
+	"+4vb553u3l9/sts1ZCS1IQeHP5BkSBVN7OgWnHkylCztlNY9op/fMDEww0b34PCHqHIfRk2P+4apKmom",
+	"s+IIjSTX1BJQ1pfK7tCoKReDmRdywUeTUaN7kL+MC8MGTOHbpDZMvWdXXMMrqkBnmKDCQk65YYTa5REz",
+	"5JpcK27YYoLdl2pEDb74e3ut59ZxEzXGVNERM46zvJwoLVX1cmLBPpvzBEbEnreM7drkRJMxHcByuB3+",
+	"acLUtBE1LO1tdBv4TN15vNjfrzqPX5WcjBGrYM4xNcNiyoH99ZynCwEQvOSHynec9IHxze/3WOhrpsiL",
+	"g0MyERnTOmCkyUQpi7OxZcOOBHBt0TrfP5K1YrWew9aiZDUIanjrKR0wovm/auENJKH0rpT16SQzje7h",
+	"flTCi+eHjciuxOGqXccCzI0an9sD2S6+hWW+5aIekR0k+0qOSEoNtRc3YxTYI9dEsGtLN2nansqJagNW",
+	"69YRcFGH9Ca/CmRINRHSEGVpNkst7F/s79eBYcTFuZ+lsfBi5AD48fDw+fO/He4///6H71787W/f75cA",
+	"sl95ld+pARX8X8AWXvOskoC8lBNhyCCTFzQjQ5mlXAy0I9kWd4IpnmnStAReTgzhJvIPWXbQqttp+Dxe",
+	"ijUuwXuZsdp7pmTGbn3NPjCqqm7ZS6pZmwvNhOaGXzGiJxf4GBnZ61K3XY3z1azhsPoynQEK1W4UMWyN",
+	"rX7/vOotf2imqljhMQghhKcgJ8YjFoO0A3yQZhnIJ/JawKh82+UV2p9ueRQ39lkUCoDcH0/M8F9M/ExT",
+	"x3rtl4kUhgn4k47HmRN49v5b4/UuXvZvivUb3cb/2isUlT38Ve+5mV8pJR2jKcPjZ5oSLsYTQ5ojrrU9",
+	"cqnIiGu75JSM2OgCmP8FTcl/fnj3exQITjKd2o/SDJkibrXEPgf3I9CTSvpJ1Wrd2L1iYCjgtgsJd6WH",
+	"3fCbqBGKMksfz+UnAJMD3GupLniaMnFvJwISh7xkgmQ0udQkToYsudRdS5zjrwewJ8IwJWh2b3D9IEfM",
+	"DC2CO0VCliT6ZiYHA5aiFheqpjz9itD5d2ley4lI7w3qv0tUIJ3g0LSKuaMYXqz+isCbT8ruD8Lvrhjy",
+	"L6uFEhA5HwtAQZVr57rcYnjmWt9WTuJMyjdUDdi9HcMx8EMi7WkckLf8568Hq/8QdGKGUvF/3SNavy2k",
+	"ESt7AEf8CkC6kog3VvIiY6O/rgfRU3yqCpgn4opmPJf0YviEWgqzBxC3IiLoyMLbUhIwAz4OYNu9vJSi",
+	"n/HkXiHm36kLgcDbG7SxhLYZJ25I3Ho8oFpFXN06rM5y5cmJrGCQYgoUCilIM+77ZT0mWJ2kbDSWholk",
+	"+pbrkTdA3SfU4mAN7b+zaUyuqba6Z4ouDCcp5Vb8KZopHLC5wI8oSPVEM+bFdOeXbHo+cvuKW918MisF",
+	"yzQiVqkF6irTKVqmH8mxLFcMtn4Wfwj2ecwSw1IC9JA0Y+6WEbeOiGCWq2eMXmriv9ePB5FXEOq3DrHf",
+	"pSF9+1LSjIU05/D3Y7rdp3SaSZquIAduHTbv/XUtC4SkGY9xUedGyvPMLutRQUyBX4WD/RRU5PsEWuH9",
+	"JqlkaF4G2mXBFqzsHLX3xwS41bS+7TMQKcmIimnhoW/GVgc8z3AtluhbTlzyuhKuiR4zYcD+Gbj/co9r",
+	"Tyx3ub6r84lWOcFJU/b7lnc550frsXCbjRVUMDCvphRt/dSr9CLSjCfBch7P3bjxNnG0cmvNB2LkoDRW",
+	"csyU4WgBp/AbS8+pWQacMz5i2tDR2C4yf+6iJgICB1iIuXvgTf/27dRIBTbVGQN91Ei5Hmd0eo42/y/z",
+	"A9jnMVdMr7ve2vksE0VH9lrzKUYdZs3N6F1GVb/pRI6XvugDDLKjDTUTvVSjz4/3A45HN4d3kfwZ+LAA",
+	"CjNA9ovKXxeVkKJ81B/zI5MX/80SwNfi/S8Vowa2R1PkGjQ7DdCtTzPNohkM3PRAb3tugavouwqPWekc",
+	"F7uV1jvWmsNZDNkTw0Z6/vZy/3X+x2qIYid3b6NK0encqnC+xWt6w7W5yyVFjSDgYtlEv7PPxgVvVO+l",
+	"PNvinb1n44wm6yIyzZ/fZP/u7tyAM94dd4iX1ecUvnPxnj7ktISJyQieTQy/svd+zERqEfljBWYfT1Ju",
+	"Xl1V847EuJCHIrbKonMnwb1UTEcTI5W7VAsdxIu5xJq0ImWG8kzXnye6keegh+ssNseuzPmPB5dp1ZKM",
+	"VStMHd13v+L3s/BqVDnSSxhs34i02MMv8tAvzx2uo9h3JWbkB7uVe1ygycPfY7RwH+fYWd6YlwSCM2A0",
+	"xSCYPITiu+8rjrg8zwpG9gDFZjcDq1i6+lOqTP0O7nzBixeHUS2BVb38OhDMP5sV3/zSjYaIvAFbdb10",
+	"wPwCMLZDTlSy6tPv/XDLwSe4ydWe/OBGz56qnyVYysdVwYhhKfNwXBMcDg6TbIYLVaPQYrpTjaRBEFzb",
+	"heaUNvSe9ZfKF36F7rQXAOllgUaLaPe8AsLEFVcSeF+eCICockRokrCxsRq2SMHiAabfiynBsNRnmqQs",
+	"gbg5HfCfubX94gYtRP7VV/2P4TRyIfQpE5xmbjkkoYKwz+OMcqtyoggbY8Q9JRcKVNELsNnY4ybN2DmX",
+	"KteeBot2P15ImTEq5k4pH7rgfNCROM/OJ2b4z1e/P9POsOuDltzHEdMaojgB8Sp5vJ//imYT0OmtULRI",
+	"CFnhggRU9SbanEJtSGf8ezeiNfjwAqJcAKqWJG8Aq4eA013Q41xaWoUwF6DU24TlrfGOFetaQzKrukYl",
+	"NeNgf17PiBpynL9oRmEvVnGu2YgKw5NQr2CfWTIx7JxmGcigYnouxXmfK23O7SfQONSIm+Jr/FyhgNys",
+	"znyCQ3vnlv74r6p+D4xwnn7GAZRj9DgyIlXKFKH6kqVHpIiRZiPIyXBPsAgyTGJPvEGD2og7rcU6boWd",
+	"OSNdipcLoPqWGZpSQ6vuasK0Pi8WeM5EOpYcldoKJXVmuF48fgx213MPnfP6kRi4fY60Y/GkbqhDwEVj",
+	"Z2he9WqiRUBYQApPnfQ5Iz5aFQxM4POY+wqClF2QZ0a1yVNjlgibxZxL1lNLk7PqfBG8Y5qMmYK1kKbz",
+	"iJCD/X0QkhZmhCxOCbEIWQ2IY5cxBD/HmARaShfyYqmmI0bwvDszeuj+ix+W08QAOmW0X1nyPDZG8YuJ",
+	"YRqWKVwS7ZEXQK2GrEksrwVTJ7/EZM/9fc7TGBPTZjIw3HY99YUxfCCkYj65VZtFkvX7gGzP2CXSudyh",
+	"wxfb1n39fKGVIJXJBA1tS00FM5jtLDN1Rt4KzvPQu16+v7ptfCgYZpV9L7JKVsw+YyzHuUvpiCPCU6vN",
+	"sBHlGWkCpnAxIAnVrNUhf4hLIa+Fz4ogVDGHTek8c5sD1fPD/fvAD7uXu0GNUKyogKtjEUTLEZCU66HU",
+	"LIfViE5JYn+BDDSWaXY9ZIqRJkWVEXRdoIY6ItSRodZDg/XWCLjEOHXfmtBD27TmzSOXXKQWW3LsAYCx",
+	"lDQxebx1ZPlAbEk514/ltm1wudYwX31wINiyNjmDkfdq56tzRzh4bkycFgARd7slI+DLIUsuf7Z0KrjK",
+	"a/jkMIdrZXUEXhdcvlldZMSF/7xkb+7Fy/bklb/yqqvOdemy302MpfNV/hcVZCcvT4qvO6R8ltpN+SXM",
+	"k9ssk9csrdYbIdqMpdVkaqCoMFYUUDJjRUy4HtEswywxlC2teE+NFSuOiJhkGUZJpUxwpFr2O3phGTXK",
+	"vzN3Lw+aXjOiozbSIphxlcsD4MMU+TkXr4NdAaha+G92R2aTp1eIdwDhv7JMBJHXIhfxUfbngsCyuBRd",
+	"Qgs377wYWCEC9oSTAY8Fgbe2oS4IoAXYwvElXaTIXXkt4hb+qoMKIjwog9MTcDdZCisp7Cio0cR2rHte",
+	"SMhbLN5NhMTl40lAxrLuCTeONIU0uYnbRdst54wl1FsYnFaMvInybOgVMq1nlMrqHPUQ5YpM60VoXGCd",
+	"p2I0y971G90/16JW88TvNsSqlkR9vIkazu7G0vcyq6BSS2PPan/YYsgXoPPqpN/u5EMu8S1mt6uGgbkl",
+	"VB14CYK3Dkgqn8eWGZcPF1jItl5zlqW5C6u8F8jGmr9fv0hjWAppHF0SA9A6s9aPiMRBZM6fBx87Dvj2",
+	"lwuZTqvDWpxXbDmfwaUVD1RtDerHVHgmITZn7XjPEgwqsHw2VGagxucvhukPunqfVjc9T+SkZNAMTGq1",
+	"N20yTtdfflU4jUP60lKiEDqld9UCeKOQxxlglmt3VDGJqogPJ4/mBqFoI2e+38c2goAQ4x48/geW8Qec",
+	"3WM9l7k1/8ZoZobzB1BEABdXS14utaW7x6qg84aLy0qbvnedrMZ2nNx1kjJheJ87Q/jMuWdcXC6dyi3o",
+	"DYydi0Cwi/ITLdjOG/+meT8F/D8j/c8zcJZRw2oYOMv6y0kyjComQjRdtOTNhPUtnFJZqV0WYQovrNpG",
+	"6G5b3dPwWjHWtqwcqtoQnC6oZvc9+Tum8M+9L6AMFRXBtIaamr46m68tZA8BfC1OK6xySy1FjrDA1dYY",
+	"aq781IiNswxVqsH588tPP35uRGsIpttml+vwxxBsG2YGlEC0FpG9Y54Z7m0brLOEYg/OQcPVbMRIH+bk",
+	"5vZxWtKtZwIsZkwHcYS1UsdUGRL/Sdv/2m//eN5pf/wrmCXiv4DIXuEO7FaED9vVOnNUo9v4381wuv/p",
+	"9f7S6s5/9W9VF7vYwamf7vYbiQjG9tAsm5K+RPsSOObAftIlVPTErLElItdDngy9bYSjP92XGoBxUoQu",
+	"X58CiRahJnV2l2fejxy3OuQ3rARIYiNT2UV6EpNEXjGlS1/CwnxCOFqX7Ji50q72ER08M+dOX/9cmnae",
+	"1r8vOZ4PrIIGFABanRLMn/iW9eJwUUu0Y58OOR9R8fol+fHFd38jLs2SuEyDqlCjlIXBYbMVUCwbCTM6",
+	"IRbDldLAJC/IcG+A7w2rkdhXzOUlgxNhJskbfBfVhRnszoOUXSg46MofVGXB4Paq8xHtLlY/3sDgUHGu",
+	"hbhfEWXCTcYWenOKazA0Zqy7e3sKwjc6KbvyCbF6r+IEVnID4fuDLEE42iq0qRA712Mfqxmh82071LLE",
+	"RlfHEK7ucq+2DKIxB4XEKhfGxkYVV5V2LoYK6ldjghYS0aHMUh2Ugi3c9uAZCSTmYFnLjDZLDZ6zQihY",
+	"sVjKTRXa2Ds0ZIobfd5XclS6EjWHV2D+KNAmFsEv1zoCOSFI0Kpd2p2RYo+Fy4y0Z1M08G4kkTtzf24w",
+	"m7FIcm24SCCLQWlfXtdVbM4YSbliicmmpEnFlIDFMoKsB0y9TcM8gVprar3d2F2oMl8po0IU3qAC70vb",
+	"Wk+5sCDdSKkoX+X8BpZUv/ortNwkNHun1pR966/QMnJYUuu3e8HCqr9lCerP4/Y/UWD6WPx53v74ZT/6",
+	"/vnNv93pTVwnT7Yac8Ol1CHZNrS7OvfG/Wp1gauownM7tbK7pRZck6ErQ1fec15yfu7p11avgJ9jLH0C",
+	"f2P/j4JxzfCpekaO9KoR4RsLYsLSgHZUiWlXnJ4HrriKReYzuYXaneK2YbH+9uUV7XPa2WlsFm3k4H42",
+	"s0U91YZZuphMtJGjyt3Y5zbSvpdJKzuaNoccJ6PRxFiIHRFKUt7vMyg5eEWzCQuq7M8QwoejbXNI9sF7",
+	"mRfiyYzl4EsPJuo1uqTXwDr7vcZNjF16fNUgMBqURobezl4jmvnmnKd2WKfTualIPdkk2CR8xB+fYjR9",
+	"J7JprdF2lqjg9hrl6VbUFqpuNZbT35o5eFbSpsmIrWXpVeu1UjlyPXKSIRUDRkbyimmCFYyXGhSihmbG",
+	"cDFYitsIpA9+9B0YpPOVBBBYT5LENR6nIy7WtXKOnFEghxh+MxMEXkUoMO2tjp7ODc/o6qNngIVLWrJx",
+	"lKTTCsXX/lqX6QNlnuwArg0U63imXV0szRIFvc6G8lp4ZppUc398BUTPL8GIP3SFYhI8HpWWW7/lzfQG",
+	"jyDL8R1xKb/UMz0zQunZi874f/vjl4Po+8NqsXlD3rvpTa29csvAujES+Tphd49BkWt2shpM5lkCfl0P",
+	"iG2oDP7dD600zODFphWRzkfODjwjgWguBhmL87hQ1Ba8N7gQwFFGHzOF5gtwxTjGPppkho/RNAmzrZJG",
+	"nO9sRQF7xEu5dQfRCiVZ7vZ2zu8n55chR7K7axteLUyc+Su5JY/2RoXcZiUfIy/PDz//0G/U8cGJXn9t",
+	"tWIToJOuiCgofFuOYGsiqFLymosBubbKoskbxozolKQS2hZtza4YxPeuUBzKSUNF4G5whpXX2q77Xsv1",
+	"bXhB8uPZhi51sJqdaAnA0tVDnfGCzcc4L+CFqzO+WbZUI/V89KvfCltyG3pgrvSH4/XboVujWt/eTIJC",
+	"5aCyKL/UhTLR6vyH/vPLT/vJYWOZqF8ZaF5BrU5SXTQ7zlyOdcBQcw8AFalrqJdNMV8h9AGs7q5ZrTKp",
+	"PSZfk3SLqp/XsnJPJEJlPbXPrq1Ie38iyLQYOR7qUObOY91z2IwRba59Vx3FmozpDhX44JZvx1C6skXA",
+	"nsUvLq7plgHCdqowF/kBQoPtErbB83Kl8cFZXn1VDFqiZMt2E9C9nENtP7wiCldVt6UFZWlTrulFVsp3",
+	"LFZnn90sNPEbIBuz5W+gmrEOmxK4prqBcq1LAsAtHTPrc6J5jRbU42SiuJl+sA/g1i4YVUwdTzBZAmYC",
+	"7xZ8XchTQ2PGWMWfi770Na8oFkNwObeuts2IcmEoFxa7o8ZEZUH81ICb4eSik8iRC6UafnJ/NOa7j+B0",
+	"FPo9a9JrXA+lE78wctJCGdvUg/polUYzZFZz/PdeAyLWoasEmpfACAKCf0/0xEsprpiAUlTdnmgTiA/C",
+	"pFPwW16wTIoBVAGjvuVjxq+YJhORMkXivauDPTfx3pe81e9N3IHZIIQNqqrEdT0UYtLEYyOxiwqMW5iO",
+	"TYkGzxmJE5kynNGSXQ2t/Unsm1Ec/L//838tsuRxS4f7LYAGFUSO6acJy8P3I/e9hWRPEHA/AWr2Gl3y",
+	"Z6fT+RiRXkgx0S/V6XR6DfI/EOl/E0dYLg0jW3nayeGGrePzg8LOGXh6bd/HO47KsVYzHei5gekgCTJy",
+	"YTd2yaFvSZOEKjUF+CgpBq5f+hE5/eNs7/T47OVve7+8evPq7JWrRkqKTiwwOfRItkhywbA8KdRtubKn",
+	"+cURoJuY0PGYUfd2bahIdX1fZQvK5ov9F/mIcUYN5GL4atsRAaSFLuPwSAvBRpOhG2NhkKdShxHA3BDB",
+	"WKoJFyT+3MZb0i4GxPD2oq43+Wn+9RBGfFR0Os64NuQnYm8F9tEDHdeuiQTv0Czrd4lRE4CXutTFUrW3",
+	"K0IVHIoJINwUICFNALNU/ls7NU9beVY4XK9iF0fhe7HSRRdqm1a8Guvw+PoqXMPUmH8CHYqaWCOi1SXw",
+	"BzQXEczuxkHS5ZXb2zCVgkHxnhmww/HkdRII1n6L7C7RvYdZqnkRBeqIkFTkYsIxTEwKFrkXFlhj12qQ",
+	"fAFkWL/PMBoxcHFDV9kYmEeX6YRm1DCoG+NWwwRsgtjvLcJRgO4cavp4NVRgR0fok8Tl4hkhO4mwNkBE",
+	"PB8mPI1woZdM6MjSG18pQkM3bSyBNORjTeg1nbbmtpnvkZUJqp21UJ+DFUlFUpaxAJge60vx8JCMBMTd",
+	"ElUgZtrtfUqu5SRLyQU7ItAY7pprRl7sP++QY++NBaTDYRmjV6wg6h4tqXDRoaWVQig9BMCASyQu9H4I",
+	"YfjxCKtI+tummDZQkc0il50Z7tXpuw9npIZf7MG82hP5ETe6W3TJkym3kxWNt+zmXxw8jxytZSnREjdH",
+	"ffsj+KQBU7gBGF0PLVThhmB/D6g+Z7emDc8yV4uOG9KcjO35/QCvgkpGieVG8CTXMM6C3s6ZKjkes5SA",
+	"+HVELthUihTfDcgghWCQPEGSTGqmHZm3v+HSAauhC78rWYzb/IH8nf/s4kNIM4YBcevIvtJ158Fx37+A",
+	"gQNmdw51nNuGfTbkxfMDrMtl3/Tb2dmp6+lk31a0FQa/B94EmmV2ctkHhEPEJ3poAW0PETtItSJS7vwU",
+	"5czuxeGPnuEVLZiQ39p5q/tOwTnab4gLl4cFlftXdcg/fG0WXLMUSPBLLalakaNLvgs/NvXEK4mLRwYy",
+	"2wMpLuQmrknG+saBwe669EBMmievzl6TVNG+Ib2im5I7EWyyilzSQrzXaIW1VIlg3N5KINbaYiay+hPo",
+	"4Mo1uZBWpErtSxOpTZcU8fTE8BHEvl1rknHBqMqmRckawEsgBc67dbgPILfLwZIhCGjL9Fh65K/TaGKv",
+	"FiN/nL1u/0CavptknAyp0syAmEO46zMLgyLHayxOYrEBwN4RzSyzxdNLmDBtS7PHzPMkxG7E5SOCchWs",
+	"CAgXHY2ZarMrntpDb/alGjCsMAL465cFHFv6HuNdXIOT6lCWCDpvdh0yWIoTWbEoIiAXAZScbFTIr7GT",
+	"kzTUJZtt4FlcOZQ0D7/7joyVleytaHr84eXJiaWuiiaGKX1EAEdmJkGcaXXI39kUzwLcD6ljhgHbaOa+",
+	"n2fa1TV0IpUnrijaFjJkRC6tjHf4ggxRuoVLC1NfTPNLAbK3ZQSKjRk1Qb0jOmLkkk2jchtRO5HDK7zf",
+	"2EVYabge+CWhA6gb75koVmKvEHhRPo1I/EbixXcSPnCFHFSmDfrklKVe5rKLQMaViyxHpUU7PWGmqapD",
+	"0sNDUt8+FeigA8WQZ6zYH1xO5AcTAW3GkMV1rDQUbB6GSYUX1j4Nwr+TPIyiQmPW3FF4BYU07ilA2Z/t",
+	"jWZKd0mipNZtqfiAi6L9nyXrQpKX795/yMn+RGRM67BNXwY6ET6rPW1MpPLz6dhKNjQxfswsFW8dIREe",
+	"K9bP+GBotJMuHG91RAw27xyThRrltRG7oNJCLR2E12b2Ryuxutdjal3GE+bK1fk6b2OaDFn7sLM/py5f",
+	"X193KPzckWqw557Ve29OXr76/cMreKbIZPIa8/HpSSNqXDGF4WuN/c4BjpNjJuiYN7qN5539znNI8TJD",
+	"MAPsda5ZlrWhLOgexcpz7USKPh9MUP6ukWAgkJmZ6pS2H74/+I6AsQS6Rng16fSXUxJ/wWO8qdWkQQz/",
+	"4/0bPBUrXpueAOIYt9vjyUXGk/ZEZfFc/0arboEQDvJ9Lg449HqmCVo54DCHUlt+5A2BrmqjxXKLsxLi",
+	"VlPSdJC9ZGwMEnhQi+uKCSPVtNUhv0uHJVaCBVRvAMwRfidpUdMvj5+FkoPAuOEUDvf3V+hLn/u+Fhfi",
+	"nk1ac4+B8SWAOU1GbA/nsV8XUzWWFO6+7fxQp7C60vcaUzfqi4BvtkCcbS+vSFlbN/xW0/vSl3ljyRUr",
+	"VRaR19WNuH0E9+NpKvsCcbrquRz3936maVAl8sX+i+WP5M2i7QOHPy5/IOxuexM1vltlXXkP79B62uj+",
+	"+TFq6MloRNW0aM1CcNfE194npxZP8hPBAt4u1i1qGDrQje6f/uHGx6hRYeSxr4Jqt4qOmIHDrImQKIa4",
+	"4KaTXzBUwZ5OZob/Cgh1mSb9ysxvbshG5Gg1/HUFeWrQdqykvSCW7tKMX7Enjb7bw6w3/IoJC5exkhcs",
+	"wJp3uVVsEeLY07da+3Th4b/HEQ9y9vBuqwsA6/6WTt0+8PyebpclPxdUW21LWLHmAkxAyZClnYXo9x7s",
+	"RDn+kWY+ETxuNcHWRkhZsMdaxHzDtTlzY9YlgB4Xlg70LuSPd4j8QQhzxfEcF40rcLNPnHEfLH+k1HAc",
+	"Hnq+/KHXeRGL+2P3ARnWxp9PgO8ePWuRveGNFw1g4lJX4DmG6px5scApKT/LdLqmJuDTKZw/vkFT+h9W",
+	"9uwYezhlT3njOKU+UsFnRvlfkhEjL6Uary6alpJAbsrxC0ZN2M3c7TrY8u3ycaQVF8z95MypMdrxoyCL",
+	"tsiVQO3eqo4Q4O1+AZWu81j6/JeNTEtngOH56Md+rfdXuNYvfdUa+8DBCq84xSo2Z1K+gRo2QD8OV6AF",
+	"hQ3trS9y8wC0B/E31xxKpabADMiNdha8ApM3JVJl3jxr5gFHHZsnYb/A9wEJK931FxX1NeCBdMfqVrkT",
+	"66rCa1+iJ3QZEHHK3tvQ1cwF4WZzDl2nIdWh9raFxDr5HXe7uy53cV3uGYPfgxN93gy0HFN9ahuWR7yV",
+	"VQjs/slwHtcxAPT2wuisLCkVza2pQeLjbDZjkXp4s6bw6SJXVxI+7+vWujj9R3V7v3oJ8s655TcgcuJl",
+	"yqnUMw0BikQqEhSH2IBwgad4oZRZ7YeCXl6bkzqndle2UyfHDuMw3uT49IQcdPbR9VgEGpZDV0FVhFjE",
+	"nliz8yJhnyY00yR2c3d4GpOmmY4Z8U3iemImDjRlCYf4GE3iL97v2LHP3HS/oJeqY8/nJj7qibx2bacI",
+	"0u/kXUYhvDDvM9oK4k6xG0/f/g6VYX1VWghjqp50tj8pFJ3TGAMW/vhMk6B1hwsn8A4/uyvvLI/3IGwz",
+	"fqaLBpUutijoT1mKK6BY9Nw1va/3t74KnZqbm1jyHoeOvwEnnmkpCCaVVCbtg/lSPXgOjW6DZjxhgXWm",
+	"CNYvmqKW+w2ipWbmsfypiS/ksZYvcb7B/db4ZwC1ose1m26tNRaNrGtM2+73x8Je/6vtYNm2B73kcRxp",
+	"6dTKbNWBZQPu6p7ciMm6Z9fnte7BEss9WP2FZQ7648rPbcIM3aM1PDHnF8CgSHF1sDl8juRrOHZdS0Mv",
+	"z6/JFfWdsMUzOW5n7IplOYuC1ku+DnrOCVyTate+NQZi7LveuoBkAY30MVWnJ+QI8gEEpF5oF5PcpMQT",
+	"Gxdb7h97pl3HbJLR5FJHJLaUDuutI5PFbBjhIoLC+modEqONTHfCwBXNRlQYnsRdErPPLJkYdk6zLM6b",
+	"l7d8ZFdPYPigXUhEKLlQENXjg7pJ7E+7SyAjLs5DExWj2jI1zInIwWMZc8rE9FyKczTD208OhoATpvgJ",
+	"P8dEGzkOwqbRxGefs0DAQZ2e+IdvthdsFUNYXYxgkPkREW7y6DWMkSLFYyuxT30n/LOE1X9+qeen80zy",
+	"JqoY/ul5MVaxsVQw8uM9MlR9lxx1FlyzHDb8BhAU4kA23wl0I1zCf3Xk40EhSYxQfclSEDhD8tjasekd",
+	"m34QNq0jgtktB/v7+wXWYnSoRVHIm7hr9l2OLbwTBj5kBKd3sdJI8Z6Vk6kG/IoRKQp+3kH22ixrf3m/",
+	"V1RK/WAM9sZY8OAdrYhoqSDVgpJrnqUJValbDCSZQB4GdJX6S9zpiXeCQfBDl8TQOQrST8HbGmMc2DWd",
+	"amRfC3gTdgE/Tm6r3K3Bc+6cj+Buyh3374KR+A7pBeQb3UapD/qfs7w6/4zGnPU5S3lvrnd7DXNxiLxj",
+	"GjumcT9MA0gV4ibmq3tSSnNrIJamK7dmuie2EVCdrfMNTOQH02ZfgnkTlapC1szTbEmMaUrNocwwI7M/",
+	"k0Tt0h8Lw2KeoZHnTaDp0TJezMIAKx+2AYek24APtcLCAz2RN+O21Ct1GhkwEMc79ir4SRO1oNluha0O",
+	"OcYZn2lQLC3jAdVtvpW673tezi6xg11yCE875NjjSU+AVRcztMyQCmfgJX2OSdwXMl3O1j5MfIP77Std",
+	"nvhnSEq/219kyFzCBG/F7dwmHwm7W4Wff7zlFuu5XhEO6qC7Y3475ncvzM+haIn7YR2W66H0XM9VSYD+",
+	"hHfP/6A0wp1wu19RvymVdnAJyejdwzRhrn2FjBFWwsgH8H7gE7QsoSeEZWZNKgj7DO2jBm6kJgxah6SY",
+	"N9zCbGXFzESBYJGHm2LuYB9Kp3TIiXc89gSoYcenJ5iiDNZVKFszmN8FNmG5plNyQZNL5Fk0WCbJpDZY",
+	"GKJUaF6DyRC7QQ5pCoy5ifUfNImdgRQSzucZVpqGVdpvwarWiVxeJ0DDlY9/iMDkUjOAOi0nPAjEjrwW",
+	"hateW1W8dhdMsgsmeQLBJO+xJk4YTRIgvGUlzVK1qtb2Y5f36CTlps2u2LKEo2M78BWOm4uv4/bCQlGP",
+	"IluCJka6AuEFWVhc6+8mqp7K2NM125mrSF5eY6IyZXpnmQ6CDCrnqdwXZdkSHwENqnq35gIkguLVq9TO",
+	"XyFZ61FldRWYsjyzC9DPwXIXxPsVBPFCPlh4qhER7Jppg17akjiccrOAfsEkW4joXUD8QN6+mxg638kh",
+	"jxYL49ZA9oTG6a641pgqAxne8V/AkQ+xcKSpJaEapOu+VBBsBg7b7l9iVwmOkvA76Lhu/0DbEOZ1gQd8",
+	"LiINe61jFzbhyrlpjFPrkBg4IkvjIAouL+sHdeiKWkEjmmVQYSftkJeutGBP+Po7IObjUuNAuYmP0OQD",
+	"S3FlJ+MR1POck6Fh0qC5/rqY8JaLQqr6eAsRfK6bnP3m/Pnlpx8/l9p7lvr1oysg6LBRrsm/srQOULhL",
+	"AxDFzvy+xZ3DgHJj+dLO/uJq4eOuwmbNpQZxLw7X3eMilzpGaERBUIkrlcoNuaYWgUfjCXjSdikhd8JN",
+	"NpbK75cLvYV6x9wFJKcSPvx7wHyCqNcVzTHBqNy627iwVORmGYfZu/ApJVvgMwupo3448ojAglfeDaWc",
+	"oURYChbOJnxotJbjFcD3sz2drdPW9RdQR/jeCXAOTTIszgmAhpAicP1EhGZZSPjAQOUJ444KfsNU8I8i",
+	"qgdvJyCNyMu9BbVyPTY9AImExtuLbQ+/4pB1aRva6xtPTX+G3S5XnRFuuwv+tSjNA4/k/gI6rK+/fPjE",
+	"dpJeFxRg+dV1xt9YNJjpjc+VNu2MC0b0ZGyV18JA9gG/IIbR0erKESzwYWqsIGwW1FYpX89XZ3Sw7HLB",
+	"mPBS7jwXO8/FY628MnC0YV2atUK+K47c+wL/r1ZnxVOq9QjhSf8twvHjkyvQsrust76sK1y6U8USKbDr",
+	"12voWvBki8PAZSqKI5W6logUjbtBSvItbnZ9yZhCnrhLAbrOhAjLfHpseSdhb6O2zKbs6tYi9nLNEpay",
+	"SgmabTC5rQjyH4AqliX59WT2hylNs5A8+Mo0T5RM7ASCBxQIvqX6N3A/gvI34U26H3Vgzwkvyy2Hb93A",
+	"J10rOe8wvNAo6EoFQHTyzjT4FQguZ3msORdPRYBZ6xYrlmEWslVCwjtdp+q/ZyN5xWYu9uYiDTQa98kt",
+	"JZdjKbNFr+NWdL3EC59iVFrGlUg7dMz/+mDLWUHcelHV29kCfmf52Jkpn06AtcVYRz+xd6CzgDShP6/y",
+	"PeRaG8ssUVCqc2XjB9Itdy2ftljiN7FQKslw0BGJ7V8a0k8hn1RMsE1yKfN0J7d8BXILojjhKZRT+s8P",
+	"737vHp+eeEx4siYY6EeZ7KSPh5A+API78WMnfjwV8eMtvWQueB6NJU67CXqgMu3FkzuXSKoTFRwRw870",
+	"4VohvjLCJupQckhLH8k/N7/ryyuvmPKpwH6aoLRSpyo/dkdJ752SHqcpS0kT0Y5m0AXPV6hD6VgbOm3t",
+	"CO2O0D4RQnucpo6KGnlfKt56Ri5LTJcbqt/DsCetDx7noFqhrV/AJwIQkyb7PIbCt1Kwokk61shr7bTD",
+	"r8EdbxHdnTlLg1v7BBTDSjHqAx0xoia4K9cxr8DoI8yVhDEQYSNSohM5Zlj3JC88fLi/XyEkwTw5fbhV",
+	"Ice6fL117/Y6wbZ3QVsq6YqTZDxWIdCLU7AHww22r7/+ioSbbYYzL4Gwg+xOMtxJhk9FMgSUJRTpbsFn",
+	"jrA1nveXY5FFbkjT1WCMYVT88ELj3hdHtG9W9Ik6HjHDDKs8ebP0EThSisW+uC41qiFcaMNomkttUDnA",
+	"ymd1pU5mc0DXqLfyceeM3DXafPRORUdSQq/i9k12dy/RLh9qCcqysI7wti/Wc9+VRj5pVTfcynJltwSi",
+	"nRL7tWRtyhl89gSgjOcLqrSF4+48lTNc1a3KUfoS0KBMJmrUfnFY8P6fmcq4ILLf5wlbXb0MF/cw2Zwl",
+	"8OySOncCyjeZ1CnKon+TOltVX5aMWq1bU7sVtKLSA3tfZrSKFVJCZyjeLjN0d+N3maEVmaEzl94XWAvd",
+	"MoV9gJut3f36SMk5WeUexPi6rLBw7bvc0W8yd7R8QR5e0vfljcfUDBeZ3crS83pmuIV5qFvkrBtqIVXq",
+	"Bmm+5caw1mZqx8MkpK5CgXxe6tOmRDupZJeeeh/pqVsm1isoKssjfDYL7glq2FUUoddTbdiIuP4AJJlo",
+	"I0cYulnnmAEyvypttGs+sw88uSL0duXLjbIuyBVKcedFUbA0NdTCjneG2q/FUKvc9fOUAK9jPQUI6sve",
+	"oUH2thE9KdfjjE59B6BXGNGTX3bmPwdh2HZzRdldV0B3tg7v6kHJdgcPY60F2O2stDvp6NssvRcw+7XJ",
+	"2qoCzWrRJ2hDqg48uQsLa1Tw6sA+tbO77uyuT7AiX3CN8/521RX41rva9YbVXOa4Q9G7zoxh17gzoH6b",
+	"xfc24lT3EN2fBzhFjfHE1Jk7t8DeNpTxa2X3v6wppj+MdXMROfBWzadJFna8fmfNvAdrphky0ucsSzUZ",
+	"8CsmoG8iCgxNKL/HNeGj0cTQi4y17kEX2PMpNueYwrzM6unyRthXUIHvF0d8F5sVASy7ajffYpU+10sR",
+	"u9PZK5pyxaDYgxXuMW8im0aloji+V3xJ2A/L4q0mJWEbrPsVmdYgGuVCf/MkZHFuyywd2RWKuLeCf75U",
+	"xPVQkpSnkIwN5UK4geRsPhBSPZrM7J1QtjOirprDE9TfeeZz2oKEOJfshpJWfTWJVUk1UufNygaG5G9X",
+	"N3AnSX21ktRJqv2921ygmq8yuIE4dX9Gp4WlBneCz67W4E6i2Uk0q9QarKormBf2A+Lp6eV9yTPV1XJO",
+	"BKFEczHIWBsLMwDlxLoDVjLTGJIFdXR8PQIUw7jRZKzYFZcT7UU2+MWOcNe2VVlpcEdIH6DUoK/wFKiQ",
+	"vuLgkKEKecnY2CIoD7PLdsrkjvQ+sRoz8zQWKNdKFV63R3IXGOSWG+v/0Ju0yVkcojwrxXtKnovxTSqm",
+	"mFsWgWnJFf9r1QUw+yJma6SyVK/MV+MFdYProuVX1Vt9WZ5bvfY9u2JKM8Ly1updDNwuqKNj1x5KXASD",
+	"I2KGSk4GQ0LFtCdcqaImQjLC9UeEiyFT3FCRsIikrE8nGUa/tjrkH9wM5cSQeCZPKO4Jx0vdQWkC8c9H",
+	"PtIqys0jkBhIy4UPnukOeUmFPb0L1hOJHF1wS/XhYWmGTJE+zyyydHqiBsBQguncxQjcGYgHigrDHISL",
+	"u0WaulTALy5WE9ciIo4JLuiqzPU0f+SUGktSVgqvD1MXXgM0V9Ez33JRcKPoa2x5tet19VXF6U8cD/Ks",
+	"EXnSMpa4zTj9MqL9aimGZV1gGsopcAwf4yV10ecVEQzftZu6Vf2VEeUZcCWasP+gyYh1jEWmqNHnShuf",
+	"DvCr/dm+B5OT/iyV/VxdGbCrfZgQf4DTLsR/p1B8myH+lrZFRALWg0YBAlVg9VifUK6qJ+x9gSy4lSL/",
+	"HTXb1VbZXeJdjH9VjD/YMatyVlCdkpdMbH6T653GuZRxh/J5bWSvZmoX6P9tBvoDujfjEYuhZpgZMpLQ",
+	"LGOqtaFcHwzSLOvncufduWft6mbds2Uk9wqAczro3GX9LPdLoGHGKQ72pq+rLGAA8BbY64ZqhjbUTHSj",
+	"20i5pheOAq9OGx4m32AhVXL5Bk+TOu3kjl2+wb0093dkDJMOIoJkICJSVVG2e1BB9kopULkDY6YFi1T2",
+	"als6m7J2OkH6wdIFVu8Iy3fPmr6lyKZo+e6JVUzfxwJt3A5sjsAnQ5ZcIgeL0exdKaCdBltbl8hvwSR8",
+	"l/bbYmsfmKkjyazfZ4nhV2y2VeDOnPvEpcFjfyGqjpiM0fURko9Xuc9mAQ0JrtWDCoZrUK/ltaHsrN9Y",
+	"87ddw7dvzrWTCxaB+LCg1kHpp6egKFb6j85W7fyGBiIQMIqNR2AxuuYildfwsGJUS+EVmbpucZ6e3K7G",
+	"v72T+pyaRrdxuP/jj+39g/b+wdn+fhf+/RMmp/Bg49OEKsNUNiV0kkJ54Opec1Z9lGO0JM+UKoXipefP",
+	"Lz/9+LkIXJPl0pi7TnW7TnW7TnU7p9+30alugoa/jXniktDsqlonLvMhlEc3ZiDhUi3Xres+OvfLFWfX",
+	"7Na84uMG3MJt/+HYxYlhI12nKgt2DULxjPi8I3I7Ivdk8m7hfhGIhO7PKQQlnXBBtPQ2CeG6evyeiyy1",
+	"dKHGEvlOMMING5ExU6Rpn4pQ6G91K3YaOQdRkPX4zAUj68i1KbUjesIMpWY+vhdNl02jqNDc8CuWTVt5",
+	"2w7chAVsEP/bIa+cmm2HjZlIuRj0RAh0CPq1UueQKXZEKPGOH/TpYZtUdyKL7Ko9getGVYdrp8uvGE4M",
+	"BtgO+V1CXi8XoOn0xHIz6xGRgj3TRF4L9D+23Ci/5Goz7Ct/opuZYB65FXZmd3VmWD+qqB6+M7p8BVVp",
+	"nPM5vL8zOQVF8fPr4fRbscau01Y5MKbsuirvJMpdV+U77ao8JyDdoQZ853Tp9sVHj9O0ZMx9EIPlWYmk",
+	"7ajDjjrct3EsBd9gRY2mJvcrNI9BRXSxvLWa4bVw4b6gmBAhA5f4ESn0G/0MB8Q4ujZC0DuPz3wM8RP2",
+	"HsMeljuOESI7BeWr8wq7i9EE2wEIxJolipU7DTtEr7/O4YV5lA7hrdOAIqUQgNO4fUfFhHvju64oirXG",
+	"bX6YrMHg1emC7MEjB9nY6cUFxkVED6U9JtDYRMJ2Is/OxP7UkgcBt7FpO5CTowDBCdcOxS12b5u8ri0v",
+	"7X2B/+fNMXdMOd+zK3k5QzmXm0jsMzsTyU4Jun8TicU8f7OjIKyWmju5x/dkIaloY+3Jwa36VwP0WDJR",
+	"3Exh+ReMKqaOJ/aJPz9aCc2Ba/aO/8ZoZoY+3i7lgmlQONzq3nkiomH97lvcfekr53EpvsAEiZkRJT11",
+	"vqLNq7Jnxjnv8lD5iKANPiJqrvRNsObAml/xCpoMfQ0+bt9A3o2ZOPmFWFj989Xv8L+9yGi2Pj49IQed",
+	"fYJUiPzCEqAm5FRyYXzeRMqE4X3OFIm/aKaumLqpYQpxh5xBmSwlJ4Zp0pdZJq/9u59pLMvT7YmJuBSW",
+	"Z/nCTUHxcYAKU0q6rykUgyWIDFhXaqzkRcZGJGWG8sxVInLQce8KT+ZXcMBWAGu2ymzeR9bV+5qvWzsK",
+	"zqFc6St4X7kzcYhXeJWDb44hxPLm483/DwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -20,15 +20,16 @@ const problemContentType = "application/problem+json"
 
 // statusOf is the one code → status table of the API (openapi.yaml, "Conventions").
 var statusOf = map[rbac.Code]int{
-	rbac.EInvalid:      http.StatusBadRequest,
-	rbac.EUnauthorized: http.StatusUnauthorized,
-	rbac.EForbidden:    http.StatusForbidden,
-	rbac.ENotFound:     http.StatusNotFound,
-	rbac.EConflict:     http.StatusConflict,
-	rbac.EPrecondition: http.StatusPreconditionFailed,
-	rbac.ETooLarge:     http.StatusRequestEntityTooLarge,
-	rbac.ERateLimited:  http.StatusTooManyRequests,
-	rbac.EInternal:     http.StatusInternalServerError,
+	rbac.EInvalid:             http.StatusBadRequest,
+	rbac.EUnauthorized:        http.StatusUnauthorized,
+	rbac.EForbidden:           http.StatusForbidden,
+	rbac.ENotFound:            http.StatusNotFound,
+	rbac.EConflict:            http.StatusConflict,
+	rbac.EPrecondition:        http.StatusPreconditionFailed,
+	rbac.ETooLarge:            http.StatusRequestEntityTooLarge,
+	rbac.ERateLimited:         http.StatusTooManyRequests,
+	rbac.EIdempotencyMismatch: http.StatusUnprocessableEntity,
+	rbac.EInternal:            http.StatusInternalServerError,
 }
 
 // codeOf maps the statuses echo and its middleware answer on their own

@@ -128,6 +128,7 @@ func New(cfg Config) *echo.Echo {
 	e.Use(notifyWrites(engines))
 	e.Use(limitURL)
 	e.Use(authn.middleware)
+	e.Use((&idempotency{store: cfg.Store}).middleware)
 	e.Use(withFastChecks(validator(spec, ops)))
 
 	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, []gen.StrictMiddlewareFunc{srv.seal.middleware, requestBase}))

@@ -176,7 +176,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		close(errc)
 	}()
 	m.store, m.srv, m.ln, m.errc = store, srv, ln, errc
-	m.stopPoll = startBackground(engines, m.cfg.PollInterval, m.cfg.VerifyInterval)
+	stopBackground := startBackground(engines, m.cfg.PollInterval, m.cfg.VerifyInterval)
+	stopSweep := startSweep(store, log, time.Now)
+	m.stopPoll = func() { stopBackground(); stopSweep() }
 	log.Info("roster listening", "addr", ln.Addr().String(), "url", m.url(), "db", RedactDSN(m.cfg.DB))
 	return nil
 }

@@ -12,7 +12,7 @@
 // ships: a database made with the previous head and realistic data, committed
 // under testdata/ for both dialects (a SQLite file and a plain pg_dump
 // --inserts), with a test that today's migrations bring it to head with every
-// row intact. In upgrade_test.go, which does this for versions 1 and 2: write
+// row intact. In upgrade_test.go, which does this for versions 1 to 3: write
 // testdata/vN_data.sql, add a fixture for version N with a TestUpgrade_vN,
 // and write its files once with ROSTER_WRITE_FIXTURES=vN go test -run
 // TestUpgrade_vN. Committed fixtures are never regenerated: they are what

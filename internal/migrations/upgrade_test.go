@@ -49,6 +49,7 @@ var (
 	v1 = fixture{version: 1, tables: v1Tables, upgraded: upgradedV1, serves: servesV1}
 	v2 = fixture{version: 2, tables: append(slices.Clone(v1Tables), "groups", "group_members", "group_assignments"),
 		upgraded: upgradedV2, serves: servesV2}
+	v3 = fixture{version: 3, tables: v2.tables, upgraded: upgradedV3, serves: servesV3}
 )
 
 func (f fixture) dataFile() string     { return fmt.Sprintf("testdata/v%d_data.sql", f.version) }
@@ -62,6 +63,7 @@ func (f fixture) rewrite() bool {
 
 func TestUpgrade_v1(t *testing.T) { testUpgrade(t, v1) }
 func TestUpgrade_v2(t *testing.T) { testUpgrade(t, v2) }
+func TestUpgrade_v3(t *testing.T) { testUpgrade(t, v3) }
 
 func testUpgrade(t *testing.T, f fixture) {
 	t.Run("sqlite", func(t *testing.T) {
@@ -233,6 +235,35 @@ func upgradedV1(t *testing.T, db *sql.DB) {
 }
 
 func upgradedV2(t *testing.T, db *sql.DB) { noMinters(t, db) }
+
+// upgradedV3: 00004 adds the store of Idempotency-Key answers, empty.
+func upgradedV3(t *testing.T, db *sql.DB) {
+	var keys int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM idempotency_keys`).Scan(&keys))
+	require.Zero(t, keys)
+}
+
+// servesV3: the minter version 3 recorded still names itself in the
+// audit, and a keyed write runs once after the upgrade.
+func servesV3(t *testing.T, s *gormstore.Store) {
+	ctx := context.Background()
+	ci, err := s.Authenticate(ctx, v2BobCIHash, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, v2Admin, ci.MintedBy)
+	req := rbac.IdempotentRequest{Scope: "acme", Caller: v2Admin, Key: "after-upgrade", Hash: "h"}
+	admin := rbac.Write{TenantID: "acme", Actor: rbac.Actor{UserID: v2Admin}}
+	for i, wantReplay := range []bool{false, true} {
+		_, replayed, err := s.RunIdempotent(ctx, req, time.Now(), func(ctx context.Context) (rbac.IdempotentResponse, error) {
+			_, _, err := s.CreateRole(ctx, admin, rbac.RoleInput{Name: "after-upgrade", DisplayName: "A"})
+			return rbac.IdempotentResponse{Status: 201, Header: map[string]string{}, Body: []byte("{}")}, err
+		})
+		require.NoError(t, err, "attempt %d", i)
+		require.Equal(t, wantReplay, replayed)
+	}
+	snap, err := s.LoadSnapshot(ctx, "acme")
+	require.NoError(t, err)
+	require.EqualValues(t, 19, snap.Revision, "one write for two attempts")
+}
 
 // checkServes opens the upgraded database with today's store.
 func checkServes(t *testing.T, dsn string, f fixture) {

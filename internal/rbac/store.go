@@ -25,6 +25,7 @@ type Store interface {
 	TokenStore
 	AuditStore
 	EvalSource
+	IdempotencyStore
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

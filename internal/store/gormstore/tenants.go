@@ -20,7 +20,7 @@ func (s *Store) CreateTenant(ctx context.Context, actor rbac.Actor, in rbac.Tena
 		mode = rbac.ModeMultiple
 	}
 	var out rbac.TenantCreated
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		now := micros(s.now())
 		row := tenantRow{ID: in.ID, Name: in.Name, AssignmentMode: mode, Revision: 1, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&row).Error; err != nil {
@@ -147,7 +147,7 @@ func checkSingleMode(t *txn) error {
 }
 
 func (s *Store) DeleteTenant(ctx context.Context, id string) error {
-	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return translate(s.transaction(ctx, func(tx *gorm.DB) error {
 		// Tokens have no cascading foreign key to tenants (the operator's has none).
 		if err := tx.Where("tenant_id = ?", id).Delete(&tokenRow{}).Error; err != nil {
 			return err

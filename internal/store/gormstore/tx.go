@@ -59,6 +59,14 @@ func (t *txn) audit(action rbac.Action, target rbac.Target, targetID string, det
 // current revision is returned.
 func (s *Store) write(ctx context.Context, w rbac.Write, fn func(t *txn) error) (int64, error) {
 	var rev int64
+	if tx := ambient(ctx); tx != nil {
+		// Inside a keyed request's transaction (RunIdempotent): no retry of
+		// our own, the request's transaction is the unit.
+		if err := s.writeIn(tx, w, fn, &rev); err != nil {
+			return 0, translate(err, "")
+		}
+		return rev, nil
+	}
 	err := s.retry(ctx, func() error { return s.writeOnce(ctx, w, fn, &rev) })
 	if err != nil {
 		return 0, translate(err, "")
@@ -69,9 +77,14 @@ func (s *Store) write(ctx context.Context, w rbac.Write, fn func(t *txn) error) 
 // writeOnce is one attempt of write; retry runs it again (fn included) after
 // a serialization failure or deadlock, which only PostgreSQL reports.
 func (s *Store) writeOnce(ctx context.Context, w rbac.Write, fn func(t *txn) error, revOut *int64) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return s.writeIn(tx, w, fn, revOut) })
+}
+
+// writeIn is write's work in transaction tx.
+func (s *Store) writeIn(tx *gorm.DB, w rbac.Write, fn func(t *txn) error, revOut *int64) error {
 	var rev int64
 	defer func() { *revOut = rev }()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	{
 		t := &txn{tx: tx, w: w, now: s.now()}
 		q := tx
 		if s.dialect != migrations.SQLite {
@@ -100,7 +113,7 @@ func (s *Store) writeOnce(ctx context.Context, w rbac.Write, fn func(t *txn) err
 		return tx.Create(&auditRow{TenantID: w.TenantID, ID: auth.NewID("evt_"), At: micros(t.now),
 			ActorID: w.Actor.ID(), Action: string(t.event.action), TargetType: string(t.event.target),
 			TargetID: t.event.targetID, Details: eventDetails(w.Actor, t.event.details), Revision: rev}).Error
-	})
+	}
 }
 
 // eventDetails is an audit event's details as stored. A write made with a

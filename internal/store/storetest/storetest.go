@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"SnapshotConsistency", testSnapshotConsistency},
 		{"Changes", testChanges},
 		{"RoleAssignees", testRoleAssignees},
+		{"Idempotency", testIdempotency},
 	}
 	for _, suite := range suites {
 		t.Run(suite.name, func(t *testing.T) { suite.fn(t, newStore) })
