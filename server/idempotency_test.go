@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -141,4 +142,42 @@ func TestIdempotency_acrossReplicasAndRestarts(t *testing.T) {
 	third, err := restarted.Client(acme.AdminToken).CreateUserWithResponse(bg, "acme", body, withKey("import-row-1"))
 	require.NoError(t, err)
 	require.Equal(t, first.JSON201.Id, third.JSON201.Id)
+}
+
+// loseFirstAnswer is a client transport that delivers the first write and
+// then loses its answer, as a timeout or a dropped connection would after
+// the server committed.
+type loseFirstAnswer struct {
+	next http.RoundTripper
+	lost bool
+}
+
+func (l *loseFirstAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if err == nil && req.Method == http.MethodPost && !l.lost {
+		l.lost = true
+		resp.Body.Close()
+		return nil, errors.New("connection reset by peer (simulated, after the server answered)")
+	}
+	return resp, err
+}
+
+// The Go SDK's retries carry one Idempotency-Key: a write whose answer was
+// lost after the commit is answered again on retry, not made twice.
+func TestIdempotency_sdkRetryAfterLostAnswer(t *testing.T) {
+	env := servertest.New(t)
+	acme := newTenant(t, env, "acme")
+	lossy := &loseFirstAnswer{next: servertest.ValidatingTransport{T: t}}
+	c, err := client.New(env.URL, acme.AdminToken, client.WithHTTPClient(&http.Client{Transport: lossy}), client.WithRetries(2))
+	require.NoError(t, err)
+	rev := env.Revision("acme")
+	res, err := c.CreateUserWithResponse(bg, "acme", client.UserCreate{Email: "retry@acme.test"})
+	require.NoError(t, err)
+	require.True(t, lossy.lost, "the first answer was lost")
+	require.Equal(t, http.StatusCreated, res.StatusCode(), "%s", res.Body)
+	require.Equal(t, "true", res.HTTPResponse.Header.Get("Idempotent-Replayed"))
+	require.Equal(t, rev+1, env.Revision("acme"), "one user made, once")
+	list, err := acme.Admin.ListUsersWithResponse(bg, "acme", &client.ListUsersParams{Search: ptr("retry@")})
+	require.NoError(t, err)
+	require.Len(t, list.JSON200.Items, 1)
 }

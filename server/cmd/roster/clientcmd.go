@@ -134,7 +134,7 @@ func parseArgs(fs *flag.FlagSet, cf *clientFlags, args []string, names ...string
 
 // connect returns an SDK client for the flags' server and token.
 func (cf *clientFlags) connect() (*client.Client, error) {
-	return client.New(cf.server, cf.token, client.WithUserAgent("roster-cli"))
+	return client.New(cf.server, cf.token, client.WithUserAgent("roster-cli"), client.WithRetries(3))
 }
 
 // fail prints err for a person on stderr, a problem response with its
