@@ -83,4 +83,3 @@ func TestWithRetries(t *testing.T) {
 		})
 	}
 }
-
