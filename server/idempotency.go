@@ -38,7 +38,7 @@ func (m *idempotency) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		key := req.Header.Get(headerIdempotencyKey)
-		if key == "" || req.Method == http.MethodGet || req.Method == http.MethodHead || !strings.HasPrefix(req.URL.Path, "/v1/") {
+		if key == "" || req.Method == http.MethodGet || req.Method == http.MethodHead || !strings.HasPrefix(req.URL.Path, "/v1/") || readsByPost(c.Path()) {
 			return next(c)
 		}
 		if !validIdempotencyKey(key) {
@@ -95,6 +95,13 @@ func (m *idempotency) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		_, err = orig.Write(rec.body.Bytes())
 		return err
 	}
+}
+
+// readsByPost reports whether an echo route is a read sent with POST (the
+// checks, AuthZEN's decisions and searches): it writes nothing, so a key
+// has nothing to guard.
+func readsByPost(route string) bool {
+	return route == routeCheck || route == routeCheckBatch || isAuthzenRoute(route)
 }
 
 // recorder holds a keyed write's answer until its transaction commits.

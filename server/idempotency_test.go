@@ -181,3 +181,22 @@ func TestIdempotency_sdkRetryAfterLostAnswer(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, list.JSON200.Items, 1)
 }
+
+// Reads sent with POST (checks, AuthZEN) ignore a key: they write nothing
+// to guard, and a stale decision must never be replayed.
+func TestIdempotency_readsByPostAreNotReplayed(t *testing.T) {
+	env := servertest.New(t)
+	acme := newTenant(t, env, "acme")
+	u := acme.user(t, "grace@acme.test")
+	role := acme.role(t, "viewer", "docs:read")
+	check := client.CheckRequest{UserId: u.Id, Permission: "docs:read"}
+	before, err := acme.Admin.CheckPermissionWithResponse(bg, "acme", nil, check, withKey("same-key"))
+	require.NoError(t, err)
+	require.False(t, before.JSON200.Allowed)
+	_, err = acme.Admin.AssignUserRoleWithResponse(bg, "acme", u.Id, client.AssignmentCreate{RoleId: role.Id})
+	require.NoError(t, err)
+	after, err := acme.Admin.CheckPermissionWithResponse(bg, "acme", nil, check, withKey("same-key"))
+	require.NoError(t, err)
+	require.True(t, after.JSON200.Allowed, "a fresh decision, not the stored one")
+	require.Empty(t, after.HTTPResponse.Header.Get("Idempotent-Replayed"))
+}
