@@ -41,6 +41,9 @@ type fixture struct {
 	upgraded func(t *testing.T, db *sql.DB)
 	// serves reads and writes the upgraded database through today's store.
 	serves func(t *testing.T, s *gormstore.Store)
+	// extends is an older fixture whose data this one's starts from (its
+	// data file then holds only what is new).
+	extends *fixture
 }
 
 var v1Tables = []string{"tenants", "roles", "role_parents", "users", "organizations", "assignments", "tokens", "audit_events"}
@@ -49,7 +52,7 @@ var (
 	v1 = fixture{version: 1, tables: v1Tables, upgraded: upgradedV1, serves: servesV1}
 	v2 = fixture{version: 2, tables: append(slices.Clone(v1Tables), "groups", "group_members", "group_assignments"),
 		upgraded: upgradedV2, serves: servesV2}
-	v3 = fixture{version: 3, tables: v2.tables, upgraded: upgradedV3, serves: servesV3}
+	v3 = fixture{version: 3, tables: v2.tables, upgraded: upgradedV3, serves: servesV3, extends: &v2}
 )
 
 func (f fixture) dataFile() string     { return fmt.Sprintf("testdata/v%d_data.sql", f.version) }
@@ -360,6 +363,9 @@ func (f fixture) data(t *testing.T) string {
 	t.Helper()
 	data, err := os.ReadFile(f.dataFile())
 	require.NoError(t, err)
+	if f.extends != nil {
+		return f.extends.data(t) + "\n" + string(data)
+	}
 	return string(data)
 }
 
