@@ -27,6 +27,8 @@ Client commands (talk to a running server):
   roster assign USER ROLE [--org ID] [--expires DURATION] [--reason TEXT]
   roster check  USER PERMISSION [--org ID]     exit 0 allowed, 1 denied, 2 error
   roster evaluated USER [--org ID]
+  roster export > tenant.ndjson                 organizations, roles, users, groups as NDJSON
+  roster import tenant.ndjson                   load an export (rerunnable: a rerun changes nothing)
 
   Every client command takes --server URL (env ROSTER_SERVER, default http://localhost:8080),
   --token TOKEN (env ROSTER_TOKEN; prefer the variable: flags show in process listings),
@@ -47,6 +49,8 @@ var clientCommands = map[string]func(ctx context.Context, args []string, e *cliE
 	"assign":    assignCommand,
 	"check":     checkCommand,
 	"evaluated": evaluatedCommand,
+	"export":    exportCommand,
+	"import":    importCommand,
 }
 
 // runClient runs the client command args[0]; ok is false when args[0] names

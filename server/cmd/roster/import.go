@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+
+	"github.com/rosterhq/roster/client"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// `roster import FILE` loads an export (NDJSON, see export.go) into a
+// tenant. It is rerunnable: every write carries an Idempotency-Key made
+// from its record, so a rerun after a crash is answered from the first run
+// (within 24 h), and after that a thing that exists already is found by its
+// name or email and set to the record, which changes nothing when it
+// matches. Progress goes to stderr: a bar with the rate and the time left on
+// a terminal, else a line every progressEvery records and at the end.
+
+const progressEvery = 500
+
+func importCommand(ctx context.Context, args []string, e *cliEnv) int {
+	fs, cf := newClientFlagSet("roster import", "FILE (NDJSON from roster export; - for stdin)", e)
+	pos, err := parseArgs(fs, cf, args, "FILE")
+	if err != nil {
+		return e.usage(err)
+	}
+	in := io.Reader(os.Stdin)
+	if pos[0] != "-" {
+		f, err := os.Open(pos[0])
+		if err != nil {
+			return e.fail(cf, err)
+		}
+		defer f.Close()
+		in = f
+	}
+	var recs []record
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var r record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return e.fail(cf, fmt.Errorf("line %d: %w", line, err))
+		}
+		recs = append(recs, r)
+	}
+	if err := sc.Err(); err != nil {
+		return e.fail(cf, err)
+	}
+	c, err := cf.connect()
+	if err != nil {
+		return e.fail(cf, err)
+	}
+	im := &importer{c: c, tenant: cf.tenant, orgs: map[string]string{}, users: map[string]string{}, groups: map[string]string{},
+		progress: func(done int) { fmt.Fprintf(e.stderr, "roster import: %d of %d records\n", done, len(recs)) }}
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar := progressbar.NewOptions(len(recs), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("roster import"),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("records"),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionOnCompletion(func() { fmt.Fprintln(f) }))
+		im.progress = func(done int) { _ = bar.Set(done) }
+		im.every = 1
+	}
+	if err := im.run(ctx, recs); err != nil {
+		return e.fail(cf, err)
+	}
+	return 0
+}
+
+type importer struct {
+	c        *client.Client
+	tenant   string
+	orgs     map[string]string // name → id
+	users    map[string]string // email → id
+	groups   map[string]string // name → id
+	progress func(done int)
+	every    int // records between progress reports (progressEvery when 0)
+	done     int
+}
+
+// key is the Idempotency-Key of one write of record r.
+func key(step string, r record) client.RequestEditorFn {
+	b, _ := json.Marshal(r)
+	sum := sha256.Sum256(append([]byte(step+"\x00"), b...))
+	k := "import-" + hex.EncodeToString(sum[:16])
+	return func(_ context.Context, req *http.Request) error { req.Header.Set("Idempotency-Key", k); return nil }
+}
+
+func (im *importer) run(ctx context.Context, recs []record) error {
+	if err := im.lookups(ctx); err != nil {
+		return err
+	}
+	// Roles first without their parents (a role may inherit one that comes
+	// later), then the parents.
+	for _, pass := range []func(context.Context, record) error{im.organization, im.role, im.parents, im.user, im.group} {
+		for _, r := range recs {
+			if err := pass(ctx, r); err != nil {
+				return fmt.Errorf("%s %s%s: %w", r.Kind, r.Name, r.Email, err)
+			}
+		}
+	}
+	im.progress(len(recs))
+	return nil
+}
+
+// tick counts a record done and reports progress now and then.
+func (im *importer) tick() {
+	im.done++
+	every := im.every
+	if every == 0 {
+		every = progressEvery
+	}
+	if im.done%every == 0 {
+		im.progress(im.done)
+	}
+}
