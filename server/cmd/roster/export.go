@@ -20,21 +20,21 @@ import (
 type record struct {
 	Kind string `json:"kind"` // organization, role, user, group
 
-	Name           string         `json:"name,omitempty"`        // organization, role, group
-	ExternalID     string         `json:"external_id,omitempty"` // organization, user
-	DisplayName    string         `json:"display_name,omitempty"`
-	Description    string         `json:"description,omitempty"`
-	Permissions    []string       `json:"permissions,omitempty"`
-	InheritsFrom   []string       `json:"inherits_from,omitempty"` // role ids
-	Assignable     *bool          `json:"assignable,omitempty"`
-	Metadata       map[string]any `json:"metadata,omitempty"`
-	System         bool           `json:"system,omitempty"` // role_member: only its permissions move
-	Email          string         `json:"email,omitempty"`
-	FirstName      string         `json:"first_name,omitempty"`
-	LastName       string         `json:"last_name,omitempty"`
-	Status         string         `json:"status,omitempty"`
-	Members        []string       `json:"members,omitempty"` // group: member emails
-	Grants         []grant        `json:"grants,omitempty"`  // user: direct assignments; group: its roles
+	Name         string         `json:"name,omitempty"`        // organization, role, group
+	ExternalID   string         `json:"external_id,omitempty"` // organization, user
+	DisplayName  string         `json:"display_name,omitempty"`
+	Description  string         `json:"description,omitempty"`
+	Permissions  []string       `json:"permissions,omitempty"`
+	InheritsFrom []string       `json:"inherits_from,omitempty"` // role ids
+	Assignable   *bool          `json:"assignable,omitempty"`
+	Metadata     map[string]any `json:"metadata,omitempty"`
+	System       bool           `json:"system,omitempty"` // role_member: only its permissions move
+	Email        string         `json:"email,omitempty"`
+	FirstName    string         `json:"first_name,omitempty"`
+	LastName     string         `json:"last_name,omitempty"`
+	Status       string         `json:"status,omitempty"`
+	Members      []string       `json:"members,omitempty"` // group: member emails
+	Grants       []grant        `json:"grants,omitempty"`  // user: direct assignments; group: its roles
 }
 
 // grant is a role held, in a scope named by its organization's name.
