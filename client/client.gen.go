@@ -57,6 +57,30 @@ func (e AuthzenEvaluationsRequestOptionsEvaluationsSemantic) Valid() bool {
 	}
 }
 
+// Defines values for BulkOperationMethod.
+const (
+	DELETE BulkOperationMethod = "DELETE"
+	PATCH  BulkOperationMethod = "PATCH"
+	POST   BulkOperationMethod = "POST"
+	PUT    BulkOperationMethod = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the BulkOperationMethod enum.
+func (e BulkOperationMethod) Valid() bool {
+	switch e {
+	case DELETE:
+		return true
+	case PATCH:
+		return true
+	case POST:
+		return true
+	case PUT:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProblemCode.
 const (
 	ProblemCodeConflict               ProblemCode = "conflict"
@@ -505,6 +529,45 @@ type AuthzenSubjectSearchResponse struct {
 type AuthzenSubjectRef struct {
 	Id   string `json:"id"`
 	Type string `json:"type"`
+}
+
+// BulkOperation defines model for BulkOperation.
+type BulkOperation struct {
+	// Body The operation's JSON body, as it would be sent alone.
+	Body    interface{}         `json:"body,omitempty"`
+	IfMatch *string             `json:"if_match,omitempty"`
+	Method  BulkOperationMethod `json:"method"`
+
+	// Path Relative to `/v1/tenants/{tenant_id}`, such as `/users` or `/users/usr_…/roles`.
+	Path string  `json:"path"`
+	Ref  *string `json:"ref,omitempty"`
+}
+
+// BulkOperationMethod defines model for BulkOperation.Method.
+type BulkOperationMethod string
+
+// BulkRequest defines model for BulkRequest.
+type BulkRequest struct {
+	Atomic     *bool           `json:"atomic,omitempty"`
+	DryRun     *bool           `json:"dry_run,omitempty"`
+	Operations []BulkOperation `json:"operations"`
+}
+
+// BulkResult defines model for BulkResult.
+type BulkResult struct {
+	// Committed Whether the writes were committed (atomic: all or none).
+	Committed bool                  `json:"committed"`
+	Results   []BulkOperationResult `json:"results"`
+
+	// Revision The tenant's revision after the request.
+	Revision int64 `json:"revision"`
+}
+
+// BulkOperationResult defines model for BulkResult.results.
+type BulkOperationResult struct {
+	// Body The answer's body, as the operation would answer alone (absent for 204 and 424).
+	Body   interface{} `json:"body,omitempty"`
+	Status int         `json:"status"`
 }
 
 // CheckBatchRequest defines model for CheckBatchRequest.
@@ -1351,6 +1414,9 @@ type AuthzenSearchSubjectJSONRequestBody = AuthzenSubjectSearchRequest
 // AddTenantAdminJSONRequestBody defines body for AddTenantAdmin for application/json ContentType.
 type AddTenantAdminJSONRequestBody = TenantAdmin
 
+// BulkWriteJSONRequestBody defines body for BulkWrite for application/json ContentType.
+type BulkWriteJSONRequestBody = BulkRequest
+
 // CheckPermissionJSONRequestBody defines body for CheckPermission for application/json ContentType.
 type CheckPermissionJSONRequestBody = CheckRequest
 
@@ -1697,6 +1763,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/tenants/{tenant_id}/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, tenantId TenantID, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BulkWriteWithBody Up to 10,000 writes of this tenant in one request
+	//
+	// Each operation is one of this tenant's writes (`path` relative to
+	// `/v1/tenants/{tenant_id}`), authorized and validated exactly as if sent alone; the
+	// results are in request order with the status and body it would answer alone. `ref`
+	// names an operation: a later one may write `${name}` in its path or in any string of its
+	// body, replaced by the `id` of that operation's answer; a reference to an unknown or
+	// failed operation fails (400). Not atomic (default): each operation is its own write,
+	// and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
+	// fails nothing is written, `committed` is false, the failing operation's result carries
+	// its error and the ones after it 424. Each operation still moves the revision and leaves
+	// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+	// The call needs a valid token; what each operation needs is checked for it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/bulk (the `BulkWrite` operationId).
+	BulkWriteWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BulkWrite Up to 10,000 writes of this tenant in one request
+	//
+	// Each operation is one of this tenant's writes (`path` relative to
+	// `/v1/tenants/{tenant_id}`), authorized and validated exactly as if sent alone; the
+	// results are in request order with the status and body it would answer alone. `ref`
+	// names an operation: a later one may write `${name}` in its path or in any string of its
+	// body, replaced by the `id` of that operation's answer; a reference to an unknown or
+	// failed operation fails (400). Not atomic (default): each operation is its own write,
+	// and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
+	// fails nothing is written, `committed` is false, the failing operation's result carries
+	// its error and the ones after it 424. Each operation still moves the revision and leaves
+	// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+	// The call needs a valid token; what each operation needs is checked for it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/bulk (the `BulkWrite` operationId).
+	BulkWrite(ctx context.Context, tenantId TenantID, body BulkWriteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CheckPermissionWithBody May this user do this?
 	//
@@ -2596,6 +2700,64 @@ func (c *RawClient) AddTenantAdmin(ctx context.Context, tenantId TenantID, body 
 // Corresponds with GET /v1/tenants/{tenant_id}/audit-events (the `ListAuditEvents` operationId).
 func (c *RawClient) ListAuditEvents(ctx context.Context, tenantId TenantID, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditEventsRequest(c.Server, tenantId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BulkWriteWithBody Up to 10,000 writes of this tenant in one request
+//
+// Each operation is one of this tenant's writes (`path` relative to
+// `/v1/tenants/{tenant_id}`), authorized and validated exactly as if sent alone; the
+// results are in request order with the status and body it would answer alone. `ref`
+// names an operation: a later one may write `${name}` in its path or in any string of its
+// body, replaced by the `id` of that operation's answer; a reference to an unknown or
+// failed operation fails (400). Not atomic (default): each operation is its own write,
+// and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
+// fails nothing is written, `committed` is false, the failing operation's result carries
+// its error and the ones after it 424. Each operation still moves the revision and leaves
+// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+// The call needs a valid token; what each operation needs is checked for it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/bulk (the `BulkWrite` operationId).
+func (c *RawClient) BulkWriteWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkWriteRequestWithBody(c.Server, tenantId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BulkWrite Up to 10,000 writes of this tenant in one request
+//
+// Each operation is one of this tenant's writes (`path` relative to
+// `/v1/tenants/{tenant_id}`), authorized and validated exactly as if sent alone; the
+// results are in request order with the status and body it would answer alone. `ref`
+// names an operation: a later one may write `${name}` in its path or in any string of its
+// body, replaced by the `id` of that operation's answer; a reference to an unknown or
+// failed operation fails (400). Not atomic (default): each operation is its own write,
+// and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
+// fails nothing is written, `committed` is false, the failing operation's result carries
+// its error and the ones after it 424. Each operation still moves the revision and leaves
+// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+// The call needs a valid token; what each operation needs is checked for it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/bulk (the `BulkWrite` operationId).
+func (c *RawClient) BulkWrite(ctx context.Context, tenantId TenantID, body BulkWriteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkWriteRequest(c.Server, tenantId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4479,6 +4641,53 @@ func NewListAuditEventsRequest(server string, tenantId TenantID, params *ListAud
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewBulkWriteRequest calls the generic BulkWrite builder with application/json body
+func NewBulkWriteRequest(server string, tenantId TenantID, body BulkWriteJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBulkWriteRequestWithBody(server, tenantId, "application/json", bodyReader)
+}
+
+// NewBulkWriteRequestWithBody constructs an http.Request for the BulkWrite method, with any body, and a specified content type
+func NewBulkWriteRequestWithBody(server string, tenantId TenantID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/bulk", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -7720,6 +7929,44 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/tenants/{tenant_id}/audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, tenantId TenantID, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
+	// BulkWriteWithBodyWithResponse Up to 10,000 writes of this tenant in one request
+	//
+	// Each operation is one of this tenant's writes (`path` relative to
+	// `/v1/tenants/{tenant_id}`), authorized and validated exactly as if sent alone; the
+	// results are in request order with the status and body it would answer alone. `ref`
+	// names an operation: a later one may write `${name}` in its path or in any string of its
+	// body, replaced by the `id` of that operation's answer; a reference to an unknown or
+	// failed operation fails (400). Not atomic (default): each operation is its own write,
+	// and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
+	// fails nothing is written, `committed` is false, the failing operation's result carries
+	// its error and the ones after it 424. Each operation still moves the revision and leaves
+	// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+	// The call needs a valid token; what each operation needs is checked for it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/bulk (the `BulkWrite` operationId).
+	BulkWriteWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkWriteResponse, error)
+
+	// BulkWriteWithResponse Up to 10,000 writes of this tenant in one request
+	//
+	// Each operation is one of this tenant's writes (`path` relative to
+	// `/v1/tenants/{tenant_id}`), authorized and validated exactly as if sent alone; the
+	// results are in request order with the status and body it would answer alone. `ref`
+	// names an operation: a later one may write `${name}` in its path or in any string of its
+	// body, replaced by the `id` of that operation's answer; a reference to an unknown or
+	// failed operation fails (400). Not atomic (default): each operation is its own write,
+	// and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
+	// fails nothing is written, `committed` is false, the failing operation's result carries
+	// its error and the ones after it 424. Each operation still moves the revision and leaves
+	// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+	// The call needs a valid token; what each operation needs is checked for it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/bulk (the `BulkWrite` operationId).
+	BulkWriteWithResponse(ctx context.Context, tenantId TenantID, body BulkWriteJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkWriteResponse, error)
+
 	// CheckPermissionWithBodyWithResponse May this user do this?
 	//
 	// A pattern grants a permission when each of its parts is `*` or equal (so asking for
@@ -10305,6 +10552,162 @@ func (r ListAuditEventsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAuditEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// BulkWriteResponse200Headers the declared response headers of an HTTP 200 response for BulkWrite
+type BulkWriteResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+// BulkWriteResponse400Headers the declared response headers of an HTTP 400 response for BulkWrite
+type BulkWriteResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// BulkWriteResponse401Headers the declared response headers of an HTTP 401 response for BulkWrite
+type BulkWriteResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// BulkWriteResponse403Headers the declared response headers of an HTTP 403 response for BulkWrite
+type BulkWriteResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// BulkWriteResponse404Headers the declared response headers of an HTTP 404 response for BulkWrite
+type BulkWriteResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// BulkWriteResponse413Headers the declared response headers of an HTTP 413 response for BulkWrite
+type BulkWriteResponse413Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// BulkWriteResponse429Headers the declared response headers of an HTTP 429 response for BulkWrite
+type BulkWriteResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// BulkWriteResponse500Headers the declared response headers of an HTTP 500 response for BulkWrite
+type BulkWriteResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type BulkWriteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BulkResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *BulkWriteResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *BulkWriteResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *BulkWriteResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *BulkWriteResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *BulkWriteResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *BulkWriteResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *BulkWriteResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *BulkWriteResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BulkWriteResponse) GetJSON200() *BulkResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r BulkWriteResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r BulkWriteResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r BulkWriteResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r BulkWriteResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r BulkWriteResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r BulkWriteResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r BulkWriteResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r BulkWriteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BulkWriteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BulkWriteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BulkWriteResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18125,6 +18528,56 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, t
 	return ParseListAuditEventsResponse(rsp)
 }
 
+// BulkWriteWithBodyWithResponse Up to 10,000 writes of this tenant in one request
+//
+// Each operation is one of this tenant's writes (`path` relative to
+// `/v1/tenants/{tenant_id}`), authorized and validated exactly as if sent alone; the
+// results are in request order with the status and body it would answer alone. `ref`
+// names an operation: a later one may write `${name}` in its path or in any string of its
+// body, replaced by the `id` of that operation's answer; a reference to an unknown or
+// failed operation fails (400). Not atomic (default): each operation is its own write,
+// and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
+// fails nothing is written, `committed` is false, the failing operation's result carries
+// its error and the ones after it 424. Each operation still moves the revision and leaves
+// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+// The call needs a valid token; what each operation needs is checked for it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/bulk (the `BulkWrite` operationId).
+func (c *ClientWithResponses) BulkWriteWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkWriteResponse, error) {
+	rsp, err := c.BulkWriteWithBody(ctx, tenantId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkWriteResponse(rsp)
+}
+
+// BulkWriteWithResponse Up to 10,000 writes of this tenant in one request
+//
+// Each operation is one of this tenant's writes (`path` relative to
+// `/v1/tenants/{tenant_id}`), authorized and validated exactly as if sent alone; the
+// results are in request order with the status and body it would answer alone. `ref`
+// names an operation: a later one may write `${name}` in its path or in any string of its
+// body, replaced by the `id` of that operation's answer; a reference to an unknown or
+// failed operation fails (400). Not atomic (default): each operation is its own write,
+// and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
+// fails nothing is written, `committed` is false, the failing operation's result carries
+// its error and the ones after it 424. Each operation still moves the revision and leaves
+// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+// The call needs a valid token; what each operation needs is checked for it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/bulk (the `BulkWrite` operationId).
+func (c *ClientWithResponses) BulkWriteWithResponse(ctx context.Context, tenantId TenantID, body BulkWriteJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkWriteResponse, error) {
+	rsp, err := c.BulkWrite(ctx, tenantId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkWriteResponse(rsp)
+}
+
 // CheckPermissionWithBodyWithResponse May this user do this?
 //
 // A pattern grants a permission when each of its parts is `*` or equal (so asking for
@@ -22147,6 +22600,234 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers ListAuditEventsResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseBulkWriteResponse parses an HTTP response from a BulkWriteWithResponse call
+func ParseBulkWriteResponse(rsp *http.Response) (*BulkWriteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BulkWriteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BulkResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers BulkWriteResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers BulkWriteResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers BulkWriteResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers BulkWriteResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers BulkWriteResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers BulkWriteResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers BulkWriteResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers BulkWriteResponse500Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -61,6 +61,30 @@ func (e AuthzenEvaluationsRequestOptionsEvaluationsSemantic) Valid() bool {
 	}
 }
 
+// Defines values for BulkOperationMethod.
+const (
+	DELETE BulkOperationMethod = "DELETE"
+	PATCH  BulkOperationMethod = "PATCH"
+	POST   BulkOperationMethod = "POST"
+	PUT    BulkOperationMethod = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the BulkOperationMethod enum.
+func (e BulkOperationMethod) Valid() bool {
+	switch e {
+	case DELETE:
+		return true
+	case PATCH:
+		return true
+	case POST:
+		return true
+	case PUT:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProblemCode.
 const (
 	ProblemCodeConflict               ProblemCode = "conflict"
@@ -509,6 +533,45 @@ type AuthzenSubjectSearchResponse struct {
 type AuthzenSubjectRef struct {
 	Id   string `json:"id"`
 	Type string `json:"type"`
+}
+
+// BulkOperation defines model for BulkOperation.
+type BulkOperation struct {
+	// Body The operation's JSON body, as it would be sent alone.
+	Body    interface{}         `json:"body,omitempty"`
+	IfMatch *string             `json:"if_match,omitempty"`
+	Method  BulkOperationMethod `json:"method"`
+
+	// Path Relative to `/v1/tenants/{tenant_id}`, such as `/users` or `/users/usr_…/roles`.
+	Path string  `json:"path"`
+	Ref  *string `json:"ref,omitempty"`
+}
+
+// BulkOperationMethod defines model for BulkOperation.Method.
+type BulkOperationMethod string
+
+// BulkRequest defines model for BulkRequest.
+type BulkRequest struct {
+	Atomic     *bool           `json:"atomic,omitempty"`
+	DryRun     *bool           `json:"dry_run,omitempty"`
+	Operations []BulkOperation `json:"operations"`
+}
+
+// BulkResult defines model for BulkResult.
+type BulkResult struct {
+	// Committed Whether the writes were committed (atomic: all or none).
+	Committed bool                  `json:"committed"`
+	Results   []BulkOperationResult `json:"results"`
+
+	// Revision The tenant's revision after the request.
+	Revision int64 `json:"revision"`
+}
+
+// BulkOperationResult defines model for BulkResult.results.
+type BulkOperationResult struct {
+	// Body The answer's body, as the operation would answer alone (absent for 204 and 424).
+	Body   interface{} `json:"body,omitempty"`
+	Status int         `json:"status"`
 }
 
 // CheckBatchRequest defines model for CheckBatchRequest.
@@ -1355,6 +1418,9 @@ type AuthzenSearchSubjectJSONRequestBody = AuthzenSubjectSearchRequest
 // AddTenantAdminJSONRequestBody defines body for AddTenantAdmin for application/json ContentType.
 type AddTenantAdminJSONRequestBody = TenantAdmin
 
+// BulkWriteJSONRequestBody defines body for BulkWrite for application/json ContentType.
+type BulkWriteJSONRequestBody = BulkRequest
+
 // CheckPermissionJSONRequestBody defines body for CheckPermission for application/json ContentType.
 type CheckPermissionJSONRequestBody = CheckRequest
 
@@ -1477,6 +1543,9 @@ type ServerInterface interface {
 	// ListAuditEvents List audit events, newest first
 	// (GET /v1/tenants/{tenant_id}/audit-events)
 	ListAuditEvents(ctx echo.Context, tenantId TenantID, params ListAuditEventsParams) error
+	// BulkWrite Up to 10,000 writes of this tenant in one request
+	// (POST /v1/tenants/{tenant_id}/bulk)
+	BulkWrite(ctx echo.Context, tenantId TenantID) error
 	// CheckPermission May this user do this?
 	// (POST /v1/tenants/{tenant_id}/check)
 	CheckPermission(ctx echo.Context, tenantId TenantID, params CheckPermissionParams) error
@@ -1872,6 +1941,22 @@ func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListAuditEvents(ctx, tenantId, params)
+	return err
+}
+
+// BulkWrite converts echo context to params.
+func (w *ServerInterfaceWrapper) BulkWrite(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.BulkWrite(ctx, tenantId)
 	return err
 }
 
@@ -3481,6 +3566,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/organizations/:organization_id", wrapper.DeleteOrganization, options.OperationMiddlewares["deleteOrganization"]...)
 	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/organizations/:organization_id", wrapper.GetOrganization, options.OperationMiddlewares["getOrganization"]...)
 	router.PATCH(options.BaseURL+"/v1/tenants/:tenant_id/organizations/:organization_id", wrapper.UpdateOrganization, options.OperationMiddlewares["updateOrganization"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/bulk", wrapper.BulkWrite, options.OperationMiddlewares["bulkWrite"]...)
 	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/audit-events", wrapper.ListAuditEvents, options.OperationMiddlewares["listAuditEvents"]...)
 	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/access/v1/evaluation", wrapper.AuthzenEvaluation, options.OperationMiddlewares["authzenEvaluation"]...)
 	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/access/v1/evaluations", wrapper.AuthzenEvaluations, options.OperationMiddlewares["authzenEvaluations"]...)
@@ -6175,6 +6261,202 @@ type ListAuditEvents500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListAuditEvents500ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkWriteRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Body     *BulkWriteJSONRequestBody
+}
+
+type BulkWriteResponseObject interface {
+	VisitBulkWriteResponse(w http.ResponseWriter) error
+}
+
+type BulkWrite200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type BulkWrite200JSONResponse struct {
+	Body    BulkResult
+	Headers BulkWrite200ResponseHeaders
+}
+
+func (response BulkWrite200JSONResponse) VisitBulkWriteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkWrite400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response BulkWrite400ApplicationProblemPlusJSONResponse) VisitBulkWriteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkWrite401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response BulkWrite401ApplicationProblemPlusJSONResponse) VisitBulkWriteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkWrite403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response BulkWrite403ApplicationProblemPlusJSONResponse) VisitBulkWriteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkWrite404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response BulkWrite404ApplicationProblemPlusJSONResponse) VisitBulkWriteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkWrite413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response BulkWrite413ApplicationProblemPlusJSONResponse) VisitBulkWriteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkWrite429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response BulkWrite429ApplicationProblemPlusJSONResponse) VisitBulkWriteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkWrite500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response BulkWrite500ApplicationProblemPlusJSONResponse) VisitBulkWriteResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15813,6 +16095,9 @@ type StrictServerInterface interface {
 	// ListAuditEvents List audit events, newest first
 	// (GET /v1/tenants/{tenant_id}/audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
+	// BulkWrite Up to 10,000 writes of this tenant in one request
+	// (POST /v1/tenants/{tenant_id}/bulk)
+	BulkWrite(ctx context.Context, request BulkWriteRequestObject) (BulkWriteResponseObject, error)
 	// CheckPermission May this user do this?
 	// (POST /v1/tenants/{tenant_id}/check)
 	CheckPermission(ctx context.Context, request CheckPermissionRequestObject) (CheckPermissionResponseObject, error)
@@ -16462,6 +16747,54 @@ func (sh *strictHandler) ListAuditEvents(ctx echo.Context, tenantId TenantID, pa
 		return err
 	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
 		return validResponse.VisitListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// BulkWrite operation middleware
+func (sh *strictHandler) BulkWrite(ctx echo.Context, tenantId TenantID) error {
+	var request BulkWriteRequestObject
+
+	request.TenantId = tenantId
+
+	var body BulkWriteJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.BulkWrite(ctx.Request().Context(), request.(BulkWriteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BulkWrite")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(BulkWriteResponseObject); ok {
+		return validResponse.VisitBulkWriteResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -18284,232 +18617,249 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lbhs5luivELoLRJopyY+ke7plNHbd6aTbO0nHSNyYxbRyXXQVJXFdIhWSsqPJGrj/cP/wfskFzyGr",
-	"WFKVXpZfiYAAsSQWizw8PO/Hl0YiR2MpmDC60f3SGDKaMgV/vjqjA/t/ynSi+NhwKRrdxgejpBgQJgw3",
-	"U2LogMg+MUNGlLx+pskVU5pLcUQ0EynhhlzQ5JJwQeKTfvstNckw7jSihmKfJlyxtNE1asKihk6GbETt",
-	"28x0zBrdhjaKi0Hj5iZqvKeGveEjbuYX848hNYRrkrG+seug5GKSDpiJiJ4kQ0I1iXuNiWaq1zhSP333",
-	"tyPz04u4S2IV26dg1ezThGmjiWIjygUXg4jEJu4J+6NmiRSpJhNheAbDcXr7cH+SZYQOKBcdcmKIoCOm",
-	"wyHB5CRV7JpIQZrc6J6w63mmIyIV6UtFKOlTnrGU0IkZWrAm1O6OcKNJknEmDKFpqpjWz3QreMpPbiwM",
-	"7Bt6QgoipGCkaV8+VvKC6VblPJEFDTdEGypS3SGnimk7QIpsSq6HTBDcvrpiqifURGhyzc2QxO22ooa1",
-	"M3sccUSoSO1IYTfHrpiaEsX0WArNOj3RiBrsMx2NM3uec8fQWPHQT2XGk+n80Z8F8EWQa9I8eXX2mqSK",
-	"9g3pFVMQRGrS5yxLNYDvt7Oz016jleNJTxSI8umng/39o+ufDvYj0mvg4bTt4ZR+s2hkHwBMYjQZEjzX",
-	"HAPj4Mm4J2DI7Dl4ZJH9aiTQHRJ/ynH1YqK0Ic0cZamxR56wVkTi65iEGEsFYaOxmebYSC8tekqiWJ9n",
-	"2eITJ/bAe2JbJ74aPJfhA2765JeFmPBME54ewVbsPbD/O5DDZi0Z+q+2m6p98ktMmhkzhikdkZQP7E2x",
-	"+4vb553u3l9/sts1ZCS1IQeHP5BkSBVN7OgWnHkylCztlNY9op/fMDEww0b34PCHqHIfRk2P+4apKmom",
-	"s+IIjSTX1BJQ1pfK7tCoKReDmRdywUeTUaN7kL+MC8MGTOHbpDZMvWdXXMMrqkBnmKDCQk65YYTa5REz",
-	"5JpcK27YYoLdl2pEDb74e3ut59ZxEzXGVNERM46zvJwoLVX1cmLBPpvzBEbEnreM7drkRJMxHcByuB3+",
-	"acLUtBE1LO1tdBv4TN15vNjfrzqPX5WcjBGrYM4xNcNiyoH99ZynCwEQvOSHynec9IHxze/3WOhrpsiL",
-	"g0MyERnTOmCkyUQpi7OxZcOOBHBt0TrfP5K1YrWew9aiZDUIanjrKR0wovm/auENJKH0rpT16SQzje7h",
-	"flTCi+eHjciuxOGqXccCzI0an9sD2S6+hWW+5aIekR0k+0qOSEoNtRc3YxTYI9dEsGtLN2nansqJagNW",
-	"69YRcFGH9Ca/CmRINRHSEGVpNkst7F/s79eBYcTFuZ+lsfBi5AD48fDw+fO/He4///6H71787W/f75cA",
-	"sl95ld+pARX8X8AWXvOskoC8lBNhyCCTFzQjQ5mlXAy0I9kWd4IpnmnStAReTgzhJvIPWXbQqttp+Dxe",
-	"ijUuwXuZsdp7pmTGbn3NPjCqqm7ZS6pZmwvNhOaGXzGiJxf4GBnZ61K3XY3z1azhsPoynQEK1W4UMWyN",
-	"rX7/vOotf2imqljhMQghhKcgJ8YjFoO0A3yQZhnIJ/JawKh82+UV2p9ueRQ39lkUCoDcH0/M8F9M/ExT",
-	"x3rtl4kUhgn4k47HmRN49v5b4/UuXvZvivUb3cb/2isUlT38Ve+5mV8pJR2jKcPjZ5oSLsYTQ5ojrrU9",
-	"cqnIiGu75JSM2OgCmP8FTcl/fnj3exQITjKd2o/SDJkibrXEPgf3I9CTSvpJ1Wrd2L1iYCjgtgsJd6WH",
-	"3fCbqBGKMksfz+UnAJMD3GupLniaMnFvJwISh7xkgmQ0udQkToYsudRdS5zjrwewJ8IwJWh2b3D9IEfM",
-	"DC2CO0VCliT6ZiYHA5aiFheqpjz9itD5d2ley4lI7w3qv0tUIJ3g0LSKuaMYXqz+isCbT8ruD8Lvrhjy",
-	"L6uFEhA5HwtAQZVr57rcYnjmWt9WTuJMyjdUDdi9HcMx8EMi7WkckLf8568Hq/8QdGKGUvF/3SNavy2k",
-	"ESt7AEf8CkC6kog3VvIiY6O/rgfRU3yqCpgn4opmPJf0YviEWgqzBxC3IiLoyMLbUhIwAz4OYNu9vJSi",
-	"n/HkXiHm36kLgcDbG7SxhLYZJ25I3Ho8oFpFXN06rM5y5cmJrGCQYgoUCilIM+77ZT0mWJ2kbDSWholk",
-	"+pbrkTdA3SfU4mAN7b+zaUyuqba6Z4ouDCcp5Vb8KZopHLC5wI8oSPVEM+bFdOeXbHo+cvuKW918MisF",
-	"yzQiVqkF6irTKVqmH8mxLFcMtn4Wfwj2ecwSw1IC9JA0Y+6WEbeOiGCWq2eMXmriv9ePB5FXEOq3DrHf",
-	"pSF9+1LSjIU05/D3Y7rdp3SaSZquIAduHTbv/XUtC4SkGY9xUedGyvPMLutRQUyBX4WD/RRU5PsEWuH9",
-	"JqlkaF4G2mXBFqzsHLX3xwS41bS+7TMQKcmIimnhoW/GVgc8z3AtluhbTlzyuhKuiR4zYcD+Gbj/co9r",
-	"Tyx3ub6r84lWOcFJU/b7lnc550frsXCbjRVUMDCvphRt/dSr9CLSjCfBch7P3bjxNnG0cmvNB2LkoDRW",
-	"csyU4WgBp/AbS8+pWQacMz5i2tDR2C4yf+6iJgICB1iIuXvgTf/27dRIBTbVGQN91Ei5Hmd0eo42/y/z",
-	"A9jnMVdMr7ve2vksE0VH9lrzKUYdZs3N6F1GVb/pRI6XvugDDLKjDTUTvVSjz4/3A45HN4d3kfwZ+LAA",
-	"CjNA9ovKXxeVkKJ81B/zI5MX/80SwNfi/S8Vowa2R1PkGjQ7DdCtTzPNohkM3PRAb3tugavouwqPWekc",
-	"F7uV1jvWmsNZDNkTw0Z6/vZy/3X+x2qIYid3b6NK0encqnC+xWt6w7W5yyVFjSDgYtlEv7PPxgVvVO+l",
-	"PNvinb1n44wm6yIyzZ/fZP/u7tyAM94dd4iX1ecUvnPxnj7ktISJyQieTQy/svd+zERqEfljBWYfT1Ju",
-	"Xl1V847EuJCHIrbKonMnwb1UTEcTI5W7VAsdxIu5xJq0ImWG8kzXnye6keegh+ssNseuzPmPB5dp1ZKM",
-	"VStMHd13v+L3s/BqVDnSSxhs34i02MMv8tAvzx2uo9h3JWbkB7uVe1ygycPfY7RwH+fYWd6YlwSCM2A0",
-	"xSCYPITiu+8rjrg8zwpG9gDFZjcDq1i6+lOqTP0O7nzBixeHUS2BVb38OhDMP5sV3/zSjYaIvAFbdb10",
-	"wPwCMLZDTlSy6tPv/XDLwSe4ydWe/OBGz56qnyVYysdVwYhhKfNwXBMcDg6TbIYLVaPQYrpTjaRBEFzb",
-	"heaUNvSe9ZfKF36F7rQXAOllgUaLaPe8AsLEFVcSeF+eCICockRokrCxsRq2SMHiAabfiynBsNRnmqQs",
-	"gbg5HfCfubX94gYtRP7VV/2P4TRyIfQpE5xmbjkkoYKwz+OMcqtyoggbY8Q9JRcKVNELsNnY4ybN2DmX",
-	"KteeBot2P15ImTEq5k4pH7rgfNCROM/OJ2b4z1e/P9POsOuDltzHEdMaojgB8Sp5vJ//imYT0OmtULRI",
-	"CFnhggRU9SbanEJtSGf8ezeiNfjwAqJcAKqWJG8Aq4eA013Q41xaWoUwF6DU24TlrfGOFetaQzKrukYl",
-	"NeNgf17PiBpynL9oRmEvVnGu2YgKw5NQr2CfWTIx7JxmGcigYnouxXmfK23O7SfQONSIm+Jr/FyhgNys",
-	"znyCQ3vnlv74r6p+D4xwnn7GAZRj9DgyIlXKFKH6kqVHpIiRZiPIyXBPsAgyTGJPvEGD2og7rcU6boWd",
-	"OSNdipcLoPqWGZpSQ6vuasK0Pi8WeM5EOpYcldoKJXVmuF48fgx213MPnfP6kRi4fY60Y/GkbqhDwEVj",
-	"Z2he9WqiRUBYQApPnfQ5Iz5aFQxM4POY+wqClF2QZ0a1yVNjlgibxZxL1lNLk7PqfBG8Y5qMmYK1kKbz",
-	"iJCD/X0QkhZmhCxOCbEIWQ2IY5cxBD/HmARaShfyYqmmI0bwvDszeuj+ix+W08QAOmW0X1nyPDZG8YuJ",
-	"YRqWKVwS7ZEXQK2GrEksrwVTJ7/EZM/9fc7TGBPTZjIw3HY99YUxfCCkYj65VZtFkvX7gGzP2CXSudyh",
-	"wxfb1n39fKGVIJXJBA1tS00FM5jtLDN1Rt4KzvPQu16+v7ptfCgYZpV9L7JKVsw+YyzHuUvpiCPCU6vN",
-	"sBHlGWkCpnAxIAnVrNUhf4hLIa+Fz4ogVDGHTek8c5sD1fPD/fvAD7uXu0GNUKyogKtjEUTLEZCU66HU",
-	"LIfViE5JYn+BDDSWaXY9ZIqRJkWVEXRdoIY6ItSRodZDg/XWCLjEOHXfmtBD27TmzSOXXKQWW3LsAYCx",
-	"lDQxebx1ZPlAbEk514/ltm1wudYwX31wINiyNjmDkfdq56tzRzh4bkycFgARd7slI+DLIUsuf7Z0KrjK",
-	"a/jkMIdrZXUEXhdcvlldZMSF/7xkb+7Fy/bklb/yqqvOdemy302MpfNV/hcVZCcvT4qvO6R8ltpN+SXM",
-	"k9ssk9csrdYbIdqMpdVkaqCoMFYUUDJjRUy4HtEswywxlC2teE+NFSuOiJhkGUZJpUxwpFr2O3phGTXK",
-	"vzN3Lw+aXjOiozbSIphxlcsD4MMU+TkXr4NdAaha+G92R2aTp1eIdwDhv7JMBJHXIhfxUfbngsCyuBRd",
-	"Qgs377wYWCEC9oSTAY8Fgbe2oS4IoAXYwvElXaTIXXkt4hb+qoMKIjwog9MTcDdZCisp7Cio0cR2rHte",
-	"SMhbLN5NhMTl40lAxrLuCTeONIU0uYnbRdst54wl1FsYnFaMvInybOgVMq1nlMrqHPUQ5YpM60VoXGCd",
-	"p2I0y971G90/16JW88TvNsSqlkR9vIkazu7G0vcyq6BSS2PPan/YYsgXoPPqpN/u5EMu8S1mt6uGgbkl",
-	"VB14CYK3Dkgqn8eWGZcPF1jItl5zlqW5C6u8F8jGmr9fv0hjWAppHF0SA9A6s9aPiMRBZM6fBx87Dvj2",
-	"lwuZTqvDWpxXbDmfwaUVD1RtDerHVHgmITZn7XjPEgwqsHw2VGagxucvhukPunqfVjc9T+SkZNAMTGq1",
-	"N20yTtdfflU4jUP60lKiEDqld9UCeKOQxxlglmt3VDGJqogPJ4/mBqFoI2e+38c2goAQ4x48/geW8Qec",
-	"3WM9l7k1/8ZoZobzB1BEABdXS14utaW7x6qg84aLy0qbvnedrMZ2nNx1kjJheJ87Q/jMuWdcXC6dyi3o",
-	"DYydi0Cwi/ITLdjOG/+meT8F/D8j/c8zcJZRw2oYOMv6y0kyjComQjRdtOTNhPUtnFJZqV0WYQovrNpG",
-	"6G5b3dPwWjHWtqwcqtoQnC6oZvc9+Tum8M+9L6AMFRXBtIaamr46m68tZA8BfC1OK6xySy1FjrDA1dYY",
-	"aq781IiNswxVqsH588tPP35uRGsIpttml+vwxxBsG2YGlEC0FpG9Y54Z7m0brLOEYg/OQcPVbMRIH+bk",
-	"5vZxWtKtZwIsZkwHcYS1UsdUGRL/Sdv/2m//eN5pf/wrmCXiv4DIXuEO7FaED9vVOnNUo9v4381wuv/p",
-	"9f7S6s5/9W9VF7vYwamf7vYbiQjG9tAsm5K+RPsSOObAftIlVPTErLElItdDngy9bYSjP92XGoBxUoQu",
-	"X58CiRahJnV2l2fejxy3OuQ3rARIYiNT2UV6EpNEXjGlS1/CwnxCOFqX7Ji50q72ER08M+dOX/9cmnae",
-	"1r8vOZ4PrIIGFABanRLMn/iW9eJwUUu0Y58OOR9R8fol+fHFd38jLs2SuEyDqlCjlIXBYbMVUCwbCTM6",
-	"IRbDldLAJC/IcG+A7w2rkdhXzOUlgxNhJskbfBfVhRnszoOUXSg46MofVGXB4Paq8xHtLlY/3sDgUHGu",
-	"hbhfEWXCTcYWenOKazA0Zqy7e3sKwjc6KbvyCbF6r+IEVnID4fuDLEE42iq0qRA712Mfqxmh82071LLE",
-	"RlfHEK7ucq+2DKIxB4XEKhfGxkYVV5V2LoYK6ldjghYS0aHMUh2Ugi3c9uAZCSTmYFnLjDZLDZ6zQihY",
-	"sVjKTRXa2Ds0ZIobfd5XclS6EjWHV2D+KNAmFsEv1zoCOSFI0Kpd2p2RYo+Fy4y0Z1M08G4kkTtzf24w",
-	"m7FIcm24SCCLQWlfXtdVbM4YSbliicmmpEnFlIDFMoKsB0y9TcM8gVprar3d2F2oMl8po0IU3qAC70vb",
-	"Wk+5sCDdSKkoX+X8BpZUv/ortNwkNHun1pR966/QMnJYUuu3e8HCqr9lCerP4/Y/UWD6WPx53v74ZT/6",
-	"/vnNv93pTVwnT7Yac8Ol1CHZNrS7OvfG/Wp1gauownM7tbK7pRZck6ErQ1fec15yfu7p11avgJ9jLH0C",
-	"f2P/j4JxzfCpekaO9KoR4RsLYsLSgHZUiWlXnJ4HrriKReYzuYXaneK2YbH+9uUV7XPa2WlsFm3k4H42",
-	"s0U91YZZuphMtJGjyt3Y5zbSvpdJKzuaNoccJ6PRxFiIHRFKUt7vMyg5eEWzCQuq7M8QwoejbXNI9sF7",
-	"mRfiyYzl4EsPJuo1uqTXwDr7vcZNjF16fNUgMBqURobezl4jmvnmnKd2WKfTualIPdkk2CR8xB+fYjR9",
-	"J7JprdF2lqjg9hrl6VbUFqpuNZbT35o5eFbSpsmIrWXpVeu1UjlyPXKSIRUDRkbyimmCFYyXGhSihmbG",
-	"cDFYitsIpA9+9B0YpPOVBBBYT5LENR6nIy7WtXKOnFEghxh+MxMEXkUoMO2tjp7ODc/o6qNngIVLWrJx",
-	"lKTTCsXX/lqX6QNlnuwArg0U63imXV0szRIFvc6G8lp4ZppUc398BUTPL8GIP3SFYhI8HpWWW7/lzfQG",
-	"jyDL8R1xKb/UMz0zQunZi874f/vjl4Po+8NqsXlD3rvpTa29csvAujES+Tphd49BkWt2shpM5lkCfl0P",
-	"iG2oDP7dD600zODFphWRzkfODjwjgWguBhmL87hQ1Ba8N7gQwFFGHzOF5gtwxTjGPppkho/RNAmzrZJG",
-	"nO9sRQF7xEu5dQfRCiVZ7vZ2zu8n55chR7K7axteLUyc+Su5JY/2RoXcZiUfIy/PDz//0G/U8cGJXn9t",
-	"tWIToJOuiCgofFuOYGsiqFLymosBubbKoskbxozolKQS2hZtza4YxPeuUBzKSUNF4G5whpXX2q77Xsv1",
-	"bXhB8uPZhi51sJqdaAnA0tVDnfGCzcc4L+CFqzO+WbZUI/V89KvfCltyG3pgrvSH4/XboVujWt/eTIJC",
-	"5aCyKL/UhTLR6vyH/vPLT/vJYWOZqF8ZaF5BrU5SXTQ7zlyOdcBQcw8AFalrqJdNMV8h9AGs7q5ZrTKp",
-	"PSZfk3SLqp/XsnJPJEJlPbXPrq1Ie38iyLQYOR7qUObOY91z2IwRba59Vx3FmozpDhX44JZvx1C6skXA",
-	"nsUvLq7plgHCdqowF/kBQoPtErbB83Kl8cFZXn1VDFqiZMt2E9C9nENtP7wiCldVt6UFZWlTrulFVsp3",
-	"LFZnn90sNPEbIBuz5W+gmrEOmxK4prqBcq1LAsAtHTPrc6J5jRbU42SiuJl+sA/g1i4YVUwdTzBZAmYC",
-	"7xZ8XchTQ2PGWMWfi770Na8oFkNwObeuts2IcmEoFxa7o8ZEZUH81ICb4eSik8iRC6UafnJ/NOa7j+B0",
-	"FPo9a9JrXA+lE78wctJCGdvUg/polUYzZFZz/PdeAyLWoasEmpfACAKCf0/0xEsprpiAUlTdnmgTiA/C",
-	"pFPwW16wTIoBVAGjvuVjxq+YJhORMkXivauDPTfx3pe81e9N3IHZIIQNqqrEdT0UYtLEYyOxiwqMW5iO",
-	"TYkGzxmJE5kynNGSXQ2t/Unsm1Ec/L//838tsuRxS4f7LYAGFUSO6acJy8P3I/e9hWRPEHA/AWr2Gl3y",
-	"Z6fT+RiRXkgx0S/V6XR6DfI/EOl/E0dYLg0jW3nayeGGrePzg8LOGXh6bd/HO47KsVYzHei5gekgCTJy",
-	"YTd2yaFvSZOEKjUF+CgpBq5f+hE5/eNs7/T47OVve7+8evPq7JWrRkqKTiwwOfRItkhywbA8KdRtubKn",
-	"+cURoJuY0PGYUfd2bahIdX1fZQvK5ov9F/mIcUYN5GL4atsRAaSFLuPwSAvBRpOhG2NhkKdShxHA3BDB",
-	"WKoJFyT+3MZb0i4GxPD2oq43+Wn+9RBGfFR0Os64NuQnYm8F9tEDHdeuiQTv0Czrd4lRE4CXutTFUrW3",
-	"K0IVHIoJINwUICFNALNU/ls7NU9beVY4XK9iF0fhe7HSRRdqm1a8Guvw+PoqXMPUmH8CHYqaWCOi1SXw",
-	"BzQXEczuxkHS5ZXb2zCVgkHxnhmww/HkdRII1n6L7C7RvYdZqnkRBeqIkFTkYsIxTEwKFrkXFlhj12qQ",
-	"fAFkWL/PMBoxcHFDV9kYmEeX6YRm1DCoG+NWwwRsgtjvLcJRgO4cavp4NVRgR0fok8Tl4hkhO4mwNkBE",
-	"PB8mPI1woZdM6MjSG18pQkM3bSyBNORjTeg1nbbmtpnvkZUJqp21UJ+DFUlFUpaxAJge60vx8JCMBMTd",
-	"ElUgZtrtfUqu5SRLyQU7ItAY7pprRl7sP++QY++NBaTDYRmjV6wg6h4tqXDRoaWVQig9BMCASyQu9H4I",
-	"YfjxCKtI+tummDZQkc0il50Z7tXpuw9npIZf7MG82hP5ETe6W3TJkym3kxWNt+zmXxw8jxytZSnREjdH",
-	"ffsj+KQBU7gBGF0PLVThhmB/D6g+Z7emDc8yV4uOG9KcjO35/QCvgkpGieVG8CTXMM6C3s6ZKjkes5SA",
-	"+HVELthUihTfDcgghWCQPEGSTGqmHZm3v+HSAauhC78rWYzb/IH8nf/s4kNIM4YBcevIvtJ158Fx37+A",
-	"gQNmdw51nNuGfTbkxfMDrMtl3/Tb2dmp6+lk31a0FQa/B94EmmV2ctkHhEPEJ3poAW0PETtItSJS7vwU",
-	"5czuxeGPnuEVLZiQ39p5q/tOwTnab4gLl4cFlftXdcg/fG0WXLMUSPBLLalakaNLvgs/NvXEK4mLRwYy",
-	"2wMpLuQmrknG+saBwe669EBMmievzl6TVNG+Ib2im5I7EWyyilzSQrzXaIW1VIlg3N5KINbaYiay+hPo",
-	"4Mo1uZBWpErtSxOpTZcU8fTE8BHEvl1rknHBqMqmRckawEsgBc67dbgPILfLwZIhCGjL9Fh65K/TaGKv",
-	"FiN/nL1u/0CavptknAyp0syAmEO46zMLgyLHayxOYrEBwN4RzSyzxdNLmDBtS7PHzPMkxG7E5SOCchWs",
-	"CAgXHY2ZarMrntpDb/alGjCsMAL465cFHFv6HuNdXIOT6lCWCDpvdh0yWIoTWbEoIiAXAZScbFTIr7GT",
-	"kzTUJZtt4FlcOZQ0D7/7joyVleytaHr84eXJiaWuiiaGKX1EAEdmJkGcaSGVRObsL0ZRzlxJq8/6bCgU",
-	"JXNGjWXSrHhI/s6meJ7gwkgdQw1YTzP3Hz3TrjaiE8s8gUbxuJBDI3Jp5cTDF2SIEjJcfJj6YppfLJDf",
-	"LTNRbMyoCWom0REjl2walVuR2okcbiKNwE7ESsMVwy8JHUDtec+IsZp7hdCMMm5E4jcSiYfTEoCz5OA2",
-	"bdBJpyz1cptdBDK/XOw5Ki3a6RozjVkdoh8ekvoWrEBLHSiGPGPF/uCCI0+ZCGhVhmyyYyWqYPMwTCq8",
-	"9PZpOHUnvRhFhcbMu6PwGgtp3FOA9j9bqsCU7pJESa3bUvEBF0ULQcsahCQv373/kLOOiciY1mGrvwz0",
-	"KnxWe/qaSOXn07GVjmhi/JhZToDILchYsX7GB0OjnYTi+LMjhLB559wsVDGv0dgFlRZqaSm8NrM/WqnX",
-	"vR7T8zKeMFfyzteKG9NkyNqHnf05lfv6+rpD4eeOVIM996zee3Py8tXvH17BM0U2lNe6j09PGlHjiikM",
-	"gWvsdw5wnBwzQce80W087+x3nkOamBmCKWGvc82yrA2lRfcoVq9rJ1L0+WCCMnyNFATB0MxUp8X98P3B",
-	"dwQMLtB5wqtap7+ckvgLHuNNrTYOovwf79/gqVgR3fQEENi43R5PLjKetCcqi+d6QFqVDQR50BFykcKh",
-	"1zNN0FIChzmU2vI0b0x0lR8tlluclRD7mpKmg+wlY2OQ4oN6XldMGKmmrQ75XTossVIwoHoDYI7wO0mL",
-	"uoB5DC6ULQTmD6dwuL+/Qm/73H+2uJj3bOKbewwMOAHMaTJieziP/bqYqrGk+Pdt54dah9XVwteYulFf",
-	"SHyzBeJse3lVy9ra47ea3pfPzJtTrljtsojerm7m7aPAH09j2heI01XP5bi/9zNNg0qTL/ZfLH8kbzht",
-	"Hzj8cfkDYYfcm6jx3SrryvuAhxbYRvfPj1FDT0YjqqZFexeCuya+fj85tXiSnwgWAXfxclHD0IFudP/0",
-	"Dzc+Ro0KQ5F9FVTMVXTEDBxmTZRFMcQFSJ38guEO9nQyM/xXQKjLNOlXZn5zQzYiR6vhryvqU4O2YyXt",
-	"BbF0l2b8ij1p9N0eZr3hV0xYuIyVvGAB1rzLLWuLEMeevtX8pwsP/z2OeJCzh3dbXQBY97d06vaB5/d0",
-	"uyz5uaDaalvCijUXYEZKhiztLES/92BryvGPNPOJ4HGrTbY2QsqCPdYi5huuzZkbsy4B9LiwdKB3Q3+8",
-	"Q+QPwqArjue4aH6Bm33ijPtg+SOlpuXw0PPlD73OC2HcH7sPyLA2/nwCfPfoWYvsDW+8aAATl7oCzzHc",
-	"58yLBU5J+Vmm0zU1AZ+S4Xz6DZrS/7CyZ8fYwyl72xvHKfXRDj67yv+SjBh5KdV4ddG0lEhyU46BMGrC",
-	"buZu18GWb5ePRa24YO4nZ5KN0RcQBZm4Rb4FavdWdYQgcfcLqHSP41ZGjRkj09IZYHg++rFf6/0VrvVL",
-	"X/nGPnCwwitOsRLOmZRvoA4O0I/DFWhBYUN76wvlPADtQfzNNYdSuSowA3KjnQWvwORNiVSZN8+aecDZ",
-	"x+ZJ2C/wfUDCSnf9RUWNDngg3bG6Ve7Euqrw2pfoCV0GRJyyBzh0V3NBuNmcQ9dpSHWovW0hsU5+x93u",
-	"rstdXJd7xuD34IifNwMtx1SfHoclFm9lFQK7fzKcx3UMIr29MDorS0pFc2tqkDw5mxFZpC/erCl8uujX",
-	"lYTP+7q1Ltb/Ud3er16CvHNu+Q2InHiZcir1TEOQI5GKBAUmNiBc4CleKGVW+6GgH9jmpM6p3ZUt2SGW",
-	"wWIcxqwcn56Qg84+uh6LYMVy+CuoihDP2BNrdm8k7NOEZprEbu4OT2PSNNMxI77RXE/MxJKmLOEQY6NJ",
-	"/MX7HTv2mZvuF/RSdez53MRHPZHXv+0Ugf6dvFMphCjmvUpbQewqdvTp29+huqyvbAsRH9WTzvY4hcJ1",
-	"GuPIwh+faRK0/3DhBN7hZ3flneXxHoSZxM900eTSxScFPS5LcQUUC6e7xvn1/tZXoVNzcxNL3ifR8Tfg",
-	"xDNtCcGkksqkfTBf7gfPodFt0IwnLLDOFAH/RWPVcs9CtNTMPJY/NfHFQNbyJc43yd8a/wygVvTJdtOt",
-	"tcaiGXaNadv9/ljY63+1HSzb9qCXPI4jLZ1ama06sGzAXd2TGzFZ9+z6vNY9WGK5B6u/sMxBf1z5uU2Y",
-	"oXu0hifm/AIYFCmuDjaYz5F8Dceua4vo5fk1uaK+E7Z4JsftjF2xLGdR0L7J11LPOYFrdO1awMZAjH3n",
-	"XBfULKAZP4YG9oQcQU6BgPQN7eKam5R4YuPi0/1jz7Truk0ymlzqiMSW0mHNdmSymFEjXERQWKOtQ2K0",
-	"kelOGLii2YgKw5O4S2L2mSUTw85plsV5A/SWj+zqCQwftAuJCCUXCqJ6fGA4if1pdwlk1cV5aKJiVFum",
-	"hnkVOXgsY06ZmJ5LcY5mePvJwRBwwhQ/4eeYaCPHQeg1mvjscxYIOKjTE//wDfuCrWIYrIsRDLJHIsJN",
-	"Hr2GMVKkeGwl9qnvhH+WsPrPL/X8dJ5J3kQVwz89L8YqNpYKRn68R4aq75KjzoJrlsOG3wCCQhzI5juB",
-	"joZL+K+OfDwoJJoRqi9ZCgJnSB5bOza9Y9MPwqZ1RDBD5mB/f7/AWowOtSgKuRd3zb7LsYV3wsCHjOD0",
-	"LlYaKd6zckLWgF8xIkXBzzvIXptl7S/vGYtKqR+Mwd4YCx68oxURLRWka1ByzbM0oSp1i4FEFcjlgM5U",
-	"f4k7PfFOMAh+6JIYuk9BCit4W2OMA7umU43sawFvwk7ix8ltlbs1eM6d8xHcTblr/10wEt9lvYB8o9so",
-	"9VL/c5ZX55/RmLM+ZynvzfV/r2EuDpF3TGPHNO6HaQCpQtzEnHdPSmluDcTyduX2TvfENgKqs3W+gcUA",
-	"wLTZl2DeRKWqkDXzVF0SY5pScygzzOrszyRiuxTKwrCYZ2jkeRNoerSMF7MwwMqHrcQhcTfgQ62weEFP",
-	"5A29LfVKnUYGDMTxjr0KftJELWi242GrQ45xxmcaFEvLeEB1m2/H7nunl7NL7GCXHMLTDjn2eNITYNXF",
-	"DC0zpMIZeEmfYyL4hUyXs7UPE98kf/tKlyf+GZLS7/YXGTKXMMFbcTu3yUfC7lbh5x9vucV6rleEgzro",
-	"7pjfjvndC/NzKFrifljL5XooPddzlRagx+Hd8z8or3An3O5X1G9K5SFcQjJ69zBNmGtfZWOE1TTyAbwf",
-	"+AQtS+gJYZlZkwrCPkMLqoEbqQmD9iMp5g23MFtZMTNRIFjk4aaYO9iH8isdcuIdjz0Batjx6QmmKIN1",
-	"FUrfDOZ3gY1crumUXNDkEnkWDZZJMqkNFpcoFavXYDLEjpJDmgJjbmINCU1iZyCFpPV5hpWmYaX3W7Cq",
-	"dSKX1wnQcCXoHyIwudRQoE7LCQ8CsSOvZ+Eq4FYVwN0Fk+yCSZ5AMMl7rKsTRpMECG9ZSbNU8aq1/djl",
-	"PTpJuWmzK7Ys4ejYDnyF4+bi67i9sFAYpMiWoImRrsh4QRYW1wu8iaqnMvZ0zXbmKpKX15ioTJneWaaD",
-	"IIPqeyr3RVm2xEdAg6rerbkAiaB49Sr191dI1npUWV0FpizP7AL0c7DcBfF+BUG8kA8WnmpEBLtm2qCX",
-	"tiQOp9wsoF8wyRYiehcQP5C37yaGzneDyKPFwrg1kD2h+bor0DWmykCGd/wXcORDLBxpakmoBum6LxUE",
-	"m4HDtvuX2FWToyT8Drq22z/QNoR5XeABn4tIw37t2MlNuJJwGuPUOiQGjsjSOIiCy0sDQi27olbQiGYZ",
-	"VNhJO+SlK0/YE77+Doj5uNQ4UG7iIzT5wFJc6cp4BDVB52RomDRo0L8uJrzlopCqPt5CBJ/rSGe/OX9+",
-	"+enHz6UWoaWe/+gKCLp0lOv6ryytAxTu0gBEsbu/b5PnMKDcnL60s7+4evq4q7Dhc6nJ3IvDdfe4yKWO",
-	"ERpREFTiyq1yQ66pReDReAKetF1KyJ1wk42l8vvlQm+hZjJ3AcmphA//HjCfIOp1RXNMMCq37jYuLBW5",
-	"WcZh9i58SskW+MxC6qgfjjwisOCVd0MpZygRlpOFswkfGq3leAXw/WxPZ+u0df0F1BG+dwKcQ5MMC3wC",
-	"oCGkCFw/EaFZFhI+MFB5wrijgt8wFfyjiOpxVSq5cNgBMA7q7XpsegASCc27F9sefsUh69I2tNc3npr+",
-	"DLtdrjoj3HYX/GtRmgceyf0FdFhff/nwie0kvS4owPKr666/sWgw01+fK23aGReM6MnYKq+FgewDfkEM",
-	"o6PVlSNY4MPUWEHYLKitUr6er87oYNnlgjHhpdx5Lnaei8daeWXgaMO6NGuFfFccufcF/l+tzoqnVOsR",
-	"wpP+W4TjxydXoGV3WW99WVe4dKeKJVJg57DX0PngyRaHgctUFEcqdT4RKRp3g5TkW9zs+pIxhTxxlwJ0",
-	"nQkRlvn02PJOwt5GbZlN2dWtRezlmiUsZZUSNNtgclsR5D8AVSxL8uvJ7A9TmmYhefCVaZ4omdgJBA8o",
-	"EHxL9W/gfgTlb8KbdD/qwJ4TXpZbDt+6gU+6VnLepXihUdCVCoDo5J1p8CsQXM7yWHMunooAs9YtVizD",
-	"LGSrhIR3uk7Vf89G8orNXOzNRRpoVu6TW0oux1Jmi17Hrej6kRc+xai0jCuRduiY//XBlrOCuPWiqj+0",
-	"BfzO8rEzUz6dAGuLsY5+Yv9BZwFpQo9f5XvItTaWWaKgVOfKxg+kW+5aPm2xxG9ioVSS4aAjEtu/NKSf",
-	"Qj6pmGCr5VLm6U5u+QrkFkRxwlMop/SfH9793j0+PfGY8GRNMNCPMtlJHw8hfQDkd+LHTvx4KuLHW3rJ",
-	"XPA8GkucdhP0QGXaiyd3LpFUJyo4Iobd7cO1QnxlhI3YoeSQlj6Sf25+15dXXjHlU4H9NEFppU5VfuyO",
-	"kt47JT1OU5aSJqIdzaALnq9Qh9KxNnTa2hHaHaF9IoT2OE0dFTXyvlS89YxclpguN1S/h2FPWh88zkG1",
-	"Qlu/gE8EICZN9nkMhW+lYEWTdKyR19pph1+DO94iujtzlga39gkohpVi1Ac6YkRNcFeuY16B0UeYKwlj",
-	"IMJGpEQncsyw7kleePhwf79CSIJ5cvpwq0KOdfl6697tdYJt74K2VNIVJ8l4rEKgF6dgD4YbbF9//RUJ",
-	"N9sMZ14CYQfZnWS4kwyfimQIKEso0t2CzxxhazzvL8cii9yQpqvBGMOo+OGFxr0vjmjfrOgTdTxihhlW",
-	"efJm6SNwpBSLfXFdalRDuNCG0TSX2qBygJXP6kqdzOaArlFv5ePOGblrtPnonYqOpIRexe2b7O5eol0+",
-	"1BKUZWEd4W1frOe+K4180qpuuJXlym4JRDsl9mvJ2pQz+OwJQBnPF1RpC8fdeSpnuKpblaP0JaBBmUzU",
-	"qP3isOD9PzOVcUFkv88Ttrp6GS7uYbI5S+DZJXXuBJRvMqlTlEX/JnW2qr4sGbVat6Z2K2hFpQf2vsxo",
-	"FSukhM5QvF1m6O7G7zJDKzJDZy69L7AWumUK+wA3W7v79ZGSc7LKPYjxdVlh4dp3uaPfZO5o+YI8vKTv",
-	"yxuPqRkuMruVpef1zHAL81C3yFk31EKq1A3SfMuNYa3N1I6HSUhdhQL5vNSnTYl2UskuPfU+0lO3TKxX",
-	"UFSWR/hsFtwT1LCrKEKvp9qwEXH9AUgy0UaOMHSzzjEDZH5V2mjXfGYfeHJF6O3KlxtlXZArlOLOi6Jg",
-	"aWqohR3vDLVfi6FWuevnKQFex3oKENSXvUOD7G0jelKuxxmd+g5ArzCiJ7/szH8OwrDt5oqyu66A7mwd",
-	"3tWDku0OHsZaC7DbWWl30tG3WXovYPZrk7VVBZrVok/QhlQdeHIXFtao4NWBfWpnd93ZXZ9gRb7gGuf9",
-	"7aor8K13tesNq7nMcYeid50Zw65xZ0D9NovvbcSp7iG6Pw9wihrjiakzd26BvW0o49fK7n9ZU0x/GOvm",
-	"InLgrZpPkyzseP3OmnkP1kwzZKTPWZZqMuBXTEDfRBQYmlB+j2vCR6OJoRcZa92DLrDnU2zOMYV5mdXT",
-	"5Y2wr6AC3y+O+C42KwJYdtVuvsUqfa6XInans1c05YpBsQcr3GPeRDaNSkVxfK/4krAflsVbTUrCNlj3",
-	"KzKtQTTKhf7mScji3JZZOrIrFHFvBf98qYjroSQpTyEZG8qFcAPJ2XwgpHo0mdk7oWxnRF01hyeov/PM",
-	"57QFCXEu2Q0lrfpqEquSaqTOm5UNDMnfrm7gTpL6aiWpk1T7e7e5QDVfZXADcer+jE4LSw3uBJ9drcGd",
-	"RLOTaFapNVhVVzAv7AfE09PL+5JnqqvlnAhCieZikLE2FmYAyol1B6xkpjEkC+ro+HoEKIZxo8lYsSsu",
-	"J9qLbPCLHeGubauy0uCOkD5AqUFf4SlQIX3FwSFDFfKSsbFFUB5ml+2UyR3pfWI1ZuZpLFCulSq8bo/k",
-	"LjDILTfW/6E3aZOzOER5Vor3lDwX45tUTDG3LALTkiv+16oLYPZFzNZIZalema/GC+oG10XLr6q3+rI8",
-	"t3rte3bFlGaE5a3Vuxi4XVBHx649lLgIBkfEDJWcDIaEimlPuFJFTYRkhOuPCBdDprihImERSVmfTjKM",
-	"fm11yD+4GcqJIfFMnlDcE46XuoPSBOKfj3ykVZSbRyAxkJYLHzzTHfKSCnt6F6wnEjm64Jbqw8PSDJki",
-	"fZ5ZZOn0RA2AoQTTuYsRuDMQDxQVhjkIF3eLNHWpgF9crCauRUQcE1zQVZnraf7IKTWWpKwUXh+mLrwG",
-	"aK6iZ77louBG0dfY8mrX6+qritOfOB7kWSPypGUscZtx+mVE+9VSDMu6wDSUU+AYPsZL6qLPKyIYvms3",
-	"dav6KyPKM+BKNGH/QZMR6xiLTFGjz5U2Ph3gV/uzfQ8mJ/1ZKvu5ujJgV/swIf4Ap12I/06h+DZD/C1t",
-	"i4gErAeNAgSqwOqxPqFcVU/Y+wJZcCtF/jtqtqutsrvEuxj/qhh/sGNW5aygOiUvmdj8Jtc7jXMp4w7l",
-	"89rIXs3ULtD/2wz0B3RvxiMWQ80wM2QkoVnGVGtDuT4YpFnWz+XOu3PP2tXNumfLSO4VAOd00LnL+lnu",
-	"l0DDjFMc7E1fV1nAAOAtsNcN1QxtqJnoRreRck0vHAVenTY8TL7BQqrk8g2eJnXayR27fIN7ae7vyBgm",
-	"HUQEyUBEpKqibPegguyVUqByB8ZMCxap7NW2dDZl7XSC9IOlC6zeEZbvnjV9S5FN0fLdE6uYvo8F2rgd",
-	"2ByBT4YsuUQOFqPZu1JAOw22ti6R34JJ+C7tt8XWPjBTR5JZv88Sw6/YbKvAnTn3iUuDx/5CVB0xGaPr",
-	"IyQfr3KfzQIaElyrBxUM16Bey2tD2Vm/seZvu4Zv35xrJxcsAvFhQa2D0k9PQVGs9B+drdr5DQ1EIGAU",
-	"G4/AYnTNRSqv4WHFqJbCKzJ13eI8PbldjX97J/U5NY1u43D/xx/b+wft/YOz/f0u/PsnTE7hwcanCVWG",
-	"qWxK6CSF8sDVveas+ijHaEmeKVUKxUvPn19++vFzEbgmy6Uxd53qdp3qdp3qdk6/b6NT3QQNfxvzxCWh",
-	"2VW1TlzmQyiPbsxAwqVarlvXfXTulyvOrtmtecXHDbiF2/7DsYsTw0a6TlUW7BqE4hnxeUfkdkTuyeTd",
-	"wv0iEAndn1MISjrhgmjpbRLCdfX4PRdZaulCjSXynWCEGzYiY6ZI0z4VodDf6lbsNHIOoiDr8ZkLRtaR",
-	"a1NqR/SEGUrNfHwvmi6bRlGhueFXLJu28rYduAkL2CD+t0NeOTXbDhszkXIx6IkQ6BD0a6XOIVPsiFDi",
-	"HT/o08M2qe5EFtlVewLXjaoO106XXzGcGAywHfK7hLxeLkDT6YnlZtYjIgV7pom8Fuh/bLlRfsnVZthX",
-	"/kQ3M8E8civszO7qzLB+VFE9fGd0+Qqq0jjnc3h/Z3IKiuLn18Ppt2KNXaetcmBM2XVV3kmUu67Kd9pV",
-	"eU5AukMN+M7p0u2Ljx6nacmY+yAGy7MSSdtRhx11uG/jWAq+wYoaTU3uV2geg4roYnlrNcNr4cJ9QTEh",
-	"QgYu8SNS6Df6GQ6IcXRthKB3Hp/5GOIn7D2GPSx3HCNEdgrKV+cVdhejCbYDEIg1SxQrdxp2iF5/ncML",
-	"8ygdwlunAUVKIQCncfuOign3xnddURRrjdv8MFmDwavTBdmDRw6ysdOLC4yLiB5Ke0ygsYmE7USenYn9",
-	"qSUPAm5j03YgJ0cBghOuHYpb7N42eV1bXtr7Av/Pm2PumHK+Z1fycoZyLjeR2Gd2JpKdEnT/JhKLef5m",
-	"R0FYLTV3co/vyUJS0cbak4Nb9a8G6LFkoriZwvIvGFVMHU/sE39+tBKaA9fsHf+N0cwMfbxdygXToHC4",
-	"1b3zRETD+t23uPvSV87jUnyBCRIzI0p66nxFm1dlz4xz3uWh8hFBG3xE1Fzpm2DNgTW/4hU0GfoafNy+",
-	"gbwbM3HyC7Gw+uer3+F/e5HRbH18ekIOOvsEqRD5hSVATcip5ML4vImUCcP7nCkSf9FMXTF1U8MU4g45",
-	"gzJZSk4M06Qvs0xe+3c/01iWp9sTE3EpLM/yhZuC4uMAFaaUdF9TKAZLEBmwrtRYyYuMjUjKDOWZq0Tk",
-	"oOPeFZ7Mr+CArQDWbJXZvI+sq/c1X7d2FJxDudJX8L5yZ+IQr/AqB98cQ4jlzceb/x8AAP//",
+	"7L2Lchs5kjb6KgieiTDVU6IuVve0qejYld12t3bstsKSYzam6aOCqkASqyJAA6BkjlcR+w7nPMP/YPsk",
+	"fyATqEKRVbyJutmMmJi2JFQVkEjkDZlffm0kcjCUggmjG+2vjT6jKVPwz9dntGf/mzKdKD40XIpGu3Fq",
+	"lBQ9woThZkwM7RHZJabPiJLXzzS5YkpzKQ6JZiIl3JALmlwSLkh83N1+R03Sj1uNqKHY5xFXLG20jRqx",
+	"qKGTPhtQ+zUzHrJGu6GN4qLXuLmJGh+oYW/5gJvpyfyjTw3hmmSsa+w8KLkYpT1mIqJHSZ9QTeJOY6SZ",
+	"6jQO1S8//u3Q/HIQt0msYvsUzJp9HjFtNFFsQLngoheR2MQdYf+oWSJFqslIGJ7BcHy9fbg7yjJCe5SL",
+	"Fjk2RNAB0+GQ4OUkVeyaSEGa3OiOsPN5piMiFelKRSjpUp6xlNCR6VuyJtSujnCjSZJxJgyhaaqY1s/0",
+	"VvCUf7mxNLBf6AgpiJCCkab9+FDJC6a3Kt8TWdJwQ7ShItUtcqKYtgOkyMbkus8EweWrK6Y6Qo2EJtfc",
+	"9Em8va2oYduZ3Y44IlSkdqSwi2NXTI2JYnoohWatjmhEDfaFDoaZ3c+pbWgsuOknMuPJeHrrzwL6Isk1",
+	"aR6/PntDUkW7hnSKVxBkatLlLEs1kO/3s7OTTmMr55OOKBjl8y97u7uH17/s7Uak08DN2babU/qbZSP7",
+	"AHASo0mf4L7mHBgHT8YdAUMm98Ezi+xWM4FukfhzzqsXI6UNaeYsS43d8oRtRSS+jknIsVQQNhiacc6N",
+	"9NKypySKdXmWzd5xYje8I9a144vRcx4/4KKPf53JCc804ekhLMWeA/tfR3JYrBVD/7ntXrV9/GtMmhkz",
+	"hikdkZT37Emx64u3z1vtnb/+YpdryEBqQ/b2fyZJnyqa2NFbsOdJX7K0VZr3gH55y0TP9Bvtvf2fo8p1",
+	"GDU+6hqmqqSZzIotNJJcUytAWVcqu0Kjxlz0Jj7IBR+MBo32Xv4xLgzrMYVfk9ow9YFdcQ2fqCKdYYIK",
+	"SznlhhFqp0dMn2tyrbhhswV2V6oBNfjhn+yxnprHTdQYUkUHzDjN8mqktFTV04kF+2LOExgRe90ytHOT",
+	"I02GtAfT4Xb45xFT40bUsLK30W7gM3X7cbC7W7Ufvyk5GiJXwTuH1PSLV/bsX895OpMAwUd+rvzGcRcU",
+	"3/R6j4S+Zooc7O2TkciY1oEiTUZKWZ6NrRp2IoBry9b5+lGsFbP1GraWJatJUKNbT2iPEc3/VUtvEAml",
+	"b6WsS0eZabT3d6MSXzzfb0R2Jo5X7TxmcG7U+LLdk9vFb2Ga77ioZ2RHya6SA5JSQ+3BzRgF9cg1Eeza",
+	"yk2abo/lSG0DV+utQ9CijulNfhRIn2oipCHKymyWWtof7O7WkWHAxbl/S2PmwcgJ8GJ///nzv+3vPv/p",
+	"5x8P/va3n3ZLBNmtPMrvVY8K/i9QC294VilAXsmRMKSXyQuakb7MUi562olsyzvBK55p0rQCXo4M4Sby",
+	"D1l1sFW30vB5PBRLHIIPMmO150zJjN36mJ0yqqpO2Suq2TYXmgnNDb9iRI8u8DEysMelbrka31czh/3q",
+	"w3QGLFS7UOSwJZb60/Oqr3zUTFWpwiMwQghPwU6MBywGawf0IM0ysE/ktYBR+bLLM7R/uuVW3Nhn0SgA",
+	"cX80Mv1/MfGSpk712l8mUhgm4J90OMycwbPzXxqPd/GxvyjWbbQb/89O4ajs4F/1jnvza6WkUzRleryk",
+	"KeFiODKkOeBa2y2Xigy4tlNOyYANLkD5X9CU/Mfp+z+iwHCS6dj+KE2fKeJmS+xzcD4CP6nkn1TN1o3d",
+	"KQaGBu52YeEu9LAbfhM1QlNm7uO5/QRkcoR7I9UFT1Mm7m1HwOKQl0yQjCaXmsRJnyWXum2Fc/ztEPZY",
+	"GKYEze6NrqdywEzfMrhzJGTJom9mstdjKXpxoWvK02+Inf+Q5o0cifTeqP6HRAfSGQ5N65g7ieHN6m+I",
+	"vPlL2f1R+P0VQ/1lvVACJudjISi4ctu5LzebnrnXt5adOJPyLVU9dm/bcAT6kEi7G3vkHX/57XD1R0FH",
+	"pi8V/9c9svW7whqxtgdoxG+ApAuZeEMlLzI2+OtyFD3Bp6qIeSyuaMZzSy+Gn9BLYXYD4q2ICDqw9LaS",
+	"BMKAj4PYdi2vpOhmPLlXivlv6sIg8PEGbaygbcaJGxJvPR5SLWKurp1WZ7nz5ExWCEgxBQ6FFKQZd/20",
+	"HhOtjlM2GErDRDJ+x/XAB6Duk2pxMIftv7NxTK6ptr5nilcYzlLKo/hjDFM4YnOBP6Ih1RHNmBevO79k",
+	"4/OBW1e81c5fZq1gmUbEOrUgXWU6xsj0I9mW+Y7B2vfio2BfhiwxLCUgD0kz5m4a8dYhEcxq9YzRS038",
+	"7/XjYeQFjPq1U+wPaUjXfpQ0YyHNOfz7MZ3uEzrOJE0XsAPXTpsP/riWDULSjIc4qXMj5Xlmp/WoKKbg",
+	"XoVD/BRc5PskWnH7TVLJMLwMssuSLZjZOXrvj4lwi3l961cgUpIBFePihr4ZWx/wPMO5WKFvNXHp1pVw",
+	"TfSQCQPxz+D6L79x7Yj5V67v6+5Eqy7BSVN2u1Z3ucuPrceibVZ2UCHAvJhTtPZdr/KLSDMeBdN5PGfj",
+	"xsfEMcqtNe+JgaPSUMkhU4ZjBJzC31h6Ts084pzxAdOGDoZ2kvlzFzUZEDjAUsydAx/6t1+nRiqIqU4E",
+	"6KNGyvUwo+NzjPl/nR7Avgy5YnrZ+da+zypRvMhe6n2KUcdZU2/0V0ZVf9OJHM790CkMsqMNNSM916PP",
+	"t/cUx+M1h78i+TO4wwIqTBDZTyr/XFRiivJWf8q3TF78F0uAX4vvv1KMGlgeTVFr0OwkYLcuzTSLJjhw",
+	"1Q297b4FV0U/VtyYlfZx9rXScttaszmzKXts2EBPn17uf53/YzFGsS93X6NK0fHUrPB9s+f0lmtzl1OK",
+	"GkHCxbwX/cG+GJe8Ub2W8ttmr+wDG2Y0WZaRaf78Kut3Z+cGLuPddod8Wb1P4Tdnr+k0lyVMjAbwbGL4",
+	"lT33QyZSy8ifKjj7aJRy8/qqWnckxqU8FLlVlp1bCa6l4nU0MVK5QzXzgni2llhSVqTMUJ7p+v3Ea+Qp",
+	"6uE8i8WxK3P+Yu8yrZqSsW6FqZP77q/4+0l6Naou0kscbL+IstjTL/LUL787nEex7krOyDd2Lee4YJOH",
+	"P8cY4T7KubO8MG8JBHvAaIpJMHkKxY8/VWxx+T0LBNkDFptcDMxi7uxPqDL1K7jzCc+eHGa1BFH18ufA",
+	"MP9iFvzyKzcaMvJ6bNH50h7zE8DcDjlSyaJPf/DDrQYf4SIXe/LUjZ7cVf+WYCqfFiUjpqVM03FJcjg6",
+	"jLIJLVTNQrPlTjWTBklw2y41p7SgD6w7177wM3S7PYNIrwo2miW7px0QJq64kqD78kIAZJVDQpOEDY31",
+	"sEUKEQ8I/V6MCaalPtMkZQnkzelA/0zN7Vc3aCbzLz7rf/THkUuhT5ngNHPTIQkVhH0ZZpRblxNN2Bgz",
+	"7im5UOCKXkDMxm43acbucqly7mkwaffHCykzRsXULuVDZ+wPXiROq/OR6f/z9R/PtAvs+qQl9+OAaQ1Z",
+	"nMB4lTrev/+KZiPw6a1RNMsIWeCABFL1JlpdQq0oZ/x3V5I1+PAMoVwQqlYkr0Crh6DTXcjj3FpaRDAX",
+	"pNTrpOWt+Y4V81rCMqs6RiU3Y2932s+IGnKYf2jCYS9mca7ZgArDk9CvYF9YMjLsnGYZ2KBifC7FeZcr",
+	"bc7tT+BxqAE3xa/x5woH5GZx5RNs2ns39cd/VPUHUITT8jMOqBzjjSMjUqVMEaovWXpIihxpNoCaDPcE",
+	"i6DCJPbCGzyolbTTUqrjVtyZK9K5fDmDqu+YoSk1tOqsJkzr82KC50ykQ8nRqa1wUieG69njhxB3PffU",
+	"Oa8fiYnb5yg7Zr/UDXUMOGvshMyrnk00iwgzROGJsz4nzEfrgkEIfJpzX0OSskvyzKg2eWnMHGOzeOec",
+	"+dTK5Ky6XgTPmCZDpmAupOluRMje7i4YSTMrQmaXhFiGrCbEkasYgj/HWARaKhfyZqmmA0Zwv1sTfuju",
+	"wc/zZWJAnTLbL2x5Hhmj+MXIMA3TFK6I9tAboNZD1iSW14Kp419jsuP+fc7TGAvTJiow3HK99IUxvCek",
+	"Yr64VZtZlvWHQGxPxCXSqdqh/YN1+77+fWGUIJXJCANtc0MFE5ztIjN1Qd4KzfPQq56/vrplnBYKsyq+",
+	"F1knK2ZfMJfj3JV0xBHhqfVm2IDyjDSBU7jokYRqttUiH8WlkNfCV0UQqpjjpnRauU2R6vn+7n3wh13L",
+	"3bBGaFZU0NWpCKLlAETKdV9qltNqQMcksX+BCjSWaXbdZ4qRJkWXEXxdkIY6ItSJoa2HJuutGXBOcOq+",
+	"PaGHjmlNh0cuuUgtt+TcAwRjKWli8fjWodUDsRXlXD+W07bC4VoifHXqSLBmb3KCI+81zld3HeHoubJw",
+	"mkFEXO2agoAvR9nle7gKcsd1ifu4C5nW5CZI/8ZnGorrfHQKkCeu5ShLyQXDwnyaQV3zTdTg3fM8V3VO",
+	"6XLUwGTP0Cs+eX961ogaJx/h/4/OXv3eiBq/vn77+ux15cUb1D5WmLIZhUpRI0m8c7W3gzmoeudrXr95",
+	"EwcYIzv2LOsYrtTw3zsjrc7/93/+z46SGdNxpcE5pMYq6Ea78f/uVIXmgEPLxaAHpaf+PNr+J93+1+72",
+	"i/PtT1/3op8Obv4y1wFwNHNLr+OGQKQvczdr5ACjFHkluBs37cemanyuRmKxwTkrLe7zlnl6yuNFd8P/",
+	"Ys4RCj5fTzAfYZgMAgwG3LjcuclANMNKsT5DnAVNrq3NkD9CmkjQNqFZZplLSMHCcHNAoflCqv6gUiie",
+	"f6aLA2rC4+vOKo7Co0qa9AIOblcqsr97AJ7Hwf7BVqucUFNRx14S9ThwEblX2k5H7Io7ULUi1EV+azHp",
+	"p1YjWtRJ2GK3g6lUscyrPksuX1pBt9pJw6rZhQ8DfC4wdyajP4sfBffheWuqPgxVTDp32u9HxlrW83Z7",
+	"9U2bv1F+CtMGbpbJa5ZWR+pAj1UdfMuKPUWFsc6XVRBFFY4e0CzDulz05o0mTuIfEjHKMsxLTZngaCfa",
+	"39EL6xphxGHC2snLVJbMoavNbQveuMixBfIhKMlUUo2jXUGoWvqvdkYm4SoWyDCDcEslMA+R1yIPqmC0",
+	"hQsC0+JStAktEmumHe8Kp7sjnNd9JAh8dRuQmIAt4PYRP9JGG7gtr0W8hX/VAWYTD4DHOgLOJkthJkXk",
+	"GmNIsR3rnhcSKsWLbxMhcfq4E4ARoTvCjSNNIU1+qejym+f7IiXWm5kOXIy8iXL8iQWwLSasqmpUkJDl",
+	"CmyLWWxccJ2XYjTL3ncb7T+XklbTwu82wqpWRH26iRrupoOlH2RWIaXmZvvW/mGNSbbAzouLfruS09zH",
+	"nu3gLJp466ZQteElCt46BbS8H2tWXD5Ba6baesNZluZJA+W1QP3r9Pn6VYLNad2CNomBaK3JeHNE4iAX",
+	"8s+9Ty1HfPsXaz1WJxK6PIT5eganVjxQtTRA7KowtCEbcukM+xINKrh8Mjmxp4bnB/30Z129zsEFU+eJ",
+	"HJWukIJLjNqTNhqmy0+/KoHRMX1pKlFIndK3agm8UpL5BDHLaElVSqIqx87Zo7nnH62UPuXXsY60S+S4",
+	"B8+4hGl8hL17rPsyNeffGc0wwlKeUeEiFkdLXs4NXtQ5jIBiJy4rb1H9ZfViasfZXccpE4Z3ubt6nNj3",
+	"jIvLua9yE3oLY6dyvuyk/ItmLOet/9L0zTD8d8L6r4ghZdSwGgXOsu58kQyjihchm86a8mrG+hp2aSrA",
+	"M9NqgA9WLSNMcFj8bveNYmzbqnIMdeLrAvzQn8jfETRl6nuBZKjAYNQaIoweD9OjudlNgNtt5xVWJQLM",
+	"ZY4QUnBtCjV3fmrMxkmFKlXv/Pnl5xdfGtEShum61eUy+jEk24q1WCUSLSVk71hnhmtbh+ossdiDa9Bw",
+	"Nisp0ofZual1nJR864mUtonQQRwhOvWQKkPiP919QWv701/xvuIHMNkrEjDaFQUbdrbBBUQzfN1/dzo/",
+	"bLWnf/WXqoNdrODEv+72C4kIZlPSLBuTrsT4EqRCQPykTajoiMlgS0Su+zzp+9gIxwwmD+4C46QIk2x8",
+	"0TlGhJrUxV2e+cydeKtFfkfsVRIbmco2ypOYJPKKKV36JUzMQ3BgdMmOmQLTto/o4Jmp+6Tl96Vp37P1",
+	"b3O255RVyICCQItLgukdX7NfHE5qjnfsC9CnL/7evCIvDn78G3GF7cTVdlUld6YsvHicxJyyaiSsoYdb",
+	"BQdehGW1gCkCdwYO/8l+YgoJAi7qJmA14La4GgrHrjwASQCIVwc4U3X9icurrgC3q1h8e4OAQ8W+1t8I",
+	"RQ3DTcZm3p8Xx6BvzFC3d3YUJMy1UnblIQj0TsUOLHTxjt8P6rJha6vYpsLsXE59LBaEzpftWAsulKuz",
+	"thdPcqqODGIwB43EqiuMlYMq7kJ3KmsVOgZgSSwK0b7MUh2AbxeJUnAzUn3ZOS9oMzfgOWmEQhSLpdxU",
+	"sY09Q32muNHnXSUHpSNRs3kF5w8Cb2IW/XKvI7ATgpLY2qndmSj2XDgvSHs2xgDvSha5C/fnAbOJiCTX",
+	"hosE6saU9oDmDiM/YyTliiUmG5MmFWMCEcsI6swQ7CANr8pro6n1cWN3oMp6pcwKUXiCCr4vLWs558KS",
+	"dCWnonyU8xNYcv3qj9D8kNDkmVrS9q0/QvPEYcmtX+8BWyS15lM5y2Y3+un5zV/u9CQug0xQzbnhVOqY",
+	"bB3eXd31xv16dcFVUcXN7dja7lZacE36DvizvOa8ycfU02+sXwF/jhFsCv6NHZcKxTWhp+oVOcqrRoRf",
+	"LIQJSwPZUWWmXXF6HlzFVUwyf5ObqF0pLhsm609f3kMkl52txmr5nY7uZxNL1GNtmJWLyUgbOahcjX1u",
+	"Je97nrWykWlTzHE8GIyMpdghoSTl3S4DkNcrmo1Y0NdkQhA+nGybYrJTf8s8k08mIgdfO/CiTqNNOg3s",
+	"bNJp3MTYF83jtEHQoDQyvO3sNKKJ35zz1A5rtVo3FcV+qySbhI/47VOMpu9FNq4N2k4KFVxeo/y6Bb2F",
+	"qlONDUzWFg6etLRpMmBLRXqXzOg7dF3Jkj4VPUYG8oppwhdL64samhnDRW8ubyORTv3oOwhI5zMJKLCc",
+	"JYlzPEoHfNmUbkhVKoVg8DcTZTdVggILjevk6dTwjC4+eoJYOKU5C0dLOq1wfO1f62orISfWDuDaADzS",
+	"M+2QCDVLFHSX7Mtr4ZVpUq398RNQrzSHIz7qCsckeDwqTbd+yav5DZ5B5vM78lJ+qCe6FIXWszed8b+Y",
+	"nL5fbTavqHtXPam1R24eWVdmIo/MePccFLn2UovRZFol4K/rCbEOl8F/+6Gdhgm+WBWD7nzg4sATFojm",
+	"opexOM8LRW/B3wYXBjja6EOmMHwBVzFOsQ9GmeFDDE3C2xYBbshXtqCBPeClaua9aAEQrLs9ndPryfVl",
+	"qJHs6rYNrzYmzvyRXNON9krQmZOWj5GX5/tffu426vTgSC8/t1qzCdhJV2QUFHdbTmBrIqhS8pqLHrm2",
+	"zqLJW3QN6JikEhrFrS2uGOT3LgDH56yhInE32MPKY23nfa8AqSsekHx71uFL7S0WJ5pDsHTxVGc8YNM5",
+	"zjN04eKKb1It1Vg9n/zs16KW3IIeWCt9dLp+PXJrUHu3N1GgUDmobMrPvUIZaXX+c/f55efdZL8xz9Sv",
+	"TDSvkFbHqS7ay2cO1SJQqPkNABWpa2GajbFeIbwDWPy6ZjEsaLtNHgV6ja6f97Lym0ikynJun51bATTy",
+	"RJhpNnM81KZM7cey+7CaIlrd+67aiiUV0x068MEpX0+gdOGIgN2LX11e0y0ThO2rQvSHB0gNtlNYh87L",
+	"ncYHV3n1OES0JMnmrSaQe7mGWn96RRTOqm5JM4DAU67pRVaqdyxmZ59dLTXxOxAbkygNgB+vwzYwro15",
+	"4FzrkgFwy4uZ5TXRtEcL7nEyUtyMT+0DrjqfUcXU0QiLJeBNcLsFvy7sqb4xQ+ybwkVXepRBivAzrubW",
+	"oYkNKBeGcmG5O2qMVBbkT/W46Y8uWokcuFSq/mf3j8Z0vyd8HZb/a9JpXPelM78wc9JSOQILDNxH6zSa",
+	"PrOe4791GpCxDn18HIYGoQYN/47oiFdSXDEByArtjtgmkB+ERadwb3nBMil6gLtIfZPdjF8xTUYiZaoe",
+	"nKMFb4MUNsCxiuu61sSkidtGYpcVGG9hOTYlGm7OSJzIlOEbrdjVxNBLRmLf/mfvf//n/7PMkuct7e9u",
+	"ATWoIHJIP49Ynr4fud9bSnYEgesnYM1Oo03+bLVanyLSCSUm3ku1Wq1Og/w3ZPrfxBECVGJmK09bOd0Q",
+	"RCLfKOxVhLu3/cHdIcRROddqAgiBG3gdFEFGLu3GTjm8W9IkoUqNgT5Kih6JX5/RXnxITj6e7QDkyg4C",
+	"rjj8Z1L0voKXQ1d6yyQXDAGhASnryu7mVyeAbmJCh0NG3de1oSLV9Z3sLSmbB7sH+YhhRg3UYvj+BhEB",
+	"pqXaVzpvIdlo0g9wLvJS6jADmBsiGEs14YLEX7bxlGwXA2L4etFJgfwy/XlIIz4sestnXBvyC7GnAjuX",
+	"go9r50SCb2iWddvEqBHQS13qYqraxxUBd4xiAQg3BUlIE8gslf+tfTVPt/KqcDhexSoOw+8itlAb4EAq",
+	"Po3IZx7Rimt4Ndaf2CfaBPKhoYuTYHYRjoCunNwegrEUDFDSJqh9iCne+cfsqwHi8GKUXbrXgJDJdwWR",
+	"g+xm5qgKBLE5I0sTvAzEmtYccoE6kSUVuRhxTCqTgkXulQWP2c8bFHZAR9btMsxdDC7Eoet3DKqmzXRC",
+	"M2oY4Hq52TABayf295Y9KaxqipF9dhu6u4NDvMHE6eKOovKJEEkgIl5rE55GONFLJnRkpZPHldAEQMAB",
+	"oq7Ph5rQazremlpmvkZWFr/2rYWzHcxIKpKyjAXE9GeklD2vHZTMGEQwiD7t1j7OAaAOCTTuvOaakYPd",
+	"5y1y5O9ugUVxWMboFStUgGdiKlwuaWmmkHgP6TJwgRIXUQJIeHhxGMDbSAUgmYCYaXnSvhlO4cn70zNS",
+	"o1124L3aq4QBN7pddDGVKbcvKxoj2sUf7D2PnGRmKdESF0d9ezr4SQOncAM0uu5bqkKPRey/BOigdmna",
+	"8CxzWKHckOZoaPfvZ/gUIM0lVnfBk1zDOEt6+85UyeGQpQSMtUNywcZSpPhtYAYpBINSC5JkUjMdoOPg",
+	"1IGrP4/skUKTCZf5M/k7f+mySUgzhgHx1qH9pOuehuN+OoCBPWZXDjj724Z9MeTg+R7iJtov/X52duJ6",
+	"7tmvFW3f4ZYETwLNMicZIKcJGJ/oviW03UTs8LcVkXJnvihXjQf7L7x6LFrkoXa2763uCwj7aH9DXHI9",
+	"TKjcX7BF/uGRXHDOKMKa5ZaBW5GTS8rB1GHTZTySOHlUN5M96uLCyuKaZKxrHBnsqksPxKR5/PrsDUkV",
+	"7RrSKbrduR3BJtioUy3FO42tEOuaCMbtqQTRrgGjDZj9GDpsc00upDXAUvvRRGrTJkX2PTF8AJly15pk",
+	"XDCqsnEBcAN8CaLA3YXt7wLJ7XQQYAQJbVUkSw/9cRqM7NFi5OPZm+2fSdN3+42TPlWaGTCKCHd9wGFQ",
+	"5DST5UmEJgDuHdDMqmbcvYQJs21l9pB5DYbcjbx8SNAKgxmB4KKDIVPb7IqndtObXal6DPFIgH/9tEC/",
+	"W1sEREYb5+BsQLQ8gs7IbccMVuJE1oiKCFhRQCVnSRXWbuysKg24kZMNlosjh3bp/o8/kqGyfoA1ZI9O",
+	"Xx0fW+mqaGKY0ocEeGTiJcgzWyglEe7JH4yi3YSS1vv1tVNoeOb6HWEsrTFJ/s7GuJ9w4ZE6hRqonmZ+",
+	"2/RMO+xaZ8R5AY3GdGG1RuTSWpX7B6SP9jQcfHj1xTg/WGDtW2Wi2JBREyAs0QEjl2wclVtF2xc53kQZ",
+	"gZ3ilYYj5rHPetAbxCtihEurMLHRIo5I/Fai8HA+BWiWnNxmGzzYMUu9lWcngcovt5YOS5N2nslE42zH",
+	"6Pv7pL5FNshSR4o+z1ixPjjgqFNGAlpJoppsWYsqWDwMkwoPfY5Z56wXo6jQWKd3GB5jIY17Ctj+pZUK",
+	"TOk2SZTUelsq3uOiaPFqVYOQ5NX7D6e56hiJjGkdtmLNwAvDZ7WXr4lU/n06ttYRTYwfM6kJkLkFGSrW",
+	"zXivb7SzUJx+doIQFu+uQgvHzfs/dkKliVpZCp/N7B+tjew+j8V8GU+YgyT1WJ5DmvTZ9n5rd8pBv76+",
+	"blH4c0uq3o57Vu+8PX71+o/T1/BMUTvlffSjk+NG1LhiChPmGrutPRwnh0zQIW+0G89bu63nDv0RAg87",
+	"rWuWZdsA/bxDEV10O5Giy3sjNMJrrCBInWamuoju55/2fiQQnhl4mEBLr5NfT0j8FbfxptZ3B1P+44e3",
+	"uCvWRDcdAQI23t4eji4ynmyPVBZP9ei1Dh4Y8uBa5CaFY69nmmBcBTazL7XVaT706JB5LZdbnpWQKZuS",
+	"pqPsJWNDsOID9K8rJoxU460W+UM6LrFWMLB6I8CsPE4L3NY8YxcQG0H5wy7s7+7OaLPr2+vmt22zmy1M",
+	"lsm5xyDcE9CcJgO2g++xvy5e1ZjTnOG27wcs2upuDku8ulHf6GG1CeLbdnLU4dreELd6vYc3zpsHL4hG",
+	"XOR6V/TK7jPic8YfT+PwA+Tpqudy3t95SdMAl/Jg92D+I39I8wZqZ+0D+y/mPxB2ML+JGj8uMq9jXzYb",
+	"xmsb7T8/RQ09GgyoGhfttwiumvj+KuTE8km+IxjBcNl1UcPQnm60//QPNz5FjYqwkv0U4BMrOmAGNrMm",
+	"J6MY4tKpjn/F5Ai7O5np/ysQ1GWZ9Bszv7shK4mjxfjXQQDVsO1QSXtArNylGb9iT5p918dZb/kVE5Yu",
+	"QyUvWMA170tQxHWMY3ffev7jmZv/AUc8yN7Dt60vAKr7e9p1+8DzezpdVvxcUG29LWHNmgsIIyV9lrZm",
+	"st8HiDXl/Eea+YvgcetNbq3ElIV6rGXMt1ybMzdmWQHoeWHuQH9p/ekOmT9Imq7YnqOiOREu9okr7r35",
+	"j3wMATHgoefzH3qTw2bcn7oPxLA2fn8CfvfsWcvsDR+8aIASl7qCzzE56MybBc5JeelQ2pfwBHwBh8sA",
+	"aNCU/ru1PVvGbk75br5xlFKfG+FrsfxfkgEjr6QaLm6alspObsoZE0aN2M3U6dpb8+nymasVB8z9yYVk",
+	"Y7wLiIK63aI6A7176zpCSrn7C7h0j+NURo2JINPcN8DwfPRjP9a7CxzrVx4nxz6wt8AnThA350zKt4Ca",
+	"A/JjfwFZUMTQ3nlYnQeQPci/uedQAreCMCA32kXwCk5eVUiVdfNkmAcu+9i0CPsVfh+IsNJZP6hA9IAH",
+	"0o2qW+RMLOsKL32IntBhQMYp3wCH19VcEG5W19B1HlIda6/bSKyz33G1m+NyF8flnjn4A1zET4eB5nOq",
+	"L6ZDQMZbRYUg7o/Ntcq8jimntzdGJ21JqWgeTQ1KLSfrJ4tix5sljU+XK7uQ8Xlfp9ZVBjyq0/vNW5B3",
+	"ri2/A5MTD1MupZ5pSIkkUpEAjmIFwQU3xTOtzOp7KOjXuLqoc273RNzFxeyPHMdhzsrRyTHZa+3i1WOR",
+	"2lhOlgVXEbIfO2LJ7rqEfR7RTJPYvbvF05g0zXjIiG8E2hETmacpSzjk2GgSf/X3ji37zE37K95Stez+",
+	"3MSHHZGj5baKsoBW3kkaUhTzXtJbQaYr9v/p2r8DFq3HwYWMj+qXTvagBpg7jXlk4R+faRI0C3HpBP7C",
+	"z67KX5bHO5BmEj/TRRNil58U9CAu5RVQhFnHLLQZ962vw0vN1UMseR9bp99AE0+0jYWQSiqT7b1pcCDc",
+	"h0a7QTOesCA6U5QHFI2vyz1lMVIz8Vj+1MhDhyx1l1hQJZfU69KfAdX8VuevW2qO/jKtNrTt/v5Y1Ot/",
+	"bjtabtuNnvM4jrRyamG16siygnZ1T66kZN2zy+ta92BJ5e4t/sGyBn2x8HOrKEP3aI1OzPUFKChSHJ0I",
+	"YTw8my5xseuaKHp7fkmtqO9ELZ7J4XbGrliWqyho9uSR13NNgElqsWvRHYMw9p3NXVKzdcXZAFMDO0IO",
+	"oAJBQLGHdnnNTUq8sHH56f6xZ5owYbgZk4wmlzoisZV0iPCOShbrb4TLCAoR3VokxhiZboWJK5oNqDA8",
+	"idskZl9YMjLsnGZZTJo5FJzL7OoITB+0E4kIJRcKsnp8YjiJ/W63CdTgxXlqomJUW6WGVRg5eaxiTpkY",
+	"n0txjmF4+5OjIfCEKf6EP8dEGzkMUq8xxGefs0TAQa2O+Idv7xcsFdNgXY5gUGsSEW7y7DXMkSLFYwup",
+	"T30n+rPE1X9+rden00ryJqoY/vl5MVaxoVQw8tM9KlR9lxp1klyTGjb8DTAo5IGsvhLssjtb/+rI54NC",
+	"WRqh+pKlYHCG4nFro6Y3avpB1LSOCFbI7O3u7hZci9mhlkWh9uKu1Xc5t/BOFHifEXy9y5VGifesXJDV",
+	"41eMSFHo8xaq12bZ+8s7zKJT6gdjsjfmggff2IqIlgrKNSi55lmaUJW6yUChCtRyQB+rH+JWR7wXDJIf",
+	"2iSGXlVQ8Aq3rTHmgV3TsUb1NUM3nQJJj5LbOndL6Jw71yO4GlzZXSqSoeuUV1C+0W6U2sj/Oamr858x",
+	"mLO8ZimvDWdfp1wcI2+UxkZp3I/SAFGFvIkV8l6U0jwaiGB45WZQ96Q2Aqmzdr2B0AEQ2uxKCG+iU1XY",
+	"mnmpLomxTKnZlxlWdXYn6rddCWURWMwrNPK6CQw9WsWLVRgQ5cPG41C4G+ihrRDqoCPy9t9WeqXOIwMF",
+	"4nTHToU+aaIXNNkfcatFjvCNzzQ4llbxgOs23bzdd1ovV5fYwa44hKctcuT5pCMgqosVWqZPhQvwki7H",
+	"QvALmc5Xa6cj31J//U6XF/4ZitIfd2cFMucowVtpO7fIR6LuFtHnn265xHqtV6SDOupulN9G+d2L8nMs",
+	"WtJ+iPxy3Zde6zmkBeiIePf6D+AV7kTb/Yb+TQkewhUk4+0elglz7VE2BoimkQ/g3eBO0KqEjhBWmTWp",
+	"IOwLNKzquZGaMGhWkmLd8BZWKytmRgoMizzdFGsHuwDW0iLH/uKxI8ANOzo5xhJliK4CUE5vehXY9uWa",
+	"jskFTS5RZ9FgmiST2iC4RAnaXkPIEPtP9mkKirmJGBKaxC5ACkXr0worTUNc+FuoqmUyl5dJ0HCA9Q+R",
+	"mFxqP1Dn5YQbgdyR41k4vNwquNxNMskmmeQJJJN8QFydMJskYHirSpolfKyt9ecu79BRys02u2LzCo6O",
+	"7MDXOG4qv47bAwvAIEW1BE2MdJDkhViYjS54E1W/ytjdNet5V1G8vMSLypLpvVU6SDLA6lP5XZRVS3wA",
+	"Mqjq25oLsAiKTy+C1r9AsdajquoqOGV+ZRewn6PlJon3G0jihXqwcFcjItg10wZvaUvmcMrNDPkFL1lD",
+	"Ru8M4Xcxyi7vJmRUhk10HQUhGGRFhJf2ECjWpBlb6zUmimUUsPOM7Iha4E5rJedcBCaRQ5ZiaZ4vRrU1",
+	"wzXgbmVSsEO0lp0zjzljOaiMu5Ys8H8AvKfA++EeY85j/ACgIIkV68YdgdEqQPJ0y20T6qD87KKte4To",
+	"R/FfvmIynk8CAJsdUKkA6NEDpnXRCEfsIIUQtgDlaScHkSggpJW8/pNWc8LkEMQHevglDEBRBRm5hDmp",
+	"OsIBlxVbY3+hSfNgdxdQSgyhRg54UmQ+tCcAF30YzL4R1hV1BBbH2VeNFCOpRHAiTFNwoT3TIjG+2kEZ",
+	"tQnNMrt0S6QAHIj87//8/3bzpGA43RzoyH7ZftEwEZE4kYOB/TcG5hDwGLMhKM+AjgFxcOMBlocz3REA",
+	"1aiUVHl6hhQ5mh035GD/oDWJ/YkISNguzvXhd8CowsEPuhdbygQSoEVeIkIZXjI+3yfv+MsWiVM1Plcj",
+	"vNAKAWXGzLj96IgzB4PloSxDMNBDhHmb2B2HsqgRl4ul3mms8M5ejrLLf8BVzW1iiLCnvhdhgQEKguTC",
+	"vc57bxkXI13ObUSIrUa7cfL+9MyhDjXajR3E3LYT6/oHQb/7V+bNTkuduee9cOcvX+FVNzuIGL1EuM5S",
+	"6y4jkDk/e1qGkUe/6rA1Q2N/d/+n7b297f0XZ3u77V37v3/mPSKmie1Keie6cDjkbCjud9DVBQ552CKh",
+	"7nM5ltRegH69v7tnNyv88VPYqHFvf0m61+WZvBfMH+6hFbie/yDlBOT6xh9+lGbZyu7tfdc7YGJItLu7",
+	"682VshnjVZiToIGBZzl3BtpF8If8ugQP+ix/FcT63ZQ9+HZfeYJ/WGoA4ULUNV1nvCgDiib+AXIvoXyB",
+	"NLUkVENAtGvtjdjl2LV/iHMdFv5OKhL/YP+B13lYig9Ji1NFBBDqdK16hUPx1Vha0CIxBDGsMVAULuRo",
+	"zgA/XJh3A5plAIqYtsgrB0RtbRi8kIPILE41DuLR8SHe0sFUHDZ5PADQ9ynFCi8tGnItjVHyjovi4H+6",
+	"hXKeajlsf3P+/PLziy+lHvDh9Z0rxQnasJVVxsKCG6hwlxqTZpm8LvSl4wA4G9Ur+8Hpu0q7oVBOB/vL",
+	"rnFWFiTa5VGQB+zMRutWUMvAg+EIkp82Vbzfs6Z5B00xuKshSyX88G+BOgkKlRa8QbuFhtm58FXAa9Az",
+	"M6WjfjjxiMSCT96NpJyQRNgBAPYmfGiwVK4ckO+l3Z21y9blJ7CgWQ6ELkzyCFz/QPA5A+rqEZVrbaTg",
+	"g9rbu7seWLxsXgctEjw3PYCI7Ck5Gs6+LvoNhywr2zDFovHUrjxgtfNvO5BumwP+rdxz9DyT+wPouL7+",
+	"8OET68EpmYGZB/O4TVizzMFvuNJmO+OCET0aWue1uNM8xV8Qw+hgcecIJvgwsHhImxlweOXj+fqM9uYd",
+	"LhgTHspNcG2TbPJYwfJ6TjYsK7MWgCjBkTtf4b+LQeN5SbWcIDzuvkM6fnpymHqbw3rrw7rAoTtRLJEC",
+	"W8O+gTvfJ4vnB4epwLMsNasTKQZ3AxSZW5zsepS/wp64SwO6LoQI03x6anljYa8DDnBVdXVrE3u+ZwlT",
+	"WQQ1cB1Kbi2G/ClIxbIlv5zN/jBogjPFgwcTfKJiYmMQPKBB8D1BFsL5CBALw5N0P+7AjjNe5kcO37mB",
+	"T7q9xUfN1PygoEN3gvysTWjwGzBczvLyQC6eigGz1CnGPGUpwAkJz3Sdq/+BDeQVmzjYq5s01NCiHnki",
+	"ny8oRl4qvfEtF5e0x4o7xag0jSuRtuiQ//XBprOAuVUR+UDCbyIfmzDl06mJsxzr5Ce2jHYRkCbNMqjE",
+	"xWz4rZVtlihAV184+IFyyx3Lp22W+EXMtEoyHHRIYvsvDYghmKo/stswARaysVu+AbsFWZzwFBAw/+P0",
+	"/R/to5NjzwlPNgTzASuINtbHA1gfWLu1MT825scTMT/e0UvmkucxWOK8m6BtPdPePLlzi6S6UMEJMUAG",
+	"K80V8isjojF3ltBMS5/JP/V+RFhO5BVTHr3FvyZAw2xVQZpsJOm9S9KjNGUpaSLb0QwaF3tQYbSOtaHj",
+	"rY2g3QjaJyJoj9LUSVEj78vFWy7IhYWh8wLVH2DYk/YHj3JSLdCJOdATAYlJk30ZQq8CrCNXDEq6EdZ4",
+	"a+MdfgvX8ZbR3Z6zNDi1T8AxrDSjTumAETXCVbkmxwVHH2KtJIyBDBuREp3IIUOourxXxP7uboWRBO/J",
+	"5cOtsLfr6vWWPdvLJNvehWyplCvOkvFchUQvdgFwTAwCRFx/Q8bNOtOZ51DYUXZjGW4sw6diGQLLEopy",
+	"t9Azh9jN2N+XIy42N6TpYLNjGBU/vNG489UJ7ZsF70SdjphQhlU3eZPyETRSivisXJd6CxIutGE0za02",
+	"QA6w9lkdOt1kDegSEHmfNpeRm97oj/5S0YmU8FZx/SG7u7do5w+1AmVeWkd42mf7ue9LI5+0qxsuZb6z",
+	"WyLRxon9Vqo25QQ/ewFQ5vMZwLrhuDsv5QxndSsEcd+1A5zJRA22D/YL3f+SqYwLIrtdnrDF3ctwcg9T",
+	"zVkiz6aoc2OgfJdFnaJs+jepi1V1ZSmotXVrabeAV1R6YOfrhFexQEnohMTbVIZuTvymMrSiMnTi0HuA",
+	"tfBapogPcLO2s1+fKTllq9yDGV9XFRbOfVM7+l3WjpYPyMNb+r4jBUAyzwi7la3n5cJwM+tQ16hZV/RC",
+	"qtwN0nzHjWFbq7kdD1OQuogE8nWpT1sSbaySTXnqfZSnrllYL+CozM/wWS25J8Cwq+gbpMfasAFxLZ1I",
+	"MtJGDjB1s+5iBsT8orLRzvnMPvDk+gbZmc8PyrokV4DizkFREJoasLDjTaD2WwnUKnf8vCTA41gvAQJ8",
+	"2TsMyN42oyflepjRsW/a+BozevLDzvzPQRq2XVwBu+sAdCdxeBdPSrYreJhoLdBuE6XdWEffJ/ReoOyX",
+	"FmuLGjSLZZ9gDKk68eQuIqxRoauD+NQm7rqJuz5BRL7gGOctiasR+JY72vWB1dzmuEPTuy6MYee4CaB+",
+	"n+B7K2mqe8juzxOcosZwZOrCnWtQbyva+LW2+w9LmukPE92cJQ58VPNpioWNrt9EM+8hmgl9WDnLUk16",
+	"/IoJaHWNBkMT4Pe4JnwwGBl6kbGte/AFdnyJzTmWMM+Lerq6EfYNIPD96oTv7LAikGWDdvM9ovS5XorY",
+	"nc4e0ZQrhm20RerqJrJxVALFUQyrTkrGfgiLt5iVhG2w7tdkWkJolIH+pkXI7NqWSTmyAYq4N8A/DxVx",
+	"3Zck5SkUYwNcCDfY/L0npHo0ldkbo2wTRF20hifA33nma9qCgjhX7IaWVj2axKKiGqXzarCBofjb4AZu",
+	"LKlv1pI6TrU/d6sbVNMogyuYU/cXdJoJNbgxfDZYgxuLZmPRLII1WIUrmAP7gfD08vK+7JlqtJxjQSjR",
+	"XPQyto3ADCA5EXfAWmYaU7IAR8fjEaAZxo0mQ8WuuBxpb7LBX+wId2y3KpEGN4L0AaAGPcJT4EJ6xME+",
+	"QxfykrGhZVAeVpdtnMmN6H1iGDPTMhYk10IIr+sTuTMCcvOD9R/1Km1yZqcoT1rxXpLnZnyTijHWlkUQ",
+	"WnLgf1t1CcwexGyJUpbqmXk0XnA3uC5aflV91cPy3OqzH9gVU5oRlrdWb2PidiEdnbr2VOIiGBwR01dy",
+	"1OsTKsYd4aCKmkjJCOcfES76THFDRcIikrIuHWWY/brVIv/gpi9HhsQTdUJxRzhd6jZKE8h/PvSZVlEe",
+	"HoHCQFoGPnimW+QVFXb3LlhHJHJwwa3Uh4el6TNFujyzzNLqiBoCAwTTucsRuDMS9xQVhjkKF2eLNHUJ",
+	"wC8uZhPXMiKOCQ7oosr1JH/khBorUhZKrw9LF94ANRfxM99xUWij6FtsebXpdfVN5emPnA7yqhF10jyV",
+	"uM48/TKj/WYlhlVdEBrKJXAMP8ZzcNGnHRFM37WLuhX+yoDyDLQSTdi/02TAWsYyU9TocqWNLwf4zf7Z",
+	"fgeLk/4swX4u7gzY2T5Mij/QaZPiv3Eovs8UfyvbIiKB68GjAIMqiHosLygX9RN2vkIV3EKZ/06abbBV",
+	"Nod4k+NfleMPccyqmhV0p+QlE6uf5PpL49zKuEP7vDazVzO1SfT/PhP9gd2b8YDFgBlm+owkNMuY2lrR",
+	"rg8GaZZ1c7vz7q5n7ewmr2fLTO4dAHfpoPMr62f5vQQGZpzjYE/6ss4CJgCvQb2u6GZoQ81IN9qNlGt6",
+	"4STw4rLhYeoNZkolV2/wNKXTxu7Y1BvcS3N/J8aw6CAiKAYiIlWVZLsHF2SnVAKVX2BMtGCRyh5tK2dT",
+	"tp2OUH6wdEbUO0L47snQtxTZGCPfHbFI6PtIYIzbkc0J+KTPkkvUYDGGvSsNtJNgacsK+TWEhO8yflss",
+	"7ZSZOpHMul2WGH7FJlsFbsK5T9waPPIHomqLyRCvPkLx8Tq/s5khQ4Jj9aCG4RLSaz42lH3rd9b8bdPw",
+	"7bu72skNi8B8mIF1UPrTU3AUK++Pzhbt/IYBIjAwioVHEDG65iKV1/CwYlRL4R2Zum5xXp7cDuPfnkl9",
+	"Tk2j3djfffFie3dve3fvbHe3Df/7J7ycwoONzyOqDFPZmNBRCvDA1b3mrPsohxhJnoAqBfDS8+eXn198",
+	"KRLXZBkac9OpbtOpbtOpbnPp9310qhth4G9lnTgnNbsK68RVPoT26MoKJJyq1bp13Uen/nLF2TW7ta74",
+	"tIK2cMt/OHVxbNhA17nKgl2DUTxhPm+E3EbIPZm6WzhfBDKhu1MOQcknnJEtvU5BuKwfv+MyS61cqIlE",
+	"vheMcMMGZMgUadqnIjT6t9oVK43cBVFQ9fjMJSPryLUptSM6wvSlZj6/F0OXTaOo0NzwK5aNt/K2HbgI",
+	"S9gg/7dFXjs32w4bMpFy0euIkOiQ9Gutzj5T7JBQ4i9+8E4P26S6HZkVV+0InDe6Olw7X37BdGIIwLbI",
+	"HxLqerkAT6cj5odZD4kU7Jkm8lrg/eOWG+WnXB2Gfe13dLUQzCOPwk6sri4M60cV6OGboMs3gErjLp/D",
+	"8ztRU1CAn1/3x99LNHaZtspBMGXTVXljUW66Kt9pV+UpA+kOPeA7l0u3Bx89StNSMPdBApZnJZG2kQ4b",
+	"6XDfwbEU7gYrMJqa3M/QPAYX0eXy1nqG18Kl+4JjQoQMrsQPSeHf6Gc4IMbRtRmC/vL4zOcQP+HbY1jD",
+	"/ItjpMjGQfnmboXdwWhC7AAMYs0Sxcqdhh2j1x/n8MA8ygvhtcuAoqQQiNO4fUfFhPvgu64AxVriND9M",
+	"1WDw6XRG9eCho2zs/OKC4yKi+9JuE3hsImEbk2cTYn9qxYPA29i0HcTJYcDghGvH4pa71y1el7aXdr7C",
+	"f6fDMXcsOT+wK3k5ITnnh0jsM5sQycYJuv8QieU8f7KjIK2Wmjs5x/cUIaloY+3Fwa36VwP1WDJS3Ixh",
+	"+heMKqaORvaJPz9ZC82Ra/KM/85oZvo+3y7lgmlwONzs3nshomH+7re4+tKv3I1L8QsskJgYUfJTpxFt",
+	"XpdvZtzlXZ4qHxGMwUdETUHfBHMOovnTn3hHxZgAK8DtgPW0nQnprgeoJrxLNOSmZVKwUlF6+aI2+ObL",
+	"UXZZtSD7Rof4x+16yPshE8e/Ersz/3z9B/zXig0Mkh+dHJO91i5BmUd+ZQnILnIiuTC+SiNlwvAuZ4rE",
+	"XzVTV0zd1KiguEXOAJRLyZFdb1dmmbz2336mEQSo3REjcSmshvQwUQHUOewBU0q6X1OAniXIeohiNVTy",
+	"ImMDkjJDeeZwjxxd3LdCPvgNrnsriDWJaZt3rXXoYtMouYNgB8q4YsH3yn2QQy5GwRH85ggSOm8+3fzf",
+	"AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

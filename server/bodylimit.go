@@ -23,12 +23,16 @@ const maxDrain = 8 << 20
 // up to maxDrain, is read before the answer; a larger one closes the
 // connection after it.
 func limitBody(limit string) echo.MiddlewareFunc {
-	limited := middleware.BodyLimit(limit)
+	limited, bulk := middleware.BodyLimit(limit), middleware.BodyLimit(maxBulkBody)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		h := limited(next)
+		h, hBulk := limited(next), bulk(next)
 		return func(c echo.Context) error {
 			body := c.Request().Body // before BodyLimit wraps it
-			err := h(c)
+			run := h
+			if c.Path() == routeBulk {
+				run = hBulk
+			}
+			err := run(c)
 			if body == nil || !errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
 				return err
 			}

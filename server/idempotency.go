@@ -38,7 +38,7 @@ func (m *idempotency) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		key := req.Header.Get(headerIdempotencyKey)
-		if key == "" || req.Method == http.MethodGet || req.Method == http.MethodHead || !strings.HasPrefix(req.URL.Path, "/v1/") || readsByPost(c.Path()) {
+		if key == "" || req.Method == http.MethodGet || req.Method == http.MethodHead || !strings.HasPrefix(req.URL.Path, "/v1/") || keyIgnored(c.Path()) {
 			return next(c)
 		}
 		if !validIdempotencyKey(key) {
@@ -97,11 +97,12 @@ func (m *idempotency) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// readsByPost reports whether an echo route is a read sent with POST (the
-// checks, AuthZEN's decisions and searches): it writes nothing, so a key
-// has nothing to guard.
-func readsByPost(route string) bool {
-	return route == routeCheck || route == routeCheckBatch || isAuthzenRoute(route)
+// keyIgnored reports whether an echo route ignores Idempotency-Key: reads
+// sent with POST (the checks, AuthZEN's decisions and searches) write
+// nothing to guard, and POST /bulk's operations are the writes (a keyed
+// bulk would hold one transaction around writes meant to commit one by one).
+func keyIgnored(route string) bool {
+	return route == routeCheck || route == routeCheckBatch || isAuthzenRoute(route) || route == routeBulk
 }
 
 // recorder holds a keyed write's answer until its transaction commits.

@@ -14,9 +14,10 @@ import (
 //     for the platform operator only; an empty list for any valid token);
 //   - x-roster-self: true when a user may call it on its own user (`me` or
 //     its own id in {user_id}) without those permissions;
-//   - x-roster-subject: body when the user it is about is in the body (the
-//     checks): the handler asks principal.require for each subject that is
-//     not the caller.
+//   - x-roster-subject: body when what it is about is in the body: the
+//     checks (the handler asks principal.require for each subject that is
+//     not the caller) and POST /bulk (each operation is authorized as a
+//     request of its own).
 //
 // buildOperations reads them at startup; nothing else in Go lists
 // operations.

@@ -72,7 +72,8 @@ func TestReadOperation_extensions(t *testing.T) {
 }
 
 // The spec marks as self-service exactly the reads of oneself and the
-// management of one's own tokens, and as body-subject exactly the checks.
+// management of one's own tokens, and as body-subject exactly the checks
+// and the bulk.
 func TestSpec_selfAndSubjectOperations(t *testing.T) {
 	spec, err := gen.GetSwagger()
 	require.NoError(t, err)
@@ -89,5 +90,5 @@ func TestSpec_selfAndSubjectOperations(t *testing.T) {
 	}
 	require.ElementsMatch(t, []string{"GetEvaluatedRoles", "GetUserPermissions", "GetUser", "ListUserRoles",
 		"ListUserTokens", "CreateUserToken", "RevokeUserToken"}, self)
-	require.ElementsMatch(t, []string{"CheckPermission", "CheckPermissions"}, body)
+	require.ElementsMatch(t, []string{"CheckPermission", "CheckPermissions", "BulkWrite"}, body)
 }

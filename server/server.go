@@ -32,7 +32,8 @@ type Server struct {
 	PublicURL string
 
 	orgs orgSet
-	seal cursorSeal // seals cursors and AuthZEN page tokens
+	seal   cursorSeal   // seals cursors and AuthZEN page tokens
+	router http.Handler // this server itself, for POST /bulk's sub-requests
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)
@@ -131,6 +132,7 @@ func New(cfg Config) *echo.Echo {
 	e.Use((&idempotency{store: cfg.Store}).middleware)
 	e.Use(withFastChecks(validator(spec, ops)))
 
+	srv.router = e
 	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, []gen.StrictMiddlewareFunc{srv.seal.middleware, requestBase}))
 	mon.watch(engines, cfg.Store)
 	registerOps(e, mon)
@@ -143,6 +145,9 @@ func notifyWrites(engines *live.Engines) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			err := next(c)
+			if p := principalFrom(c.Request().Context()); p != nil && p.internal {
+				return err // a bulk's sub-request: the bulk tells the engines once it has committed
+			}
 			if v := c.Response().Header().Get("Roster-Revision"); v != "" {
 				if rev, perr := strconv.ParseInt(v, 10, 64); perr == nil {
 					// A new tenant (POST /v1/tenants) has no engine yet to tell.

@@ -29,6 +29,9 @@ type specOp struct {
 	Perms    []string
 	Operator bool
 	Public   bool
+	// SubjectInBody: x-roster-subject: body — the handler authorizes what
+	// the body names (the checks, each operation of a bulk).
+	SubjectInBody bool
 }
 
 func (o specOp) String() string { return o.ID + " " + o.Method + " " + o.Path }
@@ -50,6 +53,7 @@ func specOperations(t testing.TB) []specOp {
 			b, err := json.Marshal(raw)
 			require.NoError(t, err)
 			require.NoError(t, json.Unmarshal(b, &o.Perms), "%s: x-roster-permission must be a list of strings", o)
+			o.SubjectInBody = op.Extensions["x-roster-subject"] == "body"
 			if slices.Contains(o.Perms, "operator") {
 				o.Operator, o.Perms = true, nil
 			}
@@ -162,6 +166,10 @@ var opRequests = map[string]opRequest{
 		return `{"subject":{"type":"user","id":"` + f.User + `"},"resource":{"type":"documents","id":"d1"}}`
 	}},
 	"authzenmetadata": {},
+
+	"bulkwrite": {body: func(_ fixture, n string) string {
+		return `{"operations":[{"method":"POST","path":"/organizations","body":{"name":"o` + n + `"}}]}`
+	}},
 }
 
 // errorCode is the code of an error answer: the problem's, or for an

@@ -42,4 +42,8 @@ type IdempotencyStore interface {
 		fn func(ctx context.Context) (IdempotentResponse, error)) (resp IdempotentResponse, replayed bool, err error)
 	// SweepIdempotencyKeys deletes up to limit answers stored before before.
 	SweepIdempotencyKeys(ctx context.Context, before time.Time, limit int) (int, error)
+	// InTransaction runs fn with a context whose writes all join one
+	// transaction holding the tenant's write lock: they commit together when
+	// fn returns nil, and none does when it returns an error (an atomic bulk).
+	InTransaction(ctx context.Context, tenantID string, fn func(ctx context.Context) error) error
 }

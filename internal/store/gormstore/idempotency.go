@@ -60,15 +60,10 @@ func (s *Store) RunIdempotent(ctx context.Context, req rbac.IdempotentRequest, n
 	var out rbac.IdempotentResponse
 	replayed := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if req.Scope != "" && s.dialect != migrations.SQLite {
-			// The tenant's write lock, as write takes it, before the lookup:
-			// a concurrent first request holds it until its answer is stored.
-			// (SQLite's BEGIN IMMEDIATE already serialises writers.)
-			var t tenantRow
-			err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Where("id = ?", req.Scope).Take(&t).Error
-			if err != nil && !isNotFound(err) {
-				return err
-			}
+		// The tenant's write lock before the lookup: a concurrent first
+		// request holds it until its answer is stored.
+		if err := s.lockTenant(tx, req.Scope); err != nil {
+			return err
 		}
 		var rows []idempotencyRow
 		if err := tx.Where("scope = ? AND caller = ? AND key = ?", req.Scope, req.Caller, req.Key).Limit(1).Find(&rows).Error; err != nil {
@@ -103,6 +98,30 @@ func (s *Store) RunIdempotent(ctx context.Context, req rbac.IdempotentRequest, n
 		return rbac.IdempotentResponse{}, false, translate(err, "")
 	}
 	return out, replayed, nil
+}
+
+func (s *Store) InTransaction(ctx context.Context, tenantID string, fn func(ctx context.Context) error) error {
+	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.lockTenant(tx, tenantID); err != nil {
+			return err
+		}
+		return fn(context.WithValue(ctx, ambientKey{}, tx))
+	}), "")
+}
+
+// lockTenant takes the tenant's write lock in tx, as write does, where the
+// dialect needs a row lock for it (SQLite's BEGIN IMMEDIATE already
+// serialises writers). A tenant that does not exist locks nothing.
+func (s *Store) lockTenant(tx *gorm.DB, tenantID string) error {
+	if tenantID == "" || s.dialect == migrations.SQLite {
+		return nil
+	}
+	var t tenantRow
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Where("id = ?", tenantID).Take(&t).Error
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	return nil
 }
 
 func (s *Store) SweepIdempotencyKeys(ctx context.Context, before time.Time, limit int) (int, error) {

@@ -71,3 +71,35 @@ func testIdempotency(t *testing.T, newStore Factory) {
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "k2's answer, stored at now; k's was renewed at later")
 }
+
+// testInTransaction: writes made inside InTransaction commit together, or
+// none does when fn fails.
+func testInTransaction(t *testing.T, newStore Factory) {
+	f := setup(t, newStore)
+	rev := f.revision()
+	err := f.s.InTransaction(ctx, "acme", func(ctx context.Context) error {
+		for _, n := range []string{"a", "b"} {
+			if _, _, err := f.s.CreateRole(ctx, f.w(), rbac.RoleInput{Name: n, DisplayName: n, Permissions: []string{}}); err != nil {
+				return err
+			}
+		}
+		return errors.New("the last step failed")
+	})
+	require.Error(t, err)
+	require.Equal(t, rev, f.revision(), "nothing of a failed transaction")
+	_, err = f.s.GetRole(ctx, "acme", "role_a")
+	require.Equal(t, rbac.ENotFound, rbac.ErrorCode(err))
+
+	require.NoError(t, f.s.InTransaction(ctx, "acme", func(ctx context.Context) error {
+		for _, n := range []string{"a", "b"} {
+			if _, _, err := f.s.CreateRole(ctx, f.w(), rbac.RoleInput{Name: n, DisplayName: n, Permissions: []string{}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	require.Equal(t, rev+2, f.revision(), "each write its own revision, committed together")
+	changes, err := f.s.Changes(ctx, "acme", rev, 0)
+	require.NoError(t, err)
+	require.Len(t, changes, 2, "and its own change for the engines")
+}

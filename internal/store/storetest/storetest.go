@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Changes", testChanges},
 		{"RoleAssignees", testRoleAssignees},
 		{"Idempotency", testIdempotency},
+		{"InTransaction", testInTransaction},
 	}
 	for _, suite := range suites {
 		t.Run(suite.name, func(t *testing.T) { suite.fn(t, newStore) })

@@ -613,6 +613,38 @@ export interface paths {
         patch: operations["updateOrganization"];
         trace?: never;
     };
+    "/v1/tenants/{tenant_id}/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Up to 10,000 writes of this tenant in one request
+         * @description Each operation is one of this tenant's writes (`path` relative to
+         *     `/v1/tenants/{tenant_id}`), authorized and validated exactly as if sent alone; the
+         *     results are in request order with the status and body it would answer alone. `ref`
+         *     names an operation: a later one may write `${name}` in its path or in any string of its
+         *     body, replaced by the `id` of that operation's answer; a reference to an unknown or
+         *     failed operation fails (400). Not atomic (default): each operation is its own write,
+         *     and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
+         *     fails nothing is written, `committed` is false, the failing operation's result carries
+         *     its error and the ones after it 424. Each operation still moves the revision and leaves
+         *     its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+         *     The call needs a valid token; what each operation needs is checked for it.
+         */
+        post: operations["bulkWrite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenant_id}/audit-events": {
         parameters: {
             query?: never;
@@ -1287,6 +1319,37 @@ export interface components {
         };
         /** @description AuthZEN's error body, an error message string. */
         AuthzenError: string;
+        BulkOperation: {
+            /** @enum {string} */
+            method: "POST" | "PUT" | "PATCH" | "DELETE";
+            /** @description Relative to `/v1/tenants/{tenant_id}`, such as `/users` or `/users/usr_…/roles`. */
+            path: string;
+            /** @description The operation's JSON body, as it would be sent alone. */
+            body?: unknown;
+            if_match?: string;
+            ref?: string;
+        };
+        BulkRequest: {
+            operations: components["schemas"]["BulkOperation"][];
+            /** @default false */
+            atomic?: boolean;
+            /** @default false */
+            dry_run?: boolean;
+        };
+        BulkResult: {
+            results: {
+                status: number;
+                /** @description The answer's body, as the operation would answer alone (absent for 204 and 424). */
+                body?: unknown;
+            }[];
+            /** @description Whether the writes were committed (atomic: all or none). */
+            committed: boolean;
+            /**
+             * Format: int64
+             * @description The tenant's revision after the request.
+             */
+            revision: number;
+        };
     };
     responses: {
         /** @description Bad input (missing or mistyped members, bad JSON, an empty body, another content type). */
@@ -3799,6 +3862,87 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyMismatch"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    bulkWrite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "atomic": true,
+                 *       "operations": [
+                 *         {
+                 *           "method": "POST",
+                 *           "path": "/users",
+                 *           "body": {
+                 *             "email": "linus@acme.test"
+                 *           },
+                 *           "ref": "linus"
+                 *         },
+                 *         {
+                 *           "method": "POST",
+                 *           "path": "/users/${linus}/roles",
+                 *           "body": {
+                 *             "role_id": "role_editor"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["BulkRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per operation, in order. */
+            200: {
+                headers: {
+                    "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "committed": true,
+                     *       "revision": 12,
+                     *       "results": [
+                     *         {
+                     *           "status": 201,
+                     *           "body": {
+                     *             "id": "usr_8f3kq0c2",
+                     *             "email": "linus@acme.test",
+                     *             "status": "active",
+                     *             "roles": [],
+                     *             "version": 1,
+                     *             "created_at": "2026-11-29T10:00:00Z",
+                     *             "updated_at": "2026-11-29T10:00:00Z"
+                     *           }
+                     *         },
+                     *         {
+                     *           "status": 201
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
         };
