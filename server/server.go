@@ -31,7 +31,7 @@ type Server struct {
 	// the URLs it hands out; empty: the request's own.
 	PublicURL string
 
-	orgs orgSet
+	orgs   orgSet
 	seal   cursorSeal   // seals cursors and AuthZEN page tokens
 	router http.Handler // this server itself, for POST /bulk's sub-requests
 }
