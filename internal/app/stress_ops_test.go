@@ -90,6 +90,8 @@ var writeKinds = []writeKind{
 	{"user_enable", 1, (*worker).setStatus},
 	{"user_delete", 3, (*worker).deleteUser},
 	{"user_rename", 1, (*worker).renameUser},
+	{"bulk", 1, (*worker).bulk},
+	{"bulk_atomic", 1, (*worker).bulk},
 }
 
 // write runs one write, chosen by weight, or a third of the time among

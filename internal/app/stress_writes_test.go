@@ -224,3 +224,22 @@ func (w *worker) deleteUser(kind string) {
 		s.problems.add(s.servers[i], "deleted user still known to /check", "%s at min_revision %d: %d %s", id, rev, chk.StatusCode(), chk.Body)
 	}
 }
+
+// bulk makes a user and grants it a role in one POST /bulk, atomic or not:
+// the bulk's writes reach the engines as the writes sent alone do.
+func (w *worker) bulk(kind string) {
+	s := w.s
+	ref := "u"
+	ops := []client.BulkOperation{
+		{Method: client.POST, Path: "/users", Body: map[string]any{"email": string(email(w.unique("b")))}, Ref: &ref},
+		{Method: client.POST, Path: "/users/${u}/roles", Body: map[string]any{"role_id": w.pickRole()}},
+	}
+	atomic := kind == "bulk_atomic"
+	res, err := w.c().BulkWriteWithResponse(s.ctx, stressTenant, client.BulkRequest{Operations: ops, Atomic: &atomic})
+	if !w.wrote(kind, res, err) || !res.JSON200.Committed || res.JSON200.Results[0].Status != http.StatusCreated {
+		return
+	}
+	if id, ok := res.JSON200.Results[0].Body.(map[string]any)["id"].(string); ok {
+		s.reg.add(&s.reg.churn, id)
+	}
+}
