@@ -222,6 +222,9 @@ func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 		LogRequestID: true,
 		LogStatus:    true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			if p := principalFrom(c.Request().Context()); p != nil && p.internal && v.Status < 500 {
+				return nil // a bulk's operation: the bulk's own line stands for it (5xx are logged)
+			}
 			level := slog.LevelInfo
 			if v.Status >= 500 {
 				level = slog.LevelError
