@@ -43,6 +43,10 @@ func (s *Server) BulkWrite(ctx context.Context, req gen.BulkWriteRequestObject) 
 	if err != nil {
 		return nil, err
 	}
+	if p.internal {
+		// A bulk inside a bulk would multiply the limits (10,000 × 10,000).
+		return nil, rbac.Invalid("path", "a bulk cannot be an operation of a bulk")
+	}
 	atomic := b.Atomic != nil && *b.Atomic
 	run := &bulkRun{s: s, tenant: req.TenantId, parent: p, refs: map[string]string{}}
 	committed := true

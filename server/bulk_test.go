@@ -118,4 +118,6 @@ func TestBulk_limits(t *testing.T) {
 	requireProblem(t, res.HTTPResponse, res.Body, http.StatusBadRequest, "validation_error", "dry_run")
 	r := acme.bulk(t, false, bulkOp(client.POST, "/../../tenants", map[string]any{"id": "x"}, ""))
 	require.Equal(t, []int{400}, statuses(r))
+	nested := acme.bulk(t, false, bulkOp(client.POST, "/bulk", map[string]any{"operations": []any{map[string]any{"method": "POST", "path": "/users", "body": map[string]any{"email": "n@acme.test"}}}}, ""))
+	require.Equal(t, []int{400}, statuses(nested), "a bulk inside a bulk would multiply the limits")
 }
