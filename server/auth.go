@@ -104,10 +104,10 @@ func (p *principal) Grants(ctx context.Context, q string) (bool, error) {
 // with their ends, its token's scopes, and whether it is unrestricted (the
 // operator, or roles:escalate).
 func (p *principal) policyCaller(ctx context.Context) *rbac.Caller {
-	if p.Token.Operator() {
-		return &rbac.Caller{Unrestricted: true, Operator: true}
+	c := p.tokenCaller()
+	if c.Operator {
+		return c
 	}
-	c := &rbac.Caller{Scopes: p.Token.Scopes, UserID: p.Token.UserID, TokenID: p.Token.ID, TokenExpires: p.Token.ExpiresAt}
 	t, err := p.engine(ctx, p.Token.TenantID)
 	if err != nil {
 		c.Err = err
@@ -118,6 +118,15 @@ func (p *principal) policyCaller(ctx context.Context) *rbac.Caller {
 		c.Unrestricted = true
 	}
 	return c
+}
+
+// tokenCaller is the caller as its token alone says: enough for the token
+// rules (rbac.Caller.ManagesToken), which need no holdings.
+func (p *principal) tokenCaller() *rbac.Caller {
+	if p.Token.Operator() {
+		return &rbac.Caller{Unrestricted: true, Operator: true}
+	}
+	return &rbac.Caller{Scopes: p.Token.Scopes, UserID: p.Token.UserID, TokenID: p.Token.ID, TokenExpires: p.Token.ExpiresAt}
 }
 
 // require answers 403 unless the caller holds every permission in qs.

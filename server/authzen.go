@@ -69,11 +69,7 @@ func (s *Server) decide1(v eval.View, r azRequest) gen.AuthzenDecision {
 	if !rbac.ValidPermission(perm) {
 		return azDeny("the resource type and action name make no permission (" + perm + ")")
 	}
-	owned := false
-	if owner := ownerOf(r.resource.props); owner != "" {
-		id, ok := v.ResolveUser(owner)
-		owned = ok && id == user
-	}
+	owned := v.IsOwner(user, ownerOf(r.resource.props))
 	d := v.CheckOwned(user, perm, orgOf(r.resource.props), owned, s.now())
 	return gen.AuthzenDecision{Decision: d.Allowed}
 }

@@ -113,8 +113,7 @@ func (s *Server) AuthzenSearchAction(ctx context.Context, req gen.AuthzenSearchA
 		if !ok {
 			return
 		}
-		owner, hasOwner := v.ResolveUser(ownerOf(props))
-		owned := hasOwner && owner == user
+		owned := v.IsOwner(user, ownerOf(props))
 		for _, p := range v.Permissions(user, orgOf(props), s.now()) {
 			res, act, _ := strings.Cut(p, ":")
 			act, own := strings.CutSuffix(act, ":own")

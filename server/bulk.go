@@ -145,7 +145,8 @@ func (r *bulkRun) one(ctx context.Context, i int, op gen.BulkOperation) gen.Bulk
 }
 
 // substitute writes the ids of earlier operations for their `${ref}`s in
-// the path and in the body's strings.
+// the path and in the body's strings. It reads each `${…}` once and looks
+// its name up, so a bulk of many references costs what its bytes cost.
 func (r *bulkRun) substitute(op gen.BulkOperation) (string, []byte, error) {
 	var body []byte
 	if op.Body != nil {
@@ -154,29 +155,43 @@ func (r *bulkRun) substitute(op gen.BulkOperation) (string, []byte, error) {
 			return "", nil, err
 		}
 	}
-	path := op.Path
-	if !strings.Contains(path, "${") && !bytes.Contains(body, []byte("${")) {
-		return path, body, nil
+	path, err := r.resolveRefs([]byte(op.Path), "path")
+	if err != nil {
+		return "", nil, err
 	}
-	for name, id := range r.refs {
-		token := "${" + name + "}"
-		if !strings.Contains(path, token) && !bytes.Contains(body, []byte(token)) {
-			continue
+	if body, err = r.resolveRefs(body, "body"); err != nil {
+		return "", nil, err
+	}
+	return string(path), body, nil
+}
+
+// resolveRefs replaces every `${name}` in b (where names the part, for the
+// message) by its operation's id.
+func (r *bulkRun) resolveRefs(b []byte, where string) ([]byte, error) {
+	if !bytes.Contains(b, []byte("${")) {
+		return b, nil
+	}
+	var out []byte
+	for {
+		i := bytes.Index(b, []byte("${"))
+		if i < 0 {
+			return append(out, b...), nil
 		}
-		if id == "" {
-			return "", nil, fmt.Errorf("refers to %s, an operation that failed", strconv.Quote(name))
+		j := bytes.IndexByte(b[i:], '}')
+		if j < 0 {
+			return nil, fmt.Errorf("has an unclosed reference in its %s", where)
 		}
-		path = strings.ReplaceAll(path, token, id)
-		body = bytes.ReplaceAll(body, []byte(token), []byte(id))
+		name := string(b[i+2 : i+j])
+		id, known := r.refs[name]
+		switch {
+		case !known:
+			return nil, fmt.Errorf("refers to %s in its %s, which no earlier operation names", strconv.Quote(name), where)
+		case id == "":
+			return nil, fmt.Errorf("refers to %s, an operation that failed", strconv.Quote(name))
+		}
+		out = append(append(out, b[:i]...), id...)
+		b = b[i+j+1:]
 	}
-	if i := strings.Index(path, "${"); i >= 0 {
-		return "", nil, fmt.Errorf("refers to an unknown operation in its path (%s)", path[i:])
-	}
-	if i := bytes.Index(body, []byte("${")); i >= 0 {
-		end := min(len(body), i+40)
-		return "", nil, fmt.Errorf("refers to an unknown operation in its body (%s)", body[i:end])
-	}
-	return path, body, nil
 }
 
 // problemResult is a 400 result for an operation the bulk could not send.

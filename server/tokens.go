@@ -21,7 +21,7 @@ func (s *Server) ListUserTokens(ctx context.Context, req gen.ListUserTokensReque
 	if err != nil {
 		return nil, err
 	}
-	c := p.policyCaller(ctx)
+	c := p.tokenCaller()
 	if err := c.ManagesToken(id, ""); err != nil {
 		return nil, err
 	}

@@ -68,15 +68,8 @@ func exportCommand(ctx context.Context, args []string, e *cliEnv) int {
 
 // exportTenant emits every record of the tenant.
 func exportTenant(ctx context.Context, c *client.Client, tenant string, emit func(any) error) error {
-	limit := 100
 	orgNames := map[string]string{}
-	for o, err := range client.All(ctx, func(ctx context.Context, cur *string) ([]client.Organization, *string, error) {
-		r, err := c.ListOrganizationsWithResponse(ctx, tenant, &client.ListOrganizationsParams{Limit: &limit, Cursor: cur})
-		if err := client.CheckResponse(r, err); err != nil {
-			return nil, nil, err
-		}
-		return r.JSON200.Items, r.JSON200.NextCursor, nil
-	}) {
+	for o, err := range allOrganizations(ctx, c, tenant) {
 		if err != nil {
 			return err
 		}
@@ -85,13 +78,7 @@ func exportTenant(ctx context.Context, c *client.Client, tenant string, emit fun
 			return err
 		}
 	}
-	for r, err := range client.All(ctx, func(ctx context.Context, cur *string) ([]client.Role, *string, error) {
-		res, err := c.ListRolesWithResponse(ctx, tenant, &client.ListRolesParams{Limit: &limit, Cursor: cur})
-		if err := client.CheckResponse(res, err); err != nil {
-			return nil, nil, err
-		}
-		return res.JSON200.Items, res.JSON200.NextCursor, nil
-	}) {
+	for r, err := range allRoles(ctx, c, tenant) {
 		if err != nil {
 			return err
 		}
@@ -112,18 +99,10 @@ func exportTenant(ctx context.Context, c *client.Client, tenant string, emit fun
 			return err
 		}
 	}
-	emails := map[string]string{}
-	for u, err := range client.All(ctx, func(ctx context.Context, cur *string) ([]client.User, *string, error) {
-		res, err := c.ListUsersWithResponse(ctx, tenant, &client.ListUsersParams{Limit: &limit, Cursor: cur})
-		if err := client.CheckResponse(res, err); err != nil {
-			return nil, nil, err
-		}
-		return res.JSON200.Items, res.JSON200.NextCursor, nil
-	}) {
+	for u, err := range allUsers(ctx, c, tenant) {
 		if err != nil {
 			return err
 		}
-		emails[u.Id] = string(u.Email)
 		grants, err := userGrants(ctx, c, tenant, u.Id, orgNames)
 		if err != nil {
 			return err
@@ -133,17 +112,11 @@ func exportTenant(ctx context.Context, c *client.Client, tenant string, emit fun
 			return err
 		}
 	}
-	for g, err := range client.All(ctx, func(ctx context.Context, cur *string) ([]client.Group, *string, error) {
-		res, err := c.ListGroupsWithResponse(ctx, tenant, &client.ListGroupsParams{Limit: &limit, Cursor: cur})
-		if err := client.CheckResponse(res, err); err != nil {
-			return nil, nil, err
-		}
-		return res.JSON200.Items, res.JSON200.NextCursor, nil
-	}) {
+	for g, err := range allGroups(ctx, c, tenant) {
 		if err != nil {
 			return err
 		}
-		rec, err := groupRecord(ctx, c, tenant, g, emails, orgNames)
+		rec, err := groupRecord(ctx, c, tenant, g, orgNames)
 		if err != nil {
 			return err
 		}
@@ -155,15 +128,8 @@ func exportTenant(ctx context.Context, c *client.Client, tenant string, emit fun
 }
 
 func userGrants(ctx context.Context, c *client.Client, tenant, userID string, orgNames map[string]string) ([]grant, error) {
-	limit := 100
 	var out []grant
-	for a, err := range client.All(ctx, func(ctx context.Context, cur *string) ([]client.Assignment, *string, error) {
-		res, err := c.ListUserRolesWithResponse(ctx, tenant, userID, &client.ListUserRolesParams{Limit: &limit, Cursor: cur})
-		if err := client.CheckResponse(res, err); err != nil {
-			return nil, nil, err
-		}
-		return res.JSON200.Items, res.JSON200.NextCursor, nil
-	}) {
+	for a, err := range allUserRoles(ctx, c, tenant, userID) {
 		if err != nil {
 			return nil, err
 		}
@@ -172,28 +138,15 @@ func userGrants(ctx context.Context, c *client.Client, tenant, userID string, or
 	return out, nil
 }
 
-func groupRecord(ctx context.Context, c *client.Client, tenant string, g client.Group, emails, orgNames map[string]string) (record, error) {
-	limit := 100
+func groupRecord(ctx context.Context, c *client.Client, tenant string, g client.Group, orgNames map[string]string) (record, error) {
 	rec := record{Kind: "group", Name: g.Name, Description: deref(g.Description)}
-	for u, err := range client.All(ctx, func(ctx context.Context, cur *string) ([]client.User, *string, error) {
-		res, err := c.ListGroupMembersWithResponse(ctx, tenant, g.Id, &client.ListGroupMembersParams{Limit: &limit, Cursor: cur})
-		if err := client.CheckResponse(res, err); err != nil {
-			return nil, nil, err
-		}
-		return res.JSON200.Items, res.JSON200.NextCursor, nil
-	}) {
+	for u, err := range allGroupMembers(ctx, c, tenant, g.Id) {
 		if err != nil {
 			return record{}, err
 		}
 		rec.Members = append(rec.Members, string(u.Email))
 	}
-	for a, err := range client.All(ctx, func(ctx context.Context, cur *string) ([]client.Assignment, *string, error) {
-		res, err := c.ListGroupRolesWithResponse(ctx, tenant, g.Id, &client.ListGroupRolesParams{Limit: &limit, Cursor: cur})
-		if err := client.CheckResponse(res, err); err != nil {
-			return nil, nil, err
-		}
-		return res.JSON200.Items, res.JSON200.NextCursor, nil
-	}) {
+	for a, err := range allGroupRoles(ctx, c, tenant, g.Id) {
 		if err != nil {
 			return record{}, err
 		}

@@ -14,38 +14,19 @@ import (
 
 // lookups learns what the tenant has already, so that a rerun finds it.
 func (im *importer) lookups(ctx context.Context) error {
-	limit := 100
-	for o, err := range client.All(ctx, func(ctx context.Context, cur *string) ([]client.Organization, *string, error) {
-		r, err := im.c.ListOrganizationsWithResponse(ctx, im.tenant, &client.ListOrganizationsParams{Limit: &limit, Cursor: cur})
-		if err := client.CheckResponse(r, err); err != nil {
-			return nil, nil, err
-		}
-		return r.JSON200.Items, r.JSON200.NextCursor, nil
-	}) {
+	for o, err := range allOrganizations(ctx, im.c, im.tenant) {
 		if err != nil {
 			return err
 		}
 		im.orgs[o.Name] = o.Id
 	}
-	for u, err := range client.All(ctx, func(ctx context.Context, cur *string) ([]client.User, *string, error) {
-		r, err := im.c.ListUsersWithResponse(ctx, im.tenant, &client.ListUsersParams{Limit: &limit, Cursor: cur})
-		if err := client.CheckResponse(r, err); err != nil {
-			return nil, nil, err
-		}
-		return r.JSON200.Items, r.JSON200.NextCursor, nil
-	}) {
+	for u, err := range allUsers(ctx, im.c, im.tenant) {
 		if err != nil {
 			return err
 		}
 		im.users[string(u.Email)] = u.Id
 	}
-	for g, err := range client.All(ctx, func(ctx context.Context, cur *string) ([]client.Group, *string, error) {
-		r, err := im.c.ListGroupsWithResponse(ctx, im.tenant, &client.ListGroupsParams{Limit: &limit, Cursor: cur})
-		if err := client.CheckResponse(r, err); err != nil {
-			return nil, nil, err
-		}
-		return r.JSON200.Items, r.JSON200.NextCursor, nil
-	}) {
+	for g, err := range allGroups(ctx, im.c, im.tenant) {
 		if err != nil {
 			return err
 		}
