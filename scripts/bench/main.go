@@ -54,6 +54,7 @@ type options struct {
 	writes      int
 	db          string
 	writers     int
+	bulkUsers   int
 }
 
 func parseFlags() options {
@@ -69,6 +70,7 @@ func parseFlags() options {
 	flag.IntVar(&o.writes, "writes", 100, "write-to-visibility iterations")
 	flag.StringVar(&o.db, "db", "sqlite", "backend: sqlite (a temp file) or postgres ($"+envPostgres+", else a throwaway local server)")
 	flag.IntVar(&o.writers, "writers", 32, "concurrent writers in the write-throughput phase")
+	flag.IntVar(&o.bulkUsers, "bulk-users", 10000, "users (two roles each) created by each of the bulk phase's two POST /bulk (-quick has 500)")
 	flag.Parse()
 	if o.db != "sqlite" && o.db != "postgres" {
 		fmt.Fprintf(os.Stderr, "bench: -db must be sqlite or postgres, not %q\n", o.db)
@@ -84,6 +86,7 @@ func parseFlags() options {
 	}
 	if o.quick {
 		o.duration, o.batches, o.writes = min(o.duration, 500*time.Millisecond), min(o.batches, 5), min(o.writes, 10)
+		o.bulkUsers = min(o.bulkUsers, 500)
 	}
 	return o
 }
@@ -237,6 +240,23 @@ func run(o options) (failed bool, err error) {
 	if wr.errors > 0 {
 		failed = true
 		fmt.Println("  first error:", wr.firstErr)
+	}
+
+	// 7. Bulk.
+	bulk, err := bulkLoad(roster.URL(), s, o.bulkUsers)
+	if err != nil {
+		return failed, err
+	}
+	fmt.Printf("\nbulk (%s): POST /bulk creating %d users with 2 roles each, one request:\n", o.db, o.bulkUsers)
+	for _, b := range bulk {
+		mode := "non-atomic"
+		if b.atomic {
+			mode = "atomic"
+		}
+		fmt.Printf("  %-10s %s (%.0f users/s), operations not 201: %d\n", mode, round(b.took), float64(b.users)/b.took.Seconds(), b.failed)
+		if b.failed > 0 {
+			failed = true
+		}
 	}
 
 	printTargets(outcomes, batch, vis)

@@ -94,7 +94,7 @@ func (s *Store) Assign(ctx context.Context, w rbac.Write, userID string, in rbac
 		if err := s.checkAssignmentInput(t, "", &in); err != nil {
 			return err
 		}
-		if _, err := s.getUser(t.tx, w.TenantID, userID); err != nil {
+		if err := userExists(t, userID); err != nil {
 			return err
 		}
 		var changed bool
@@ -249,7 +249,13 @@ func (s *Store) checkAssignmentInput(t *txn, prefix string, a *rbac.AssignmentIn
 	if err := a.Validate(prefix, t.now); err != nil {
 		return err
 	}
-	if err := t.checkGrantableOne(prefix+"role_id", a.RoleID); err != nil {
+	// One read of the role's graph serves both the grantable check and the
+	// escalation rule: each read is a statement inside the tenant's write lock.
+	g, err := t.graph(a.RoleID)
+	if err != nil {
+		return err
+	}
+	if err := g.checkGrantable(prefix+"role_id", a.RoleID); err != nil {
 		return err
 	}
 	if a.OrganizationID != "" {
@@ -261,7 +267,7 @@ func (s *Store) checkAssignmentInput(t *txn, prefix string, a *rbac.AssignmentIn
 			return rbac.Invalid(prefix+"scope.organization_id", fmt.Sprintf("unknown organization %q", a.OrganizationID))
 		}
 	}
-	end, err := t.mayGrant([]string{a.RoleID}, a.ExpiresAt, prefix+"expires_at")
+	end, err := t.mayGrantIn(g, []string{a.RoleID}, a.ExpiresAt, prefix+"expires_at")
 	if err != nil {
 		return err
 	}
@@ -344,6 +350,19 @@ func readGrant(t *txn, g grants, holderID, roleID, orgID string) (rbac.Assignmen
 	var v assignmentView
 	err := g.view(t.tx, t.w.TenantID, holderID).Where("a.role_id = ? AND a.org_id = ?", roleID, orgID).Take(&v).Error
 	return v.toDomain(), translate(err, "assignment")
+}
+
+// userExists is 404 unless the tenant has the user: one indexed read where
+// getUser would also read its roles.
+func userExists(t *txn, userID string) error {
+	var ids []string
+	if err := t.tx.Model(&userRow{}).Where("tenant_id = ? AND id = ?", t.w.TenantID, userID).Limit(1).Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return rbac.NotFound("user")
+	}
+	return nil
 }
 
 // touchUser moves the user's version: its ETag covers its roles too.

@@ -52,14 +52,14 @@ func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) err
 	if tx := ambient(ctx); tx != nil {
 		return fn(tx)
 	}
-	return s.db.WithContext(ctx).Transaction(fn)
+	return s.writer.WithContext(ctx).Transaction(fn)
 }
 
 func (s *Store) RunIdempotent(ctx context.Context, req rbac.IdempotentRequest, now time.Time,
 	fn func(ctx context.Context) (rbac.IdempotentResponse, error)) (rbac.IdempotentResponse, bool, error) {
 	var out rbac.IdempotentResponse
 	replayed := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// The tenant's write lock before the lookup: a concurrent first
 		// request holds it until its answer is stored.
 		if err := s.lockTenant(tx, req.Scope); err != nil {
@@ -101,7 +101,7 @@ func (s *Store) RunIdempotent(ctx context.Context, req rbac.IdempotentRequest, n
 }
 
 func (s *Store) InTransaction(ctx context.Context, tenantID string, fn func(ctx context.Context) error) error {
-	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return translate(s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.lockTenant(tx, tenantID); err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (s *Store) lockTenant(tx *gorm.DB, tenantID string) error {
 }
 
 func (s *Store) SweepIdempotencyKeys(ctx context.Context, before time.Time, limit int) (int, error) {
-	db := s.db.WithContext(ctx)
+	db := s.writer.WithContext(ctx)
 	res := db.Where("(scope, caller, key) IN (?)", db.Model(&idempotencyRow{}).Select("scope, caller, key").
 		Where("created_at < ?", micros(before)).Order("created_at").Limit(limit)).Delete(&idempotencyRow{})
 	return int(res.RowsAffected), translate(res.Error, "")

@@ -72,7 +72,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("gormstore: ping: %w", err)
 	}
-	return &Store{db: db, dialect: migrations.Postgres, now: func() time.Time { return time.Now().UTC() }}, nil
+	return &Store{db: db, writer: db, dialect: migrations.Postgres, now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 func intParam(q url.Values, name string, def int) (int, error) {

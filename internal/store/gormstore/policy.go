@@ -25,8 +25,15 @@ func (t *txn) graph(ids ...string) (roleGraph, error) {
 // checkGrantable verifies that every role id exists and may be granted:
 // 400 naming field[i] otherwise.
 func (t *txn) checkGrantable(field string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	g, err := t.graph(ids...) // one read for all: each is a recursive query
+	if err != nil {
+		return err
+	}
 	for i, id := range ids {
-		if err := t.checkGrantableOne(fmt.Sprintf("%s[%d]", field, i), id); err != nil {
+		if err := g.checkGrantable(fmt.Sprintf("%s[%d]", field, i), id); err != nil {
 			return err
 		}
 	}
@@ -39,6 +46,11 @@ func (t *txn) checkGrantableOne(field, id string) error {
 	if err != nil {
 		return err
 	}
+	return g.checkGrantable(field, id)
+}
+
+// checkGrantable is checkGrantableOne on a graph already read.
+func (g roleGraph) checkGrantable(field, id string) error {
 	switch n := g[id]; {
 	case n == nil:
 		return rbac.Invalid(field, fmt.Sprintf("unknown role %q", id))
@@ -71,6 +83,14 @@ func (t *txn) mayGrant(roleIDs []string, expires *time.Time, field string) (*tim
 	g, err := t.graph(roleIDs...)
 	if err != nil {
 		return nil, err
+	}
+	return t.mayGrantIn(g, roleIDs, expires, field)
+}
+
+// mayGrantIn is mayGrant on a graph already read that holds roleIDs.
+func (t *txn) mayGrantIn(g roleGraph, roleIDs []string, expires *time.Time, field string) (*time.Time, error) {
+	if free, err := t.unbound(); free {
+		return expires, err
 	}
 	perms := g.permissions(roleIDs...)
 	return t.w.Caller.CanGrant(perms, expires, field, strings.Join(roleIDs, ", "))

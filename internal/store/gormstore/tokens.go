@@ -14,7 +14,7 @@ const operatorTokenID = "tok_operator"
 
 func (s *Store) EnsureOperatorToken(ctx context.Context, hash string, replace bool) (bool, error) {
 	created := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var rows []tokenRow
 		if err := tx.Where("id = ?", operatorTokenID).Limit(1).Find(&rows).Error; err != nil {
 			return err
@@ -73,7 +73,7 @@ func (s *Store) Authenticate(ctx context.Context, hash string, now time.Time) (r
 func (s *Store) TouchToken(ctx context.Context, tokenID string, at time.Time) error {
 	minute := micros(at.Truncate(time.Minute))
 	// Only write when the minute moved: at most one write per token per minute.
-	return translate(s.db.WithContext(ctx).Model(&tokenRow{}).
+	return translate(s.writer.WithContext(ctx).Model(&tokenRow{}).
 		Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", tokenID, minute).
 		Update("last_used_at", minute).Error, "")
 }

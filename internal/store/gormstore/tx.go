@@ -77,7 +77,7 @@ func (s *Store) write(ctx context.Context, w rbac.Write, fn func(t *txn) error) 
 // writeOnce is one attempt of write; retry runs it again (fn included) after
 // a serialization failure or deadlock, which only PostgreSQL reports.
 func (s *Store) writeOnce(ctx context.Context, w rbac.Write, fn func(t *txn) error, revOut *int64) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return s.writeIn(tx, w, fn, revOut) })
+	return s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return s.writeIn(tx, w, fn, revOut) })
 }
 
 // writeIn is write's work in transaction tx.
