@@ -25,6 +25,7 @@ type Store interface {
 	TokenStore
 	AuditStore
 	EvalSource
+	HistoryStore
 	IdempotencyStore
 
 	// Ping reports whether the database answers.

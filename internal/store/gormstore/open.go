@@ -126,7 +126,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return migrations.Up(ctx, sqlDB, s.dialect)
+	if err := migrations.Up(ctx, sqlDB, s.dialect); err != nil {
+		return err
+	}
+	return s.baselineHistory(ctx)
 }
 
 // CheckSchema fails unless the schema is exactly the version this binary knows.

@@ -63,9 +63,12 @@ func (s *Store) CreateTenant(ctx context.Context, actor rbac.Actor, in rbac.Tena
 			details["admin_user_id"] = u.ID
 		}
 		out.Tenant = row.toDomain()
-		return tx.Create(&auditRow{TenantID: in.ID, ID: auth.NewID("evt_"), At: now, ActorID: actor.ID(),
+		if err := tx.Create(&auditRow{TenantID: in.ID, ID: auth.NewID("evt_"), At: now, ActorID: actor.ID(),
 			Action: string(rbac.ActionTenantCreate), TargetType: string(rbac.TargetTenant), TargetID: in.ID, Details: eventDetails(actor, details),
-			Revision: row.Revision}).Error
+			Revision: row.Revision}).Error; err != nil {
+			return err
+		}
+		return recordBaseline(tx, in.ID, row.Revision, now)
 	})
 	return out, translate(err, "tenant")
 }

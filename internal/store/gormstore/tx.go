@@ -34,6 +34,24 @@ type pendingEvent struct {
 	details  map[string]any
 }
 
+// change is the event as the change feed will read it back (see changes).
+func (e *pendingEvent) change(rev int64) rbac.Change {
+	c := rbac.Change{Revision: rev, Action: e.action, Target: e.target, TargetID: e.targetID}
+	if listsAffectedUsers(e.action) {
+		switch users := e.details[affectedUsers].(type) {
+		case []string:
+			c.AffectedUsers = users
+		case []any:
+			for _, u := range users {
+				if id, ok := u.(string); ok {
+					c.AffectedUsers = append(c.AffectedUsers, id)
+				}
+			}
+		}
+	}
+	return c
+}
+
 // audit records what the request changed. A request leaves exactly one event:
 // the first call names it, later calls (cascaded effects) are appended to its
 // details under "effects".
@@ -110,9 +128,12 @@ func (s *Store) writeIn(tx *gorm.DB, w rbac.Write, fn func(t *txn) error, revOut
 			Update("revision", rev).Error; err != nil {
 			return err
 		}
-		return tx.Create(&auditRow{TenantID: w.TenantID, ID: auth.NewID("evt_"), At: micros(t.now),
+		if err := tx.Create(&auditRow{TenantID: w.TenantID, ID: auth.NewID("evt_"), At: micros(t.now),
 			ActorID: w.Actor.ID(), Action: string(t.event.action), TargetType: string(t.event.target),
-			TargetID: t.event.targetID, Details: eventDetails(w.Actor, t.event.details), Revision: rev}).Error
+			TargetID: t.event.targetID, Details: eventDetails(w.Actor, t.event.details), Revision: rev}).Error; err != nil {
+			return err
+		}
+		return recordHistory(tx, w.TenantID, rev, t.event.change(rev))
 	}
 }
 
