@@ -81,6 +81,24 @@ func (e BulkOperationMethod) Valid() bool {
 	}
 }
 
+// Defines values for GrantIntervalSourceType.
+const (
+	GrantIntervalSourceTypeDirect GrantIntervalSourceType = "direct"
+	GrantIntervalSourceTypeGroup  GrantIntervalSourceType = "group"
+)
+
+// Valid indicates whether the value is a known member of the GrantIntervalSourceType enum.
+func (e GrantIntervalSourceType) Valid() bool {
+	switch e {
+	case GrantIntervalSourceTypeDirect:
+		return true
+	case GrantIntervalSourceTypeGroup:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProblemCode.
 const (
 	ProblemCodeConflict               ProblemCode = "conflict"
@@ -572,11 +590,15 @@ type BulkOperationResult struct {
 
 // CheckBatchRequest defines model for CheckBatchRequest.
 type CheckBatchRequest struct {
+	// At Answer every check as of this past instant.
+	At     *time.Time     `json:"at,omitempty"`
 	Checks []CheckRequest `json:"checks"`
 }
 
 // CheckBatchResult defines model for CheckBatchResult.
 type CheckBatchResult struct {
+	// AsOf With `at`, the instant answered for (`revision` is then the revision in force at it).
+	AsOf     *time.Time     `json:"as_of,omitempty"`
 	Results  []CheckOutcome `json:"results"`
 	Revision int64          `json:"revision"`
 }
@@ -597,7 +619,10 @@ type CheckMatch struct {
 
 // CheckRequest defines model for CheckRequest.
 type CheckRequest struct {
-	OrganizationId *string `json:"organization_id,omitempty"`
+	// At Answer as of this past instant (see the `at` query parameter of evaluated reads). In a
+	// batch, set `at` on the batch, not on its checks (400).
+	At             *time.Time `json:"at,omitempty"`
+	OrganizationId *string    `json:"organization_id,omitempty"`
 
 	// Owner Who owns the resource in question: a user id, `external_user_id` or email (ignoring
 	// case). An owner-only grant (`resource:action:own`) grants only when it names the
@@ -618,6 +643,9 @@ type CheckRequest struct {
 type CheckResult struct {
 	Allowed bool `json:"allowed"`
 
+	// AsOf With `at`, the instant answered for.
+	AsOf *time.Time `json:"as_of,omitempty"`
+
 	// Matched The granting role with the smallest id and its pattern; null when denied.
 	Matched  *CheckMatch `json:"matched"`
 	Revision int64       `json:"revision"`
@@ -636,6 +664,8 @@ type EvaluatedRole struct {
 
 // EvaluatedRoles defines model for EvaluatedRoles.
 type EvaluatedRoles struct {
+	// AsOf With `at`, the instant answered for (`revision` is then the revision in force at it).
+	AsOf     *time.Time      `json:"as_of,omitempty"`
 	Items    []EvaluatedRole `json:"items"`
 	Revision int64           `json:"revision"`
 }
@@ -645,6 +675,37 @@ type FieldError struct {
 	// Field Dotted path: `scope.organization_id`, `assignments[1].role_id`, `body`.
 	Field   string `json:"field"`
 	Message string `json:"message"`
+}
+
+// GrantInterval defines model for GrantInterval.
+type GrantInterval struct {
+	// From When the grant took effect (its `not_before` when later than the write).
+	From time.Time `json:"from"`
+
+	// GrantedBy Who made the grant (for a group source: who added the user when that came later).
+	GrantedBy string  `json:"granted_by"`
+	Reason    *string `json:"reason,omitempty"`
+
+	// RevokedBy Who took it away; absent while it lasts and when it ran out.
+	RevokedBy *string `json:"revoked_by,omitempty"`
+	RoleId    string  `json:"role_id"`
+
+	// Scope `{"type": "global"}` (the default) or `{"type": "organization", "organization_id": ...}`.
+	Scope  Scope               `json:"scope"`
+	Source GrantIntervalSource `json:"source"`
+
+	// Until When it ended (taken away, or its `expires_at`); null while it lasts.
+	Until *time.Time `json:"until"`
+}
+
+// GrantIntervalSourceType defines model for GrantInterval.Source.Type.
+type GrantIntervalSourceType string
+
+// GrantIntervalSource defines model for GrantInterval.source.
+type GrantIntervalSource struct {
+	// GroupId For `group`: the group the user was a member of.
+	GroupId *string                 `json:"group_id,omitempty"`
+	Type    GrantIntervalSourceType `json:"type"`
 }
 
 // Group defines model for Group.
@@ -754,6 +815,8 @@ type PermissionPattern = string
 
 // PermissionSet defines model for PermissionSet.
 type PermissionSet struct {
+	// AsOf With `at`, the instant answered for (`revision` is then the revision in force at it).
+	AsOf        *time.Time          `json:"as_of,omitempty"`
 	Permissions []PermissionPattern `json:"permissions"`
 	Revision    int64               `json:"revision"`
 }
@@ -820,6 +883,14 @@ type RoleCreate struct {
 	Metadata    *Metadata           `json:"metadata,omitempty"`
 	Name        string              `json:"name"`
 	Permissions []PermissionPattern `json:"permissions"`
+}
+
+// RoleHistory defines model for RoleHistory.
+type RoleHistory struct {
+	Items []GrantInterval `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; null on the last page.
+	NextCursor *NextCursor `json:"next_cursor"`
 }
 
 // RoleList defines model for RoleList.
@@ -1034,7 +1105,9 @@ type UserDocument struct {
 
 // UserList defines model for UserList.
 type UserList struct {
-	Items []User `json:"items"`
+	// AsOf With `at`, the instant answered for (`revision` is then the revision in force at it).
+	AsOf  *time.Time `json:"as_of,omitempty"`
+	Items []User     `json:"items"`
 
 	// NextCursor Pass as `cursor` for the next page; null on the last page.
 	NextCursor *NextCursor `json:"next_cursor"`
@@ -1064,6 +1137,9 @@ type UserUpdate struct {
 	Roles  *[]string   `json:"roles,omitempty"`
 	Status *UserStatus `json:"status,omitempty"`
 }
+
+// At defines model for At.
+type At = time.Time
 
 // Cursor defines model for Cursor.
 type Cursor = string
@@ -1323,11 +1399,18 @@ type ListUsersParams struct {
 	// combined with other filters.
 	HoldsRole *string `form:"holds_role,omitempty" json:"holds_role,omitempty"`
 
-	// HoldsPermission Reverse evaluation: only users granted this permission (same rules as `holds_role`).
+	// HoldsPermission Reverse evaluation: only users granted this permission (same rules as `holds_role`). With `at`, as then.
 	HoldsPermission *PermissionPattern `form:"holds_permission,omitempty" json:"holds_permission,omitempty"`
 
 	// OrganizationId Count global holdings and this organization's (without it, global only).
 	OrganizationId *OrganizationFilter `form:"organization_id,omitempty" json:"organization_id,omitempty"`
+
+	// At Answer as Roster would have answered at this past instant (RFC 3339): the assignments,
+	// memberships, windows, user status, role permissions and inheritance in force then. The
+	// answer carries `as_of` and the `revision` in force at `at`. In the future, or before the
+	// oldest history kept (`--history-retention`), is 400 naming the earliest instant
+	// available. Cannot be combined with `min_revision`.
+	At *At `form:"at,omitempty" json:"at,omitempty"`
 
 	// MinRevision Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400.
 	MinRevision *MinRevision `form:"min_revision,omitempty" json:"min_revision,omitempty"`
@@ -1356,6 +1439,13 @@ type GetUserPermissionsParams struct {
 	// OrganizationId Count global holdings and this organization's (without it, global only).
 	OrganizationId *OrganizationFilter `form:"organization_id,omitempty" json:"organization_id,omitempty"`
 
+	// At Answer as Roster would have answered at this past instant (RFC 3339): the assignments,
+	// memberships, windows, user status, role permissions and inheritance in force then. The
+	// answer carries `as_of` and the `revision` in force at `at`. In the future, or before the
+	// oldest history kept (`--history-retention`), is 400 naming the earliest instant
+	// available. Cannot be combined with `min_revision`.
+	At *At `form:"at,omitempty" json:"at,omitempty"`
+
 	// MinRevision Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400.
 	MinRevision *MinRevision `form:"min_revision,omitempty" json:"min_revision,omitempty"`
 }
@@ -1374,8 +1464,27 @@ type GetEvaluatedRolesParams struct {
 	// OrganizationId Count global holdings and this organization's (without it, global only).
 	OrganizationId *OrganizationFilter `form:"organization_id,omitempty" json:"organization_id,omitempty"`
 
+	// At Answer as Roster would have answered at this past instant (RFC 3339): the assignments,
+	// memberships, windows, user status, role permissions and inheritance in force then. The
+	// answer carries `as_of` and the `revision` in force at `at`. In the future, or before the
+	// oldest history kept (`--history-retention`), is 400 naming the earliest instant
+	// available. Cannot be combined with `min_revision`.
+	At *At `form:"at,omitempty" json:"at,omitempty"`
+
 	// MinRevision Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400.
 	MinRevision *MinRevision `form:"min_revision,omitempty" json:"min_revision,omitempty"`
+}
+
+// GetRoleHistoryParams defines parameters for GetRoleHistory.
+type GetRoleHistoryParams struct {
+	// RoleId Only intervals of this role.
+	RoleId *string `form:"role_id,omitempty" json:"role_id,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // RemoveUserRoleParams defines parameters for RemoveUserRole.
@@ -2261,6 +2370,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/tenants/{tenant_id}/users/{user_id}/roles/evaluated (the `GetEvaluatedRoles` operationId).
 	GetEvaluatedRoles(ctx context.Context, tenantId TenantID, userId UserID, params *GetEvaluatedRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRoleHistory Every interval in which a user held a role, and who granted and revoked it
+	//
+	// Direct grants and grants through groups (a group's role while the user was a member),
+	// newest first, from the history every write leaves (back to the oldest history kept).
+	// `until` is null while a grant lasts; a grant that ran out ends at its `expires_at`.
+	// Needs `audit:read`; one's own (`me`) needs nothing.
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/users/{user_id}/roles/history (the `GetRoleHistory` operationId).
+	GetRoleHistory(ctx context.Context, tenantId TenantID, userId UserID, params *GetRoleHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveUserRole Remove a direct assignment
 	//
@@ -3868,6 +3987,26 @@ func (c *RawClient) ReplaceUserRoles(ctx context.Context, tenantId TenantID, use
 // Corresponds with GET /v1/tenants/{tenant_id}/users/{user_id}/roles/evaluated (the `GetEvaluatedRoles` operationId).
 func (c *RawClient) GetEvaluatedRoles(ctx context.Context, tenantId TenantID, userId UserID, params *GetEvaluatedRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEvaluatedRolesRequest(c.Server, tenantId, userId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRoleHistory Every interval in which a user held a role, and who granted and revoked it
+//
+// Direct grants and grants through groups (a group's role while the user was a member),
+// newest first, from the history every write leaves (back to the oldest history kept).
+// `until` is null while a grant lasts; a grant that ran out ends at its `expires_at`.
+// Needs `audit:read`; one's own (`me`) needs nothing.
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/users/{user_id}/roles/history (the `GetRoleHistory` operationId).
+func (c *RawClient) GetRoleHistory(ctx context.Context, tenantId TenantID, userId UserID, params *GetRoleHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRoleHistoryRequest(c.Server, tenantId, userId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6760,6 +6899,18 @@ func NewListUsersRequest(server string, tenantId TenantID, params *ListUsersPara
 
 		}
 
+		if params.At != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "at", *params.At, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.MinRevision != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "min_revision", *params.MinRevision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
@@ -7077,6 +7228,18 @@ func NewGetUserPermissionsRequest(server string, tenantId TenantID, userId UserI
 
 		}
 
+		if params.At != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "at", *params.At, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.MinRevision != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "min_revision", *params.MinRevision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
@@ -7345,9 +7508,113 @@ func NewGetEvaluatedRolesRequest(server string, tenantId TenantID, userId UserID
 
 		}
 
+		if params.At != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "at", *params.At, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.MinRevision != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "min_revision", *params.MinRevision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRoleHistoryRequest constructs an http.Request for the GetRoleHistory method
+func NewGetRoleHistoryRequest(server string, tenantId TenantID, userId UserID, params *GetRoleHistoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/users/%s/roles/history", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.RoleId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "role_id", *params.RoleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8468,6 +8735,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/tenants/{tenant_id}/users/{user_id}/roles/evaluated (the `GetEvaluatedRoles` operationId).
 	GetEvaluatedRolesWithResponse(ctx context.Context, tenantId TenantID, userId UserID, params *GetEvaluatedRolesParams, reqEditors ...RequestEditorFn) (*GetEvaluatedRolesResponse, error)
+
+	// GetRoleHistoryWithResponse Every interval in which a user held a role, and who granted and revoked it
+	//
+	// Direct grants and grants through groups (a group's role while the user was a member),
+	// newest first, from the history every write leaves (back to the oldest history kept).
+	// `until` is null while a grant lasts; a grant that ran out ends at its `expires_at`.
+	// Needs `audit:read`; one's own (`me`) needs nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/users/{user_id}/roles/history (the `GetRoleHistory` operationId).
+	GetRoleHistoryWithResponse(ctx context.Context, tenantId TenantID, userId UserID, params *GetRoleHistoryParams, reqEditors ...RequestEditorFn) (*GetRoleHistoryResponse, error)
 
 	// RemoveUserRoleWithResponse Remove a direct assignment
 	//
@@ -17368,6 +17647,146 @@ func (r GetEvaluatedRolesResponse) ContentType() string {
 	return ""
 }
 
+// GetRoleHistoryResponse200Headers the declared response headers of an HTTP 200 response for GetRoleHistory
+type GetRoleHistoryResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// GetRoleHistoryResponse400Headers the declared response headers of an HTTP 400 response for GetRoleHistory
+type GetRoleHistoryResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// GetRoleHistoryResponse401Headers the declared response headers of an HTTP 401 response for GetRoleHistory
+type GetRoleHistoryResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// GetRoleHistoryResponse403Headers the declared response headers of an HTTP 403 response for GetRoleHistory
+type GetRoleHistoryResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// GetRoleHistoryResponse404Headers the declared response headers of an HTTP 404 response for GetRoleHistory
+type GetRoleHistoryResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// GetRoleHistoryResponse429Headers the declared response headers of an HTTP 429 response for GetRoleHistory
+type GetRoleHistoryResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// GetRoleHistoryResponse500Headers the declared response headers of an HTTP 500 response for GetRoleHistory
+type GetRoleHistoryResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type GetRoleHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoleHistory
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *RateLimited
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetRoleHistoryResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetRoleHistoryResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetRoleHistoryResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetRoleHistoryResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetRoleHistoryResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRoleHistoryResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetRoleHistoryResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRoleHistoryResponse) GetJSON200() *RoleHistory {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRoleHistoryResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRoleHistoryResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRoleHistoryResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRoleHistoryResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetRoleHistoryResponse) GetApplicationproblemJSON429() *RateLimited {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetRoleHistoryResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRoleHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRoleHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRoleHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRoleHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RemoveUserRoleResponse204Headers the declared response headers of an HTTP 204 response for RemoveUserRole
 type RemoveUserRoleResponse204Headers struct {
 	RateLimit       *string
@@ -19468,6 +19887,24 @@ func (c *ClientWithResponses) GetEvaluatedRolesWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseGetEvaluatedRolesResponse(rsp)
+}
+
+// GetRoleHistoryWithResponse Every interval in which a user held a role, and who granted and revoked it
+//
+// Direct grants and grants through groups (a group's role while the user was a member),
+// newest first, from the history every write leaves (back to the oldest history kept).
+// `until` is null while a grant lasts; a grant that ran out ends at its `expires_at`.
+// Needs `audit:read`; one's own (`me`) needs nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/users/{user_id}/roles/history (the `GetRoleHistory` operationId).
+func (c *ClientWithResponses) GetRoleHistoryWithResponse(ctx context.Context, tenantId TenantID, userId UserID, params *GetRoleHistoryParams, reqEditors ...RequestEditorFn) (*GetRoleHistoryResponse, error) {
+	rsp, err := c.GetRoleHistory(ctx, tenantId, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRoleHistoryResponse(rsp)
 }
 
 // RemoveUserRoleWithResponse Remove a direct assignment
@@ -32668,6 +33105,203 @@ func ParseGetEvaluatedRolesResponse(rsp *http.Response) (*GetEvaluatedRolesRespo
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers GetEvaluatedRolesResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRoleHistoryResponse parses an HTTP response from a GetRoleHistoryWithResponse call
+func ParseGetRoleHistoryResponse(rsp *http.Response) (*GetRoleHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRoleHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoleHistory
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetRoleHistoryResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetRoleHistoryResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetRoleHistoryResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetRoleHistoryResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetRoleHistoryResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetRoleHistoryResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetRoleHistoryResponse500Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -85,6 +85,24 @@ func (e BulkOperationMethod) Valid() bool {
 	}
 }
 
+// Defines values for GrantIntervalSourceType.
+const (
+	GrantIntervalSourceTypeDirect GrantIntervalSourceType = "direct"
+	GrantIntervalSourceTypeGroup  GrantIntervalSourceType = "group"
+)
+
+// Valid indicates whether the value is a known member of the GrantIntervalSourceType enum.
+func (e GrantIntervalSourceType) Valid() bool {
+	switch e {
+	case GrantIntervalSourceTypeDirect:
+		return true
+	case GrantIntervalSourceTypeGroup:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProblemCode.
 const (
 	ProblemCodeConflict               ProblemCode = "conflict"
@@ -576,11 +594,15 @@ type BulkOperationResult struct {
 
 // CheckBatchRequest defines model for CheckBatchRequest.
 type CheckBatchRequest struct {
+	// At Answer every check as of this past instant.
+	At     *time.Time     `json:"at,omitempty"`
 	Checks []CheckRequest `json:"checks"`
 }
 
 // CheckBatchResult defines model for CheckBatchResult.
 type CheckBatchResult struct {
+	// AsOf With `at`, the instant answered for (`revision` is then the revision in force at it).
+	AsOf     *time.Time     `json:"as_of,omitempty"`
 	Results  []CheckOutcome `json:"results"`
 	Revision int64          `json:"revision"`
 }
@@ -601,7 +623,10 @@ type CheckMatch struct {
 
 // CheckRequest defines model for CheckRequest.
 type CheckRequest struct {
-	OrganizationId *string `json:"organization_id,omitempty"`
+	// At Answer as of this past instant (see the `at` query parameter of evaluated reads). In a
+	// batch, set `at` on the batch, not on its checks (400).
+	At             *time.Time `json:"at,omitempty"`
+	OrganizationId *string    `json:"organization_id,omitempty"`
 
 	// Owner Who owns the resource in question: a user id, `external_user_id` or email (ignoring
 	// case). An owner-only grant (`resource:action:own`) grants only when it names the
@@ -622,6 +647,9 @@ type CheckRequest struct {
 type CheckResult struct {
 	Allowed bool `json:"allowed"`
 
+	// AsOf With `at`, the instant answered for.
+	AsOf *time.Time `json:"as_of,omitempty"`
+
 	// Matched The granting role with the smallest id and its pattern; null when denied.
 	Matched  *CheckMatch `json:"matched"`
 	Revision int64       `json:"revision"`
@@ -640,6 +668,8 @@ type EvaluatedRole struct {
 
 // EvaluatedRoles defines model for EvaluatedRoles.
 type EvaluatedRoles struct {
+	// AsOf With `at`, the instant answered for (`revision` is then the revision in force at it).
+	AsOf     *time.Time      `json:"as_of,omitempty"`
 	Items    []EvaluatedRole `json:"items"`
 	Revision int64           `json:"revision"`
 }
@@ -649,6 +679,37 @@ type FieldError struct {
 	// Field Dotted path: `scope.organization_id`, `assignments[1].role_id`, `body`.
 	Field   string `json:"field"`
 	Message string `json:"message"`
+}
+
+// GrantInterval defines model for GrantInterval.
+type GrantInterval struct {
+	// From When the grant took effect (its `not_before` when later than the write).
+	From time.Time `json:"from"`
+
+	// GrantedBy Who made the grant (for a group source: who added the user when that came later).
+	GrantedBy string  `json:"granted_by"`
+	Reason    *string `json:"reason,omitempty"`
+
+	// RevokedBy Who took it away; absent while it lasts and when it ran out.
+	RevokedBy *string `json:"revoked_by,omitempty"`
+	RoleId    string  `json:"role_id"`
+
+	// Scope `{"type": "global"}` (the default) or `{"type": "organization", "organization_id": ...}`.
+	Scope  Scope               `json:"scope"`
+	Source GrantIntervalSource `json:"source"`
+
+	// Until When it ended (taken away, or its `expires_at`); null while it lasts.
+	Until *time.Time `json:"until"`
+}
+
+// GrantIntervalSourceType defines model for GrantInterval.Source.Type.
+type GrantIntervalSourceType string
+
+// GrantIntervalSource defines model for GrantInterval.source.
+type GrantIntervalSource struct {
+	// GroupId For `group`: the group the user was a member of.
+	GroupId *string                 `json:"group_id,omitempty"`
+	Type    GrantIntervalSourceType `json:"type"`
 }
 
 // Group defines model for Group.
@@ -758,6 +819,8 @@ type PermissionPattern = string
 
 // PermissionSet defines model for PermissionSet.
 type PermissionSet struct {
+	// AsOf With `at`, the instant answered for (`revision` is then the revision in force at it).
+	AsOf        *time.Time          `json:"as_of,omitempty"`
 	Permissions []PermissionPattern `json:"permissions"`
 	Revision    int64               `json:"revision"`
 }
@@ -824,6 +887,14 @@ type RoleCreate struct {
 	Metadata    *Metadata           `json:"metadata,omitempty"`
 	Name        string              `json:"name"`
 	Permissions []PermissionPattern `json:"permissions"`
+}
+
+// RoleHistory defines model for RoleHistory.
+type RoleHistory struct {
+	Items []GrantInterval `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; null on the last page.
+	NextCursor *NextCursor `json:"next_cursor"`
 }
 
 // RoleList defines model for RoleList.
@@ -1038,7 +1109,9 @@ type UserDocument struct {
 
 // UserList defines model for UserList.
 type UserList struct {
-	Items []User `json:"items"`
+	// AsOf With `at`, the instant answered for (`revision` is then the revision in force at it).
+	AsOf  *time.Time `json:"as_of,omitempty"`
+	Items []User     `json:"items"`
 
 	// NextCursor Pass as `cursor` for the next page; null on the last page.
 	NextCursor *NextCursor `json:"next_cursor"`
@@ -1068,6 +1141,9 @@ type UserUpdate struct {
 	Roles  *[]string   `json:"roles,omitempty"`
 	Status *UserStatus `json:"status,omitempty"`
 }
+
+// At defines model for At.
+type At = time.Time
 
 // Cursor defines model for Cursor.
 type Cursor = string
@@ -1327,11 +1403,18 @@ type ListUsersParams struct {
 	// combined with other filters.
 	HoldsRole *string `form:"holds_role,omitempty" json:"holds_role,omitempty"`
 
-	// HoldsPermission Reverse evaluation: only users granted this permission (same rules as `holds_role`).
+	// HoldsPermission Reverse evaluation: only users granted this permission (same rules as `holds_role`). With `at`, as then.
 	HoldsPermission *PermissionPattern `form:"holds_permission,omitempty" json:"holds_permission,omitempty"`
 
 	// OrganizationId Count global holdings and this organization's (without it, global only).
 	OrganizationId *OrganizationFilter `form:"organization_id,omitempty" json:"organization_id,omitempty"`
+
+	// At Answer as Roster would have answered at this past instant (RFC 3339): the assignments,
+	// memberships, windows, user status, role permissions and inheritance in force then. The
+	// answer carries `as_of` and the `revision` in force at `at`. In the future, or before the
+	// oldest history kept (`--history-retention`), is 400 naming the earliest instant
+	// available. Cannot be combined with `min_revision`.
+	At *At `form:"at,omitempty" json:"at,omitempty"`
 
 	// MinRevision Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400.
 	MinRevision *MinRevision `form:"min_revision,omitempty" json:"min_revision,omitempty"`
@@ -1360,6 +1443,13 @@ type GetUserPermissionsParams struct {
 	// OrganizationId Count global holdings and this organization's (without it, global only).
 	OrganizationId *OrganizationFilter `form:"organization_id,omitempty" json:"organization_id,omitempty"`
 
+	// At Answer as Roster would have answered at this past instant (RFC 3339): the assignments,
+	// memberships, windows, user status, role permissions and inheritance in force then. The
+	// answer carries `as_of` and the `revision` in force at `at`. In the future, or before the
+	// oldest history kept (`--history-retention`), is 400 naming the earliest instant
+	// available. Cannot be combined with `min_revision`.
+	At *At `form:"at,omitempty" json:"at,omitempty"`
+
 	// MinRevision Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400.
 	MinRevision *MinRevision `form:"min_revision,omitempty" json:"min_revision,omitempty"`
 }
@@ -1378,8 +1468,27 @@ type GetEvaluatedRolesParams struct {
 	// OrganizationId Count global holdings and this organization's (without it, global only).
 	OrganizationId *OrganizationFilter `form:"organization_id,omitempty" json:"organization_id,omitempty"`
 
+	// At Answer as Roster would have answered at this past instant (RFC 3339): the assignments,
+	// memberships, windows, user status, role permissions and inheritance in force then. The
+	// answer carries `as_of` and the `revision` in force at `at`. In the future, or before the
+	// oldest history kept (`--history-retention`), is 400 naming the earliest instant
+	// available. Cannot be combined with `min_revision`.
+	At *At `form:"at,omitempty" json:"at,omitempty"`
+
 	// MinRevision Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400.
 	MinRevision *MinRevision `form:"min_revision,omitempty" json:"min_revision,omitempty"`
+}
+
+// GetRoleHistoryParams defines parameters for GetRoleHistory.
+type GetRoleHistoryParams struct {
+	// RoleId Only intervals of this role.
+	RoleId *string `form:"role_id,omitempty" json:"role_id,omitempty"`
+
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // RemoveUserRoleParams defines parameters for RemoveUserRole.
@@ -1666,6 +1775,9 @@ type ServerInterface interface {
 	// GetEvaluatedRoles The roles a user holds in evaluation, each with why
 	// (GET /v1/tenants/{tenant_id}/users/{user_id}/roles/evaluated)
 	GetEvaluatedRoles(ctx echo.Context, tenantId TenantID, userId UserID, params GetEvaluatedRolesParams) error
+	// GetRoleHistory Every interval in which a user held a role, and who granted and revoked it
+	// (GET /v1/tenants/{tenant_id}/users/{user_id}/roles/history)
+	GetRoleHistory(ctx echo.Context, tenantId TenantID, userId UserID, params GetRoleHistoryParams) error
 	// RemoveUserRole Remove a direct assignment
 	// (DELETE /v1/tenants/{tenant_id}/users/{user_id}/roles/{role_id})
 	RemoveUserRole(ctx echo.Context, tenantId TenantID, userId UserID, roleId RoleID, params RemoveUserRoleParams) error
@@ -2975,6 +3087,13 @@ func (w *ServerInterfaceWrapper) ListUsers(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization_id: %s", err))
 	}
 
+	// ------------- Optional query parameter "at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "at", ctx.QueryParams(), &params.At, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter at: %s", err))
+	}
+
 	// ------------- Optional query parameter "min_revision" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_revision", ctx.QueryParams(), &params.MinRevision, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
@@ -3157,6 +3276,13 @@ func (w *ServerInterfaceWrapper) GetUserPermissions(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization_id: %s", err))
 	}
 
+	// ------------- Optional query parameter "at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "at", ctx.QueryParams(), &params.At, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter at: %s", err))
+	}
+
 	// ------------- Optional query parameter "min_revision" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_revision", ctx.QueryParams(), &params.MinRevision, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
@@ -3285,6 +3411,13 @@ func (w *ServerInterfaceWrapper) GetEvaluatedRoles(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization_id: %s", err))
 	}
 
+	// ------------- Optional query parameter "at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "at", ctx.QueryParams(), &params.At, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter at: %s", err))
+	}
+
 	// ------------- Optional query parameter "min_revision" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_revision", ctx.QueryParams(), &params.MinRevision, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
@@ -3294,6 +3427,53 @@ func (w *ServerInterfaceWrapper) GetEvaluatedRoles(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetEvaluatedRoles(ctx, tenantId, userId, params)
+	return err
+}
+
+// GetRoleHistory converts echo context to params.
+func (w *ServerInterfaceWrapper) GetRoleHistory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRoleHistoryParams
+	// ------------- Optional query parameter "role_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "role_id", ctx.QueryParams(), &params.RoleId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetRoleHistory(ctx, tenantId, userId, params)
 	return err
 }
 
@@ -3541,6 +3721,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/roles", wrapper.ReplaceUserRoles, options.OperationMiddlewares["replaceUserRoles"]...)
 	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/roles/:role_id", wrapper.RemoveUserRole, options.OperationMiddlewares["removeUserRole"]...)
 	router.PUT(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/roles/:role_id", wrapper.AddUserRole, options.OperationMiddlewares["addUserRole"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/roles/history", wrapper.GetRoleHistory, options.OperationMiddlewares["getRoleHistory"]...)
 	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/roles/evaluated", wrapper.GetEvaluatedRoles, options.OperationMiddlewares["getEvaluatedRoles"]...)
 	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/users/:user_id/permissions", wrapper.GetUserPermissions, options.OperationMiddlewares["getUserPermissions"]...)
 	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/check", wrapper.CheckPermission, options.OperationMiddlewares["checkPermission"]...)
@@ -14995,6 +15176,179 @@ func (response GetEvaluatedRoles500ApplicationProblemPlusJSONResponse) VisitGetE
 	return err
 }
 
+type GetRoleHistoryRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	UserId   UserID   `json:"user_id"`
+	Params   GetRoleHistoryParams
+}
+
+type GetRoleHistoryResponseObject interface {
+	VisitGetRoleHistoryResponse(w http.ResponseWriter) error
+}
+
+type GetRoleHistory200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type GetRoleHistory200JSONResponse struct {
+	Body    RoleHistory
+	Headers GetRoleHistory200ResponseHeaders
+}
+
+func (response GetRoleHistory200JSONResponse) VisitGetRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleHistory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoleHistory400ApplicationProblemPlusJSONResponse) VisitGetRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleHistory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoleHistory401ApplicationProblemPlusJSONResponse) VisitGetRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleHistory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoleHistory403ApplicationProblemPlusJSONResponse) VisitGetRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleHistory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoleHistory404ApplicationProblemPlusJSONResponse) VisitGetRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleHistory429ApplicationProblemPlusJSONResponse struct {
+	RateLimitedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoleHistory429ApplicationProblemPlusJSONResponse) VisitGetRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoleHistory500ApplicationProblemPlusJSONResponse struct {
+	InternalApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoleHistory500ApplicationProblemPlusJSONResponse) VisitGetRoleHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RemoveUserRoleRequestObject struct {
 	TenantId TenantID `json:"tenant_id"`
 	UserId   UserID   `json:"user_id"`
@@ -16218,6 +16572,9 @@ type StrictServerInterface interface {
 	// GetEvaluatedRoles The roles a user holds in evaluation, each with why
 	// (GET /v1/tenants/{tenant_id}/users/{user_id}/roles/evaluated)
 	GetEvaluatedRoles(ctx context.Context, request GetEvaluatedRolesRequestObject) (GetEvaluatedRolesResponseObject, error)
+	// GetRoleHistory Every interval in which a user held a role, and who granted and revoked it
+	// (GET /v1/tenants/{tenant_id}/users/{user_id}/roles/history)
+	GetRoleHistory(ctx context.Context, request GetRoleHistoryRequestObject) (GetRoleHistoryResponseObject, error)
 	// RemoveUserRole Remove a direct assignment
 	// (DELETE /v1/tenants/{tenant_id}/users/{user_id}/roles/{role_id})
 	RemoveUserRole(ctx context.Context, request RemoveUserRoleRequestObject) (RemoveUserRoleResponseObject, error)
@@ -18454,6 +18811,33 @@ func (sh *strictHandler) GetEvaluatedRoles(ctx echo.Context, tenantId TenantID, 
 	return nil
 }
 
+// GetRoleHistory operation middleware
+func (sh *strictHandler) GetRoleHistory(ctx echo.Context, tenantId TenantID, userId UserID, params GetRoleHistoryParams) error {
+	var request GetRoleHistoryRequestObject
+
+	request.TenantId = tenantId
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRoleHistory(ctx.Request().Context(), request.(GetRoleHistoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRoleHistory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRoleHistoryResponseObject); ok {
+		return validResponse.VisitGetRoleHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // RemoveUserRole operation middleware
 func (sh *strictHandler) RemoveUserRole(ctx echo.Context, tenantId TenantID, userId UserID, roleId RoleID, params RemoveUserRoleParams) error {
 	var request RemoveUserRoleRequestObject
@@ -18617,248 +19001,265 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Lchs5kjb6KgieiTDVU6IuVve0qejYld12t3bstsKSYzam6aOCqkASqyJAA6BkjlcR+w7nPMP/YPsk",
-	"fyATqEKRVbyJutmMmJi2JFQVkEjkDZlffm0kcjCUggmjG+2vjT6jKVPwz9dntGf/mzKdKD40XIpGu3Fq",
-	"lBQ9woThZkwM7RHZJabPiJLXzzS5YkpzKQ6JZiIl3JALmlwSLkh83N1+R03Sj1uNqKHY5xFXLG20jRqx",
-	"qKGTPhtQ+zUzHrJGu6GN4qLXuLmJGh+oYW/5gJvpyfyjTw3hmmSsa+w8KLkYpT1mIqJHSZ9QTeJOY6SZ",
-	"6jQO1S8//u3Q/HIQt0msYvsUzJp9HjFtNFFsQLngoheR2MQdYf+oWSJFqslIGJ7BcHy9fbg7yjJCe5SL",
-	"Fjk2RNAB0+GQ4OUkVeyaSEGa3OiOsPN5piMiFelKRSjpUp6xlNCR6VuyJtSujnCjSZJxJgyhaaqY1s/0",
-	"VvCUf7mxNLBf6AgpiJCCkab9+FDJC6a3Kt8TWdJwQ7ShItUtcqKYtgOkyMbkus8EweWrK6Y6Qo2EJtfc",
-	"9Em8va2oYduZ3Y44IlSkdqSwi2NXTI2JYnoohWatjmhEDfaFDoaZ3c+pbWgsuOknMuPJeHrrzwL6Isk1",
-	"aR6/PntDUkW7hnSKVxBkatLlLEs1kO/3s7OTTmMr55OOKBjl8y97u7uH17/s7Uak08DN2babU/qbZSP7",
-	"AHASo0mf4L7mHBgHT8YdAUMm98Ezi+xWM4FukfhzzqsXI6UNaeYsS43d8oRtRSS+jknIsVQQNhiacc6N",
-	"9NKypySKdXmWzd5xYje8I9a144vRcx4/4KKPf53JCc804ekhLMWeA/tfR3JYrBVD/7ntXrV9/GtMmhkz",
-	"hikdkZT37Emx64u3z1vtnb/+YpdryEBqQ/b2fyZJnyqa2NFbsOdJX7K0VZr3gH55y0TP9Bvtvf2fo8p1",
-	"GDU+6hqmqqSZzIotNJJcUytAWVcqu0Kjxlz0Jj7IBR+MBo32Xv4xLgzrMYVfk9ow9YFdcQ2fqCKdYYIK",
-	"SznlhhFqp0dMn2tyrbhhswV2V6oBNfjhn+yxnprHTdQYUkUHzDjN8mqktFTV04kF+2LOExgRe90ytHOT",
-	"I02GtAfT4Xb45xFT40bUsLK30W7gM3X7cbC7W7Ufvyk5GiJXwTuH1PSLV/bsX895OpMAwUd+rvzGcRcU",
-	"3/R6j4S+Zooc7O2TkciY1oEiTUZKWZ6NrRp2IoBry9b5+lGsFbP1GraWJatJUKNbT2iPEc3/VUtvEAml",
-	"b6WsS0eZabT3d6MSXzzfb0R2Jo5X7TxmcG7U+LLdk9vFb2Ga77ioZ2RHya6SA5JSQ+3BzRgF9cg1Eeza",
-	"yk2abo/lSG0DV+utQ9CijulNfhRIn2oipCHKymyWWtof7O7WkWHAxbl/S2PmwcgJ8GJ///nzv+3vPv/p",
-	"5x8P/va3n3ZLBNmtPMrvVY8K/i9QC294VilAXsmRMKSXyQuakb7MUi562olsyzvBK55p0rQCXo4M4Sby",
-	"D1l1sFW30vB5PBRLHIIPMmO150zJjN36mJ0yqqpO2Suq2TYXmgnNDb9iRI8u8DEysMelbrka31czh/3q",
-	"w3QGLFS7UOSwJZb60/Oqr3zUTFWpwiMwQghPwU6MBywGawf0IM0ysE/ktYBR+bLLM7R/uuVW3Nhn0SgA",
-	"cX80Mv1/MfGSpk712l8mUhgm4J90OMycwbPzXxqPd/GxvyjWbbQb/89O4ajs4F/1jnvza6WkUzRleryk",
-	"KeFiODKkOeBa2y2Xigy4tlNOyYANLkD5X9CU/Mfp+z+iwHCS6dj+KE2fKeJmS+xzcD4CP6nkn1TN1o3d",
-	"KQaGBu52YeEu9LAbfhM1QlNm7uO5/QRkcoR7I9UFT1Mm7m1HwOKQl0yQjCaXmsRJnyWXum2Fc/ztEPZY",
-	"GKYEze6NrqdywEzfMrhzJGTJom9mstdjKXpxoWvK02+Inf+Q5o0cifTeqP6HRAfSGQ5N65g7ieHN6m+I",
-	"vPlL2f1R+P0VQ/1lvVACJudjISi4ctu5LzebnrnXt5adOJPyLVU9dm/bcAT6kEi7G3vkHX/57XD1R0FH",
-	"pi8V/9c9svW7whqxtgdoxG+ApAuZeEMlLzI2+OtyFD3Bp6qIeSyuaMZzSy+Gn9BLYXYD4q2ICDqw9LaS",
-	"BMKAj4PYdi2vpOhmPLlXivlv6sIg8PEGbaygbcaJGxJvPR5SLWKurp1WZ7nz5ExWCEgxBQ6FFKQZd/20",
-	"HhOtjlM2GErDRDJ+x/XAB6Duk2pxMIftv7NxTK6ptr5nilcYzlLKo/hjDFM4YnOBP6Ih1RHNmBevO79k",
-	"4/OBW1e81c5fZq1gmUbEOrUgXWU6xsj0I9mW+Y7B2vfio2BfhiwxLCUgD0kz5m4a8dYhEcxq9YzRS038",
-	"7/XjYeQFjPq1U+wPaUjXfpQ0YyHNOfz7MZ3uEzrOJE0XsAPXTpsP/riWDULSjIc4qXMj5Xlmp/WoKKbg",
-	"XoVD/BRc5PskWnH7TVLJMLwMssuSLZjZOXrvj4lwi3l961cgUpIBFePihr4ZWx/wPMO5WKFvNXHp1pVw",
-	"TfSQCQPxz+D6L79x7Yj5V67v6+5Eqy7BSVN2u1Z3ucuPrceibVZ2UCHAvJhTtPZdr/KLSDMeBdN5PGfj",
-	"xsfEMcqtNe+JgaPSUMkhU4ZjBJzC31h6Ts084pzxAdOGDoZ2kvlzFzUZEDjAUsydAx/6t1+nRiqIqU4E",
-	"6KNGyvUwo+NzjPl/nR7Avgy5YnrZ+da+zypRvMhe6n2KUcdZU2/0V0ZVf9OJHM790CkMsqMNNSM916PP",
-	"t/cUx+M1h78i+TO4wwIqTBDZTyr/XFRiivJWf8q3TF78F0uAX4vvv1KMGlgeTVFr0OwkYLcuzTSLJjhw",
-	"1Q297b4FV0U/VtyYlfZx9rXScttaszmzKXts2EBPn17uf53/YzFGsS93X6NK0fHUrPB9s+f0lmtzl1OK",
-	"GkHCxbwX/cG+GJe8Ub2W8ttmr+wDG2Y0WZaRaf78Kut3Z+cGLuPddod8Wb1P4Tdnr+k0lyVMjAbwbGL4",
-	"lT33QyZSy8ifKjj7aJRy8/qqWnckxqU8FLlVlp1bCa6l4nU0MVK5QzXzgni2llhSVqTMUJ7p+v3Ea+Qp",
-	"6uE8i8WxK3P+Yu8yrZqSsW6FqZP77q/4+0l6Naou0kscbL+IstjTL/LUL787nEex7krOyDd2Lee4YJOH",
-	"P8cY4T7KubO8MG8JBHvAaIpJMHkKxY8/VWxx+T0LBNkDFptcDMxi7uxPqDL1K7jzCc+eHGa1BFH18ufA",
-	"MP9iFvzyKzcaMvJ6bNH50h7zE8DcDjlSyaJPf/DDrQYf4SIXe/LUjZ7cVf+WYCqfFiUjpqVM03FJcjg6",
-	"jLIJLVTNQrPlTjWTBklw2y41p7SgD6w7177wM3S7PYNIrwo2miW7px0QJq64kqD78kIAZJVDQpOEDY31",
-	"sEUKEQ8I/V6MCaalPtMkZQnkzelA/0zN7Vc3aCbzLz7rf/THkUuhT5ngNHPTIQkVhH0ZZpRblxNN2Bgz",
-	"7im5UOCKXkDMxm43acbucqly7mkwaffHCykzRsXULuVDZ+wPXiROq/OR6f/z9R/PtAvs+qQl9+OAaQ1Z",
-	"nMB4lTrev/+KZiPw6a1RNMsIWeCABFL1JlpdQq0oZ/x3V5I1+PAMoVwQqlYkr0Crh6DTXcjj3FpaRDAX",
-	"pNTrpOWt+Y4V81rCMqs6RiU3Y2932s+IGnKYf2jCYS9mca7ZgArDk9CvYF9YMjLsnGYZ2KBifC7FeZcr",
-	"bc7tT+BxqAE3xa/x5woH5GZx5RNs2ns39cd/VPUHUITT8jMOqBzjjSMjUqVMEaovWXpIihxpNoCaDPcE",
-	"i6DCJPbCGzyolbTTUqrjVtyZK9K5fDmDqu+YoSk1tOqsJkzr82KC50ykQ8nRqa1wUieG69njhxB3PffU",
-	"Oa8fiYnb5yg7Zr/UDXUMOGvshMyrnk00iwgzROGJsz4nzEfrgkEIfJpzX0OSskvyzKg2eWnMHGOzeOec",
-	"+dTK5Ky6XgTPmCZDpmAupOluRMje7i4YSTMrQmaXhFiGrCbEkasYgj/HWARaKhfyZqmmA0Zwv1sTfuju",
-	"wc/zZWJAnTLbL2x5Hhmj+MXIMA3TFK6I9tAboNZD1iSW14Kp419jsuP+fc7TGAvTJiow3HK99IUxvCek",
-	"Yr64VZtZlvWHQGxPxCXSqdqh/YN1+77+fWGUIJXJCANtc0MFE5ztIjN1Qd4KzfPQq56/vrplnBYKsyq+",
-	"F1knK2ZfMJfj3JV0xBHhqfVm2IDyjDSBU7jokYRqttUiH8WlkNfCV0UQqpjjpnRauU2R6vn+7n3wh13L",
-	"3bBGaFZU0NWpCKLlAETKdV9qltNqQMcksX+BCjSWaXbdZ4qRJkWXEXxdkIY6ItSJoa2HJuutGXBOcOq+",
-	"PaGHjmlNh0cuuUgtt+TcAwRjKWli8fjWodUDsRXlXD+W07bC4VoifHXqSLBmb3KCI+81zld3HeHoubJw",
-	"mkFEXO2agoAvR9nle7gKcsd1ifu4C5nW5CZI/8ZnGorrfHQKkCeu5ShLyQXDwnyaQV3zTdTg3fM8V3VO",
-	"6XLUwGTP0Cs+eX961ogaJx/h/4/OXv3eiBq/vn77+ux15cUb1D5WmLIZhUpRI0m8c7W3gzmoeudrXr95",
-	"EwcYIzv2LOsYrtTw3zsjrc7/93/+z46SGdNxpcE5pMYq6Ea78f/uVIXmgEPLxaAHpaf+PNr+J93+1+72",
-	"i/PtT1/3op8Obv4y1wFwNHNLr+OGQKQvczdr5ACjFHkluBs37cemanyuRmKxwTkrLe7zlnl6yuNFd8P/",
-	"Ys4RCj5fTzAfYZgMAgwG3LjcuclANMNKsT5DnAVNrq3NkD9CmkjQNqFZZplLSMHCcHNAoflCqv6gUiie",
-	"f6aLA2rC4+vOKo7Co0qa9AIOblcqsr97AJ7Hwf7BVqucUFNRx14S9ThwEblX2k5H7Io7ULUi1EV+azHp",
-	"p1YjWtRJ2GK3g6lUscyrPksuX1pBt9pJw6rZhQ8DfC4wdyajP4sfBffheWuqPgxVTDp32u9HxlrW83Z7",
-	"9U2bv1F+CtMGbpbJa5ZWR+pAj1UdfMuKPUWFsc6XVRBFFY4e0CzDulz05o0mTuIfEjHKMsxLTZngaCfa",
-	"39EL6xphxGHC2snLVJbMoavNbQveuMixBfIhKMlUUo2jXUGoWvqvdkYm4SoWyDCDcEslMA+R1yIPqmC0",
-	"hQsC0+JStAktEmumHe8Kp7sjnNd9JAh8dRuQmIAt4PYRP9JGG7gtr0W8hX/VAWYTD4DHOgLOJkthJkXk",
-	"GmNIsR3rnhcSKsWLbxMhcfq4E4ARoTvCjSNNIU1+qejym+f7IiXWm5kOXIy8iXL8iQWwLSasqmpUkJDl",
-	"CmyLWWxccJ2XYjTL3ncb7T+XklbTwu82wqpWRH26iRrupoOlH2RWIaXmZvvW/mGNSbbAzouLfruS09zH",
-	"nu3gLJp466ZQteElCt46BbS8H2tWXD5Ba6baesNZluZJA+W1QP3r9Pn6VYLNad2CNomBaK3JeHNE4iAX",
-	"8s+9Ty1HfPsXaz1WJxK6PIT5eganVjxQtTRA7KowtCEbcukM+xINKrh8Mjmxp4bnB/30Z129zsEFU+eJ",
-	"HJWukIJLjNqTNhqmy0+/KoHRMX1pKlFIndK3agm8UpL5BDHLaElVSqIqx87Zo7nnH62UPuXXsY60S+S4",
-	"B8+4hGl8hL17rPsyNeffGc0wwlKeUeEiFkdLXs4NXtQ5jIBiJy4rb1H9ZfViasfZXccpE4Z3ubt6nNj3",
-	"jIvLua9yE3oLY6dyvuyk/ItmLOet/9L0zTD8d8L6r4ghZdSwGgXOsu58kQyjihchm86a8mrG+hp2aSrA",
-	"M9NqgA9WLSNMcFj8bveNYmzbqnIMdeLrAvzQn8jfETRl6nuBZKjAYNQaIoweD9OjudlNgNtt5xVWJQLM",
-	"ZY4QUnBtCjV3fmrMxkmFKlXv/Pnl5xdfGtEShum61eUy+jEk24q1WCUSLSVk71hnhmtbh+ossdiDa9Bw",
-	"Nisp0ofZual1nJR864mUtonQQRwhOvWQKkPiP919QWv701/xvuIHMNkrEjDaFQUbdrbBBUQzfN1/dzo/",
-	"bLWnf/WXqoNdrODEv+72C4kIZlPSLBuTrsT4EqRCQPykTajoiMlgS0Su+zzp+9gIxwwmD+4C46QIk2x8",
-	"0TlGhJrUxV2e+cydeKtFfkfsVRIbmco2ypOYJPKKKV36JUzMQ3BgdMmOmQLTto/o4Jmp+6Tl96Vp37P1",
-	"b3O255RVyICCQItLgukdX7NfHE5qjnfsC9CnL/7evCIvDn78G3GF7cTVdlUld6YsvHicxJyyaiSsoYdb",
-	"BQdehGW1gCkCdwYO/8l+YgoJAi7qJmA14La4GgrHrjwASQCIVwc4U3X9icurrgC3q1h8e4OAQ8W+1t8I",
-	"RQ3DTcZm3p8Xx6BvzFC3d3YUJMy1UnblIQj0TsUOLHTxjt8P6rJha6vYpsLsXE59LBaEzpftWAsulKuz",
-	"thdPcqqODGIwB43EqiuMlYMq7kJ3KmsVOgZgSSwK0b7MUh2AbxeJUnAzUn3ZOS9oMzfgOWmEQhSLpdxU",
-	"sY09Q32muNHnXSUHpSNRs3kF5w8Cb2IW/XKvI7ATgpLY2qndmSj2XDgvSHs2xgDvSha5C/fnAbOJiCTX",
-	"hosE6saU9oDmDiM/YyTliiUmG5MmFWMCEcsI6swQ7CANr8pro6n1cWN3oMp6pcwKUXiCCr4vLWs558KS",
-	"dCWnonyU8xNYcv3qj9D8kNDkmVrS9q0/QvPEYcmtX+8BWyS15lM5y2Y3+un5zV/u9CQug0xQzbnhVOqY",
-	"bB3eXd31xv16dcFVUcXN7dja7lZacE36DvizvOa8ycfU02+sXwF/jhFsCv6NHZcKxTWhp+oVOcqrRoRf",
-	"LIQJSwPZUWWmXXF6HlzFVUwyf5ObqF0pLhsm609f3kMkl52txmr5nY7uZxNL1GNtmJWLyUgbOahcjX1u",
-	"Je97nrWykWlTzHE8GIyMpdghoSTl3S4DkNcrmo1Y0NdkQhA+nGybYrJTf8s8k08mIgdfO/CiTqNNOg3s",
-	"bNJp3MTYF83jtEHQoDQyvO3sNKKJ35zz1A5rtVo3FcV+qySbhI/47VOMpu9FNq4N2k4KFVxeo/y6Bb2F",
-	"qlONDUzWFg6etLRpMmBLRXqXzOg7dF3Jkj4VPUYG8oppwhdL64samhnDRW8ubyORTv3oOwhI5zMJKLCc",
-	"JYlzPEoHfNmUbkhVKoVg8DcTZTdVggILjevk6dTwjC4+eoJYOKU5C0dLOq1wfO1f62orISfWDuDaADzS",
-	"M+2QCDVLFHSX7Mtr4ZVpUq398RNQrzSHIz7qCsckeDwqTbd+yav5DZ5B5vM78lJ+qCe6FIXWszed8b+Y",
-	"nL5fbTavqHtXPam1R24eWVdmIo/MePccFLn2UovRZFol4K/rCbEOl8F/+6Gdhgm+WBWD7nzg4sATFojm",
-	"opexOM8LRW/B3wYXBjja6EOmMHwBVzFOsQ9GmeFDDE3C2xYBbshXtqCBPeClaua9aAEQrLs9ndPryfVl",
-	"qJHs6rYNrzYmzvyRXNON9krQmZOWj5GX5/tffu426vTgSC8/t1qzCdhJV2QUFHdbTmBrIqhS8pqLHrm2",
-	"zqLJW3QN6JikEhrFrS2uGOT3LgDH56yhInE32MPKY23nfa8AqSsekHx71uFL7S0WJ5pDsHTxVGc8YNM5",
-	"zjN04eKKb1It1Vg9n/zs16KW3IIeWCt9dLp+PXJrUHu3N1GgUDmobMrPvUIZaXX+c/f55efdZL8xz9Sv",
-	"TDSvkFbHqS7ay2cO1SJQqPkNABWpa2GajbFeIbwDWPy6ZjEsaLtNHgV6ja6f97Lym0ikynJun51bATTy",
-	"RJhpNnM81KZM7cey+7CaIlrd+67aiiUV0x068MEpX0+gdOGIgN2LX11e0y0ThO2rQvSHB0gNtlNYh87L",
-	"ncYHV3n1OES0JMnmrSaQe7mGWn96RRTOqm5JM4DAU67pRVaqdyxmZ59dLTXxOxAbkygNgB+vwzYwro15",
-	"4FzrkgFwy4uZ5TXRtEcL7nEyUtyMT+0DrjqfUcXU0QiLJeBNcLsFvy7sqb4xQ+ybwkVXepRBivAzrubW",
-	"oYkNKBeGcmG5O2qMVBbkT/W46Y8uWokcuFSq/mf3j8Z0vyd8HZb/a9JpXPelM78wc9JSOQILDNxH6zSa",
-	"PrOe4791GpCxDn18HIYGoQYN/47oiFdSXDEByArtjtgmkB+ERadwb3nBMil6gLtIfZPdjF8xTUYiZaoe",
-	"nKMFb4MUNsCxiuu61sSkidtGYpcVGG9hOTYlGm7OSJzIlOEbrdjVxNBLRmLf/mfvf//n/7PMkuct7e9u",
-	"ATWoIHJIP49Ynr4fud9bSnYEgesnYM1Oo03+bLVanyLSCSUm3ku1Wq1Og/w3ZPrfxBECVGJmK09bOd0Q",
-	"RCLfKOxVhLu3/cHdIcRROddqAgiBG3gdFEFGLu3GTjm8W9IkoUqNgT5Kih6JX5/RXnxITj6e7QDkyg4C",
-	"rjj8Z1L0voKXQ1d6yyQXDAGhASnryu7mVyeAbmJCh0NG3de1oSLV9Z3sLSmbB7sH+YhhRg3UYvj+BhEB",
-	"pqXaVzpvIdlo0g9wLvJS6jADmBsiGEs14YLEX7bxlGwXA2L4etFJgfwy/XlIIz4sestnXBvyC7GnAjuX",
-	"go9r50SCb2iWddvEqBHQS13qYqraxxUBd4xiAQg3BUlIE8gslf+tfTVPt/KqcDhexSoOw+8itlAb4EAq",
-	"Po3IZx7Rimt4Ndaf2CfaBPKhoYuTYHYRjoCunNwegrEUDFDSJqh9iCne+cfsqwHi8GKUXbrXgJDJdwWR",
-	"g+xm5qgKBLE5I0sTvAzEmtYccoE6kSUVuRhxTCqTgkXulQWP2c8bFHZAR9btMsxdDC7Eoet3DKqmzXRC",
-	"M2oY4Hq52TABayf295Y9KaxqipF9dhu6u4NDvMHE6eKOovKJEEkgIl5rE55GONFLJnRkpZPHldAEQMAB",
-	"oq7Ph5rQazremlpmvkZWFr/2rYWzHcxIKpKyjAXE9GeklD2vHZTMGEQwiD7t1j7OAaAOCTTuvOaakYPd",
-	"5y1y5O9ugUVxWMboFStUgGdiKlwuaWmmkHgP6TJwgRIXUQJIeHhxGMDbSAUgmYCYaXnSvhlO4cn70zNS",
-	"o1124L3aq4QBN7pddDGVKbcvKxoj2sUf7D2PnGRmKdESF0d9ezr4SQOncAM0uu5bqkKPRey/BOigdmna",
-	"8CxzWKHckOZoaPfvZ/gUIM0lVnfBk1zDOEt6+85UyeGQpQSMtUNywcZSpPhtYAYpBINSC5JkUjMdoOPg",
-	"1IGrP4/skUKTCZf5M/k7f+mySUgzhgHx1qH9pOuehuN+OoCBPWZXDjj724Z9MeTg+R7iJtov/X52duJ6",
-	"7tmvFW3f4ZYETwLNMicZIKcJGJ/oviW03UTs8LcVkXJnvihXjQf7L7x6LFrkoXa2763uCwj7aH9DXHI9",
-	"TKjcX7BF/uGRXHDOKMKa5ZaBW5GTS8rB1GHTZTySOHlUN5M96uLCyuKaZKxrHBnsqksPxKR5/PrsDUkV",
-	"7RrSKbrduR3BJtioUy3FO42tEOuaCMbtqQTRrgGjDZj9GDpsc00upDXAUvvRRGrTJkX2PTF8AJly15pk",
-	"XDCqsnEBcAN8CaLA3YXt7wLJ7XQQYAQJbVUkSw/9cRqM7NFi5OPZm+2fSdN3+42TPlWaGTCKCHd9wGFQ",
-	"5DST5UmEJgDuHdDMqmbcvYQJs21l9pB5DYbcjbx8SNAKgxmB4KKDIVPb7IqndtObXal6DPFIgH/9tEC/",
-	"W1sEREYb5+BsQLQ8gs7IbccMVuJE1oiKCFhRQCVnSRXWbuysKg24kZMNlosjh3bp/o8/kqGyfoA1ZI9O",
-	"Xx0fW+mqaGKY0ocEeGTiJcgzWyglEe7JH4yi3YSS1vv1tVNoeOb6HWEsrTFJ/s7GuJ9w4ZE6hRqonmZ+",
-	"2/RMO+xaZ8R5AY3GdGG1RuTSWpX7B6SP9jQcfHj1xTg/WGDtW2Wi2JBREyAs0QEjl2wclVtF2xc53kQZ",
-	"gZ3ilYYj5rHPetAbxCtihEurMLHRIo5I/Fai8HA+BWiWnNxmGzzYMUu9lWcngcovt5YOS5N2nslE42zH",
-	"6Pv7pL5FNshSR4o+z1ixPjjgqFNGAlpJoppsWYsqWDwMkwoPfY5Z56wXo6jQWKd3GB5jIY17Ctj+pZUK",
-	"TOk2SZTUelsq3uOiaPFqVYOQ5NX7D6e56hiJjGkdtmLNwAvDZ7WXr4lU/n06ttYRTYwfM6kJkLkFGSrW",
-	"zXivb7SzUJx+doIQFu+uQgvHzfs/dkKliVpZCp/N7B+tjew+j8V8GU+YgyT1WJ5DmvTZ9n5rd8pBv76+",
-	"blH4c0uq3o57Vu+8PX71+o/T1/BMUTvlffSjk+NG1LhiChPmGrutPRwnh0zQIW+0G89bu63nDv0RAg87",
-	"rWuWZdsA/bxDEV10O5Giy3sjNMJrrCBInWamuoju55/2fiQQnhl4mEBLr5NfT0j8FbfxptZ3B1P+44e3",
-	"uCvWRDcdAQI23t4eji4ynmyPVBZP9ei1Dh4Y8uBa5CaFY69nmmBcBTazL7XVaT706JB5LZdbnpWQKZuS",
-	"pqPsJWNDsOID9K8rJoxU460W+UM6LrFWMLB6I8CsPE4L3NY8YxcQG0H5wy7s7+7OaLPr2+vmt22zmy1M",
-	"lsm5xyDcE9CcJgO2g++xvy5e1ZjTnOG27wcs2upuDku8ulHf6GG1CeLbdnLU4dreELd6vYc3zpsHL4hG",
-	"XOR6V/TK7jPic8YfT+PwA+Tpqudy3t95SdMAl/Jg92D+I39I8wZqZ+0D+y/mPxB2ML+JGj8uMq9jXzYb",
-	"xmsb7T8/RQ09GgyoGhfttwiumvj+KuTE8km+IxjBcNl1UcPQnm60//QPNz5FjYqwkv0U4BMrOmAGNrMm",
-	"J6MY4tKpjn/F5Ai7O5np/ysQ1GWZ9Bszv7shK4mjxfjXQQDVsO1QSXtArNylGb9iT5p918dZb/kVE5Yu",
-	"QyUvWMA170tQxHWMY3ffev7jmZv/AUc8yN7Dt60vAKr7e9p1+8DzezpdVvxcUG29LWHNmgsIIyV9lrZm",
-	"st8HiDXl/Eea+YvgcetNbq3ElIV6rGXMt1ybMzdmWQHoeWHuQH9p/ekOmT9Imq7YnqOiOREu9okr7r35",
-	"j3wMATHgoefzH3qTw2bcn7oPxLA2fn8CfvfsWcvsDR+8aIASl7qCzzE56MybBc5JeelQ2pfwBHwBh8sA",
-	"aNCU/ru1PVvGbk75br5xlFKfG+FrsfxfkgEjr6QaLm6alspObsoZE0aN2M3U6dpb8+nymasVB8z9yYVk",
-	"Y7wLiIK63aI6A7176zpCSrn7C7h0j+NURo2JINPcN8DwfPRjP9a7CxzrVx4nxz6wt8AnThA350zKt4Ca",
-	"A/JjfwFZUMTQ3nlYnQeQPci/uedQAreCMCA32kXwCk5eVUiVdfNkmAcu+9i0CPsVfh+IsNJZP6hA9IAH",
-	"0o2qW+RMLOsKL32IntBhQMYp3wCH19VcEG5W19B1HlIda6/bSKyz33G1m+NyF8flnjn4A1zET4eB5nOq",
-	"L6ZDQMZbRYUg7o/Ntcq8jimntzdGJ21JqWgeTQ1KLSfrJ4tix5sljU+XK7uQ8Xlfp9ZVBjyq0/vNW5B3",
-	"ri2/A5MTD1MupZ5pSIkkUpEAjmIFwQU3xTOtzOp7KOjXuLqoc273RNzFxeyPHMdhzsrRyTHZa+3i1WOR",
-	"2lhOlgVXEbIfO2LJ7rqEfR7RTJPYvbvF05g0zXjIiG8E2hETmacpSzjk2GgSf/X3ji37zE37K95Stez+",
-	"3MSHHZGj5baKsoBW3kkaUhTzXtJbQaYr9v/p2r8DFq3HwYWMj+qXTvagBpg7jXlk4R+faRI0C3HpBP7C",
-	"z67KX5bHO5BmEj/TRRNil58U9CAu5RVQhFnHLLQZ962vw0vN1UMseR9bp99AE0+0jYWQSiqT7b1pcCDc",
-	"h0a7QTOesCA6U5QHFI2vyz1lMVIz8Vj+1MhDhyx1l1hQJZfU69KfAdX8VuevW2qO/jKtNrTt/v5Y1Ot/",
-	"bjtabtuNnvM4jrRyamG16siygnZ1T66kZN2zy+ta92BJ5e4t/sGyBn2x8HOrKEP3aI1OzPUFKChSHJ0I",
-	"YTw8my5xseuaKHp7fkmtqO9ELZ7J4XbGrliWqyho9uSR13NNgElqsWvRHYMw9p3NXVKzdcXZAFMDO0IO",
-	"oAJBQLGHdnnNTUq8sHH56f6xZ5owYbgZk4wmlzoisZV0iPCOShbrb4TLCAoR3VokxhiZboWJK5oNqDA8",
-	"idskZl9YMjLsnGZZTJo5FJzL7OoITB+0E4kIJRcKsnp8YjiJ/W63CdTgxXlqomJUW6WGVRg5eaxiTpkY",
-	"n0txjmF4+5OjIfCEKf6EP8dEGzkMUq8xxGefs0TAQa2O+Idv7xcsFdNgXY5gUGsSEW7y7DXMkSLFYwup",
-	"T30n+rPE1X9+rden00ryJqoY/vl5MVaxoVQw8tM9KlR9lxp1klyTGjb8DTAo5IGsvhLssjtb/+rI54NC",
-	"WRqh+pKlYHCG4nFro6Y3avpB1LSOCFbI7O3u7hZci9mhlkWh9uKu1Xc5t/BOFHifEXy9y5VGifesXJDV",
-	"41eMSFHo8xaq12bZ+8s7zKJT6gdjsjfmggff2IqIlgrKNSi55lmaUJW6yUChCtRyQB+rH+JWR7wXDJIf",
-	"2iSGXlVQ8Aq3rTHmgV3TsUb1NUM3nQJJj5LbOndL6Jw71yO4GlzZXSqSoeuUV1C+0W6U2sj/Oamr858x",
-	"mLO8ZimvDWdfp1wcI2+UxkZp3I/SAFGFvIkV8l6U0jwaiGB45WZQ96Q2Aqmzdr2B0AEQ2uxKCG+iU1XY",
-	"mnmpLomxTKnZlxlWdXYn6rddCWURWMwrNPK6CQw9WsWLVRgQ5cPG41C4G+ihrRDqoCPy9t9WeqXOIwMF",
-	"4nTHToU+aaIXNNkfcatFjvCNzzQ4llbxgOs23bzdd1ovV5fYwa44hKctcuT5pCMgqosVWqZPhQvwki7H",
-	"QvALmc5Xa6cj31J//U6XF/4ZitIfd2cFMucowVtpO7fIR6LuFtHnn265xHqtV6SDOupulN9G+d2L8nMs",
-	"WtJ+iPxy3Zde6zmkBeiIePf6D+AV7kTb/Yb+TQkewhUk4+0elglz7VE2BoimkQ/g3eBO0KqEjhBWmTWp",
-	"IOwLNKzquZGaMGhWkmLd8BZWKytmRgoMizzdFGsHuwDW0iLH/uKxI8ANOzo5xhJliK4CUE5vehXY9uWa",
-	"jskFTS5RZ9FgmiST2iC4RAnaXkPIEPtP9mkKirmJGBKaxC5ACkXr0worTUNc+FuoqmUyl5dJ0HCA9Q+R",
-	"mFxqP1Dn5YQbgdyR41k4vNwquNxNMskmmeQJJJN8QFydMJskYHirSpolfKyt9ecu79BRys02u2LzCo6O",
-	"7MDXOG4qv47bAwvAIEW1BE2MdJDkhViYjS54E1W/ytjdNet5V1G8vMSLypLpvVU6SDLA6lP5XZRVS3wA",
-	"Mqjq25oLsAiKTy+C1r9AsdajquoqOGV+ZRewn6PlJon3G0jihXqwcFcjItg10wZvaUvmcMrNDPkFL1lD",
-	"Ru8M4Xcxyi7vJmRUhk10HQUhGGRFhJf2ECjWpBlb6zUmimUUsPOM7Iha4E5rJedcBCaRQ5ZiaZ4vRrU1",
-	"wzXgbmVSsEO0lp0zjzljOaiMu5Ys8H8AvKfA++EeY85j/ACgIIkV68YdgdEqQPJ0y20T6qD87KKte4To",
-	"R/FfvmIynk8CAJsdUKkA6NEDpnXRCEfsIIUQtgDlaScHkSggpJW8/pNWc8LkEMQHevglDEBRBRm5hDmp",
-	"OsIBlxVbY3+hSfNgdxdQSgyhRg54UmQ+tCcAF30YzL4R1hV1BBbH2VeNFCOpRHAiTFNwoT3TIjG+2kEZ",
-	"tQnNMrt0S6QAHIj87//8/3bzpGA43RzoyH7ZftEwEZE4kYOB/TcG5hDwGLMhKM+AjgFxcOMBlocz3REA",
-	"1aiUVHl6hhQ5mh035GD/oDWJ/YkISNguzvXhd8CowsEPuhdbygQSoEVeIkIZXjI+3yfv+MsWiVM1Plcj",
-	"vNAKAWXGzLj96IgzB4PloSxDMNBDhHmb2B2HsqgRl4ul3mms8M5ejrLLf8BVzW1iiLCnvhdhgQEKguTC",
-	"vc57bxkXI13ObUSIrUa7cfL+9MyhDjXajR3E3LYT6/oHQb/7V+bNTkuduee9cOcvX+FVNzuIGL1EuM5S",
-	"6y4jkDk/e1qGkUe/6rA1Q2N/d/+n7b297f0XZ3u77V37v3/mPSKmie1Keie6cDjkbCjud9DVBQ552CKh",
-	"7nM5ltRegH69v7tnNyv88VPYqHFvf0m61+WZvBfMH+6hFbie/yDlBOT6xh9+lGbZyu7tfdc7YGJItLu7",
-	"682VshnjVZiToIGBZzl3BtpF8If8ugQP+ix/FcT63ZQ9+HZfeYJ/WGoA4ULUNV1nvCgDiib+AXIvoXyB",
-	"NLUkVENAtGvtjdjl2LV/iHMdFv5OKhL/YP+B13lYig9Ji1NFBBDqdK16hUPx1Vha0CIxBDGsMVAULuRo",
-	"zgA/XJh3A5plAIqYtsgrB0RtbRi8kIPILE41DuLR8SHe0sFUHDZ5PADQ9ynFCi8tGnItjVHyjovi4H+6",
-	"hXKeajlsf3P+/PLziy+lHvDh9Z0rxQnasJVVxsKCG6hwlxqTZpm8LvSl4wA4G9Ur+8Hpu0q7oVBOB/vL",
-	"rnFWFiTa5VGQB+zMRutWUMvAg+EIkp82Vbzfs6Z5B00xuKshSyX88G+BOgkKlRa8QbuFhtm58FXAa9Az",
-	"M6WjfjjxiMSCT96NpJyQRNgBAPYmfGiwVK4ckO+l3Z21y9blJ7CgWQ6ELkzyCFz/QPA5A+rqEZVrbaTg",
-	"g9rbu7seWLxsXgctEjw3PYCI7Ck5Gs6+LvoNhywr2zDFovHUrjxgtfNvO5BumwP+rdxz9DyT+wPouL7+",
-	"8OET68EpmYGZB/O4TVizzMFvuNJmO+OCET0aWue1uNM8xV8Qw+hgcecIJvgwsHhImxlweOXj+fqM9uYd",
-	"LhgTHspNcG2TbPJYwfJ6TjYsK7MWgCjBkTtf4b+LQeN5SbWcIDzuvkM6fnpymHqbw3rrw7rAoTtRLJEC",
-	"W8O+gTvfJ4vnB4epwLMsNasTKQZ3AxSZW5zsepS/wp64SwO6LoQI03x6anljYa8DDnBVdXVrE3u+ZwlT",
-	"WQQ1cB1Kbi2G/ClIxbIlv5zN/jBogjPFgwcTfKJiYmMQPKBB8D1BFsL5CBALw5N0P+7AjjNe5kcO37mB",
-	"T7q9xUfN1PygoEN3gvysTWjwGzBczvLyQC6eigGz1CnGPGUpwAkJz3Sdq/+BDeQVmzjYq5s01NCiHnki",
-	"ny8oRl4qvfEtF5e0x4o7xag0jSuRtuiQ//XBprOAuVUR+UDCbyIfmzDl06mJsxzr5Ce2jHYRkCbNMqjE",
-	"xWz4rZVtlihAV184+IFyyx3Lp22W+EXMtEoyHHRIYvsvDYghmKo/stswARaysVu+AbsFWZzwFBAw/+P0",
-	"/R/to5NjzwlPNgTzASuINtbHA1gfWLu1MT825scTMT/e0UvmkucxWOK8m6BtPdPePLlzi6S6UMEJMUAG",
-	"K80V8isjojF3ltBMS5/JP/V+RFhO5BVTHr3FvyZAw2xVQZpsJOm9S9KjNGUpaSLb0QwaF3tQYbSOtaHj",
-	"rY2g3QjaJyJoj9LUSVEj78vFWy7IhYWh8wLVH2DYk/YHj3JSLdCJOdATAYlJk30ZQq8CrCNXDEq6EdZ4",
-	"a+MdfgvX8ZbR3Z6zNDi1T8AxrDSjTumAETXCVbkmxwVHH2KtJIyBDBuREp3IIUOourxXxP7uboWRBO/J",
-	"5cOtsLfr6vWWPdvLJNvehWyplCvOkvFchUQvdgFwTAwCRFx/Q8bNOtOZ51DYUXZjGW4sw6diGQLLEopy",
-	"t9Azh9jN2N+XIy42N6TpYLNjGBU/vNG489UJ7ZsF70SdjphQhlU3eZPyETRSivisXJd6CxIutGE0za02",
-	"QA6w9lkdOt1kDegSEHmfNpeRm97oj/5S0YmU8FZx/SG7u7do5w+1AmVeWkd42mf7ue9LI5+0qxsuZb6z",
-	"WyLRxon9Vqo25QQ/ewFQ5vMZwLrhuDsv5QxndSsEcd+1A5zJRA22D/YL3f+SqYwLIrtdnrDF3ctwcg9T",
-	"zVkiz6aoc2OgfJdFnaJs+jepi1V1ZSmotXVrabeAV1R6YOfrhFexQEnohMTbVIZuTvymMrSiMnTi0HuA",
-	"tfBapogPcLO2s1+fKTllq9yDGV9XFRbOfVM7+l3WjpYPyMNb+r4jBUAyzwi7la3n5cJwM+tQ16hZV/RC",
-	"qtwN0nzHjWFbq7kdD1OQuogE8nWpT1sSbaySTXnqfZSnrllYL+CozM/wWS25J8Cwq+gbpMfasAFxLZ1I",
-	"MtJGDjB1s+5iBsT8orLRzvnMPvDk+gbZmc8PyrokV4DizkFREJoasLDjTaD2WwnUKnf8vCTA41gvAQJ8",
-	"2TsMyN42oyflepjRsW/a+BozevLDzvzPQRq2XVwBu+sAdCdxeBdPSrYreJhoLdBuE6XdWEffJ/ReoOyX",
-	"FmuLGjSLZZ9gDKk68eQuIqxRoauD+NQm7rqJuz5BRL7gGOctiasR+JY72vWB1dzmuEPTuy6MYee4CaB+",
-	"n+B7K2mqe8juzxOcosZwZOrCnWtQbyva+LW2+w9LmukPE92cJQ58VPNpioWNrt9EM+8hmgl9WDnLUk16",
-	"/IoJaHWNBkMT4Pe4JnwwGBl6kbGte/AFdnyJzTmWMM+Lerq6EfYNIPD96oTv7LAikGWDdvM9ovS5XorY",
-	"nc4e0ZQrhm20RerqJrJxVALFUQyrTkrGfgiLt5iVhG2w7tdkWkJolIH+pkXI7NqWSTmyAYq4N8A/DxVx",
-	"3Zck5SkUYwNcCDfY/L0npHo0ldkbo2wTRF20hifA33nma9qCgjhX7IaWVj2axKKiGqXzarCBofjb4AZu",
-	"LKlv1pI6TrU/d6sbVNMogyuYU/cXdJoJNbgxfDZYgxuLZmPRLII1WIUrmAP7gfD08vK+7JlqtJxjQSjR",
-	"XPQyto3ADCA5EXfAWmYaU7IAR8fjEaAZxo0mQ8WuuBxpb7LBX+wId2y3KpEGN4L0AaAGPcJT4EJ6xME+",
-	"QxfykrGhZVAeVpdtnMmN6H1iGDPTMhYk10IIr+sTuTMCcvOD9R/1Km1yZqcoT1rxXpLnZnyTijHWlkUQ",
-	"WnLgf1t1CcwexGyJUpbqmXk0XnA3uC5aflV91cPy3OqzH9gVU5oRlrdWb2PidiEdnbr2VOIiGBwR01dy",
-	"1OsTKsYd4aCKmkjJCOcfES76THFDRcIikrIuHWWY/brVIv/gpi9HhsQTdUJxRzhd6jZKE8h/PvSZVlEe",
-	"HoHCQFoGPnimW+QVFXb3LlhHJHJwwa3Uh4el6TNFujyzzNLqiBoCAwTTucsRuDMS9xQVhjkKF2eLNHUJ",
-	"wC8uZhPXMiKOCQ7oosr1JH/khBorUhZKrw9LF94ANRfxM99xUWij6FtsebXpdfVN5emPnA7yqhF10jyV",
-	"uM48/TKj/WYlhlVdEBrKJXAMP8ZzcNGnHRFM37WLuhX+yoDyDLQSTdi/02TAWsYyU9TocqWNLwf4zf7Z",
-	"fgeLk/4swX4u7gzY2T5Mij/QaZPiv3Eovs8UfyvbIiKB68GjAIMqiHosLygX9RN2vkIV3EKZ/06abbBV",
-	"Nod4k+NfleMPccyqmhV0p+QlE6uf5PpL49zKuEP7vDazVzO1SfT/PhP9gd2b8YDFgBlm+owkNMuY2lrR",
-	"rg8GaZZ1c7vz7q5n7ewmr2fLTO4dAHfpoPMr62f5vQQGZpzjYE/6ss4CJgCvQb2u6GZoQ81IN9qNlGt6",
-	"4STw4rLhYeoNZkolV2/wNKXTxu7Y1BvcS3N/J8aw6CAiKAYiIlWVZLsHF2SnVAKVX2BMtGCRyh5tK2dT",
-	"tp2OUH6wdEbUO0L47snQtxTZGCPfHbFI6PtIYIzbkc0J+KTPkkvUYDGGvSsNtJNgacsK+TWEhO8yflss",
-	"7ZSZOpHMul2WGH7FJlsFbsK5T9waPPIHomqLyRCvPkLx8Tq/s5khQ4Jj9aCG4RLSaz42lH3rd9b8bdPw",
-	"7bu72skNi8B8mIF1UPrTU3AUK++Pzhbt/IYBIjAwioVHEDG65iKV1/CwYlRL4R2Zum5xXp7cDuPfnkl9",
-	"Tk2j3djfffFie3dve3fvbHe3Df/7J7ycwoONzyOqDFPZmNBRCvDA1b3mrPsohxhJnoAqBfDS8+eXn198",
-	"KRLXZBkac9OpbtOpbtOpbnPp9310qhth4G9lnTgnNbsK68RVPoT26MoKJJyq1bp13Uen/nLF2TW7ta74",
-	"tIK2cMt/OHVxbNhA17nKgl2DUTxhPm+E3EbIPZm6WzhfBDKhu1MOQcknnJEtvU5BuKwfv+MyS61cqIlE",
-	"vheMcMMGZMgUadqnIjT6t9oVK43cBVFQ9fjMJSPryLUptSM6wvSlZj6/F0OXTaOo0NzwK5aNt/K2HbgI",
-	"S9gg/7dFXjs32w4bMpFy0euIkOiQ9Gutzj5T7JBQ4i9+8E4P26S6HZkVV+0InDe6Olw7X37BdGIIwLbI",
-	"HxLqerkAT6cj5odZD4kU7Jkm8lrg/eOWG+WnXB2Gfe13dLUQzCOPwk6sri4M60cV6OGboMs3gErjLp/D",
-	"8ztRU1CAn1/3x99LNHaZtspBMGXTVXljUW66Kt9pV+UpA+kOPeA7l0u3Bx89StNSMPdBApZnJZG2kQ4b",
-	"6XDfwbEU7gYrMJqa3M/QPAYX0eXy1nqG18Kl+4JjQoQMrsQPSeHf6Gc4IMbRtRmC/vL4zOcQP+HbY1jD",
-	"/ItjpMjGQfnmboXdwWhC7AAMYs0Sxcqdhh2j1x/n8MA8ygvhtcuAoqQQiNO4fUfFhPvgu64AxVriND9M",
-	"1WDw6XRG9eCho2zs/OKC4yKi+9JuE3hsImEbk2cTYn9qxYPA29i0HcTJYcDghGvH4pa71y1el7aXdr7C",
-	"f6fDMXcsOT+wK3k5ITnnh0jsM5sQycYJuv8QieU8f7KjIK2Wmjs5x/cUIaloY+3Fwa36VwP1WDJS3Ixh",
-	"+heMKqaORvaJPz9ZC82Ra/KM/85oZvo+3y7lgmlwONzs3nshomH+7re4+tKv3I1L8QsskJgYUfJTpxFt",
-	"XpdvZtzlXZ4qHxGMwUdETUHfBHMOovnTn3hHxZgAK8DtgPW0nQnprgeoJrxLNOSmZVKwUlF6+aI2+ObL",
-	"UXZZtSD7Rof4x+16yPshE8e/Ersz/3z9B/zXig0Mkh+dHJO91i5BmUd+ZQnILnIiuTC+SiNlwvAuZ4rE",
-	"XzVTV0zd1KiguEXOAJRLyZFdb1dmmbz2336mEQSo3REjcSmshvQwUQHUOewBU0q6X1OAniXIeohiNVTy",
-	"ImMDkjJDeeZwjxxd3LdCPvgNrnsriDWJaZt3rXXoYtMouYNgB8q4YsH3yn2QQy5GwRH85ggSOm8+3fzf",
+	"7L2Lbhs5lj/8KoS+ASL1lGTZcfd0ZDR2nVu3dzodI3Ywi2nlc9FVlMR1iVSKlBVN1sC+w/c9w//B9kn+",
+	"4DlkFUuq0s3yLRHQ6FgSi0UeHp4bz/nxay2Sw5EUTGhV63ytDRiNWQp/vjmnffNvzFSU8pHmUtQ6tTOd",
+	"StEnTGiup0TTPpE9ogeMpHLyTJFrliouxRFRTMSEa3JJoyvCBQlPes13VEeDsFULain7POYpi2sdnY5Z",
+	"UFPRgA2peZuejlitU1M65aJfu7kJah+oZr/zIdfzg/nHgGrCFUlYT5txUHI5jvtMB0SNowGhioTd2lix",
+	"tFs7Sn/58W9H+pfDsEPCNDRPwajZ5zFTWpGUDSkXXPQDEuqwK8yPikVSxIqMheYJNMfuzcO9cZIQ2qdc",
+	"tMiJJoIOmfKbeJ2TOGUTIgWpc626woznmQqITElPpoSSHuUJiwkd64Eha0TN7AjXikQJZ0ITGscpU+qZ",
+	"anhPuc61oYF5Q1dIQYQUjNTNy0epvGSqUdpPYEjDNVGaili1yGnKlGkgRTIlkwETBKefXrO0K9KxUGTC",
+	"9YCEzWZKNWsmZjnCgFARm5bCTI5ds3RKUqZGUijW6opaUGNf6HCUmPWcW4baiot+KhMeTeeX/tyjL5Jc",
+	"kfrJm/O3JE5pT5Nu3gVBpiY9zpJYAfl+Oz8/7dYaGZ90Rc4on3/Zb7ePJr/stwPSreHiNM3iFH4zbGQe",
+	"AE5iNBoQXNeMA0PvybAroMnsOjhmkb1yJlAtEn7OePVynCpN6hnLUm2WPGKNgISTkPgcSwVhw5GeZtxI",
+	"rwx7SpKyHk+SxStOzIJ3xbZWfDV6LuMHnPTJ64Wc8EwRHh/BVMw+MP9aksNkjRj6z6btqnnyOiT1hGnN",
+	"UhWQmPfNTjHzC5sXrc7eX38x09VkKJUm+wc/k2hAUxqZ1g1Y82ggWdwqjHtIv/zORF8Pap39g5+D0nno",
+	"dHrc0ywtk2YyyZdQSzKhRoCynkzNDHU65aI/80Iu+HA8rHX2s5dxoVmfpfg2qTRLP7BrruAVZaTTTFBh",
+	"KJfaZoSa4RE94IpMUq7ZYoHdk+mQanzxT2Zbz43jJqiNaEqHTFvNclwiyo+FmrDUyCUcNJnIcRKTAb1m",
+	"hMJvZndoHNaIKrOaRnxpUv/w9hV5/vz5i0YHVpwqxftiaDRa0BVDNrxkqRrwkQrIhItYTlQAe9VIPz1W",
+	"AUkN2UcsHXJl5o9MwMWApVxTETHDNz2ZRsBQokXOB6wrcEwkomnKmSIhVReyF7r9QUJHzTB/mmoSUh22",
+	"yAnutt5Yj1MGIt0usjY9yyQ2Qm3AlZbplFyxkSb1sNm0XzRTpo2EkCJsBIYRD9tto3646EOvjKYJZzl9",
+	"uoJeU57Qy4S1yCsqhDQ8RSI5vOSCxVawD7m4yIaMW5mbZfk8Zum0FtSMfqt1alTXStc+NjJC8yGrlTH9",
+	"q3GqZFrOfqFgX/RFBC1CZ0uMzFDk2Cx0H9ivbCz4TNX+O2y3y4byayrHI5Qi0OeI6kHeZd/8esHjhQzv",
+	"veTn0nec9MDQqeTxw/0DMhYJU8oznKJxmhoZFRqzy4p8rowYy+aPaiwfrbOoKkVQOQkqbKlT2mdE8X9V",
+	"0htUQOFdMevRcaJrnYN2UJADzw9qgRmJlU1mHAskVVD70uzLZv4tDPMdF9WCy1Kyl8ohiammZm8ljCor",
+	"HwSbGD1J4+ZUjtMmSDHVOAKryQo5nYk+MqCKmF2RGh3NYrunqsjg75TaQkGYEeDFwcHz5387aD//6ecf",
+	"D//2t5/aBYK0S0X3+7RPBf8XmAFveVKqMF7JsdCkn8hLmpCBTGIu+sqKIMM7XhfPFKmbnS7HmnAduIeM",
+	"+m9UzdR/HjfFGpvgg0xY5T4zEvfW2+yM0bRsl72iijW5UEworvk1I2p8iY+RodkuVdNV2F/FGA7KN9M5",
+	"sFDlRJHD1pjqT8/L3vJRsbTM9DlGRcZjUCLhkIVg3YLdQ5ME7FE5EdAqm3ZxhOanWy7FjXkWjUBU72M9",
+	"+BcTL2lsTS3zZSSFUVvmTzoaJdbA3fsvhds7f9lfUtardWr/z17umO7hr2rP9vwmTaU1LIr0eEmN4h6N",
+	"NamDMhd9Q5chV2bIMbG2QEAuaUz+4+z9H4FnKMt4aj5KPTBqHUdLzHOwPzy/uOCPlo3Wtt3LG/oOTTP3",
+	"aFZ62Da/CWq+6br08cxeBjJZwr2V6SWPYybubUXAwpRXTJCERleKhNGARVeqY4Rz+O0Q9kRolgqa3Btd",
+	"z+SQ6YFhcOs4yoIHV09kv++MOz8UweNviJ3/kPqtHIv43qj+h8SAgTUc6jLNJIZzo74h8madsvuj8Ptr",
+	"hvorpZoRMDkfC0HBdW9mvvtiemZe/lZW4lzK32naZ/e2DMegD4k0q7FP3vGX3w5XfxR0rAcy5f+6R7Z+",
+	"l1sjxvYAjfgNkHQlE2+UysuEDf+6HkVP8akyYp6Ia5rwzNIL4RN6KcwsQNgI/IAIhH0fB7EhGCJFL+HR",
+	"vVLMvVPlBoGLNyhtBG09jGyTsPF4SLWKubp1Wp1nzpM1WSEglUUHST3suWE9JlqdxGw4kpqJaPqOq6EL",
+	"QN0n1UJvDM2/s2lIJlQZ3zPGIytrKWWnNlMMU1hic4Ef0ZDqinrI8+4urtj0YmjnFTY6WWfGCpZxQIxT",
+	"C9JVxlMMXz6SZVnuGGx9LT4K9mXEIs1iAvKQ1ENuhxE2johgRqsnjF4p4r5Xj4eRVzDqt06xP6QmPfNS",
+	"Ug+F1Bfw92Pa3ad0mkgar2AHbp02H9x2LRqEpB6OcFAXWsqLxAzrUVEshXM0DvFTcJHvk2h5tgOJJcPw",
+	"MsguQzZvZBfovT8mwq3m9W1fgUhJhlRM84yMemh8wIsExxLa073CKTvhiqgRExrin95xb3bC3hXLj9jf",
+	"V52BlyU9kLrs9YzusocfjceibTZ2UCHAvJpTtPVVL/OLSD0ce8N5PHvjxsXEMcqdHTObT6NUjliqOUbA",
+	"8QiaxRdULyPOOR8ypelwZAaZPXdZkfGCDQzF7D5woX/zdqplCjHVmQB9UIu5GiV0eoEx/6/zDdiXEU+Z",
+	"Wne8lf0ZJYpn2mv1lzJqOWuuR3dkVPabiuRo6YvOoJFpDcf+Sz36bHnPsD0ec7gjkj+9MyygwgyR3aCy",
+	"1wUFpigu9adsyeTlf7EI+DV//6uUUQ3TozFqDZqceuzWo4liwQwHbrqgt10376jox5ITs8I6Lj5WWm9Z",
+	"KxZnMWVPNBuq+d3L3dfZH6sxiuncvo2mKZ3OjQr7Wzym37nSdzmkoOYlXCzr6A/2RdvkjfK5FHtbPLMP",
+	"bJTQaF1G9rJ5Npi/3Ts3cBhvl9vny/J18t+5eE5nmSxhYjyEZyPNr82+HzERG0b+VMLZx+OY6zfX5boj",
+	"0jblIc+lM+zcinAuJd3RSMvUbqqFB8SLtcSasiJmmvJEVa8nHiPPUQ/HmU+OXeuLF/tXcdmQtHErdJXc",
+	"t7/i97P0Ks1EKnCweSPKYke/wFG/2Lc/jnzepZyRLexW9nHOJg+/jzHCfZxxZ3FizhLw1oDRGJNgshSK",
+	"H38qWeJiPysE2T0Wm50MjGLp6E9pqqtncOcDXjw4zGrxourF14Fh/kWv+OZXtjVkYPbZquOlfeYGgLkd",
+	"cpxGqz79wTU3GnyMk1ztyTPbenZVXS/eUD6tSkZMS5mn45rksHQYJzNaqJyFFsudcib1kuCaNjWnMKEP",
+	"rLfUvnAjtKu9gEivcjZaJLvnHRAmrnkqQfdlhR/IKkeERhEbaeNhixgiHhD6vZzajN5nisQsgrw55emf",
+	"ubG9to0WMv/qo/7HYBrYkomYCU4Tl2AcUUHYl1FCuXE50YQNscKCkssUXNFLiNmY5Sb10B4ulY499gZt",
+	"f7yUMmFUzK1S1nTB+uBB4rw6H+vBP9/88UzZwK5LWrIfh0wpyOIExivV8a7/a5qMwac3RtEiI2SFDeJJ",
+	"1Ztgcwm1oZxx791I1uDDC4RyTqhKkbwBrR6CTnchjzNraRXBnJNSbZOWt+Y7lo9rDcusbBsV3Iz99ryf",
+	"EdTkKHvRjMOej+JCsSEVmke+X8G+sGis2QVNErBBxfRCioseT5W+MJ/A40iHXOdf4+cSB+RmdeXjLdp7",
+	"O/THv1XVB1CE8/Iz9Kgc4okjIzKNofDkisVHJM+RZkOowbFPsAAqikInvMGD2kg7raU6bsWdmSJdypcL",
+	"qPqOaRpTTcv2asSUusgHeMFEPJIcndoSJ3WmuVrcfgRx1wtHnYvqlpi4fYGyY3GntqllwEVtZ2Re+WiC",
+	"RURYIApPrfU5Yz4aFwxC4POc+waSlG2SZ0KVzkpjlhibeZ9LxlMpk5PyehHcY4qMWApjIXV7IkL2220w",
+	"khZWhCwuCTEMWU6IY1sxBD+HWPRbKBdyZqmiQ0ZwvVszfmj78OflMtGjTpHtV7Y8j7VO+eVYMwXDFLZo",
+	"+sgZoMZDViSUE8HSk9ch2bN/X/AYC8nCmQoMO10nfbFOrS9kylwxs9KLLOsPntieiUvEc7VDB4fb9n1d",
+	"f36UIJbRGANtS0MFM5xtIzNVQd4SzfPQs14+v6ppnOUKsyy+FxgnK2RfMJfjwpZ0hAHhsfFm2JDyhNSB",
+	"U7jok4gq1miRj+JKyIlwVRGEpsxyUzyv3OZI9fygfR/8YeZyN6zhmxUldLUqgig5BJEyGUjFMloN6ZRE",
+	"5heoQGOJYpMBSxmpU3QZwdcFaagCQq0Yajw0WW/NgEuCU/ftCT10TGs+PHLFRWy4JeMeIBiLSR3BAhpH",
+	"Rg+ERpRz9Vh22waba43w1ZklwZa9yRmOvNc4X9VxhKXnxsJpARFxtlsKAr4cJ1fv4SjIbtc1zuMuZVyR",
+	"myBdj88UFNe56BQgjWA1/yVDIAaaQF3zTVDjvYssV3VJ6XJQw2RP3ys+fX92Xgtqpx/h/8fnr36rBbXX",
+	"b35/c/6m9OANah9LTNmEQqWoliTcu97fwxxUtfc1q9+8CT1MmT2zl1UIR2r4995YpRf/+z//Zy+VCVNh",
+	"qcE5otoo6Fqn9v/ulYXmgEOLxaCHhaf+PG7+kzb/1W6+uGh++rof/HR485elDoClmZ16FTd4In2ds1kt",
+	"hxilyCrBbbt5PzZOpxfpWKzWOGOl1X3eIk/Pebzobrgvlmwh7/XVBHMRhtkgwHDItc2dmw1EM6wUGzDE",
+	"1VBkYmyG7BFSR4J2CE0Sw1xCCuaHmz0KLRdS1RsVoSueqXyDan/72r1qAS5gq5I6vYSN25MpOWgfgudx",
+	"eHDYaBUTakrq2AuiHhuuIvcKy2mJXXIGmm4IbZKdWsz6qeUIJlUSNl9tbyhlLPNqwKKrl0bQbbrTKjEQ",
+	"EIUHymrNUoL3OwORUpjkAqiOoIbVuStvOpiWZ1bNRplW33L2xctoV77pAHulZMNB9ibVYQAr7vBiMjSZ",
+	"HqTGe0AtCqGNkD0sx/joLVw3Vidl2Q5dSsv3Y23cimWsvjnHLudSN4R5KieJnLC4PEwJSrxM6pl92E+p",
+	"0MbzBKSdrARJDWmSYFEyhjK0YVtQd0dEjJMEk3JjJjgayeY7emn8Qgy3zJh6WY3OmgmElYl9Xo+ryCwg",
+	"HyKyzGUUWdrlhKqk/9YFRIVQIHXFECLLbBECYBgkw2kyj7jQd4yRqgYAF9GuAA83IIohnpGLStqvhdTE",
+	"wdfBpib1w3bbpkmvtnVmgUdWyBWEwFkppBaRE5GFxzBuxgUBGnMpOoTmKVLzIZSS8ElX2PjJsSDw1iZg",
+	"qAGPgzjBl3TQm+nIiQgb+Kvy0Na4BxnYFUAoFsNI8jMIjAaGpq19Xkio+c/fTYTE4SNbAdqH6grbjtTN",
+	"YrjjYbsEy73Kwj5amNidt7wJMiSRFVBKZuzjcnwXf//kKCWL9mS+hZyeoEnyvlfr/LmW6N2eellHW9xG",
+	"ulfK9E83Qe2N28YfZFIi1pfmhlf+sMWUbNgyq+tKM5OzLCKz2B1eNU3bDqGMqQoUVE/E/lgv1bDIJFs2",
+	"P1yO4ULj4y1nSZzlvRQJDCXc8wR+LcFtMp5th4Swkq3ZI5OAhF4675/7n1qWI8wvxgEqz4W1qTTLrQUc",
+	"Wv5A2dR+NdIbKkGvsRJ0ZnapHJa6i8gKqFm0lFeE9Xos0oAjS8I8Vz9EnZJQdG6oyH3MNRgG3lNRe2L0",
+	"6JDGzBtQHXOqADKPWJ1HJgNJaByzOKvVcoVVVJOIDhkOstEql4HV1R/sWl4tGBtQh2tCJ3R6RKyzOhnw",
+	"hJlvE6ostKfTvSkVRI51+TC2LNbmFzyDGZyby1ujIOHnsGNpbcibE5MqQu0pBJG90vFnhyg2RhbzFA1W",
+	"6Ks8HWSjAG+BrXNxDGjJFfzMNWHCsEdd0ysmYL3AKgCOzotWoE4ZPQB/DSuZedYzWNXCL0p/07vZi24O",
+	"hT1RvrENReeDQJCpv3b1V4FeJcw3mzjfT0cXh4P4Z1UuwAyPXERyXEhv8A7YK/X6eBSvP/yy5HqrYgtD",
+	"CXzqFN5VSeCNCqBmiFlE8isze8vyv20MI4tKBxul9rp5bKMkADnuwasBYBgfYe0e67rMjfk3RhOM/hdH",
+	"lIcv860lr5YG1quCmYCwKq5KM3xcItVqRq71JE9iJjTvcZsWM7PuCRdXS7uyA/od2s7lI5tBuY4WTOd3",
+	"96b5rCX4d7EINu80ur9Cr7Kkt9zWglZ5R8imi4a8WSxlC6s0d/iw0EeBF5ZNw0++Wz3v6G3KWNOoSTyG",
+	"w+48LPOfyN8R0GvufZ5kKMEHVgpOvxxWs0MaNYsAmVdWZZclqS1lDh/udmsKNQvnVFhzswpVpv2L51ef",
+	"X3ypBWu4wdtWl+voR59sG9YJF0i0lpC9Y53pz20bqrPAYg+uQf3RbKRIH2bl5uZxWogWzqRbzwRDwwBv",
+	"yhjRVJPwT3uW3Wp++iuepf8AvnhJcmCnpJjQjNY7HK/73f13t/tDozP/1V/KNnY+g1PX3e0nEhDM9KdJ",
+	"MiU9ieF/SNODiHCHUNEVs+HjwLg70cBFezlm1zrgMWgnhZ8AmvmFEOOuUxtJfuaySsNGi/yGuOAk1DKW",
+	"HZQnIYnkNUtV4UsYmIOHsjEols5f7GEeUd4zc7kO669L3fTT+Lcly3PGnsrZn3eZxMriaZ4NtxyF8we1",
+	"JBbnEFvmM2XeviIvDn/8G7FIMMQWQ5dVQ8SFKMQsSCM42R7oDJDWov0hDgWAcMEhuwVMNK+Yg06CzJYZ",
+	"HCpIryrHjjMz91CFABPdIrSV5Qvh9MohU8wsVl9eL7xZsq7VKRRBTXOdsIUJZ/neHGg9Up29vRQyzFsx",
+	"u3aYPWqvZAVWylTD93tAJrC0ZWxTYguvp9NWO+ubDXBBBtaKca3KrODywxEMHaPlWnbsvXGkx2ZAzZV5",
+	"QDIHYkigZB/IJFbebRV5ZjGcppdnBy2LJC0985m1jCFixmKuy9jG7CG4LEdduFB2tiUqFi/n/KHn4iyi",
+	"X+YKecaLhyFRObQ7E8WOC5edU51PMRi8kZtgT1WzKN7M+QdXmosICq1T5W4AsZfKJIxg5DeZkjoVUwKx",
+	"Tjyfx0Br7IfhK89uqo/O7IYq6pUiKwT+Dsr5vjCt9TweQ9KNPJ3iVs52YMEfrd5Cy+NUs3tqTYO8egst",
+	"E4eFWMN2N9gquaifimmp7eCn5zd/udOduA6UTznn+kOpYrLf8Lqt2wds/bO/B3c7zcy24UxXHRPf/2zO",
+	"skO2OdwH4yoZOcgVGVgM8FsfxFHtqeQZDbzyGVy23VnsScUyA/Sa0wvvQLJkkFlPdqBmpjhtGKyTK9l1",
+	"YplWaNU2Owm0dD+fmaKaKs2MxI/GSsth6WzMcxsFO5bZYTtpPcccJ8PhWBuKHRFKYt7rMcB7v6bJmHlX",
+	"nM2I+IeT2nNMdubO2hfyyUyg5msXOurWOqRbw0vOurWbEK/EdZCtEKMptPSzRrq1YOabCx6bZq1W66ak",
+	"7n+TbEX/Ebd8KaPxe5FMK2Pks0IFp1crdrfp+X52l9nWou+zPgSNyoMl1fll6yX3H2Wp8FT0GRnKa6YI",
+	"Xy3DP6gppjUX/aW8jUQ6c63vIP6fjcSjwHo2Mo7xOB7ydau7INe1EFzCb2YqcMsEBWKOVMnTueYJXb31",
+	"DLFwSEsmjj5CXOLSm1+rYBagPMY04EoDUuIzZUGJFYtSuFh8ICfCKdOoXPvjK6B0eQlHfFQlLpf3eFAY",
+	"bvWUN/OIHIMs53fkpWxTz1xY6PsFzinAf7FO7aDcIdhQ9266Uyu33DKybsxEDqT57jkosDdNrkaTeZWA",
+	"X1cTYhsug3v3QzsNM3yxKRztxdBGuGcsEMVFP2FhVliA3oI7fM8N8OzaaQzMwMmXVezDcaL5CIOu0Nsq",
+	"GE7ZzFY0sIe8AGyyH6yAh3m3u3N+Ppm+XPGu6aB27rbklhIINkLRnrV8tLy6OPjyc69WpQfHav2xVZpN",
+	"wE6qJIEjP0q0AlsRQdNUTrjok8kALld3t3UO6ZTEEu6M3VrE1CsQWQGZ11pDeeWHt4al29qM+16x0jfc",
+	"INnybMOX2l8tAraEYPHqtTK4weaLZBbowtUV36xaqrB6PrnRb0Ut2Qk9sFb6aHX9duTWsPLUcqbCrbRR",
+	"0ZRfejg0VunFz73nV5/b0UFtmalfmm5fIq1OYpUBzJoWea4DKtTsbIOK2N5mnkyx4M0/3Vj9IGq1ayHM",
+	"MrkLIbbo+jkvKztjRaqs5/aZseWYY0+EmRYzx0Mtytx6rLsOmymizb3vsqVYUzHdoQPv7fLtBEpXjgiY",
+	"tXht08humY9tuvKBoB4gE9sMoVznfQMliJkn++B6uBonkRbE67LZeMI4U5vbz2YJ/FFVTWnBRSUxV/Qy",
+	"KUAS5KMzz26WnvodyLJZFCm430b519ShYeJ7/KpgldzytGh99TjvZoPPHo1Trqdn5gGLHsRoytLjMRbM",
+	"QE9w5AZf53t9oPUI73XjoicdCjJFeDxbJmjRToeUC025MNwd1MZp4qWr9bkejC9bkRzazLXBZ/tHbf4+",
+	"SuwORZgi3dpkIK1NiNmzhsqBrfakGjxZPWDGnf23bg0kHtwzaDG+jFADb6QruuKVFNdMAPJTpyuaBNKx",
+	"EEoBDlMvWSJFH3Chqe2AJPyaKTIWMUurwcNa0BtkDALOZlh1q15I6rhsJLRJmGEDEVMoUXCcR8JIxgx7",
+	"NLpAEU2vGAnd9YT7//s//59hlixN7KDdAGpQQeSIfh6zrIQjsN8bSnYFgTMxYM1urUP+bLVanwLS9SUm",
+	"Hpa1Wq1ujfw3VHvchAECaGN2M49bGd2wADlbKLxLEVev+cFpnKCY2jYD1MQ1dAdl94HNcjJD9g+8FIlo",
+	"mk6BPqkUfRK+Oaf98IicfjzfA0i4PQSEs/dTkPxuTug8HLIQmOSS4YUVgOR5bVbzqxVANyGhoxGj9u1G",
+	"h8Yqq3/B+4ufAfYGjNGQsn7YPsxajBKqoR7H3b8UQKH0gCqH39FAstFo4OFwZQAhfhY410QwFiujlcMv",
+	"TdwlzbxBCG/Pb3oiv8y/HlLJAYmSAax0wpUmvxCzK/BmdXC8zZiI9w7Fkl6H6HQM9EqvVD5U5YKdgItK",
+	"sQiI65wkpA5ktoW+ciJM1zxuZFgnsL3yWRz570Xsww7AlZW8GpFZHeImV9C1haSR8bSDMDRwy6RgZhKW",
+	"gBYkxWyCqRQMUFxnqH2Eaf7Zy0zXAMF8OU6ubDcgZLJVQWRDs5gZ8BFB7PDA0ARPKBGwIENFolZkyZRc",
+	"jjnm8EnBAttlzmPm9RqFHdAR4QD4tT9kReoyJSGomg5TEU2oZoA7akfDBMzdQwuAbmcZ2SUTog8+PMJj",
+	"VRwurigqnwDxcQLitDbhcYADvWJCBUY6OegnReCSEoDQHfCRgvLvxtw0szmyovg1veYRAG9EMiUxS5hH",
+	"TLdHChUUykLdTUEEg+hTdu7TDKDyiMDF4hOuGDlsP2+RY3egDCyKzRJGr1muAhwTU2FTdwsjheILyOGB",
+	"U50wD11AFsaLIw9+T6YA4g2I3oYnTc+wC0/fn52TCu2yB/0qpxKGXKtOfsu6jLnpLL+42Uz+cP95kHsB",
+	"SuLkqLs+Fz4p4BSugUaTgaEq3AGNmBOACWWmpjRPEotlzjWpj0dm/X6GVwESbmR0FzzJFbQzpDd9xqkc",
+	"jYwTYoy1I3LJplLE+G5gBikEg3IbEiVSMeWh9+HQgasRuApNJpzmz+Tv/KVNcSH1EBqEjSPzSnu7K7b7",
+	"6RAa9pmZOdwD1NTsiyaHz/cR19m86bfz81N7J7B5W0o1I6Bq4egGdwJNEisZINEKGJ+ogSG0WUS8gbgR",
+	"kOLNwUGmGg8PXjj1mF/hi9rZ9Ft+bzGsIzhrtpYBBlS8/7hF/uHA1nDMKMLqxSuNG4GVS6mF0TUaTlvV",
+	"g4NHdTN7h26YW1lckYT1tCWDmXXhgZDUT96cvyVxSnuadPPbeO2KEIBRQZ1qKN6tNfy7OIhg3OxKEO0K",
+	"MGSB2U/EaAzvvpRjgJXggkRS6Q7Jix2I8U5JP5UTRRIuGE2TaY5BB3wJosAe0B20geRmOAibhYQ2KpLF",
+	"R247DcdmazHy8fxt82dSpwKEBgmjAU0V0yFiWgjUptAosJrJ8CTizgD3DmliVDOuXsSEbhqZPWJOgyF3",
+	"Iy8fEbTCYEQguOhwxNImu+Yxs4gsfYYoW8C/blig340tAiKjg2OwNiBaHid5uUzHMoOROIExogICVhRQ",
+	"yVpSubUbWqtKAa61103z72wa5lsO7dKDH38ko9T4AcaQPT57dXJipGtKI81SdUSAR2Y6QZ5poJS0iHJ2",
+	"Y+TXYaXSeL+ufg4Nz0y/I8y2MSbJ39kU1xNOYWKrUD3VU8+OwJ4pi61vjTgnoNGYzq3WgFwZq/LgkAzQ",
+	"noaND11fTrONBda+USYpGzGqPRBEOmTkik0Dgki9AVgH0JHlTZQRpi0IStOxw2btw91lThEjnGuJiY0W",
+	"cUDC3yUKD+tTgGbJyK2b4MFOWeysPDMIVH6ZtXRUGLT1TCybOZVjGf3ggIRVZVghyFJLCoB4yeYHGxx1",
+	"yljAVdeoJlvGovImD81kips+wzuy1otOqVBYq3nkb2MhtX0K2P6lkQosVR0SpVKppkx5n4v8CnqjGoQk",
+	"r95/OMtUx1gkTCn/qvgEvDB8Vjn5GsnU9adCYx3RSLs2s5oAmVuQUcp6Ce8PtLIWitXPVhDC5O35bO64",
+	"Of/HDKgwUCNL4bWJ+dHYyPb1WNCZ8IhZyHSHNT6i0YA1D1rtOQd9Mpm0KPzckml/zz6r9n4/efXmj7M3",
+	"8ExequZ89OPTk1pQu2YpZvHV2q19bCdHTNARr3Vqz1vt1nOLTg2Bh73WhCVJE66m2KOIft6MpOjx/hiN",
+	"8AorCPK5mS6vWfz5p/0fCYRnhg7G2NDr9PUpCb/iMt5U+u5gyn/88DuuijHRdVeAgA2bzdH4MuFRc5wm",
+	"oYO6yhjDOHhgyINrkZkUlr2eKYJxFVjMgVRGp7nQo705wHA5AGpC+m5M6payV4yNwIr3MC2vmdAynTZa",
+	"5A9pucRYwcDqNQ9T+yTOceWzNGLAqwXlD6tw0G5nV1ph4NwPWLjr/7MjwMWXQc1WJdrHINzj0ZxGQ7aH",
+	"/Ziv865qSy6Pum3/gJVfftvUGl3Xqi+i2myA2NteditC5d1Vt+reXb8AmQkDNqQr3paQJ6Df3JRdFOoS",
+	"2Vu1oGYlkuk5M/yqXmPb7uUNb4LarOG58sO2OYzxEHm67LmM9/de0tjDsz5sHy5/5A+p30Kpsnng4MXy",
+	"B7LRMXjmx1XGdeKqlP14ba3z56egpsbDIU2n+fWgBGdN3P1v5NTwSbYiGMGwKX9BTdO+qnX+dA/XPgW1",
+	"krCSeRXcn2DxgVVlokjexOZ4nbzGjA2zOoke/MsT1EWZ9CvTv9kmG4mj1fjXwkBVsO0olWaDGLlLE37N",
+	"njT7bo+zfufXTBi6jFJ5yTyueV+4KqGKcczqG89/unDxP2CLB1l7eLfxBUB1f0+rbh54fk+7y4ifS6qM",
+	"tyWMWXMJYaRowOLWQvb7ALGmjP9IPesIHjfeZGMjpszVYyVj/s6VPrdt1hWAjheWNnSH1p/ukPm9TO6S",
+	"5TnOL0/EyT5xxb2//JGPPv4IPPR8+UNvM5SS+1P3nhhW2q2Px++OPSuZveaCFzVQ4lKV8DlmLJ07s8A6",
+	"KS/tLTJreAKuqsRmANRoTP/d2J4tbRaneDZfO46py41wBWLul2jIyCuZjlY3TQu1MDfFjAmdjtnN3O7a",
+	"3/Lucum0JRvM/mRDsiGeBQReMXFeMoLevXEdIbXG/gIu3ePYlUFtJsi0tAdonrV+7Nu6vcK2fuVgicwD",
+	"+yu84hRhis6l/B1AikB+HKwgC/IY2juHYvQAsgf5N/McCgBnEAbkWtkIXs7Jmwqpom6eDfPAYR+bF2Gv",
+	"4XtPhBX2+mEJgAo8EO9U3Sp7Yl1XeO1N9IQ2AzJO8QTYP67mgnC9uYau8pCqWHvbRmKV/Y6z3W2Xu9gu",
+	"98zBH+Agfj4MtJxTXYUfgnLeKioEcX+8/LPI65hyentjdNaWlCnNoqle/edsUWdegXmzpvFpc2VXMj7v",
+	"a9facoVHtXu/eQvyzrXld2By4mbKpNQzBSmRRKbEw8jYQHDBSfFCK7P8HAruk95c1Fm3eybuYmP2x5bj",
+	"MGfl+PSE7LfaePSYpzYWk2Xt9TpSsa5Y8/Z/wj6PaaJIaPtu8TgkdT0dMeIuKu+KmczTmEUccmwUCb+6",
+	"c8eWeeam8xVPqVpmfW7Co67IEJNbeVlACzCJT16HmKIIn8xIG16mK95q1zO/Ax6xw0KGjI/yTmcufCKA",
+	"Kqgwj8z/8Zki3k1QNp3AHfiZWbnD8nAP0kzCZ6pFPgo4iXb5STRl7tb2Ql4BRah9zEJbcN76xj/U3DzE",
+	"kt2zb/UbaOKZa+0hpBLLqLk/j1iE61Dr1GjCI+ZFZ/LygAx7e+bOe4zUzDyWPTV2eCZrnSXmVMkk9bb0",
+	"p0c1t9RZd2uN0R2mVYa27e+PRb3+Z9PSsmkWesnj2NLIqZXVqiXLBtrVPrmRkrXPrq9r7YMFlbu/+guL",
+	"GvTFys9togztoxU6MdMXoKBIvnUCxBZxbLrGwa69fNnZ82tqRXUnavFcjpoJu2ZJpqLgJj+Hvp9pAkxS",
+	"C0EKfNEhCGObVWVVADWuOBtiamBXyCFUIAgo9lA2r7lOiRM27nI1+9gzRZjQXE9JQqMrFZDQSDpE+Ucl",
+	"i/U3wmYE+TBzLRJijEy1/MQVxYZUaB6FHRKyLywaa3ZBkyQk9QyfzmZ2dQWmD5qBBISSyxSyelxiOAnd",
+	"ancI1OCFWWoiXqWHYQiVk8co5piJ6YUUFxiGN58sDYEndP4Tfg6J0nLkpV5jiM88Z4iAjVpd8Q93aa03",
+	"VUyDtTmCXq1JAFf12ew1zJEi+WMrqU91J/qzwNV/fq3Wp/NK8iYoaf75ed42ZSOZQstP96hQ1V1q1Fly",
+	"zWpY/xtgUMgD2XwmcKvvEv2rApcPCmVphKorFoPB6YvHxk5N79T0g6hpFRCskNlvt9s512J2qGFRqL24",
+	"a/VdzC28EwU+YAS7t7nSKPGeFQuy+vyaESlyfd5C9Voven/ZvenolLrGmOyNueDeOxoBUTKFcg1KJjyJ",
+	"I5rGdjBQqAK1HHCX2Q9hqyveCwbJDx0Swn1lUPAKp60h5oFN6FSh+lqgm86ApMfRbZ27NXTOnesRnA3O",
+	"7C4VycjelphTvtapWYfWWHLAk0VdnX3GYM76mqU4Nxx9lXKxjLxTGjulcT9KA0QV8iZWyDtRSrNoICL0",
+	"FS8Euye14UmdresNhA6A0GZPQngTnarc1sxKdUmIZUr1gUywqrM3U79tSyjzwOIkB7exdRMYejSKF6sw",
+	"IMpHIOQNhbueHmr4UAddAWPkULDVt0U6VoFY3bFXok/q6AXN3pHZaJFj7PGZAsfSKB57J/ZMXDe7w7xY",
+	"XWIa2+IQHrfIseOTroCoLlZowd3wGOAlPY6F4JcyXq7WzsbuFvDtO11O+CcoSn9sLwpkLlGCt9J2dpKP",
+	"RN2tos8/3XKK1VovTwe11N0pv53yuxflZ1m0oP0Q+WUykE7rWaQFuBXz7vUfwCvcibb7Ff2bAjyELUjG",
+	"0z0sE+bKoWwMEU0ja8B73pmgUQldIYwyq1NB2Be4H6xvWyrC4AaVGOuGG1itnDI9TsGwyNJNsXawB2At",
+	"LXLiDh67Atyw49MTLFGG6CoA5fTnZ4F30UzolFzS6Ap1FvWGSRKpNIJLFPD2FYQM8Q7SAY1BMdcRQ0KR",
+	"0AZIoWh9XmHFsQ9WfwtVtU7m8joJGhZF/yESkwt3IlR5Of5CIHdkeBYWxLcMw3eXTLJLJnkCySQfEFfH",
+	"zybxGN6oknoBH6ux/dzlPTqOuW6ya7as4OjYNHyD7eby67jZsAAMkldL0EhLi5Oei4XF6II3QXlX2qyu",
+	"3k5fefHyGh0VJdN7o3SQZIDVl2ZnUUYt8SHIoLJ3Ky7AIshfvQpq6QrFWo+qqivnlOWVXcB+lpa7JN5v",
+	"IIkX6sH8VQ2IYBOmNJ7SFszhmOsF8gs62UJG7wLhdzlOru4mZFSETbTXHEIwyIgIJ+0hUKxIPTTWa0hS",
+	"llDAztOyKyqBO42VnHERmEQWWYrFWb4YVcYMV4C7lUjBjtBats485oxloDL2WDLH/wHwnhzvhzuMOYfx",
+	"A4CCJExZL+wKjFYBkqedbodQC+VnJm3cI0Q/Cv/yFZPxXBIA2OyASgVAjw4wrYdGOGIHpQhhC1CeZnAQ",
+	"iQJCGsnrXmk0JwwOQXzgYsGIASiqIGObMCfTrrDAZfnSmC8UqR+224BSognVcsijPPOhMwO46MJgpkeY",
+	"V9AVWBxnuhqnjMQSwYkwTcGG9nSLhNi1hTLqEJokZuqGSB44EPnf//n/zeJJwXC4GdCRebN5o2YiIGEk",
+	"h0PzNwbmEPAYsyEoT4COHnFw4QGWhzPVFQDVmKYyzdIzpMjQ7LgmhweHrVnsT0RAwjvsCmDcpguAH7Qd",
+	"G8p4EqBFXiJCGR4yPj8g7/jLFgnjdHqRjvFAyweUmTJt16Mrzi0MloOy9MFAjxDmbWZ1LMqiQlwuiycO",
+	"6SBz3tnLcXL1DziquU0MEdbUXZCYY4CCILm03TnvLeFirIq5jQixVevUTt+fnVvUoVqntoeY22ZgPfcg",
+	"6HfXZXYDa+Ei9GUd7v3lK3R1s4eI0WuE6wy17jICmfGzo6UfeXSz9u+LqB20D35q7u83D16c77c7bfPf",
+	"P7OLK+aJbUt6Z64GscjZUNxvoatzHHL/3oaq12VYUvse+vVBe98slv/xk3975P7BmnSvyjN5L5jb3CMj",
+	"cB3/QcoJyPWdP/wozbKN3dv7rnfAxJCg3W47c6VoxjgVZiWoZ+AZzl2AduH9kB2X4EZf5K+CWL+bsgd3",
+	"B1mW4O+XGkC4EHVNzxovqQZFE/4AuZdQvkDqShKqICDaM/ZGaHPsOj+EmQ7zv5MpCX8wf+BxHpbiQ9Li",
+	"XBEBhDrt/cHCovgqLC1okRCCGMYYyAsXMjRngB/OzbshTRIARYxb5JUFojY2DB7IQWQWhxp68ejwCE/p",
+	"YCgWmzwcAuj7nGKFTvNbwtbGKHnHRb7xP91COc/dg2y+uXh+9fnFl8KV+/7xnS3F8e6GK6qMlQU3UOEu",
+	"NSZNEjnJ9aXlANgb5TP7weq7UrshV06HB+vOcVEWJNrlgZcH7O5w0WRCDQMPR2NIftpV8X7PmuYdXIrB",
+	"bQ1ZLOHDv3nqxCtUWvEE7RYaZu/SVQFvQc8slI7q4cQjEgteeTeSckYS4Q0AsDb+Q8O1cuWAfC/N6mxd",
+	"tq4/gBXNciB0bpIH4Pp7gs8aUNePqFxrJwUf1N5utx2weNG89q5IcNz0ACKyn8rxaPFx0a/YZF3ZhikW",
+	"tad25AGzXX7agXTbbfBv5Zyj75jcbUDL9dWbD5/YDk7JAsw8GMdtwppFDn7LU6WbCReMqPHIOK/5meYZ",
+	"fkE0o8PVnSMY4MPA4iFtFsDhFbfnm3PaX7a5oI2/KXfBtV2yyWMFy+tb2bCuzFoBogRb7n2Ff1eDxnOS",
+	"aj1BeNJ7h3T89OQw9Xab9dabdYVNd5qySAq8GvYtnPk+WTw/2Ew5nmXhsjoRY3DXQ5G5xc6uRvnL7Ym7",
+	"NKCrQogwzKenlncW9jbgADdVV7c2sZd7ljCUVVADt6HktmLIn4FULFry69nsD4MmuFA8ODDBJyomdgbB",
+	"AxoE3xNkIewPD7HQ30n34w7sWeNleeTwnW34pK+3+KhYujwoaNGdID9rFxr8BgyX86w8kIunYsCstYsx",
+	"T1kKcEL8PV3l6n9gQ3nNZjb25iYN1TSvR57J5/OKkddKb/ydiyvaZ/mZYlAYxrWIW3TE//pgw1nB3CqJ",
+	"fCDhd5GPXZjy6dTEGY618hOvjLYRkDpNEqjExWz4xsY2S+Chq68c/EC5Zbfl0zZL3CQWWiUJNjoioflL",
+	"AWIIpuqPzTLMgIXs7JZvwG5BFic8BgTM/zh7/0fn+PTEccKTDcF8wAqinfXxANYH1m7tzI+d+fFEzI93",
+	"9IrZ5HkMlljvxru2nilnnty5RVJeqGCFGCCDFcYK+ZUBUZg7S2iipMvkn+sfEZYjec1Sh97iuvHQMFtl",
+	"kCY7SXrvkvQ4jllM6sh2NIGLix2oMFrHStNpYydod4L2iQja4zi2UlTL+3Lx1gtyYWHoskD1B2j2pP3B",
+	"44xUK9zE7OkJj8Skzr6M4K4CrCNPGZR0I6xxY+cdfgvH8YbR7Zqz2Nu1T8AxLDWjzuiQkXSMs7KXHOcc",
+	"fYS1ktAGMmxETFQkRwyh6rK7Ig7a7RIjCfrJ5MOtsLer6vXW3dvrJNvehWwplSvWknFchUTPVwFwTDQC",
+	"REy+IeNmm+nMSyhsKbuzDHeW4VOxDIFlCUW5m+uZI7zN2J2XIy4216RuYbNDaBU+vNG499UK7ZsVz0St",
+	"jphRhmUnebPyETRSjPisXBXuFiRcKM1onFltgBxg7LMqdLrZGtA1IPI+7Q4jd3ejP/pDRStS/FPF7Yfs",
+	"7t6iXd7UCJRlaR3+bl/s574vtHzSrq4/leXOboFEOyf2W6nalDP87ARAkc8XAOv67e68lNMf1a0QxN2t",
+	"HeBMRumweXiQ6/6XLE24ILLX4xFb3b30B/cw1ZwF8uyKOncGyndZ1CmKpn+d2lhVTxaCWo1bS7sVvKLC",
+	"A3tfZ7yKFUpCZyTerjJ0t+N3laEllaEzm94BrPnHMnl8gOut7f3qTMk5W+UezPiqqjB/7Lva0e+ydrS4",
+	"QR7e0nc3UgAk84KwW9F6Xi8Mt7AOdYuadUMvpMzdIPV3XGvW2MzteJiC1FUkkKtLfdqSaGeV7MpT76M8",
+	"dcvCegVHZXmGz2bJPR6GXcm9QWqqNBsSe6UTicZKyyGmblYdzICYX1U2mjGfmwee3L1BZuTLg7I2yRWg",
+	"uDNQFISmBizscBeo/VYCtandfk4S4HaslgAevuwdBmRvm9ETczVK6NRd2vgGM3qyzc7cZy8N20wuh921",
+	"ALqzOLyrJyWbGTxMtBZot4vS7qyj7xN6z1P2a4u1VQ2a1bJPMIZUnnhyFxHWINfVXnxqF3fdxV2fICKf",
+	"t42zK4nLEfjW29rVgdXM5rhD07sqjGHGuAugfp/gextpqnvI7s8SnILaaKyrwp1bUG8b2viVtvsPa5rp",
+	"DxPdXCQOXFTzaYqFna7fRTPvIZoJ97BylsSK9Pk1E3DVNRoMdYDf44rw4XCs6WXCGvfgC+y5EpsLLGFe",
+	"FvW0dSPsG0Dge22F7+KwIpBlh3bzPaL02bsU8XY6s0VjnjK8RlvEtm4imQYFUJyUYdVJwdj3YfFWs5Lw",
+	"Gqz7NZnWEBpFoL95EbK4tmVWjuyAIu4N8M9BRUwGksQ8hmJsgAvhGi9/7wuZPprK7J1RtguirlrD4+Hv",
+	"PHM1bV5BnC12Q0urGk1iVVGN0nkz2EBf/O1wA3eW1DdrSZ3Eyu27zQ2qeZTBDcyp+ws6LYQa3Bk+O6zB",
+	"nUWzs2hWwRoswxXMgP1AeDp5eV/2TDlazokglCgu+glrIjADSE7EHTCWmcKULMDRcXgEaIZxrcgoZddc",
+	"jpUz2eAX08Ju20Yp0uBOkD4A1KBDePJcSIc4OGDoQl4xNjIMyv3qsp0zuRO9TwxjZl7GguRaCeF1eyJ3",
+	"QUBuebD+o9rkmpzFKcqzVryT5JkZX6diirVlAYSWLPhfoyqB2YGYrVHKUj4yh8YL7gZX+ZVfZW91sDy3",
+	"eu0Hds1SxQjLrlbvYOJ2Lh2tunZU4sJrHBA9SOW4PyBUTLvCQhXVkZIBjj8gXAxYyjUVEQtIzHp0nGD2",
+	"a6NF/sH1QI41CWfqhMKusLrULpQikP985DKtgiw8AoWBtAh88Ey1yCsqzOpdsq6I5PCSG6kPD0s9YCnp",
+	"8cQwS6srKggMEEwXNkfgzkjcT6nQzFI431ukrgoAfmE+mtCSjYRUh+Bm6gETrYWz8Dbtqgr3NHvklGoj",
+	"ZlZKuffLGd4ChVfxPY9XigK94yLXY8G3eFnW7pasbyrDf2y1l1OqqM2WKdNtZvgXGe1XI2uM0oOgUia7",
+	"Q/gYLkFUn3dhMPHXTOpWyC1DyhPQZzRi/06jIWtpw0xBrcdTpV0hwa/mZ/MeLGv6swAYurobYUb7MMUB",
+	"QKddccDOFfk+iwOMbAuIBK4HXwRMMS9esr6gXNXD2PsK9XMr1QxYabZDZdlt4l11QFl1AERAy6pd0BGT",
+	"V0xsvpOrj5szK+MO7fPKnGDF0l2JwPdZIgDsXg+HLAS0MT1gJKJJwtLGhna910ixpJfZnXd3sGtGN3uw",
+	"W2Ry5wDY4wqVHXY/y040MKRjHQez09d1FjB1eAvqdUM3Q2mqx6rWqcVc0UsrgVeXDQ9TqbBQKtlKhacp",
+	"nXZ2x65S4T5wV5wYw3KFgKAYCIhMyyTbPbgge4XiqezoY+byFpmarW3kbMya8RjlB4sXxMsDBP6eDZpL",
+	"kUwxZt4VqwTNjwVGxy3ZrICPBiy6Qg0WYsC81EA79aa2rpC/t8DxXUZ5cwKcMV0luFmvxyLNr9nsVYS7",
+	"oO8TtxmP3bYpW2IywmMUX8i8yc6EFkgab/M9qPm4hoxbjj1lev3OLpfbXSj33R0AZeaHZ2QswFIo/PQU",
+	"3MnSU6bzVW+WwzASmCH5xAOIK024iOUEHk4ZVVI4d6fqNjonT253h4DZk+qC6lqndtB+8aLZ3m+298/b",
+	"7Q7890/onMKDtc9jmmqWJlNCxzHAD5ffZWecTDnCePMMFCqAo148v/r84kueGCeL0Ju7m/B2N+HtbsLb",
+	"HQ1+HzfhjTE8uLFOXJL6XYalYisrfHt0YwXiD9Vo3arbTed+ueZswm6tKz5toC3s9B9OXZxoNlRVrrJg",
+	"EzCKZ8znnZDbCbknU9cL+4tApnVvziEo+IQLsrG3KQjX9eP3bOaqkQsV8cr3ghGu2ZCMWErq5qkAjf5G",
+	"p2SmgT1G8qoqn9lkZxXYa1BNi67QA6mYyx/GAGddp1Qorvk1S6aN7FoQnIQhrJdf3CJvrJttmo2YiLno",
+	"d4VPdEgqNlbngKXsiFDijofw5A+vYbUrsij62hU4bnR1uLK+/IrpyhCmbZE/JNQNcwGeTlcsD8YeESnY",
+	"M0XkROApZcO2ckMuD9a+cSu6WQjmm4jVztCgKljrWuUY5rvQzDeAjWMPsv1dPlPZkEOwTwbT7yVmuzfg",
+	"Sst0WinpX6M0h6oFTASwf7pkYhTjpG5voH1my0YmA56wTNyTCTXEx3qXRtAVgk2Y0gQyfu1JlmlrR2N1",
+	"AigwkjB6zRSpX9LoyhY0EZnE5nHX/IqNdKPVFeFYaJ7k+Aw4CIpDBpgGdZR9BKGcUkGMgGciVoRqRN/P",
+	"40Jhqyv+sDkP45jrWwlhI3d+s+Recj02VAdxw83XNMnrgxxI4faKkh5H7N1zqTi4B4YihikgLnfwU7P9",
+	"HOJyL/K4nC2jubic2pJTGg+5aO+XhOxIlEiFgcJreTX/zMF8LO+SJ4mhkeegWeKhVodcEih+8n5Cw8f8",
+	"BGzoj/3wfP9vnec4dkMjwb7oiwhp1jGsuhaKpmOihacPyOQZD+0U2TegyN6AWHRrahTYZMCjQabWWOJQ",
+	"bgMQ1ZOBzOrNMLQOG6B4e95K+i2Xfk9Lva2EHo9YTN6JwkLZnCM3+QHt/GpCkNQFY58LpRmNnf9jHQMp",
+	"KmX5/B1q69yZtjKs2i6s8m2EVZ4e7BmdjxLcYRj4zuXS7RG+j+O4cKL5IKd25wWRtpMOO+lw3ydEMSTI",
+	"lAAh1rkboX4McVJb9lIZHp0IWxkDjiER0ssLOyJ5kE89wwYhtq5MpncZVOeu3OYJp1DBHJZnTyFFdm7L",
+	"N5caZTdGHQLoYBArFqWseJ2/ZfTq7exvmEeZFbV1GZBX3wNxare/tjjiLsChSpAn19jND1Ng7706XlBo",
+	"f2QpG9qwb85xAVEDaZYJPDYRsZ3Jsztnfmp19sDbUKuIEvbIY3DClWVxw93bFq9r20t7X+Hf+XDMHUvO",
+	"DxD2KkrO5SESCJXtJMLOCbr3EInhPLezA6+2hOo72cf3FCGBQOeI6oF3E7gVB7VZs2GdgCdQj0XjlOsp",
+	"DP+S0ZSlx2PzxJ+fjIVmyTW7x39jNNEDl3Qec8EUOBx2dO+dEFEwfvstzr7wlU0oyL/AWsKZFgU/dR42",
+	"7k0x8cBmsGT1YgHBI+aApHP4ct6YvWD+/CveUWEPVeHw23ja1oS0p99UEd4jChK0EylYAb+lmK3kvfPl",
+	"OLkqm5Dp0cLqcjMf8n7ExMlrYlbmn2/+gH+N2MAg+fHpCdlvtQnKPPKaRSC7yKnkQruCxpgJzXucpST8",
+	"qlh6zdKbChUUtsg5IF+mcmzm25NJIifu3c8UIu11umIsroTRkA6L0btPBNaApam0X1PAdyfIeggVOUrl",
+	"ZcKGJGaa8sSCC1q62Hf5fPArHJaXEGsWOD67Gt6deM9B0Q+9FSiCd3rv8xN3ilyMgsP75hiqGm4+3fzf",
 	"AAAA//8=",
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/rosterhq/roster/gen"
 	"github.com/rosterhq/roster/internal/eval"
@@ -47,9 +48,35 @@ func (s *Server) knownUser(ctx context.Context, tenantID, id string) (*eval.Tena
 type userRead struct {
 	t         *eval.Tenant
 	user, org string
+	now       time.Time  // the engine's clock: now, or the past instant
+	asOf      *time.Time // the past instant, nil for now
 }
 
-func (s *Server) resolveUserRead(ctx context.Context, tenantID, userParam string, org *string) (userRead, error) {
+// resolveUserRead is resolvePresentRead, or with `at` the same user as
+// history has it at that instant.
+func (s *Server) resolveUserRead(ctx context.Context, tenantID, userParam string, org *string, at *time.Time, minRevision *int64) (userRead, error) {
+	if at == nil {
+		return s.resolvePresentRead(ctx, tenantID, userParam, org)
+	}
+	if _, err := s.engine(ctx, tenantID); err != nil { // the caller's authorization is today's
+		return userRead{}, err
+	}
+	orgID, err := s.orgFilter(ctx, tenantID, org, "organization_id")
+	if err != nil {
+		return userRead{}, err
+	}
+	id, err := userID(ctx, userParam)
+	if err != nil {
+		return userRead{}, err
+	}
+	p, err := s.pastUser(ctx, tenantID, id, *at, "at", "", minRevision)
+	if err != nil {
+		return userRead{}, err
+	}
+	return userRead{t: p.t, user: id, org: orgID, now: p.at, asOf: &p.at}, nil
+}
+
+func (s *Server) resolvePresentRead(ctx context.Context, tenantID, userParam string, org *string) (userRead, error) {
 	if _, err := s.engine(ctx, tenantID); err != nil {
 		return userRead{}, err
 	}
@@ -68,7 +95,7 @@ func (s *Server) resolveUserRead(ctx context.Context, tenantID, userParam string
 	if !ok {
 		return userRead{}, rbac.NotFound("user")
 	}
-	return userRead{t: t, user: id, org: orgID}, nil
+	return userRead{t: t, user: id, org: orgID, now: s.now()}, nil
 }
 
 // orgFilter checks an organization_id query parameter: unknown is 400.
@@ -86,15 +113,15 @@ func (s *Server) orgFilter(ctx context.Context, tenantID string, org *string, fi
 }
 
 func (s *Server) GetEvaluatedRoles(ctx context.Context, req gen.GetEvaluatedRolesRequestObject) (gen.GetEvaluatedRolesResponseObject, error) {
-	r, err := s.resolveUserRead(ctx, req.TenantId, req.UserId, req.Params.OrganizationId)
+	r, err := s.resolveUserRead(ctx, req.TenantId, req.UserId, req.Params.OrganizationId, req.Params.At, req.Params.MinRevision)
 	if err != nil {
 		return nil, err
 	}
 	var rev int64
 	var held []eval.EvaluatedRole
-	r.t.Read(func(v eval.View) { rev, held = v.Revision(), v.EvaluatedRoles(r.user, r.org, r.org == "", s.now()) })
+	r.t.Read(func(v eval.View) { rev, held = v.Revision(), v.EvaluatedRoles(r.user, r.org, r.org == "", r.now) })
 	names := newNameCache(s.Store, req.TenantId)
-	out := gen.EvaluatedRoles{Items: make([]gen.EvaluatedRole, 0, len(held)), Revision: rev}
+	out := gen.EvaluatedRoles{Items: make([]gen.EvaluatedRole, 0, len(held)), Revision: rev, AsOf: r.asOf}
 	for _, h := range held {
 		role, err := names.role(ctx, h.RoleID)
 		if err != nil {
@@ -119,14 +146,14 @@ func (s *Server) GetEvaluatedRoles(ctx context.Context, req gen.GetEvaluatedRole
 }
 
 func (s *Server) GetUserPermissions(ctx context.Context, req gen.GetUserPermissionsRequestObject) (gen.GetUserPermissionsResponseObject, error) {
-	r, err := s.resolveUserRead(ctx, req.TenantId, req.UserId, req.Params.OrganizationId)
+	r, err := s.resolveUserRead(ctx, req.TenantId, req.UserId, req.Params.OrganizationId, req.Params.At, req.Params.MinRevision)
 	if err != nil {
 		return nil, err
 	}
 	v := r.t.View()
 	defer v.Close()
-	rev, perms := v.Revision(), v.Permissions(r.user, r.org, s.now())
-	return gen.GetUserPermissions200JSONResponse{Body: gen.PermissionSet{Permissions: nonNil(perms), Revision: rev}}, nil
+	rev, perms := v.Revision(), v.Permissions(r.user, r.org, r.now)
+	return gen.GetUserPermissions200JSONResponse{Body: gen.PermissionSet{Permissions: nonNil(perms), Revision: rev, AsOf: r.asOf}}, nil
 }
 
 func (s *Server) CheckPermission(ctx context.Context, req gen.CheckPermissionRequestObject) (gen.CheckPermissionResponseObject, error) {
@@ -134,10 +161,18 @@ func (s *Server) CheckPermission(ctx context.Context, req gen.CheckPermissionReq
 	if err != nil {
 		return nil, err
 	}
+	now, asOf := s.now(), (*time.Time)(nil)
+	if at := req.Body.At; at != nil {
+		p, err := s.pastUser(ctx, req.TenantId, q.user, *at, "at", "user_id", req.Params.MinRevision)
+		if err != nil {
+			return nil, err
+		}
+		t, now, asOf = p.t, p.at, &p.at
+	}
 	v := t.View()
 	defer v.Close()
-	out := s.decide(v, q)
-	return gen.CheckPermission200JSONResponse{Body: gen.CheckResult{Allowed: out.Allowed, Matched: out.Matched, Revision: v.Revision()}}, nil
+	out := s.decide(v, q, now)
+	return gen.CheckPermission200JSONResponse{Body: gen.CheckResult{Allowed: out.Allowed, Matched: out.Matched, Revision: v.Revision(), AsOf: asOf}}, nil
 }
 
 // CheckPermissions answers every check of the batch from one state of the
@@ -151,15 +186,31 @@ func (s *Server) CheckPermissions(ctx context.Context, req gen.CheckPermissionsR
 	}
 	qs := make([]checkQuery, len(req.Body.Checks))
 	for i, c := range req.Body.Checks {
+		if c.At != nil {
+			return nil, rbac.Invalid(fmt.Sprintf("checks[%d].at", i), "set at on the batch, which answers every check at one instant")
+		}
 		if t, qs[i], err = s.resolveCheck(ctx, req.TenantId, c, fmt.Sprintf("checks[%d].", i)); err != nil {
 			return nil, err
 		}
 	}
+	now, asOf := s.now(), (*time.Time)(nil)
+	if at := req.Body.At; at != nil {
+		p, err := s.pastTenant(ctx, req.TenantId, *at, "at", req.Params.MinRevision)
+		if err != nil {
+			return nil, err
+		}
+		for i, q := range qs {
+			if !p.t.HasUser(q.user) {
+				return nil, rbac.Invalid(fmt.Sprintf("checks[%d].user_id", i), fmt.Sprintf("unknown user %q at %s", q.user, at.UTC().Format(time.RFC3339)))
+			}
+		}
+		t, now, asOf = p.t, p.at, &p.at
+	}
 	v := t.View()
 	defer v.Close()
-	out := gen.CheckBatchResult{Results: make([]gen.CheckOutcome, len(qs)), Revision: v.Revision()}
+	out := gen.CheckBatchResult{Results: make([]gen.CheckOutcome, len(qs)), Revision: v.Revision(), AsOf: asOf}
 	for i, q := range qs {
-		out.Results[i] = s.decide(v, q)
+		out.Results[i] = s.decide(v, q, now)
 	}
 	return gen.CheckPermissions200JSONResponse{Body: out}, nil
 }
@@ -208,8 +259,8 @@ func (s *Server) resolveCheck(ctx context.Context, tenantID string, c gen.CheckR
 }
 
 // decide answers a resolved check in a view.
-func (s *Server) decide(v eval.View, q checkQuery) gen.CheckOutcome {
-	d := v.CheckOwned(q.user, q.permission, q.org, v.IsOwner(q.user, q.owner), s.now())
+func (s *Server) decide(v eval.View, q checkQuery, now time.Time) gen.CheckOutcome {
+	d := v.CheckOwned(q.user, q.permission, q.org, v.IsOwner(q.user, q.owner), now)
 	out := gen.CheckOutcome{Allowed: d.Allowed}
 	if d.Allowed {
 		out.Matched = &gen.CheckMatch{RoleId: d.RoleID, Permission: d.Pattern}
@@ -244,20 +295,28 @@ func (s *Server) holders(ctx context.Context, req gen.ListUsersRequestObject) (g
 			return nil, err
 		}
 	}
+	now, asOf := s.now(), (*time.Time)(nil)
+	if q.At != nil {
+		p, err := s.pastTenant(ctx, req.TenantId, *q.At, "at", q.MinRevision)
+		if err != nil {
+			return nil, err
+		}
+		t, now, asOf = p.t, p.at, &p.at
+	}
 	var ids []string
 	var next string
 	t.Read(func(v eval.View) {
 		if q.HoldsRole != nil {
-			ids, next = v.HoldersOfRole(*q.HoldsRole, org, pg.After, pg.Limit, s.now())
+			ids, next = v.HoldersOfRole(*q.HoldsRole, org, pg.After, pg.Limit, now)
 		} else {
-			ids, next = v.HoldersOfPermission(*q.HoldsPermission, org, pg.After, pg.Limit, s.now())
+			ids, next = v.HoldersOfPermission(*q.HoldsPermission, org, pg.After, pg.Limit, now)
 		}
 	})
 	users, err := s.Store.GetUsers(ctx, req.TenantId, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := gen.UserList{Items: make([]gen.User, 0, len(users)), NextCursor: encodeCursor(next)}
+	out := gen.UserList{Items: make([]gen.User, 0, len(users)), NextCursor: encodeCursor(next), AsOf: asOf}
 	for _, u := range users {
 		out.Items = append(out.Items, userOut(u))
 	}

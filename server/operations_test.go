@@ -88,7 +88,7 @@ func TestSpec_selfAndSubjectOperations(t *testing.T) {
 			body = append(body, o.id)
 		}
 	}
-	require.ElementsMatch(t, []string{"GetEvaluatedRoles", "GetUserPermissions", "GetUser", "ListUserRoles",
+	require.ElementsMatch(t, []string{"GetEvaluatedRoles", "GetUserPermissions", "GetRoleHistory", "GetUser", "ListUserRoles",
 		"ListUserTokens", "CreateUserToken", "RevokeUserToken"}, self)
 	require.ElementsMatch(t, []string{"CheckPermission", "CheckPermissions", "BulkWrite"}, body)
 }

@@ -34,6 +34,7 @@ type Server struct {
 	orgs   orgSet
 	seal   cursorSeal   // seals cursors and AuthZEN page tokens
 	router http.Handler // this server itself, for POST /bulk's sub-requests
+	past   pastEngines  // whole-tenant engines of past revisions (point-in-time reads)
 }
 
 var _ gen.StrictServerInterface = (*Server)(nil)

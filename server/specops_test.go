@@ -119,6 +119,7 @@ var opRequests = map[string]opRequest{
 
 	"getevaluatedroles":  {},
 	"getuserpermissions": {},
+	"getrolehistory":     {},
 	"checkpermission": {body: func(f fixture, _ string) string {
 		return `{"user_id":"` + f.User + `","permission":"documents:read"}`
 	}},

@@ -33,8 +33,9 @@ type GrantInterval struct {
 // back exactly.
 type HistoryStore interface {
 	// RevisionAt is the tenant's revision in force at the instant at.
-	// EInvalid naming "at" when at is in the future or before the oldest
-	// history kept (the message names the earliest instant available).
+	// EInvalid naming "at" when at is before the oldest
+	// history kept (the message names the earliest instant available); an
+	// instant in the future answers the current revision (callers refuse it).
 	RevisionAt(ctx context.Context, tenantID string, at time.Time) (int64, error)
 	// SnapshotAt is the tenant's whole evaluation state at rev, grants that
 	// had expired by then included (evaluation at an instant decides).

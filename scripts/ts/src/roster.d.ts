@@ -288,6 +288,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenant_id}/users/{user_id}/roles/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+                /** @description A user id, or `me` for the caller's own user. */
+                user_id: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Every interval in which a user held a role, and who granted and revoked it
+         * @description Direct grants and grants through groups (a group's role while the user was a member),
+         *     newest first, from the history every write leaves (back to the oldest history kept).
+         *     `until` is null while a grant lasts; a grant that ran out ends at its `expires_at`.
+         *     Needs `audit:read`; one's own (`me`) needs nothing.
+         */
+        get: operations["getRoleHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenant_id}/users/{user_id}/roles/evaluated": {
         parameters: {
             query?: never;
@@ -968,6 +995,11 @@ export interface components {
         UserList: {
             items: components["schemas"]["User"][];
             next_cursor: components["schemas"]["NextCursor"];
+            /**
+             * Format: date-time
+             * @description With `at`, the instant answered for (`revision` is then the revision in force at it).
+             */
+            as_of?: string;
         };
         /** @description `{"type": "global"}` (the default) or `{"type": "organization", "organization_id": ...}`. */
         Scope: {
@@ -1024,15 +1056,54 @@ export interface components {
             scope: components["schemas"]["Scope"];
             sources: components["schemas"]["RoleSource"][];
         };
+        RoleHistory: {
+            items: components["schemas"]["GrantInterval"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        GrantInterval: {
+            role_id: string;
+            scope: components["schemas"]["Scope"];
+            source: {
+                /** @enum {string} */
+                type: "direct" | "group";
+                /** @description For `group`: the group the user was a member of. */
+                group_id?: string;
+            };
+            /**
+             * Format: date-time
+             * @description When the grant took effect (its `not_before` when later than the write).
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description When it ended (taken away, or its `expires_at`); null while it lasts.
+             */
+            until: string | null;
+            /** @description Who made the grant (for a group source: who added the user when that came later). */
+            granted_by: string;
+            /** @description Who took it away; absent while it lasts and when it ran out. */
+            revoked_by?: string;
+            reason?: string;
+        };
         EvaluatedRoles: {
             items: components["schemas"]["EvaluatedRole"][];
             /** Format: int64 */
             revision: number;
+            /**
+             * Format: date-time
+             * @description With `at`, the instant answered for (`revision` is then the revision in force at it).
+             */
+            as_of?: string;
         };
         PermissionSet: {
             permissions: components["schemas"]["PermissionPattern"][];
             /** Format: int64 */
             revision: number;
+            /**
+             * Format: date-time
+             * @description With `at`, the instant answered for (`revision` is then the revision in force at it).
+             */
+            as_of?: string;
         };
         CheckRequest: {
             /** @description A user id, or `me`. */
@@ -1046,6 +1117,12 @@ export interface components {
              *     nothing (not an error).
              */
             owner?: string;
+            /**
+             * Format: date-time
+             * @description Answer as of this past instant (see the `at` query parameter of evaluated reads). In a
+             *     batch, set `at` on the batch, not on its checks (400).
+             */
+            at?: string;
         };
         CheckOutcome: {
             allowed: boolean;
@@ -1058,14 +1135,29 @@ export interface components {
         CheckResult: components["schemas"]["CheckOutcome"] & {
             /** Format: int64 */
             revision: number;
+            /**
+             * Format: date-time
+             * @description With `at`, the instant answered for.
+             */
+            as_of?: string;
         };
         CheckBatchRequest: {
             checks: components["schemas"]["CheckRequest"][];
+            /**
+             * Format: date-time
+             * @description Answer every check as of this past instant.
+             */
+            at?: string;
         };
         CheckBatchResult: {
             results: components["schemas"]["CheckOutcome"][];
             /** Format: int64 */
             revision: number;
+            /**
+             * Format: date-time
+             * @description With `at`, the instant answered for (`revision` is then the revision in force at it).
+             */
+            as_of?: string;
         };
         Group: {
             /** @example grp_4hd8s */
@@ -1563,6 +1655,14 @@ export interface components {
         GroupID: string;
         /** @description Count global holdings and this organization's (without it, global only). */
         OrganizationFilter: string;
+        /**
+         * @description Answer as Roster would have answered at this past instant (RFC 3339): the assignments,
+         *     memberships, windows, user status, role permissions and inheritance in force then. The
+         *     answer carries `as_of` and the `revision` in force at `at`. In the future, or before the
+         *     oldest history kept (`--history-retention`), is 400 naming the earliest instant
+         *     available. Cannot be combined with `min_revision`.
+         */
+        At: string;
         /** @description Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400. */
         MinRevision: number;
         /** @description Page size. */
@@ -2360,10 +2460,18 @@ export interface operations {
                  *     combined with other filters.
                  */
                 holds_role?: string;
-                /** @description Reverse evaluation: only users granted this permission (same rules as `holds_role`). */
+                /** @description Reverse evaluation: only users granted this permission (same rules as `holds_role`). With `at`, as then. */
                 holds_permission?: components["schemas"]["PermissionPattern"];
                 /** @description Count global holdings and this organization's (without it, global only). */
                 organization_id?: components["parameters"]["OrganizationFilter"];
+                /**
+                 * @description Answer as Roster would have answered at this past instant (RFC 3339): the assignments,
+                 *     memberships, windows, user status, role permissions and inheritance in force then. The
+                 *     answer carries `as_of` and the `revision` in force at `at`. In the future, or before the
+                 *     oldest history kept (`--history-retention`), is 400 naming the earliest instant
+                 *     available. Cannot be combined with `min_revision`.
+                 */
+                at?: components["parameters"]["At"];
                 /** @description Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400. */
                 min_revision?: components["parameters"]["MinRevision"];
                 /** @description Page size. */
@@ -2795,11 +2903,79 @@ export interface operations {
             500: components["responses"]["Internal"];
         };
     };
+    getRoleHistory: {
+        parameters: {
+            query?: {
+                /** @description Only intervals of this role. */
+                role_id?: string;
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+                /** @description A user id, or `me` for the caller's own user. */
+                user_id: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of grant intervals. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "role_id": "role_billing",
+                     *           "scope": {
+                     *             "type": "global"
+                     *           },
+                     *           "source": {
+                     *             "type": "direct"
+                     *           },
+                     *           "from": "2026-03-01T09:00:00Z",
+                     *           "until": "2026-03-04T17:30:00Z",
+                     *           "granted_by": "usr_admin01",
+                     *           "revoked_by": "usr_admin02",
+                     *           "reason": "quarter close"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RoleHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+        };
+    };
     getEvaluatedRoles: {
         parameters: {
             query?: {
                 /** @description Count global holdings and this organization's (without it, global only). */
                 organization_id?: components["parameters"]["OrganizationFilter"];
+                /**
+                 * @description Answer as Roster would have answered at this past instant (RFC 3339): the assignments,
+                 *     memberships, windows, user status, role permissions and inheritance in force then. The
+                 *     answer carries `as_of` and the `revision` in force at `at`. In the future, or before the
+                 *     oldest history kept (`--history-retention`), is 400 naming the earliest instant
+                 *     available. Cannot be combined with `min_revision`.
+                 */
+                at?: components["parameters"]["At"];
                 /** @description Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400. */
                 min_revision?: components["parameters"]["MinRevision"];
             };
@@ -2837,6 +3013,14 @@ export interface operations {
             query?: {
                 /** @description Count global holdings and this organization's (without it, global only). */
                 organization_id?: components["parameters"]["OrganizationFilter"];
+                /**
+                 * @description Answer as Roster would have answered at this past instant (RFC 3339): the assignments,
+                 *     memberships, windows, user status, role permissions and inheritance in force then. The
+                 *     answer carries `as_of` and the `revision` in force at `at`. In the future, or before the
+                 *     oldest history kept (`--history-retention`), is 400 naming the earliest instant
+                 *     available. Cannot be combined with `min_revision`.
+                 */
+                at?: components["parameters"]["At"];
                 /** @description Answer from data at least this new (read-your-writes); a revision the tenant has not reached is 400. */
                 min_revision?: components["parameters"]["MinRevision"];
             };
