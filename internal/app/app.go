@@ -67,7 +67,10 @@ type Config struct {
 	// engine with the database and repairs it (see live.Engines.Verify); 0
 	// is live.DefaultVerifyInterval, negative turns it off.
 	VerifyInterval time.Duration
-	Logger         *slog.Logger
+	// HistoryRetention is how far back point-in-time reads reach: older
+	// history is pruned in the background. 0 keeps everything.
+	HistoryRetention time.Duration
+	Logger           *slog.Logger
 	Stderr         io.Writer // where a generated operator token is shown, once
 	// RateLimit caps each token's requests; the zero value (the default) is no limit.
 	RateLimit server.RateLimit
@@ -177,7 +180,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}()
 	m.store, m.srv, m.ln, m.errc = store, srv, ln, errc
 	stopBackground := startBackground(engines, m.cfg.PollInterval, m.cfg.VerifyInterval)
-	stopSweep := startSweep(store, log, time.Now)
+	stopSweep := startSweep(store, log, time.Now, m.cfg.HistoryRetention)
 	m.stopPoll = func() { stopBackground(); stopSweep() }
 	log.Info("roster listening", "addr", ln.Addr().String(), "url", m.url(), "db", RedactDSN(m.cfg.DB))
 	return nil

@@ -68,6 +68,24 @@ func historyProperty(t *testing.T, newStore Factory, seed uint64) {
 		m.compareAt(t, at)
 	}
 	m.compareAt(t, m.taken[len(m.taken)/2].at) // exactly at a write
+
+	// Pruning keeps the state at the cut-off and everything after it, and
+	// refuses instants before it naming the earliest one kept.
+	cut := m.taken[len(m.taken)/2].at.Add(time.Second)
+	for {
+		n, err := m.f.s.PruneHistory(ctx, m.f.tenant, cut, 7)
+		require.NoError(t, err)
+		if n == 0 {
+			break
+		}
+	}
+	_, err := m.f.s.RevisionAt(ctx, m.f.tenant, cut.Add(-time.Minute))
+	require.True(t, rbac.IsCode(err, rbac.EInvalid), "an instant before the history kept: %v", err)
+	require.ErrorContains(t, err, cut.Format(time.RFC3339))
+	for range 15 {
+		m.compareAt(t, cut.Add(time.Duration(m.rng.Int64N(int64(end.Sub(cut))))))
+	}
+	m.compareAt(t, cut)
 }
 
 // record keeps the state as the store has it now (the reference for any

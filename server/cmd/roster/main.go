@@ -29,7 +29,7 @@ import (
 
 const usage = `Usage:
   roster serve   [--addr ADDR] [--db DSN] [--log-format json|text] [--rate-limit RATE[:BURST]]
-                 [--verify-interval DURATION] [--cors-origins ORIGIN,...] [--public-url URL]
+                 [--verify-interval DURATION] [--history-retention DURATION] [--cors-origins ORIGIN,...] [--public-url URL]
   roster migrate [--db DSN]
 
 Environment:
@@ -101,8 +101,14 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"browser origins allowed to call, comma-separated, matched exactly; none when unset (env ROSTER_CORS_ORIGINS)")
 	verify := fs.String("verify-interval", envOr(getenv, "ROSTER_VERIFY_INTERVAL", live.DefaultVerifyInterval.String()),
 		"how often to compare each tenant's evaluation engine with the database and repair it; 0 turns it off (env ROSTER_VERIFY_INTERVAL)")
+	retention := fs.String("history-retention", getenv("ROSTER_HISTORY_RETENTION"),
+		"how long to keep the history point-in-time reads answer from, such as 365d or 720h; all when unset (env ROSTER_HISTORY_RETENTION)")
 	if err := fs.Parse(args); err != nil {
 		return o, parseError(err)
+	}
+	var err error
+	if o.cfg.HistoryRetention, err = app.ParseRetention(*retention); err != nil {
+		return o, err
 	}
 	d, err := time.ParseDuration(*verify)
 	if err != nil || d < 0 {
