@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,6 +133,7 @@ func completeCommand(words []string, e *cliEnv) int {
 			out = roleCandidates(e)
 		}
 	}
+	slices.Sort(out)
 	for _, c := range out {
 		if strings.HasPrefix(c, cur) {
 			fmt.Fprintln(e.stdout, c)
