@@ -33,22 +33,30 @@ func startServer(t *testing.T) string {
 	return m.URL()
 }
 
-// cli is a command line environment for one server and token.
+// cli is a command line environment for one server and token, with its
+// own profiles file.
 type cli struct {
-	t   *testing.T
-	env map[string]string
+	t     *testing.T
+	env   map[string]string
+	stdin string
 }
 
 func newCLI(t *testing.T, url string) *cli {
-	return &cli{t: t, env: map[string]string{"ROSTER_SERVER": url, "ROSTER_TOKEN": testOperatorToken}}
+	return &cli{t: t, env: map[string]string{"ROSTER_SERVER": url, "ROSTER_TOKEN": testOperatorToken,
+		"ROSTER_CONFIG": filepath.Join(t.TempDir(), "config.json")}}
 }
 
-// run runs `roster args…` through run, as main does, and returns its
+// run runs `roster args…` as runClient does for main, and returns its
 // exit status and outputs.
 func (c *cli) run(args ...string) (code int, stdout, stderr string) {
 	c.t.Helper()
+	return c.runContext(context.Background(), args...)
+}
+
+func (c *cli) runContext(ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	c.t.Helper()
 	var out, errOut bytes.Buffer
-	code, ok := runClient(context.Background(), args, env(c.env), &out, &errOut)
+	code, ok := runCommand(ctx, args, &cliEnv{getenv: env(c.env), stdin: strings.NewReader(c.stdin), stdout: &out, stderr: &errOut})
 	if !ok {
 		c.t.Fatalf("roster %q: not a client command", args)
 	}
@@ -191,8 +199,9 @@ func TestClientCommands_errors(t *testing.T) {
 		{"assign bad expiry", nil, []string{"assign", user.ID, "viewer", "--expires", "soon"}, 2, []string{"--expires"}},
 		{"evaluated unknown user", nil, []string{"evaluated", "usr_nope"}, 1, []string{"404 not_found"}},
 		{"users create bad email", nil, []string{"users", "create", "not-an-email"}, 2, []string{"not an email address"}},
-		{"bad output", nil, []string{"roles", "list", "-o", "yaml"}, 2, []string{"-o must be table or json"}},
-		{"unknown subcommand", nil, []string{"roles", "delete"}, 2, []string{`unknown command "delete"`}},
+		{"bad output", nil, []string{"roles", "list", "-o", "xml"}, 2, []string{"-o must be table, json or yaml"}},
+		{"unknown subcommand", nil, []string{"roles", "frob"}, 2, []string{`unknown command "frob"`, "list, get, create, update, delete"}},
+		{"group without subcommand", nil, []string{"groups", "members"}, 2, []string{"Usage: roster groups members COMMAND", "add GROUP USER..."}},
 		{"unknown flag", nil, []string{"users", "list", "--nope"}, 2, []string{"flag provided but not defined: -nope"}},
 		{"help", nil, []string{"assign", "-h"}, 0, []string{"Usage: roster assign USER ROLE", "-expires"}},
 	}
@@ -223,7 +232,7 @@ func TestRun_clientCommand(t *testing.T) {
 	}
 	out.Reset()
 	run(context.Background(), func() {}, []string{"help"}, env(nil), &out)
-	wantContains(t, "usage", out.String(), "roster check  USER PERMISSION", "ROSTER_TENANT")
+	wantContains(t, "usage", out.String(), "check        USER PERMISSION", "ROSTER_TENANT")
 }
 
 func TestParseDuration(t *testing.T) {

@@ -27,16 +27,16 @@ var clientCommands []*command
 
 func init() {
 	clientCommands = []*command{
-		{name: "login", summary: "store a profile: server, tenant and token (--profile NAME)", run: loginCommand},
+		{name: "login", summary: "store a server, tenant and token as a profile", run: loginCommand},
 		{name: "logout", summary: "forget a stored profile", run: logoutCommand},
-		{name: "roles", summary: "list, get, create, update, delete roles", subs: []*command{
+		{name: "roles", summary: "list, get, create, update, delete", subs: []*command{
 			{name: "list", summary: "the tenant's roles", run: rolesList},
 			{name: "get", args: "ROLE", summary: "one role", run: rolesGet},
 			{name: "create", args: "NAME", summary: "create a custom role", run: rolesCreate},
 			{name: "update", args: "ROLE", summary: "change a role's names, permissions, parents", run: rolesUpdate},
 			{name: "delete", args: "ROLE", summary: "delete a custom role (and its assignments)", run: rolesDelete},
 		}},
-		{name: "users", summary: "list, get, create, update, disable, enable, delete users; their roles", subs: []*command{
+		{name: "users", summary: "list, get, create, update, disable, enable, delete; roles", subs: []*command{
 			{name: "list", summary: "the tenant's users", run: usersList},
 			{name: "get", args: "USER", summary: "one user (id or email)", run: usersGet},
 			{name: "create", args: "EMAIL", summary: "create a user", run: usersCreate},
@@ -46,9 +46,9 @@ func init() {
 			{name: "delete", args: "USER", summary: "delete a user, its assignments and tokens", run: usersDelete},
 			{name: "roles", args: "USER", summary: "the user's direct assignments, every scope", run: usersRoles},
 		}},
-		{name: "assign", args: "USER ROLE", summary: "assign a role, globally or in one organization, for a window", run: assignCommand},
-		{name: "unassign", args: "USER ROLE", summary: "remove an assignment (--org for a scoped one)", run: unassignCommand},
-		{name: "groups", summary: "list, get, create, update, delete groups; members and roles", subs: []*command{
+		{name: "assign", args: "USER ROLE", summary: "assign a role, globally or in an organization", run: assignCommand},
+		{name: "unassign", args: "USER ROLE", summary: "remove an assignment", run: unassignCommand},
+		{name: "groups", summary: "list, get, create, update, delete; members, roles", subs: []*command{
 			{name: "list", summary: "the tenant's groups", run: groupsList},
 			{name: "get", args: "GROUP", summary: "one group (id or name)", run: groupsGet},
 			{name: "create", args: "NAME", summary: "create a group", run: groupsCreate},
@@ -65,33 +65,33 @@ func init() {
 				{name: "remove", args: "GROUP ROLE", summary: "take a role from the group", run: groupRolesRemove},
 			}},
 		}},
-		{name: "orgs", summary: "list, get, create, update, delete organizations", subs: []*command{
+		{name: "orgs", summary: "organizations: list, get, create, update, delete", subs: []*command{
 			{name: "list", summary: "the tenant's organizations", run: orgsList},
 			{name: "get", args: "ORG", summary: "one organization (id or name)", run: orgsGet},
 			{name: "create", args: "NAME", summary: "create an organization", run: orgsCreate},
 			{name: "update", args: "ORG", summary: "rename an organization or change its external id", run: orgsUpdate},
 			{name: "delete", args: "ORG", summary: "delete an organization and the assignments scoped to it", run: orgsDelete},
 		}},
-		{name: "tokens", summary: "list, create, revoke a user's API tokens", subs: []*command{
+		{name: "tokens", summary: "a user's API tokens: list, create, revoke", subs: []*command{
 			{name: "list", args: "USER", summary: "the user's tokens (never their secrets)", run: tokensList},
 			{name: "create", args: "USER NAME", summary: "create a token; its secret is printed this once", run: tokensCreate},
 			{name: "revoke", args: "USER TOKEN", summary: "revoke a token, effective at once", run: tokensRevoke},
 		}},
-		{name: "tenants", summary: "list, get, create, delete tenants (the operator's)", subs: []*command{
+		{name: "tenants", summary: "list, get, create, delete tenants (operator)", subs: []*command{
 			{name: "list", summary: "every tenant", run: tenantsList},
 			{name: "get", args: "ID", summary: "one tenant", run: tenantsGet},
 			{name: "create", args: "ID", summary: "create a tenant, with its first admin (--admin EMAIL)", run: tenantsCreate},
 			{name: "delete", args: "ID", summary: "delete a tenant and everything in it", run: tenantsDelete},
 		}},
-		{name: "audit", summary: "the audit log, filtered; --follow prints new events as they come", run: auditCommand},
-		{name: "holders", args: "ROLE|PERMISSION", summary: "who holds a role or permission, through any source", run: holdersCommand},
-		{name: "check", args: "USER PERMISSION", summary: "may USER do it? exit 0 allowed, 1 denied, 2 error", run: checkCommand},
+		{name: "audit", summary: "the audit log, filtered; --follow for new events", run: auditCommand},
+		{name: "holders", args: "ROLE|PERMISSION", summary: "who holds it, through any source", run: holdersCommand},
+		{name: "check", args: "USER PERMISSION", summary: "exit 0 allowed, 1 denied, 2 error", run: checkCommand},
 		{name: "evaluated", args: "USER", summary: "every role the user holds, and why", run: evaluatedCommand},
 		{name: "permissions", args: "USER", summary: "every permission the user holds", run: permissionsCommand},
 		{name: "export", summary: "the tenant as NDJSON on stdout", run: exportCommand},
-		{name: "import", args: "FILE", summary: "load an export (NDJSON) or users from CSV; rerunnable", run: importCommand},
+		{name: "import", args: "FILE", summary: "load an export (NDJSON) or users (CSV); rerunnable", run: importCommand},
 		{name: "completion", args: "bash|zsh|fish", summary: "a shell completion script", run: completionCommand},
-		{name: "version", summary: "version, revision and Go version (also --version)", run: versionCommand},
+		{name: "version", summary: "version, revision, Go version (also --version)", run: versionCommand},
 	}
 }
 
@@ -165,7 +165,11 @@ func clientHelp() string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, c := range clientCommands {
-		fmt.Fprintf(tw, "  %s %s\t%s\n", c.name, c.args, c.summary)
+		what := c.summary
+		if c.args != "" {
+			what = c.args + ": " + what
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", c.name, what)
 	}
 	tw.Flush()
 	return b.String()

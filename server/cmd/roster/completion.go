@@ -56,17 +56,17 @@ complete -c roster -f -a '(__roster_complete)'
 
 func completionCommand(_ context.Context, args []string, e *cliEnv) int {
 	scripts := map[string]string{"bash": bashCompletion, "zsh": zshCompletion, "fish": fishCompletion}
-	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-		fmt.Fprintln(e.stderr, "Usage: roster completion bash|zsh|fish\n\n"+
-			"  bash: source <(roster completion bash)    (or save it in /etc/bash_completion.d/roster)\n"+
-			"  zsh:  source <(roster completion zsh)     (after compinit)\n"+
-			"  fish: roster completion fish | source     (or save it as ~/.config/fish/completions/roster.fish)")
-		return 0
+	fs := newFlagSet("roster completion", "bash|zsh|fish\n\n"+
+		"  bash: source <(roster completion bash)    (or save it in /etc/bash_completion.d/roster)\n"+
+		"  zsh:  source <(roster completion zsh)     (after compinit)\n"+
+		"  fish: roster completion fish | source     (or save it as ~/.config/fish/completions/roster.fish)", e)
+	if err := fs.Parse(args); err != nil {
+		return e.usage(parseError(err))
 	}
-	if len(args) != 1 || scripts[args[0]] == "" {
-		return e.usage(fmt.Errorf("roster completion: want bash, zsh or fish, got %q", args))
+	if fs.NArg() != 1 || scripts[fs.Arg(0)] == "" {
+		return e.usage(fmt.Errorf("roster completion: want bash, zsh or fish, got %q", fs.Args()))
 	}
-	fmt.Fprint(e.stdout, scripts[args[0]])
+	fmt.Fprint(e.stdout, scripts[fs.Arg(0)])
 	return 0
 }
 

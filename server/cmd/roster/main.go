@@ -56,16 +56,16 @@ func usage() string {
 	return `Usage: roster COMMAND [ARGS] [FLAGS]
 
 Server:
-  serve        run the server ('roster serve -h' for its flags and environment)
+  serve        run the server ('roster serve -h': its flags and environment)
   migrate      apply the database schema, then exit
 
-Client (talk to a running server; USER is an id or an email, ROLE an id or a name):
+Client (USER: id or email; ROLE, GROUP, ORG: id or name):
 ` + clientHelp() + `
-Client flags: --server URL, --token TOKEN, --tenant ID, --profile NAME, -o table|json|yaml
-  Each falls back to ROSTER_SERVER, ROSTER_TOKEN, ROSTER_TENANT, ROSTER_PROFILE, then to the
-  profile 'roster login' stored, then to http://localhost:8080 and tenant "default".
+Client flags: --server URL --token TOKEN --tenant ID --profile NAME
+  -o table|json|yaml. Unset: ROSTER_SERVER, ROSTER_TOKEN, ROSTER_TENANT,
+  ROSTER_PROFILE; then the profile; then http://localhost:8080, tenant "default".
   Prefer ROSTER_TOKEN or a profile to --token: flags show in process listings.
-Exit status: 0 ok, 1 the request failed, 2 a bad command line ('check': 0 allowed, 1 denied).
+Exit status: 0 ok, 1 the request failed, 2 a bad command line.
 Run 'roster COMMAND -h' for a command's arguments and flags.
 `
 }
