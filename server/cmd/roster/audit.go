@@ -107,8 +107,10 @@ func (e *cliEnv) followAudit(ctx context.Context, cf *clientFlags, list func(con
 				return e.fail(cf, err)
 			}
 		}
-		for id, at := range seen { // only the newest instant can come again
-			if at.Before(*params.Since) {
+		// Only events at the newest instant can come again; a second's margin
+		// covers a server that keeps coarser timestamps than it prints.
+		for id, at := range seen {
+			if at.Before(params.Since.Add(-time.Second)) {
 				delete(seen, id)
 			}
 		}
