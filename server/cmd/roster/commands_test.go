@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -219,4 +220,50 @@ func leafPath(args []string) string {
 		cmds = c.subs
 	}
 	return path
+}
+
+// TestHelp_oneScreen: `roster help` lists every command in at most 40
+// lines of 80 columns; `roster help COMMAND` is the command's -h.
+func TestHelp_oneScreen(t *testing.T) {
+	var out strings.Builder
+	if code := run(t.Context(), func() {}, []string{"help"}, env(nil), &out); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+	if len(lines) > 40 {
+		t.Errorf("roster help: %d lines, want at most 40", len(lines))
+	}
+	for _, l := range lines {
+		if len([]rune(l)) > 80 {
+			t.Errorf("roster help: a line of %d columns: %q", len([]rune(l)), l)
+		}
+	}
+	for _, c := range topLevel() {
+		if c.name != "help" && !strings.Contains(out.String(), "\n  "+c.name+" ") {
+			t.Errorf("roster help lacks %s", c.name)
+		}
+	}
+	out.Reset()
+	if code := run(t.Context(), func() {}, []string{"help", "groups", "members"}, env(nil), &out); code != 0 || !strings.Contains(out.String(), "add GROUP USER...") {
+		t.Errorf("roster help groups members: exit %d, %q", code, out.String())
+	}
+}
+
+// TestVersion: `roster version` and `--version` print the values of the
+// server's roster_build_info.
+func TestVersion(t *testing.T) {
+	c := newCLI(t, "http://127.0.0.1:1") // no server needed
+	var v map[string]string
+	c.mustJSON(&v, "version")
+	b := buildVersion()
+	if v["version"] != b.Version || v["revision"] != b.Revision || v["go_version"] != runtime.Version() || len(v) != 3 {
+		t.Errorf("roster version -o json: %v", v)
+	}
+	if out := c.must("version"); out != fmt.Sprintf("roster %s (revision %s, %s)\n", b.Version, b.Revision, runtime.Version()) {
+		t.Errorf("roster version: %q", out)
+	}
+	var stderr strings.Builder
+	if code := run(t.Context(), func() {}, []string{"--version", "--bad"}, env(nil), &stderr); code != 2 {
+		t.Errorf("roster --version --bad: exit %d", code)
+	}
 }

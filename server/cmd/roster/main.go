@@ -63,7 +63,7 @@ Client (USER: id or email; ROLE, GROUP, ORG: id or name):
 ` + clientHelp() + `
 Client flags: --server URL --token TOKEN --tenant ID --profile NAME
   -o table|json|yaml. Unset: ROSTER_SERVER, ROSTER_TOKEN, ROSTER_TENANT,
-  ROSTER_PROFILE; then the profile; then http://localhost:8080, tenant "default".
+  ROSTER_PROFILE; then the profile; then http://localhost:8080, tenant default.
   Prefer ROSTER_TOKEN or a profile to --token: flags show in process listings.
 Exit status: 0 ok, 1 the request failed, 2 a bad command line.
 Run 'roster COMMAND -h' for a command's arguments and flags.
