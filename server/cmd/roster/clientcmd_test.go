@@ -204,6 +204,19 @@ func TestClientCommands_errors(t *testing.T) {
 		{"group without subcommand", nil, []string{"groups", "members"}, 2, []string{"Usage: roster groups members COMMAND", "add GROUP USER..."}},
 		{"unknown flag", nil, []string{"users", "list", "--nope"}, 2, []string{"flag provided but not defined: -nope"}},
 		{"help", nil, []string{"assign", "-h"}, 0, []string{"Usage: roster assign USER ROLE", "-expires"}},
+		{"unknown email", nil, []string{"users", "get", "nobody@acme.test"}, 1, []string{"roster users get: no user with email nobody@acme.test"}},
+		{"check unknown email", nil, []string{"check", "nobody@acme.test", "documents:read"}, 2, []string{"no user with email"}},
+		{"unknown group", nil, []string{"groups", "members", "add", "ghosts", user.ID}, 1, []string{`no group named "ghosts"`}},
+		{"unknown organization", nil, []string{"assign", user.ID, "viewer", "--org", "Nowhere"}, 1, []string{`no organization named "Nowhere"`}},
+		{"update without changes", nil, []string{"roles", "update", "viewer"}, 2, []string{"nothing to change"}},
+		{"metadata not an object", nil, []string{"roles", "create", "x", "--metadata", "[1]"}, 2, []string{"--metadata must be a JSON object"}},
+		{"bad since", nil, []string{"audit", "--since", "yesterday"}, 2, []string{"--since"}},
+		{"bad interval", nil, []string{"audit", "--follow", "--interval", "1ms"}, 2, []string{"--interval must be at least 100ms"}},
+		{"bad window", nil, []string{"assign", user.ID, "viewer", "--from", "later"}, 2, []string{"--from"}},
+		{"bad import format", nil, []string{"import", "x.csv", "--format", "xml"}, 2, []string{"--format must be csv or ndjson"}},
+		{"missing import file", nil, []string{"import", "/nonexistent.csv"}, 1, []string{"no such file"}},
+		{"negative limit", nil, []string{"groups", "list", "--limit", "-1"}, 2, []string{"--limit must not be negative"}},
+		{"unknown shell", nil, []string{"completion", "tcsh"}, 2, []string{"want bash, zsh or fish"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,12 +17,17 @@ func userRef(ctx context.Context, c *client.Client, tenant, s string) (string, e
 	if !strings.Contains(s, "@") {
 		return s, nil
 	}
-	search := s
-	res, err := c.ListUsersWithResponse(ctx, tenant, &client.ListUsersParams{Search: &search, Limit: pageLimit(0)})
-	if err := client.CheckResponse(res, err); err != nil {
-		return "", err
-	}
-	for _, u := range res.JSON200.Items {
+	// The search matches substrings: walk its pages to the exact email.
+	for u, err := range pages(ctx, func(ctx context.Context, cur *string) (client.Response, []client.User, *string, error) {
+		r, err := c.ListUsersWithResponse(ctx, tenant, &client.ListUsersParams{Search: &s, Limit: pageLimit(0), Cursor: cur})
+		if err != nil || r.JSON200 == nil {
+			return r, nil, nil, err
+		}
+		return r, r.JSON200.Items, r.JSON200.NextCursor, nil
+	}) {
+		if err != nil {
+			return "", err
+		}
 		if strings.EqualFold(u.Email, s) {
 			return u.Id, nil
 		}
@@ -48,12 +53,16 @@ func groupRef(ctx context.Context, c *client.Client, tenant, s string) (string, 
 	if strings.HasPrefix(s, "grp_") {
 		return s, nil
 	}
-	search := s
-	res, err := c.ListGroupsWithResponse(ctx, tenant, &client.ListGroupsParams{Search: &search, Limit: pageLimit(0)})
-	if err := client.CheckResponse(res, err); err != nil {
-		return "", err
-	}
-	for _, g := range res.JSON200.Items {
+	for g, err := range pages(ctx, func(ctx context.Context, cur *string) (client.Response, []client.Group, *string, error) {
+		r, err := c.ListGroupsWithResponse(ctx, tenant, &client.ListGroupsParams{Search: &s, Limit: pageLimit(0), Cursor: cur})
+		if err != nil || r.JSON200 == nil {
+			return r, nil, nil, err
+		}
+		return r, r.JSON200.Items, r.JSON200.NextCursor, nil
+	}) {
+		if err != nil {
+			return "", err
+		}
 		if g.Name == s {
 			return g.Id, nil
 		}
