@@ -90,13 +90,6 @@ func (e *cliEnv) printJSON(body []byte) error {
 	return err
 }
 
-// printValue writes v as indented JSON.
-func (e *cliEnv) printValue(v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
 // table returns a tabwriter on stdout with a header row; call Flush when done.
 func (e *cliEnv) table(header ...string) *tabwriter.Writer {
 	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
