@@ -77,11 +77,15 @@ func init() {
 			{name: "create", args: "USER NAME", summary: "create a token; its secret is printed this once", run: tokensCreate},
 			{name: "revoke", args: "USER TOKEN", summary: "revoke a token, effective at once", run: tokensRevoke},
 		}},
-		{name: "tenants", summary: "list, get, create, delete tenants (operator)", subs: []*command{
+		{name: "tenants", summary: "list, get, create, update, delete tenants (operator)", subs: []*command{
 			{name: "list", summary: "every tenant", run: tenantsList},
 			{name: "get", args: "ID", summary: "one tenant", run: tenantsGet},
 			{name: "create", args: "ID", summary: "create a tenant, with its first admin (--admin EMAIL)", run: tenantsCreate},
+			{name: "update", args: "ID", summary: "rename a tenant or change its assignment mode", run: tenantsUpdate},
 			{name: "delete", args: "ID", summary: "delete a tenant and everything in it", run: tenantsDelete},
+			{name: "admins", summary: "give a tenant an administrator", subs: []*command{
+				{name: "add", args: "ID EMAIL", summary: "make EMAIL an admin of the tenant; prints the admin's token once", run: tenantAdminsAdd},
+			}},
 		}},
 		{name: "audit", summary: "the audit log, filtered; --follow for new events", run: auditCommand},
 		{name: "holders", args: "ROLE|PERMISSION", summary: "who holds it, through any source", run: holdersCommand},

@@ -21,6 +21,7 @@ var sampleArgs = map[string][]string{
 	"orgs list": {}, "orgs get": {"Berlin"}, "orgs create": {"Berlin"}, "orgs update": {"org_x", "--name", "B"}, "orgs delete": {"org_x"},
 	"tokens list": {"usr_x"}, "tokens create": {"usr_x", "ci"}, "tokens revoke": {"usr_x", "tok_x"},
 	"tenants list": {}, "tenants get": {"acme"}, "tenants create": {"acme"}, "tenants delete": {"acme"},
+	"tenants update": {"acme", "--name", "A"}, "tenants admins add": {"acme", "a@b.test"},
 	"audit": {}, "holders": {"editor"}, "check": {"usr_x", "documents:read"}, "evaluated": {"usr_x"}, "permissions": {"usr_x"},
 	"export": {}, "import": {"{csv}"}, "completion": nil, "version": nil,
 }
