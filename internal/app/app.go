@@ -71,7 +71,7 @@ type Config struct {
 	// history is pruned in the background. 0 keeps everything.
 	HistoryRetention time.Duration
 	Logger           *slog.Logger
-	Stderr         io.Writer // where a generated operator token is shown, once
+	Stderr           io.Writer // where a generated operator token is shown, once
 	// RateLimit caps each token's requests; the zero value (the default) is no limit.
 	RateLimit server.RateLimit
 	// CORSOrigins are the browser origins allowed to call (none: CORS off).

@@ -10,118 +10,59 @@ import (
 	"github.com/rosterhq/roster/client"
 )
 
-// Exit statuses of `roster check`: scripts branch on them.
-const (
-	checkAllowed = 0
-	checkDenied  = 1
-	checkError   = 2
-)
-
-// assignCommand runs `roster assign USER ROLE [--org ID] [--expires DURATION] [--reason TEXT]`.
+// assignCommand runs `roster assign USER ROLE [--org ORG] [--from WHEN]
+// [--expires WHEN] [--reason TEXT]`.
 func assignCommand(ctx context.Context, args []string, e *cliEnv) int {
-	fs, cf := newClientFlagSet("roster assign", "USER ROLE [flags]   (ROLE: id or name)", e)
-	org := fs.String("org", "", "scope the assignment to this organization (org_…); default global")
-	expires := fs.String("expires", "", "the assignment ends after DURATION, such as 90m, 12h or 30d")
+	fs, cf := newClientFlagSet("roster assign", "USER ROLE [flags]   (USER: id or email; ROLE: id or name)", e)
+	org := fs.String("org", "", "scope the assignment to this organization (id or name); default global")
+	from := fs.String("from", "", "the assignment starts at WHEN: a time (2030-01-02T15:04:05Z) or a duration from now (12h, 7d)")
+	expires := fs.String("expires", "", "the assignment ends at WHEN: a duration from now, such as 90m, 12h or 30d, or a time")
 	reason := fs.String("reason", "", "why, kept with the assignment and its audit event")
 	pos, err := parseArgs(fs, cf, args, "USER", "ROLE")
 	if err != nil {
 		return e.usage(err)
 	}
 	body := client.AssignmentCreate{RoleId: roleID(pos[1]), Reason: optional(*reason)}
-	if *org != "" {
-		body.Scope = &client.Scope{Type: client.ScopeTypeOrganization, OrganizationId: org}
+	if body.NotBefore, err = whenFlag(cf, "--from", *from); err != nil {
+		return e.usage(err)
 	}
-	if *expires != "" {
-		d, err := parseDuration(*expires)
-		if err != nil {
-			return e.usage(fmt.Errorf("roster assign: --expires: %w", err))
-		}
-		at := time.Now().Add(d).UTC().Truncate(time.Second)
-		body.ExpiresAt = &at
+	if body.ExpiresAt, err = whenFlag(cf, "--expires", *expires); err != nil {
+		return e.usage(err)
 	}
 	c, err := cf.connect()
 	if err != nil {
 		return e.fail(cf, err)
 	}
-	res, err := c.AssignUserRoleWithResponse(ctx, cf.tenant, pos[0], body)
-	if err := client.CheckResponse(res, err); err != nil {
+	user, err := userRef(ctx, c, cf.tenant, pos[0])
+	if err != nil {
 		return e.fail(cf, err)
 	}
-	if cf.output == "json" {
-		if err := e.printJSON(res.Body); err != nil {
-			return e.fail(cf, err)
-		}
-		return 0
+	if body.Scope, err = scopeOf(ctx, c, cf.tenant, *org); err != nil {
+		return e.fail(cf, err)
+	}
+	res, err := c.AssignUserRoleWithResponse(ctx, cf.tenant, user, body)
+	if err := client.CheckResponse(res, err); err != nil {
+		return e.fail(cf, err)
 	}
 	a := res.JSON201
 	if a == nil {
 		a = res.JSON200 // the same role and scope again: updated, not added
 	}
-	if a == nil {
+	if a == nil && cf.output == "table" {
 		return e.fail(cf, fmt.Errorf("the server answered %d without an assignment", res.StatusCode()))
 	}
-	w := e.table("ROLE", "NAME", "SCOPE", "STATUS", "EXPIRES", "ASSIGNED BY")
-	row(w, a.RoleId, a.Name, scopeString(a.Scope), string(a.Status), timeString(a.ExpiresAt), a.AssignedBy)
-	if err := w.Flush(); err != nil {
-		return e.fail(cf, err)
-	}
-	return 0
+	return e.show(cf, res.Body, func() error {
+		w := e.table("ROLE", "NAME", "SCOPE", "STATUS", "FROM", "EXPIRES", "ASSIGNED BY")
+		row(w, a.RoleId, a.Name, scopeString(a.Scope), string(a.Status), timeString(a.NotBefore), timeString(a.ExpiresAt), a.AssignedBy)
+		return w.Flush()
+	})
 }
 
-// checkCommand runs `roster check USER PERMISSION [--org ID]`, exiting 0 when
-// allowed, 1 when denied and 2 on any error, so that shell scripts can write
-// `if roster check "$USER" documents:write; then …`.
-func checkCommand(ctx context.Context, args []string, e *cliEnv) int {
-	fs, cf := newClientFlagSet("roster check", "USER PERMISSION [flags]   (exit 0 allowed, 1 denied, 2 error)", e)
-	org := fs.String("org", "", "count this organization's assignments too (default: global ones only)")
-	pos, err := parseArgs(fs, cf, args, "USER", "PERMISSION")
-	if err != nil {
-		if code := e.usage(err); code != 0 {
-			return checkError
-		}
-		return 0
-	}
-	c, err := cf.connect()
-	if err != nil {
-		e.printError(cf, err)
-		return checkError
-	}
-	body := client.CheckRequest{UserId: pos[0], Permission: pos[1], OrganizationId: optional(*org)}
-	res, err := c.CheckPermissionWithResponse(ctx, cf.tenant, nil, body)
-	if err := client.CheckResponse(res, err); err != nil {
-		e.printError(cf, err)
-		return checkError
-	}
-	r := res.JSON200
-	if r == nil {
-		e.printError(cf, fmt.Errorf("the server answered %d without a result", res.StatusCode()))
-		return checkError
-	}
-	if cf.output == "json" {
-		err = e.printJSON(res.Body)
-	} else if r.Allowed && r.Matched != nil {
-		_, err = fmt.Fprintf(e.stdout, "allowed: %s grants %s (revision %d)\n", r.Matched.RoleId, r.Matched.Permission, r.Revision)
-	} else if r.Allowed {
-		_, err = fmt.Fprintf(e.stdout, "allowed (revision %d)\n", r.Revision)
-	} else {
-		_, err = fmt.Fprintf(e.stdout, "denied: %s does not hold %s (revision %d)\n", pos[0], pos[1], r.Revision)
-	}
-	if err != nil {
-		e.printError(cf, err)
-		return checkError
-	}
-	if r.Allowed {
-		return checkAllowed
-	}
-	return checkDenied
-}
-
-// evaluatedCommand runs `roster evaluated USER [--org ID]`: every role the
-// user holds and why.
-func evaluatedCommand(ctx context.Context, args []string, e *cliEnv) int {
-	fs, cf := newClientFlagSet("roster evaluated", "USER [flags]", e)
-	org := fs.String("org", "", "global roles and this organization's (default: global only)")
-	pos, err := parseArgs(fs, cf, args, "USER")
+// unassignCommand runs `roster unassign USER ROLE [--org ORG]`.
+func unassignCommand(ctx context.Context, args []string, e *cliEnv) int {
+	fs, cf := newClientFlagSet("roster unassign", "USER ROLE [flags]   (USER: id or email; ROLE: id or name)", e)
+	org := fs.String("org", "", "remove the assignment scoped to this organization (id or name); default the global one")
+	pos, err := parseArgs(fs, cf, args, "USER", "ROLE")
 	if err != nil {
 		return e.usage(err)
 	}
@@ -129,28 +70,56 @@ func evaluatedCommand(ctx context.Context, args []string, e *cliEnv) int {
 	if err != nil {
 		return e.fail(cf, err)
 	}
-	res, err := c.GetEvaluatedRolesWithResponse(ctx, cf.tenant, pos[0], &client.GetEvaluatedRolesParams{OrganizationId: optional(*org)})
+	user, err := userRef(ctx, c, cf.tenant, pos[0])
+	if err != nil {
+		return e.fail(cf, err)
+	}
+	orgID, err := orgRef(ctx, c, cf.tenant, *org)
+	if err != nil {
+		return e.fail(cf, err)
+	}
+	role := roleID(pos[1])
+	res, err := c.RemoveUserRoleWithResponse(ctx, cf.tenant, user, role, &client.RemoveUserRoleParams{OrganizationId: optional(orgID)})
 	if err := client.CheckResponse(res, err); err != nil {
 		return e.fail(cf, err)
 	}
-	if cf.output == "json" {
-		if err := e.printJSON(res.Body); err != nil {
-			return e.fail(cf, err)
-		}
-		return 0
+	scope := "global"
+	if orgID != "" {
+		scope = "organization:" + orgID
 	}
-	w := e.table("ROLE", "NAME", "SCOPE", "SOURCES")
-	for _, r := range res.JSON200.Items {
-		sources := make([]string, 0, len(r.Sources))
-		for _, s := range r.Sources {
-			sources = append(sources, sourceString(s))
-		}
-		row(w, r.RoleId, r.Name, scopeString(r.Scope), strings.Join(sources, ","))
+	return e.show(cf, map[string]any{"user_id": user, "role_id": role, "scope": scope, "removed": true}, func() error {
+		_, err := fmt.Fprintf(e.stdout, "removed %s from %s (%s)\n", role, user, scope)
+		return err
+	})
+}
+
+// scopeOf returns the scope of --org: nil (global) when empty.
+func scopeOf(ctx context.Context, c *client.Client, tenant, org string) (*client.Scope, error) {
+	if org == "" {
+		return nil, nil
 	}
-	if err := w.Flush(); err != nil {
-		return e.fail(cf, err)
+	id, err := orgRef(ctx, c, tenant, org)
+	if err != nil {
+		return nil, err
 	}
-	return 0
+	return &client.Scope{Type: client.ScopeTypeOrganization, OrganizationId: &id}, nil
+}
+
+// whenFlag parses a time flag: RFC 3339, or a duration from now; "" is nil.
+func whenFlag(cf *clientFlags, name, s string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		t = t.UTC()
+		return &t, nil
+	}
+	d, err := parseDuration(s)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w, or a time such as 2030-01-02T15:04:05Z", cf.name, name, err)
+	}
+	at := time.Now().Add(d).UTC().Truncate(time.Second)
+	return &at, nil
 }
 
 func scopeString(s client.Scope) string {

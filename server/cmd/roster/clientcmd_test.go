@@ -33,22 +33,30 @@ func startServer(t *testing.T) string {
 	return m.URL()
 }
 
-// cli is a command line environment for one server and token.
+// cli is a command line environment for one server and token, with its
+// own profiles file.
 type cli struct {
-	t   *testing.T
-	env map[string]string
+	t     *testing.T
+	env   map[string]string
+	stdin string
 }
 
 func newCLI(t *testing.T, url string) *cli {
-	return &cli{t: t, env: map[string]string{"ROSTER_SERVER": url, "ROSTER_TOKEN": testOperatorToken}}
+	return &cli{t: t, env: map[string]string{"ROSTER_SERVER": url, "ROSTER_TOKEN": testOperatorToken,
+		"ROSTER_CONFIG": filepath.Join(t.TempDir(), "config.json")}}
 }
 
-// run runs `roster args…` through run, as main does, and returns its
+// run runs `roster args…` as runClient does for main, and returns its
 // exit status and outputs.
 func (c *cli) run(args ...string) (code int, stdout, stderr string) {
 	c.t.Helper()
+	return c.runContext(context.Background(), args...)
+}
+
+func (c *cli) runContext(ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	c.t.Helper()
 	var out, errOut bytes.Buffer
-	code, ok := runClient(context.Background(), args, env(c.env), &out, &errOut)
+	code, ok := runCommand(ctx, args, &cliEnv{getenv: env(c.env), stdin: strings.NewReader(c.stdin), stdout: &out, stderr: &errOut})
 	if !ok {
 		c.t.Fatalf("roster %q: not a client command", args)
 	}
@@ -191,10 +199,24 @@ func TestClientCommands_errors(t *testing.T) {
 		{"assign bad expiry", nil, []string{"assign", user.ID, "viewer", "--expires", "soon"}, 2, []string{"--expires"}},
 		{"evaluated unknown user", nil, []string{"evaluated", "usr_nope"}, 1, []string{"404 not_found"}},
 		{"users create bad email", nil, []string{"users", "create", "not-an-email"}, 2, []string{"not an email address"}},
-		{"bad output", nil, []string{"roles", "list", "-o", "yaml"}, 2, []string{"-o must be table or json"}},
-		{"unknown subcommand", nil, []string{"roles", "delete"}, 2, []string{`unknown command "delete"`}},
+		{"bad output", nil, []string{"roles", "list", "-o", "xml"}, 2, []string{"-o must be table, json or yaml"}},
+		{"unknown subcommand", nil, []string{"roles", "frob"}, 2, []string{`unknown command "frob"`, "list, get, create, update, delete"}},
+		{"group without subcommand", nil, []string{"groups", "members"}, 2, []string{"Usage: roster groups members COMMAND", "add GROUP USER..."}},
 		{"unknown flag", nil, []string{"users", "list", "--nope"}, 2, []string{"flag provided but not defined: -nope"}},
 		{"help", nil, []string{"assign", "-h"}, 0, []string{"Usage: roster assign USER ROLE", "-expires"}},
+		{"unknown email", nil, []string{"users", "get", "nobody@acme.test"}, 1, []string{"roster users get: no user with email nobody@acme.test"}},
+		{"check unknown email", nil, []string{"check", "nobody@acme.test", "documents:read"}, 2, []string{"no user with email"}},
+		{"unknown group", nil, []string{"groups", "members", "add", "ghosts", user.ID}, 1, []string{`no group named "ghosts"`}},
+		{"unknown organization", nil, []string{"assign", user.ID, "viewer", "--org", "Nowhere"}, 1, []string{`no organization named "Nowhere"`}},
+		{"update without changes", nil, []string{"roles", "update", "viewer"}, 2, []string{"nothing to change"}},
+		{"metadata not an object", nil, []string{"roles", "create", "x", "--metadata", "[1]"}, 2, []string{"--metadata must be a JSON object"}},
+		{"bad since", nil, []string{"audit", "--since", "yesterday"}, 2, []string{"--since"}},
+		{"bad interval", nil, []string{"audit", "--follow", "--interval", "1ms"}, 2, []string{"--interval must be at least 100ms"}},
+		{"bad window", nil, []string{"assign", user.ID, "viewer", "--from", "later"}, 2, []string{"--from"}},
+		{"bad import format", nil, []string{"import", "x.csv", "--format", "xml"}, 2, []string{"--format must be csv or ndjson"}},
+		{"missing import file", nil, []string{"import", "/nonexistent.csv"}, 1, []string{"no such file"}},
+		{"negative limit", nil, []string{"groups", "list", "--limit", "-1"}, 2, []string{"--limit must not be negative"}},
+		{"unknown shell", nil, []string{"completion", "tcsh"}, 2, []string{"want bash, zsh or fish"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,7 +245,7 @@ func TestRun_clientCommand(t *testing.T) {
 	}
 	out.Reset()
 	run(context.Background(), func() {}, []string{"help"}, env(nil), &out)
-	wantContains(t, "usage", out.String(), "roster check  USER PERMISSION", "ROSTER_TENANT")
+	wantContains(t, "usage", out.String(), "check        USER PERMISSION", "ROSTER_TENANT")
 }
 
 func TestParseDuration(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,8 +17,8 @@ import (
 	"golang.org/x/term"
 )
 
-// `roster import FILE` loads an export (NDJSON, see export.go) into a
-// tenant. It is rerunnable: every write carries an Idempotency-Key made
+// `roster import FILE` loads an export (NDJSON, see export.go) or a CSV of
+// users (csv.go) into a tenant. It is rerunnable: every write carries an Idempotency-Key made
 // from its record, so a rerun after a crash is answered from the first run
 // (within 24 h), and after that a thing that exists already is found by its
 // name or email and set to the record, which changes nothing when it
@@ -27,12 +28,16 @@ import (
 const progressEvery = 500
 
 func importCommand(ctx context.Context, args []string, e *cliEnv) int {
-	fs, cf := newClientFlagSet("roster import", "FILE (NDJSON from roster export; - for stdin)", e)
+	fs, cf := newClientFlagSet("roster import", "FILE [flags]   (NDJSON from roster export, or a CSV of users; - for stdin)", e)
+	format := fs.String("format", "", "csv or ndjson (default: by the file's extension, else its first line)")
 	pos, err := parseArgs(fs, cf, args, "FILE")
 	if err != nil {
 		return e.usage(err)
 	}
-	in := io.Reader(os.Stdin)
+	if *format != "" && *format != "csv" && *format != "ndjson" {
+		return e.usage(fmt.Errorf("roster import: --format must be csv or ndjson, not %q", *format))
+	}
+	in := e.stdin
 	if pos[0] != "-" {
 		f, err := os.Open(pos[0])
 		if err != nil {
@@ -41,21 +46,18 @@ func importCommand(ctx context.Context, args []string, e *cliEnv) int {
 		defer f.Close()
 		in = f
 	}
-	var recs []record
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		if len(sc.Bytes()) == 0 {
-			continue
-		}
-		var r record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return e.fail(cf, fmt.Errorf("line %d: %w", line, err))
-		}
-		recs = append(recs, r)
-	}
-	if err := sc.Err(); err != nil {
+	data, err := io.ReadAll(in)
+	if err != nil {
 		return e.fail(cf, err)
+	}
+	var recs []record
+	if *format == "csv" || (*format == "" && isCSV(pos[0], data)) {
+		recs, err = csvRecords(data)
+	} else {
+		recs, err = ndjsonRecords(data)
+	}
+	if err != nil {
+		return e.fail(cf, fmt.Errorf("%s: %w", pos[0], err))
 	}
 	c, err := cf.connect()
 	if err != nil {
@@ -74,6 +76,24 @@ func importCommand(ctx context.Context, args []string, e *cliEnv) int {
 		return e.fail(cf, err)
 	}
 	return 0
+}
+
+// ndjsonRecords reads an export, one record a line.
+func ndjsonRecords(data []byte) ([]record, error) {
+	var recs []record
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var r record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		recs = append(recs, r)
+	}
+	return recs, sc.Err()
 }
 
 type importer struct {
@@ -97,6 +117,9 @@ func key(step string, r record) client.RequestEditorFn {
 
 func (im *importer) run(ctx context.Context, recs []record) error {
 	if err := im.lookups(ctx); err != nil {
+		return err
+	}
+	if err := im.checkRoles(ctx, recs); err != nil {
 		return err
 	}
 	// Roles first without their parents (a role may inherit one that comes

@@ -35,6 +35,31 @@ func (im *importer) lookups(ctx context.Context) error {
 	return nil
 }
 
+// checkRoles refuses, before writing anything, a grant of a role that is
+// neither in the tenant nor in the file.
+func (im *importer) checkRoles(ctx context.Context, recs []record) error {
+	known := map[string]bool{}
+	for r, err := range allRoles(ctx, im.c, im.tenant) {
+		if err != nil {
+			return err
+		}
+		known[r.Id] = true
+	}
+	for _, r := range recs {
+		if r.Kind == "role" {
+			known["role_"+r.Name] = true
+		}
+	}
+	for _, r := range recs {
+		for _, g := range r.Grants {
+			if !known[g.Role] {
+				return fmt.Errorf("%s %s%s: no role %s in the tenant or the file (create it first: roster roles create)", r.Kind, r.Name, r.Email, g.Role)
+			}
+		}
+	}
+	return nil
+}
+
 func (im *importer) organization(ctx context.Context, r record) error {
 	if r.Kind != "organization" {
 		return nil

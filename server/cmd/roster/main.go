@@ -2,7 +2,8 @@
 //
 //	roster serve   [--addr :8080] [--db sqlite:roster.db] [--log-format json|text]
 //	roster migrate [--db sqlite:roster.db]
-//	roster roles|users|assign|check|evaluated …   (client commands, see clientcmd.go)
+//	roster version
+//	roster roles|users|assign|check|… (client commands, see commands.go)
 //
 // Flags fall back to the environment (ROSTER_ADDR, ROSTER_DB); the operator
 // token's secret comes from ROSTER_BOOTSTRAP_TOKEN only, never from a flag,
@@ -27,10 +28,11 @@ import (
 	"github.com/rosterhq/roster/server"
 )
 
-const usage = `Usage:
-  roster serve   [--addr ADDR] [--db DSN] [--log-format json|text] [--rate-limit RATE[:BURST]]
-                 [--verify-interval DURATION] [--history-retention DURATION] [--cors-origins ORIGIN,...] [--public-url URL]
-  roster migrate [--db DSN]
+// serveUsage is what `roster serve -h` prints before its flags.
+const serveUsage = `Usage: roster serve [--addr ADDR] [--db DSN] [--log-format json|text] [--rate-limit RATE[:BURST]]
+                    [--verify-interval DURATION] [--history-retention DURATION]
+                    [--cors-origins ORIGIN,...] [--public-url URL]
+       roster migrate [--db DSN]
 
 Environment:
   ROSTER_ADDR             listen address (default :8080)
@@ -43,10 +45,33 @@ Environment:
                           (https://app.example.com); default none (CORS off)
   ROSTER_VERIFY_INTERVAL  how often each tenant's evaluation engine is compared with the
                           database and repaired (default 10m; 0 turns it off)
+  ROSTER_HISTORY_RETENTION  how far back point-in-time reads reach (365d, 720h); older
+                          history is pruned in the background (default: keep all)
   ROSTER_BOOTSTRAP_TOKEN  the platform operator's token secret, at least 32 characters;
                           when unset, one is generated at the first start and printed
                           once to stderr
-` + clientUsage
+
+Flags:
+`
+
+// usage is `roster help`: one screen, one line per command.
+func usage() string {
+	return `Usage: roster COMMAND [ARGS] [FLAGS]
+
+Server:
+  serve        run the server ('roster serve -h': its flags and environment)
+  migrate      apply the database schema, then exit
+
+Client (USER: id or email; ROLE, GROUP, ORG: id or name):
+` + clientHelp() + `
+Client flags: --server URL --token TOKEN --tenant ID --profile NAME
+  -o table|json|yaml. Unset: ROSTER_SERVER, ROSTER_TOKEN, ROSTER_TENANT,
+  ROSTER_PROFILE; then the profile; then http://localhost:8080, tenant default.
+  Prefer ROSTER_TOKEN or a profile to --token: flags show in process listings.
+Exit status: 0 ok, 1 the request failed, 2 a bad command line.
+Run 'roster COMMAND -h' for a command's arguments and flags.
+`
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -60,7 +85,7 @@ func main() {
 // Ctrl-C during shutdown kills at once.
 func run(ctx context.Context, release func(), args []string, getenv func(string) string, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return 2
 	}
 	switch args[0] {
@@ -69,13 +94,18 @@ func run(ctx context.Context, release func(), args []string, getenv func(string)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stderr)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stderr, usage)
+		if len(args) > 1 { // roster help COMMAND…: its -h
+			return run(ctx, release, append(args[1:], "-h"), getenv, stderr)
+		}
+		fmt.Fprint(stderr, usage())
 		return 0
+	case "--version", "-version":
+		return versionCommand(ctx, args[1:], &cliEnv{getenv: getenv, stdout: os.Stdout, stderr: stderr})
 	default:
 		if code, ok := runClient(ctx, args, getenv, os.Stdout, stderr); ok {
 			return code
 		}
-		fmt.Fprintf(stderr, "roster: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "roster: unknown command %q\n\n%s", args[0], usage())
 		return 2
 	}
 }
@@ -89,6 +119,10 @@ type serveOptions struct {
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveOptions, error) {
 	fs := flag.NewFlagSet("roster serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, serveUsage)
+		fs.PrintDefaults()
+	}
 	var o serveOptions
 	fs.StringVar(&o.cfg.Addr, "addr", envOr(getenv, "ROSTER_ADDR", app.DefaultAddr), "listen address (env ROSTER_ADDR)")
 	fs.StringVar(&o.cfg.DB, "db", envOr(getenv, "ROSTER_DB", app.DefaultDB), "database: sqlite:PATH or postgres://… (env ROSTER_DB)")

@@ -70,6 +70,9 @@ func TestRun_usage(t *testing.T) {
 		{[]string{"serve", "--verify-interval", "-5m"}, 2, "--verify-interval must be a duration"},
 		{[]string{"serve", "--cors-origins", "*"}, 2, "no wildcard"},
 		{[]string{"serve", "-h"}, 0, "-addr"},
+		{[]string{"serve", "-h"}, 0, "ROSTER_BOOTSTRAP_TOKEN"},
+		{[]string{"help", "serve"}, 0, "ROSTER_VERIFY_INTERVAL"},
+		{[]string{"help", "frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"migrate", "--db"}, 2, "flag needs an argument"},
 	}
 	for _, tt := range tests {
