@@ -27,7 +27,18 @@ const (
 	kindRole  historyKind = "role"
 	kindGroup historyKind = "group"
 	kindOrg   historyKind = "organization"
+	// kindMember rows are memberships, keyed memberKey(user, group): a
+	// membership change writes a row per member it added or removed, never
+	// the whole member list (which would make filling a group quadratic).
+	kindMember historyKind = "member"
 )
+
+// memberKey is a membership's entity id: the user first, so that a user's
+// memberships are one range of the primary key.
+func memberKey(userID, groupID string) string { return userID + "|" + groupID }
+
+// memberRange is the range of a user's membership keys.
+func memberRange(userID string) (from, to string) { return userID + "|", userID + "}" }
 
 type historyRow struct {
 	TenantID string `gorm:"primaryKey"`
@@ -73,18 +84,62 @@ type histRole struct {
 }
 
 type histGroup struct {
-	Members []string    `json:"members,omitempty"`
-	Grants  []histGrant `json:"grants,omitempty"`
+	Grants []histGrant `json:"grants,omitempty"`
 }
 
 // recordHistory stores the state at rev of everything change names.
-func recordHistory(tx *gorm.DB, tenantID string, rev int64, change rbac.Change) error {
+func recordHistory(tx *gorm.DB, tenantID string, rev int64, change rbac.Change, details map[string]any) error {
 	named := rbac.Name([]rbac.Change{change})
+	membership := false
+	switch change.Action {
+	case rbac.ActionGroupMembersAdd, rbac.ActionGroupMembersRemove, rbac.ActionGroupMembersReplace:
+		membership, named.Groups = true, nil // the group's own state did not change
+	}
 	var orgs []string
 	if change.Target == rbac.TargetOrganization {
 		orgs = []string{change.TargetID}
 	}
-	return captureStates(tx, tenantID, rev, named.Users, named.Roles, named.Groups, orgs)
+	if err := captureStates(tx, tenantID, rev, named.Users, named.Roles, named.Groups, orgs); err != nil {
+		return err
+	}
+	if membership {
+		return recordMembers(tx, tenantID, rev, change.TargetID, stringList(details["added"]), stringList(details["removed"]))
+	}
+	return nil
+}
+
+// recordMembers stores the memberships a write added and removed.
+func recordMembers(tx *gorm.DB, tenantID string, rev int64, groupID string, added, removed []string) error {
+	present := "{}"
+	rows := make([]historyRow, 0, len(added)+len(removed))
+	for _, u := range added {
+		rows = append(rows, historyRow{TenantID: tenantID, Kind: string(kindMember), EntityID: memberKey(u, groupID), Revision: rev, State: &present})
+	}
+	for _, u := range removed {
+		rows = append(rows, historyRow{TenantID: tenantID, Kind: string(kindMember), EntityID: memberKey(u, groupID), Revision: rev})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(rows, 500).Error
+}
+
+// stringList reads a list of ids from audit details as written ([]string)
+// or as decoded ([]any).
+func stringList(v any) []string {
+	switch l := v.(type) {
+	case []string:
+		return l
+	case []any:
+		out := make([]string, 0, len(l))
+		for _, x := range l {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // recordBaseline stores the state at rev of every entity of the tenant and
@@ -113,6 +168,19 @@ func recordBaseline(tx *gorm.DB, tenantID string, rev, at int64) error {
 	}
 	if err := captureStates(tx, tenantID, rev, users, roles, groups, orgs); err != nil {
 		return err
+	}
+	var members []groupMemberRow
+	if err := tx.Where("tenant_id = ?", tenantID).Order("group_id, user_id").Find(&members).Error; err != nil {
+		return err
+	}
+	byGroup := map[string][]string{}
+	for _, m := range members {
+		byGroup[m.GroupID] = append(byGroup[m.GroupID], m.UserID)
+	}
+	for _, g := range sortedKeys(byGroup) {
+		if err := recordMembers(tx, tenantID, rev, g, byGroup[g], nil); err != nil {
+			return err
+		}
 	}
 	return tx.Save(&historyStartRow{TenantID: tenantID, Revision: rev, At: at}).Error
 }
@@ -215,20 +283,12 @@ func currentGroups(tx *gorm.DB, tenantID string, ids []string) (map[string]any, 
 		if err := tx.Select("id").Where("tenant_id = ? AND id IN ?", tenantID, chunk).Find(&rows).Error; err != nil {
 			return nil, err
 		}
-		var members []groupMemberRow
-		if err := tx.Where("tenant_id = ? AND group_id IN ?", tenantID, chunk).Order("user_id").Find(&members).Error; err != nil {
-			return nil, err
-		}
 		grants, err := currentGrants(tx, groupGrants, tenantID, chunk)
 		if err != nil {
 			return nil, err
 		}
-		byGroup := map[string][]string{}
-		for _, m := range members {
-			byGroup[m.GroupID] = append(byGroup[m.GroupID], m.UserID)
-		}
 		for _, r := range rows {
-			out[r.ID] = histGroup{Members: byGroup[r.ID], Grants: grants[r.ID]}
+			out[r.ID] = histGroup{Grants: grants[r.ID]}
 		}
 	}
 	return out, nil

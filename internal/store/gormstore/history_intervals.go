@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -27,10 +28,20 @@ func (s *Store) RoleHistory(ctx context.Context, tenantID, userID, roleID string
 		if len(userRows) == 0 {
 			return rbac.NotFound("user")
 		}
-		var groupIDs []string
-		if err := db.Model(&historyRow{}).Distinct("entity_id").Where("tenant_id = ? AND kind = ? AND state LIKE ?",
-			tenantID, kindGroup, "%\""+userID+"\"%").Pluck("entity_id", &groupIDs).Error; err != nil {
+		from, to := memberRange(userID)
+		var memberRows []historyRow
+		if err := db.Where("tenant_id = ? AND kind = ? AND entity_id >= ? AND entity_id < ?", tenantID, kindMember, from, to).
+			Order("entity_id, revision").Find(&memberRows).Error; err != nil {
 			return err
+		}
+		membership := map[string][]historyRow{} // group → the user's membership rows in it
+		var groupIDs []string
+		for _, r := range memberRows {
+			_, group, _ := strings.Cut(r.EntityID, "|")
+			if membership[group] == nil {
+				groupIDs = append(groupIDs, group)
+			}
+			membership[group] = append(membership[group], r)
 		}
 		groupRows, err := entityRows(db, tenantID, kindGroup, groupIDs)
 		if err != nil {
@@ -41,7 +52,7 @@ func (s *Store) RoleHistory(ctx context.Context, tenantID, userID, roleID string
 			Find(&dels).Error; err != nil {
 			return err
 		}
-		events, err := eventsAt(db, tenantID, userRows, groupRows, dels)
+		events, err := eventsAt(db, tenantID, userRows, groupRows, dels, memberRows)
 		if err != nil {
 			return err
 		}
@@ -53,7 +64,7 @@ func (s *Store) RoleHistory(ctx context.Context, tenantID, userID, roleID string
 			return err
 		}
 		for _, id := range groupIDs {
-			iv, err := b.viaGroup(userID, id, groupRows[id], userRows)
+			iv, err := b.viaGroup(id, groupRows[id], membership[id], deletedAt(userRows[userID]))
 			if err != nil {
 				return err
 			}
@@ -233,7 +244,7 @@ func (b intervalBuilder) direct(rows map[string][]historyRow) ([]rbac.GrantInter
 
 // viaGroup is the group's grant spans intersected with the user's
 // membership spans (a membership is a grant-like span of the group itself).
-func (b intervalBuilder) viaGroup(userID, groupID string, rows []historyRow, userRows map[string][]historyRow) ([]rbac.GrantInterval, error) {
+func (b intervalBuilder) viaGroup(groupID string, rows, memberRows []historyRow, userGone int64) ([]rbac.GrantInterval, error) {
 	grantSpans, err := b.spans(rows, func(state string) ([]histGrant, error) {
 		var g histGroup
 		err := json.Unmarshal([]byte(state), &g)
@@ -242,18 +253,14 @@ func (b intervalBuilder) viaGroup(userID, groupID string, rows []historyRow, use
 	if err != nil {
 		return nil, err
 	}
-	memberSpans, err := b.spans(rows, func(state string) ([]histGrant, error) {
-		var g histGroup
-		if err := json.Unmarshal([]byte(state), &g); err != nil {
-			return nil, err
-		}
-		if slices.Contains(g.Members, userID) {
-			return []histGrant{{RoleID: groupID}}, nil
-		}
-		return nil, nil
-	})
+	memberSpans, err := b.spans(memberRows, func(string) ([]histGrant, error) { return []histGrant{{RoleID: groupID}}, nil })
 	if err != nil {
 		return nil, err
+	}
+	for i := range memberSpans { // deleting a user ends its memberships with it
+		if userGone != 0 && memberSpans[i].till == 0 {
+			memberSpans[i].till = userGone
+		}
 	}
 	var out []rbac.GrantInterval
 	for _, m := range memberSpans {
@@ -271,6 +278,14 @@ func (b intervalBuilder) viaGroup(userID, groupID string, rows []historyRow, use
 		}
 	}
 	return out, nil
+}
+
+// deletedAt is the revision the entity was deleted at, 0 if it exists.
+func deletedAt(rows []historyRow) int64 {
+	if n := len(rows); n > 0 && rows[n-1].State == nil {
+		return rows[n-1].Revision
+	}
+	return 0
 }
 
 // minOpen is the earlier of two span ends, 0 meaning open.

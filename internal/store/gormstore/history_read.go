@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -78,11 +79,18 @@ type pastRow[T any] struct {
 // latest reads, for each entity of kind (all of them when ids is nil), its
 // row with the greatest revision <= rev; deleted entities are left out.
 func latest[T any](db *gorm.DB, tenantID string, kind historyKind, ids []string, rev int64) (map[string]pastRow[T], error) {
-	sub := db.Model(&historyRow{}).Select("entity_id, MAX(revision) AS revision").
-		Where("tenant_id = ? AND kind = ? AND revision <= ?", tenantID, kind, rev)
-	if ids != nil {
-		sub = sub.Where("entity_id IN ?", ids)
-	}
+	return latestWhere[T](db, tenantID, kind, rev, func(q *gorm.DB) *gorm.DB {
+		if ids == nil {
+			return q
+		}
+		return q.Where("entity_id IN ?", ids)
+	})
+}
+
+// latestWhere is latest for the entities filter selects.
+func latestWhere[T any](db *gorm.DB, tenantID string, kind historyKind, rev int64, filter func(*gorm.DB) *gorm.DB) (map[string]pastRow[T], error) {
+	sub := filter(db.Model(&historyRow{}).Select("entity_id, MAX(revision) AS revision").
+		Where("tenant_id = ? AND kind = ? AND revision <= ?", tenantID, kind, rev))
 	var rows []historyRow
 	if err := db.Table("entity_history h").Select("h.entity_id, h.revision, h.state").
 		Joins("JOIN (?) m ON h.entity_id = m.entity_id AND h.revision = m.revision", sub.Group("entity_id")).
@@ -176,14 +184,24 @@ func (s *Store) SnapshotAt(ctx context.Context, tenantID string, rev int64) (rba
 		if err != nil {
 			return err
 		}
+		memberships, err := latest[struct{}](db, tenantID, kindMember, nil, rev)
+		if err != nil {
+			return err
+		}
+		members := map[string][]string{}
+		for _, key := range sortedKeys(memberships) {
+			user, group, _ := strings.Cut(key, "|")
+			if _, ok := users[user]; ok {
+				members[group] = append(members[group], user)
+			}
+		}
 		out.Roles = p.snapshotRoles()
 		for _, id := range sortedKeys(users) {
 			out.Users = append(out.Users, snapshotUser(p, id, users[id]))
 		}
 		for _, id := range sortedKeys(groups) {
 			g := groups[id]
-			members := slices.DeleteFunc(slices.Clone(g.state.Members), func(u string) bool { _, ok := users[u]; return !ok })
-			out.Groups = append(out.Groups, rbac.SnapshotGroup{ID: id, Members: members, Grants: p.grants(g.state.Grants, g.rev)})
+			out.Groups = append(out.Groups, rbac.SnapshotGroup{ID: id, Members: members[id], Grants: p.grants(g.state.Grants, g.rev)})
 		}
 		return nil
 	})
@@ -220,28 +238,22 @@ func (s *Store) UserSnapshotAt(ctx context.Context, tenantID, userID string, rev
 	return out, err
 }
 
-// groupsOfAt reads the groups userID was a member of at rev: those whose
-// history ever names the user (a text match narrows the read), at rev.
+// groupsOfAt reads the groups userID was a member of at rev: its
+// memberships are one range of keys, then those groups at rev.
 func groupsOfAt(db *gorm.DB, tenantID, userID string, rev int64) (map[string]pastRow[histGroup], error) {
-	var ids []string
-	if err := db.Model(&historyRow{}).Distinct("entity_id").
-		Where("tenant_id = ? AND kind = ? AND revision <= ? AND state LIKE ?", tenantID, kindGroup, rev, "%\""+userID+"\"%").
-		Pluck("entity_id", &ids).Error; err != nil {
+	from, to := memberRange(userID)
+	memberships, err := latestWhere[struct{}](db, tenantID, kindMember, rev, func(q *gorm.DB) *gorm.DB {
+		return q.Where("entity_id >= ? AND entity_id < ?", from, to)
+	})
+	if err != nil || len(memberships) == 0 {
 		return nil, err
 	}
-	if len(ids) == 0 {
-		return nil, nil
+	ids := make([]string, 0, len(memberships))
+	for key := range memberships {
+		_, group, _ := strings.Cut(key, "|")
+		ids = append(ids, group)
 	}
-	groups, err := latest[histGroup](db, tenantID, kindGroup, ids, rev)
-	if err != nil {
-		return nil, err
-	}
-	for id, g := range groups {
-		if !slices.Contains(g.state.Members, userID) {
-			delete(groups, id)
-		}
-	}
-	return groups, nil
+	return latest[histGroup](db, tenantID, kindGroup, ids, rev)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

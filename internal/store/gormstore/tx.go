@@ -133,7 +133,7 @@ func (s *Store) writeIn(tx *gorm.DB, w rbac.Write, fn func(t *txn) error, revOut
 			TargetID: t.event.targetID, Details: eventDetails(w.Actor, t.event.details), Revision: rev}).Error; err != nil {
 			return err
 		}
-		return recordHistory(tx, w.TenantID, rev, t.event.change(rev))
+		return recordHistory(tx, w.TenantID, rev, t.event.change(rev), t.event.details)
 	}
 }
 

@@ -191,6 +191,10 @@ func (m *historyModel) step() error {
 		}
 		return err
 	case 12:
+		if m.rng.IntN(4) == 0 {
+			_, err := s.ReplaceGroupMembers(ctx, w, m.pick(m.groups), []string{m.pick(m.users), m.pick(m.users)})
+			return err
+		}
 		if m.rng.IntN(2) == 0 {
 			_, err := s.AddGroupMembers(ctx, w, m.pick(m.groups), []string{m.pick(m.users)})
 			return err
