@@ -44,6 +44,11 @@ func (s *stress) compare(i int) {
 	require.NoError(t, err)
 	c := &comparison{s: s, where: s.servers[i], c: s.validating(i), snap: snap, fresh: eval.New(snap), now: time.Now(),
 		users: map[string]bool{}}
+	if i == 0 { // the history is in the database: once is enough
+		past, err := st.SnapshotAt(ctx, stressTenant, snap.Revision)
+		require.NoError(t, err)
+		c.history(past)
+	}
 
 	users := make(chan string)
 	var wg sync.WaitGroup
