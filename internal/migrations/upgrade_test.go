@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosterhq/roster/internal/auth"
+	"github.com/rosterhq/roster/internal/eval"
 	"github.com/rosterhq/roster/internal/migrations"
 	"github.com/rosterhq/roster/internal/rbac"
 	"github.com/rosterhq/roster/internal/store/gormstore"
@@ -274,7 +275,39 @@ func checkServes(t *testing.T, dsn string, f fixture) {
 	require.NoError(t, err)
 	defer s.Close()
 	require.NoError(t, s.CheckSchema(context.Background()))
+	checkHistoryBaseline(t, s)
 	f.serves(t, s)
+}
+
+// checkHistoryBaseline: the first start after the upgrade that added
+// history (Migrate) writes each tenant's state as its history's start, so
+// that point-in-time reads answer from then on, and refuses earlier
+// instants naming when history begins.
+func checkHistoryBaseline(t *testing.T, s *gormstore.Store) {
+	ctx := context.Background()
+	before := time.Now().Add(-time.Second)
+	require.NoError(t, s.Migrate(ctx))
+	require.NoError(t, s.Migrate(ctx), "a second start finds the baseline written")
+	tenants, _, err := s.ListTenants(ctx, rbac.Page{Limit: 100})
+	require.NoError(t, err)
+	require.NotEmpty(t, tenants)
+	for _, tn := range tenants {
+		snap, err := s.LoadSnapshot(ctx, tn.ID)
+		require.NoError(t, err)
+		rev, err := s.RevisionAt(ctx, tn.ID, time.Now())
+		require.NoError(t, err)
+		require.Equal(t, snap.Revision, rev, "tenant %s: the revision in force now", tn.ID)
+		_, err = s.RevisionAt(ctx, tn.ID, before)
+		require.True(t, rbac.IsCode(err, rbac.EInvalid), "tenant %s: history starts at the upgrade: %v", tn.ID, err)
+		past, err := s.SnapshotAt(ctx, tn.ID, rev)
+		require.NoError(t, err)
+		want, got, now := eval.New(snap), eval.New(past), time.Now()
+		require.Len(t, past.Users, len(snap.Users), "tenant %s", tn.ID)
+		for _, u := range snap.Users {
+			require.Equal(t, want.Permissions(u.ID, "", now), got.Permissions(u.ID, "", now), "tenant %s user %s", tn.ID, u.ID)
+			require.Equal(t, want.EvaluatedRoles(u.ID, "", true, now), got.EvaluatedRoles(u.ID, "", true, now), "tenant %s user %s", tn.ID, u.ID)
+		}
+	}
 }
 
 func servesV1(t *testing.T, s *gormstore.Store) {
