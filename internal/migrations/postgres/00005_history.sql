@@ -15,7 +15,6 @@ CREATE TABLE entity_history (
     state     TEXT,             -- JSON; NULL when the entity was deleted
     PRIMARY KEY (tenant_id, kind, entity_id, revision)
 );
-CREATE INDEX entity_history_revision ON entity_history (tenant_id, revision);
 
 CREATE TABLE history_start (
     tenant_id TEXT COLLATE "C" PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
@@ -24,7 +23,7 @@ CREATE TABLE history_start (
 );
 
 -- The revision in force at an instant: the newest event at or before it.
-CREATE INDEX audit_events_at ON audit_events (tenant_id, at);
+CREATE INDEX audit_events_at ON audit_events (tenant_id, at, revision);
 
 -- +goose Down
 DROP INDEX audit_events_at;

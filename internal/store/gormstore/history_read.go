@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -83,18 +84,20 @@ func latest[T any](db *gorm.DB, tenantID string, kind historyKind, ids []string,
 		if ids == nil {
 			return q
 		}
-		return q.Where("entity_id IN ?", ids)
+		return q.Where("h.entity_id IN ?", ids)
 	})
 }
 
-// latestWhere is latest for the entities filter selects.
+// latestWhere is latest for the entities filter selects. Each candidate
+// row is kept when it is its entity's newest at or before rev, which the
+// primary key (tenant, kind, entity, revision) answers in one seek: the
+// cost is the selected entities' rows up to rev, whatever rev's age.
 func latestWhere[T any](db *gorm.DB, tenantID string, kind historyKind, rev int64, filter func(*gorm.DB) *gorm.DB) (map[string]pastRow[T], error) {
-	sub := filter(db.Model(&historyRow{}).Select("entity_id, MAX(revision) AS revision").
-		Where("tenant_id = ? AND kind = ? AND revision <= ?", tenantID, kind, rev))
 	var rows []historyRow
-	if err := db.Table("entity_history h").Select("h.entity_id, h.revision, h.state").
-		Joins("JOIN (?) m ON h.entity_id = m.entity_id AND h.revision = m.revision", sub.Group("entity_id")).
-		Where("h.tenant_id = ? AND h.kind = ?", tenantID, kind).Find(&rows).Error; err != nil {
+	q := filter(db.Table("entity_history h").Select("h.entity_id, h.revision, h.state").
+		Where("h.tenant_id = ? AND h.kind = ? AND h.revision <= ?", tenantID, kind, rev))
+	if err := q.Where(`h.revision = (SELECT MAX(x.revision) FROM entity_history x WHERE x.tenant_id = h.tenant_id
+		AND x.kind = h.kind AND x.entity_id = h.entity_id AND x.revision <= ?)`, rev).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make(map[string]pastRow[T], len(rows))
@@ -219,7 +222,7 @@ func (s *Store) UserSnapshotAt(ctx context.Context, tenantID, userID string, rev
 		if !ok {
 			return rbac.NotFound("user")
 		}
-		p, err := readPast(db, tenantID, rev)
+		p, err := s.pastRoles.get(db, tenantID, rev)
 		if err != nil {
 			return err
 		}
@@ -243,7 +246,7 @@ func (s *Store) UserSnapshotAt(ctx context.Context, tenantID, userID string, rev
 func groupsOfAt(db *gorm.DB, tenantID, userID string, rev int64) (map[string]pastRow[histGroup], error) {
 	from, to := memberRange(userID)
 	memberships, err := latestWhere[struct{}](db, tenantID, kindMember, rev, func(q *gorm.DB) *gorm.DB {
-		return q.Where("entity_id >= ? AND entity_id < ?", from, to)
+		return q.Where("h.entity_id >= ? AND h.entity_id < ?", from, to)
 	})
 	if err != nil || len(memberships) == 0 {
 		return nil, err
@@ -273,4 +276,37 @@ func compareStrings(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// pastRolesCache is how many (tenant, revision) role states a store keeps.
+const pastRolesCache = 16
+
+// pastCache keeps the last few pastStates read (see the package comment).
+type pastCache struct {
+	mu      sync.Mutex
+	entries []*pastState // most recently used last
+	tenants []string     // entries[i]'s tenant
+}
+
+// get returns the tenant's roles at rev, read in db when not kept.
+func (c *pastCache) get(db *gorm.DB, tenantID string, rev int64) (*pastState, error) {
+	c.mu.Lock()
+	for i, p := range c.entries {
+		if p.rev == rev && c.tenants[i] == tenantID {
+			c.mu.Unlock()
+			return p, nil
+		}
+	}
+	c.mu.Unlock()
+	p, err := readPast(db, tenantID, rev)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries, c.tenants = append(c.entries, p), append(c.tenants, tenantID)
+	if n := len(c.entries); n > pastRolesCache {
+		c.entries, c.tenants = c.entries[n-pastRolesCache:], c.tenants[n-pastRolesCache:]
+	}
+	return p, nil
 }

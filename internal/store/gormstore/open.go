@@ -24,9 +24,10 @@ type Store struct {
 	// the moment the last commits, where 16 connections racing for SQLite's
 	// write lock slept in its busy handler (1 to 100 ms a try) and a write's
 	// p99 reached a second. Elsewhere it is db.
-	writer  *gorm.DB
-	dialect migrations.Dialect
-	now     func() time.Time
+	writer    *gorm.DB
+	pastRoles pastCache // see the package comment
+	dialect   migrations.Dialect
+	now       func() time.Time
 }
 
 var _ rbac.Store = (*Store)(nil)
