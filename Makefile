@@ -64,11 +64,12 @@ fmt-check:
 lint-spec:
 	scripts/lint/lint.sh
 
-## bench: the engine's Go benchmarks, then the HTTP load benchmark (BENCH_ARGS=-quick for a smoke run;
+## bench: the engine's Go benchmarks, point-in-time checks on a year of history, then the HTTP load benchmark (BENCH_ARGS=-quick for a smoke run;
 ## DB=postgres runs it on PostgreSQL: $$ROSTER_BENCH_POSTGRES, else a throwaway local server)
 DB ?= sqlite
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/eval/
+	$(GO) test -run '^$$' -bench 'CheckAt' -benchtime 2000x ./server/
 	$(GO) run ./scripts/bench -db $(DB) $(BENCH_ARGS)
 
 clean:
