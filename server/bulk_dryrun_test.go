@@ -100,12 +100,16 @@ func TestBulkDryRun_impactPaths(t *testing.T) {
 			func(t *testing.T, w *world) []client.BulkOperation {
 				return []client.BulkOperation{bulkOp(client.POST, "/users/"+w.v+"/roles", map[string]any{"role_id": w.viewer}, "")}
 			},
-			func(w *world) []client.BulkImpact { return []client.BulkImpact{imp(w.v, "", []string{"docs:read"}, nil)} }},
+			func(w *world) []client.BulkImpact {
+				return []client.BulkImpact{imp(w.v, "", []string{"docs:read"}, nil)}
+			}},
 		{"direct removal",
 			func(t *testing.T, w *world) []client.BulkOperation {
 				return []client.BulkOperation{bulkOp(client.DELETE, "/users/"+w.u+"/roles/"+w.editor, nil, "")}
 			},
-			func(w *world) []client.BulkImpact { return []client.BulkImpact{imp(w.u, "", nil, []string{"docs:write"})} }},
+			func(w *world) []client.BulkImpact {
+				return []client.BulkImpact{imp(w.u, "", nil, []string{"docs:write"})}
+			}},
 		{"group membership",
 			func(t *testing.T, w *world) []client.BulkOperation {
 				g := w.tn.group(t, "readers", []string{w.viewer})
@@ -119,18 +123,24 @@ func TestBulkDryRun_impactPaths(t *testing.T) {
 				g := w.tn.group(t, "team", nil, w.v)
 				return []client.BulkOperation{bulkOp(client.POST, "/groups/"+g+"/roles", map[string]any{"role_id": w.viewer}, "")}
 			},
-			func(w *world) []client.BulkImpact { return []client.BulkImpact{imp(w.v, "", []string{"docs:read"}, nil)} }},
+			func(w *world) []client.BulkImpact {
+				return []client.BulkImpact{imp(w.v, "", []string{"docs:read"}, nil)}
+			}},
 		{"group deleted",
 			func(t *testing.T, w *world) []client.BulkOperation {
 				g := w.tn.group(t, "team", []string{w.viewer}, w.v)
 				return []client.BulkOperation{bulkOp(client.DELETE, "/groups/"+g, nil, "")}
 			},
-			func(w *world) []client.BulkImpact { return []client.BulkImpact{imp(w.v, "", nil, []string{"docs:read"})} }},
+			func(w *world) []client.BulkImpact {
+				return []client.BulkImpact{imp(w.v, "", nil, []string{"docs:read"})}
+			}},
 		{"inheritance edge added",
 			func(t *testing.T, w *world) []client.BulkOperation {
 				return []client.BulkOperation{bulkOp(client.PUT, "/roles/"+w.editor, map[string]any{"inherits_from": []string{w.viewer}}, "")}
 			},
-			func(w *world) []client.BulkImpact { return []client.BulkImpact{imp(w.u, "", []string{"docs:read"}, nil)} }},
+			func(w *world) []client.BulkImpact {
+				return []client.BulkImpact{imp(w.u, "", []string{"docs:read"}, nil)}
+			}},
 		{"inheritance edge removed, seen by the holders of an inheriting role",
 			func(t *testing.T, w *world) []client.BulkOperation {
 				// role_lead inherits role_editor, which (for now) inherits role_viewer.
@@ -146,7 +156,9 @@ func TestBulkDryRun_impactPaths(t *testing.T) {
 			func(t *testing.T, w *world) []client.BulkOperation {
 				return []client.BulkOperation{bulkOp(client.PUT, "/roles/"+w.editor, map[string]any{"permissions": []string{"docs:write", "docs:publish"}}, "")}
 			},
-			func(w *world) []client.BulkImpact { return []client.BulkImpact{imp(w.u, "", []string{"docs:publish"}, nil)} }},
+			func(w *world) []client.BulkImpact {
+				return []client.BulkImpact{imp(w.u, "", []string{"docs:publish"}, nil)}
+			}},
 		{"default role edit reaches every active user",
 			func(t *testing.T, w *world) []client.BulkOperation {
 				return []client.BulkOperation{bulkOp(client.PUT, "/roles/role_member", map[string]any{"permissions": []string{"wiki:read"}}, "")}
@@ -160,17 +172,23 @@ func TestBulkDryRun_impactPaths(t *testing.T) {
 			func(t *testing.T, w *world) []client.BulkOperation {
 				return []client.BulkOperation{bulkOp(client.DELETE, "/roles/"+w.editor, nil, "")}
 			},
-			func(w *world) []client.BulkImpact { return []client.BulkImpact{imp(w.u, "", nil, []string{"docs:write"})} }},
+			func(w *world) []client.BulkImpact {
+				return []client.BulkImpact{imp(w.u, "", nil, []string{"docs:write"})}
+			}},
 		{"user disabled",
 			func(t *testing.T, w *world) []client.BulkOperation {
 				return []client.BulkOperation{bulkOp(client.PATCH, "/users/"+w.u, map[string]any{"status": "disabled"}, "")}
 			},
-			func(w *world) []client.BulkImpact { return []client.BulkImpact{imp(w.u, "", nil, []string{"docs:write"})} }},
+			func(w *world) []client.BulkImpact {
+				return []client.BulkImpact{imp(w.u, "", nil, []string{"docs:write"})}
+			}},
 		{"user deleted",
 			func(t *testing.T, w *world) []client.BulkOperation {
 				return []client.BulkOperation{bulkOp(client.DELETE, "/users/"+w.u, nil, "")}
 			},
-			func(w *world) []client.BulkImpact { return []client.BulkImpact{imp(w.u, "", nil, []string{"docs:write"})} }},
+			func(w *world) []client.BulkImpact {
+				return []client.BulkImpact{imp(w.u, "", nil, []string{"docs:write"})}
+			}},
 		{"organization-scoped grant",
 			func(t *testing.T, w *world) []client.BulkOperation {
 				org := w.tn.org(t, "Berlin")
@@ -178,7 +196,9 @@ func TestBulkDryRun_impactPaths(t *testing.T) {
 				return []client.BulkOperation{bulkOp(client.POST, "/users/"+w.v+"/roles",
 					map[string]any{"role_id": w.viewer, "scope": map[string]any{"type": "organization", "organization_id": org}}, "")}
 			},
-			func(w *world) []client.BulkImpact { return []client.BulkImpact{imp(w.v, w.org, []string{"docs:read"}, nil)} }},
+			func(w *world) []client.BulkImpact {
+				return []client.BulkImpact{imp(w.v, w.org, []string{"docs:read"}, nil)}
+			}},
 		{"organization deleted",
 			func(t *testing.T, w *world) []client.BulkOperation {
 				org := w.tn.org(t, "Berlin")
@@ -187,12 +207,16 @@ func TestBulkDryRun_impactPaths(t *testing.T) {
 					map[string]any{"role_id": w.viewer, "scope": map[string]any{"type": "organization", "organization_id": org}}, ""))
 				return []client.BulkOperation{bulkOp(client.DELETE, "/organizations/"+org, nil, "")}
 			},
-			func(w *world) []client.BulkImpact { return []client.BulkImpact{imp(w.v, w.org, nil, []string{"docs:read"})} }},
+			func(w *world) []client.BulkImpact {
+				return []client.BulkImpact{imp(w.v, w.org, nil, []string{"docs:read"})}
+			}},
 		{"a user made in the run, with a role",
 			func(t *testing.T, w *world) []client.BulkOperation {
 				return []client.BulkOperation{bulkOp(client.POST, "/users", map[string]any{"email": "new@acme.test", "roles": []string{w.viewer}}, "")}
 			},
-			func(w *world) []client.BulkImpact { return []client.BulkImpact{imp("new", "", []string{"docs:read"}, nil)} }},
+			func(w *world) []client.BulkImpact {
+				return []client.BulkImpact{imp("new", "", []string{"docs:read"}, nil)}
+			}},
 		{"changes that cancel out",
 			func(t *testing.T, w *world) []client.BulkOperation {
 				return []client.BulkOperation{
