@@ -130,10 +130,9 @@ func (w *dryWorld) collect(r client.BulkResult) {
 }
 
 // operations is a random list of one to four writes of every kind that
-// moves permissions. Deletions happen in the dry run only: the world's
-// lists stay valid for the next round whatever the real run removed, so
-// a later round may name something gone (a 404 fails its unit, which the
-// test checks too).
+// moves permissions. The world's lists are not updated after a real run:
+// a later round may name something it deleted (a 404 fails that unit,
+// which the test checks too).
 func (w *dryWorld) operations() []client.BulkOperation {
 	var ops []client.BulkOperation
 	for range 1 + w.intn(4) {
