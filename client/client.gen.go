@@ -1811,7 +1811,9 @@ type ClientInterface interface {
 	// path: direct and group grants, group membership, inheritance, role permission edits,
 	// deletions, disabled users and single-role replacement. Sorted by user, global entry
 	// first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
-	// the unit would write nothing: `impact` is empty.
+	// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+	// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+	// does.
 	// The call needs a valid token; what each operation needs is checked for it.
 	//
 	// Takes any type of body and a specified content type.
@@ -1845,7 +1847,9 @@ type ClientInterface interface {
 	// path: direct and group grants, group membership, inheritance, role permission edits,
 	// deletions, disabled users and single-role replacement. Sorted by user, global entry
 	// first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
-	// the unit would write nothing: `impact` is empty.
+	// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+	// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+	// does.
 	// The call needs a valid token; what each operation needs is checked for it.
 	//
 	// Takes a body of the `application/json` content type.
@@ -2787,7 +2791,9 @@ func (c *RawClient) ListAuditEvents(ctx context.Context, tenantId TenantID, para
 // path: direct and group grants, group membership, inheritance, role permission edits,
 // deletions, disabled users and single-role replacement. Sorted by user, global entry
 // first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
-// the unit would write nothing: `impact` is empty.
+// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+// does.
 // The call needs a valid token; what each operation needs is checked for it.
 //
 // Takes any type of body and a specified content type.
@@ -2831,7 +2837,9 @@ func (c *RawClient) BulkWriteWithBody(ctx context.Context, tenantId TenantID, co
 // path: direct and group grants, group membership, inheritance, role permission edits,
 // deletions, disabled users and single-role replacement. Sorted by user, global entry
 // first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
-// the unit would write nothing: `impact` is empty.
+// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+// does.
 // The call needs a valid token; what each operation needs is checked for it.
 //
 // Takes a body of the `application/json` content type.
@@ -8036,7 +8044,9 @@ type ClientWithResponsesInterface interface {
 	// path: direct and group grants, group membership, inheritance, role permission edits,
 	// deletions, disabled users and single-role replacement. Sorted by user, global entry
 	// first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
-	// the unit would write nothing: `impact` is empty.
+	// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+	// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+	// does.
 	// The call needs a valid token; what each operation needs is checked for it.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -8070,7 +8080,9 @@ type ClientWithResponsesInterface interface {
 	// path: direct and group grants, group membership, inheritance, role permission edits,
 	// deletions, disabled users and single-role replacement. Sorted by user, global entry
 	// first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
-	// the unit would write nothing: `impact` is empty.
+	// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+	// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+	// does.
 	// The call needs a valid token; what each operation needs is checked for it.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -18665,7 +18677,9 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, t
 // path: direct and group grants, group membership, inheritance, role permission edits,
 // deletions, disabled users and single-role replacement. Sorted by user, global entry
 // first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
-// the unit would write nothing: `impact` is empty.
+// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+// does.
 // The call needs a valid token; what each operation needs is checked for it.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -18705,7 +18719,9 @@ func (c *ClientWithResponses) BulkWriteWithBodyWithResponse(ctx context.Context,
 // path: direct and group grants, group membership, inheritance, role permission edits,
 // deletions, disabled users and single-role replacement. Sorted by user, global entry
 // first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
-// the unit would write nothing: `impact` is empty.
+// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+// does.
 // The call needs a valid token; what each operation needs is checked for it.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).

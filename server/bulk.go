@@ -46,6 +46,10 @@ func (s *Server) BulkWrite(ctx context.Context, req gen.BulkWriteRequestObject) 
 		return nil, rbac.Invalid("path", "a bulk cannot be an operation of a bulk")
 	}
 	if b.DryRun != nil && *b.DryRun {
+		// Its impact evaluates other users: what checks:read allows.
+		if err := p.require(ctx, permChecks); err != nil {
+			return nil, err
+		}
 		return s.bulkDryRun(ctx, req.TenantId, p, b.Operations) // bulk_dryrun.go
 	}
 	atomic := b.Atomic != nil && *b.Atomic

@@ -269,7 +269,7 @@ func TestBulkDryRun_singleRoleReplacement(t *testing.T) {
 func TestBulkDryRun_authorizedLikeTheRealThing(t *testing.T) {
 	env := servertest.New(t)
 	acme := newTenant(t, env, "acme")
-	helpdesk := tenant{ID: "acme", AdminToken: callerWith(t, env, "acme", acme.AdminToken, "users:write")}
+	helpdesk := tenant{ID: "acme", AdminToken: callerWith(t, env, "acme", acme.AdminToken, "users:write", "checks:read")}
 	helpdesk.Admin = env.Client(helpdesk.AdminToken)
 	r := helpdesk.dryRun(t, env, false,
 		bulkOp(client.POST, "/users", map[string]any{"email": "new@acme.test"}, ""),
@@ -308,4 +308,20 @@ func TestBulkDryRun_alwaysOneUnit(t *testing.T) {
 		require.Equal(t, []int{201, 400, 424}, statuses(failed), "atomic=%v", atomic)
 		require.Empty(t, *failed.Impact)
 	}
+}
+
+// Impact evaluates other users: a dry run needs checks:read besides what
+// its operations need, else the whole request is 403 and nothing runs.
+func TestBulkDryRun_needsChecksRead(t *testing.T) {
+	env := servertest.New(t)
+	acme := newTenant(t, env, "acme")
+	token := callerWith(t, env, "acme", acme.AdminToken, "users:write")
+	rev := env.Revision("acme")
+	dry := true
+	res, err := env.Client(token).BulkWriteWithResponse(bg, "acme", client.BulkRequest{DryRun: &dry,
+		Operations: []client.BulkOperation{bulkOp(client.POST, "/users", map[string]any{"email": "new@acme.test"}, "")}})
+	require.NoError(t, err)
+	requireProblem(t, res.HTTPResponse, res.Body, http.StatusForbidden, "forbidden", "")
+	require.Contains(t, *problem(t, res.Body).Detail, "checks:read")
+	require.Equal(t, rev, env.Revision("acme"))
 }

@@ -650,7 +650,9 @@ export interface paths {
          *     path: direct and group grants, group membership, inheritance, role permission edits,
          *     deletions, disabled users and single-role replacement. Sorted by user, global entry
          *     first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
-         *     the unit would write nothing: `impact` is empty.
+         *     the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+         *     (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+         *     does.
          *     The call needs a valid token; what each operation needs is checked for it.
          */
         post: operations["bulkWrite"];
