@@ -21,8 +21,9 @@ import (
 // (principal.internal), the dry run does not either, and the rolled-back
 // revisions are never read by anyone else.
 
-// maxImpact bounds the impact a dry run lists (then impact_truncated).
-const maxImpact = 10000
+// maxImpact bounds the impact a dry run lists (then impact_truncated); a
+// variable only so that a test can lower it (export_test.go).
+var maxImpact = 10000
 
 func (s *Server) bulkDryRun(ctx context.Context, tenantID string, p *principal, ops []gen.BulkOperation) (gen.BulkWriteResponseObject, error) {
 	run := &bulkRun{s: s, tenant: tenantID, parent: p, refs: map[string]string{}}

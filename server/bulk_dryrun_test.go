@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosterhq/roster/client"
+	"github.com/rosterhq/roster/server"
 	"github.com/rosterhq/roster/server/servertest"
 )
 
@@ -324,4 +325,21 @@ func TestBulkDryRun_needsChecksRead(t *testing.T) {
 	requireProblem(t, res.HTTPResponse, res.Body, http.StatusForbidden, "forbidden", "")
 	require.Contains(t, *problem(t, res.Body).Detail, "checks:read")
 	require.Equal(t, rev, env.Revision("acme"))
+}
+
+// Past the limit, impact keeps its first entries (by user) and says it
+// stopped.
+func TestBulkDryRun_impactTruncated(t *testing.T) {
+	server.SetMaxImpact(t, 2)
+	env := servertest.New(t)
+	acme := newTenant(t, env, "acme")
+	viewer := acme.role(t, "viewer", "docs:read")
+	var ids []string
+	for _, e := range []string{"a@acme.test", "b@acme.test", "c@acme.test"} {
+		ids = append(ids, acme.user(t, e, viewer.Id).Id)
+	}
+	slices.Sort(ids)
+	r := acme.dryRun(t, env, true, bulkOp(client.DELETE, "/roles/"+viewer.Id, nil, ""))
+	require.Equal(t, []client.BulkImpact{imp(ids[0], "", nil, []string{"docs:read"}), imp(ids[1], "", nil, []string{"docs:read"})}, *r.Impact)
+	require.Equal(t, ptr(true), r.ImpactTruncated)
 }
