@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -227,13 +228,13 @@ func TestBulkDryRun_impactPaths(t *testing.T) {
 			},
 			func(w *world) []client.BulkImpact { return []client.BulkImpact{} }},
 	}
-	for _, tc := range cases {
+	env := servertest.New(t) // one server, a tenant of its own per case
+	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := servertest.New(t)
-			tn := newTenant(t, env, "acme")
+			tn := newTenant(t, env, fmt.Sprintf("case-%d", i))
 			w := world{tn: tn, viewer: tn.role(t, "viewer", "docs:read").Id, editor: tn.role(t, "editor", "docs:write").Id}
-			w.u = tn.user(t, "u@acme.test", w.editor).Id
-			w.v = tn.user(t, "v@acme.test").Id
+			w.u = tn.user(t, "u@"+tn.ID+".test", w.editor).Id
+			w.v = tn.user(t, "v@"+tn.ID+".test").Id
 			ops := tc.ops(t, &w)
 			uAllowed := tn.allowed(t, w.u, "docs:write")
 			r := tn.dryRun(t, env, true, ops...)
