@@ -566,19 +566,40 @@ type BulkOperationMethod string
 
 // BulkRequest defines model for BulkRequest.
 type BulkRequest struct {
-	Atomic     *bool           `json:"atomic,omitempty"`
+	Atomic *bool `json:"atomic,omitempty"`
+
+	// DryRun Run the operations as one unit, answer what they would do and their `impact`, and write nothing.
 	DryRun     *bool           `json:"dry_run,omitempty"`
 	Operations []BulkOperation `json:"operations"`
 }
 
 // BulkResult defines model for BulkResult.
 type BulkResult struct {
-	// Committed Whether the writes were committed (atomic: all or none).
-	Committed bool                  `json:"committed"`
-	Results   []BulkOperationResult `json:"results"`
+	// Committed Whether the writes were committed (atomic: all or none; a dry run: never).
+	Committed bool `json:"committed"`
+
+	// Impact Dry run only: how each user's effective permissions would change, per scope.
+	Impact *[]BulkImpact `json:"impact,omitempty"`
+
+	// ImpactTruncated Dry run only: true when `impact` stopped at 10,000 entries.
+	ImpactTruncated *bool                 `json:"impact_truncated,omitempty"`
+	Results         []BulkOperationResult `json:"results"`
 
 	// Revision The tenant's revision after the request.
 	Revision int64 `json:"revision"`
+}
+
+// BulkImpact defines model for BulkResult.impact.
+type BulkImpact struct {
+	// Gained Permission patterns the user would newly hold, sorted.
+	Gained []string `json:"gained"`
+
+	// Lost Permission patterns the user would no longer hold, sorted.
+	Lost []string `json:"lost"`
+
+	// OrganizationId The organization scope; absent for global permissions.
+	OrganizationId *string `json:"organization_id,omitempty"`
+	UserId         string  `json:"user_id"`
 }
 
 // BulkOperationResult defines model for BulkResult.results.
@@ -1884,7 +1905,24 @@ type ClientInterface interface {
 	// and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
 	// fails nothing is written, `committed` is false, the failing operation's result carries
 	// its error and the ones after it 424. Each operation still moves the revision and leaves
-	// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+	// its own audit event. Bodies up to 32 MiB.
+	//
+	// `dry_run: true` (what-if): the operations run exactly as an atomic bulk runs them —
+	// together, as one unit, whatever `atomic` says — each authorized and validated as if
+	// sent alone (a forbidden operation answers 403 in its result), and then everything is
+	// rolled back: no revision, no audit event, no row is written, and `revision` is the
+	// tenant's current one. `committed` is false. `impact` lists, for every user whose
+	// effective permissions the operations would change, the permissions gained and lost
+	// (the answer of `GET /users/{user_id}/permissions` before and after, at the time of the
+	// request: windows open now count), globally (no `organization_id`) and in each
+	// organization where the user has a scoped grant, before or after (`organization_id`;
+	// that scope's answer includes the global permissions, as the read does). It covers every
+	// path: direct and group grants, group membership, inheritance, role permission edits,
+	// deletions, disabled users and single-role replacement. Sorted by user, global entry
+	// first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
+	// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+	// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+	// does.
 	// The call needs a valid token; what each operation needs is checked for it.
 	//
 	// Takes any type of body and a specified content type.
@@ -1903,7 +1941,24 @@ type ClientInterface interface {
 	// and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
 	// fails nothing is written, `committed` is false, the failing operation's result carries
 	// its error and the ones after it 424. Each operation still moves the revision and leaves
-	// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+	// its own audit event. Bodies up to 32 MiB.
+	//
+	// `dry_run: true` (what-if): the operations run exactly as an atomic bulk runs them —
+	// together, as one unit, whatever `atomic` says — each authorized and validated as if
+	// sent alone (a forbidden operation answers 403 in its result), and then everything is
+	// rolled back: no revision, no audit event, no row is written, and `revision` is the
+	// tenant's current one. `committed` is false. `impact` lists, for every user whose
+	// effective permissions the operations would change, the permissions gained and lost
+	// (the answer of `GET /users/{user_id}/permissions` before and after, at the time of the
+	// request: windows open now count), globally (no `organization_id`) and in each
+	// organization where the user has a scoped grant, before or after (`organization_id`;
+	// that scope's answer includes the global permissions, as the read does). It covers every
+	// path: direct and group grants, group membership, inheritance, role permission edits,
+	// deletions, disabled users and single-role replacement. Sorted by user, global entry
+	// first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
+	// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+	// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+	// does.
 	// The call needs a valid token; what each operation needs is checked for it.
 	//
 	// Takes a body of the `application/json` content type.
@@ -2840,7 +2895,24 @@ func (c *RawClient) ListAuditEvents(ctx context.Context, tenantId TenantID, para
 // and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
 // fails nothing is written, `committed` is false, the failing operation's result carries
 // its error and the ones after it 424. Each operation still moves the revision and leaves
-// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+// its own audit event. Bodies up to 32 MiB.
+//
+// `dry_run: true` (what-if): the operations run exactly as an atomic bulk runs them —
+// together, as one unit, whatever `atomic` says — each authorized and validated as if
+// sent alone (a forbidden operation answers 403 in its result), and then everything is
+// rolled back: no revision, no audit event, no row is written, and `revision` is the
+// tenant's current one. `committed` is false. `impact` lists, for every user whose
+// effective permissions the operations would change, the permissions gained and lost
+// (the answer of `GET /users/{user_id}/permissions` before and after, at the time of the
+// request: windows open now count), globally (no `organization_id`) and in each
+// organization where the user has a scoped grant, before or after (`organization_id`;
+// that scope's answer includes the global permissions, as the read does). It covers every
+// path: direct and group grants, group membership, inheritance, role permission edits,
+// deletions, disabled users and single-role replacement. Sorted by user, global entry
+// first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
+// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+// does.
 // The call needs a valid token; what each operation needs is checked for it.
 //
 // Takes any type of body and a specified content type.
@@ -2869,7 +2941,24 @@ func (c *RawClient) BulkWriteWithBody(ctx context.Context, tenantId TenantID, co
 // and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
 // fails nothing is written, `committed` is false, the failing operation's result carries
 // its error and the ones after it 424. Each operation still moves the revision and leaves
-// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+// its own audit event. Bodies up to 32 MiB.
+//
+// `dry_run: true` (what-if): the operations run exactly as an atomic bulk runs them —
+// together, as one unit, whatever `atomic` says — each authorized and validated as if
+// sent alone (a forbidden operation answers 403 in its result), and then everything is
+// rolled back: no revision, no audit event, no row is written, and `revision` is the
+// tenant's current one. `committed` is false. `impact` lists, for every user whose
+// effective permissions the operations would change, the permissions gained and lost
+// (the answer of `GET /users/{user_id}/permissions` before and after, at the time of the
+// request: windows open now count), globally (no `organization_id`) and in each
+// organization where the user has a scoped grant, before or after (`organization_id`;
+// that scope's answer includes the global permissions, as the read does). It covers every
+// path: direct and group grants, group membership, inheritance, role permission edits,
+// deletions, disabled users and single-role replacement. Sorted by user, global entry
+// first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
+// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+// does.
 // The call needs a valid token; what each operation needs is checked for it.
 //
 // Takes a body of the `application/json` content type.
@@ -8207,7 +8296,24 @@ type ClientWithResponsesInterface interface {
 	// and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
 	// fails nothing is written, `committed` is false, the failing operation's result carries
 	// its error and the ones after it 424. Each operation still moves the revision and leaves
-	// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+	// its own audit event. Bodies up to 32 MiB.
+	//
+	// `dry_run: true` (what-if): the operations run exactly as an atomic bulk runs them —
+	// together, as one unit, whatever `atomic` says — each authorized and validated as if
+	// sent alone (a forbidden operation answers 403 in its result), and then everything is
+	// rolled back: no revision, no audit event, no row is written, and `revision` is the
+	// tenant's current one. `committed` is false. `impact` lists, for every user whose
+	// effective permissions the operations would change, the permissions gained and lost
+	// (the answer of `GET /users/{user_id}/permissions` before and after, at the time of the
+	// request: windows open now count), globally (no `organization_id`) and in each
+	// organization where the user has a scoped grant, before or after (`organization_id`;
+	// that scope's answer includes the global permissions, as the read does). It covers every
+	// path: direct and group grants, group membership, inheritance, role permission edits,
+	// deletions, disabled users and single-role replacement. Sorted by user, global entry
+	// first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
+	// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+	// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+	// does.
 	// The call needs a valid token; what each operation needs is checked for it.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -8226,7 +8332,24 @@ type ClientWithResponsesInterface interface {
 	// and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
 	// fails nothing is written, `committed` is false, the failing operation's result carries
 	// its error and the ones after it 424. Each operation still moves the revision and leaves
-	// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+	// its own audit event. Bodies up to 32 MiB.
+	//
+	// `dry_run: true` (what-if): the operations run exactly as an atomic bulk runs them —
+	// together, as one unit, whatever `atomic` says — each authorized and validated as if
+	// sent alone (a forbidden operation answers 403 in its result), and then everything is
+	// rolled back: no revision, no audit event, no row is written, and `revision` is the
+	// tenant's current one. `committed` is false. `impact` lists, for every user whose
+	// effective permissions the operations would change, the permissions gained and lost
+	// (the answer of `GET /users/{user_id}/permissions` before and after, at the time of the
+	// request: windows open now count), globally (no `organization_id`) and in each
+	// organization where the user has a scoped grant, before or after (`organization_id`;
+	// that scope's answer includes the global permissions, as the read does). It covers every
+	// path: direct and group grants, group membership, inheritance, role permission edits,
+	// deletions, disabled users and single-role replacement. Sorted by user, global entry
+	// first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
+	// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+	// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+	// does.
 	// The call needs a valid token; what each operation needs is checked for it.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -18958,7 +19081,24 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, t
 // and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
 // fails nothing is written, `committed` is false, the failing operation's result carries
 // its error and the ones after it 424. Each operation still moves the revision and leaves
-// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+// its own audit event. Bodies up to 32 MiB.
+//
+// `dry_run: true` (what-if): the operations run exactly as an atomic bulk runs them —
+// together, as one unit, whatever `atomic` says — each authorized and validated as if
+// sent alone (a forbidden operation answers 403 in its result), and then everything is
+// rolled back: no revision, no audit event, no row is written, and `revision` is the
+// tenant's current one. `committed` is false. `impact` lists, for every user whose
+// effective permissions the operations would change, the permissions gained and lost
+// (the answer of `GET /users/{user_id}/permissions` before and after, at the time of the
+// request: windows open now count), globally (no `organization_id`) and in each
+// organization where the user has a scoped grant, before or after (`organization_id`;
+// that scope's answer includes the global permissions, as the read does). It covers every
+// path: direct and group grants, group membership, inheritance, role permission edits,
+// deletions, disabled users and single-role replacement. Sorted by user, global entry
+// first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
+// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+// does.
 // The call needs a valid token; what each operation needs is checked for it.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -18983,7 +19123,24 @@ func (c *ClientWithResponses) BulkWriteWithBodyWithResponse(ctx context.Context,
 // and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
 // fails nothing is written, `committed` is false, the failing operation's result carries
 // its error and the ones after it 424. Each operation still moves the revision and leaves
-// its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+// its own audit event. Bodies up to 32 MiB.
+//
+// `dry_run: true` (what-if): the operations run exactly as an atomic bulk runs them —
+// together, as one unit, whatever `atomic` says — each authorized and validated as if
+// sent alone (a forbidden operation answers 403 in its result), and then everything is
+// rolled back: no revision, no audit event, no row is written, and `revision` is the
+// tenant's current one. `committed` is false. `impact` lists, for every user whose
+// effective permissions the operations would change, the permissions gained and lost
+// (the answer of `GET /users/{user_id}/permissions` before and after, at the time of the
+// request: windows open now count), globally (no `organization_id`) and in each
+// organization where the user has a scoped grant, before or after (`organization_id`;
+// that scope's answer includes the global permissions, as the read does). It covers every
+// path: direct and group grants, group membership, inheritance, role permission edits,
+// deletions, disabled users and single-role replacement. Sorted by user, global entry
+// first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
+// the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+// (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+// does.
 // The call needs a valid token; what each operation needs is checked for it.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).

@@ -23,7 +23,8 @@ import (
 // authenticated again, draws nothing from the rate limit, and does not tell
 // the engines of its revision (the bulk does, once it has committed). An
 // atomic bulk runs its sub-requests inside one transaction of the store
-// (rbac.IdempotencyStore.InTransaction), which their writes join.
+// (rbac.IdempotencyStore.InTransaction), which their writes join; a dry
+// run does the same and rolls it back (bulk_dryrun.go).
 
 // maxBulkBody is the body limit of POST /bulk (the others have 1 MiB).
 const maxBulkBody = "32MiB"
@@ -36,9 +37,6 @@ var errBulkFailed = errors.New("an operation of an atomic bulk failed")
 
 func (s *Server) BulkWrite(ctx context.Context, req gen.BulkWriteRequestObject) (gen.BulkWriteResponseObject, error) {
 	b := req.Body
-	if b.DryRun != nil && *b.DryRun {
-		return nil, rbac.Invalid("dry_run", "is not offered yet")
-	}
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -46,6 +44,13 @@ func (s *Server) BulkWrite(ctx context.Context, req gen.BulkWriteRequestObject) 
 	if p.internal {
 		// A bulk inside a bulk would multiply the limits (10,000 × 10,000).
 		return nil, rbac.Invalid("path", "a bulk cannot be an operation of a bulk")
+	}
+	if b.DryRun != nil && *b.DryRun {
+		// Its impact evaluates other users: what checks:read allows.
+		if err := p.require(ctx, permChecks); err != nil {
+			return nil, err
+		}
+		return s.bulkDryRun(ctx, req.TenantId, p, b.Operations) // bulk_dryrun.go
 	}
 	atomic := b.Atomic != nil && *b.Atomic
 	run := &bulkRun{s: s, tenant: req.TenantId, parent: p, refs: map[string]string{}}

@@ -113,9 +113,9 @@ func TestBulk_limits(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusBadRequest, res.StatusCode())
 	dry := true
-	res, err = acme.Admin.BulkWriteWithResponse(bg, "acme", client.BulkRequest{Operations: many[:1], DryRun: &dry})
+	res, err = acme.Admin.BulkWriteWithResponse(bg, "acme", client.BulkRequest{Operations: many, DryRun: &dry})
 	require.NoError(t, err)
-	requireProblem(t, res.HTTPResponse, res.Body, http.StatusBadRequest, "validation_error", "dry_run")
+	require.Equal(t, http.StatusBadRequest, res.StatusCode(), "a dry run has the same limits")
 	r := acme.bulk(t, false, bulkOp(client.POST, "/../../tenants", map[string]any{"id": "x"}, ""))
 	require.Equal(t, []int{400}, statuses(r))
 	nested := acme.bulk(t, false, bulkOp(client.POST, "/bulk", map[string]any{"operations": []any{map[string]any{"method": "POST", "path": "/users", "body": map[string]any{"email": "n@acme.test"}}}}, ""))

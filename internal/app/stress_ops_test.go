@@ -92,6 +92,7 @@ var writeKinds = []writeKind{
 	{"user_rename", 1, (*worker).renameUser},
 	{"bulk", 1, (*worker).bulk},
 	{"bulk_atomic", 1, (*worker).bulk},
+	{"dry_run", 1, (*worker).dryRun}, // writes nothing: every check below must hold as if it never ran
 }
 
 // write runs one write, chosen by weight, or a third of the time among

@@ -4,7 +4,10 @@
 // owner-only patterns such as `todo:update:own` grant only on the user's
 // own), effective permissions, evaluated roles with their sources, the
 // paginated holders of a role or permission, and which user a name refers
-// to (external_user_id, id or email: ResolveUser).
+// to (external_user_id, id or email: ResolveUser). Impact answers what-if:
+// how a delta that was never applied (a dry run's) would change users'
+// permissions, from a private copy of the users it reaches; the tenant
+// itself is only read.
 //
 // Invariants (stated in full on Tenant): the state is always exactly the
 // tenant's state at its revision, moved only by Apply under the write lock;

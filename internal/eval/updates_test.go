@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/rosterhq/roster/internal/rbac"
 )
@@ -9,9 +10,21 @@ import (
 // The methods below apply one change each, as the feed delivers it: one
 // revision, naming its target, carrying the target's new state.
 
+// recorded keeps the changes applied to the tenants a test registers
+// (*Tenant → *[]rbac.Change), so that it can replay them as one delta.
+var recorded sync.Map
+
+func record(t *Tenant, d rbac.Delta) {
+	if v, ok := recorded.Load(t); ok {
+		p := v.(*[]rbac.Change)
+		*p = append(*p, d.Changes...)
+	}
+}
+
 func (t *Tenant) apply1(action rbac.Action, target rbac.Target, id string, d rbac.Delta) {
 	d.From, d.To = t.Revision(), t.Revision()+1
 	d.Changes = []rbac.Change{{Revision: d.To, Action: action, Target: target, TargetID: id}}
+	record(t, d)
 	if err := t.Apply(d); err != nil {
 		panic(fmt.Sprintf("apply %s %s: %v", action, id, err))
 	}
@@ -61,6 +74,7 @@ func (t *Tenant) PutDeleteUsers(put []rbac.SnapshotUser, del []string) {
 		add(rbac.ActionUserDelete, id)
 	}
 	d.To = d.From + int64(len(d.Changes))
+	record(t, d)
 	if err := t.Apply(d); err != nil {
 		panic(fmt.Sprintf("apply users: %v", err))
 	}

@@ -46,4 +46,13 @@ type IdempotencyStore interface {
 	// transaction holding the tenant's write lock: they commit together when
 	// fn returns nil, and none does when it returns an error (an atomic bulk).
 	InTransaction(ctx context.Context, tenantID string, fn func(ctx context.Context) error) error
+	// DryRun runs fn as InTransaction does; when fn returns nil it calls
+	// inspect, still inside the transaction (the tenant's write lock held,
+	// so no other write lands meanwhile), with the delta of fn's writes:
+	// From the revision before fn, To after it, the changes between and the
+	// state at To of what they name, as LoadDelta reads them but seeing the
+	// transaction's own writes. Then it rolls everything back, always:
+	// nothing fn wrote is ever committed. It returns fn's error, else
+	// inspect's. A tenant that does not exist is ENotFound.
+	DryRun(ctx context.Context, tenantID string, fn func(ctx context.Context) error, inspect func(d Delta) error) error
 }

@@ -55,6 +55,7 @@ type options struct {
 	db          string
 	writers     int
 	bulkUsers   int
+	dryHolders  int
 }
 
 func parseFlags() options {
@@ -71,6 +72,7 @@ func parseFlags() options {
 	flag.StringVar(&o.db, "db", "sqlite", "backend: sqlite (a temp file) or postgres ($"+envPostgres+", else a throwaway local server)")
 	flag.IntVar(&o.writers, "writers", 32, "concurrent writers in the write-throughput phase")
 	flag.IntVar(&o.bulkUsers, "bulk-users", 10000, "users (two roles each) created by each of the bulk phase's two POST /bulk (-quick has 500)")
+	flag.IntVar(&o.dryHolders, "dry-run-holders", 10000, "holders of the role the dry-run phase takes a permission off (-quick has 500)")
 	flag.Parse()
 	if o.db != "sqlite" && o.db != "postgres" {
 		fmt.Fprintf(os.Stderr, "bench: -db must be sqlite or postgres, not %q\n", o.db)
@@ -87,6 +89,7 @@ func parseFlags() options {
 	if o.quick {
 		o.duration, o.batches, o.writes = min(o.duration, 500*time.Millisecond), min(o.batches, 5), min(o.writes, 10)
 		o.bulkUsers = min(o.bulkUsers, 500)
+		o.dryHolders = min(o.dryHolders, 500)
 	}
 	return o
 }
@@ -257,6 +260,23 @@ func run(o options) (failed bool, err error) {
 		if b.failed > 0 {
 			failed = true
 		}
+	}
+
+	// 8. What-if (bulk_dryrun's figure).
+	dry, err := dryRunPhase(roster.URL(), s, o.dryHolders, 5)
+	if err != nil {
+		return failed, err
+	}
+	verdict := "met"
+	if dry.latencies[len(dry.latencies)-1] > dryRunTarget {
+		verdict = "MISSED"
+	}
+	fmt.Printf("\ndry run (%s): POST /bulk dry_run taking one permission off a role held by %d users, %d runs:\n", o.db, dry.holders, len(dry.latencies))
+	fmt.Printf("  p50 %s, max %s (target: at most %s at 10,000 holders: %s); impact entries %d\n", ms(percentile(dry.latencies, 50)),
+		ms(dry.latencies[len(dry.latencies)-1]), dryRunTarget, verdict, dry.impact)
+	if dry.wrong {
+		failed = true
+		fmt.Println("  an answer was not the expected impact (every holder losing exactly the permission, nothing committed)")
 	}
 
 	printTargets(outcomes, batch, vis)

@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Idempotency", testIdempotency},
 		{"InTransaction", testInTransaction},
 		{"History", testHistory},
+		{"DryRun", testDryRun},
 	}
 	for _, suite := range suites {
 		t.Run(suite.name, func(t *testing.T) { suite.fn(t, newStore) })

@@ -662,7 +662,24 @@ export interface paths {
          *     and a failure does not stop the rest. `atomic: true`: all in one transaction — if one
          *     fails nothing is written, `committed` is false, the failing operation's result carries
          *     its error and the ones after it 424. Each operation still moves the revision and leaves
-         *     its own audit event. Bodies up to 32 MiB. `dry_run` is not offered yet (400).
+         *     its own audit event. Bodies up to 32 MiB.
+         *
+         *     `dry_run: true` (what-if): the operations run exactly as an atomic bulk runs them —
+         *     together, as one unit, whatever `atomic` says — each authorized and validated as if
+         *     sent alone (a forbidden operation answers 403 in its result), and then everything is
+         *     rolled back: no revision, no audit event, no row is written, and `revision` is the
+         *     tenant's current one. `committed` is false. `impact` lists, for every user whose
+         *     effective permissions the operations would change, the permissions gained and lost
+         *     (the answer of `GET /users/{user_id}/permissions` before and after, at the time of the
+         *     request: windows open now count), globally (no `organization_id`) and in each
+         *     organization where the user has a scoped grant, before or after (`organization_id`;
+         *     that scope's answer includes the global permissions, as the read does). It covers every
+         *     path: direct and group grants, group membership, inheritance, role permission edits,
+         *     deletions, disabled users and single-role replacement. Sorted by user, global entry
+         *     first; at most 10,000 entries, then `impact_truncated: true`. When an operation fails,
+         *     the unit would write nothing: `impact` is empty. A dry run also needs `checks:read`
+         *     (403 without it): its impact evaluates other users, as `GET /users/{user_id}/permissions`
+         *     does.
          *     The call needs a valid token; what each operation needs is checked for it.
          */
         post: operations["bulkWrite"];
@@ -1425,7 +1442,10 @@ export interface components {
             operations: components["schemas"]["BulkOperation"][];
             /** @default false */
             atomic?: boolean;
-            /** @default false */
+            /**
+             * @description Run the operations as one unit, answer what they would do and their `impact`, and write nothing.
+             * @default false
+             */
             dry_run?: boolean;
         };
         BulkResult: {
@@ -1434,13 +1454,25 @@ export interface components {
                 /** @description The answer's body, as the operation would answer alone (absent for 204 and 424). */
                 body?: unknown;
             }[];
-            /** @description Whether the writes were committed (atomic: all or none). */
+            /** @description Whether the writes were committed (atomic: all or none; a dry run: never). */
             committed: boolean;
             /**
              * Format: int64
              * @description The tenant's revision after the request.
              */
             revision: number;
+            /** @description Dry run only: how each user's effective permissions would change, per scope. */
+            impact?: {
+                user_id: string;
+                /** @description The organization scope; absent for global permissions. */
+                organization_id?: string;
+                /** @description Permission patterns the user would newly hold, sorted. */
+                gained: string[];
+                /** @description Permission patterns the user would no longer hold, sorted. */
+                lost: string[];
+            }[];
+            /** @description Dry run only: true when `impact` stopped at 10,000 entries. */
+            impact_truncated?: boolean;
         };
     };
     responses: {
