@@ -32,6 +32,9 @@ var replayedHeaders = []string{echo.HeaderContentType, "Roster-Revision", "ETag"
 type idempotency struct {
 	store    rbac.IdempotencyStore
 	inFlight sync.Map // scope \x00 caller \x00 key → struct{}
+	// afterCommit, when set, runs between a keyed write's commit and its
+	// answer (Config.AfterIdempotentCommit).
+	afterCommit func(key string)
 }
 
 func (m *idempotency) middleware(next echo.HandlerFunc) echo.HandlerFunc {
@@ -80,6 +83,9 @@ func (m *idempotency) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				c.Response().Committed = false
 			}
 			return err
+		}
+		if !replayed && m.afterCommit != nil {
+			m.afterCommit(key)
 		}
 		if replayed {
 			for k, v := range resp.Header {

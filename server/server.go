@@ -63,6 +63,10 @@ type Config struct {
 	// the same key to accept each other's cursors; nil is a random key for
 	// this process (tests, a single process).
 	CursorKey []byte
+	// AfterIdempotentCommit, when set, runs after a write sent with an
+	// Idempotency-Key has committed and before its answer goes out: the
+	// crash tests kill the process there to prove the retry replays.
+	AfterIdempotentCommit func(key string)
 }
 
 // New builds the whole echo application. Middleware order is the order of
@@ -130,7 +134,7 @@ func New(cfg Config) *echo.Echo {
 	e.Use(notifyWrites(engines))
 	e.Use(limitURL)
 	e.Use(authn.middleware)
-	e.Use((&idempotency{store: cfg.Store}).middleware)
+	e.Use((&idempotency{store: cfg.Store, afterCommit: cfg.AfterIdempotentCommit}).middleware)
 	e.Use(withFastChecks(validator(spec, ops)))
 
 	srv.router = e

@@ -70,6 +70,9 @@ type Config struct {
 	// HistoryRetention is how far back point-in-time reads reach: older
 	// history is pruned in the background. 0 keeps everything.
 	HistoryRetention time.Duration
+	// AfterIdempotentCommit, when set, runs after a keyed write commits and
+	// before its answer is sent: crash tests kill the process there.
+	AfterIdempotentCommit func(key string)
 	Logger           *slog.Logger
 	Stderr           io.Writer // where a generated operator token is shown, once
 	// RateLimit caps each token's requests; the zero value (the default) is no limit.
@@ -163,7 +166,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	engines := live.New(store, log)
 	srv := &http.Server{
 		Handler: server.New(server.Config{Store: store, Engines: engines, Logger: log, Now: time.Now,
-			RateLimit: m.cfg.RateLimit, CORSOrigins: m.cfg.CORSOrigins, PublicURL: m.cfg.PublicURL, CursorKey: cursorKey(operatorHash)}),
+			RateLimit: m.cfg.RateLimit, CORSOrigins: m.cfg.CORSOrigins, PublicURL: m.cfg.PublicURL, CursorKey: cursorKey(operatorHash),
+			AfterIdempotentCommit: m.cfg.AfterIdempotentCommit}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,

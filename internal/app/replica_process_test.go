@@ -30,6 +30,9 @@ const (
 	// the default).
 	envReplicaVerify = "ROSTER_TEST_REPLICA_VERIFY"
 	replicaToken     = "op-replica-test-secret-0123456789"
+	// envReplicaCrashKey: the replica kills itself (SIGKILL) right after
+	// committing a write sent with this Idempotency-Key, before answering.
+	envReplicaCrashKey = "ROSTER_TEST_REPLICA_CRASH_KEY"
 )
 
 func TestMain(m *testing.M) {
@@ -43,7 +46,16 @@ func TestMain(m *testing.M) {
 func serveReplica(dsn string) int {
 	poll, _ := time.ParseDuration(os.Getenv(envReplicaPoll))
 	verify, _ := time.ParseDuration(os.Getenv(envReplicaVerify))
-	m := app.New(app.Config{Addr: "127.0.0.1:0", DB: dsn, BootstrapToken: replicaToken, PollInterval: poll, VerifyInterval: verify})
+	cfg := app.Config{Addr: "127.0.0.1:0", DB: dsn, BootstrapToken: replicaToken, PollInterval: poll, VerifyInterval: verify}
+	if crash := os.Getenv(envReplicaCrashKey); crash != "" {
+		cfg.AfterIdempotentCommit = func(key string) {
+			if key == crash {
+				_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				select {} // the signal is on its way: answer nothing
+			}
+		}
+	}
+	m := app.New(cfg)
 	if err := m.Run(context.Background()); err != nil {
 		fmt.Println("ERROR", err)
 		return 1
@@ -75,6 +87,13 @@ type replica struct {
 // ("" for the default, "-1s" for none).
 func startReplicas(t *testing.T, dsn string, polls map[string]string) map[string]*replica {
 	t.Helper()
+	return startReplicasEnv(t, dsn, polls)
+}
+
+// startReplicasEnv is startReplicas with extra environment (NAME=value)
+// for every replica.
+func startReplicasEnv(t *testing.T, dsn string, polls map[string]string, env ...string) map[string]*replica {
+	t.Helper()
 	out := map[string]*replica{}
 	urls := map[string]chan string{}
 	for name, poll := range polls {
@@ -84,7 +103,7 @@ func startReplicas(t *testing.T, dsn string, polls map[string]string) map[string
 		if strings.Contains(dsn, "?") {
 			sep = "&"
 		}
-		cmd.Env = append(os.Environ(), envReplicaDB+"="+dsn+sep+"application_name=replica-"+name, envReplicaPoll+"="+poll)
+		cmd.Env = append(append(os.Environ(), envReplicaDB+"="+dsn+sep+"application_name=replica-"+name, envReplicaPoll+"="+poll), env...)
 		cmd.Stderr = os.Stderr
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
