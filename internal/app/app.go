@@ -73,8 +73,8 @@ type Config struct {
 	// AfterIdempotentCommit, when set, runs after a keyed write commits and
 	// before its answer is sent: crash tests kill the process there.
 	AfterIdempotentCommit func(key string)
-	Logger           *slog.Logger
-	Stderr           io.Writer // where a generated operator token is shown, once
+	Logger                *slog.Logger
+	Stderr                io.Writer // where a generated operator token is shown, once
 	// RateLimit caps each token's requests; the zero value (the default) is no limit.
 	RateLimit server.RateLimit
 	// CORSOrigins are the browser origins allowed to call (none: CORS off).
