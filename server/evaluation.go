@@ -52,31 +52,12 @@ type userRead struct {
 	asOf      *time.Time // the past instant, nil for now
 }
 
-// resolveUserRead is resolvePresentRead, or with `at` the same user as
-// history has it at that instant.
+// resolveUserRead resolves an evaluated read of one user: the engine to
+// answer from (authorization is always today's), the user (`me`
+// replaced; unknown then: 404, as a path id) and the organization filter
+// (unknown: 400). With `at`, the engine holds that user as history has it
+// at the instant, and the instant is its clock.
 func (s *Server) resolveUserRead(ctx context.Context, tenantID, userParam string, org *string, at *time.Time, minRevision *int64) (userRead, error) {
-	if at == nil {
-		return s.resolvePresentRead(ctx, tenantID, userParam, org)
-	}
-	if _, err := s.engine(ctx, tenantID); err != nil { // the caller's authorization is today's
-		return userRead{}, err
-	}
-	orgID, err := s.orgFilter(ctx, tenantID, org, "organization_id")
-	if err != nil {
-		return userRead{}, err
-	}
-	id, err := userID(ctx, userParam)
-	if err != nil {
-		return userRead{}, err
-	}
-	p, err := s.pastUser(ctx, tenantID, id, *at, "at", "", minRevision)
-	if err != nil {
-		return userRead{}, err
-	}
-	return userRead{t: p.t, user: id, org: orgID, now: p.at, asOf: &p.at}, nil
-}
-
-func (s *Server) resolvePresentRead(ctx context.Context, tenantID, userParam string, org *string) (userRead, error) {
 	if _, err := s.engine(ctx, tenantID); err != nil {
 		return userRead{}, err
 	}
@@ -87,6 +68,13 @@ func (s *Server) resolvePresentRead(ctx context.Context, tenantID, userParam str
 	id, err := userID(ctx, userParam)
 	if err != nil {
 		return userRead{}, err
+	}
+	if at != nil {
+		p, err := s.pastUser(ctx, tenantID, id, *at, "at", "", minRevision)
+		if err != nil {
+			return userRead{}, err
+		}
+		return userRead{t: p.t, user: id, org: orgID, now: p.at, asOf: &p.at}, nil
 	}
 	t, ok, err := s.knownUser(ctx, tenantID, id)
 	if err != nil {
