@@ -146,8 +146,11 @@ type User struct {
 	FirstName      string
 	LastName       string
 	ExternalUserID string
-	Status         string
-	Roles          []string // direct global roles, not expired, sorted
+	// Username is the identity provider's login name (SCIM userName):
+	// unique per tenant ignoring case when set, "" when not.
+	Username string
+	Status   string
+	Roles    []string // direct global roles, not expired, sorted
 	Version        int64
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
@@ -158,6 +161,7 @@ type UserInput struct {
 	FirstName      string
 	LastName       string
 	ExternalUserID string
+	Username       string
 	Roles          []string
 }
 
@@ -167,6 +171,7 @@ type UserPatch struct {
 	FirstName      *string
 	LastName       *string
 	ExternalUserID *string
+	Username       *string // "" clears it
 	Status         *string
 	Roles          *[]string
 }
@@ -175,6 +180,11 @@ type UserFilter struct {
 	Search  string
 	RoleID  string
 	GroupID string
+	// Exact matches, each applied when not empty: Username and Email
+	// ignoring case, ExternalUserID exactly (SCIM filters).
+	Username       string
+	Email          string
+	ExternalUserID string
 	Page
 }
 

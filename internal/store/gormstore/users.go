@@ -22,6 +22,15 @@ func (s *Store) ListUsers(ctx context.Context, tenantID string, f rbac.UserFilte
 		like := "%" + escapeLike(strings.ToLower(f.Search)) + "%"
 		q = q.Where("(email_key LIKE ? ESCAPE '\\' OR lower(first_name) LIKE ? ESCAPE '\\' OR lower(last_name) LIKE ? ESCAPE '\\')", like, like, like)
 	}
+	if f.Username != "" {
+		q = q.Where("username_key = ?", strings.ToLower(f.Username))
+	}
+	if f.Email != "" {
+		q = q.Where("email_key = ?", strings.ToLower(f.Email))
+	}
+	if f.ExternalUserID != "" {
+		q = q.Where("external_user_id = ?", f.ExternalUserID)
+	}
 	if f.GroupID != "" {
 		if _, err := getGroupRow(db, tenantID, f.GroupID); err != nil {
 			return nil, "", err
@@ -87,9 +96,13 @@ func (s *Store) CreateUser(ctx context.Context, w rbac.Write, in rbac.UserInput)
 		if err := checkUserUnique(t, "", in.Email, in.ExternalUserID); err != nil {
 			return err
 		}
+		if err := checkUsernameUnique(t, "", in.Username); err != nil {
+			return err
+		}
 		now := micros(t.now)
 		row := userRow{TenantID: w.TenantID, ID: auth.NewID("usr_"), Email: in.Email, EmailKey: strings.ToLower(in.Email),
 			FirstName: in.FirstName, LastName: in.LastName, ExternalUserID: strPtr(in.ExternalUserID),
+			Username: strPtr(in.Username), UsernameKey: strPtr(strings.ToLower(in.Username)),
 			Status: rbac.StatusActive, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := t.tx.Create(&row).Error; err != nil {
 			return err
@@ -149,6 +162,11 @@ func (s *Store) UpdateUser(ctx context.Context, w rbac.Write, userID string, p r
 				return err
 			}
 		}
+		if !strings.EqualFold(before.Username, after.Username) {
+			if err := checkUsernameUnique(t, userID, after.Username); err != nil {
+				return err
+			}
+		}
 		if p.Roles != nil && !slices.Equal(before.Roles, after.Roles) {
 			if err := replaceGlobalRoles(t, userID, after.Roles); err != nil {
 				return err
@@ -160,6 +178,7 @@ func (s *Store) UpdateUser(ctx context.Context, w rbac.Write, userID string, p r
 		return t.saveUpdate(&userRow{}, userID, map[string]any{
 			"email": after.Email, "email_key": strings.ToLower(after.Email), "first_name": after.FirstName,
 			"last_name": after.LastName, "external_user_id": strPtr(after.ExternalUserID), "status": after.Status,
+			"username": strPtr(after.Username), "username_key": strPtr(strings.ToLower(after.Username)),
 			"version": after.Version, "updated_at": micros(t.now)},
 			rbac.ActionUserUpdate, rbac.TargetUser, userDetails(before), userDetails(after))
 	})
@@ -248,6 +267,22 @@ func checkUserUnique(t *txn, self, email, externalID string) error {
 	return nil
 }
 
+// checkUsernameUnique: usernames are unique per tenant ignoring case.
+func checkUsernameUnique(t *txn, self, username string) error {
+	if username == "" {
+		return nil
+	}
+	var n int64
+	if err := t.tx.Model(&userRow{}).Where("tenant_id = ? AND username_key = ? AND id <> ?", t.w.TenantID, strings.ToLower(username), self).
+		Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return rbac.Errorf(rbac.EConflict, "a user with username %q already exists", username)
+	}
+	return nil
+}
+
 // replaceGlobalRoles makes the user's global direct roles exactly roles,
 // keeping the rows (and windows) of roles it already holds.
 // replaceGlobalRoles makes the user hold exactly roles globally, active now:
@@ -308,8 +343,12 @@ func grantEnds(t *txn, roles []string) (map[string]*time.Time, error) {
 }
 
 func userDetails(u rbac.User) map[string]any {
-	return map[string]any{"email": u.Email, "first_name": u.FirstName, "last_name": u.LastName,
+	d := map[string]any{"email": u.Email, "first_name": u.FirstName, "last_name": u.LastName,
 		"external_user_id": u.ExternalUserID, "status": u.Status, "roles": u.Roles}
+	if u.Username != "" {
+		d["username"] = u.Username
+	}
+	return d
 }
 
 func keys(m map[string]bool) []string {

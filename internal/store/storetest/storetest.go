@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"RoleAssignees", testRoleAssignees},
 		{"Idempotency", testIdempotency},
 		{"InTransaction", testInTransaction},
+		{"Provisioning", testProvisioning},
 	}
 	for _, suite := range suites {
 		t.Run(suite.name, func(t *testing.T) { suite.fn(t, newStore) })
