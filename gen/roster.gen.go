@@ -184,6 +184,63 @@ func (e RoleType) Valid() bool {
 	}
 }
 
+// Defines values for ScimErrorSchemas.
+const (
+	UrnIetfParamsScimApiMessages20Error ScimErrorSchemas = "urn:ietf:params:scim:api:messages:2.0:Error"
+)
+
+// Valid indicates whether the value is a known member of the ScimErrorSchemas enum.
+func (e ScimErrorSchemas) Valid() bool {
+	switch e {
+	case UrnIetfParamsScimApiMessages20Error:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ScimErrorScimType.
+const (
+	InvalidFilter ScimErrorScimType = "invalidFilter"
+	InvalidPath   ScimErrorScimType = "invalidPath"
+	InvalidSyntax ScimErrorScimType = "invalidSyntax"
+	InvalidValue  ScimErrorScimType = "invalidValue"
+	InvalidVers   ScimErrorScimType = "invalidVers"
+	Mutability    ScimErrorScimType = "mutability"
+	NoTarget      ScimErrorScimType = "noTarget"
+	Sensitive     ScimErrorScimType = "sensitive"
+	TooMany       ScimErrorScimType = "tooMany"
+	Uniqueness    ScimErrorScimType = "uniqueness"
+)
+
+// Valid indicates whether the value is a known member of the ScimErrorScimType enum.
+func (e ScimErrorScimType) Valid() bool {
+	switch e {
+	case InvalidFilter:
+		return true
+	case InvalidPath:
+		return true
+	case InvalidSyntax:
+		return true
+	case InvalidValue:
+		return true
+	case InvalidVers:
+		return true
+	case Mutability:
+		return true
+	case NoTarget:
+		return true
+	case Sensitive:
+		return true
+	case TooMany:
+		return true
+	case Uniqueness:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ScopeType.
 const (
 	ScopeTypeGlobal       ScopeType = "global"
@@ -656,6 +713,9 @@ type Group struct {
 	CreatedAt   Timestamp `json:"created_at"`
 	Description *string   `json:"description,omitempty"`
 
+	// ExternalId The identity provider's id for the group (SCIM `externalId`), set through SCIM; absent when unset.
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Id Example: grp_4hd8s
 	Id          string    `json:"id"`
 	MemberCount int       `json:"member_count"`
@@ -865,6 +925,184 @@ type RoleUpdate struct {
 	Permissions *[]PermissionPattern `json:"permissions,omitempty"`
 }
 
+// ScimError A SCIM error (RFC 7644 §3.12).
+type ScimError struct {
+	Detail   *string            `json:"detail,omitempty"`
+	Schemas  []ScimErrorSchemas `json:"schemas"`
+	ScimType *ScimErrorScimType `json:"scimType,omitempty"`
+
+	// Status The HTTP status, as a string.
+	Status string `json:"status"`
+}
+
+// ScimErrorSchemas defines model for ScimError.Schemas.
+type ScimErrorSchemas string
+
+// ScimErrorScimType defines model for ScimError.ScimType.
+type ScimErrorScimType string
+
+// ScimGroup A Roster group as a SCIM Group (RFC 7643 §4.2).
+type ScimGroup struct {
+	DisplayName *string          `json:"displayName,omitempty"`
+	ExternalId  *string          `json:"externalId,omitempty"`
+	Id          string           `json:"id"`
+	Members     *[]ScimMemberRef `json:"members,omitempty"`
+	Meta        *ScimMeta        `json:"meta,omitempty"`
+	Schemas     []string         `json:"schemas"`
+}
+
+// ScimGroupList defines model for ScimGroupList.
+type ScimGroupList struct {
+	Resources    []ScimGroup `json:"Resources"`
+	ItemsPerPage int         `json:"itemsPerPage"`
+	Schemas      []string    `json:"schemas"`
+	StartIndex   int         `json:"startIndex"`
+	TotalResults int         `json:"totalResults"`
+}
+
+// ScimMemberRef defines model for ScimMemberRef.
+type ScimMemberRef struct {
+	Ref     *string `json:"$ref,omitempty"`
+	Display *string `json:"display,omitempty"`
+	Type    *string `json:"type,omitempty"`
+	Value   string  `json:"value"`
+}
+
+// ScimMeta defines model for ScimMeta.
+type ScimMeta struct {
+	Created      *time.Time `json:"created,omitempty"`
+	LastModified *time.Time `json:"lastModified,omitempty"`
+	Location     *string    `json:"location,omitempty"`
+	ResourceType string     `json:"resourceType"`
+
+	// Version The resource's ETag.
+	Version *string `json:"version,omitempty"`
+}
+
+// ScimPatchRequest A SCIM PatchOp (RFC 7644 §3.5.2): `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+// "Operations": [{"op", "path"?, "value"?}]}`. `op` in any case; validated by Roster,
+// which answers SCIM errors.
+type ScimPatchRequest map[string]interface{}
+
+// ScimResourceTypeList defines model for ScimResourceTypeList.
+type ScimResourceTypeList struct {
+	Resources    []ScimResourceType `json:"Resources"`
+	ItemsPerPage int                `json:"itemsPerPage"`
+	Schemas      []string           `json:"schemas"`
+	StartIndex   int                `json:"startIndex"`
+	TotalResults int                `json:"totalResults"`
+}
+
+// ScimSchemaExtension defines model for ScimResourceTypeList.Resources.schemaExtensions.
+type ScimSchemaExtension struct {
+	Required bool   `json:"required"`
+	Schema   string `json:"schema"`
+}
+
+// ScimResourceType defines model for ScimResourceTypeList.Resources.
+type ScimResourceType struct {
+	Description      *string                `json:"description,omitempty"`
+	Endpoint         string                 `json:"endpoint"`
+	Id               string                 `json:"id"`
+	Meta             *ScimMeta              `json:"meta,omitempty"`
+	Name             string                 `json:"name"`
+	Schema           string                 `json:"schema"`
+	SchemaExtensions *[]ScimSchemaExtension `json:"schemaExtensions,omitempty"`
+	Schemas          []string               `json:"schemas"`
+}
+
+// ScimResourceWrite A SCIM User or Group as an identity provider sends it (RFC 7643 §4). Attribute names
+// are case-insensitive. Roster validates it itself and answers SCIM errors, so the
+// schema only asks for an object.
+type ScimResourceWrite map[string]interface{}
+
+// ScimSchemaList defines model for ScimSchemaList.
+type ScimSchemaList struct {
+	Resources    []ScimSchema `json:"Resources"`
+	ItemsPerPage int          `json:"itemsPerPage"`
+	Schemas      []string     `json:"schemas"`
+	StartIndex   int          `json:"startIndex"`
+	TotalResults int          `json:"totalResults"`
+}
+
+// ScimSchema defines model for ScimSchemaList.Resources.
+type ScimSchema struct {
+	Attributes  []map[string]interface{} `json:"attributes"`
+	Description *string                  `json:"description,omitempty"`
+	Id          string                   `json:"id"`
+	Meta        *ScimMeta                `json:"meta,omitempty"`
+	Name        string                   `json:"name"`
+	Schemas     []string                 `json:"schemas"`
+}
+
+// ScimServiceProviderConfig defines model for ScimServiceProviderConfig.
+type ScimServiceProviderConfig struct {
+	AuthenticationSchemes []ScimAuthenticationScheme `json:"authenticationSchemes"`
+	Bulk                  ScimSupported              `json:"bulk"`
+	ChangePassword        ScimSupported              `json:"changePassword"`
+	DocumentationUri      *string                    `json:"documentationUri,omitempty"`
+	Etag                  ScimSupported              `json:"etag"`
+	Filter                ScimSupported              `json:"filter"`
+	Meta                  *ScimMeta                  `json:"meta,omitempty"`
+	Patch                 ScimSupported              `json:"patch"`
+	Schemas               []string                   `json:"schemas"`
+	Sort                  ScimSupported              `json:"sort"`
+}
+
+// ScimAuthenticationScheme defines model for ScimServiceProviderConfig.authenticationSchemes.
+type ScimAuthenticationScheme struct {
+	Description string `json:"description"`
+	Name        string `json:"name"`
+	Primary     *bool  `json:"primary,omitempty"`
+	Type        string `json:"type"`
+}
+
+// ScimSupported defines model for ScimSupported.
+type ScimSupported struct {
+	MaxOperations  *int `json:"maxOperations,omitempty"`
+	MaxPayloadSize *int `json:"maxPayloadSize,omitempty"`
+	MaxResults     *int `json:"maxResults,omitempty"`
+	Supported      bool `json:"supported"`
+}
+
+// ScimUser A Roster user as a SCIM User (RFC 7643 §4.1).
+type ScimUser struct {
+	Active     *bool        `json:"active,omitempty"`
+	Emails     *[]ScimEmail `json:"emails,omitempty"`
+	ExternalId *string      `json:"externalId,omitempty"`
+
+	// Groups The groups the user is a member of (read-only).
+	Groups   *[]ScimMemberRef `json:"groups,omitempty"`
+	Id       string           `json:"id"`
+	Meta     *ScimMeta        `json:"meta,omitempty"`
+	Name     *ScimName        `json:"name,omitempty"`
+	Schemas  []string         `json:"schemas"`
+	UserName *string          `json:"userName,omitempty"`
+}
+
+// ScimEmail defines model for ScimUser.emails.
+type ScimEmail struct {
+	Primary *bool   `json:"primary,omitempty"`
+	Type    *string `json:"type,omitempty"`
+	Value   string  `json:"value"`
+}
+
+// ScimName defines model for ScimUser.name.
+type ScimName struct {
+	FamilyName *string `json:"familyName,omitempty"`
+	Formatted  *string `json:"formatted,omitempty"`
+	GivenName  *string `json:"givenName,omitempty"`
+}
+
+// ScimUserList defines model for ScimUserList.
+type ScimUserList struct {
+	Resources    []ScimUser `json:"Resources"`
+	ItemsPerPage int        `json:"itemsPerPage"`
+	Schemas      []string   `json:"schemas"`
+	StartIndex   int        `json:"startIndex"`
+	TotalResults int        `json:"totalResults"`
+}
+
 // Scope `{"type": "global"}` (the default) or `{"type": "organization", "organization_id": ...}`.
 type Scope struct {
 	OrganizationId   *string   `json:"organization_id,omitempty"`
@@ -1008,6 +1246,9 @@ type User struct {
 	Roles     []string   `json:"roles"`
 	Status    UserStatus `json:"status"`
 	UpdatedAt Timestamp  `json:"updated_at"`
+
+	// Username The identity provider's login name (SCIM `userName`), unique per tenant ignoring case; absent when unset.
+	Username *string `json:"username,omitempty"`
 }
 
 // UserAttributes defines model for UserAttributes.
@@ -1028,6 +1269,9 @@ type UserCreate struct {
 	FirstName      *string             `json:"first_name,omitempty"`
 	LastName       *string             `json:"last_name,omitempty"`
 	Roles          *[]string           `json:"roles,omitempty"`
+
+	// Username Unique per tenant ignoring case (409 on a clash).
+	Username *string `json:"username,omitempty"`
 }
 
 // UserDocument defines model for UserDocument.
@@ -1067,6 +1311,9 @@ type UserUpdate struct {
 	// Roles Replaces the user's global direct roles.
 	Roles  *[]string   `json:"roles,omitempty"`
 	Status *UserStatus `json:"status,omitempty"`
+
+	// Username Unique per tenant ignoring case (409 on a clash); changing it is changing the user (the stronger-user rule).
+	Username *string `json:"username,omitempty"`
 }
 
 // Cursor defines model for Cursor.
@@ -1089,6 +1336,27 @@ type OrganizationFilter = string
 
 // RoleID defines model for RoleID.
 type RoleID = string
+
+// ScimAttributes defines model for ScimAttributes.
+type ScimAttributes = string
+
+// ScimCount defines model for ScimCount.
+type ScimCount = int
+
+// ScimExcludedAttributes defines model for ScimExcludedAttributes.
+type ScimExcludedAttributes = string
+
+// ScimFilter defines model for ScimFilter.
+type ScimFilter = string
+
+// ScimIfMatch defines model for ScimIfMatch.
+type ScimIfMatch = string
+
+// ScimStartIndex defines model for ScimStartIndex.
+type ScimStartIndex = int
+
+// ScimUserID defines model for ScimUserID.
+type ScimUserID = string
 
 // Search defines model for Search.
 type Search = string
@@ -1146,6 +1414,33 @@ type PreconditionFailed = Problem
 
 // RateLimited RFC 9457 problem details.
 type RateLimited = Problem
+
+// ScimBadRequest A SCIM error (RFC 7644 §3.12).
+type ScimBadRequest = ScimError
+
+// ScimConflict A SCIM error (RFC 7644 §3.12).
+type ScimConflict = ScimError
+
+// ScimForbidden A SCIM error (RFC 7644 §3.12).
+type ScimForbidden = ScimError
+
+// ScimInternal A SCIM error (RFC 7644 §3.12).
+type ScimInternal = ScimError
+
+// ScimNotFound A SCIM error (RFC 7644 §3.12).
+type ScimNotFound = ScimError
+
+// ScimPreconditionFailed A SCIM error (RFC 7644 §3.12).
+type ScimPreconditionFailed = ScimError
+
+// ScimRateLimited A SCIM error (RFC 7644 §3.12).
+type ScimRateLimited = ScimError
+
+// ScimTooLarge A SCIM error (RFC 7644 §3.12).
+type ScimTooLarge = ScimError
+
+// ScimUnauthorized A SCIM error (RFC 7644 §3.12).
+type ScimUnauthorized = ScimError
 
 // Unauthorized RFC 9457 problem details.
 type Unauthorized = Problem
@@ -1310,6 +1605,102 @@ type GetRoleAssigneeLinkageParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ScimListGroupsParams defines parameters for ScimListGroups.
+type ScimListGroupsParams struct {
+	// Filter A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`.
+	Filter *ScimFilter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartIndex 1-based index of the first result; less than 1 reads as 1.
+	StartIndex *ScimStartIndex `form:"startIndex,omitempty" json:"startIndex,omitempty"`
+
+	// Count Results per page, at most 1000 (default 100); less than 0 reads as 0 (only `totalResults`).
+	Count *ScimCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+}
+
+// ScimDeleteGroupParams defines parameters for ScimDeleteGroup.
+type ScimDeleteGroupParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimGetGroupParams defines parameters for ScimGetGroup.
+type ScimGetGroupParams struct {
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+}
+
+// ScimPatchGroupParams defines parameters for ScimPatchGroup.
+type ScimPatchGroupParams struct {
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimReplaceGroupParams defines parameters for ScimReplaceGroup.
+type ScimReplaceGroupParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimListUsersParams defines parameters for ScimListUsers.
+type ScimListUsersParams struct {
+	// Filter A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`.
+	Filter *ScimFilter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartIndex 1-based index of the first result; less than 1 reads as 1.
+	StartIndex *ScimStartIndex `form:"startIndex,omitempty" json:"startIndex,omitempty"`
+
+	// Count Results per page, at most 1000 (default 100); less than 0 reads as 0 (only `totalResults`).
+	Count *ScimCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+}
+
+// ScimDeleteUserParams defines parameters for ScimDeleteUser.
+type ScimDeleteUserParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimGetUserParams defines parameters for ScimGetUser.
+type ScimGetUserParams struct {
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+}
+
+// ScimPatchUserParams defines parameters for ScimPatchUser.
+type ScimPatchUserParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimReplaceUserParams defines parameters for ScimReplaceUser.
+type ScimReplaceUserParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
 	// Search Case-insensitive substring match.
@@ -1320,6 +1711,9 @@ type ListUsersParams struct {
 
 	// GroupId Only members of this group.
 	GroupId *string `form:"group_id,omitempty" json:"group_id,omitempty"`
+
+	// Username Only the user with this username (ignoring case).
+	Username *string `form:"username,omitempty" json:"username,omitempty"`
 
 	// HoldsRole Reverse evaluation: only users who hold this role in evaluation, through any
 	// source (direct, group, inheritance, default role). Without `organization_id`
@@ -1484,6 +1878,42 @@ type AddRoleAssigneesJSONRequestBody = LinkageRequest
 // AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody defines body for AddRoleAssignees for application/vnd.api+json ContentType.
 type AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody = LinkageRequest
 
+// ScimCreateGroupJSONRequestBody defines body for ScimCreateGroup for application/json ContentType.
+type ScimCreateGroupJSONRequestBody = ScimResourceWrite
+
+// ScimCreateGroupApplicationScimPlusJSONRequestBody defines body for ScimCreateGroup for application/scim+json ContentType.
+type ScimCreateGroupApplicationScimPlusJSONRequestBody = ScimResourceWrite
+
+// ScimPatchGroupJSONRequestBody defines body for ScimPatchGroup for application/json ContentType.
+type ScimPatchGroupJSONRequestBody = ScimPatchRequest
+
+// ScimPatchGroupApplicationScimPlusJSONRequestBody defines body for ScimPatchGroup for application/scim+json ContentType.
+type ScimPatchGroupApplicationScimPlusJSONRequestBody = ScimPatchRequest
+
+// ScimReplaceGroupJSONRequestBody defines body for ScimReplaceGroup for application/json ContentType.
+type ScimReplaceGroupJSONRequestBody = ScimResourceWrite
+
+// ScimReplaceGroupApplicationScimPlusJSONRequestBody defines body for ScimReplaceGroup for application/scim+json ContentType.
+type ScimReplaceGroupApplicationScimPlusJSONRequestBody = ScimResourceWrite
+
+// ScimCreateUserJSONRequestBody defines body for ScimCreateUser for application/json ContentType.
+type ScimCreateUserJSONRequestBody = ScimResourceWrite
+
+// ScimCreateUserApplicationScimPlusJSONRequestBody defines body for ScimCreateUser for application/scim+json ContentType.
+type ScimCreateUserApplicationScimPlusJSONRequestBody = ScimResourceWrite
+
+// ScimPatchUserJSONRequestBody defines body for ScimPatchUser for application/json ContentType.
+type ScimPatchUserJSONRequestBody = ScimPatchRequest
+
+// ScimPatchUserApplicationScimPlusJSONRequestBody defines body for ScimPatchUser for application/scim+json ContentType.
+type ScimPatchUserApplicationScimPlusJSONRequestBody = ScimPatchRequest
+
+// ScimReplaceUserJSONRequestBody defines body for ScimReplaceUser for application/json ContentType.
+type ScimReplaceUserJSONRequestBody = ScimResourceWrite
+
+// ScimReplaceUserApplicationScimPlusJSONRequestBody defines body for ScimReplaceUser for application/scim+json ContentType.
+type ScimReplaceUserApplicationScimPlusJSONRequestBody = ScimResourceWrite
+
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = UserCreate
 
@@ -1636,6 +2066,51 @@ type ServerInterface interface {
 	// AddRoleAssignees Assign the role globally to these users (all or nothing)
 	// (POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users)
 	AddRoleAssignees(ctx echo.Context, tenantId TenantID, roleId RoleID) error
+	// ScimListGroups SCIM 2.0 — list or filter groups
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Groups)
+	ScimListGroups(ctx echo.Context, tenantId TenantID, params ScimListGroupsParams) error
+	// ScimCreateGroup SCIM 2.0 — create a group
+	// (POST /v1/tenants/{tenant_id}/scim/v2/Groups)
+	ScimCreateGroup(ctx echo.Context, tenantId TenantID) error
+	// ScimDeleteGroup SCIM 2.0 — delete a group
+	// (DELETE /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimDeleteGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimDeleteGroupParams) error
+	// ScimGetGroup SCIM 2.0 — read a group
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimGetGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimGetGroupParams) error
+	// ScimPatchGroup SCIM 2.0 — patch a group
+	// (PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimPatchGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimPatchGroupParams) error
+	// ScimReplaceGroup SCIM 2.0 — replace a group
+	// (PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimReplaceGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimReplaceGroupParams) error
+	// ScimResourceTypes SCIM 2.0 — the resource types, User and Group
+	// (GET /v1/tenants/{tenant_id}/scim/v2/ResourceTypes)
+	ScimResourceTypes(ctx echo.Context, tenantId TenantID) error
+	// ScimSchemas SCIM 2.0 — the schemas of User and Group, as Roster keeps them
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Schemas)
+	ScimSchemas(ctx echo.Context, tenantId TenantID) error
+	// ScimServiceProviderConfig SCIM 2.0 — what this service provider supports
+	// (GET /v1/tenants/{tenant_id}/scim/v2/ServiceProviderConfig)
+	ScimServiceProviderConfig(ctx echo.Context, tenantId TenantID) error
+	// ScimListUsers SCIM 2.0 — list or filter users
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Users)
+	ScimListUsers(ctx echo.Context, tenantId TenantID, params ScimListUsersParams) error
+	// ScimCreateUser SCIM 2.0 — create a user
+	// (POST /v1/tenants/{tenant_id}/scim/v2/Users)
+	ScimCreateUser(ctx echo.Context, tenantId TenantID) error
+	// ScimDeleteUser SCIM 2.0 — delete a user
+	// (DELETE /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimDeleteUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimDeleteUserParams) error
+	// ScimGetUser SCIM 2.0 — read a user
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimGetUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimGetUserParams) error
+	// ScimPatchUser SCIM 2.0 — patch a user
+	// (PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimPatchUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimPatchUserParams) error
+	// ScimReplaceUser SCIM 2.0 — replace a user
+	// (PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimReplaceUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimReplaceUserParams) error
 	// ListUsers List users
 	// (GET /v1/tenants/{tenant_id}/users)
 	ListUsers(ctx echo.Context, tenantId TenantID, params ListUsersParams) error
@@ -2920,6 +3395,549 @@ func (w *ServerInterfaceWrapper) AddRoleAssignees(ctx echo.Context) error {
 	return err
 }
 
+// ScimListGroups converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimListGroups(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimListGroupsParams
+	// ------------- Optional query parameter "filter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter", ctx.QueryParams(), &params.Filter, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter filter: %s", err))
+	}
+
+	// ------------- Optional query parameter "startIndex" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "startIndex", ctx.QueryParams(), &params.StartIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter startIndex: %s", err))
+	}
+
+	// ------------- Optional query parameter "count" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "count", ctx.QueryParams(), &params.Count, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter count: %s", err))
+	}
+
+	// ------------- Optional query parameter "attributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "attributes", ctx.QueryParams(), &params.Attributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attributes: %s", err))
+	}
+
+	// ------------- Optional query parameter "excludedAttributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "excludedAttributes", ctx.QueryParams(), &params.ExcludedAttributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter excludedAttributes: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimListGroups(ctx, tenantId, params)
+	return err
+}
+
+// ScimCreateGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimCreateGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimCreateGroup(ctx, tenantId)
+	return err
+}
+
+// ScimDeleteGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimDeleteGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimDeleteGroupParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch ScimIfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimDeleteGroup(ctx, tenantId, groupId, params)
+	return err
+}
+
+// ScimGetGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimGetGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimGetGroupParams
+	// ------------- Optional query parameter "attributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "attributes", ctx.QueryParams(), &params.Attributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attributes: %s", err))
+	}
+
+	// ------------- Optional query parameter "excludedAttributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "excludedAttributes", ctx.QueryParams(), &params.ExcludedAttributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter excludedAttributes: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimGetGroup(ctx, tenantId, groupId, params)
+	return err
+}
+
+// ScimPatchGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimPatchGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimPatchGroupParams
+	// ------------- Optional query parameter "attributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "attributes", ctx.QueryParams(), &params.Attributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attributes: %s", err))
+	}
+
+	// ------------- Optional query parameter "excludedAttributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "excludedAttributes", ctx.QueryParams(), &params.ExcludedAttributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter excludedAttributes: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch ScimIfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimPatchGroup(ctx, tenantId, groupId, params)
+	return err
+}
+
+// ScimReplaceGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimReplaceGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimReplaceGroupParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch ScimIfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimReplaceGroup(ctx, tenantId, groupId, params)
+	return err
+}
+
+// ScimResourceTypes converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimResourceTypes(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimResourceTypes(ctx, tenantId)
+	return err
+}
+
+// ScimSchemas converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimSchemas(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimSchemas(ctx, tenantId)
+	return err
+}
+
+// ScimServiceProviderConfig converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimServiceProviderConfig(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimServiceProviderConfig(ctx, tenantId)
+	return err
+}
+
+// ScimListUsers converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimListUsers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimListUsersParams
+	// ------------- Optional query parameter "filter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter", ctx.QueryParams(), &params.Filter, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter filter: %s", err))
+	}
+
+	// ------------- Optional query parameter "startIndex" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "startIndex", ctx.QueryParams(), &params.StartIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter startIndex: %s", err))
+	}
+
+	// ------------- Optional query parameter "count" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "count", ctx.QueryParams(), &params.Count, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter count: %s", err))
+	}
+
+	// ------------- Optional query parameter "attributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "attributes", ctx.QueryParams(), &params.Attributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attributes: %s", err))
+	}
+
+	// ------------- Optional query parameter "excludedAttributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "excludedAttributes", ctx.QueryParams(), &params.ExcludedAttributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter excludedAttributes: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimListUsers(ctx, tenantId, params)
+	return err
+}
+
+// ScimCreateUser converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimCreateUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimCreateUser(ctx, tenantId)
+	return err
+}
+
+// ScimDeleteUser converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimDeleteUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId ScimUserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimDeleteUserParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch ScimIfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimDeleteUser(ctx, tenantId, userId, params)
+	return err
+}
+
+// ScimGetUser converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimGetUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId ScimUserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimGetUserParams
+	// ------------- Optional query parameter "attributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "attributes", ctx.QueryParams(), &params.Attributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attributes: %s", err))
+	}
+
+	// ------------- Optional query parameter "excludedAttributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "excludedAttributes", ctx.QueryParams(), &params.ExcludedAttributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter excludedAttributes: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimGetUser(ctx, tenantId, userId, params)
+	return err
+}
+
+// ScimPatchUser converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimPatchUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId ScimUserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimPatchUserParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch ScimIfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimPatchUser(ctx, tenantId, userId, params)
+	return err
+}
+
+// ScimReplaceUser converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimReplaceUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId ScimUserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimReplaceUserParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch ScimIfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimReplaceUser(ctx, tenantId, userId, params)
+	return err
+}
+
 // ListUsers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListUsers(ctx echo.Context) error {
 	var err error
@@ -2952,6 +3970,13 @@ func (w *ServerInterfaceWrapper) ListUsers(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "group_id", ctx.QueryParams(), &params.GroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "username" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "username", ctx.QueryParams(), &params.Username, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter username: %s", err))
 	}
 
 	// ------------- Optional query parameter "holds_role" -------------
@@ -3573,6 +4598,21 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/access/v1/search/subject", wrapper.AuthzenSearchSubject, options.OperationMiddlewares["authzenSearchSubject"]...)
 	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/access/v1/search/action", wrapper.AuthzenSearchAction, options.OperationMiddlewares["authzenSearchAction"]...)
 	router.GET(options.BaseURL+"/.well-known/authzen-configuration/v1/tenants/:tenant_id", wrapper.AuthzenMetadata, options.OperationMiddlewares["authzenMetadata"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Users", wrapper.ScimListUsers, options.OperationMiddlewares["scimListUsers"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Users", wrapper.ScimCreateUser, options.OperationMiddlewares["scimCreateUser"]...)
+	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Users/:user_id", wrapper.ScimDeleteUser, options.OperationMiddlewares["scimDeleteUser"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Users/:user_id", wrapper.ScimGetUser, options.OperationMiddlewares["scimGetUser"]...)
+	router.PATCH(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Users/:user_id", wrapper.ScimPatchUser, options.OperationMiddlewares["scimPatchUser"]...)
+	router.PUT(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Users/:user_id", wrapper.ScimReplaceUser, options.OperationMiddlewares["scimReplaceUser"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Groups", wrapper.ScimListGroups, options.OperationMiddlewares["scimListGroups"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Groups", wrapper.ScimCreateGroup, options.OperationMiddlewares["scimCreateGroup"]...)
+	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Groups/:group_id", wrapper.ScimDeleteGroup, options.OperationMiddlewares["scimDeleteGroup"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Groups/:group_id", wrapper.ScimGetGroup, options.OperationMiddlewares["scimGetGroup"]...)
+	router.PATCH(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Groups/:group_id", wrapper.ScimPatchGroup, options.OperationMiddlewares["scimPatchGroup"]...)
+	router.PUT(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Groups/:group_id", wrapper.ScimReplaceGroup, options.OperationMiddlewares["scimReplaceGroup"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/ServiceProviderConfig", wrapper.ScimServiceProviderConfig, options.OperationMiddlewares["scimServiceProviderConfig"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/ResourceTypes", wrapper.ScimResourceTypes, options.OperationMiddlewares["scimResourceTypes"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Schemas", wrapper.ScimSchemas, options.OperationMiddlewares["scimSchemas"]...)
 
 }
 
@@ -3743,6 +4783,97 @@ type RateLimitedApplicationProblemPlusJSONResponse struct {
 	Body Problem
 
 	Headers RateLimitedResponseHeaders
+}
+
+type ScimBadRequestResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimBadRequestApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimBadRequestResponseHeaders
+}
+
+type ScimConflictResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimConflictApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimConflictResponseHeaders
+}
+
+type ScimForbiddenResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimForbiddenApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimForbiddenResponseHeaders
+}
+
+type ScimInternalResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimInternalApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimInternalResponseHeaders
+}
+
+type ScimNotFoundResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimNotFoundApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimNotFoundResponseHeaders
+}
+
+type ScimPreconditionFailedResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimPreconditionFailedApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimPreconditionFailedResponseHeaders
+}
+
+type ScimRateLimitedResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+type ScimRateLimitedApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimRateLimitedResponseHeaders
+}
+
+type ScimTooLargeResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimTooLargeApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimTooLargeResponseHeaders
+}
+
+type ScimUnauthorizedResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimUnauthorizedApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimUnauthorizedResponseHeaders
 }
 
 type UnauthorizedResponseHeaders struct {
@@ -12877,6 +14008,2973 @@ func (response AddRoleAssignees500ApplicationProblemPlusJSONResponse) VisitAddRo
 	return err
 }
 
+type ScimListGroupsRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Params   ScimListGroupsParams
+}
+
+type ScimListGroupsResponseObject interface {
+	VisitScimListGroupsResponse(w http.ResponseWriter) error
+}
+
+type ScimListGroups200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimListGroups200ApplicationScimPlusJSONResponse struct {
+	Body    ScimGroupList
+	Headers ScimListGroups200ResponseHeaders
+}
+
+func (response ScimListGroups200ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListGroups400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimListGroups400ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListGroups401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimListGroups401ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListGroups403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimListGroups403ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListGroups404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimListGroups404ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListGroups429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimListGroups429ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListGroups500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimListGroups500ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroupRequestObject struct {
+	TenantId                    TenantID `json:"tenant_id"`
+	JSONBody                    *ScimCreateGroupJSONRequestBody
+	ApplicationScimPlusJSONBody *ScimCreateGroupApplicationScimPlusJSONRequestBody
+}
+
+type ScimCreateGroupResponseObject interface {
+	VisitScimCreateGroupResponse(w http.ResponseWriter) error
+}
+
+type ScimCreateGroup201ResponseHeaders struct {
+	ETag            string
+	Location        string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimCreateGroup201ApplicationScimPlusJSONResponse struct {
+	Body    ScimGroup
+	Headers ScimCreateGroup201ResponseHeaders
+}
+
+func (response ScimCreateGroup201ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup400ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup401ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup403ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup404ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup409ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup413ApplicationScimPlusJSONResponse struct {
+	ScimTooLargeApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup413ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup429ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup500ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroupRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Params   ScimDeleteGroupParams
+}
+
+type ScimDeleteGroupResponseObject interface {
+	VisitScimDeleteGroupResponse(w http.ResponseWriter) error
+}
+
+type ScimDeleteGroup204ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimDeleteGroup204Response struct {
+	Headers ScimDeleteGroup204ResponseHeaders
+}
+
+func (response ScimDeleteGroup204Response) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type ScimDeleteGroup401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup401ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup403ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup404ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup409ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup412ApplicationScimPlusJSONResponse struct {
+	ScimPreconditionFailedApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup412ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup429ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup500ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroupRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Params   ScimGetGroupParams
+}
+
+type ScimGetGroupResponseObject interface {
+	VisitScimGetGroupResponse(w http.ResponseWriter) error
+}
+
+type ScimGetGroup200ResponseHeaders struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimGetGroup200ApplicationScimPlusJSONResponse struct {
+	Body    ScimGroup
+	Headers ScimGetGroup200ResponseHeaders
+}
+
+func (response ScimGetGroup200ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroup400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetGroup400ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroup401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetGroup401ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroup403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetGroup403ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroup404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetGroup404ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroup429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetGroup429ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroup500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetGroup500ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroupRequestObject struct {
+	TenantId                    TenantID `json:"tenant_id"`
+	GroupId                     GroupID  `json:"group_id"`
+	Params                      ScimPatchGroupParams
+	JSONBody                    *ScimPatchGroupJSONRequestBody
+	ApplicationScimPlusJSONBody *ScimPatchGroupApplicationScimPlusJSONRequestBody
+}
+
+type ScimPatchGroupResponseObject interface {
+	VisitScimPatchGroupResponse(w http.ResponseWriter) error
+}
+
+type ScimPatchGroup200ResponseHeaders struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimPatchGroup200ApplicationScimPlusJSONResponse struct {
+	Body    ScimGroup
+	Headers ScimPatchGroup200ResponseHeaders
+}
+
+func (response ScimPatchGroup200ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup204ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimPatchGroup204Response struct {
+	Headers ScimPatchGroup204ResponseHeaders
+}
+
+func (response ScimPatchGroup204Response) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type ScimPatchGroup400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup400ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup401ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup403ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup404ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup409ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup412ApplicationScimPlusJSONResponse struct {
+	ScimPreconditionFailedApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup412ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup413ApplicationScimPlusJSONResponse struct {
+	ScimTooLargeApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup413ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup429ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup500ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroupRequestObject struct {
+	TenantId                    TenantID `json:"tenant_id"`
+	GroupId                     GroupID  `json:"group_id"`
+	Params                      ScimReplaceGroupParams
+	JSONBody                    *ScimReplaceGroupJSONRequestBody
+	ApplicationScimPlusJSONBody *ScimReplaceGroupApplicationScimPlusJSONRequestBody
+}
+
+type ScimReplaceGroupResponseObject interface {
+	VisitScimReplaceGroupResponse(w http.ResponseWriter) error
+}
+
+type ScimReplaceGroup200ResponseHeaders struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimReplaceGroup200ApplicationScimPlusJSONResponse struct {
+	Body    ScimGroup
+	Headers ScimReplaceGroup200ResponseHeaders
+}
+
+func (response ScimReplaceGroup200ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup400ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup401ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup403ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup404ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup409ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup412ApplicationScimPlusJSONResponse struct {
+	ScimPreconditionFailedApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup412ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup413ApplicationScimPlusJSONResponse struct {
+	ScimTooLargeApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup413ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup429ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup500ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypesRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+}
+
+type ScimResourceTypesResponseObject interface {
+	VisitScimResourceTypesResponse(w http.ResponseWriter) error
+}
+
+type ScimResourceTypes200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimResourceTypes200ApplicationScimPlusJSONResponse struct {
+	Body    ScimResourceTypeList
+	Headers ScimResourceTypes200ResponseHeaders
+}
+
+func (response ScimResourceTypes200ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypes401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimResourceTypes401ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypes403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimResourceTypes403ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypes404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimResourceTypes404ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypes429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimResourceTypes429ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypes500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimResourceTypes500ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemasRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+}
+
+type ScimSchemasResponseObject interface {
+	VisitScimSchemasResponse(w http.ResponseWriter) error
+}
+
+type ScimSchemas200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimSchemas200ApplicationScimPlusJSONResponse struct {
+	Body    ScimSchemaList
+	Headers ScimSchemas200ResponseHeaders
+}
+
+func (response ScimSchemas200ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemas401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimSchemas401ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemas403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimSchemas403ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemas404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimSchemas404ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemas429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimSchemas429ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemas500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimSchemas500ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfigRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+}
+
+type ScimServiceProviderConfigResponseObject interface {
+	VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error
+}
+
+type ScimServiceProviderConfig200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimServiceProviderConfig200ApplicationScimPlusJSONResponse struct {
+	Body    ScimServiceProviderConfig
+	Headers ScimServiceProviderConfig200ResponseHeaders
+}
+
+func (response ScimServiceProviderConfig200ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfig401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimServiceProviderConfig401ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfig403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimServiceProviderConfig403ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfig404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimServiceProviderConfig404ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfig429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimServiceProviderConfig429ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfig500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimServiceProviderConfig500ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsersRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Params   ScimListUsersParams
+}
+
+type ScimListUsersResponseObject interface {
+	VisitScimListUsersResponse(w http.ResponseWriter) error
+}
+
+type ScimListUsers200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimListUsers200ApplicationScimPlusJSONResponse struct {
+	Body    ScimUserList
+	Headers ScimListUsers200ResponseHeaders
+}
+
+func (response ScimListUsers200ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsers400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimListUsers400ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsers401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimListUsers401ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsers403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimListUsers403ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsers404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimListUsers404ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsers429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimListUsers429ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsers500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimListUsers500ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUserRequestObject struct {
+	TenantId                    TenantID `json:"tenant_id"`
+	JSONBody                    *ScimCreateUserJSONRequestBody
+	ApplicationScimPlusJSONBody *ScimCreateUserApplicationScimPlusJSONRequestBody
+}
+
+type ScimCreateUserResponseObject interface {
+	VisitScimCreateUserResponse(w http.ResponseWriter) error
+}
+
+type ScimCreateUser201ResponseHeaders struct {
+	ETag            string
+	Location        string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimCreateUser201ApplicationScimPlusJSONResponse struct {
+	Body    ScimUser
+	Headers ScimCreateUser201ResponseHeaders
+}
+
+func (response ScimCreateUser201ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser400ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser401ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser403ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser404ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser409ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser413ApplicationScimPlusJSONResponse struct {
+	ScimTooLargeApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser413ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser429ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser500ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUserRequestObject struct {
+	TenantId TenantID   `json:"tenant_id"`
+	UserId   ScimUserID `json:"user_id"`
+	Params   ScimDeleteUserParams
+}
+
+type ScimDeleteUserResponseObject interface {
+	VisitScimDeleteUserResponse(w http.ResponseWriter) error
+}
+
+type ScimDeleteUser204ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimDeleteUser204Response struct {
+	Headers ScimDeleteUser204ResponseHeaders
+}
+
+func (response ScimDeleteUser204Response) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type ScimDeleteUser401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser401ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser403ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser404ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser409ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser412ApplicationScimPlusJSONResponse struct {
+	ScimPreconditionFailedApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser412ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser429ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser500ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUserRequestObject struct {
+	TenantId TenantID   `json:"tenant_id"`
+	UserId   ScimUserID `json:"user_id"`
+	Params   ScimGetUserParams
+}
+
+type ScimGetUserResponseObject interface {
+	VisitScimGetUserResponse(w http.ResponseWriter) error
+}
+
+type ScimGetUser200ResponseHeaders struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimGetUser200ApplicationScimPlusJSONResponse struct {
+	Body    ScimUser
+	Headers ScimGetUser200ResponseHeaders
+}
+
+func (response ScimGetUser200ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUser400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetUser400ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUser401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetUser401ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUser403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetUser403ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUser404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetUser404ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUser429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetUser429ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUser500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetUser500ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUserRequestObject struct {
+	TenantId                    TenantID   `json:"tenant_id"`
+	UserId                      ScimUserID `json:"user_id"`
+	Params                      ScimPatchUserParams
+	JSONBody                    *ScimPatchUserJSONRequestBody
+	ApplicationScimPlusJSONBody *ScimPatchUserApplicationScimPlusJSONRequestBody
+}
+
+type ScimPatchUserResponseObject interface {
+	VisitScimPatchUserResponse(w http.ResponseWriter) error
+}
+
+type ScimPatchUser200ResponseHeaders struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimPatchUser200ApplicationScimPlusJSONResponse struct {
+	Body    ScimUser
+	Headers ScimPatchUser200ResponseHeaders
+}
+
+func (response ScimPatchUser200ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser400ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser401ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser403ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser404ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser409ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser412ApplicationScimPlusJSONResponse struct {
+	ScimPreconditionFailedApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser412ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser413ApplicationScimPlusJSONResponse struct {
+	ScimTooLargeApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser413ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser429ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser500ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUserRequestObject struct {
+	TenantId                    TenantID   `json:"tenant_id"`
+	UserId                      ScimUserID `json:"user_id"`
+	Params                      ScimReplaceUserParams
+	JSONBody                    *ScimReplaceUserJSONRequestBody
+	ApplicationScimPlusJSONBody *ScimReplaceUserApplicationScimPlusJSONRequestBody
+}
+
+type ScimReplaceUserResponseObject interface {
+	VisitScimReplaceUserResponse(w http.ResponseWriter) error
+}
+
+type ScimReplaceUser200ResponseHeaders struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimReplaceUser200ApplicationScimPlusJSONResponse struct {
+	Body    ScimUser
+	Headers ScimReplaceUser200ResponseHeaders
+}
+
+func (response ScimReplaceUser200ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser400ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser401ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser403ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser404ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser409ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser412ApplicationScimPlusJSONResponse struct {
+	ScimPreconditionFailedApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser412ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser413ApplicationScimPlusJSONResponse struct {
+	ScimTooLargeApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser413ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser429ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser500ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListUsersRequestObject struct {
 	TenantId TenantID `json:"tenant_id"`
 	Params   ListUsersParams
@@ -16188,6 +20286,51 @@ type StrictServerInterface interface {
 	// AddRoleAssignees Assign the role globally to these users (all or nothing)
 	// (POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users)
 	AddRoleAssignees(ctx context.Context, request AddRoleAssigneesRequestObject) (AddRoleAssigneesResponseObject, error)
+	// ScimListGroups SCIM 2.0 — list or filter groups
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Groups)
+	ScimListGroups(ctx context.Context, request ScimListGroupsRequestObject) (ScimListGroupsResponseObject, error)
+	// ScimCreateGroup SCIM 2.0 — create a group
+	// (POST /v1/tenants/{tenant_id}/scim/v2/Groups)
+	ScimCreateGroup(ctx context.Context, request ScimCreateGroupRequestObject) (ScimCreateGroupResponseObject, error)
+	// ScimDeleteGroup SCIM 2.0 — delete a group
+	// (DELETE /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimDeleteGroup(ctx context.Context, request ScimDeleteGroupRequestObject) (ScimDeleteGroupResponseObject, error)
+	// ScimGetGroup SCIM 2.0 — read a group
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimGetGroup(ctx context.Context, request ScimGetGroupRequestObject) (ScimGetGroupResponseObject, error)
+	// ScimPatchGroup SCIM 2.0 — patch a group
+	// (PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimPatchGroup(ctx context.Context, request ScimPatchGroupRequestObject) (ScimPatchGroupResponseObject, error)
+	// ScimReplaceGroup SCIM 2.0 — replace a group
+	// (PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimReplaceGroup(ctx context.Context, request ScimReplaceGroupRequestObject) (ScimReplaceGroupResponseObject, error)
+	// ScimResourceTypes SCIM 2.0 — the resource types, User and Group
+	// (GET /v1/tenants/{tenant_id}/scim/v2/ResourceTypes)
+	ScimResourceTypes(ctx context.Context, request ScimResourceTypesRequestObject) (ScimResourceTypesResponseObject, error)
+	// ScimSchemas SCIM 2.0 — the schemas of User and Group, as Roster keeps them
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Schemas)
+	ScimSchemas(ctx context.Context, request ScimSchemasRequestObject) (ScimSchemasResponseObject, error)
+	// ScimServiceProviderConfig SCIM 2.0 — what this service provider supports
+	// (GET /v1/tenants/{tenant_id}/scim/v2/ServiceProviderConfig)
+	ScimServiceProviderConfig(ctx context.Context, request ScimServiceProviderConfigRequestObject) (ScimServiceProviderConfigResponseObject, error)
+	// ScimListUsers SCIM 2.0 — list or filter users
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Users)
+	ScimListUsers(ctx context.Context, request ScimListUsersRequestObject) (ScimListUsersResponseObject, error)
+	// ScimCreateUser SCIM 2.0 — create a user
+	// (POST /v1/tenants/{tenant_id}/scim/v2/Users)
+	ScimCreateUser(ctx context.Context, request ScimCreateUserRequestObject) (ScimCreateUserResponseObject, error)
+	// ScimDeleteUser SCIM 2.0 — delete a user
+	// (DELETE /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimDeleteUser(ctx context.Context, request ScimDeleteUserRequestObject) (ScimDeleteUserResponseObject, error)
+	// ScimGetUser SCIM 2.0 — read a user
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimGetUser(ctx context.Context, request ScimGetUserRequestObject) (ScimGetUserResponseObject, error)
+	// ScimPatchUser SCIM 2.0 — patch a user
+	// (PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimPatchUser(ctx context.Context, request ScimPatchUserRequestObject) (ScimPatchUserResponseObject, error)
+	// ScimReplaceUser SCIM 2.0 — replace a user
+	// (PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimReplaceUser(ctx context.Context, request ScimReplaceUserRequestObject) (ScimReplaceUserResponseObject, error)
 	// ListUsers List users
 	// (GET /v1/tenants/{tenant_id}/users)
 	ListUsers(ctx context.Context, request ListUsersRequestObject) (ListUsersResponseObject, error)
@@ -18098,6 +22241,699 @@ func (sh *strictHandler) AddRoleAssignees(ctx echo.Context, tenantId TenantID, r
 	return nil
 }
 
+// ScimListGroups operation middleware
+func (sh *strictHandler) ScimListGroups(ctx echo.Context, tenantId TenantID, params ScimListGroupsParams) error {
+	var request ScimListGroupsRequestObject
+
+	request.TenantId = tenantId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimListGroups(ctx.Request().Context(), request.(ScimListGroupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimListGroups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimListGroupsResponseObject); ok {
+		return validResponse.VisitScimListGroupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimCreateGroup operation middleware
+func (sh *strictHandler) ScimCreateGroup(ctx echo.Context, tenantId TenantID) error {
+	var request ScimCreateGroupRequestObject
+
+	request.TenantId = tenantId
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ScimCreateGroupJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/scim+json") {
+		var body ScimCreateGroupApplicationScimPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationScimPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimCreateGroup(ctx.Request().Context(), request.(ScimCreateGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimCreateGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimCreateGroupResponseObject); ok {
+		return validResponse.VisitScimCreateGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimDeleteGroup operation middleware
+func (sh *strictHandler) ScimDeleteGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimDeleteGroupParams) error {
+	var request ScimDeleteGroupRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimDeleteGroup(ctx.Request().Context(), request.(ScimDeleteGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimDeleteGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimDeleteGroupResponseObject); ok {
+		return validResponse.VisitScimDeleteGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimGetGroup operation middleware
+func (sh *strictHandler) ScimGetGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimGetGroupParams) error {
+	var request ScimGetGroupRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimGetGroup(ctx.Request().Context(), request.(ScimGetGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimGetGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimGetGroupResponseObject); ok {
+		return validResponse.VisitScimGetGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimPatchGroup operation middleware
+func (sh *strictHandler) ScimPatchGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimPatchGroupParams) error {
+	var request ScimPatchGroupRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ScimPatchGroupJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/scim+json") {
+		var body ScimPatchGroupApplicationScimPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationScimPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimPatchGroup(ctx.Request().Context(), request.(ScimPatchGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimPatchGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimPatchGroupResponseObject); ok {
+		return validResponse.VisitScimPatchGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimReplaceGroup operation middleware
+func (sh *strictHandler) ScimReplaceGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimReplaceGroupParams) error {
+	var request ScimReplaceGroupRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ScimReplaceGroupJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/scim+json") {
+		var body ScimReplaceGroupApplicationScimPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationScimPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimReplaceGroup(ctx.Request().Context(), request.(ScimReplaceGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimReplaceGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimReplaceGroupResponseObject); ok {
+		return validResponse.VisitScimReplaceGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimResourceTypes operation middleware
+func (sh *strictHandler) ScimResourceTypes(ctx echo.Context, tenantId TenantID) error {
+	var request ScimResourceTypesRequestObject
+
+	request.TenantId = tenantId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimResourceTypes(ctx.Request().Context(), request.(ScimResourceTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimResourceTypes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimResourceTypesResponseObject); ok {
+		return validResponse.VisitScimResourceTypesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimSchemas operation middleware
+func (sh *strictHandler) ScimSchemas(ctx echo.Context, tenantId TenantID) error {
+	var request ScimSchemasRequestObject
+
+	request.TenantId = tenantId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimSchemas(ctx.Request().Context(), request.(ScimSchemasRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimSchemas")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimSchemasResponseObject); ok {
+		return validResponse.VisitScimSchemasResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimServiceProviderConfig operation middleware
+func (sh *strictHandler) ScimServiceProviderConfig(ctx echo.Context, tenantId TenantID) error {
+	var request ScimServiceProviderConfigRequestObject
+
+	request.TenantId = tenantId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimServiceProviderConfig(ctx.Request().Context(), request.(ScimServiceProviderConfigRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimServiceProviderConfig")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimServiceProviderConfigResponseObject); ok {
+		return validResponse.VisitScimServiceProviderConfigResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimListUsers operation middleware
+func (sh *strictHandler) ScimListUsers(ctx echo.Context, tenantId TenantID, params ScimListUsersParams) error {
+	var request ScimListUsersRequestObject
+
+	request.TenantId = tenantId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimListUsers(ctx.Request().Context(), request.(ScimListUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimListUsers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimListUsersResponseObject); ok {
+		return validResponse.VisitScimListUsersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimCreateUser operation middleware
+func (sh *strictHandler) ScimCreateUser(ctx echo.Context, tenantId TenantID) error {
+	var request ScimCreateUserRequestObject
+
+	request.TenantId = tenantId
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ScimCreateUserJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/scim+json") {
+		var body ScimCreateUserApplicationScimPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationScimPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimCreateUser(ctx.Request().Context(), request.(ScimCreateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimCreateUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimCreateUserResponseObject); ok {
+		return validResponse.VisitScimCreateUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimDeleteUser operation middleware
+func (sh *strictHandler) ScimDeleteUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimDeleteUserParams) error {
+	var request ScimDeleteUserRequestObject
+
+	request.TenantId = tenantId
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimDeleteUser(ctx.Request().Context(), request.(ScimDeleteUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimDeleteUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimDeleteUserResponseObject); ok {
+		return validResponse.VisitScimDeleteUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimGetUser operation middleware
+func (sh *strictHandler) ScimGetUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimGetUserParams) error {
+	var request ScimGetUserRequestObject
+
+	request.TenantId = tenantId
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimGetUser(ctx.Request().Context(), request.(ScimGetUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimGetUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimGetUserResponseObject); ok {
+		return validResponse.VisitScimGetUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimPatchUser operation middleware
+func (sh *strictHandler) ScimPatchUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimPatchUserParams) error {
+	var request ScimPatchUserRequestObject
+
+	request.TenantId = tenantId
+	request.UserId = userId
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ScimPatchUserJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/scim+json") {
+		var body ScimPatchUserApplicationScimPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationScimPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimPatchUser(ctx.Request().Context(), request.(ScimPatchUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimPatchUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimPatchUserResponseObject); ok {
+		return validResponse.VisitScimPatchUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimReplaceUser operation middleware
+func (sh *strictHandler) ScimReplaceUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimReplaceUserParams) error {
+	var request ScimReplaceUserRequestObject
+
+	request.TenantId = tenantId
+	request.UserId = userId
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ScimReplaceUserJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/scim+json") {
+		var body ScimReplaceUserApplicationScimPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationScimPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimReplaceUser(ctx.Request().Context(), request.(ScimReplaceUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimReplaceUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimReplaceUserResponseObject); ok {
+		return validResponse.VisitScimReplaceUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListUsers operation middleware
 func (sh *strictHandler) ListUsers(ctx echo.Context, tenantId TenantID, params ListUsersParams) error {
 	var request ListUsersRequestObject
@@ -18617,249 +23453,319 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Lchs5kjb6KgieiTDVU6IuVve0qejYld12t3bstsKSYzam6aOCqkASqyJAA6BkjlcR+w7nPMP/YPsk",
-	"fyATqEKRVbyJutmMmJi2JFQVkEjkDZlffm0kcjCUggmjG+2vjT6jKVPwz9dntGf/mzKdKD40XIpGu3Fq",
-	"lBQ9woThZkwM7RHZJabPiJLXzzS5YkpzKQ6JZiIl3JALmlwSLkh83N1+R03Sj1uNqKHY5xFXLG20jRqx",
-	"qKGTPhtQ+zUzHrJGu6GN4qLXuLmJGh+oYW/5gJvpyfyjTw3hmmSsa+w8KLkYpT1mIqJHSZ9QTeJOY6SZ",
-	"6jQO1S8//u3Q/HIQt0msYvsUzJp9HjFtNFFsQLngoheR2MQdYf+oWSJFqslIGJ7BcHy9fbg7yjJCe5SL",
-	"Fjk2RNAB0+GQ4OUkVeyaSEGa3OiOsPN5piMiFelKRSjpUp6xlNCR6VuyJtSujnCjSZJxJgyhaaqY1s/0",
-	"VvCUf7mxNLBf6AgpiJCCkab9+FDJC6a3Kt8TWdJwQ7ShItUtcqKYtgOkyMbkus8EweWrK6Y6Qo2EJtfc",
-	"9Em8va2oYduZ3Y44IlSkdqSwi2NXTI2JYnoohWatjmhEDfaFDoaZ3c+pbWgsuOknMuPJeHrrzwL6Isk1",
-	"aR6/PntDUkW7hnSKVxBkatLlLEs1kO/3s7OTTmMr55OOKBjl8y97u7uH17/s7Uak08DN2babU/qbZSP7",
-	"AHASo0mf4L7mHBgHT8YdAUMm98Ezi+xWM4FukfhzzqsXI6UNaeYsS43d8oRtRSS+jknIsVQQNhiacc6N",
-	"9NKypySKdXmWzd5xYje8I9a144vRcx4/4KKPf53JCc804ekhLMWeA/tfR3JYrBVD/7ntXrV9/GtMmhkz",
-	"hikdkZT37Emx64u3z1vtnb/+YpdryEBqQ/b2fyZJnyqa2NFbsOdJX7K0VZr3gH55y0TP9Bvtvf2fo8p1",
-	"GDU+6hqmqqSZzIotNJJcUytAWVcqu0Kjxlz0Jj7IBR+MBo32Xv4xLgzrMYVfk9ow9YFdcQ2fqCKdYYIK",
-	"SznlhhFqp0dMn2tyrbhhswV2V6oBNfjhn+yxnprHTdQYUkUHzDjN8mqktFTV04kF+2LOExgRe90ytHOT",
-	"I02GtAfT4Xb45xFT40bUsLK30W7gM3X7cbC7W7Ufvyk5GiJXwTuH1PSLV/bsX895OpMAwUd+rvzGcRcU",
-	"3/R6j4S+Zooc7O2TkciY1oEiTUZKWZ6NrRp2IoBry9b5+lGsFbP1GraWJatJUKNbT2iPEc3/VUtvEAml",
-	"b6WsS0eZabT3d6MSXzzfb0R2Jo5X7TxmcG7U+LLdk9vFb2Ga77ioZ2RHya6SA5JSQ+3BzRgF9cg1Eeza",
-	"yk2abo/lSG0DV+utQ9CijulNfhRIn2oipCHKymyWWtof7O7WkWHAxbl/S2PmwcgJ8GJ///nzv+3vPv/p",
-	"5x8P/va3n3ZLBNmtPMrvVY8K/i9QC294VilAXsmRMKSXyQuakb7MUi562olsyzvBK55p0rQCXo4M4Sby",
-	"D1l1sFW30vB5PBRLHIIPMmO150zJjN36mJ0yqqpO2Suq2TYXmgnNDb9iRI8u8DEysMelbrka31czh/3q",
-	"w3QGLFS7UOSwJZb60/Oqr3zUTFWpwiMwQghPwU6MBywGawf0IM0ysE/ktYBR+bLLM7R/uuVW3Nhn0SgA",
-	"cX80Mv1/MfGSpk712l8mUhgm4J90OMycwbPzXxqPd/GxvyjWbbQb/89O4ajs4F/1jnvza6WkUzRleryk",
-	"KeFiODKkOeBa2y2Xigy4tlNOyYANLkD5X9CU/Mfp+z+iwHCS6dj+KE2fKeJmS+xzcD4CP6nkn1TN1o3d",
-	"KQaGBu52YeEu9LAbfhM1QlNm7uO5/QRkcoR7I9UFT1Mm7m1HwOKQl0yQjCaXmsRJnyWXum2Fc/ztEPZY",
-	"GKYEze6NrqdywEzfMrhzJGTJom9mstdjKXpxoWvK02+Inf+Q5o0cifTeqP6HRAfSGQ5N65g7ieHN6m+I",
-	"vPlL2f1R+P0VQ/1lvVACJudjISi4ctu5LzebnrnXt5adOJPyLVU9dm/bcAT6kEi7G3vkHX/57XD1R0FH",
-	"pi8V/9c9svW7whqxtgdoxG+ApAuZeEMlLzI2+OtyFD3Bp6qIeSyuaMZzSy+Gn9BLYXYD4q2ICDqw9LaS",
-	"BMKAj4PYdi2vpOhmPLlXivlv6sIg8PEGbaygbcaJGxJvPR5SLWKurp1WZ7nz5ExWCEgxBQ6FFKQZd/20",
-	"HhOtjlM2GErDRDJ+x/XAB6Duk2pxMIftv7NxTK6ptr5nilcYzlLKo/hjDFM4YnOBP6Ih1RHNmBevO79k",
-	"4/OBW1e81c5fZq1gmUbEOrUgXWU6xsj0I9mW+Y7B2vfio2BfhiwxLCUgD0kz5m4a8dYhEcxq9YzRS038",
-	"7/XjYeQFjPq1U+wPaUjXfpQ0YyHNOfz7MZ3uEzrOJE0XsAPXTpsP/riWDULSjIc4qXMj5Xlmp/WoKKbg",
-	"XoVD/BRc5PskWnH7TVLJMLwMssuSLZjZOXrvj4lwi3l961cgUpIBFePihr4ZWx/wPMO5WKFvNXHp1pVw",
-	"TfSQCQPxz+D6L79x7Yj5V67v6+5Eqy7BSVN2u1Z3ucuPrceibVZ2UCHAvJhTtPZdr/KLSDMeBdN5PGfj",
-	"xsfEMcqtNe+JgaPSUMkhU4ZjBJzC31h6Ts084pzxAdOGDoZ2kvlzFzUZEDjAUsydAx/6t1+nRiqIqU4E",
-	"6KNGyvUwo+NzjPl/nR7Avgy5YnrZ+da+zypRvMhe6n2KUcdZU2/0V0ZVf9OJHM790CkMsqMNNSM916PP",
-	"t/cUx+M1h78i+TO4wwIqTBDZTyr/XFRiivJWf8q3TF78F0uAX4vvv1KMGlgeTVFr0OwkYLcuzTSLJjhw",
-	"1Q297b4FV0U/VtyYlfZx9rXScttaszmzKXts2EBPn17uf53/YzFGsS93X6NK0fHUrPB9s+f0lmtzl1OK",
-	"GkHCxbwX/cG+GJe8Ub2W8ttmr+wDG2Y0WZaRaf78Kut3Z+cGLuPddod8Wb1P4Tdnr+k0lyVMjAbwbGL4",
-	"lT33QyZSy8ifKjj7aJRy8/qqWnckxqU8FLlVlp1bCa6l4nU0MVK5QzXzgni2llhSVqTMUJ7p+v3Ea+Qp",
-	"6uE8i8WxK3P+Yu8yrZqSsW6FqZP77q/4+0l6Naou0kscbL+IstjTL/LUL787nEex7krOyDd2Lee4YJOH",
-	"P8cY4T7KubO8MG8JBHvAaIpJMHkKxY8/VWxx+T0LBNkDFptcDMxi7uxPqDL1K7jzCc+eHGa1BFH18ufA",
-	"MP9iFvzyKzcaMvJ6bNH50h7zE8DcDjlSyaJPf/DDrQYf4SIXe/LUjZ7cVf+WYCqfFiUjpqVM03FJcjg6",
-	"jLIJLVTNQrPlTjWTBklw2y41p7SgD6w7177wM3S7PYNIrwo2miW7px0QJq64kqD78kIAZJVDQpOEDY31",
-	"sEUKEQ8I/V6MCaalPtMkZQnkzelA/0zN7Vc3aCbzLz7rf/THkUuhT5ngNHPTIQkVhH0ZZpRblxNN2Bgz",
-	"7im5UOCKXkDMxm43acbucqly7mkwaffHCykzRsXULuVDZ+wPXiROq/OR6f/z9R/PtAvs+qQl9+OAaQ1Z",
-	"nMB4lTrev/+KZiPw6a1RNMsIWeCABFL1JlpdQq0oZ/x3V5I1+PAMoVwQqlYkr0Crh6DTXcjj3FpaRDAX",
-	"pNTrpOWt+Y4V81rCMqs6RiU3Y2932s+IGnKYf2jCYS9mca7ZgArDk9CvYF9YMjLsnGYZ2KBifC7FeZcr",
-	"bc7tT+BxqAE3xa/x5woH5GZx5RNs2ns39cd/VPUHUITT8jMOqBzjjSMjUqVMEaovWXpIihxpNoCaDPcE",
-	"i6DCJPbCGzyolbTTUqrjVtyZK9K5fDmDqu+YoSk1tOqsJkzr82KC50ykQ8nRqa1wUieG69njhxB3PffU",
-	"Oa8fiYnb5yg7Zr/UDXUMOGvshMyrnk00iwgzROGJsz4nzEfrgkEIfJpzX0OSskvyzKg2eWnMHGOzeOec",
-	"+dTK5Ky6XgTPmCZDpmAupOluRMje7i4YSTMrQmaXhFiGrCbEkasYgj/HWARaKhfyZqmmA0Zwv1sTfuju",
-	"wc/zZWJAnTLbL2x5Hhmj+MXIMA3TFK6I9tAboNZD1iSW14Kp419jsuP+fc7TGAvTJiow3HK99IUxvCek",
-	"Yr64VZtZlvWHQGxPxCXSqdqh/YN1+77+fWGUIJXJCANtc0MFE5ztIjN1Qd4KzfPQq56/vrplnBYKsyq+",
-	"F1knK2ZfMJfj3JV0xBHhqfVm2IDyjDSBU7jokYRqttUiH8WlkNfCV0UQqpjjpnRauU2R6vn+7n3wh13L",
-	"3bBGaFZU0NWpCKLlAETKdV9qltNqQMcksX+BCjSWaXbdZ4qRJkWXEXxdkIY6ItSJoa2HJuutGXBOcOq+",
-	"PaGHjmlNh0cuuUgtt+TcAwRjKWli8fjWodUDsRXlXD+W07bC4VoifHXqSLBmb3KCI+81zld3HeHoubJw",
-	"mkFEXO2agoAvR9nle7gKcsd1ifu4C5nW5CZI/8ZnGorrfHQKkCeu5ShLyQXDwnyaQV3zTdTg3fM8V3VO",
-	"6XLUwGTP0Cs+eX961ogaJx/h/4/OXv3eiBq/vn77+ux15cUb1D5WmLIZhUpRI0m8c7W3gzmoeudrXr95",
-	"EwcYIzv2LOsYrtTw3zsjrc7/93/+z46SGdNxpcE5pMYq6Ea78f/uVIXmgEPLxaAHpaf+PNr+J93+1+72",
-	"i/PtT1/3op8Obv4y1wFwNHNLr+OGQKQvczdr5ACjFHkluBs37cemanyuRmKxwTkrLe7zlnl6yuNFd8P/",
-	"Ys4RCj5fTzAfYZgMAgwG3LjcuclANMNKsT5DnAVNrq3NkD9CmkjQNqFZZplLSMHCcHNAoflCqv6gUiie",
-	"f6aLA2rC4+vOKo7Co0qa9AIOblcqsr97AJ7Hwf7BVqucUFNRx14S9ThwEblX2k5H7Io7ULUi1EV+azHp",
-	"p1YjWtRJ2GK3g6lUscyrPksuX1pBt9pJw6rZhQ8DfC4wdyajP4sfBffheWuqPgxVTDp32u9HxlrW83Z7",
-	"9U2bv1F+CtMGbpbJa5ZWR+pAj1UdfMuKPUWFsc6XVRBFFY4e0CzDulz05o0mTuIfEjHKMsxLTZngaCfa",
-	"39EL6xphxGHC2snLVJbMoavNbQveuMixBfIhKMlUUo2jXUGoWvqvdkYm4SoWyDCDcEslMA+R1yIPqmC0",
-	"hQsC0+JStAktEmumHe8Kp7sjnNd9JAh8dRuQmIAt4PYRP9JGG7gtr0W8hX/VAWYTD4DHOgLOJkthJkXk",
-	"GmNIsR3rnhcSKsWLbxMhcfq4E4ARoTvCjSNNIU1+qejym+f7IiXWm5kOXIy8iXL8iQWwLSasqmpUkJDl",
-	"CmyLWWxccJ2XYjTL3ncb7T+XklbTwu82wqpWRH26iRrupoOlH2RWIaXmZvvW/mGNSbbAzouLfruS09zH",
-	"nu3gLJp466ZQteElCt46BbS8H2tWXD5Ba6baesNZluZJA+W1QP3r9Pn6VYLNad2CNomBaK3JeHNE4iAX",
-	"8s+9Ty1HfPsXaz1WJxK6PIT5eganVjxQtTRA7KowtCEbcukM+xINKrh8Mjmxp4bnB/30Z129zsEFU+eJ",
-	"HJWukIJLjNqTNhqmy0+/KoHRMX1pKlFIndK3agm8UpL5BDHLaElVSqIqx87Zo7nnH62UPuXXsY60S+S4",
-	"B8+4hGl8hL17rPsyNeffGc0wwlKeUeEiFkdLXs4NXtQ5jIBiJy4rb1H9ZfViasfZXccpE4Z3ubt6nNj3",
-	"jIvLua9yE3oLY6dyvuyk/ItmLOet/9L0zTD8d8L6r4ghZdSwGgXOsu58kQyjihchm86a8mrG+hp2aSrA",
-	"M9NqgA9WLSNMcFj8bveNYmzbqnIMdeLrAvzQn8jfETRl6nuBZKjAYNQaIoweD9OjudlNgNtt5xVWJQLM",
-	"ZY4QUnBtCjV3fmrMxkmFKlXv/Pnl5xdfGtEShum61eUy+jEk24q1WCUSLSVk71hnhmtbh+ossdiDa9Bw",
-	"Nisp0ofZual1nJR864mUtonQQRwhOvWQKkPiP919QWv701/xvuIHMNkrEjDaFQUbdrbBBUQzfN1/dzo/",
-	"bLWnf/WXqoNdrODEv+72C4kIZlPSLBuTrsT4EqRCQPykTajoiMlgS0Su+zzp+9gIxwwmD+4C46QIk2x8",
-	"0TlGhJrUxV2e+cydeKtFfkfsVRIbmco2ypOYJPKKKV36JUzMQ3BgdMmOmQLTto/o4Jmp+6Tl96Vp37P1",
-	"b3O255RVyICCQItLgukdX7NfHE5qjnfsC9CnL/7evCIvDn78G3GF7cTVdlUld6YsvHicxJyyaiSsoYdb",
-	"BQdehGW1gCkCdwYO/8l+YgoJAi7qJmA14La4GgrHrjwASQCIVwc4U3X9icurrgC3q1h8e4OAQ8W+1t8I",
-	"RQ3DTcZm3p8Xx6BvzFC3d3YUJMy1UnblIQj0TsUOLHTxjt8P6rJha6vYpsLsXE59LBaEzpftWAsulKuz",
-	"thdPcqqODGIwB43EqiuMlYMq7kJ3KmsVOgZgSSwK0b7MUh2AbxeJUnAzUn3ZOS9oMzfgOWmEQhSLpdxU",
-	"sY09Q32muNHnXSUHpSNRs3kF5w8Cb2IW/XKvI7ATgpLY2qndmSj2XDgvSHs2xgDvSha5C/fnAbOJiCTX",
-	"hosE6saU9oDmDiM/YyTliiUmG5MmFWMCEcsI6swQ7CANr8pro6n1cWN3oMp6pcwKUXiCCr4vLWs558KS",
-	"dCWnonyU8xNYcv3qj9D8kNDkmVrS9q0/QvPEYcmtX+8BWyS15lM5y2Y3+un5zV/u9CQug0xQzbnhVOqY",
-	"bB3eXd31xv16dcFVUcXN7dja7lZacE36DvizvOa8ycfU02+sXwF/jhFsCv6NHZcKxTWhp+oVOcqrRoRf",
-	"LIQJSwPZUWWmXXF6HlzFVUwyf5ObqF0pLhsm609f3kMkl52txmr5nY7uZxNL1GNtmJWLyUgbOahcjX1u",
-	"Je97nrWykWlTzHE8GIyMpdghoSTl3S4DkNcrmo1Y0NdkQhA+nGybYrJTf8s8k08mIgdfO/CiTqNNOg3s",
-	"bNJp3MTYF83jtEHQoDQyvO3sNKKJ35zz1A5rtVo3FcV+qySbhI/47VOMpu9FNq4N2k4KFVxeo/y6Bb2F",
-	"qlONDUzWFg6etLRpMmBLRXqXzOg7dF3Jkj4VPUYG8oppwhdL64samhnDRW8ubyORTv3oOwhI5zMJKLCc",
-	"JYlzPEoHfNmUbkhVKoVg8DcTZTdVggILjevk6dTwjC4+eoJYOKU5C0dLOq1wfO1f62orISfWDuDaADzS",
-	"M+2QCDVLFHSX7Mtr4ZVpUq398RNQrzSHIz7qCsckeDwqTbd+yav5DZ5B5vM78lJ+qCe6FIXWszed8b+Y",
-	"nL5fbTavqHtXPam1R24eWVdmIo/MePccFLn2UovRZFol4K/rCbEOl8F/+6Gdhgm+WBWD7nzg4sATFojm",
-	"opexOM8LRW/B3wYXBjja6EOmMHwBVzFOsQ9GmeFDDE3C2xYBbshXtqCBPeClaua9aAEQrLs9ndPryfVl",
-	"qJHs6rYNrzYmzvyRXNON9krQmZOWj5GX5/tffu426vTgSC8/t1qzCdhJV2QUFHdbTmBrIqhS8pqLHrm2",
-	"zqLJW3QN6JikEhrFrS2uGOT3LgDH56yhInE32MPKY23nfa8AqSsekHx71uFL7S0WJ5pDsHTxVGc8YNM5",
-	"zjN04eKKb1It1Vg9n/zs16KW3IIeWCt9dLp+PXJrUHu3N1GgUDmobMrPvUIZaXX+c/f55efdZL8xz9Sv",
-	"TDSvkFbHqS7ay2cO1SJQqPkNABWpa2GajbFeIbwDWPy6ZjEsaLtNHgV6ja6f97Lym0ikynJun51bATTy",
-	"RJhpNnM81KZM7cey+7CaIlrd+67aiiUV0x068MEpX0+gdOGIgN2LX11e0y0ThO2rQvSHB0gNtlNYh87L",
-	"ncYHV3n1OES0JMnmrSaQe7mGWn96RRTOqm5JM4DAU67pRVaqdyxmZ59dLTXxOxAbkygNgB+vwzYwro15",
-	"4FzrkgFwy4uZ5TXRtEcL7nEyUtyMT+0DrjqfUcXU0QiLJeBNcLsFvy7sqb4xQ+ybwkVXepRBivAzrubW",
-	"oYkNKBeGcmG5O2qMVBbkT/W46Y8uWokcuFSq/mf3j8Z0vyd8HZb/a9JpXPelM78wc9JSOQILDNxH6zSa",
-	"PrOe4791GpCxDn18HIYGoQYN/47oiFdSXDEByArtjtgmkB+ERadwb3nBMil6gLtIfZPdjF8xTUYiZaoe",
-	"nKMFb4MUNsCxiuu61sSkidtGYpcVGG9hOTYlGm7OSJzIlOEbrdjVxNBLRmLf/mfvf//n/7PMkuct7e9u",
-	"ATWoIHJIP49Ynr4fud9bSnYEgesnYM1Oo03+bLVanyLSCSUm3ku1Wq1Og/w3ZPrfxBECVGJmK09bOd0Q",
-	"RCLfKOxVhLu3/cHdIcRROddqAgiBG3gdFEFGLu3GTjm8W9IkoUqNgT5Kih6JX5/RXnxITj6e7QDkyg4C",
-	"rjj8Z1L0voKXQ1d6yyQXDAGhASnryu7mVyeAbmJCh0NG3de1oSLV9Z3sLSmbB7sH+YhhRg3UYvj+BhEB",
-	"pqXaVzpvIdlo0g9wLvJS6jADmBsiGEs14YLEX7bxlGwXA2L4etFJgfwy/XlIIz4sestnXBvyC7GnAjuX",
-	"go9r50SCb2iWddvEqBHQS13qYqraxxUBd4xiAQg3BUlIE8gslf+tfTVPt/KqcDhexSoOw+8itlAb4EAq",
-	"Po3IZx7Rimt4Ndaf2CfaBPKhoYuTYHYRjoCunNwegrEUDFDSJqh9iCne+cfsqwHi8GKUXbrXgJDJdwWR",
-	"g+xm5qgKBLE5I0sTvAzEmtYccoE6kSUVuRhxTCqTgkXulQWP2c8bFHZAR9btMsxdDC7Eoet3DKqmzXRC",
-	"M2oY4Hq52TABayf295Y9KaxqipF9dhu6u4NDvMHE6eKOovKJEEkgIl5rE55GONFLJnRkpZPHldAEQMAB",
-	"oq7Ph5rQazremlpmvkZWFr/2rYWzHcxIKpKyjAXE9GeklD2vHZTMGEQwiD7t1j7OAaAOCTTuvOaakYPd",
-	"5y1y5O9ugUVxWMboFStUgGdiKlwuaWmmkHgP6TJwgRIXUQJIeHhxGMDbSAUgmYCYaXnSvhlO4cn70zNS",
-	"o1124L3aq4QBN7pddDGVKbcvKxoj2sUf7D2PnGRmKdESF0d9ezr4SQOncAM0uu5bqkKPRey/BOigdmna",
-	"8CxzWKHckOZoaPfvZ/gUIM0lVnfBk1zDOEt6+85UyeGQpQSMtUNywcZSpPhtYAYpBINSC5JkUjMdoOPg",
-	"1IGrP4/skUKTCZf5M/k7f+mySUgzhgHx1qH9pOuehuN+OoCBPWZXDjj724Z9MeTg+R7iJtov/X52duJ6",
-	"7tmvFW3f4ZYETwLNMicZIKcJGJ/oviW03UTs8LcVkXJnvihXjQf7L7x6LFrkoXa2763uCwj7aH9DXHI9",
-	"TKjcX7BF/uGRXHDOKMKa5ZaBW5GTS8rB1GHTZTySOHlUN5M96uLCyuKaZKxrHBnsqksPxKR5/PrsDUkV",
-	"7RrSKbrduR3BJtioUy3FO42tEOuaCMbtqQTRrgGjDZj9GDpsc00upDXAUvvRRGrTJkX2PTF8AJly15pk",
-	"XDCqsnEBcAN8CaLA3YXt7wLJ7XQQYAQJbVUkSw/9cRqM7NFi5OPZm+2fSdN3+42TPlWaGTCKCHd9wGFQ",
-	"5DST5UmEJgDuHdDMqmbcvYQJs21l9pB5DYbcjbx8SNAKgxmB4KKDIVPb7IqndtObXal6DPFIgH/9tEC/",
-	"W1sEREYb5+BsQLQ8gs7IbccMVuJE1oiKCFhRQCVnSRXWbuysKg24kZMNlosjh3bp/o8/kqGyfoA1ZI9O",
-	"Xx0fW+mqaGKY0ocEeGTiJcgzWyglEe7JH4yi3YSS1vv1tVNoeOb6HWEsrTFJ/s7GuJ9w4ZE6hRqonmZ+",
-	"2/RMO+xaZ8R5AY3GdGG1RuTSWpX7B6SP9jQcfHj1xTg/WGDtW2Wi2JBREyAs0QEjl2wclVtF2xc53kQZ",
-	"gZ3ilYYj5rHPetAbxCtihEurMLHRIo5I/Fai8HA+BWiWnNxmGzzYMUu9lWcngcovt5YOS5N2nslE42zH",
-	"6Pv7pL5FNshSR4o+z1ixPjjgqFNGAlpJoppsWYsqWDwMkwoPfY5Z56wXo6jQWKd3GB5jIY17Ctj+pZUK",
-	"TOk2SZTUelsq3uOiaPFqVYOQ5NX7D6e56hiJjGkdtmLNwAvDZ7WXr4lU/n06ttYRTYwfM6kJkLkFGSrW",
-	"zXivb7SzUJx+doIQFu+uQgvHzfs/dkKliVpZCp/N7B+tjew+j8V8GU+YgyT1WJ5DmvTZ9n5rd8pBv76+",
-	"blH4c0uq3o57Vu+8PX71+o/T1/BMUTvlffSjk+NG1LhiChPmGrutPRwnh0zQIW+0G89bu63nDv0RAg87",
-	"rWuWZdsA/bxDEV10O5Giy3sjNMJrrCBInWamuoju55/2fiQQnhl4mEBLr5NfT0j8FbfxptZ3B1P+44e3",
-	"uCvWRDcdAQI23t4eji4ynmyPVBZP9ei1Dh4Y8uBa5CaFY69nmmBcBTazL7XVaT706JB5LZdbnpWQKZuS",
-	"pqPsJWNDsOID9K8rJoxU460W+UM6LrFWMLB6I8CsPE4L3NY8YxcQG0H5wy7s7+7OaLPr2+vmt22zmy1M",
-	"lsm5xyDcE9CcJgO2g++xvy5e1ZjTnOG27wcs2upuDku8ulHf6GG1CeLbdnLU4dreELd6vYc3zpsHL4hG",
-	"XOR6V/TK7jPic8YfT+PwA+Tpqudy3t95SdMAl/Jg92D+I39I8wZqZ+0D+y/mPxB2ML+JGj8uMq9jXzYb",
-	"xmsb7T8/RQ09GgyoGhfttwiumvj+KuTE8km+IxjBcNl1UcPQnm60//QPNz5FjYqwkv0U4BMrOmAGNrMm",
-	"J6MY4tKpjn/F5Ai7O5np/ysQ1GWZ9Bszv7shK4mjxfjXQQDVsO1QSXtArNylGb9iT5p918dZb/kVE5Yu",
-	"QyUvWMA170tQxHWMY3ffev7jmZv/AUc8yN7Dt60vAKr7e9p1+8DzezpdVvxcUG29LWHNmgsIIyV9lrZm",
-	"st8HiDXl/Eea+YvgcetNbq3ElIV6rGXMt1ybMzdmWQHoeWHuQH9p/ekOmT9Imq7YnqOiOREu9okr7r35",
-	"j3wMATHgoefzH3qTw2bcn7oPxLA2fn8CfvfsWcvsDR+8aIASl7qCzzE56MybBc5JeelQ2pfwBHwBh8sA",
-	"aNCU/ru1PVvGbk75br5xlFKfG+FrsfxfkgEjr6QaLm6alspObsoZE0aN2M3U6dpb8+nymasVB8z9yYVk",
-	"Y7wLiIK63aI6A7176zpCSrn7C7h0j+NURo2JINPcN8DwfPRjP9a7CxzrVx4nxz6wt8AnThA350zKt4Ca",
-	"A/JjfwFZUMTQ3nlYnQeQPci/uedQAreCMCA32kXwCk5eVUiVdfNkmAcu+9i0CPsVfh+IsNJZP6hA9IAH",
-	"0o2qW+RMLOsKL32IntBhQMYp3wCH19VcEG5W19B1HlIda6/bSKyz33G1m+NyF8flnjn4A1zET4eB5nOq",
-	"L6ZDQMZbRYUg7o/Ntcq8jimntzdGJ21JqWgeTQ1KLSfrJ4tix5sljU+XK7uQ8Xlfp9ZVBjyq0/vNW5B3",
-	"ri2/A5MTD1MupZ5pSIkkUpEAjmIFwQU3xTOtzOp7KOjXuLqoc273RNzFxeyPHMdhzsrRyTHZa+3i1WOR",
-	"2lhOlgVXEbIfO2LJ7rqEfR7RTJPYvbvF05g0zXjIiG8E2hETmacpSzjk2GgSf/X3ji37zE37K95Stez+",
-	"3MSHHZGj5baKsoBW3kkaUhTzXtJbQaYr9v/p2r8DFq3HwYWMj+qXTvagBpg7jXlk4R+faRI0C3HpBP7C",
-	"z67KX5bHO5BmEj/TRRNil58U9CAu5RVQhFnHLLQZ962vw0vN1UMseR9bp99AE0+0jYWQSiqT7b1pcCDc",
-	"h0a7QTOesCA6U5QHFI2vyz1lMVIz8Vj+1MhDhyx1l1hQJZfU69KfAdX8VuevW2qO/jKtNrTt/v5Y1Ot/",
-	"bjtabtuNnvM4jrRyamG16siygnZ1T66kZN2zy+ta92BJ5e4t/sGyBn2x8HOrKEP3aI1OzPUFKChSHJ0I",
-	"YTw8my5xseuaKHp7fkmtqO9ELZ7J4XbGrliWqyho9uSR13NNgElqsWvRHYMw9p3NXVKzdcXZAFMDO0IO",
-	"oAJBQLGHdnnNTUq8sHH56f6xZ5owYbgZk4wmlzoisZV0iPCOShbrb4TLCAoR3VokxhiZboWJK5oNqDA8",
-	"idskZl9YMjLsnGZZTJo5FJzL7OoITB+0E4kIJRcKsnp8YjiJ/W63CdTgxXlqomJUW6WGVRg5eaxiTpkY",
-	"n0txjmF4+5OjIfCEKf6EP8dEGzkMUq8xxGefs0TAQa2O+Idv7xcsFdNgXY5gUGsSEW7y7DXMkSLFYwup",
-	"T30n+rPE1X9+rden00ryJqoY/vl5MVaxoVQw8tM9KlR9lxp1klyTGjb8DTAo5IGsvhLssjtb/+rI54NC",
-	"WRqh+pKlYHCG4nFro6Y3avpB1LSOCFbI7O3u7hZci9mhlkWh9uKu1Xc5t/BOFHifEXy9y5VGifesXJDV",
-	"41eMSFHo8xaq12bZ+8s7zKJT6gdjsjfmggff2IqIlgrKNSi55lmaUJW6yUChCtRyQB+rH+JWR7wXDJIf",
-	"2iSGXlVQ8Aq3rTHmgV3TsUb1NUM3nQJJj5LbOndL6Jw71yO4GlzZXSqSoeuUV1C+0W6U2sj/Oamr858x",
-	"mLO8ZimvDWdfp1wcI2+UxkZp3I/SAFGFvIkV8l6U0jwaiGB45WZQ96Q2Aqmzdr2B0AEQ2uxKCG+iU1XY",
-	"mnmpLomxTKnZlxlWdXYn6rddCWURWMwrNPK6CQw9WsWLVRgQ5cPG41C4G+ihrRDqoCPy9t9WeqXOIwMF",
-	"4nTHToU+aaIXNNkfcatFjvCNzzQ4llbxgOs23bzdd1ovV5fYwa44hKctcuT5pCMgqosVWqZPhQvwki7H",
-	"QvALmc5Xa6cj31J//U6XF/4ZitIfd2cFMucowVtpO7fIR6LuFtHnn265xHqtV6SDOupulN9G+d2L8nMs",
-	"WtJ+iPxy3Zde6zmkBeiIePf6D+AV7kTb/Yb+TQkewhUk4+0elglz7VE2BoimkQ/g3eBO0KqEjhBWmTWp",
-	"IOwLNKzquZGaMGhWkmLd8BZWKytmRgoMizzdFGsHuwDW0iLH/uKxI8ANOzo5xhJliK4CUE5vehXY9uWa",
-	"jskFTS5RZ9FgmiST2iC4RAnaXkPIEPtP9mkKirmJGBKaxC5ACkXr0worTUNc+FuoqmUyl5dJ0HCA9Q+R",
-	"mFxqP1Dn5YQbgdyR41k4vNwquNxNMskmmeQJJJN8QFydMJskYHirSpolfKyt9ecu79BRys02u2LzCo6O",
-	"7MDXOG4qv47bAwvAIEW1BE2MdJDkhViYjS54E1W/ytjdNet5V1G8vMSLypLpvVU6SDLA6lP5XZRVS3wA",
-	"Mqjq25oLsAiKTy+C1r9AsdajquoqOGV+ZRewn6PlJon3G0jihXqwcFcjItg10wZvaUvmcMrNDPkFL1lD",
-	"Ru8M4Xcxyi7vJmRUhk10HQUhGGRFhJf2ECjWpBlb6zUmimUUsPOM7Iha4E5rJedcBCaRQ5ZiaZ4vRrU1",
-	"wzXgbmVSsEO0lp0zjzljOaiMu5Ys8H8AvKfA++EeY85j/ACgIIkV68YdgdEqQPJ0y20T6qD87KKte4To",
-	"R/FfvmIynk8CAJsdUKkA6NEDpnXRCEfsIIUQtgDlaScHkSggpJW8/pNWc8LkEMQHevglDEBRBRm5hDmp",
-	"OsIBlxVbY3+hSfNgdxdQSgyhRg54UmQ+tCcAF30YzL4R1hV1BBbH2VeNFCOpRHAiTFNwoT3TIjG+2kEZ",
-	"tQnNMrt0S6QAHIj87//8/3bzpGA43RzoyH7ZftEwEZE4kYOB/TcG5hDwGLMhKM+AjgFxcOMBlocz3REA",
-	"1aiUVHl6hhQ5mh035GD/oDWJ/YkISNguzvXhd8CowsEPuhdbygQSoEVeIkIZXjI+3yfv+MsWiVM1Plcj",
-	"vNAKAWXGzLj96IgzB4PloSxDMNBDhHmb2B2HsqgRl4ul3mms8M5ejrLLf8BVzW1iiLCnvhdhgQEKguTC",
-	"vc57bxkXI13ObUSIrUa7cfL+9MyhDjXajR3E3LYT6/oHQb/7V+bNTkuduee9cOcvX+FVNzuIGL1EuM5S",
-	"6y4jkDk/e1qGkUe/6rA1Q2N/d/+n7b297f0XZ3u77V37v3/mPSKmie1Keie6cDjkbCjud9DVBQ552CKh",
-	"7nM5ltRegH69v7tnNyv88VPYqHFvf0m61+WZvBfMH+6hFbie/yDlBOT6xh9+lGbZyu7tfdc7YGJItLu7",
-	"682VshnjVZiToIGBZzl3BtpF8If8ugQP+ix/FcT63ZQ9+HZfeYJ/WGoA4ULUNV1nvCgDiib+AXIvoXyB",
-	"NLUkVENAtGvtjdjl2LV/iHMdFv5OKhL/YP+B13lYig9Ji1NFBBDqdK16hUPx1Vha0CIxBDGsMVAULuRo",
-	"zgA/XJh3A5plAIqYtsgrB0RtbRi8kIPILE41DuLR8SHe0sFUHDZ5PADQ9ynFCi8tGnItjVHyjovi4H+6",
-	"hXKeajlsf3P+/PLziy+lHvDh9Z0rxQnasJVVxsKCG6hwlxqTZpm8LvSl4wA4G9Ur+8Hpu0q7oVBOB/vL",
-	"rnFWFiTa5VGQB+zMRutWUMvAg+EIkp82Vbzfs6Z5B00xuKshSyX88G+BOgkKlRa8QbuFhtm58FXAa9Az",
-	"M6WjfjjxiMSCT96NpJyQRNgBAPYmfGiwVK4ckO+l3Z21y9blJ7CgWQ6ELkzyCFz/QPA5A+rqEZVrbaTg",
-	"g9rbu7seWLxsXgctEjw3PYCI7Ck5Gs6+LvoNhywr2zDFovHUrjxgtfNvO5BumwP+rdxz9DyT+wPouL7+",
-	"8OET68EpmYGZB/O4TVizzMFvuNJmO+OCET0aWue1uNM8xV8Qw+hgcecIJvgwsHhImxlweOXj+fqM9uYd",
-	"LhgTHspNcG2TbPJYwfJ6TjYsK7MWgCjBkTtf4b+LQeN5SbWcIDzuvkM6fnpymHqbw3rrw7rAoTtRLJEC",
-	"W8O+gTvfJ4vnB4epwLMsNasTKQZ3AxSZW5zsepS/wp64SwO6LoQI03x6anljYa8DDnBVdXVrE3u+ZwlT",
-	"WQQ1cB1Kbi2G/ClIxbIlv5zN/jBogjPFgwcTfKJiYmMQPKBB8D1BFsL5CBALw5N0P+7AjjNe5kcO37mB",
-	"T7q9xUfN1PygoEN3gvysTWjwGzBczvLyQC6eigGz1CnGPGUpwAkJz3Sdq/+BDeQVmzjYq5s01NCiHnki",
-	"ny8oRl4qvfEtF5e0x4o7xag0jSuRtuiQ//XBprOAuVUR+UDCbyIfmzDl06mJsxzr5Ce2jHYRkCbNMqjE",
-	"xWz4rZVtlihAV184+IFyyx3Lp22W+EXMtEoyHHRIYvsvDYghmKo/stswARaysVu+AbsFWZzwFBAw/+P0",
-	"/R/to5NjzwlPNgTzASuINtbHA1gfWLu1MT825scTMT/e0UvmkucxWOK8m6BtPdPePLlzi6S6UMEJMUAG",
-	"K80V8isjojF3ltBMS5/JP/V+RFhO5BVTHr3FvyZAw2xVQZpsJOm9S9KjNGUpaSLb0QwaF3tQYbSOtaHj",
-	"rY2g3QjaJyJoj9LUSVEj78vFWy7IhYWh8wLVH2DYk/YHj3JSLdCJOdATAYlJk30ZQq8CrCNXDEq6EdZ4",
-	"a+MdfgvX8ZbR3Z6zNDi1T8AxrDSjTumAETXCVbkmxwVHH2KtJIyBDBuREp3IIUOourxXxP7uboWRBO/J",
-	"5cOtsLfr6vWWPdvLJNvehWyplCvOkvFchUQvdgFwTAwCRFx/Q8bNOtOZ51DYUXZjGW4sw6diGQLLEopy",
-	"t9Azh9jN2N+XIy42N6TpYLNjGBU/vNG489UJ7ZsF70SdjphQhlU3eZPyETRSivisXJd6CxIutGE0za02",
-	"QA6w9lkdOt1kDegSEHmfNpeRm97oj/5S0YmU8FZx/SG7u7do5w+1AmVeWkd42mf7ue9LI5+0qxsuZb6z",
-	"WyLRxon9Vqo25QQ/ewFQ5vMZwLrhuDsv5QxndSsEcd+1A5zJRA22D/YL3f+SqYwLIrtdnrDF3ctwcg9T",
-	"zVkiz6aoc2OgfJdFnaJs+jepi1V1ZSmotXVrabeAV1R6YOfrhFexQEnohMTbVIZuTvymMrSiMnTi0HuA",
-	"tfBapogPcLO2s1+fKTllq9yDGV9XFRbOfVM7+l3WjpYPyMNb+r4jBUAyzwi7la3n5cJwM+tQ16hZV/RC",
-	"qtwN0nzHjWFbq7kdD1OQuogE8nWpT1sSbaySTXnqfZSnrllYL+CozM/wWS25J8Cwq+gbpMfasAFxLZ1I",
-	"MtJGDjB1s+5iBsT8orLRzvnMPvDk+gbZmc8PyrokV4DizkFREJoasLDjTaD2WwnUKnf8vCTA41gvAQJ8",
-	"2TsMyN42oyflepjRsW/a+BozevLDzvzPQRq2XVwBu+sAdCdxeBdPSrYreJhoLdBuE6XdWEffJ/ReoOyX",
-	"FmuLGjSLZZ9gDKk68eQuIqxRoauD+NQm7rqJuz5BRL7gGOctiasR+JY72vWB1dzmuEPTuy6MYee4CaB+",
-	"n+B7K2mqe8juzxOcosZwZOrCnWtQbyva+LW2+w9LmukPE92cJQ58VPNpioWNrt9EM+8hmgl9WDnLUk16",
-	"/IoJaHWNBkMT4Pe4JnwwGBl6kbGte/AFdnyJzTmWMM+Lerq6EfYNIPD96oTv7LAikGWDdvM9ovS5XorY",
-	"nc4e0ZQrhm20RerqJrJxVALFUQyrTkrGfgiLt5iVhG2w7tdkWkJolIH+pkXI7NqWSTmyAYq4N8A/DxVx",
-	"3Zck5SkUYwNcCDfY/L0npHo0ldkbo2wTRF20hifA33nma9qCgjhX7IaWVj2axKKiGqXzarCBofjb4AZu",
-	"LKlv1pI6TrU/d6sbVNMogyuYU/cXdJoJNbgxfDZYgxuLZmPRLII1WIUrmAP7gfD08vK+7JlqtJxjQSjR",
-	"XPQyto3ADCA5EXfAWmYaU7IAR8fjEaAZxo0mQ8WuuBxpb7LBX+wId2y3KpEGN4L0AaAGPcJT4EJ6xME+",
-	"QxfykrGhZVAeVpdtnMmN6H1iGDPTMhYk10IIr+sTuTMCcvOD9R/1Km1yZqcoT1rxXpLnZnyTijHWlkUQ",
-	"WnLgf1t1CcwexGyJUpbqmXk0XnA3uC5aflV91cPy3OqzH9gVU5oRlrdWb2PidiEdnbr2VOIiGBwR01dy",
-	"1OsTKsYd4aCKmkjJCOcfES76THFDRcIikrIuHWWY/brVIv/gpi9HhsQTdUJxRzhd6jZKE8h/PvSZVlEe",
-	"HoHCQFoGPnimW+QVFXb3LlhHJHJwwa3Uh4el6TNFujyzzNLqiBoCAwTTucsRuDMS9xQVhjkKF2eLNHUJ",
-	"wC8uZhPXMiKOCQ7oosr1JH/khBorUhZKrw9LF94ANRfxM99xUWij6FtsebXpdfVN5emPnA7yqhF10jyV",
-	"uM48/TKj/WYlhlVdEBrKJXAMP8ZzcNGnHRFM37WLuhX+yoDyDLQSTdi/02TAWsYyU9TocqWNLwf4zf7Z",
-	"fgeLk/4swX4u7gzY2T5Mij/QaZPiv3Eovs8UfyvbIiKB68GjAIMqiHosLygX9RN2vkIV3EKZ/06abbBV",
-	"Nod4k+NfleMPccyqmhV0p+QlE6uf5PpL49zKuEP7vDazVzO1SfT/PhP9gd2b8YDFgBlm+owkNMuY2lrR",
-	"rg8GaZZ1c7vz7q5n7ewmr2fLTO4dAHfpoPMr62f5vQQGZpzjYE/6ss4CJgCvQb2u6GZoQ81IN9qNlGt6",
-	"4STw4rLhYeoNZkolV2/wNKXTxu7Y1BvcS3N/J8aw6CAiKAYiIlWVZLsHF2SnVAKVX2BMtGCRyh5tK2dT",
-	"tp2OUH6wdEbUO0L47snQtxTZGCPfHbFI6PtIYIzbkc0J+KTPkkvUYDGGvSsNtJNgacsK+TWEhO8yflss",
-	"7ZSZOpHMul2WGH7FJlsFbsK5T9waPPIHomqLyRCvPkLx8Tq/s5khQ4Jj9aCG4RLSaz42lH3rd9b8bdPw",
-	"7bu72skNi8B8mIF1UPrTU3AUK++Pzhbt/IYBIjAwioVHEDG65iKV1/CwYlRL4R2Zum5xXp7cDuPfnkl9",
-	"Tk2j3djfffFie3dve3fvbHe3Df/7J7ycwoONzyOqDFPZmNBRCvDA1b3mrPsohxhJnoAqBfDS8+eXn198",
-	"KRLXZBkac9OpbtOpbtOpbnPp9310qhth4G9lnTgnNbsK68RVPoT26MoKJJyq1bp13Uen/nLF2TW7ta74",
-	"tIK2cMt/OHVxbNhA17nKgl2DUTxhPm+E3EbIPZm6WzhfBDKhu1MOQcknnJEtvU5BuKwfv+MyS61cqIlE",
-	"vheMcMMGZMgUadqnIjT6t9oVK43cBVFQ9fjMJSPryLUptSM6wvSlZj6/F0OXTaOo0NzwK5aNt/K2HbgI",
-	"S9gg/7dFXjs32w4bMpFy0euIkOiQ9Gutzj5T7JBQ4i9+8E4P26S6HZkVV+0InDe6Olw7X37BdGIIwLbI",
-	"HxLqerkAT6cj5odZD4kU7Jkm8lrg/eOWG+WnXB2Gfe13dLUQzCOPwk6sri4M60cV6OGboMs3gErjLp/D",
-	"8ztRU1CAn1/3x99LNHaZtspBMGXTVXljUW66Kt9pV+UpA+kOPeA7l0u3Bx89StNSMPdBApZnJZG2kQ4b",
-	"6XDfwbEU7gYrMJqa3M/QPAYX0eXy1nqG18Kl+4JjQoQMrsQPSeHf6Gc4IMbRtRmC/vL4zOcQP+HbY1jD",
-	"/ItjpMjGQfnmboXdwWhC7AAMYs0Sxcqdhh2j1x/n8MA8ygvhtcuAoqQQiNO4fUfFhPvgu64AxVriND9M",
-	"1WDw6XRG9eCho2zs/OKC4yKi+9JuE3hsImEbk2cTYn9qxYPA29i0HcTJYcDghGvH4pa71y1el7aXdr7C",
-	"f6fDMXcsOT+wK3k5ITnnh0jsM5sQycYJuv8QieU8f7KjIK2Wmjs5x/cUIaloY+3Fwa36VwP1WDJS3Ixh",
-	"+heMKqaORvaJPz9ZC82Ra/KM/85oZvo+3y7lgmlwONzs3nshomH+7re4+tKv3I1L8QsskJgYUfJTpxFt",
-	"XpdvZtzlXZ4qHxGMwUdETUHfBHMOovnTn3hHxZgAK8DtgPW0nQnprgeoJrxLNOSmZVKwUlF6+aI2+ObL",
-	"UXZZtSD7Rof4x+16yPshE8e/Ersz/3z9B/zXig0Mkh+dHJO91i5BmUd+ZQnILnIiuTC+SiNlwvAuZ4rE",
-	"XzVTV0zd1KiguEXOAJRLyZFdb1dmmbz2336mEQSo3REjcSmshvQwUQHUOewBU0q6X1OAniXIeohiNVTy",
-	"ImMDkjJDeeZwjxxd3LdCPvgNrnsriDWJaZt3rXXoYtMouYNgB8q4YsH3yn2QQy5GwRH85ggSOm8+3fzf",
-	"AAAA//8=",
+	"7L2Lchu5tSj6KyjeVJlMWtTDmskMValsjccz0Y49Vlmam1MZ+qqhbpBE1ARoAJTM+Kgq/3DPN+z9H/tT",
+	"8iWnsBbQjSa7+RL1slk1NRZJNBpYWG+sx+dGIocjKZgwutH53BgwmjIFf74+p337b8p0ovjIcCkancaZ",
+	"UVL0CROGmwkxtE9kj5gBI0revNDkminNpTgimomUcEMuaXJFuCDxSW/nLTXJIG43ooZiH8dcsbTRMWrM",
+	"ooZOBmxI7dvMZMQanYY2iot+4/Y2arynhr3hQ25mF/O3ATWEa5KxnrHroORynPaZiYgeJwNCNYm7jbFm",
+	"qts4Un/65o9H5k+HcYfEKrZPwarZxzHTRhPFhpQLLvoRiU3cFfZHzRIpUk3GwvAMhuP09uHeOMsI7VMu",
+	"2uTEEEGHTIdDgslJqtgNkYI0udFdYdfzQkdEKtKTilDSozxjKaFjM7BgTajdHeFGkyTjTBhC01QxrV/o",
+	"VvCUn9xYGNg3dIUUREjBSNO+fKTkJdOtynkiCxpuiDZUpLpNThXTdoAU2YTcDJgguH11zVRXqLHQ5Iab",
+	"AYl3dhQ1bCezxxFHhIrUjhR2c+yaqQlRTI+k0KzdFY2owT7R4Siz5zlzDI0lD/1UZjyZzB79eQBfBLkm",
+	"zZPX5z+RVNGeId1iCoJITXqcZakG8P3l/Py022jleNIVBaJ8/NP+3t7RzZ/29yLSbeDh7NjDKf1m0cg+",
+	"AJjEaDIgeK45BsbBk3FXwJDpc/DIInvVSKDbJP6Y4+rlWGlDmjnKUmOPPGGtiMQ3MQkxlgrChiMzybGR",
+	"Xln0lESxHs+y+SdO7IF3xaZOfDl4LsIH3PTJj3Mx4YUmPD2CrVg6sP86kMNmLRv6Xztuqp2TH2PSzJgx",
+	"TOmIpLxvKcXuL965aHd2//Anu11DhlIbsn/wHUkGVNHEjm7BmScDydJ2ad1D+ukNE30zaHT2D76LKvdh",
+	"1OS4Z5iq4mYyK47QSHJDLQNlPansDo2acNGfeiEXfDgeNjr7+cu4MKzPFL5NasPUe3bNNbyiCnSGCSos",
+	"5JQbRqhdHjEDrsmN4obNZ9g9qYbU4Iu/tWRdsY6zhA/fSMTp6lUIdmMxSY5Vwl5o8uv7N8AtSTxkhrYz",
+	"92zcWk143EaNEVV0yIyTaa/GSktVvYRYsE/mIoERsZdqIwsVOdZkRPsACG6HfxwzNWlEDcv1G50GPlOH",
+	"CYd7e1WY8LOS4xHiM8w5omZQTNm3v17wdO52g5d8V/mOkx6I3Nn9Hgt9wxQ53D8gY5ExrQMRnoyVstQS",
+	"WwXAMR+uLUHl+0eGWqzWy/ZaYqgGQY1UP6V9RjT/Zy28gRmV3pWyHh1nptE52ItKGPnyoBHZlTgqseuY",
+	"QzNR49NOX+4U38Iy33JRT0IOkj0lhySlhlqWkTEKgplrwOumYjTdmcix2gF60q0jkN+O3ExOhGRANRHS",
+	"EGWlBUst7A/39urAMOTiws/SmEuSOQC+Pzh4+fKPB3svv/3um8M//vHbvRJA9iqJ953qU8H/CQT4E88q",
+	"WdcrORaG9DN5STMykFnKRV87YWFxJ5jihSZNK1rk2BBuIv+QFUStup2GzyNRrEAE72XGaulMyYzdmcws",
+	"ezs2RvHLsWG6CjrDId3RzPIiY4V8PhZFshkrgUAhMU9jFEL4fh1H5GbArZKS3dCJJlSxWjAV884hxNod",
+	"wBnOLv490+PMaDJiCphgIBT39vZI05Ge/dQ6Io6XUEH2LBZbVUSTPdIEPSM20tDMTRjXbiOBhdQhNFD0",
+	"UnRrN/X6U5KNU5aufzwZo9eMyHFoVAzZ8JIpHdftgM2+dY0DqSO2Y3L26uQt6cHPpPn+p1fkj98eHpL/",
+	"+e+X7cP2QfugFSzVKmG/0CEj7CPpNqgQ/0GTIWsbpk23UbsBnLtu0QdzFr2qyClkfi53QOQ7QzJ2agDI",
+	"otZ9CiO7+DNDlTkRKfs0u/79nUuqLU+2P3v1oMetSq4Ao0Pk3y+Qf78Oxrp42WZw/VfNVJ2C7IwTnpIm",
+	"II/lMwUBlnmiHXt3nsioqkKDV1SzHS40E5obfs2IHl/iY2RoT60WWjhfPUZWLeIcxGot80epu8JWv31Z",
+	"9ZY6uB8D1AlPwWqPhywG2xOsEpplcCDyRsCo+zuKW/ssmmjA+47HZvBPJn6gqTOE7JeJFIYh96ejUebM",
+	"z91/aFR5ipf9TrFeo9P4f3YLt9Guk1S7bubXSkmFLy7D4wdqqWc0NqQ55FrbI5eKDLm2S06JY6oRuaQp",
+	"+c+zd79EgRkr04n9KM2AKeJWS+xzgMSB16rkLaparRu7WwwM3Q07hb9hqYfd8NuoERqWCx/PrVkAkwPc",
+	"T1Jd8jRl4sFOBOw/ecUEyWhypUmcDFhypTuWecVfDmBPhGFK0OzB4Homh8wMLII7t44s+Veamez3WYo+",
+	"tdBRyNMvCJ1/keYnORbpg0H9F4lqjzOmmlLlHMM7Ob4g8OaTsoeD8LtrhvLLKsoEzPCnAlBwrO3knrX5",
+	"8Mx9cBs5iXMp31DVZw92DMcgD4m0p7FP3vIfvhys/lXQsRlIxf/5gGj9ttBGrO4BEvELAOlSKt5IycuM",
+	"Df+wGkRP8akqYJ6Ia5rxXNOL4RN6bpg9gLgVEUGHFt5oQbEsfRrAtnt5JUUv48mDQsy/UxcKgbeFtbGM",
+	"thknbkjcejqgWkZd3TisznPjyams4KRnCgwKKUgz7vllPSVYnaRsOJKGiWTyluuh95A8JNTiYA07f2WT",
+	"mNxQbW3PFC+UnaaU36lO0NPigM0FfkRFqiuaMS+mu7hik4uh21fc6uSTWS1YphGxRi1wV5lO8J7wiRzL",
+	"YsNg42fxq2CfRiwxLCXAD0kz5m4ZceuICGalesbolSb+e/10EHkJpX7jEPtFGtKzLyXNWEhzAX8/Jeo+",
+	"pZNM0nQJPXDjsHnvybWsEJJmPMJFXRgpLzK7rCcFMQW33BzulMBEfkigFbFIJJUMr9yAd1mwBSu7QOv9",
+	"KQFuOatv8wJESjKkYlLESzVjawNeZLgWy/RN4WYuwqT0iAkD/s8gGCOPf+mKxQEw7+oiVKpCkkhT9npW",
+	"drlbqdZTkTZrG6jeub+UMq8TvuqhwyXZQo8tBIxRvHcCqdUhMUdFH2+p4ij/4pSaQfDx/6XZmMVRV/gv",
+	"zibC0E92xHBs6CXPuJnE4CEX8twyKhNHeLaUpMxQnnl74caF+90oKfpPSY/A69OFlsOmjyceC/5xzATT",
+	"Oi7o7xc6ZBFhQ8qziLBPqEKcpBbCKdejjE7gPtAqc/SKiSNPnM5tdiPHWUoyqRmEDmZUW4IdcsG1UdRI",
+	"1X5SYF/GCtk03Kfd5jS0QFzYB0t1wfYGVPSZgyzTCc2sVWd/lHBNSzQE1TKVXwU9HfguoSJvGryBhmyF",
+	"wlixpwWSJXTgTYNk2rWN94i5edayyOSv0p8WsFbS9DYNNq/nufBsb5a62IKnBajlNLtNQyj36AM/e6G/",
+	"HM++h+sSVtl9yAcwyLh+ck76PFhkOUf7pkHzdF3tEMmxHFA2bl5VQYU043GwnKdjhN764BMMJ9Ga98XQ",
+	"QWmk5IgpwzHUhMJvLL2gZhFwzvmQaUOHI7vI/LnLmsQPHGAhlsc1YYyNfbvVUSF4YSoSJmo49fcCg2s+",
+	"zw5gn0ZcMb3qemvnE9JcYPz+SvMpRh1mzczo41WrftOJHLHF1GkH2dGGmrFeeHWWH+8Zjsd4Ih+L9FsQ",
+	"QAtQmAKyX1T+uqiEFOWj/pAfmbz8B0sAX4v3v1KMGtgeTVGdoNlpgG49mmkWTWHgugd613MLYrK+qQhN",
+	"K53j/Pit1Y615nDmQ/bEsKGepV7uv87/WA5R7OTubVQpOplZFc43f01vuDb3uaSoEWR7LJroF/bJuMyR",
+	"6r2UZ5u/s/dslNFkVUSm+fPr7N/Rzi1kArjjDvGy+pzCd87f01nOS5gYD+HZxPBrS/cjJlKLyB8qMPt4",
+	"nHLz+rpadiQ+WahIKbPo3E5wLxXT0cRI5YhqbiTmfCmxIq9AF5WuP0+M15yBHq6z2By7Nhff71+lVUsy",
+	"4Bar4/vuV/x+Gl6NqojVEgbbNyIv9vCLPPTLc4frKPZdiRn5wW6Ejgs0eXw6xlCS4xw7yxvzmkBwBoym",
+	"mIGTxyp/823FEZfnWSKaJUCx6c3AKhau/pQqU7+De1/w/MVh+Hjg8S6/DhTzT2bJN79yoyEdsM+WXS/t",
+	"M78ADKIG98qST7/3w60EH+Mml3vyzI2ePlU/S7CUD8uCEeO/Z+G4IjgcHMbZlBSqRqH5fKcaSYPshh0X",
+	"A1/a0HvWW6hf+BW6054DpFcFGs3j3bMGCBPXXEmQfXn9A0SVI0KThI0gj0ikcLUIMRaXE4LZuC80SVkC",
+	"SXs6kD8za/vRDZqL/Muv+m+DSeQqB6RMcJq55ZCECsI+jTLKrcmJKmyMhQYouVRgil6CE80eN2nGLoqr",
+	"cu1psGj346WUGaNi5pTyoXPOB90Is+J8bAZ/f/3LC+0iKHx2gPs4ZFpDCikgXqWM9/Nf02wMNr1ViuYp",
+	"IUsQSMBVb6P1OdSafMa/dy1egw/PYcoFoGpZ8hqwegw43Qc/zrWlZRhzAUq9SVjeGe9Ysa4VNLMqMiqZ",
+	"GaUEx1xpk6P8RVMGe7GKC82GVBiehHYF+8SSsWEXNMtABxWTCykuIA3vwn4Ci0MNuSm+xs8VBsjt8sIn",
+	"OLR3bulPn1Q1ZtrO8s84gHKMoX2MSJUyRai+YukRKRK02RCyYN0TLILCGrFn3mBBrSWdVhIdd8LOXJAu",
+	"xMs5UH3LDE2poVW0mjCtL4oFXjCRjiRHo7bCSJ0aruePH4Hf9cJD56J+JGZIXiDvmD+pG+oQcN7YKZ5X",
+	"vZpoHhDmsMJTp31OqY/WBAMX+CzmvoZsQJdNBaEJvi7HAmWzmHPBemp5clZdrGI6Pb6cEG9XNrccxfx6",
+	"FBYhqwFx7MqVwM8x1r4q1SrxaqmmQ0bwvNtTduje4XeLeWIAnTLaL615FknwsEzhaocdeQUUM6VjeSOY",
+	"OvkxJrvu74u8FMJU+Qe3Xc99YQzvC6lYnlNu5mnW7wO2PeWXSGdyxQ8ON237+vlCL0EqkzE62ha6CqYw",
+	"23lm6py8FZLnsXe9eH912zgrBGaVfy+yRlbsI54uXO50HBEOwU8QEUWagClc9ElCNWu1ya/iSsgb4dOP",
+	"CVXMYVM6K9xmQPXyYO8h8MPu5X5QI1QrKuDqRATRcggs5WYgNcthNaQTkthfoPwNyzS7GTDFSJOiyQi2",
+	"LnBDHRHq2FDrscF6ZwRc4Jx6aEvosX1as+6RKy5Siy059gDAWEqaWDOvdWTlANS64fqpUNsaxLWC++rM",
+	"gWDD1uQURj6on6/uOsLBc23mNAeIuNsNOQF/GGdX7+AqyJHrCvdxlzKtiU2QfsYXGqpYeO8UFNzEENBL",
+	"hvUIaQZ1bG6jBu9d5ElhC0rVRA3Mqgqt4tN3Z+eNqHH6K/z/+PzVXxpR48fXb16fv668eIMiIxWqbEah",
+	"JIuRJN693t/FaEO9+zkvlHIbB6WFdi0tawzdxr93x1pd/Ptf/7WrZMawPNKMwjmixgroRqfx/+1WueYA",
+	"Q8tVVw5LT/12vPN3uvPPvZ3vL3Y+fN6Pvj28/d1CA8DBzG29DhsClr7K3ayRQ/RS5GXo3LhZOzZVkws1",
+	"FssNzlFpeZu3jNMzFi+aG/6LBSQUvL4eYN7DMO0EGA65caGM045ohiUZBgzLS2pyY3WG/BHSRIB2CM0y",
+	"i1xCCha6mwMILWZS9YRKoSDVC10QqAnJ19EqjkJSJU16CYTbk4oc7B2C5XF4cNhqlwNqKorolVg9DlyG",
+	"75WO0wG74g5UrVnhM7+1mLZT6wp5VnPY4rSDpVShzKsBS65+sIxuPUrD8jRLEwO8LlB3pr0/y5OCe/Gi",
+	"PVUTQxWSLlz2u7GxmvWi017/0BYflF/CrIKbZfKGpdWeOpBjVYRvUbGvqDDW+LICokh310OaZVgAB615",
+	"o4nj+EdEjLMME8BSJjjqifY7emlNI/Q4TGk7eTbGijF0tbFtwYzLkC2AD4vQzQTVONgVgKqF/3o0Ml0r",
+	"c4kIM3C3VNYjJvJGlAv1ES4ILItL0SG0CKyZNbwrjO6ucFb3sSDw1h0oDAloAbeP+JIO6sAdeSPiFv6q",
+	"g1LVPKi33hVAmyyFlRSea/QhxXase15IKMlUvJsIicvHk4BibLor3DjSFNLkl4oukXCxLVJCvbnhwMXI",
+	"2ygv9LZEEbkpraq6/F6IckURuXloXGCd52I0y971Gp3fVuJWs8zvLsyqlkV9uI0a7qaDpe9lVsGlFkb7",
+	"1v6wwSBbQOflWb/dyVluY883cJYNvHVLqDrwEgTvHAJaPo8NCy4foDVXbP3EWZbmQQPlvUChmVn6+lGC",
+	"zmnNgg6JAWjtaX9zROIgFvK3/Q9tB3z7i9UeqwMJXRzCYjmDSyseqNoalAuvULQhGnLlCPsSDCoD4R0v",
+	"5zWCnKeuA8hIyWue+uKivr4llC/3pUaLHNS4FRENzTGUHPcHkE98RJxSDax9LDQzldCcjpfsq9HF4SD9",
+	"TleDfnjJ1EXiSxrP3qvUEv94lK4O0aqYSkeHpaVE4YGV3lV75mvFvU+d76LavVFl2J9TkXNnRLRWRJff",
+	"xyYiQZEIHj0IFJbxK5zdUz2XmTX/hdEMnT7lFRVWa0Fa8mqhP6XOhoWq/uKq8mLX358vJwmdKngCjKbH",
+	"3W3o1LlnXFwtnMot6A2MnQlDs4vyE83Zzhv/ptnLavh3yiCpcGtl1LAanYJlvcVSAkYVEyGazlvyevbD",
+	"Bk5pxuc0V5GBF1ZtI4y5WP66+SfF2I7VLtD7itMFReu/JX/FXMyZ9wWcoaInhYZq3rHvD+IlnT0EuHB3",
+	"hmpVbMJC5AhbLGxMxk/J8IUCVar+xcurj99/akQr6MqbFperyMcQbGumh5VAtBKTvWeZGe5tE6KzhGKP",
+	"LkHD1awlSB/n5Gb2cVoy96ei7Ka8GXGEfcJGVBkS/+auMNo7H/6AVyi/ByuiIiakU5FDYlcb3Ik0w+n+",
+	"d7f7+1Zn9qvfVRF2sYNTP93dNxIRDPCkWTYhPYkuL4jOAJdOh1DRFdP+H9/oxLlrOAZV+bIqME6KMO7H",
+	"F7xBJ1WTOlfQCx9MFLfa5C/Yi4bERqayg/wkJom8ZkqXvoSF+fJ76PCyY2bamtlHdPDMzBXX6ufStPO0",
+	"/rzgeM5YBQ8oALQ8J5g98Q2b6uGiFhjsPid+9i7yp1fk+8Nv/khcrr2rBKWr4k1TFt6FTtebtWIkTOuH",
+	"iw5XMggzfaGeIFxjuApO9hUzVeDg7nCqpB5cYFeXwbQ7DwqkQXsHV0mn6kYWt1dti9tdLH+8gQ+k4lzr",
+	"L6mihuEmY3Ov9AsyGBgz0p3dXQUxfO2UXfuqCHq34gSWigXA9wep4nC0VWhToXauJj6W84vn23aoBXfc",
+	"1YHky8ddVTsr0b+ESmLVrcrafh53xzwTSAu9GzFLF5noQGapDgqBFbFbcFlTff+6yI+00Ac7rYSCY42l",
+	"3FShjaWhAVPc6IueksMSSdQcXoH5w8CamAe/3OoI9IQgS7d2affGij0WLvIbn0/Q57yWRu5uIJLqHmA/",
+	"cm24SCCVTWnf4M31DMwYSbliickmpEnFhIATNYLUN6y/kIa397UO3npXtiOoslwpo0IUUlCB96VtrWZc",
+	"WJCuZVSUSTmnwJLpV09Ci11C0zS1ou5bT0KL2GHJrN8sgS0T7fOhHPizF3378vZ390qJqxRLqMbccCl1",
+	"SLYJ667uxuVhrbrg9qriMnlidXfLLbgmA1f0v7znvOnpzNM/WbsCfnaFLvGCAXpfF4JrSk7VC3LkV40I",
+	"31gwE5YGvKNKTbvm9CK4HaxYZD6TW6jdKW4bFuupL29jl/POdmO9kFMH9/OpLeqJNszyxWSsjRxW7sY+",
+	"t5b1vUhb2fK0GeQ4GUK124wdEUpS3usxaPBwTbMxC/q8TjHCx+NtM0hWlHVbhCuV3SpdrftSs8r9g4pc",
+	"gDmWUFB2LN94rpsr0eHM9DrQ8Fl3dMKHHTriHXepqjsH7b0ObuBDtFhdtM9P01Sp4rElVynfUsg5LQrx",
+	"2jPMyxoDZwmKHhefT12bP1fxuPgByiUHH63FETXydomVay+MutmL2r+cn58SHOCKONemxU/fNzhoR/Mu",
+	"eyxW5FfTK2GFy/5CRl5Ul/4Zb44dnrwk//Pfh+1KNClKGc+9wT6Z5/yuuTdenrTs9t/CM5Ux6chAlpsE",
+	"mUcVii/A1dpjqzFA8yPziscKjN8b3qtBqPbaFmY4Zeq0HCYR+CTWgEcUdlatdnQEbYiXidfNIVp6cGr5",
+	"UbmhawGpujMo8Ga1M/idi5CvE6KrJGVEDRBAiy8fcVj9Vubd0lWH8qIpVvIvWk1kx/BhZXWvjGrzVqa8",
+	"x1d6Sia01jvhPcnntcDBQsHVnDVoXfz6nC7BUEuvqwPl6VLR0ZV5tshAYYJ3oylR+037oNUh8eeux+Zu",
+	"o0N+6y4pNt2c3caHqCu6jTwiHWf53G3IUbcRkS5kV3Qbf7Z/AsZ0G3++/XAbt0ksR1BpgIoJJF4eEecl",
+	"DEvjRF3hep1D0L0ONAeNfvhKkL0P4LoxnrZ+UMesKJqXil8riFaTG7UOtqI2bc1Prz8Zq1xMK5Qr7L/A",
+	"8SpboHYBlVw27HS8TKQ1dO0u76Nam9uoWM0dVfnR5vtcdtEh0m5FYw1F/81a0mtxwV/hXlA5ddKql2I2",
+	"ZpFoJlLIyyvpm602yWsWYKB5V1DFgG+FrcvbXof1rAym4kazrAdpDBVsLCJaYtg6gg7vNam+0q4LmwtY",
+	"mcPuEN0fg9HRvJLDEjNUHo4g+RwkZT0u4MES+P/Yct1fuNFEjy93irfORu3M5Qj5IVYRwiKm/TB8efMc",
+	"KTij1fjnlglN0xlT1zxhp45ZvJKix/urUkypmxUA+v70jFpcGyk+pGpSLZ9XStf2Xu5gJcti2XEFKKqQ",
+	"43KcXS1DYWfj0Ugqa0LcRg3ssHNKtb6RKl35cR9qg/FIilercYb2V565h76iVR9blc2MfPL4Sm9Zj3il",
+	"Miu+qZZeRy5SAs48B9bMcbqXuiOIaqiqlo7zhaxGbkP66V0pAXuWUQ3pJ9f78Yz/k9WOmcPKooYOl7eg",
+	"ZmYxtm6zVu9Z1xUHYQCFJw5UqLIjbr/CEecqfVdXbRv60tjr8Lt12NZdHRo1zOu13UgVNSxwM4J3U9fl",
+	"wtrfiig2biGPDkgie6SpGE0hPA6Avhl35Ia1mhUOs0eHPKt316I3py5Avs+vmfiltqzwUkcIj6/L9Hxf",
+	"vWXN2AXuV0taD+Z9BZawVe7CE3ApnCswyfhzFybqNjqk2+hn8pJm3cZtTJqWfn23UQh/LY0MUwnRRTaV",
+	"XGiHtdvt24pKmutkcoePeCq1jOSdyCa16QfT1+O4vUZ5uiXj3qoAfg4BZRtLbJiOGaNJte+3Pr93tXIZ",
+	"R4RBtJxr4ziU12DpL1UzI2poZgwX/YWkikA686PvIbUiX0kAgdVionCNx+mQr1ovCTSBktsev5mqaVd1",
+	"5Y1VfOsiAyrvCZYdPQUsXNKCjb8qLi6mFCH7a13hUig4E3ZRfaFdmy/NEsVMRPRA3ggfFpJUx7HgK8Z6",
+	"sUWBTH+69kTxeFRabv2W14uA8wiyGN8Rl3KiDsMfXpbjwHwQGP6LlZ8OqgPA1owiWZdSa0luEVjXRiLf",
+	"9uz+MShqmJx5L4bJrEjAr+sBsYngN//uxw5/m8KLdRs8XQxdRsOUBqK56GcszouuYNybz2ssQskw2mzE",
+	"FAbiQlKRE+zDcWb4CIPsYbZlqqLnO1syVGzIS6WC96MlOszcL3XO7ieXl0tfJJ97ktxQbuZafemmNR8j",
+	"ry4OPn3Xq7svt4SebqybIaBThTFbxJf5ok2aCKqUvMmbtucdZqFkbCqXtmiXipAPiucs0evKaUNFVZzg",
+	"DCvJ2q77QbsPrkkg+fFsIipwf7mI5wUAS5evI4QENltAaI4sXF7wTYulGq3ng1/9RsSS29AjSyXvEdwM",
+	"3xrWZqlNVf+q9vKUVPmFyUBjrS6+6728+riXHDQWqfqVVZwquNVJqvOWTXZE4YBDgZrnslCRErSEswkW",
+	"AwuzWVZyiCzRaNUek2+xeqccnurw47qaPZnscwGX3L5aj3d1xa2IYFgr6BKu83ypevpypXuqeLA3/vJU",
+	"Pzys1axRC7Lj0pX0M8Dx+Tj7YLhSafmGqZcrnsN68nF9p0DVUawoL+/RrxAwn01lItST9q/ziZQ0D/e+",
+	"x8z5JKMay+9P1zpfpWRFvZfEIsKP7ir1juV/7FRhuflHKPwTOunvogfU+d8fXg2ob3xSjuxZtJuA6dbf",
+	"Kd05eXp+LIvb0pzOwynX9DIr3ZUWq7PPrld45CvgWdNl4aFhdaEovdBOLwodDrqkFN2R2a0lBjfGII/Q",
+	"029/54ZwXXzMVUW49dFGSdFnage+UuOMrcVbp/AaXB3JWHEzCeKFLhlVTB2PsYSbxuiZjvu60LkGxljh",
+	"DilxPenbsVHs0+EuQ91t/5ByYSgXmGA0VllQ1aHPzWB82U7k0BV4GHx0f8yEzvnpfKxjt3EzkE6VxmBu",
+	"ix0RaNPgChjSiYXjhKTyz90GRD0OqZi4owGHFhhxXdEVr6S4tjqrFLrTFTsEqhZgdV7IprxkmRR9aFBH",
+	"/dlm/JppMhYpU/VdDNowG0RkQsOfmI5GmYsn8YUs/vAPLUVMmi5QM3a1SuIWhidSoiGfj8SJTBnOaMWF",
+	"JoZeMRJD4Y+YNPf//a//3yJ5Xk3hYK/lokOJHFGLmb6oWBREjXYFgatEICkIs2+32x8i0g05Pd4xttvt",
+	"boP8b6g/dhtH2MkP4+p52s7hhtX284OCTcR4ejvv3X1QHJUrQExVjOcGpoNqsZErBmCXHN4TapJQpSaY",
+	"aCZFn8Svz2k/PiKnv57vQm+KXexM4RrlkviktwO1shGG8ZDFgCSXDDvnQkuha3uanx3jvI0JHY0YdW/X",
+	"hopU5xXZEpplwKTkDTrKLSibh3uH+YhRRg1UiPON4CMCSEu1LwndQrDRZBA0BMhrTod1ibghgrFUEy5I",
+	"/GkHqWSnGBDD24uW8+RPs6+HIGBoicOgv13GtSF/glwJCC1G15ldEwneoVnW6xCjxgAvdaWLpWrvI4YG",
+	"TRTL0nFTgIQ0AcxS+W/t1Dxt5eWzgbyKXRyF78UmLB3om1DxamwR5Vv/cA1TY1U8+0SHQJUmS8NSMIiV",
+	"RgC6utuWCCZSMGgnNQXtIyw8lb/MTg294C7H2ZWbBphMfirYYsUeZl5+nmATw8jCBC92sfhvXpueOpYl",
+	"Fbkccyx1IQWL3JQFjtnXG2R2AEfW6zGsqBKk6ZKmVCQGEdlhOqEZNQwaILnVQAi6kMR+b9GTwq5mENnX",
+	"3EDXxTCQUe6omz7JE/SRiHhtg/A0woVeMaEjy518AX5NoFsypDwO+EgTekMnrZlt5ntkZfZrZy0cJ8GK",
+	"pCIpy1gATE8jpZpe2vXcmAALBtan3d4neaecIyLNgKkbrhk53HvZJsf+Hh5QFIdljF6zQgR4JKbCVbgp",
+	"rRTKgUESP1yGxYXHB9Kwvz8K+oBIBd0EobWgxUk7M1Dh6buzc1IjXXZhXu1FwpAb3fGNNiwJcDuZZWj7",
+	"5C3/ATZ/uP8ycpyZpZgiQA0oJJwJR40+WQFgdDOwULX0RC5ZTyoGbRTt1rThWeaaKnJDmuORPb/v4FXQ",
+	"kiuxsgue5BrGWdDbOVMlRyOWElAyj8glm0iR4rsBGaQQDArAkSSTmumgjQguHbD649iSFOo3uM3vyF/5",
+	"Dy7HnTRjGBC3juwrB4ymVojAuG8PYWCf2Z1DQ/Idwz4ZcvhyHxvMmTyfmalrpuzbFDWMgKgF/Q4pgWaZ",
+	"4wxQaQEQn+iBBbQ9xMtx2memFRHZ61kh6QRzlIvGw4PvvXhkRk12ju0+UTrbebEeGClHoaIeYb8hruQX",
+	"LMgdIE1TxbRuk7/5lhe4ZmRhzXhnx25kB3WGVuT4knL9vCB/24keXDyKm/fUMMCvnVNgaXGhZXFNMtYz",
+	"Dgx216UHYtI8eX3+E0kV7RnSbeQ/uBMhUJIcZaqFeLfRCpsCE8G4pUpg7RqaWQGyn4jRGN59Ka0CltqX",
+	"JlKbDilqghHDhxD8eKNJxgWjKpsUnUAAL4EVuHvNgz0AuV2OS6EBQFsRydIjT07DsSUtRn49/2nnO9Kk",
+	"ApgGiZMBVZoZUIqIS6nHQZGTTBYnsYY7YO+QZlY04+klTJgdy7NHzEswxG7E5SOCWhisCBgXHY6Y2mHX",
+	"4GklzZ5UfYaNGwB//bJAvktvjXRwDU4HRM3jpKgq13HIYDlOZJWoiIAWBVBymlSh7cZOq4KEpziYZuev",
+	"bBIXJId66cE335CRsnaAVWSPz16dnFjuqmhimNJHBHBkahLEmRZySeyL4wmj6MuvpLXafUVHVDxz+Y79",
+	"/qwySf7KJniecHmVOoEaiJ5mfnP4Qrsmn06J8wwalelCa43IldUqDw7JAPVpIHyY+nKSExZo+1aYKDZi",
+	"1AStaOiQkSs2iQi2DItAO4CJHG4ij7BjgVHaiX2TqD7lohDE2FeqQsVGjTgi8RuXnexsCpAsObjNDlje",
+	"E5Z6Lc8uAoVfri0dlRbtLBOHZl7kOEQ/OCBxXbXCGHipA8WAZ6zYHxA4ypSxEGAUg5hsW40q2DwMkwqJ",
+	"Pm/u5bQXo6jQWD30KCRjIY17CtD+B8sVmNIdkiip9Y5UvM+F34gG0SAkefXu/VkuOsYiYxrPA8UCkJdV",
+	"beyz2vPXRCo/n46tdkQT48dMSwJEbkFGivUy3h8Y7TQUJ58dI4TNu2vtMN0P7R+7oNJCLS+F12b2R6sj",
+	"u9djrl/GE+Z6N/qmhyOaDNjOQXtvxkC/ublpU/i5LVV/1z2rd9+cvHr9y9lreKao6Oht9OPTk0aQ1N7Y",
+	"a+/jODligo54o9N42d5rv3Rt8sDxsNu+YVm2Az1ydym2YdxJIBdqjEp4jRYEBZ2YqS7t+d23+98QcCsN",
+	"fT81C6/TH09J/BmP8bbWdgdV/tf3b/BUrIpuugIYbLyzMxpfZjzZGassxmupADGsgQeKPJgWuUrh0OuF",
+	"JuhXgcMcSG1lmneZuhamFsstzkqo35OSpoPsFWMj0OKDNknXTBipJq02+UU6LLFaMKB6I2jud5IWDS7z",
+	"OkJQnACEP5zCwd5e3lsffeuhw+IfGmNZ85vT+V3pp4t3usfA3RPAnCZDtovz2K+LqRoLutjfdX7IDKpu",
+	"e7/C1I36jvjrLRBn283bs9Y20b/T9L4PbClzfom2rUUFqtsZF52lF1/Jqt2IGo4jQUqBV/zqXuPG7hYD",
+	"b6PGtOK59MNuOKzxEHG66rkc93d/oGnQwO9w73DxI79I8xNU9LUPHHy/+IF8dZgV980y6zrxxXxDf22j",
+	"89uHqKHHQ0xbajh9iOCuyY8OmcmpxZP8RNCD4SIlo4ahfd3o/OYfbnyIGhVuJfsqyPtTdMgMHGZNfE0x",
+	"xIXGnfyIgS72dDIz+GfAqMs86Wdm/uKGrMWOlsNf15ikBm1HSloCgeSojF+zZ42+m8OsN/waqo1BeWwW",
+	"YM27Us/WOsSxp28t/8ncw3+PIx7l7OHd1hYA0f01nbp94OUDUZdlP5dUW2tLWLXmEtxIyYCl7bno9x58",
+	"TTn+kWY+ETxurcnWWkhZiMdaxHzDtTl3Y1ZlgB4XFg70l+0f7hH5gwD4iuM5hu4x4O7FzT5zwb2/+JFf",
+	"wzL98NDLxQ/9lBfzfzhxH7Bhbfz5BPju0bMW2RveedEAIS51BZ5jRNW5VwuckfKDa2e9giXgk3Fc5EKD",
+	"pvQ/rO7ZNvZwyjEFjeOU+pgOn1fnf0mGjLySarS8alpKIbotR3oYNWa3M9S1v2Hq8lHIFQTmfnIu2Rjv",
+	"AqKgmnCRaYPWvTUdIT3A/QIm3dOgyqgx5WRaOAMMz0c/dbLeW4KsX/nuHfaB/SVe4So3nEv5Bnp5AP84",
+	"WIIXFD60t77ZxyPwHsTf3HIotdzJ6yehB6/A5HWZVFk2T7t54LKPzbKwH+H7gIWVaP2wos8APJBuRd0y",
+	"NLGqKbwyET0jYkDEKd8Ah9fVXBBu1pfQdRZSHWpvWkms099xt1tyuQ9yeWAMfg8X8bNuoMWY6hMjsU3c",
+	"nbxCQSGpMq5jqOzdldFpXVIqmntTg7TZ6VzYInH1dkXl08X4LqV8PhTVunSKJ0W9X7wGee/S8itQOZGY",
+	"ci71QmPimFQkKC2yBuOCm+K5Wmb1PVTn851YnTO7p/wuzmd/7DAOY1aOT0/IfnsPrx6L0MZysCyYihD9",
+	"2BXxdLB/HBGeWlCBGU6apRD0FmEfxzTTJHZzt3kak6aZjBgm5EG41FTkacoSDjE2msSf/b1j2z5z2/mM",
+	"t1Rtez638VFX5D0820U6Qxu6ZJ78GGOIInyyK20Fka7wJdzPYutO350TIj6qJy1XLYoJNN/SGEcW/vhC",
+	"k4LRaxdO4C/87K78ZXm8C2Em8QvdJr8KuIn28UlUMRdOkpbiCig2f3atLurvW1+Hl5rru1gSj45OvoEk",
+	"DgrM+5aDjVQmO/uzhZ7wHBqdBs14wgLvTJEekHeDxZqBeEnop51+LH9q7MvArHSXWEAl59Sbkp8B1PxR",
+	"59OttEZ/mVbr2na/PxXx+r92HCx37EEveBxHWj61tFh1YFlDuron1xKy7tnVZa17sCRy95d/YVmCfr/0",
+	"c+sIQ/dojUzM5QUIKFKQToQlWTyarnCx28CoOq/PrygV9b2IxXM52snYNctyERVHJM77QeeSAIPUYuAC",
+	"n0wMzNhFVTkRQK0pzoYYGtgVcggZCAKSPbSLa25S4pmNr4jpHnuhiUtiz2hypSMSW06HfadRyGL+jXAR",
+	"QWF1PuhCASBqh4Ermg2pMDyJOyRmn1gyNuyCZllMmnlZPxfZ1RUYPmgXEhFKLhVE9fjAcBL70+4QyB2M",
+	"89BExai2Qg2zMHLwWMGcMjG5kOIC3fD2k4Mh4IQpfsLPMdFGjoLQa3Tx2ecsEHBQuyv+5oJ142CrGAbr",
+	"YgSDXJOIcJNHr2GMFCkeW0p86nuRnyWs/u1zvTydFZK3UcXwjy+LsYqNpIKRHx5QoOr7lKjT4JqWsOE3",
+	"gKAQB7L+TvQ4M4vkr458PCikpRGqr1gKCmfIHltbMb0V048ipnVEMENmf29vr8BajA61KAq5F/ctvsux",
+	"hfciwAeM4PQuVho53otyQlafXzMiRSHP2yhem2XrD5qW3AyslDXlTlhoL/LSO1oR0VC1/IhQcsOzNKEq",
+	"dYuBRBXI5bCCJ/593O6Kd4JB8EOHxPafNiS8wm1rjHFgN3SiUXzNkU1nANLj5K7G3Qoy597lCO4Gd3af",
+	"gmTkSkIXkG90Gs6gxbrNv03L6vwzOnNWlyzlveHq64SLQ+St0NgKjYcRGsCqEDcxQ96zUpp7A7GwIdaR",
+	"yHnGw4iNgOtsXG5g6QBwbfYkuDfRqCp0zTxVl8SYptQcyAyzOntT+dsuhbJwLOYZGnneBLoereDFLAzw",
+	"8hFweUPibiCHWmGpg67AJgqQsNV3STpOgDjZsVshT5poBUlcRUa1gcdbbXKMM77QYFhawQOm24xfF/fA",
+	"zVR2iR3skkN42ibHHk+6Ary6mKFlBlQ4By/pcUwEv5TpYrF2Nva9DjZvdHnmnyEr/WZvniNzgRC8k7Rz",
+	"m3wi4m4Zef7hjlusl3pFOKiD7lb4bYXfgwg/h6Il6YeVX24G0ks9V2lBigeRf1Be4V6k3c9o35TKQ7iE",
+	"ZLzdwzRhrn2VjSFW0yia+PSCO0ErErpCWGHWpIKwT1xDTQzf7ocJKFCGecMtzFZWzIwVKBZ5uCnmDvag",
+	"WEubnPiLx64AM+z49ARTlMG7CoVy+rO76GBKLp2QS5pcocyiwTJJJrXB4hKlNgUaXIbg9yQDmoJgbmIN",
+	"CU1i5yCFpPVZgZWmYY3/O4iqVSKXVwnQcM0HHiMwudRKos7KCQ8CsSOvZ+FqH1eVPt4Gk2yDSZ5BMMl7",
+	"rKsTRpMECA9dYUv1sVqbj13epeOUmx12zRYlHB3bga9x3Ex8HbcEC4VBimwJmhjpyssXbGF+VcTbqHoq",
+	"Y0/XbGauInl5hYnKnOmdFToIMqjVp/K7KCuW+BB4UNW7NRegERSvXqbzwhLJWk8qq6vAlMWZXYB+Dpbb",
+	"IN4vIIgX8sHCU42IYDdMG7ylLanDKTdz+BdMsoGI3jnMzzfa3bzLqFw2kaM7B5xBlkV4bg+OYk2asdVe",
+	"Y6JYRqF2npFdUVu402rJORaBSuSbr6d5vBjVVg2HwvRQ/u8ItWVnzGPMWF5Uxl1LFvV/oHhPUe+H+xpz",
+	"vsYPFBQksWK9uCvQWwWVPN12O4S6Un5209Y8wupH8e8+YzCeDwIAnR2qUkGhR18wrYdKONYOUlh6F0p5",
+	"2sWBJwoAaTmvf6WVnLA4LOLTY4qJhEFRVEHGLmBOqq5whcuKo7FfaNI83NuDKiWGUCOHPCkiHzpTBRe9",
+	"G8zOCPuKugKT4+xUY8VIKrE4EYYpONeeaZMYp3aljDqEZpndugVSUByI/Ptf/8cenhQMl5sXOrJvtm80",
+	"TEQkTuRwaP9GxxwWasZoCMozgGMAHDx4KMvDme4KKNWolFR5eIYUeTU7bsjhwWF7uvYnVkDC1n+4KV8Y",
+	"Vbjyg25iC5mAA7TJD1ihDC8ZXx6Qt/yHNolTNblQY7zQCgvKTJhx59EV564Mli9lGRYDPcIyb1On46os",
+	"aqzLxVJvNFZYZz+Ms6u/wVXNXXyIcKa+r6QMuiX/9rlx6abz1lvGxViXYxuxxFaj0zh9d3buqg41Oo1d",
+	"rBVuF9bzD4J891OCYQsOOfiLpdyqeosm3P3dZ5jqdhcrXa/grrPQuk8PZI7PHpah59HvOuxn0TjYO/h2",
+	"Z39/5+D78/29zp797+95Y41ZYLuU3qmOKq7iNyT3u5LbRf30sK9E3evyWlL7QdXug719e1jhxw9h0839",
+	"gxXhXhdn8k4wT9wjy3A9/kHICfD1rT38JNWytc3bh853wMCQaG9vz6srZTXGizDHQQMFz2LunGoXwQ/5",
+	"dQkS+jx7Fdj6/aQ9+NZteYB/mGoA7kKUNT2nvCgDgib+PcReQvoCaWpJqAaHaM/qG7GLsev8Ps5lWPid",
+	"VCT+vf0Dr/MwFR+CFmeSCMDV6douC1fFV2NqQZvE4MSwykCRuJBXc4byw4V6N6RZBkUR0zZ55QpRWx0G",
+	"L+TAM4tLjQN/dHyEt3SwFFebPB5C0fcZwQqTFs3VVq5R8paLgvA/3EE4z7SPtt9cvLz6+P0nu6gAHYvr",
+	"O5eKE7TUK4uMpRk3QOE+JSbNMnlTyEuHAUAb1Tv7vZN3lXpDIZwOD1bd47woSNTLoyAO2KmN1qygFoGH",
+	"ozEEP22zeL9mSfMWmmJwl0OWSvjw50CcBIlKS96g3UHC7F76LOANyJm53FE/HntEYMEr74dTTnEi7AAA",
+	"ZxM+NFwpVg7A94M9nY3z1tUXsKRaDoAuVPIITP+A8TkF6voJpWttueCj6tt7e76weFm9DlokeGx6BBbZ",
+	"V3I8mn9d9DMOWZW3YYhF47ldecBuF992INy2BP6l3HP0PZJ7AnRYX098+MRm6pTMqZkH67iLW7OMwT9x",
+	"pc1OxgUjejyyxmtxp3mGXxDD6HB54wgW+Dhl8RA2c8rhlcnz9TntLyIuGBMS5da5tg02earF8vqON6zK",
+	"s5YoUYIjdz/Dv8uVxvOcajVGeNJ7i3D88Oxq6m2J9c7EugTRnSqWSIEtbX+CO99nW88PiKmoZ1lqVidS",
+	"dO4GVWTuQNn1Vf4KfeI+Feg6FyIs8/mJ5a2GvYlygOuKqzur2IstS1jKMlUDNyHkNqLInwFXLGvyq+ns",
+	"j1NNcC578MUEnymb2CoEj6gQfE0lC4E+goqFISU9jDmw65SXxZ7Dt27gs25v8atmarFT0FV3gvisrWvw",
+	"C1BczvP0QC6eiwKzEhVjnLIUYISENF1n6r9nQ3nNpgh7fZWGGlrkI0/F8wXJyCuFN77h4or2WXGnGJWW",
+	"cS3SNh3xPzzacpZQtyo8Hwj4redj66Z8PjlxFmMd/8SW0c4D0qRZBpm4GA3fWltniYLq6ks7P5BvObJ8",
+	"3mqJ38RcrSTDQUcktn9pqBiCofpjewxTxUK2essXoLcgihOeQgXM/zx790vn+PTEY8KzdcG8xwyirfbx",
+	"CNoH5m5t1Y+t+vFM1I+39Iq54Hl0ljjrJmhbz7RXT+5dI6lOVHBMDCqDldYK8ZUR0Rg7S2impY/kn5kf",
+	"Kywn8popX73FTxNUw2xXlTTZctIH56THacpS0kS0oxk0LvZFhVE71oZOWltGu2W0z4TRHqep46JGPpSJ",
+	"t5qTCxNDFzmq38OwZ20PHuegWqITcyAnAhCTJvs0gl4FmEeuGKR0Y1nj1tY6/BKu4y2iuzNnaUC1z8Aw",
+	"rFSjzuiQETXGXbkmxwVGH2GuJIyBCBuREp3IEcNSdXmviIO9vQolCebJ+cOdam/X5eutSturBNveB2+p",
+	"5CtOk/FYhUAvTgHqmBgsEHHzBSk3mwxnXgBhB9mtZrjVDJ+LZggoSyjy3ULOHGE3Y39fjnWxuSFNVzY7",
+	"hlHx4yuNu58d075d8k7UyYgpYVh1kzfNH0EipVifletSb0HChTaMprnWBpUDrH5WV51uOgd0hRJ5H7aX",
+	"kdve6E/+UtGxlPBWcfMuu/vXaBcPtQxlUVhHSO3z7dx3pZHP2tQNt7LY2C2BaGvEfilZm3IKnz0DKOP5",
+	"nMK64bh7T+UMV3WnCuK+awcYk4ka7hweFLL/B6YyLojs9XjCljcvw8U9TjZnCTzbpM6tgvJVJnWKsurf",
+	"pM5X1ZMlp1brztxuCauo9MDu5ymrYomU0CmOt80M3VL8NjO0IjN0iuh9gbXwWqbwD3CzMdqvj5Sc0VUe",
+	"QI2vywoL177NHf0qc0fLBPL4mr7vSAElmee43cra82puuLl5qBuUrGtaIVXmBmm+5caw1npmx+MkpC7D",
+	"gXxe6vPmRFutZJue+hDpqRtm1ksYKosjfNYL7glq2FX0DdITbdiQuJZOJBlrI4cYull3MQNsflneaNd8",
+	"bh94dn2D7MoXO2VdkCuU4s6LomBpaqiFHW8dtV+Ko1Y58vOcAMmxngME9WXv0SF714ielOtRRie+aeNr",
+	"jOjJiZ35z0EYtt1cUXbXFdCdrsO7fFCy3cHjeGsBdlsv7VY7+jpL7wXCfmW2tqxCs1z0CfqQqgNP7sPD",
+	"GhWyOvBPbf2uW7/rM6zIF5Bx3pK4ugLfaqRd71jNdY57VL3r3Bh2jVsH6tdZfG8tSfUA0f15gFPUGI1N",
+	"nbtzA+JtTR2/Vnf//Ypq+uN4N+exA+/VfJ5sYSvrt97MB/BmQh9WzrJUkz6/ZgJaXaPC0ITye1wTPhyO",
+	"Db3MWOsBbIFdn2JzgSnMi7yeLm+EfQEV+H50zHe+WxHAsq128zVW6XO9FLE7nSXRlCuGbbRF6vImsklU",
+	"KoqjGGadlJT9sCzecloStsF6WJVpBaZRLvQ3y0Lm57ZM85FtoYgHK/jnS0XcDCRJeQrJ2FAuhBts/t4X",
+	"Uj2ZzOytUrZ1oi6bwxPU33nhc9qChDiX7IaaVn01iWVZNXLn9coGhuxvWzdwq0l9sZrUSao93a2vUM1W",
+	"GVxDnXo4p9PcUoNbxWdba3Cr0Ww1mmVqDVbVFcwL+wHz9PzyofSZ6mo5J4JQornoZ2wHCzMA58S6A1Yz",
+	"0xiSBXV0fD0CVMO40WSk2DWXY+1VNvjFjnBk26qsNLhlpI9QatBXeApMSF9xcMDQhLxibGQRlIfZZVtj",
+	"cst6n1mNmVkeC5xrqQqvm2O5cxxyOuHD3euD3Z+nG26XaTbu8cwwFVuNuiddL5mIyGumSOziDX+hQxaT",
+	"Jnh+rHKeUM1aEYl9XvhJGkck5ikUhu2K2BW+bV/TbMzith2YZOOUpcfGKH45Nkz/yY2JScaolQAWnr5g",
+	"rhybdlfMcPWzhA/v0h884cOfYLPLaOx29JmhypyIlH1a9olXcizMsoMLaCz7xOsZOK5qtlus+MNqtrt9",
+	"8ZfcpNzubw1+bB9biycDHq7Ml+1TK1vq9qF1WJ99rob9nb06eUsO2nvk3//6P1Ck0/I45CGzPc3t4Ift",
+	"aD6NmbBcwF6rMlKCEhtX2plicFxDOBZcsjbHgn8cO293wfO6ImR6MNx/JjyNSJyztaLfqpcHMbLDDqGo",
+	"6fK01e4KX5E7r7hdVXA7Au+HkITphKLs6ADHTGiWMUWGY21y1b8rwK0RFHhOqFKc6Tqeepe+78uzkPfu",
+	"2utvILqmNd4SX5qNeP/FNYynGNWf94367YNXcQHfxkp0ODO9DqCJ7thZO+73TiIV6xy09zq40+W146rV",
+	"3zH0/S5seG6rWzKk6V1ia95IXOGi8SCL/divISbnmUqJvSWlxMpavH2orMI/AXmU1DWqX04QraxV17ar",
+	"rwpkR44cCqDlO3O3Kxn3XdrgA0i/+oInXywFHyz3UF1k/ROg5bTUxH5tWq65ZAVpWjSnX512npvx9rU2",
+	"yN9ad2tToKruov9ARt2aDdymr/bQmovdZUGMIpeSETUDa7lSQeTlP1hiCFhn1tBCTxYXUD7eBTtNObu6",
+	"wgppJ7Q7JKYpeMAUxJnE5HKSG4K/wbSEfSTdxr//9V/dxofYvvZyQihaz64TD769K4qFumvxm4FVBTQz",
+	"beKa7CUDKvpsgcV4BFcqXZFzPTB/BZEq5YKqiddDYDTes8gbQeg45YawayZMKyI0y+z6pGDEKCo0TcDy",
+	"7Ar7g2VME3RwCkZSyXSbHOedDQ7JWGRMaxLTnN3FhOor9DLmtmmdTXpqz3MDms2De+Lux3gGcNTdFtXZ",
+	"zu88VBFsctToNBx6NaIGYBysLDH8mjU6PZppBoWAFlnUdMQ7Q6Y17TMNFjUs792qNvXUpu6YpnJ/JvWc",
+	"ThJfS9pKpUEA5/f1hU18VZ6Au9kRz9aRAOrEBmwPl2FYGW+kp9zPVqUoX6nZb0BfKdzKxTWZ1QlI82bA",
+	"rZif36+xdQTTyLGpnElDB8A6SRz2wN2Al2HrXN6Ic3krCbciYisiHtc6Br74EM5mzx/OJ6M5VedCToIj",
+	"H4JrhG+sCxCAUhBuHDF2aaT5/qdX5I/fHr4k//Pf3z6pLo9b59BS6G9mzjQiv0IjRJGSn1ejiA0lMn5Y",
+	"gpTOvDyfQ0R+zEOQD75rHuG40SWK+eOWYp4nxfjDlL0pYoGMFueTu2JsBJeFw6dJQkxd84SdKnnNU6as",
+	"MsD78wmq8okHIa/KN9dQWgK/jp2/NKS3b7b09vzo7WZAXY6BRiwgI4cGRI9HI6mMfpL09etUlY0p5wFi",
+	"5SH5n/9+2T5sH7RJHsHrd0Vi9jGOSCyY/X8i7f/1jf0/g/+PlP0/FXBnIVUcdUUspEEPBN5XjKgZaNKM",
+	"2ZDyTP9m5TveYdxIddVtfHChvS0XJ2yhA06MmXuSmMNbcB73lF0aHbI2lDfxj8E3PTrk2cR/hY7p+CiY",
+	"HwOMcTZigZ1npPsYvTY5pX3XR3x/55JqlpJmrPNIXgTJWNjtGjKU2pD9vb29VldwuB1hyjJnnrbJjwwW",
+	"ABWLMITPzol9yZ1bBlfYIeA6j+fFLOOhbkOWH+7W20J8ccQyHOw2YPkrDVgeO6p8YCGwIFwZNMMwWtm+",
+	"txNyQRepDN8ITM6oilfukMO977sixt8E0zpuRaCHjhS34CHASUmTZdoXnlLaRAQ+B++7GTDhPH9UdAVN",
+	"U8W0buEiYI4Kpr4bB+w8j6zWZRFhvw+CqqE+zAXKDMf+4UltqBnrNolHVOsbqVKAAU0SNrLcGCpp4lX9",
+	"EZFmwFRXFPfO/io9kQqLbjKLKSPFNUNYe63c8vfSnEIacsVG5ohQMekKmJnkE9slHO7tkZiLa5rx9JSa",
+	"QTw/yNq+7snFWPsLYOwYg8IVMNphif/FZRdaFaC4P25QIdoZY/9BkyFrG2BIH3xF8s+NAgUancYbxhpR",
+	"I8cQi/FCFK1bVvCyAxw/YAkkN1XFOp5fgDfsq656okXVbXj31mO/De8eIxtdSWyv4G8HZX33s5NFq4Z2",
+	"A51WlSyPZsK8jbxiYm5wtxMY29jubWz3lxjbfRdCnh/ZvTbhPDMTd562sA3r3trAtWHd65DeAwR1e7xe",
+	"ENcdekG/aR8EIdgYPh1EYzepmPiSBVPR302appG/yW91xVQ0OLkZSM3IFZtoMqQTcslIKo0Bj+KUsdtq",
+	"FwaroVfMWu+XUmbM2stSkbjbOFdj1m3Eu3G38RPNtP27TY6zjOT8S1cEVcPFkP0AbG9uuPSGdIVtBPPz",
+	"imBeaDNuo7a2NuA2aqsc2Hs3xXN+WK+vZvlCoz+38ER20AU6E+pLMtYzRI6xwnKSMapYetQVuUjJf89j",
+	"A3KX6KsBFX0u+m5TLzTxXuEI3btRWKKCSNUV+KiLFw7KSBiJRSTYNVMTUoCAmAE1yEvs75o0rUTD4pmu",
+	"IoWVgPMDiJ+0dNo6Th/ScboVglshuBWCTyF0+Z4cqYsbxawZDzG3PfZ0BWlfRTQvIQ2WoE7kiEVwtcc+",
+	"jbhvZVDVPNs1syj1zx7ST2+Y6JtBo/PdXs7atVFc9LFvdsXK8sJ2PVxWnnRf9VZfUuTur/WKCJq98Gav",
+	"G0xX86tbjB9ft5iDb75dYjXvrUahGWFW9rnyVbI4spuB9NWr/JlxEQyOiBkoOe4P8BrWBR038VwjhGZE",
+	"uBgwxQ0VCYtIynp0nGEf6Fab/M2nP4Wd3i94GneFqyrr0EYTCA468g78KG8UIFJUg8IZXlj9iwqLS5es",
+	"KxI5vOTCRwfhbTFGGrjaW1UQBo3qwnXLW//AF4C4r6gwzEE40Oya2iKDGmdWK9UkLlYT1+IEjglYw7Lq",
+	"wmn+yCk1lk0t1Wg+bOK/fDDUWy4K6Rc9v9ZTX2bo0rYLQm3H+ulYJJSQjxeM9LPlGFY++GqCyIHR7IvJ",
+	"/IzT2SvNO8S/BBYX2FggI2kSWixRAyKXfGP8nxV6CGGtvtHDhWuPv7yLz672cZrd15kz22b329LaX0Gz",
+	"e8vbIiIB66G2NihUQf3/1RnlslZLXdhHVQ/8tVxa28CMbQfcr6XbfW0oVBD9tDYl17dPy7WMe9TPv9K4",
+	"i60CP6flPaB7Mx6yOC9yhjcrrTX1+mCQZlkv1zvvL/xiceiFNwBUxXWXk9DomHGGg6X0VY0FbIW9AfG6",
+	"ppmBF2SNTiPlml46Drw8b3iczvtzuZLrvP88udNW79h23n+Azvv5BTq234/cFXtEpKribA9gguwW09Rn",
+	"BJ9J5fOVUraTjpF/sHSO1zsiPSWHZNr1LUU2Qc93Vyzj+j52GVEObI7BJwOWXKEEq8yGcgraabC1VZn8",
+	"BlzC9+m/LbZ2xmrrerBej0H8QOCO37pzvwRt8NgTRNURkxFefYTs43V+ZzOHhwRk9aiK4Qrcy7lfF1wD",
+	"v3fM9Bm3tz7OddrF1zahFdx0N9BECleyQEjjSgy0trzgS7nayRWLQH0I8SBsDTj903MwFCvvj6B2FVwu",
+	"w5ZEipEXhPYpF4TmlcL3fHQCNcHGI/AY3XCRyhvsiMKolsIbMhUtX+FRz0/udMcENKkvqGl0Ggd733+/",
+	"s7e/s7d/vrfXgf/+DpNTeLDxcUyVYSqbYOl0d+d0Ac1Zw0snaz7KEXqSy8pYo2O/uXh59fH7T0UL13AQ",
+	"otSKjGiVe6v7YISVTND1gqWuT+wR+A6KQ58XpPe8q2fvPxSEHWS39wXbS7/n1U+XopwwcjYqcWWZuKBJ",
+	"+bhCGQ2C1L0+urYACZdqpW61RLAyduqXa85u2J1lxYc1pIXb/uOJixPDhrrOVBbsxlXu6U03RdsyuS2T",
+	"ewZM7r2PuM4yQOIpg6BkE87pG75JRriqHb/rIkstX6jxRL4TjHDDhmTEFGnapyJU+ludip1G7oLIVWfy",
+	"V0hQHTtyOUh2RFcYSMN18b3oumxCQyJu+DXLJi3nomQEN2EBG8T/tslrZ2bbYSMmUi76XRECHYJ+rdY5",
+	"YIodEUr8xU+Y9eROZJ5ftStw3WjqcO1s+SXDicEB2ya/SENGtM8FWDpdsdjNekSkYC+whRPcP7bcKL/k",
+	"ajfsa3+i67lgnrgXdmp3dW5YPwqxcet0+QKcLlBvHi+fQ/qdyilgNBkgXd4MJl+LN3b3s9M554a3vYfS",
+	"CYEzZWon06kHdvS0LQ8sMLUKPeQclPgcF9owmnrW73iiFKwu5WBaD14hU2KpMDvcwtZs/kI0ymelGQLx",
+	"0FkF6R4t4HvnS4tH2i15/3GVQX6cpiVn7qM4LM9LLG3LHbbc4aGdYyncDeZWQyFem9yv0DwFE9HF8tZa",
+	"hjfChftix1ohgytxV7IXM6BeuJa2OLo2QtBfHp/7GOJnfHsMe1h8cVwUi9waKF/UrbAjjCb4DrC2C0sU",
+	"MzokbIfo9eQcEsyTvBDeOA8oUgoBOHdx2TszI+He+Z5nDQYplitQ8+NkDQavTudkDx45yMbOLi4wLiJ6",
+	"IO0xgcUmErZVebYu9ueWPAi4DQkYyGGPAgQnXDsUt9i9afa6sr60+xn+XVRkeuOc8z27lldTnHOxi8Q+",
+	"s3WRbI2gh3eRWMzzlB0FYbXU3AsdP5CHBBydI2oGhZ/Ts4PGtNqwisMToMeSseJmAsu/ZFQxdTy2T/z2",
+	"wWpoDlzTNP4XRjMz8PF2KRdMg8HhVheUY7Xrd9/i7ktfuRuX4gtMkJgaUbJTZyvavC7fzLjLuzxUPiLo",
+	"g4+Imil9E6w58ObPvuItFRMsrAu3A9bSdiqkux6gmvAe0RCblknBSknp5Yva4J0/jLOrqg3ZGVEmYCcd",
+	"8m7ExMmPxJ7M31//Av9atoFO8uPTE7Lf3iPI88iPLAHeRU4lF8ZnaaRMGN7jTJH4s2bqmqnbGhEUt8n5",
+	"gGlGlISmOD2ZZfLGv/uFxiJAna4YiythJaQvWpW3WHMXqEwp6b6m5D/P3v1CEPWwptZIycuMDUnKDLR8",
+	"g5tHBxf3rhAPoPll1ennBcugaZ/dOBf9oiljRHwJ6JblAvGClg5xZBUCDy8zyVsBatJ8d2VoRN7yREkt",
+	"e4a8FkbRFt7OjsZ64Ju/idR1QQ+6OLS7ogqodvE5RMmlTLnD3wB2cWXVw7grmg4FseY0pE5eTg2Hka0o",
+	"nA7g5T5jczrMXooJ7Qo8oPYUgnHfcfSF7qCORIfMKxpT1GYpwQ4RFBjv8elJ6WShcNzsIVrs6Fg8zri4",
+	"cm4MV05G5pf+Yck2NgzI6D3LkNtYSIdIE148l1kRcv/gm2OIyr39cPt/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

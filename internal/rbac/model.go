@@ -162,6 +162,7 @@ type UserInput struct {
 	LastName       string
 	ExternalUserID string
 	Username       string
+	Status         string // "" is active (SCIM may create a user deactivated)
 	Roles          []string
 }
 

@@ -124,6 +124,9 @@ func (in UserInput) Validate() error {
 	if err := validEmail("email", in.Email); err != nil {
 		return err
 	}
+	if in.Status != "" && in.Status != StatusActive && in.Status != StatusDisabled {
+		return Invalid("status", "must be active or disabled")
+	}
 	return validUsername(in.Username)
 }
 

@@ -100,10 +100,14 @@ func (s *Store) CreateUser(ctx context.Context, w rbac.Write, in rbac.UserInput)
 			return err
 		}
 		now := micros(t.now)
+		status := in.Status
+		if status == "" {
+			status = rbac.StatusActive
+		}
 		row := userRow{TenantID: w.TenantID, ID: auth.NewID("usr_"), Email: in.Email, EmailKey: strings.ToLower(in.Email),
 			FirstName: in.FirstName, LastName: in.LastName, ExternalUserID: strPtr(in.ExternalUserID),
 			Username: strPtr(in.Username), UsernameKey: strPtr(strings.ToLower(in.Username)),
-			Status: rbac.StatusActive, Version: 1, CreatedAt: now, UpdatedAt: now}
+			Status: status, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := t.tx.Create(&row).Error; err != nil {
 			return err
 		}
