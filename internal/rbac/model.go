@@ -148,12 +148,12 @@ type User struct {
 	ExternalUserID string
 	// Username is the identity provider's login name (SCIM userName):
 	// unique per tenant ignoring case when set, "" when not.
-	Username string
-	Status   string
-	Roles    []string // direct global roles, not expired, sorted
-	Version        int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	Username  string
+	Status    string
+	Roles     []string // direct global roles, not expired, sorted
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 type UserInput struct {

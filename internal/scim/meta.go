@@ -23,8 +23,8 @@ func attributeDefs(attrs []attr, group bool) []map[string]any {
 	for _, a := range attrs {
 		d := map[string]any{
 			"name": a.name, "type": typeName(a.kind), "multiValued": a.kind == kMulti,
-			"required": a.name == "userName" || (group && a.name == "displayName") || a.name == "id",
-			"caseExact": a.name == "id" || a.name == "externalId" || (group && a.name == "members"),
+			"required":   a.name == "userName" || (group && a.name == "displayName") || a.name == "id",
+			"caseExact":  a.name == "id" || a.name == "externalId" || (group && a.name == "members"),
 			"mutability": "readWrite", "returned": "default", "uniqueness": "none",
 		}
 		switch {

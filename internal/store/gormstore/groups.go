@@ -124,7 +124,7 @@ func (s *Store) UpdateGroup(ctx context.Context, w rbac.Write, groupID string, p
 		return t.saveUpdate(&groupRow{}, groupID, map[string]any{
 			"name": after.Name, "name_key": strings.ToLower(after.Name), "description": after.Description,
 			"external_id": strPtr(after.ExternalID),
-			"version": after.Version, "updated_at": micros(t.now)},
+			"version":     after.Version, "updated_at": micros(t.now)},
 			rbac.ActionGroupUpdate, rbac.TargetGroup, groupDetails(before), groupDetails(after))
 	})
 	return out, rev, err
