@@ -221,7 +221,11 @@ func normalizeFilter(f string) string {
 			b.WriteByte(c)
 			continue
 		}
-		b.WriteString("[(" + f[i+1:end] + ") and " + sub + rest + "]")
+		inner := f[i+1 : end]
+		if strings.Contains(strings.ToLower(inner), " or ") {
+			inner = "(" + inner + ")"
+		}
+		b.WriteString("[" + inner + " and " + sub + rest + "]")
 		i = k + n - 1
 	}
 	return b.String()
