@@ -89,7 +89,7 @@ func TestSCIM_authorization(t *testing.T) {
 			"PATCH", "/Groups/${g}", addMember},
 		"deactivating a stronger user": {[]string{"users:read", "users:write"},
 			"PATCH", "/Users/" + strong.Id, `{"Operations":[{"op":"replace","path":"active","value":false}]}`},
-		"deleting a stronger user": {[]string{"users:read", "users:write"}, "DELETE", "/Users/" + strong.Id, ""},
+		"deleting a stronger user":   {[]string{"users:read", "users:write"}, "DELETE", "/Users/" + strong.Id, ""},
 		"reading without users:read": {[]string{"groups:read"}, "GET", "/Users", ""},
 	} {
 		t.Run(name, func(t *testing.T) {
