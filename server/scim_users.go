@@ -62,8 +62,8 @@ func (s *Server) scimUsers(ctx context.Context, tenantID, raw, base string) ([]r
 }
 
 // scimUserLookup finds the users whose attribute equals one of the values.
-// userName falls back to the email of users without a username, as
-// scim.UserName renders them.
+// userName is a user's username, or the email of a user without one
+// (rbac.UserFilter.Login), as scim.UserName renders them.
 func (s *Server) scimUserLookup(ctx context.Context, tenantID string, lk scim.Lookup) ([]rbac.User, error) {
 	byID := map[string]rbac.User{}
 	for _, v := range lk.Values {
@@ -80,7 +80,7 @@ func (s *Server) scimUserLookup(ctx context.Context, tenantID string, lk scim.Lo
 			byID[u.ID] = u
 			continue
 		case "userName":
-			fs = []rbac.UserFilter{{Username: v}, {Email: v}}
+			fs = []rbac.UserFilter{{Login: v}}
 		case "emails.value":
 			fs = []rbac.UserFilter{{Email: v}}
 		case "externalId":

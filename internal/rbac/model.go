@@ -186,6 +186,9 @@ type UserFilter struct {
 	Username       string
 	Email          string
 	ExternalUserID string
+	// Login matches the user whose username is Login, or who has no
+	// username and whose email is Login, ignoring case: a SCIM userName.
+	Login string
 	Page
 }
 

@@ -31,6 +31,10 @@ func (s *Store) ListUsers(ctx context.Context, tenantID string, f rbac.UserFilte
 	if f.ExternalUserID != "" {
 		q = q.Where("external_user_id = ?", f.ExternalUserID)
 	}
+	if f.Login != "" {
+		key := strings.ToLower(f.Login)
+		q = q.Where("(username_key = ? OR (username_key IS NULL AND email_key = ?))", key, key)
+	}
 	if f.GroupID != "" {
 		if _, err := getGroupRow(db, tenantID, f.GroupID); err != nil {
 			return nil, "", err
@@ -93,10 +97,7 @@ func (s *Store) CreateUser(ctx context.Context, w rbac.Write, in rbac.UserInput)
 		if err != nil {
 			return err
 		}
-		if err := checkUserUnique(t, "", in.Email, in.ExternalUserID); err != nil {
-			return err
-		}
-		if err := checkUsernameUnique(t, "", in.Username); err != nil {
+		if err := checkUserUnique(t, "", in.Email, in.ExternalUserID, in.Username); err != nil {
 			return err
 		}
 		now := micros(t.now)
@@ -161,13 +162,9 @@ func (s *Store) UpdateUser(ctx context.Context, w rbac.Write, userID string, p r
 				return err
 			}
 		}
-		if !strings.EqualFold(before.Email, after.Email) || before.ExternalUserID != after.ExternalUserID {
-			if err := checkUserUnique(t, userID, after.Email, after.ExternalUserID); err != nil {
-				return err
-			}
-		}
-		if !strings.EqualFold(before.Username, after.Username) {
-			if err := checkUsernameUnique(t, userID, after.Username); err != nil {
+		if !strings.EqualFold(before.Email, after.Email) || before.ExternalUserID != after.ExternalUserID ||
+			!strings.EqualFold(before.Username, after.Username) {
+			if err := checkUserUnique(t, userID, after.Email, after.ExternalUserID, after.Username); err != nil {
 				return err
 			}
 		}
@@ -249,40 +246,31 @@ func checkSingleModeRoles(t *txn, field string, ids []string) error {
 	return nil
 }
 
-func checkUserUnique(t *txn, self, email, externalID string) error {
-	var n int64
-	if err := t.tx.Model(&userRow{}).Where("tenant_id = ? AND email_key = ? AND id <> ?", t.w.TenantID, strings.ToLower(email), self).
-		Count(&n).Error; err != nil {
+// checkUserUnique: email and username are unique per tenant ignoring case,
+// external ids exactly. One query finds any clash; the error names which.
+func checkUserUnique(t *txn, self, email, externalID, username string) error {
+	emailKey, userKey := strings.ToLower(email), strings.ToLower(username)
+	q := t.tx.Model(&userRow{}).Select("email_key, external_user_id, username_key").Where("tenant_id = ? AND id <> ?", t.w.TenantID, self)
+	cond := t.tx.Where("email_key = ?", emailKey)
+	if externalID != "" {
+		cond = cond.Or("external_user_id = ?", externalID)
+	}
+	if username != "" {
+		cond = cond.Or("username_key = ?", userKey)
+	}
+	var rows []userRow
+	if err := q.Where(cond).Limit(3).Find(&rows).Error; err != nil {
 		return err
 	}
-	if n > 0 {
-		return rbac.Errorf(rbac.EConflict, "a user with email %q already exists", email)
-	}
-	if externalID == "" {
-		return nil
-	}
-	if err := t.tx.Model(&userRow{}).Where("tenant_id = ? AND external_user_id = ? AND id <> ?", t.w.TenantID, externalID, self).
-		Count(&n).Error; err != nil {
-		return err
-	}
-	if n > 0 {
-		return rbac.Errorf(rbac.EConflict, "a user with external_user_id %q already exists", externalID)
-	}
-	return nil
-}
-
-// checkUsernameUnique: usernames are unique per tenant ignoring case.
-func checkUsernameUnique(t *txn, self, username string) error {
-	if username == "" {
-		return nil
-	}
-	var n int64
-	if err := t.tx.Model(&userRow{}).Where("tenant_id = ? AND username_key = ? AND id <> ?", t.w.TenantID, strings.ToLower(username), self).
-		Count(&n).Error; err != nil {
-		return err
-	}
-	if n > 0 {
-		return rbac.Errorf(rbac.EConflict, "a user with username %q already exists", username)
+	for _, r := range rows {
+		switch {
+		case r.EmailKey == emailKey:
+			return rbac.Errorf(rbac.EConflict, "a user with email %q already exists", email)
+		case externalID != "" && deref(r.ExternalUserID) == externalID:
+			return rbac.Errorf(rbac.EConflict, "a user with external_user_id %q already exists", externalID)
+		case username != "" && deref(r.UsernameKey) == userKey:
+			return rbac.Errorf(rbac.EConflict, "a user with username %q already exists", username)
+		}
 	}
 	return nil
 }

@@ -57,6 +57,11 @@ func testProvisioning(t *testing.T, newStore Factory) {
 			_, _, err := f.s.CreateUser(ctx, f.w(), rbac.UserInput{Email: "dan@x.test", Username: "  "})
 			return err
 		})
+		// An email clash is still named as one when the username is new.
+		f.unchanged(rbac.EConflict, "", func() error {
+			_, _, err := f.s.CreateUser(ctx, f.w(), rbac.UserInput{Email: "ANN@x.test", Username: "someone-else"})
+			return err
+		})
 	})
 
 	t.Run("user filters", func(t *testing.T) {
@@ -65,16 +70,23 @@ func testProvisioning(t *testing.T, newStore Factory) {
 		require.NoError(t, err)
 		_, _, err = f.s.CreateUser(ctx, f.w(), rbac.UserInput{Email: "bob@x.test", Username: "bob", ExternalUserID: "EXT-1x"})
 		require.NoError(t, err)
+		cy, _, err := f.s.CreateUser(ctx, f.w(), rbac.UserInput{Email: "cy@x.test", Status: rbac.StatusDisabled})
+		require.NoError(t, err)
+		require.Equal(t, rbac.StatusDisabled, cy.Status, "a user may be made disabled (SCIM active: false)")
 		for name, c := range map[string]struct {
 			f    rbac.UserFilter
 			want []string
 		}{
-			"username ignoring case": {rbac.UserFilter{Username: "ANN"}, []string{ann.ID}},
-			"email ignoring case":    {rbac.UserFilter{Email: "ann@x.TEST"}, []string{ann.ID}},
-			"external id exactly":    {rbac.UserFilter{ExternalUserID: "ext-1"}, []string{ann.ID}},
-			"external id case":       {rbac.UserFilter{ExternalUserID: "EXT-1"}, nil},
-			"both must match":        {rbac.UserFilter{Username: "ann", ExternalUserID: "EXT-1x"}, nil},
-			"no prefix match":        {rbac.UserFilter{Username: "an"}, nil},
+			"username ignoring case":                         {rbac.UserFilter{Username: "ANN"}, []string{ann.ID}},
+			"email ignoring case":                            {rbac.UserFilter{Email: "ann@x.TEST"}, []string{ann.ID}},
+			"external id exactly":                            {rbac.UserFilter{ExternalUserID: "ext-1"}, []string{ann.ID}},
+			"external id case":                               {rbac.UserFilter{ExternalUserID: "EXT-1"}, nil},
+			"both must match":                                {rbac.UserFilter{Username: "ann", ExternalUserID: "EXT-1x"}, nil},
+			"email and username ann":                         {rbac.UserFilter{Email: "ann@x.test", Username: "ann"}, []string{ann.ID}},
+			"no prefix match":                                {rbac.UserFilter{Username: "an"}, nil},
+			"login by username":                              {rbac.UserFilter{Login: "ANN"}, []string{ann.ID}},
+			"login is not an email when there is a username": {rbac.UserFilter{Login: "ann@x.test"}, nil},
+			"login by the email of a user without username":  {rbac.UserFilter{Login: "CY@x.test"}, []string{cy.ID}},
 		} {
 			users, _, err := f.s.ListUsers(ctx, f.tenant, c.f)
 			require.NoError(t, err, name)
