@@ -1606,10 +1606,10 @@ type ScimListGroupsParams struct {
 	// Filter A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`.
 	Filter *ScimFilter `form:"filter,omitempty" json:"filter,omitempty"`
 
-	// StartIndex 1-based index of the first result; less than 1 reads as 1.
+	// StartIndex 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4).
 	StartIndex *ScimStartIndex `form:"startIndex,omitempty" json:"startIndex,omitempty"`
 
-	// Count Results per page, at most 1000 (default 100); less than 0 reads as 0 (only `totalResults`).
+	// Count Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`).
 	Count *ScimCount `form:"count,omitempty" json:"count,omitempty"`
 
 	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
@@ -1657,10 +1657,10 @@ type ScimListUsersParams struct {
 	// Filter A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`.
 	Filter *ScimFilter `form:"filter,omitempty" json:"filter,omitempty"`
 
-	// StartIndex 1-based index of the first result; less than 1 reads as 1.
+	// StartIndex 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4).
 	StartIndex *ScimStartIndex `form:"startIndex,omitempty" json:"startIndex,omitempty"`
 
-	// Count Results per page, at most 1000 (default 100); less than 0 reads as 0 (only `totalResults`).
+	// Count Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`).
 	Count *ScimCount `form:"count,omitempty" json:"count,omitempty"`
 
 	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
@@ -18641,6 +18641,12 @@ type ScimDeleteGroupResponse204Headers struct {
 	RosterRevision  int64
 }
 
+// ScimDeleteGroupResponse400Headers the declared response headers of an HTTP 400 response for ScimDeleteGroup
+type ScimDeleteGroupResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ScimDeleteGroupResponse401Headers the declared response headers of an HTTP 401 response for ScimDeleteGroup
 type ScimDeleteGroupResponse401Headers struct {
 	RateLimit       *string
@@ -18687,6 +18693,8 @@ type ScimDeleteGroupResponse500Headers struct {
 type ScimDeleteGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
 	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
 	ApplicationscimJSON401 *ScimUnauthorized
 	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
@@ -18703,6 +18711,8 @@ type ScimDeleteGroupResponse struct {
 	ApplicationscimJSON500 *ScimInternal
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *ScimDeleteGroupResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimDeleteGroupResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ScimDeleteGroupResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -18717,6 +18727,11 @@ type ScimDeleteGroupResponse struct {
 	Headers429 *ScimDeleteGroupResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ScimDeleteGroupResponse500Headers
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimDeleteGroupResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
 }
 
 // GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
@@ -19313,6 +19328,12 @@ type ScimResourceTypesResponse200Headers struct {
 	RateLimitPolicy *string
 }
 
+// ScimResourceTypesResponse400Headers the declared response headers of an HTTP 400 response for ScimResourceTypes
+type ScimResourceTypesResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ScimResourceTypesResponse401Headers the declared response headers of an HTTP 401 response for ScimResourceTypes
 type ScimResourceTypesResponse401Headers struct {
 	RateLimit       *string
@@ -19349,6 +19370,8 @@ type ScimResourceTypesResponse struct {
 	HTTPResponse *http.Response
 	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
 	ApplicationscimJSON200 *ScimResourceTypeList
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
 	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
 	ApplicationscimJSON401 *ScimUnauthorized
 	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
@@ -19361,6 +19384,8 @@ type ScimResourceTypesResponse struct {
 	ApplicationscimJSON500 *ScimInternal
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ScimResourceTypesResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimResourceTypesResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ScimResourceTypesResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -19376,6 +19401,11 @@ type ScimResourceTypesResponse struct {
 // GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
 func (r ScimResourceTypesResponse) GetApplicationscimJSON200() *ScimResourceTypeList {
 	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimResourceTypesResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
 }
 
 // GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
@@ -19438,6 +19468,12 @@ type ScimSchemasResponse200Headers struct {
 	RateLimitPolicy *string
 }
 
+// ScimSchemasResponse400Headers the declared response headers of an HTTP 400 response for ScimSchemas
+type ScimSchemasResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ScimSchemasResponse401Headers the declared response headers of an HTTP 401 response for ScimSchemas
 type ScimSchemasResponse401Headers struct {
 	RateLimit       *string
@@ -19474,6 +19510,8 @@ type ScimSchemasResponse struct {
 	HTTPResponse *http.Response
 	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
 	ApplicationscimJSON200 *ScimSchemaList
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
 	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
 	ApplicationscimJSON401 *ScimUnauthorized
 	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
@@ -19486,6 +19524,8 @@ type ScimSchemasResponse struct {
 	ApplicationscimJSON500 *ScimInternal
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ScimSchemasResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimSchemasResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ScimSchemasResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -19501,6 +19541,11 @@ type ScimSchemasResponse struct {
 // GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
 func (r ScimSchemasResponse) GetApplicationscimJSON200() *ScimSchemaList {
 	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimSchemasResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
 }
 
 // GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
@@ -19563,6 +19608,12 @@ type ScimServiceProviderConfigResponse200Headers struct {
 	RateLimitPolicy *string
 }
 
+// ScimServiceProviderConfigResponse400Headers the declared response headers of an HTTP 400 response for ScimServiceProviderConfig
+type ScimServiceProviderConfigResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ScimServiceProviderConfigResponse401Headers the declared response headers of an HTTP 401 response for ScimServiceProviderConfig
 type ScimServiceProviderConfigResponse401Headers struct {
 	RateLimit       *string
@@ -19599,6 +19650,8 @@ type ScimServiceProviderConfigResponse struct {
 	HTTPResponse *http.Response
 	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
 	ApplicationscimJSON200 *ScimServiceProviderConfig
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
 	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
 	ApplicationscimJSON401 *ScimUnauthorized
 	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
@@ -19611,6 +19664,8 @@ type ScimServiceProviderConfigResponse struct {
 	ApplicationscimJSON500 *ScimInternal
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ScimServiceProviderConfigResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimServiceProviderConfigResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ScimServiceProviderConfigResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -19626,6 +19681,11 @@ type ScimServiceProviderConfigResponse struct {
 // GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
 func (r ScimServiceProviderConfigResponse) GetApplicationscimJSON200() *ScimServiceProviderConfig {
 	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimServiceProviderConfigResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
 }
 
 // GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
@@ -20002,6 +20062,12 @@ type ScimDeleteUserResponse204Headers struct {
 	RosterRevision  int64
 }
 
+// ScimDeleteUserResponse400Headers the declared response headers of an HTTP 400 response for ScimDeleteUser
+type ScimDeleteUserResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
 // ScimDeleteUserResponse401Headers the declared response headers of an HTTP 401 response for ScimDeleteUser
 type ScimDeleteUserResponse401Headers struct {
 	RateLimit       *string
@@ -20048,6 +20114,8 @@ type ScimDeleteUserResponse500Headers struct {
 type ScimDeleteUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
 	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
 	ApplicationscimJSON401 *ScimUnauthorized
 	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
@@ -20064,6 +20132,8 @@ type ScimDeleteUserResponse struct {
 	ApplicationscimJSON500 *ScimInternal
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *ScimDeleteUserResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimDeleteUserResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ScimDeleteUserResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -20078,6 +20148,11 @@ type ScimDeleteUserResponse struct {
 	Headers429 *ScimDeleteUserResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ScimDeleteUserResponse500Headers
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimDeleteUserResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
 }
 
 // GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
@@ -36130,6 +36205,13 @@ func ParseScimDeleteGroupResponse(rsp *http.Response) (*ScimDeleteGroupResponse,
 	case rsp.StatusCode == 204:
 		break // No content-type
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ScimUnauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -36206,6 +36288,23 @@ func ParseScimDeleteGroupResponse(rsp *http.Response) (*ScimDeleteGroupResponse,
 			headers.RosterRevision = value
 		}
 		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimDeleteGroupResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ScimDeleteGroupResponse401Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -37155,6 +37254,13 @@ func ParseScimResourceTypesResponse(rsp *http.Response) (*ScimResourceTypesRespo
 		}
 		response.ApplicationscimJSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ScimUnauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -37210,6 +37316,23 @@ func ParseScimResourceTypesResponse(rsp *http.Response) (*ScimResourceTypesRespo
 			headers.RateLimitPolicy = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimResourceTypesResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ScimResourceTypesResponse401Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -37328,6 +37451,13 @@ func ParseScimSchemasResponse(rsp *http.Response) (*ScimSchemasResponse, error) 
 		}
 		response.ApplicationscimJSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ScimUnauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -37383,6 +37513,23 @@ func ParseScimSchemasResponse(rsp *http.Response) (*ScimSchemasResponse, error) 
 			headers.RateLimitPolicy = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimSchemasResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ScimSchemasResponse401Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -37501,6 +37648,13 @@ func ParseScimServiceProviderConfigResponse(rsp *http.Response) (*ScimServicePro
 		}
 		response.ApplicationscimJSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ScimUnauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -37556,6 +37710,23 @@ func ParseScimServiceProviderConfigResponse(rsp *http.Response) (*ScimServicePro
 			headers.RateLimitPolicy = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimServiceProviderConfigResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ScimServiceProviderConfigResponse401Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
@@ -38133,6 +38304,13 @@ func ParseScimDeleteUserResponse(rsp *http.Response) (*ScimDeleteUserResponse, e
 	case rsp.StatusCode == 204:
 		break // No content-type
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ScimUnauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -38209,6 +38387,23 @@ func ParseScimDeleteUserResponse(rsp *http.Response) (*ScimDeleteUserResponse, e
 			headers.RosterRevision = value
 		}
 		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimDeleteUserResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ScimDeleteUserResponse401Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {

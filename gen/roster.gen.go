@@ -1610,10 +1610,10 @@ type ScimListGroupsParams struct {
 	// Filter A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`.
 	Filter *ScimFilter `form:"filter,omitempty" json:"filter,omitempty"`
 
-	// StartIndex 1-based index of the first result; less than 1 reads as 1.
+	// StartIndex 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4).
 	StartIndex *ScimStartIndex `form:"startIndex,omitempty" json:"startIndex,omitempty"`
 
-	// Count Results per page, at most 1000 (default 100); less than 0 reads as 0 (only `totalResults`).
+	// Count Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`).
 	Count *ScimCount `form:"count,omitempty" json:"count,omitempty"`
 
 	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
@@ -1661,10 +1661,10 @@ type ScimListUsersParams struct {
 	// Filter A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`.
 	Filter *ScimFilter `form:"filter,omitempty" json:"filter,omitempty"`
 
-	// StartIndex 1-based index of the first result; less than 1 reads as 1.
+	// StartIndex 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4).
 	StartIndex *ScimStartIndex `form:"startIndex,omitempty" json:"startIndex,omitempty"`
 
-	// Count Results per page, at most 1000 (default 100); less than 0 reads as 0 (only `totalResults`).
+	// Count Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`).
 	Count *ScimCount `form:"count,omitempty" json:"count,omitempty"`
 
 	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
@@ -14435,6 +14435,28 @@ func (response ScimDeleteGroup204Response) VisitScimDeleteGroupResponse(w http.R
 	return nil
 }
 
+type ScimDeleteGroup400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup400ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ScimDeleteGroup401ApplicationScimPlusJSONResponse struct {
 	ScimUnauthorizedApplicationScimPlusJSONResponse
 }
@@ -15315,6 +15337,28 @@ func (response ScimResourceTypes200ApplicationScimPlusJSONResponse) VisitScimRes
 	return err
 }
 
+type ScimResourceTypes400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimResourceTypes400ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ScimResourceTypes401ApplicationScimPlusJSONResponse struct {
 	ScimUnauthorizedApplicationScimPlusJSONResponse
 }
@@ -15464,6 +15508,28 @@ func (response ScimSchemas200ApplicationScimPlusJSONResponse) VisitScimSchemasRe
 	return err
 }
 
+type ScimSchemas400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimSchemas400ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ScimSchemas401ApplicationScimPlusJSONResponse struct {
 	ScimUnauthorizedApplicationScimPlusJSONResponse
 }
@@ -15609,6 +15675,28 @@ func (response ScimServiceProviderConfig200ApplicationScimPlusJSONResponse) Visi
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfig400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimServiceProviderConfig400ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16151,6 +16239,28 @@ func (response ScimDeleteUser204Response) VisitScimDeleteUserResponse(w http.Res
 	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
 	w.WriteHeader(204)
 	return nil
+}
+
+type ScimDeleteUser400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser400ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ScimDeleteUser401ApplicationScimPlusJSONResponse struct {
@@ -23453,319 +23563,322 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Lchu5tSj6KyjeVJlMWtTDmskMValsjccz0Y49Vlmam1MZ+qqhbpBE1ARoAJTM+Kgq/3DPN+z9H/tT",
-	"8iWnsBbQjSa7+RL1slk1NRZJNBpYWG+sx+dGIocjKZgwutH53BgwmjIFf74+p337b8p0ovjIcCkancaZ",
-	"UVL0CROGmwkxtE9kj5gBI0revNDkminNpTgimomUcEMuaXJFuCDxSW/nLTXJIG43ooZiH8dcsbTRMWrM",
-	"ooZOBmxI7dvMZMQanYY2iot+4/Y2arynhr3hQ25mF/O3ATWEa5KxnrHroORynPaZiYgeJwNCNYm7jbFm",
-	"qts4Un/65o9H5k+HcYfEKrZPwarZxzHTRhPFhpQLLvoRiU3cFfZHzRIpUk3GwvAMhuP09uHeOMsI7VMu",
-	"2uTEEEGHTIdDgslJqtgNkYI0udFdYdfzQkdEKtKTilDSozxjKaFjM7BgTajdHeFGkyTjTBhC01QxrV/o",
-	"VvCUn9xYGNg3dIUUREjBSNO+fKTkJdOtynkiCxpuiDZUpLpNThXTdoAU2YTcDJgguH11zVRXqLHQ5Iab",
-	"AYl3dhQ1bCezxxFHhIrUjhR2c+yaqQlRTI+k0KzdFY2owT7R4Siz5zlzDI0lD/1UZjyZzB79eQBfBLkm",
-	"zZPX5z+RVNGeId1iCoJITXqcZakG8P3l/Py022jleNIVBaJ8/NP+3t7RzZ/29yLSbeDh7NjDKf1m0cg+",
-	"AJjEaDIgeK45BsbBk3FXwJDpc/DIInvVSKDbJP6Y4+rlWGlDmjnKUmOPPGGtiMQ3MQkxlgrChiMzybGR",
-	"Xln0lESxHs+y+SdO7IF3xaZOfDl4LsIH3PTJj3Mx4YUmPD2CrVg6sP86kMNmLRv6Xztuqp2TH2PSzJgx",
-	"TOmIpLxvKcXuL965aHd2//Anu11DhlIbsn/wHUkGVNHEjm7BmScDydJ2ad1D+ukNE30zaHT2D76LKvdh",
-	"1OS4Z5iq4mYyK47QSHJDLQNlPansDo2acNGfeiEXfDgeNjr7+cu4MKzPFL5NasPUe3bNNbyiCnSGCSos",
-	"5JQbRqhdHjEDrsmN4obNZ9g9qYbU4Iu/tWRdsY6zhA/fSMTp6lUIdmMxSY5Vwl5o8uv7N8AtSTxkhrYz",
-	"92zcWk143EaNEVV0yIyTaa/GSktVvYRYsE/mIoERsZdqIwsVOdZkRPsACG6HfxwzNWlEDcv1G50GPlOH",
-	"CYd7e1WY8LOS4xHiM8w5omZQTNm3v17wdO52g5d8V/mOkx6I3Nn9Hgt9wxQ53D8gY5ExrQMRnoyVstQS",
-	"WwXAMR+uLUHl+0eGWqzWy/ZaYqgGQY1UP6V9RjT/Zy28gRmV3pWyHh1nptE52ItKGPnyoBHZlTgqseuY",
-	"QzNR49NOX+4U38Iy33JRT0IOkj0lhySlhlqWkTEKgplrwOumYjTdmcix2gF60q0jkN+O3ExOhGRANRHS",
-	"EGWlBUst7A/39urAMOTiws/SmEuSOQC+Pzh4+fKPB3svv/3um8M//vHbvRJA9iqJ953qU8H/CQT4E88q",
-	"WdcrORaG9DN5STMykFnKRV87YWFxJ5jihSZNK1rk2BBuIv+QFUStup2GzyNRrEAE72XGaulMyYzdmcws",
-	"ezs2RvHLsWG6CjrDId3RzPIiY4V8PhZFshkrgUAhMU9jFEL4fh1H5GbArZKS3dCJJlSxWjAV884hxNod",
-	"wBnOLv490+PMaDJiCphgIBT39vZI05Ge/dQ6Io6XUEH2LBZbVUSTPdIEPSM20tDMTRjXbiOBhdQhNFD0",
-	"UnRrN/X6U5KNU5aufzwZo9eMyHFoVAzZ8JIpHdftgM2+dY0DqSO2Y3L26uQt6cHPpPn+p1fkj98eHpL/",
-	"+e+X7cP2QfugFSzVKmG/0CEj7CPpNqgQ/0GTIWsbpk23UbsBnLtu0QdzFr2qyClkfi53QOQ7QzJ2agDI",
-	"otZ9CiO7+DNDlTkRKfs0u/79nUuqLU+2P3v1oMetSq4Ao0Pk3y+Qf78Oxrp42WZw/VfNVJ2C7IwTnpIm",
-	"II/lMwUBlnmiHXt3nsioqkKDV1SzHS40E5obfs2IHl/iY2RoT60WWjhfPUZWLeIcxGot80epu8JWv31Z",
-	"9ZY6uB8D1AlPwWqPhywG2xOsEpplcCDyRsCo+zuKW/ssmmjA+47HZvBPJn6gqTOE7JeJFIYh96ejUebM",
-	"z91/aFR5ipf9TrFeo9P4f3YLt9Guk1S7bubXSkmFLy7D4wdqqWc0NqQ55FrbI5eKDLm2S06JY6oRuaQp",
-	"+c+zd79EgRkr04n9KM2AKeJWS+xzgMSB16rkLaparRu7WwwM3Q07hb9hqYfd8NuoERqWCx/PrVkAkwPc",
-	"T1Jd8jRl4sFOBOw/ecUEyWhypUmcDFhypTuWecVfDmBPhGFK0OzB4Homh8wMLII7t44s+Veamez3WYo+",
-	"tdBRyNMvCJ1/keYnORbpg0H9F4lqjzOmmlLlHMM7Ob4g8OaTsoeD8LtrhvLLKsoEzPCnAlBwrO3knrX5",
-	"8Mx9cBs5iXMp31DVZw92DMcgD4m0p7FP3vIfvhys/lXQsRlIxf/5gGj9ttBGrO4BEvELAOlSKt5IycuM",
-	"Df+wGkRP8akqYJ6Ia5rxXNOL4RN6bpg9gLgVEUGHFt5oQbEsfRrAtnt5JUUv48mDQsy/UxcKgbeFtbGM",
-	"thknbkjcejqgWkZd3TisznPjyams4KRnCgwKKUgz7vllPSVYnaRsOJKGiWTyluuh95A8JNTiYA07f2WT",
-	"mNxQbW3PFC+UnaaU36lO0NPigM0FfkRFqiuaMS+mu7hik4uh21fc6uSTWS1YphGxRi1wV5lO8J7wiRzL",
-	"YsNg42fxq2CfRiwxLCXAD0kz5m4ZceuICGalesbolSb+e/10EHkJpX7jEPtFGtKzLyXNWEhzAX8/Jeo+",
-	"pZNM0nQJPXDjsHnvybWsEJJmPMJFXRgpLzK7rCcFMQW33BzulMBEfkigFbFIJJUMr9yAd1mwBSu7QOv9",
-	"KQFuOatv8wJESjKkYlLESzVjawNeZLgWy/RN4WYuwqT0iAkD/s8gGCOPf+mKxQEw7+oiVKpCkkhT9npW",
-	"drlbqdZTkTZrG6jeub+UMq8TvuqhwyXZQo8tBIxRvHcCqdUhMUdFH2+p4ij/4pSaQfDx/6XZmMVRV/gv",
-	"zibC0E92xHBs6CXPuJnE4CEX8twyKhNHeLaUpMxQnnl74caF+90oKfpPSY/A69OFlsOmjyceC/5xzATT",
-	"Oi7o7xc6ZBFhQ8qziLBPqEKcpBbCKdejjE7gPtAqc/SKiSNPnM5tdiPHWUoyqRmEDmZUW4IdcsG1UdRI",
-	"1X5SYF/GCtk03Kfd5jS0QFzYB0t1wfYGVPSZgyzTCc2sVWd/lHBNSzQE1TKVXwU9HfguoSJvGryBhmyF",
-	"wlixpwWSJXTgTYNk2rWN94i5edayyOSv0p8WsFbS9DYNNq/nufBsb5a62IKnBajlNLtNQyj36AM/e6G/",
-	"HM++h+sSVtl9yAcwyLh+ck76PFhkOUf7pkHzdF3tEMmxHFA2bl5VQYU043GwnKdjhN764BMMJ9Ga98XQ",
-	"QWmk5IgpwzHUhMJvLL2gZhFwzvmQaUOHI7vI/LnLmsQPHGAhlsc1YYyNfbvVUSF4YSoSJmo49fcCg2s+",
-	"zw5gn0ZcMb3qemvnE9JcYPz+SvMpRh1mzczo41WrftOJHLHF1GkH2dGGmrFeeHWWH+8Zjsd4Ih+L9FsQ",
-	"QAtQmAKyX1T+uqiEFOWj/pAfmbz8B0sAX4v3v1KMGtgeTVGdoNlpgG49mmkWTWHgugd613MLYrK+qQhN",
-	"K53j/Pit1Y615nDmQ/bEsKGepV7uv87/WA5R7OTubVQpOplZFc43f01vuDb3uaSoEWR7LJroF/bJuMyR",
-	"6r2UZ5u/s/dslNFkVUSm+fPr7N/Rzi1kArjjDvGy+pzCd87f01nOS5gYD+HZxPBrS/cjJlKLyB8qMPt4",
-	"nHLz+rpadiQ+WahIKbPo3E5wLxXT0cRI5YhqbiTmfCmxIq9AF5WuP0+M15yBHq6z2By7Nhff71+lVUsy",
-	"4Bar4/vuV/x+Gl6NqojVEgbbNyIv9vCLPPTLc4frKPZdiRn5wW6Ejgs0eXw6xlCS4xw7yxvzmkBwBoym",
-	"mIGTxyp/823FEZfnWSKaJUCx6c3AKhau/pQqU7+De1/w/MVh+Hjg8S6/DhTzT2bJN79yoyEdsM+WXS/t",
-	"M78ADKIG98qST7/3w60EH+Mml3vyzI2ePlU/S7CUD8uCEeO/Z+G4IjgcHMbZlBSqRqH5fKcaSYPshh0X",
-	"A1/a0HvWW6hf+BW6054DpFcFGs3j3bMGCBPXXEmQfXn9A0SVI0KThI0gj0ikcLUIMRaXE4LZuC80SVkC",
-	"SXs6kD8za/vRDZqL/Muv+m+DSeQqB6RMcJq55ZCECsI+jTLKrcmJKmyMhQYouVRgil6CE80eN2nGLoqr",
-	"cu1psGj346WUGaNi5pTyoXPOB90Is+J8bAZ/f/3LC+0iKHx2gPs4ZFpDCikgXqWM9/Nf02wMNr1ViuYp",
-	"IUsQSMBVb6P1OdSafMa/dy1egw/PYcoFoGpZ8hqwegw43Qc/zrWlZRhzAUq9SVjeGe9Ysa4VNLMqMiqZ",
-	"GaUEx1xpk6P8RVMGe7GKC82GVBiehHYF+8SSsWEXNMtABxWTCykuIA3vwn4Ci0MNuSm+xs8VBsjt8sIn",
-	"OLR3bulPn1Q1ZtrO8s84gHKMoX2MSJUyRai+YukRKRK02RCyYN0TLILCGrFn3mBBrSWdVhIdd8LOXJAu",
-	"xMs5UH3LDE2poVW0mjCtL4oFXjCRjiRHo7bCSJ0aruePH4Hf9cJD56J+JGZIXiDvmD+pG+oQcN7YKZ5X",
-	"vZpoHhDmsMJTp31OqY/WBAMX+CzmvoZsQJdNBaEJvi7HAmWzmHPBemp5clZdrGI6Pb6cEG9XNrccxfx6",
-	"FBYhqwFx7MqVwM8x1r4q1SrxaqmmQ0bwvNtTduje4XeLeWIAnTLaL615FknwsEzhaocdeQUUM6VjeSOY",
-	"OvkxJrvu74u8FMJU+Qe3Xc99YQzvC6lYnlNu5mnW7wO2PeWXSGdyxQ8ON237+vlCL0EqkzE62ha6CqYw",
-	"23lm6py8FZLnsXe9eH912zgrBGaVfy+yRlbsI54uXO50HBEOwU8QEUWagClc9ElCNWu1ya/iSsgb4dOP",
-	"CVXMYVM6K9xmQPXyYO8h8MPu5X5QI1QrKuDqRATRcggs5WYgNcthNaQTkthfoPwNyzS7GTDFSJOiyQi2",
-	"LnBDHRHq2FDrscF6ZwRc4Jx6aEvosX1as+6RKy5Siy059gDAWEqaWDOvdWTlANS64fqpUNsaxLWC++rM",
-	"gWDD1uQURj6on6/uOsLBc23mNAeIuNsNOQF/GGdX7+AqyJHrCvdxlzKtiU2QfsYXGqpYeO8UFNzEENBL",
-	"hvUIaQZ1bG6jBu9d5ElhC0rVRA3Mqgqt4tN3Z+eNqHH6K/z/+PzVXxpR48fXb16fv668eIMiIxWqbEah",
-	"JIuRJN693t/FaEO9+zkvlHIbB6WFdi0tawzdxr93x1pd/Ptf/7WrZMawPNKMwjmixgroRqfx/+1WueYA",
-	"Q8tVVw5LT/12vPN3uvPPvZ3vL3Y+fN6Pvj28/d1CA8DBzG29DhsClr7K3ayRQ/RS5GXo3LhZOzZVkws1",
-	"FssNzlFpeZu3jNMzFi+aG/6LBSQUvL4eYN7DMO0EGA65caGM045ohiUZBgzLS2pyY3WG/BHSRIB2CM0y",
-	"i1xCCha6mwMILWZS9YRKoSDVC10QqAnJ19EqjkJSJU16CYTbk4oc7B2C5XF4cNhqlwNqKorolVg9DlyG",
-	"75WO0wG74g5UrVnhM7+1mLZT6wp5VnPY4rSDpVShzKsBS65+sIxuPUrD8jRLEwO8LlB3pr0/y5OCe/Gi",
-	"PVUTQxWSLlz2u7GxmvWi017/0BYflF/CrIKbZfKGpdWeOpBjVYRvUbGvqDDW+LICokh310OaZVgAB615",
-	"o4nj+EdEjLMME8BSJjjqifY7emlNI/Q4TGk7eTbGijF0tbFtwYzLkC2AD4vQzQTVONgVgKqF/3o0Ml0r",
-	"c4kIM3C3VNYjJvJGlAv1ES4ILItL0SG0CKyZNbwrjO6ucFb3sSDw1h0oDAloAbeP+JIO6sAdeSPiFv6q",
-	"g1LVPKi33hVAmyyFlRSea/QhxXase15IKMlUvJsIicvHk4BibLor3DjSFNLkl4oukXCxLVJCvbnhwMXI",
-	"2ygv9LZEEbkpraq6/F6IckURuXloXGCd52I0y971Gp3fVuJWs8zvLsyqlkV9uI0a7qaDpe9lVsGlFkb7",
-	"1v6wwSBbQOflWb/dyVluY883cJYNvHVLqDrwEgTvHAJaPo8NCy4foDVXbP3EWZbmQQPlvUChmVn6+lGC",
-	"zmnNgg6JAWjtaX9zROIgFvK3/Q9tB3z7i9UeqwMJXRzCYjmDSyseqNoalAuvULQhGnLlCPsSDCoD4R0v",
-	"5zWCnKeuA8hIyWue+uKivr4llC/3pUaLHNS4FRENzTGUHPcHkE98RJxSDax9LDQzldCcjpfsq9HF4SD9",
-	"TleDfnjJ1EXiSxrP3qvUEv94lK4O0aqYSkeHpaVE4YGV3lV75mvFvU+d76LavVFl2J9TkXNnRLRWRJff",
-	"xyYiQZEIHj0IFJbxK5zdUz2XmTX/hdEMnT7lFRVWa0Fa8mqhP6XOhoWq/uKq8mLX358vJwmdKngCjKbH",
-	"3W3o1LlnXFwtnMot6A2MnQlDs4vyE83Zzhv/ptnLavh3yiCpcGtl1LAanYJlvcVSAkYVEyGazlvyevbD",
-	"Bk5pxuc0V5GBF1ZtI4y5WP66+SfF2I7VLtD7itMFReu/JX/FXMyZ9wWcoaInhYZq3rHvD+IlnT0EuHB3",
-	"hmpVbMJC5AhbLGxMxk/J8IUCVar+xcurj99/akQr6MqbFperyMcQbGumh5VAtBKTvWeZGe5tE6KzhGKP",
-	"LkHD1awlSB/n5Gb2cVoy96ei7Ka8GXGEfcJGVBkS/+auMNo7H/6AVyi/ByuiIiakU5FDYlcb3Ik0w+n+",
-	"d7f7+1Zn9qvfVRF2sYNTP93dNxIRDPCkWTYhPYkuL4jOAJdOh1DRFdP+H9/oxLlrOAZV+bIqME6KMO7H",
-	"F7xBJ1WTOlfQCx9MFLfa5C/Yi4bERqayg/wkJom8ZkqXvoSF+fJ76PCyY2bamtlHdPDMzBXX6ufStPO0",
-	"/rzgeM5YBQ8oALQ8J5g98Q2b6uGiFhjsPid+9i7yp1fk+8Nv/khcrr2rBKWr4k1TFt6FTtebtWIkTOuH",
-	"iw5XMggzfaGeIFxjuApO9hUzVeDg7nCqpB5cYFeXwbQ7DwqkQXsHV0mn6kYWt1dti9tdLH+8gQ+k4lzr",
-	"L6mihuEmY3Ov9AsyGBgz0p3dXQUxfO2UXfuqCHq34gSWigXA9wep4nC0VWhToXauJj6W84vn23aoBXfc",
-	"1YHky8ddVTsr0b+ESmLVrcrafh53xzwTSAu9GzFLF5noQGapDgqBFbFbcFlTff+6yI+00Ac7rYSCY42l",
-	"3FShjaWhAVPc6IueksMSSdQcXoH5w8CamAe/3OoI9IQgS7d2affGij0WLvIbn0/Q57yWRu5uIJLqHmA/",
-	"cm24SCCVTWnf4M31DMwYSbliickmpEnFhIATNYLUN6y/kIa397UO3npXtiOoslwpo0IUUlCB96VtrWZc",
-	"WJCuZVSUSTmnwJLpV09Ci11C0zS1ou5bT0KL2GHJrN8sgS0T7fOhHPizF3378vZ390qJqxRLqMbccCl1",
-	"SLYJ667uxuVhrbrg9qriMnlidXfLLbgmA1f0v7znvOnpzNM/WbsCfnaFLvGCAXpfF4JrSk7VC3LkV40I",
-	"31gwE5YGvKNKTbvm9CK4HaxYZD6TW6jdKW4bFuupL29jl/POdmO9kFMH9/OpLeqJNszyxWSsjRxW7sY+",
-	"t5b1vUhb2fK0GeQ4GUK124wdEUpS3usxaPBwTbMxC/q8TjHCx+NtM0hWlHVbhCuV3SpdrftSs8r9g4pc",
-	"gDmWUFB2LN94rpsr0eHM9DrQ8Fl3dMKHHTriHXepqjsH7b0ObuBDtFhdtM9P01Sp4rElVynfUsg5LQrx",
-	"2jPMyxoDZwmKHhefT12bP1fxuPgByiUHH63FETXydomVay+MutmL2r+cn58SHOCKONemxU/fNzhoR/Mu",
-	"eyxW5FfTK2GFy/5CRl5Ul/4Zb44dnrwk//Pfh+1KNClKGc+9wT6Z5/yuuTdenrTs9t/CM5Ux6chAlpsE",
-	"mUcVii/A1dpjqzFA8yPziscKjN8b3qtBqPbaFmY4Zeq0HCYR+CTWgEcUdlatdnQEbYiXidfNIVp6cGr5",
-	"UbmhawGpujMo8Ga1M/idi5CvE6KrJGVEDRBAiy8fcVj9Vubd0lWH8qIpVvIvWk1kx/BhZXWvjGrzVqa8",
-	"x1d6Sia01jvhPcnntcDBQsHVnDVoXfz6nC7BUEuvqwPl6VLR0ZV5tshAYYJ3oylR+037oNUh8eeux+Zu",
-	"o0N+6y4pNt2c3caHqCu6jTwiHWf53G3IUbcRkS5kV3Qbf7Z/AsZ0G3++/XAbt0ksR1BpgIoJJF4eEecl",
-	"DEvjRF3hep1D0L0ONAeNfvhKkL0P4LoxnrZ+UMesKJqXil8riFaTG7UOtqI2bc1Prz8Zq1xMK5Qr7L/A",
-	"8SpboHYBlVw27HS8TKQ1dO0u76Nam9uoWM0dVfnR5vtcdtEh0m5FYw1F/81a0mtxwV/hXlA5ddKql2I2",
-	"ZpFoJlLIyyvpm602yWsWYKB5V1DFgG+FrcvbXof1rAym4kazrAdpDBVsLCJaYtg6gg7vNam+0q4LmwtY",
-	"mcPuEN0fg9HRvJLDEjNUHo4g+RwkZT0u4MES+P/Yct1fuNFEjy93irfORu3M5Qj5IVYRwiKm/TB8efMc",
-	"KTij1fjnlglN0xlT1zxhp45ZvJKix/urUkypmxUA+v70jFpcGyk+pGpSLZ9XStf2Xu5gJcti2XEFKKqQ",
-	"43KcXS1DYWfj0Ugqa0LcRg3ssHNKtb6RKl35cR9qg/FIilercYb2V565h76iVR9blc2MfPL4Sm9Zj3il",
-	"Miu+qZZeRy5SAs48B9bMcbqXuiOIaqiqlo7zhaxGbkP66V0pAXuWUQ3pJ9f78Yz/k9WOmcPKooYOl7eg",
-	"ZmYxtm6zVu9Z1xUHYQCFJw5UqLIjbr/CEecqfVdXbRv60tjr8Lt12NZdHRo1zOu13UgVNSxwM4J3U9fl",
-	"wtrfiig2biGPDkgie6SpGE0hPA6Avhl35Ia1mhUOs0eHPKt316I3py5Avs+vmfiltqzwUkcIj6/L9Hxf",
-	"vWXN2AXuV0taD+Z9BZawVe7CE3ApnCswyfhzFybqNjqk2+hn8pJm3cZtTJqWfn23UQh/LY0MUwnRRTaV",
-	"XGiHtdvt24pKmutkcoePeCq1jOSdyCa16QfT1+O4vUZ5uiXj3qoAfg4BZRtLbJiOGaNJte+3Pr93tXIZ",
-	"R4RBtJxr4ziU12DpL1UzI2poZgwX/YWkikA686PvIbUiX0kAgdVionCNx+mQr1ovCTSBktsev5mqaVd1",
-	"5Y1VfOsiAyrvCZYdPQUsXNKCjb8qLi6mFCH7a13hUig4E3ZRfaFdmy/NEsVMRPRA3ggfFpJUx7HgK8Z6",
-	"sUWBTH+69kTxeFRabv2W14uA8wiyGN8Rl3KiDsMfXpbjwHwQGP6LlZ8OqgPA1owiWZdSa0luEVjXRiLf",
-	"9uz+MShqmJx5L4bJrEjAr+sBsYngN//uxw5/m8KLdRs8XQxdRsOUBqK56GcszouuYNybz2ssQskw2mzE",
-	"FAbiQlKRE+zDcWb4CIPsYbZlqqLnO1syVGzIS6WC96MlOszcL3XO7ieXl0tfJJ97ktxQbuZafemmNR8j",
-	"ry4OPn3Xq7svt4SebqybIaBThTFbxJf5ok2aCKqUvMmbtucdZqFkbCqXtmiXipAPiucs0evKaUNFVZzg",
-	"DCvJ2q77QbsPrkkg+fFsIipwf7mI5wUAS5evI4QENltAaI4sXF7wTYulGq3ng1/9RsSS29AjSyXvEdwM",
-	"3xrWZqlNVf+q9vKUVPmFyUBjrS6+6728+riXHDQWqfqVVZwquNVJqvOWTXZE4YBDgZrnslCRErSEswkW",
-	"AwuzWVZyiCzRaNUek2+xeqccnurw47qaPZnscwGX3L5aj3d1xa2IYFgr6BKu83ypevpypXuqeLA3/vJU",
-	"Pzys1axRC7Lj0pX0M8Dx+Tj7YLhSafmGqZcrnsN68nF9p0DVUawoL+/RrxAwn01lItST9q/ziZQ0D/e+",
-	"x8z5JKMay+9P1zpfpWRFvZfEIsKP7ir1juV/7FRhuflHKPwTOunvogfU+d8fXg2ob3xSjuxZtJuA6dbf",
-	"Kd05eXp+LIvb0pzOwynX9DIr3ZUWq7PPrld45CvgWdNl4aFhdaEovdBOLwodDrqkFN2R2a0lBjfGII/Q",
-	"029/54ZwXXzMVUW49dFGSdFnage+UuOMrcVbp/AaXB3JWHEzCeKFLhlVTB2PsYSbxuiZjvu60LkGxljh",
-	"DilxPenbsVHs0+EuQ91t/5ByYSgXmGA0VllQ1aHPzWB82U7k0BV4GHx0f8yEzvnpfKxjt3EzkE6VxmBu",
-	"ix0RaNPgChjSiYXjhKTyz90GRD0OqZi4owGHFhhxXdEVr6S4tjqrFLrTFTsEqhZgdV7IprxkmRR9aFBH",
-	"/dlm/JppMhYpU/VdDNowG0RkQsOfmI5GmYsn8YUs/vAPLUVMmi5QM3a1SuIWhidSoiGfj8SJTBnOaMWF",
-	"JoZeMRJD4Y+YNPf//a//3yJ5Xk3hYK/lokOJHFGLmb6oWBREjXYFgatEICkIs2+32x8i0g05Pd4xttvt",
-	"boP8b6g/dhtH2MkP4+p52s7hhtX284OCTcR4ejvv3X1QHJUrQExVjOcGpoNqsZErBmCXHN4TapJQpSaY",
-	"aCZFn8Svz2k/PiKnv57vQm+KXexM4RrlkviktwO1shGG8ZDFgCSXDDvnQkuha3uanx3jvI0JHY0YdW/X",
-	"hopU5xXZEpplwKTkDTrKLSibh3uH+YhRRg1UiPON4CMCSEu1LwndQrDRZBA0BMhrTod1ibghgrFUEy5I",
-	"/GkHqWSnGBDD24uW8+RPs6+HIGBoicOgv13GtSF/glwJCC1G15ldEwneoVnW6xCjxgAvdaWLpWrvI4YG",
-	"TRTL0nFTgIQ0AcxS+W/t1Dxt5eWzgbyKXRyF78UmLB3om1DxamwR5Vv/cA1TY1U8+0SHQJUmS8NSMIiV",
-	"RgC6utuWCCZSMGgnNQXtIyw8lb/MTg294C7H2ZWbBphMfirYYsUeZl5+nmATw8jCBC92sfhvXpueOpYl",
-	"Fbkccyx1IQWL3JQFjtnXG2R2AEfW6zGsqBKk6ZKmVCQGEdlhOqEZNQwaILnVQAi6kMR+b9GTwq5mENnX",
-	"3EDXxTCQUe6omz7JE/SRiHhtg/A0woVeMaEjy518AX5NoFsypDwO+EgTekMnrZlt5ntkZfZrZy0cJ8GK",
-	"pCIpy1gATE8jpZpe2vXcmAALBtan3d4neaecIyLNgKkbrhk53HvZJsf+Hh5QFIdljF6zQgR4JKbCVbgp",
-	"rRTKgUESP1yGxYXHB9Kwvz8K+oBIBd0EobWgxUk7M1Dh6buzc1IjXXZhXu1FwpAb3fGNNiwJcDuZZWj7",
-	"5C3/ATZ/uP8ycpyZpZgiQA0oJJwJR40+WQFgdDOwULX0RC5ZTyoGbRTt1rThWeaaKnJDmuORPb/v4FXQ",
-	"kiuxsgue5BrGWdDbOVMlRyOWElAyj8glm0iR4rsBGaQQDArAkSSTmumgjQguHbD649iSFOo3uM3vyF/5",
-	"Dy7HnTRjGBC3juwrB4ymVojAuG8PYWCf2Z1DQ/Idwz4ZcvhyHxvMmTyfmalrpuzbFDWMgKgF/Q4pgWaZ",
-	"4wxQaQEQn+iBBbQ9xMtx2memFRHZ61kh6QRzlIvGw4PvvXhkRk12ju0+UTrbebEeGClHoaIeYb8hruQX",
-	"LMgdIE1TxbRuk7/5lhe4ZmRhzXhnx25kB3WGVuT4knL9vCB/24keXDyKm/fUMMCvnVNgaXGhZXFNMtYz",
-	"Dgx216UHYtI8eX3+E0kV7RnSbeQ/uBMhUJIcZaqFeLfRCpsCE8G4pUpg7RqaWQGyn4jRGN59Ka0CltqX",
-	"JlKbDilqghHDhxD8eKNJxgWjKpsUnUAAL4EVuHvNgz0AuV2OS6EBQFsRydIjT07DsSUtRn49/2nnO9Kk",
-	"ApgGiZMBVZoZUIqIS6nHQZGTTBYnsYY7YO+QZlY04+klTJgdy7NHzEswxG7E5SOCWhisCBgXHY6Y2mHX",
-	"4GklzZ5UfYaNGwB//bJAvktvjXRwDU4HRM3jpKgq13HIYDlOZJWoiIAWBVBymlSh7cZOq4KEpziYZuev",
-	"bBIXJId66cE335CRsnaAVWSPz16dnFjuqmhimNJHBHBkahLEmRZySeyL4wmj6MuvpLXafUVHVDxz+Y79",
-	"/qwySf7KJniecHmVOoEaiJ5mfnP4Qrsmn06J8wwalelCa43IldUqDw7JAPVpIHyY+nKSExZo+1aYKDZi",
-	"1AStaOiQkSs2iQi2DItAO4CJHG4ij7BjgVHaiX2TqD7lohDE2FeqQsVGjTgi8RuXnexsCpAsObjNDlje",
-	"E5Z6Lc8uAoVfri0dlRbtLBOHZl7kOEQ/OCBxXbXCGHipA8WAZ6zYHxA4ypSxEGAUg5hsW40q2DwMkwqJ",
-	"Pm/u5bQXo6jQWD30KCRjIY17CtD+B8sVmNIdkiip9Y5UvM+F34gG0SAkefXu/VkuOsYiYxrPA8UCkJdV",
-	"beyz2vPXRCo/n46tdkQT48dMSwJEbkFGivUy3h8Y7TQUJ58dI4TNu2vtMN0P7R+7oNJCLS+F12b2R6sj",
-	"u9djrl/GE+Z6N/qmhyOaDNjOQXtvxkC/ublpU/i5LVV/1z2rd9+cvHr9y9lreKao6Oht9OPTk0aQ1N7Y",
-	"a+/jODligo54o9N42d5rv3Rt8sDxsNu+YVm2Az1ydym2YdxJIBdqjEp4jRYEBZ2YqS7t+d23+98QcCsN",
-	"fT81C6/TH09J/BmP8bbWdgdV/tf3b/BUrIpuugIYbLyzMxpfZjzZGassxmupADGsgQeKPJgWuUrh0OuF",
-	"JuhXgcMcSG1lmneZuhamFsstzkqo35OSpoPsFWMj0OKDNknXTBipJq02+UU6LLFaMKB6I2jud5IWDS7z",
-	"OkJQnACEP5zCwd5e3lsffeuhw+IfGmNZ85vT+V3pp4t3usfA3RPAnCZDtovz2K+LqRoLutjfdX7IDKpu",
-	"e7/C1I36jvjrLRBn283bs9Y20b/T9L4PbClzfom2rUUFqtsZF52lF1/Jqt2IGo4jQUqBV/zqXuPG7hYD",
-	"b6PGtOK59MNuOKzxEHG66rkc93d/oGnQwO9w73DxI79I8xNU9LUPHHy/+IF8dZgV980y6zrxxXxDf22j",
-	"89uHqKHHQ0xbajh9iOCuyY8OmcmpxZP8RNCD4SIlo4ahfd3o/OYfbnyIGhVuJfsqyPtTdMgMHGZNfE0x",
-	"xIXGnfyIgS72dDIz+GfAqMs86Wdm/uKGrMWOlsNf15ikBm1HSloCgeSojF+zZ42+m8OsN/waqo1BeWwW",
-	"YM27Us/WOsSxp28t/8ncw3+PIx7l7OHd1hYA0f01nbp94OUDUZdlP5dUW2tLWLXmEtxIyYCl7bno9x58",
-	"TTn+kWY+ETxurcnWWkhZiMdaxHzDtTl3Y1ZlgB4XFg70l+0f7hH5gwD4iuM5hu4x4O7FzT5zwb2/+JFf",
-	"wzL98NDLxQ/9lBfzfzhxH7Bhbfz5BPju0bMW2RveedEAIS51BZ5jRNW5VwuckfKDa2e9giXgk3Fc5EKD",
-	"pvQ/rO7ZNvZwyjEFjeOU+pgOn1fnf0mGjLySarS8alpKIbotR3oYNWa3M9S1v2Hq8lHIFQTmfnIu2Rjv",
-	"AqKgmnCRaYPWvTUdIT3A/QIm3dOgyqgx5WRaOAMMz0c/dbLeW4KsX/nuHfaB/SVe4So3nEv5Bnp5AP84",
-	"WIIXFD60t77ZxyPwHsTf3HIotdzJ6yehB6/A5HWZVFk2T7t54LKPzbKwH+H7gIWVaP2wos8APJBuRd0y",
-	"NLGqKbwyET0jYkDEKd8Ah9fVXBBu1pfQdRZSHWpvWkms099xt1tyuQ9yeWAMfg8X8bNuoMWY6hMjsU3c",
-	"nbxCQSGpMq5jqOzdldFpXVIqmntTg7TZ6VzYInH1dkXl08X4LqV8PhTVunSKJ0W9X7wGee/S8itQOZGY",
-	"ci71QmPimFQkKC2yBuOCm+K5Wmb1PVTn851YnTO7p/wuzmd/7DAOY1aOT0/IfnsPrx6L0MZysCyYihD9",
-	"2BXxdLB/HBGeWlCBGU6apRD0FmEfxzTTJHZzt3kak6aZjBgm5EG41FTkacoSDjE2msSf/b1j2z5z2/mM",
-	"t1Rtez638VFX5D0820U6Qxu6ZJ78GGOIInyyK20Fka7wJdzPYutO350TIj6qJy1XLYoJNN/SGEcW/vhC",
-	"k4LRaxdO4C/87K78ZXm8C2Em8QvdJr8KuIn28UlUMRdOkpbiCig2f3atLurvW1+Hl5rru1gSj45OvoEk",
-	"DgrM+5aDjVQmO/uzhZ7wHBqdBs14wgLvTJEekHeDxZqBeEnop51+LH9q7MvArHSXWEAl59Sbkp8B1PxR",
-	"59OttEZ/mVbr2na/PxXx+r92HCx37EEveBxHWj61tFh1YFlDuron1xKy7tnVZa17sCRy95d/YVmCfr/0",
-	"c+sIQ/dojUzM5QUIKFKQToQlWTyarnCx28CoOq/PrygV9b2IxXM52snYNctyERVHJM77QeeSAIPUYuAC",
-	"n0wMzNhFVTkRQK0pzoYYGtgVcggZCAKSPbSLa25S4pmNr4jpHnuhiUtiz2hypSMSW06HfadRyGL+jXAR",
-	"QWF1PuhCASBqh4Ermg2pMDyJOyRmn1gyNuyCZllMmnlZPxfZ1RUYPmgXEhFKLhVE9fjAcBL70+4QyB2M",
-	"89BExai2Qg2zMHLwWMGcMjG5kOIC3fD2k4Mh4IQpfsLPMdFGjoLQa3Tx2ecsEHBQuyv+5oJ142CrGAbr",
-	"YgSDXJOIcJNHr2GMFCkeW0p86nuRnyWs/u1zvTydFZK3UcXwjy+LsYqNpIKRHx5QoOr7lKjT4JqWsOE3",
-	"gKAQB7L+TvQ4M4vkr458PCikpRGqr1gKCmfIHltbMb0V048ipnVEMENmf29vr8BajA61KAq5F/ctvsux",
-	"hfciwAeM4PQuVho53otyQlafXzMiRSHP2yhem2XrD5qW3AyslDXlTlhoL/LSO1oR0VC1/IhQcsOzNKEq",
-	"dYuBRBXI5bCCJ/593O6Kd4JB8EOHxPafNiS8wm1rjHFgN3SiUXzNkU1nANLj5K7G3Qoy597lCO4Gd3af",
-	"gmTkSkIXkG90Gs6gxbrNv03L6vwzOnNWlyzlveHq64SLQ+St0NgKjYcRGsCqEDcxQ96zUpp7A7GwIdaR",
-	"yHnGw4iNgOtsXG5g6QBwbfYkuDfRqCp0zTxVl8SYptQcyAyzOntT+dsuhbJwLOYZGnneBLoereDFLAzw",
-	"8hFweUPibiCHWmGpg67AJgqQsNV3STpOgDjZsVshT5poBUlcRUa1gcdbbXKMM77QYFhawQOm24xfF/fA",
-	"zVR2iR3skkN42ibHHk+6Ary6mKFlBlQ4By/pcUwEv5TpYrF2Nva9DjZvdHnmnyEr/WZvniNzgRC8k7Rz",
-	"m3wi4m4Zef7hjlusl3pFOKiD7lb4bYXfgwg/h6Il6YeVX24G0ks9V2lBigeRf1Be4V6k3c9o35TKQ7iE",
-	"ZLzdwzRhrn2VjSFW0yia+PSCO0ErErpCWGHWpIKwT1xDTQzf7ocJKFCGecMtzFZWzIwVKBZ5uCnmDvag",
-	"WEubnPiLx64AM+z49ARTlMG7CoVy+rO76GBKLp2QS5pcocyiwTJJJrXB4hKlNgUaXIbg9yQDmoJgbmIN",
-	"CU1i5yCFpPVZgZWmYY3/O4iqVSKXVwnQcM0HHiMwudRKos7KCQ8CsSOvZ+FqH1eVPt4Gk2yDSZ5BMMl7",
-	"rKsTRpMECA9dYUv1sVqbj13epeOUmx12zRYlHB3bga9x3Ex8HbcEC4VBimwJmhjpyssXbGF+VcTbqHoq",
-	"Y0/XbGauInl5hYnKnOmdFToIMqjVp/K7KCuW+BB4UNW7NRegERSvXqbzwhLJWk8qq6vAlMWZXYB+Dpbb",
-	"IN4vIIgX8sHCU42IYDdMG7ylLanDKTdz+BdMsoGI3jnMzzfa3bzLqFw2kaM7B5xBlkV4bg+OYk2asdVe",
-	"Y6JYRqF2npFdUVu402rJORaBSuSbr6d5vBjVVg2HwvRQ/u8ItWVnzGPMWF5Uxl1LFvV/oHhPUe+H+xpz",
-	"vsYPFBQksWK9uCvQWwWVPN12O4S6Un5209Y8wupH8e8+YzCeDwIAnR2qUkGhR18wrYdKONYOUlh6F0p5",
-	"2sWBJwoAaTmvf6WVnLA4LOLTY4qJhEFRVEHGLmBOqq5whcuKo7FfaNI83NuDKiWGUCOHPCkiHzpTBRe9",
-	"G8zOCPuKugKT4+xUY8VIKrE4EYYpONeeaZMYp3aljDqEZpndugVSUByI/Ptf/8cenhQMl5sXOrJvtm80",
-	"TEQkTuRwaP9GxxwWasZoCMozgGMAHDx4KMvDme4KKNWolFR5eIYUeTU7bsjhwWF7uvYnVkDC1n+4KV8Y",
-	"Vbjyg25iC5mAA7TJD1ihDC8ZXx6Qt/yHNolTNblQY7zQCgvKTJhx59EV564Mli9lGRYDPcIyb1On46os",
-	"aqzLxVJvNFZYZz+Ms6u/wVXNXXyIcKa+r6QMuiX/9rlx6abz1lvGxViXYxuxxFaj0zh9d3buqg41Oo1d",
-	"rBVuF9bzD4J891OCYQsOOfiLpdyqeosm3P3dZ5jqdhcrXa/grrPQuk8PZI7PHpah59HvOuxn0TjYO/h2",
-	"Z39/5+D78/29zp797+95Y41ZYLuU3qmOKq7iNyT3u5LbRf30sK9E3evyWlL7QdXug719e1jhxw9h0839",
-	"gxXhXhdn8k4wT9wjy3A9/kHICfD1rT38JNWytc3bh853wMCQaG9vz6srZTXGizDHQQMFz2LunGoXwQ/5",
-	"dQkS+jx7Fdj6/aQ9+NZteYB/mGoA7kKUNT2nvCgDgib+PcReQvoCaWpJqAaHaM/qG7GLsev8Ps5lWPid",
-	"VCT+vf0Dr/MwFR+CFmeSCMDV6douC1fFV2NqQZvE4MSwykCRuJBXc4byw4V6N6RZBkUR0zZ55QpRWx0G",
-	"L+TAM4tLjQN/dHyEt3SwFFebPB5C0fcZwQqTFs3VVq5R8paLgvA/3EE4z7SPtt9cvLz6+P0nu6gAHYvr",
-	"O5eKE7TUK4uMpRk3QOE+JSbNMnlTyEuHAUAb1Tv7vZN3lXpDIZwOD1bd47woSNTLoyAO2KmN1qygFoGH",
-	"ozEEP22zeL9mSfMWmmJwl0OWSvjw50CcBIlKS96g3UHC7F76LOANyJm53FE/HntEYMEr74dTTnEi7AAA",
-	"ZxM+NFwpVg7A94M9nY3z1tUXsKRaDoAuVPIITP+A8TkF6voJpWttueCj6tt7e76weFm9DlokeGx6BBbZ",
-	"V3I8mn9d9DMOWZW3YYhF47ldecBuF992INy2BP6l3HP0PZJ7AnRYX098+MRm6pTMqZkH67iLW7OMwT9x",
-	"pc1OxgUjejyyxmtxp3mGXxDD6HB54wgW+Dhl8RA2c8rhlcnz9TntLyIuGBMS5da5tg02earF8vqON6zK",
-	"s5YoUYIjdz/Dv8uVxvOcajVGeNJ7i3D88Oxq6m2J9c7EugTRnSqWSIEtbX+CO99nW88PiKmoZ1lqVidS",
-	"dO4GVWTuQNn1Vf4KfeI+Feg6FyIs8/mJ5a2GvYlygOuKqzur2IstS1jKMlUDNyHkNqLInwFXLGvyq+ns",
-	"j1NNcC578MUEnymb2CoEj6gQfE0lC4E+goqFISU9jDmw65SXxZ7Dt27gs25v8atmarFT0FV3gvisrWvw",
-	"C1BczvP0QC6eiwKzEhVjnLIUYISENF1n6r9nQ3nNpgh7fZWGGlrkI0/F8wXJyCuFN77h4or2WXGnGJWW",
-	"cS3SNh3xPzzacpZQtyo8Hwj4redj66Z8PjlxFmMd/8SW0c4D0qRZBpm4GA3fWltniYLq6ks7P5BvObJ8",
-	"3mqJ38RcrSTDQUcktn9pqBiCofpjewxTxUK2essXoLcgihOeQgXM/zx790vn+PTEY8KzdcG8xwyirfbx",
-	"CNoH5m5t1Y+t+vFM1I+39Iq54Hl0ljjrJmhbz7RXT+5dI6lOVHBMDCqDldYK8ZUR0Rg7S2impY/kn5kf",
-	"Kywn8popX73FTxNUw2xXlTTZctIH56THacpS0kS0oxk0LvZFhVE71oZOWltGu2W0z4TRHqep46JGPpSJ",
-	"t5qTCxNDFzmq38OwZ20PHuegWqITcyAnAhCTJvs0gl4FmEeuGKR0Y1nj1tY6/BKu4y2iuzNnaUC1z8Aw",
-	"rFSjzuiQETXGXbkmxwVGH2GuJIyBCBuREp3IEcNSdXmviIO9vQolCebJ+cOdam/X5eutSturBNveB2+p",
-	"5CtOk/FYhUAvTgHqmBgsEHHzBSk3mwxnXgBhB9mtZrjVDJ+LZggoSyjy3ULOHGE3Y39fjnWxuSFNVzY7",
-	"hlHx4yuNu58d075d8k7UyYgpYVh1kzfNH0EipVifletSb0HChTaMprnWBpUDrH5WV51uOgd0hRJ5H7aX",
-	"kdve6E/+UtGxlPBWcfMuu/vXaBcPtQxlUVhHSO3z7dx3pZHP2tQNt7LY2C2BaGvEfilZm3IKnz0DKOP5",
-	"nMK64bh7T+UMV3WnCuK+awcYk4ka7hweFLL/B6YyLojs9XjCljcvw8U9TjZnCTzbpM6tgvJVJnWKsurf",
-	"pM5X1ZMlp1brztxuCauo9MDu5ymrYomU0CmOt80M3VL8NjO0IjN0iuh9gbXwWqbwD3CzMdqvj5Sc0VUe",
-	"QI2vywoL177NHf0qc0fLBPL4mr7vSAElmee43cra82puuLl5qBuUrGtaIVXmBmm+5caw1npmx+MkpC7D",
-	"gXxe6vPmRFutZJue+hDpqRtm1ksYKosjfNYL7glq2FX0DdITbdiQuJZOJBlrI4cYull3MQNsflneaNd8",
-	"bh94dn2D7MoXO2VdkCuU4s6LomBpaqiFHW8dtV+Ko1Y58vOcAMmxngME9WXv0SF714ielOtRRie+aeNr",
-	"jOjJiZ35z0EYtt1cUXbXFdCdrsO7fFCy3cHjeGsBdlsv7VY7+jpL7wXCfmW2tqxCs1z0CfqQqgNP7sPD",
-	"GhWyOvBPbf2uW7/rM6zIF5Bx3pK4ugLfaqRd71jNdY57VL3r3Bh2jVsH6tdZfG8tSfUA0f15gFPUGI1N",
-	"nbtzA+JtTR2/Vnf//Ypq+uN4N+exA+/VfJ5sYSvrt97MB/BmQh9WzrJUkz6/ZgJaXaPC0ITye1wTPhyO",
-	"Db3MWOsBbIFdn2JzgSnMi7yeLm+EfQEV+H50zHe+WxHAsq128zVW6XO9FLE7nSXRlCuGbbRF6vImsklU",
-	"KoqjGGadlJT9sCzecloStsF6WJVpBaZRLvQ3y0Lm57ZM85FtoYgHK/jnS0XcDCRJeQrJ2FAuhBts/t4X",
-	"Uj2ZzOytUrZ1oi6bwxPU33nhc9qChDiX7IaaVn01iWVZNXLn9coGhuxvWzdwq0l9sZrUSao93a2vUM1W",
-	"GVxDnXo4p9PcUoNbxWdba3Cr0Ww1mmVqDVbVFcwL+wHz9PzyofSZ6mo5J4JQornoZ2wHCzMA58S6A1Yz",
-	"0xiSBXV0fD0CVMO40WSk2DWXY+1VNvjFjnBk26qsNLhlpI9QatBXeApMSF9xcMDQhLxibGQRlIfZZVtj",
-	"cst6n1mNmVkeC5xrqQqvm2O5cxxyOuHD3euD3Z+nG26XaTbu8cwwFVuNuiddL5mIyGumSOziDX+hQxaT",
-	"Jnh+rHKeUM1aEYl9XvhJGkck5ikUhu2K2BW+bV/TbMzith2YZOOUpcfGKH45Nkz/yY2JScaolQAWnr5g",
-	"rhybdlfMcPWzhA/v0h884cOfYLPLaOx29JmhypyIlH1a9olXcizMsoMLaCz7xOsZOK5qtlus+MNqtrt9",
-	"8ZfcpNzubw1+bB9biycDHq7Ml+1TK1vq9qF1WJ99rob9nb06eUsO2nvk3//6P1Ck0/I45CGzPc3t4Ift",
-	"aD6NmbBcwF6rMlKCEhtX2plicFxDOBZcsjbHgn8cO293wfO6ImR6MNx/JjyNSJyztaLfqpcHMbLDDqGo",
-	"6fK01e4KX5E7r7hdVXA7Au+HkITphKLs6ADHTGiWMUWGY21y1b8rwK0RFHhOqFKc6Tqeepe+78uzkPfu",
-	"2utvILqmNd4SX5qNeP/FNYynGNWf94367YNXcQHfxkp0ODO9DqCJ7thZO+73TiIV6xy09zq40+W146rV",
-	"3zH0/S5seG6rWzKk6V1ia95IXOGi8SCL/divISbnmUqJvSWlxMpavH2orMI/AXmU1DWqX04QraxV17ar",
-	"rwpkR44cCqDlO3O3Kxn3XdrgA0i/+oInXywFHyz3UF1k/ROg5bTUxH5tWq65ZAVpWjSnX512npvx9rU2",
-	"yN9ad2tToKruov9ARt2aDdymr/bQmovdZUGMIpeSETUDa7lSQeTlP1hiCFhn1tBCTxYXUD7eBTtNObu6",
-	"wgppJ7Q7JKYpeMAUxJnE5HKSG4K/wbSEfSTdxr//9V/dxofYvvZyQihaz64TD769K4qFumvxm4FVBTQz",
-	"beKa7CUDKvpsgcV4BFcqXZFzPTB/BZEq5YKqiddDYDTes8gbQeg45YawayZMKyI0y+z6pGDEKCo0TcDy",
-	"7Ar7g2VME3RwCkZSyXSbHOedDQ7JWGRMaxLTnN3FhOor9DLmtmmdTXpqz3MDms2De+Lux3gGcNTdFtXZ",
-	"zu88VBFsctToNBx6NaIGYBysLDH8mjU6PZppBoWAFlnUdMQ7Q6Y17TMNFjUs792qNvXUpu6YpnJ/JvWc",
-	"ThJfS9pKpUEA5/f1hU18VZ6Au9kRz9aRAOrEBmwPl2FYGW+kp9zPVqUoX6nZb0BfKdzKxTWZ1QlI82bA",
-	"rZif36+xdQTTyLGpnElDB8A6SRz2wN2Al2HrXN6Ic3krCbciYisiHtc6Br74EM5mzx/OJ6M5VedCToIj",
-	"H4JrhG+sCxCAUhBuHDF2aaT5/qdX5I/fHr4k//Pf3z6pLo9b59BS6G9mzjQiv0IjRJGSn1ejiA0lMn5Y",
-	"gpTOvDyfQ0R+zEOQD75rHuG40SWK+eOWYp4nxfjDlL0pYoGMFueTu2JsBJeFw6dJQkxd84SdKnnNU6as",
-	"MsD78wmq8okHIa/KN9dQWgK/jp2/NKS3b7b09vzo7WZAXY6BRiwgI4cGRI9HI6mMfpL09etUlY0p5wFi",
-	"5SH5n/9+2T5sH7RJHsHrd0Vi9jGOSCyY/X8i7f/1jf0/g/+PlP0/FXBnIVUcdUUspEEPBN5XjKgZaNKM",
-	"2ZDyTP9m5TveYdxIddVtfHChvS0XJ2yhA06MmXuSmMNbcB73lF0aHbI2lDfxj8E3PTrk2cR/hY7p+CiY",
-	"HwOMcTZigZ1npPsYvTY5pX3XR3x/55JqlpJmrPNIXgTJWNjtGjKU2pD9vb29VldwuB1hyjJnnrbJjwwW",
-	"ABWLMITPzol9yZ1bBlfYIeA6j+fFLOOhbkOWH+7W20J8ccQyHOw2YPkrDVgeO6p8YCGwIFwZNMMwWtm+",
-	"txNyQRepDN8ITM6oilfukMO977sixt8E0zpuRaCHjhS34CHASUmTZdoXnlLaRAQ+B++7GTDhPH9UdAVN",
-	"U8W0buEiYI4Kpr4bB+w8j6zWZRFhvw+CqqE+zAXKDMf+4UltqBnrNolHVOsbqVKAAU0SNrLcGCpp4lX9",
-	"EZFmwFRXFPfO/io9kQqLbjKLKSPFNUNYe63c8vfSnEIacsVG5ohQMekKmJnkE9slHO7tkZiLa5rx9JSa",
-	"QTw/yNq+7snFWPsLYOwYg8IVMNphif/FZRdaFaC4P25QIdoZY/9BkyFrG2BIH3xF8s+NAgUancYbxhpR",
-	"I8cQi/FCFK1bVvCyAxw/YAkkN1XFOp5fgDfsq656okXVbXj31mO/De8eIxtdSWyv4G8HZX33s5NFq4Z2",
-	"A51WlSyPZsK8jbxiYm5wtxMY29jubWz3lxjbfRdCnh/ZvTbhPDMTd562sA3r3trAtWHd65DeAwR1e7xe",
-	"ENcdekG/aR8EIdgYPh1EYzepmPiSBVPR302appG/yW91xVQ0OLkZSM3IFZtoMqQTcslIKo0Bj+KUsdtq",
-	"FwaroVfMWu+XUmbM2stSkbjbOFdj1m3Eu3G38RPNtP27TY6zjOT8S1cEVcPFkP0AbG9uuPSGdIVtBPPz",
-	"imBeaDNuo7a2NuA2aqsc2Hs3xXN+WK+vZvlCoz+38ER20AU6E+pLMtYzRI6xwnKSMapYetQVuUjJf89j",
-	"A3KX6KsBFX0u+m5TLzTxXuEI3btRWKKCSNUV+KiLFw7KSBiJRSTYNVMTUoCAmAE1yEvs75o0rUTD4pmu",
-	"IoWVgPMDiJ+0dNo6Th/ScboVglshuBWCTyF0+Z4cqYsbxawZDzG3PfZ0BWlfRTQvIQ2WoE7kiEVwtcc+",
-	"jbhvZVDVPNs1syj1zx7ST2+Y6JtBo/PdXs7atVFc9LFvdsXK8sJ2PVxWnnRf9VZfUuTur/WKCJq98Gav",
-	"G0xX86tbjB9ft5iDb75dYjXvrUahGWFW9rnyVbI4spuB9NWr/JlxEQyOiBkoOe4P8BrWBR038VwjhGZE",
-	"uBgwxQ0VCYtIynp0nGEf6Fab/M2nP4Wd3i94GneFqyrr0EYTCA468g78KG8UIFJUg8IZXlj9iwqLS5es",
-	"KxI5vOTCRwfhbTFGGrjaW1UQBo3qwnXLW//AF4C4r6gwzEE40Oya2iKDGmdWK9UkLlYT1+IEjglYw7Lq",
-	"wmn+yCk1lk0t1Wg+bOK/fDDUWy4K6Rc9v9ZTX2bo0rYLQm3H+ulYJJSQjxeM9LPlGFY++GqCyIHR7IvJ",
-	"/IzT2SvNO8S/BBYX2FggI2kSWixRAyKXfGP8nxV6CGGtvtHDhWuPv7yLz672cZrd15kz22b329LaX0Gz",
-	"e8vbIiIB66G2NihUQf3/1RnlslZLXdhHVQ/8tVxa28CMbQfcr6XbfW0oVBD9tDYl17dPy7WMe9TPv9K4",
-	"i60CP6flPaB7Mx6yOC9yhjcrrTX1+mCQZlkv1zvvL/xiceiFNwBUxXWXk9DomHGGg6X0VY0FbIW9AfG6",
-	"ppmBF2SNTiPlml46Drw8b3iczvtzuZLrvP88udNW79h23n+Azvv5BTq234/cFXtEpKribA9gguwW09Rn",
-	"BJ9J5fOVUraTjpF/sHSO1zsiPSWHZNr1LUU2Qc93Vyzj+j52GVEObI7BJwOWXKEEq8yGcgraabC1VZn8",
-	"BlzC9+m/LbZ2xmrrerBej0H8QOCO37pzvwRt8NgTRNURkxFefYTs43V+ZzOHhwRk9aiK4Qrcy7lfF1wD",
-	"v3fM9Bm3tz7OddrF1zahFdx0N9BECleyQEjjSgy0trzgS7nayRWLQH0I8SBsDTj903MwFCvvj6B2FVwu",
-	"w5ZEipEXhPYpF4TmlcL3fHQCNcHGI/AY3XCRyhvsiMKolsIbMhUtX+FRz0/udMcENKkvqGl0Ggd733+/",
-	"s7e/s7d/vrfXgf/+DpNTeLDxcUyVYSqbYOl0d+d0Ac1Zw0snaz7KEXqSy8pYo2O/uXh59fH7T0UL13AQ",
-	"otSKjGiVe6v7YISVTND1gqWuT+wR+A6KQ58XpPe8q2fvPxSEHWS39wXbS7/n1U+XopwwcjYqcWWZuKBJ",
-	"+bhCGQ2C1L0+urYACZdqpW61RLAyduqXa85u2J1lxYc1pIXb/uOJixPDhrrOVBbsxlXu6U03RdsyuS2T",
-	"ewZM7r2PuM4yQOIpg6BkE87pG75JRriqHb/rIkstX6jxRL4TjHDDhmTEFGnapyJU+ludip1G7oLIVWfy",
-	"V0hQHTtyOUh2RFcYSMN18b3oumxCQyJu+DXLJi3nomQEN2EBG8T/tslrZ2bbYSMmUi76XRECHYJ+rdY5",
-	"YIodEUr8xU+Y9eROZJ5ftStw3WjqcO1s+SXDicEB2ya/SENGtM8FWDpdsdjNekSkYC+whRPcP7bcKL/k",
-	"ajfsa3+i67lgnrgXdmp3dW5YPwqxcet0+QKcLlBvHi+fQ/qdyilgNBkgXd4MJl+LN3b3s9M554a3vYfS",
-	"CYEzZWon06kHdvS0LQ8sMLUKPeQclPgcF9owmnrW73iiFKwu5WBaD14hU2KpMDvcwtZs/kI0ymelGQLx",
-	"0FkF6R4t4HvnS4tH2i15/3GVQX6cpiVn7qM4LM9LLG3LHbbc4aGdYyncDeZWQyFem9yv0DwFE9HF8tZa",
-	"hjfChftix1ohgytxV7IXM6BeuJa2OLo2QtBfHp/7GOJnfHsMe1h8cVwUi9waKF/UrbAjjCb4DrC2C0sU",
-	"MzokbIfo9eQcEsyTvBDeOA8oUgoBOHdx2TszI+He+Z5nDQYplitQ8+NkDQavTudkDx45yMbOLi4wLiJ6",
-	"IO0xgcUmErZVebYu9ueWPAi4DQkYyGGPAgQnXDsUt9i9afa6sr60+xn+XVRkeuOc8z27lldTnHOxi8Q+",
-	"s3WRbI2gh3eRWMzzlB0FYbXU3AsdP5CHBBydI2oGhZ/Ts4PGtNqwisMToMeSseJmAsu/ZFQxdTy2T/z2",
-	"wWpoDlzTNP4XRjMz8PF2KRdMg8HhVheUY7Xrd9/i7ktfuRuX4gtMkJgaUbJTZyvavC7fzLjLuzxUPiLo",
-	"g4+Imil9E6w58ObPvuItFRMsrAu3A9bSdiqkux6gmvAe0RCblknBSknp5Yva4J0/jLOrqg3ZGVEmYCcd",
-	"8m7ExMmPxJ7M31//Av9atoFO8uPTE7Lf3iPI88iPLAHeRU4lF8ZnaaRMGN7jTJH4s2bqmqnbGhEUt8n5",
-	"gGlGlISmOD2ZZfLGv/uFxiJAna4YiythJaQvWpW3WHMXqEwp6b6m5D/P3v1CEPWwptZIycuMDUnKDLR8",
-	"g5tHBxf3rhAPoPll1ennBcugaZ/dOBf9oiljRHwJ6JblAvGClg5xZBUCDy8zyVsBatJ8d2VoRN7yREkt",
-	"e4a8FkbRFt7OjsZ64Ju/idR1QQ+6OLS7ogqodvE5RMmlTLnD3wB2cWXVw7grmg4FseY0pE5eTg2Hka0o",
-	"nA7g5T5jczrMXooJ7Qo8oPYUgnHfcfSF7qCORIfMKxpT1GYpwQ4RFBjv8elJ6WShcNzsIVrs6Fg8zri4",
-	"cm4MV05G5pf+Yck2NgzI6D3LkNtYSIdIE148l1kRcv/gm2OIyr39cPt/AwAA//8=",
+	"7L2Lchu5tSj6KyjeVJlMWhQla15UpbI1Hk+infFYZWtuTmXoq4a6QRJRE+AAoGTGR1X5h3u+Ye//2J+S",
+	"LzmFtYBuNNnNl6iXzaqpsUii0cDCemM9PjUSORpLwYTRje6nxpDRlCn48/U5Hdh/U6YTxceGS9HoNt4b",
+	"JcWAMGG4mRJDB0T2iRkyouTNC02umdJcimOimUgJN+SSJleECxKf9vfeUJMM43Yjaij224Qrlja6Rk1Y",
+	"1NDJkI2ofZuZjlmj29BGcTFo3N5GjXfUsJ/4iJv5xfxtSA3hmmSsb+w6KLmcpANmIqInyZBQTeJeY6KZ",
+	"6jWO1R+/+ubY/PEo7pJYxfYpWDX7bcK00USxEeWCi0FEYhP3hP1Rs0SKVJOJMDyD4Ti9fbg/yTJCB5SL",
+	"Njk1RNAR0+GQYHKSKnZDpCBNbnRP2PW80BGRivSlIpT0Kc9YSujEDC1YE2p3R7jRJMk4E4bQNFVM6xe6",
+	"FTzlJzcWBvYNPSEFEVIw0rQvHyt5yXSrcp7IgoYbog0VqW6TM8W0HSBFNiU3QyYIbl9dM9UTaiI0ueFm",
+	"SOK9PUUN28vsccQRoSK1I4XdHLtmakoU02MpNGv3RCNqsI90NM7sec4dQ2PFQz+TGU+m80d/HsAXQa5J",
+	"8/T1+Y8kVbRvSK+YgiBSkz5nWaoBfH85Pz/rNVo5nvREgSi//fGg0zm++eNBJyK9Bh7Onj2c0m8WjewD",
+	"gEmMJkOC55pjYBw8GfcEDJk9B48ssl+NBLpN4t9yXL2cKG1IM0dZauyRJ6wVkfgmJiHGUkHYaGymOTbS",
+	"K4uekijW51m2+MSJPfCe2NaJrwbPZfiAmz79YSEmvNCEp8ewFUsH9l8HctisZUP/a89NtXf6Q0yaGTOG",
+	"KR2RlA8spdj9xXsX7e7+H/5ot2vISGpDDg6/JcmQKprY0S0482QoWdourXtEP/7ExMAMG92Dw2+jyn0Y",
+	"NT3pG6aquJnMiiM0ktxQy0BZXyq7Q6OmXAxmXsgFH01Gje5B/jIuDBswhW+T2jD1jl1zDa+oAp1hggoL",
+	"OeWGEWqXR8yQa3KjuGGLGXZfqhE1+OKvLVlXrON9wkc/ScTp6lUIdmMxSU5Uwl5o8su7n4BbknjEDG1n",
+	"7tm4tZ7wuI0aY6roiBkn015NlJaqegmxYB/NRQIjYi/VxhYqcqLJmA4AENwO/23C1LQRNSzXb3Qb+Ewd",
+	"Jhx1OlWY8GclJ2PEZ5hzTM2wmHJgf73g6cLtBi/5tvIdp30QufP7PRH6hilydHBIJiJjWgciPJkoZakl",
+	"tgqAYz5cW4LK948MtVitl+21xFANghqpfkYHjGj+z1p4AzMqvStlfTrJTKN72IlKGPnysBHZlTgqsetY",
+	"QDNR4+PeQO4V38Iy33BRT0IOkn0lRySlhlqWkTEKgplrwOumYjTdm8qJ2gN60q1jkN+O3ExOhGRINRHS",
+	"EGWlBUst7I86nTowjLi48LM0FpJkDoDvDg9fvvzmsPPy62+/Ovrmm687JYB0Kon3rRpQwf8JBPgjzypZ",
+	"1ys5EYYMMnlJMzKUWcrFQDthYXEnmOKFJk0rWuTEEG4i/5AVRK26nYbPI1GsQQTvZMZq6UzJjN2ZzCx7",
+	"OzFG8cuJYboKOqMR3dPM8iJjhXw+FkWymSiBQCExT2MUQvh+HUfkZsitkpLd0KkmVLFaMBXzLiDE2h3A",
+	"Gc4v/h3Tk8xoMmYKmGAgFDudDmk60rOfjskIRRW1KoiGAa1j4vgLFaRT/NYhTdA9YiMNzdxL4tqtJbC4",
+	"OiQvU/nhwdE3R9++/PromwC39/Jvv12R7C1MXn9MsknK0s1PN2P0mhE5CW2SERtdMqXjus2y+bducJ51",
+	"tHpC3r86fUP68DNpvvvxFfnm66Mj8j///bJ91D5sH7aCpVod7mc6YoT9RnoNKsR/0GTE2oZp02vUbgDn",
+	"rlv04YJFryuxCpUhF1ugMTg7NHZaBIiy1n3KMrv494YqcypS9nF+/Qd7l1Rblm5/9tpFn1uNXgHyh3Ry",
+	"ENBQxQkd1ZKJLlbw4LTyi2aqTj93thFPSROQz7K5YhNllmzH3p0lM6qq0OgV1WyPC82E5oZfM6Inl/gY",
+	"GdlTrwUszleP0VWLOAepXit7UOivsdWvX1a9pQ7uJwB1wlNwGsQjFoPpC0YRzTI4EHkjYNT9HcWtfRYt",
+	"ROCdJxMz/CcT39PU2WH2y0QKw1D40PE4c9bv/j80alzFy36nWL/Rbfw/+4XXat8Jyn0382ulpMIXl+Hx",
+	"PbXUN54Y0hxxre2RS0VGXNslp8Qx5Yhc0pT85/u3P0eBFS3Tqf0ozZAp4lZL7HOAxIHTrOSsqlqtG7tf",
+	"DAy9HXuFu2Olh93w26gR2rVLH8+NaQCTA9yPUl3yNGXiwU4EzE95xQTJaHKlSZwMWXKlu5b5xZ8PYE+F",
+	"YUrQ7MHg+l6OmBlaBHdeJVly7zQzORiwFF16oZ+Sp58ROv8szY9yItIHg/rPEtUmZ8s1pco5hvexfEbg",
+	"zSdlDwfht9cM5ZdVtAl4AZ4KQMGvt5c79hbDM3cBbuUkzqX8iaoBe7BjOAF5SKQ9jQPyhn//+WD1L4JO",
+	"zFAq/s8HROs3hTZidQ+QiJ8BSFdS8cZKXmZs9If1IHqGT1UB81Rc04znml4Mn9BxxOwBxK2ICDqy8EYL",
+	"jGXp0wC23csrKfoZTx4UYv6dulAIvC2tjWW0zThxQ+LW0wHVKurq1mF1nhtPTmWFOwKmwKCQgjTjvl/W",
+	"U4LVacpGY2mYSKZvuB55D8tDQi0O1rD3VzaNyQ3V1vZM8T7baUr5le4UPTUO2FzgR1SkeqIZ82K6iys2",
+	"vRi5fcWtbj6Z1YJlGhFr1AJ3lekUrymfyLEsNwy2fha/CPZxzBLDUgL8kDRj7pYRt46JYFaqZ4xeaeK/",
+	"108HkVdQ6rcOsZ+lIX37UtKMhTQX8PdTou4zOs0kTVfQA7cOm3eeXMsKIWnGY1zUhZHyIrPLelIQU3DJ",
+	"zuFKC0zkhwRaEQpFUsnwxg94lwVbsLILtN6fEuBWs/q2L0CkJCMqpkW4VjO2NuBFhmuxTN8UbuYiSkuP",
+	"mTDg/wxiQfLwm55YHn/zti5ApioiijRlv29ll7sUaz0VabOxgeqd+ysp8zrh6x46XLIt9dhCvBrFeyuQ",
+	"Wl0Sc1T08ZYrjvIvzqgZBh//X5pNWBz1hP/i/VQY+tGOGE0MveQZN9MYPORCnltGZeIIz5aSlBnKM28v",
+	"3LhowxslxeAp6RF4e7vUctj28cQTwX+bMMG0jgv6+5mOWETYiPIsIuwjqhCnqYVwyvU4o1O4T7TKHL1i",
+	"4tgTp3Ob3chJlpJMagaRixnVlmBHXHBtFDVStZ8U2FexQrYN91m3OQ0tEBd1wlJdsL0hFQPmIMt0QjNr",
+	"1dkfJVzzEg0xvUzlV0FPB74rqMjbBm+gIVuhMFHsaYFkBR142yCZdW3jPWJunrUsMvmr+KcFrLU0vW2D",
+	"zet5Ljrcm6UuNuFpAWo1zW7bEMo9+sDPXujPx7Pv4bqCVXYf8gEMMq6fnJM+DxZZzdG+bdA8XVc7RHKs",
+	"BpStm1dVUCHNeBIs5+kYobc++ATDSbTmAzFyUBorOWbKcAw1ofAbSy+oWQaccz5i2tDR2C4yf+6yJu8E",
+	"B1iI5XFNGGNj3251VAhemImEiRpO/b3A4JpP8wPYxzFXTK+73tr5hDQXmD6w1nyKUYdZczP6cNmq33Qi",
+	"x2w5ddpBdrShZqKXXp3lx/sex2M8kY9F+jWI3wUozADZLyp/XVRCivJRf8iPTF7+gyWAr8X7XylGDWyP",
+	"pqhO0OwsQLc+zTSLZjBw0wO967kFMVlfVYSmlc5xcfzWesdacziLIXtq2EjPUy/3X+d/rIYodnL3NqoU",
+	"nc6tCudbvKafuDb3uaSoESSbLJvoZ/bRuMSV6r2UZ1u8s3dsnNFkXUSm+fOb7N/Rzi3EnbrjDvGy+pzC",
+	"dy7e0/uclzAxGcGzieHXlu7HTKQWkT9UYPbJJOXm9XW17Eh8rlKR0WbRuZ3gXiqmo4mRyhHVwkjMxVJi",
+	"TV6BLipdf54YrzkHPVxnsTl2bS6+O7hKq5ZkwC1Wx/fdr/j9LLwaVRGrJQy2b0Re7OEXeeiX5w7XUey7",
+	"EjPyg90KHRdo8vh0jKEkJzl2ljfmNYHgDBhNMd47j1X+6uuKIy7Ps0I0S4Bis5uBVSxd/RlVpn4H977g",
+	"xYvD8PHA411+HSjmH82Kb37lRkM24oCtul46YH4BGEQN7pUVn37nh1sJPsFNrvbkezd69lT9LMFSPqwK",
+	"Roz/nofjmuBwcJhkM1KoGoUW851qJA2yG/ZcDHxpQ+9Yf6l+4VfoTnsBkF4VaLSId88bIExccyVB9uXl",
+	"FxBVjglNEjaGPCSRwtUixFhcTgkmA7/QJGUJ5AzqQP7Mre0HN2gh8q++6r8Np5ErXJAywWnmlkMSKgj7",
+	"OM4otyYnqrAx1jmg5FKBKXoJTjR73KQZuyiuyrWnwaLdj5dSZoyKuVPKhy44H3QjzIvziRn+/fXPL7SL",
+	"oPDZAe7jiGkNGayAeJUy3s9/TbMJ2PRWKVqkhKxAIAFXvY0251Ab8hn/3o14DT68gCkXgKplyRvA6jHg",
+	"dB/8ONeWVmHMBSj1NmF5Z7xjxbrW0MyqyKhkZpQSJHOlTY7zF80Y7MUqLjQbUWF4EtoV7CNLJoZd0CwD",
+	"HVRML6S4gDS+C/sJLA414qb4Gj9XGCC3qwuf4NDeuqU/fVLVmNQ7zz/jAMoxhvYxIlXKFKH6iqXHpMgP",
+	"ZyPIonVPsAjqesSeeYMFtZF0Wkt03Ak7c0G6FC8XQPUNMzSlhlbRasK0vigWeMFEOpYcjdoKI3VmuF48",
+	"fgx+1wsPnYv6kZgheYG8Y/GkbqhDwEVjZ3he9WqiRUBYwArPnPY5oz5aEwxc4POY+xqyAV02FYQm+LIg",
+	"S5TNYs4l66nlyVl1rYzZ7PxSPj4oSQurYSwuh2ERshoQJ65aCvwcY+mtUqkUr5ZqOmIEz7s9Y4d2jr5d",
+	"zhMD6JTRfmXNs0iih2UKV7rs2CugmGkdyxvB1OkPMdl3f1/klRhmqk+47XruC2P4QEjF8px0s0izfhew",
+	"7Rm/RDqXa354tG3b188XeglSmUzQ0bbUVTCD2c4zU+fkrZA8j73r5fur28b7QmBW+fcia2TFPuLpwuVO",
+	"xxHhEPwEEVGkCZjCxYAkVLNWm/wiroS8ET79mFDFHDal88JtDlQvDzsPgR92L/eDGqFaUQFXJyKIliNg",
+	"KTdDqVkOqxGdksT+AtV3WKbZzZApRpoUTUawdYEb6ohQx4Zajw3WOyPgEufUQ1tCj+3TmnePXHGRWmzJ",
+	"sQcAxlLSxJJ9rWMrB6DUDtdPhdo2IK413FfvHQi2bE3OYOSD+vnqriMcPDdmTguAiLvdkhPw+0l29Rau",
+	"ghy5rnEfdynTmtgE6Wd8oaGKhfdOQb1PDAG9ZFgOkWZQB+c2avD+RZ4UtqTUTdTArKrQKj57+/68ETXO",
+	"foH/n5y/+ksjavzw+qfX568rL96gyEiFKptRKMliJIn3rw/2MdpQ73/KC6XcxkFpon1LyxpDt/Hv/YlW",
+	"F//+13/tK5kxLK80p3COqbECutFt/H/7Va45wNBy1ZWj0lO/nuz9ne79s7P33cXeh08H0ddHt79bagA4",
+	"mLmt12FDwNLXuZs1coReirwKnhs3b8emanqhJmK1wTkqrW7zlnF6zuJFc8N/sYSEgtfXA8x7GGadAKMR",
+	"Ny6UcdYRzbAkw5BhdUtNbqzOkD9CmgjQLqFZZpFLSMFCd3MAoeVMqp5QKRS0eqELAjUh+TpaxVFIqqRJ",
+	"L4Fw+1KRw84RWB5Hh0etdjmgpqKGX4nV48BV+F7pOB2wK+5A1YYFRvNbi1k7ta6OaDWHLU47WEoVyrwa",
+	"suTqe8voNqM0LE+zMjHA6wJ1Z9b7szopuBcv21M1MVQh6dJlv50Yq1kvO+3ND235QfklzCu4WSZvWFrt",
+	"qQM5VkX4FhUHigpjjS8rIIp0dz2iWYYFcNCaN5o4jn9MxCTLMAEsZYKjnmi/o5fWNEKPw4y2k2djrBlD",
+	"VxvbFsy4CtkC+LCI3VxQjYNdAaha+G9GI7OlOleIMAN3S2U5ZCJvRLnQH+GCwLK4FF1Ci8CaecO7wuju",
+	"CWd1nwgCb92DGpSAFnD7iC/pog7clTcibuGvOqiUzYNy7z0BtMlSWEnhuUYfUmzHuueFhJJMxbuJkLh8",
+	"PAkoxqZ7wo0jTSFNfqnoEgmX2yIl1FsYDlyMvI3yQm8rFJGb0aqqy++FKFcUkVuExgXWeS5Gs+xtv9H9",
+	"dS1uNc/87sKsalnUh9uo4W46WPpOZhVcamm0b+0PWwyyBXRenfXbnbzPbezFBs6qgbduCVUHXoLgnUNA",
+	"y+exZcHlA7QWiq0fOcvSPGigvBcoNDNPXz9I0DmtWdAlMQCtPetvjkgcxEL+evCh7YBvf7HaY3UgoYtD",
+	"WC5ncGnFA1Vbg2rlFYo2REOuHWFfgkFlILzj5bxGkPPUNSAZK3nNU19c1Ne3hOrpvtRokYMatyKioTeH",
+	"kpPBEPKJj4lTqoG1T4RmphKas/GSAzW+OBqm3+pq0I8umbpIfEXl+XuVWuKfjNP1IVoVU+nosLSUKDyw",
+	"0rtqz3yjuPeZ811W+zeqDPtzKnLujIg2iujy+9hGJCgSwaMHgcIyfoGze6rnMrfmvzCaodOnvKLCai1I",
+	"S14t9afU2bDQVEBcVV7s+vvz1SShUwVPgdH0ubsNnTn3jIurpVO5Bf0EY+fC0Oyi/EQLtvOTf9P8ZTX8",
+	"O2OQVLi1MmpYjU7Bsv5yKQGjiokQTRcteTP7YQunNOdzWqjIwAurthHGXKx+3fyjYmzPahfofcXpgpr5",
+	"X5O/Yi7m3PsCzlDREkNDNfDYtyfxks4eAly4O0O1KjZhKXKEHR62JuNnZPhSgSrV4OLl1W/ffWxEa+jK",
+	"2xaX68jHEGwbpoeVQLQWk71nmRnubRuis4Rijy5Bw9VsJEgf5+Tm9nFWMvdnouxmvBlxhG3KxlQZEv/q",
+	"rjDaex/+gFcovwcroiImpFuRQ2JXG9yJNMPp/nev9/tWd/6r31URdrGDMz/d3TcSEQzwpFk2JX2JLi+I",
+	"zgCXTpdQ0ROz/h/fZ8W5azgGVfmyKjBOijDuxxe8QSdVkzpX0AsfTBS32uQv2AqHxEamsov8JCaJvGZK",
+	"l76Ehfnye+jwsmPmuqrZR3TwzNwV1/rn0rTztP605HjeswoeUABodU4wf+JbNtXDRS0x2H1O/Pxd5I+v",
+	"yHdHX31DXK69qwSlq+JNUxbehc7Wm7ViJEzrh4sOVzIIM32hniBcY7gKTvYVc1Xg4O5wpqQeXGBXl8G0",
+	"Ow8KpEF7B1dJp+pGFrdXbYvbXax+vIEPpOJc6y+poobhJmMLr/QLMhgaM9bd/X0FMXztlF37qgh6v+IE",
+	"VooFwPcHqeJwtFVoU6F2ric+VvOL59t2qAV33NWB5KvHXVU7K9G/hEpi1a3Kxn4ed8c8F0gLrSMxSxeZ",
+	"6FBmqQ4KgRWxW3BZU33/usyPtNQHO6uEgmONpdxUoY2loSFT3OiLvpKjEknUHF6B+aPAmlgEv9zqCPSE",
+	"IEu3dmn3xoo9Fi7zG59P0ee8kUbubiCS6hZkP3BtuEgglU1p31/OtSzMGEm5YonJpqRJxZSAEzWC1Des",
+	"v5CGt/e1Dt56V7YjqLJcKaNCFFJQgfelba1nXFiQbmRUlEk5p8CS6VdPQstdQrM0tabuW09Cy9hhyazf",
+	"LoGtEu3zoRz404m+fnn7u3ulxHWKJVRjbriUOiTbhnVXd+PysFZdcHtVcZk8tbq75RZck6Er+l/ec95z",
+	"de7pH61dAT+7Qpd4wQCttwvBNSOn6gU58qtGhG8smAlLA95RpaZdc3oR3A5WLDKfyS3U7hS3DYv11Je3",
+	"wct5Z7uxWcipg/v5zBb1VBtm+WIy0UaOKndjn9vI+l6mrex42hxynI6g2m3GjgklKe/3GTR4uKbZhAVt",
+	"ZmcY4ePxtjkkK8q6LcOVym6XrtZ9qZXiwWFFLsACSygoO5ZvPNfNlehyZvpd6Detuzrhoy4d8667VNXd",
+	"w3anixv4EC1XF+3zszRVqnhsyVXKNxRyTotCvPYM87LGwFmCosfF5zPX5s9VPC5+gHLJwUdrcUSNvF1i",
+	"5doLo27+ovYv5+dnBAe4Is61afGz9w0O2tGiyx6LFfnV9FpY4bK/kJEX1aX/jDfHDk9ekv/576N2JZoU",
+	"pYwX3mCfLnJ+19wbr05advtv4JnKmHRkIKtNgsyjCsWX4GrtsdUYoPmRecVjDcbvDe/1IFR7bQsznDF1",
+	"Vg6TCHwSG8AjCpuwVjs6go7Hq8Tr5hAtPTiz/Kjc+7WAVN0ZFHiz3hn8zkXI1wnRdZIyogYIoOWXjzis",
+	"fiuLbumqQ3nRFCv5F60msmf4qLK6V0a1eSNT3udrPSUTWuud8J7k81rgYKHgas4atD5+fU5XYKil19WB",
+	"8myl6OjKPFtkoDDB2/GMqP2qfdjqkvhTz2Nzr9Elv/ZWFJtuzl7jQ9QTvUYekY6zfOo15LjXiEgPsit6",
+	"jT/ZPwFjeo0/3X64jdsklmOoNEDFFBIvj4nzEoalcaKecK3WIeheB5qDRj98JcjeBXDdGk/bPKhjXhQt",
+	"SsWvFUTryY1aB1tRm7bmp9cfjVUuZhXKNfZf4HiVLVC7gEouG3Y6XiXSGrp+l/dRrc1tVazmjqr8aPN9",
+	"rrroEGl3orGGov9mLemNuOAvcC+onDpp1UsxH7NINBMp5OWV9M1Wm+Q1CzDQvCeoYsC3wtblba/DelYG",
+	"U3GjWdaHNIYKNhYRLTFsHUGH95pUX2nXhc0FrCxgd4juj8HoaF7JYYUZKg9HkHwOkrI+F/BgCfzftFz3",
+	"F2400ZPLveKt81E7CzlCfohVhLCMaT8MX94+RwrOaD3+uWNCs3TG1DVP2JljFq+k6PPBuhRT6mYFgL4/",
+	"PaMW18aKj6iaVsvntdK1vZc7WMmqWHZSAYoq5LicZFerUNj7yXgslTUhbqMGdtg5o1rfSJWu/bgPtcF4",
+	"JMWr1ThDB2vP3Edf0bqPrctmxj55fK23bEa8Upk131RLr2MXKQFnngNr7jjdS90RRDVUVUvH+ULWI7cR",
+	"/fi2lIA9z6hG9KPr/fie/5PVjlnAyqKGDpe3pGZmMbZus1bv2dQVB2EAhScOVKiyI+6gwhHnKn1XV20b",
+	"+dLYm/C7TdjWXR0aNczrtd1IFTUscTOCd1PX5cLa34ooNm4hjw5IIvukqRhNITwOgL4dd+SWtZo1DrNP",
+	"Rzyrd9eiN6cuQH7Ar5n4ubas8EpHCI9vyvR8X71Vzdgl7ldLWg/mfQWWsFPuwhNwKZxrMMn4Uw8m6jW6",
+	"pNcYZPKSZr3GbUyaln59t1EIfy2NDFMJ0UU2k1xoh7Xb7duKSpqbZHKHj3gqtYzkrcimtekHs9fjuL1G",
+	"eboV496qAH4OAWVbS2yYjRmjSbXvtz6/d71yGceEQbSca+M4ktdg6a9UMyNqaGYMF4OlpIpAeu9H30Nq",
+	"Rb6SAALrxUThGk/SEV+3XhJoAiW3PX4zU9Ou6sobq/jWRQZU3hOsOnoGWLikJRt/VVxczChC9te6wqVQ",
+	"cCbsovpCuzZfmiWKmYjoobwRPiwkqY5jwVdM9HKLApn+bO2J4vGotNz6LW8WAecRZDm+Iy7lRB2GP7ws",
+	"x4H5IDD8Fys/HVYHgG0YRbIppdaS3DKwboxEvu3Z/WNQ1DA5814Ok3mRgF/XA2IbwW/+3Y8d/jaDF5s2",
+	"eLoYuYyGGQ1EczHIWJwXXcG4N5/XWISSYbTZmCkMxIWkIifYR5PM8DEG2cNsq1RFz3e2YqjYiJdKBR9E",
+	"K3SYuV/qnN9PLi9Xvkg+9yS5pdzMjfrSzWo+Rl5dHH78tl93X24JPd1aN0NApwpjtogv80WbNBFUKXmT",
+	"N23PO8xCydhUrmzRrhQhHxTPWaHXldOGiqo4wRlWkrVd94N2H9yQQPLj2UZU4MFqEc9LAJauXkcICWy+",
+	"gNACWbi64JsVSzVazwe/+q2IJbehR5ZK3iO4Hb41qs1Sm6n+Ve3lKanyS5OBJlpdfNt/efVbJzlsLFP1",
+	"K6s4VXCr01TnLZvsiMIBhwI1z2WhIiVoCWdTLAYWZrOs5RBZodGqPSbfYvVOOTzV4cd1NXsyOeACLrl9",
+	"tR7v6opbEcGwVtAlXOf5UvX01Ur3VPFgb/zlqX54WOtZoxZkJ6Ur6WeA44tx9sFwpdLyDVMv1zyHzeTj",
+	"5k6BqqNYU17eo18hYD7bykSoJ+1fFhMpaR51vsPM+SSjGsvvz9Y6X6dkRb2XxCLCD+4q9Y7lf+xUYbn5",
+	"Ryj8Ezrp76IH1PnfH14NqG98Uo7sWbabgOnW3yndOXl6cSyL29KCzsMp1/QyK92VFquzz25WeOQL4Fmz",
+	"ZeGhYXWhKL3QTi8KHQ66pBTdkdltJAa3xiCP0dNvf+eGcF18zFVFuPXRRkkxYGoPvlKTjG3EW2fwGlwd",
+	"yURxMw3ihS4ZVUydTLCEm8boma77utC5hsZY4Q4pcX3p27FR7NPhLkPdbf+IcmEoF5hgNFFZUNVhwM1w",
+	"ctlO5MgVeBj+5v6YC53z0/lYx17jZiidKo3B3BY7ItCmwRUwolMLxylJ5Z96DYh6HFExdUcDDi0w4nqi",
+	"J15JcW11Vil0tyf2CFQtwOq8kE15yTIpBtCgjvqzzfg102QiUqbquxi0YTaIyISGPzEdjzMXT+ILWfzh",
+	"H1qKmDRdoGbsapXELQxPpERDPh+JE5kynNGKC00MvWIkhsIfMWke/Ptf/79F8ryawmGn5aJDiRxTi5m+",
+	"qFgURI32BIGrRCApCLNvt9sfItILOT3eMbbb7V6D/G+oP3YbR9jJD+PqedrO4YbV9vODgk3EeHp779x9",
+	"UByVK0DMVIznBqaDarGRKwZglxzeE2qSUKWmmGgmxYDEr8/pID4mZ7+c70Nvin3sTOEa5ZL4tL8HtbIR",
+	"hvGIxYAklww750JLoWt7mp8c47yNCR2PGXVv14aKVOcV2RKaZcCk5A06yi0om0edo3zEOKMGKsT5RvAR",
+	"AaSl2peEbiHYaDIMGgLkNafDukTcEMFYqgkXJP64h1SyVwyI4e1Fy3nyx/nXQxAwtMRh0N8u49qQP0Ku",
+	"BIQWo+vMrokE79As63eJUROAl7rSxVK19xFDgyaKZem4KUBCmgBmqfy3dmqetvLy2UBexS6Ow/diE5Yu",
+	"9E2oeDW2iPKtf7iGqbEqnn2iS6BKk6VhKRjESiMAXd1tSwRTKRi0k5qB9jEWnspfZqeGXnCXk+zKTQNM",
+	"Jj8VbLFiDzMvP0+wiWFkYYIXu1j8N69NTx3LkopcTjiWupCCRW7KAsfs6w0yO4Aj6/cZVlQJ0nRJUyoS",
+	"g4jsMp3QjBoGDZDcaiAEXUhiv7foSWFXc4jsa26g62IUyCh31E2f5An6SES8tkF4GuFCr5jQkeVOvgC/",
+	"JtAtGVIeh3ysCb2h09bcNvM9sjL7tbMWjpNgRVKRlGUsAKankVJNL+16bkyBBQPr027v07xTzjGRZsjU",
+	"DdeMHHVetsmJv4cHFMVhGaPXrBABHompcBVuSiuFcmCQxA+XYXHh8YE07O+Ogz4gUkE3QWgtaHHSzgxU",
+	"ePb2/TmpkS77MK/2ImHEje76RhuWBLidzDK0A/KGfw+bPzp4GTnOzFJMEaAGFBLOhKNGn6wAMLoZWqha",
+	"eiKXrC8VgzaKdmva8CxzTRW5Ic3J2J7ft/AqaMmVWNkFT3IN4yzo7ZypkuMxSwkomcfkkk2lSPHdgAxS",
+	"CAYF4EiSSc100EYElw5Y/dvEkhTqN7jNb8lf+fcux500YxgQt47tK4eMplaIwLivj2DggNmdQ0PyPcM+",
+	"GnL08gAbzJk8n5mpa6bs2xQ1jICoBf0OKYFmmeMMUGkBEJ/ooQW0PcTLSTpgphUR2e9bIekEc5SLxqPD",
+	"77x4ZEZN907sPlE623mxHhgpR6GiHmG/Ia7kFyzIHSBNU8W0bpO/+ZYXuGZkYc14b89uZA91hlbk+JJy",
+	"/bwgf9uJHlw8ipt31DDAr70zYGlxoWVxTTLWNw4MdtelB2LSPH19/iNJFe0b0mvkP7gTIVCSHGWqhXiv",
+	"0QqbAhPBuKVKYO0amlkBsp+K8QTefSmtApbalyZSmy4paoIRw0cQ/HijScYFoyqbFp1AAC+BFbh7zcMO",
+	"gNwux6XQAKCtiGTpsSen0cSSFiO/nP+49y1pUgFMg8TJkCrNDChFxKXU46DISSaLk1jDHbB3RDMrmvH0",
+	"EibMnuXZY+YlGGI34vIxQS0MVgSMi47GTO2xa/C0kmZfqgHDxg2Av35ZIN+lt0a6uAanA6LmcVpUles6",
+	"ZLAcJ7JKVERAiwIoOU2q0HZjp1VBwlMcTLP3VzaNC5JDvfTwq6/IWFk7wCqyJ+9fnZ5a7qpoYpjSxwRw",
+	"ZGYSxJkWcknsi+MJo+jLr6S12n1FR1Q8c/mO/f6sMkn+yqZ4nnB5lTqBGoieZn5z+EK7Jp9OifMMGpXp",
+	"QmuNyJXVKg+PyBD1aSB8mPpymhMWaPtWmCg2ZtQErWjoiJErNo0ItgyLQDuAiRxuIo+wY4FR2ol9k6gB",
+	"5aIQxNhXqkLFRo04IvFPLjvZ2RQgWXJwmz2wvKcs9VqeXQQKv1xbOi4t2lkmDs28yHGIfnhI4rpqhTHw",
+	"UgeKIc9YsT8gcJQpEyHAKAYx2bYaVbB5GCYVEn3e3MtpL0ZRobF66HFIxkIa9xSg/feWKzCluyRRUus9",
+	"qfiAC78RDaJBSPLq7bv3ueiYiIxpPA8UC0BeVrWxz2rPXxOp/Hw6ttoRTYwfMysJELkFGSvWz/hgaLTT",
+	"UJx8dowQNu+utcN0P7R/7IJKC7W8FF6b2R+tjuxej7l+GU+Y693omx6OaTJke4ftzpyBfnNz06bwc1uq",
+	"wb57Vu//dPrq9c/vX8MzRUVHb6OfnJ02gqT2Rqd9gOPkmAk65o1u42W7037p2uSB42G/fcOybA965O5T",
+	"bMO4l0Au1ASV8BotCAo6MVNd2vPbrw++IuBWGvl+ahZeZz+ckfgTHuNtre0Oqvwv737CU7EquukJYLDx",
+	"3t54cpnxZG+ishivpQLEsAYeKPJgWuQqhUOvF5qgXwUOcyi1lWneZepamFostzgroX5PSpoOsleMjUGL",
+	"D9okXTNhpJq22uRn6bDEasGA6o2gud9pWjS4zOsIQXECEP5wCoedTt5bH33rocPiHxpjWfOb08Vd6WeL",
+	"d7rHwN0TwJwmI7aP89ivi6kaS7rY33V+yAyqbnu/xtSN+o74my0QZ9vP27PWNtG/0/S+D2wpc36Ftq1F",
+	"BarbORedpRdfyardiBqOI0FKgVf86l7jxu4XA2+jxqziufLDbjis8Qhxuuq5HPf3v6dp0MDvqHO0/JGf",
+	"pfkRKvraBw6/W/5AvjrMivtqlXWd+mK+ob+20f31Q9TQkxGmLTWcPkRw1+QHh8zkzOJJfiLowXCRklHD",
+	"0IFudH/1Dzc+RI0Kt5J9FeT9KTpiBg6zJr6mGOJC405/wEAXezqZGf4zYNRlnvRnZv7ihmzEjlbDX9eY",
+	"pAZtx0paAoHkqIxfs2eNvtvDrJ/4NVQbg/LYLMCat6WerXWIY0/fWv7ThYf/Dkc8ytnDu60tAKL7Szp1",
+	"+8DLB6Iuy34uqbbWlrBqzSW4kZIhS9sL0e8d+Jpy/CPNfCJ43FqTrY2QshCPtYj5E9fm3I1ZlwF6XFg6",
+	"0F+2f7hH5A8C4CuO5wS6x4C7Fzf7zAX3wfJHfgnL9MNDL5c/9GNezP/hxH3AhrXx5xPgu0fPWmRveOdF",
+	"A4S41BV4jhFV514tcEbK966d9RqWgE/GcZELDZrS/7C6Z9vYwynHFDROUupjOnxenf8lGTHySqrx6qpp",
+	"KYXothzpYdSE3c5R18GWqctHIVcQmPvJuWRjvAuIgmrCRaYNWvfWdIT0APcLmHRPgyqjxoyTaekMMDwf",
+	"/dTJurMCWb/y3TvsAwcrvMJVbjiX8ifo5QH843AFXlD40N74Zh+PwHsQf3PLodRyJ6+fhB68ApM3ZVJl",
+	"2Tzr5oHLPjbPwn6A7wMWVqL1o4o+A/BAuhN1q9DEuqbw2kT0jIgBEad8AxxeV3NBuNlcQtdZSHWovW0l",
+	"sU5/x93uyOU+yOWBMfgdXMTPu4GWY6pPjMQ2cXfyCgWFpMq4jqGyd1dGZ3VJqWjuTQ3SZmdzYYvE1ds1",
+	"lU8X47uS8vlQVOvSKZ4U9X72GuS9S8svQOVEYsq51AuNiWNSkaC0yAaMC26KF2qZ1fdQ3U93YnXO7J7x",
+	"uzif/YnDOIxZOTk7JQftDl49FqGN5WBZMBUh+rEn4tlg/zgiPLWgAjOcNEsh6C3CfpvQTJPYzd3maUya",
+	"ZjpmmJAH4VIzkacpSzjE2GgSf/L3jm37zG33E95Ste353MbHPZH38GwX6Qxt6JJ5+kOMIYrwya60FUS6",
+	"wpdwP4utO313Toj4qJ60XLUoJtB8S2McWfjjC00KRq9dOIG/8LO78pfl8T6EmcQvdJv8IuAm2scnUcVc",
+	"OElaiiug2PzZtbqov299HV5qbu5iSTw6OvkGkjgoMO9bDjZSmewdzBd6wnNodBs04wkLvDNFekDeDRZr",
+	"BuIloZ929rH8qYkvA7PWXWIBlZxTb0t+BlDzR51Pt9Ya/WVarWvb/f5UxOv/2nOw3LMHveRxHGn51Mpi",
+	"1YFlA+nqntxIyLpn15e17sGSyD1Y/YVlCfrdys9tIgzdozUyMZcXIKBIQToRlmTxaLrGxW4Do+q8Pr+m",
+	"VNT3IhbP5XgvY9csy0VUHJE47wedSwIMUouBC3w0MTBjF1XlRAC1pjgbYWhgT8gRZCAISPbQLq65SYln",
+	"Nr4ipnvshSYuiT2jyZWOSGw5HfadRiGL+TfCRQSF1fmgCwWAqB0Grmg2osLwJO6SmH1kycSwC5plMWnm",
+	"Zf1cZFdPYPigXUhEKLlUENXjA8NJ7E+7SyB3MM5DExWj2go1zMLIwWMFc8rE9EKKC3TD208OhoATpvgJ",
+	"P8dEGzkOQq/RxWefs0DAQe2e+JsL1o2DrWIYrIsRDHJNIsJNHr2GMVKkeGwl8anvRX6WsPrXT/XydF5I",
+	"3kYVw397WYxVbCwVjPzwgAJV36dEnQXXrIQNvwEEhTiQzXeiJ5lZJn915ONBIS2NUH3FUlA4Q/bY2onp",
+	"nZh+FDGtI4IZMgedTqfAWowOtSgKuRf3Lb7LsYX3IsCHjOD0LlYaOd6LckLWgF8zIkUhz9soXptl6w+a",
+	"ltwMrZQ15U5YaC/y0jtaEdFQtfyYUHLDszShKnWLgUQVyOWwgif+fdzuibeCQfBDl8T2nzYkvMJta4xx",
+	"YDd0qlF8LZBN7wGkJ8ldjbs1ZM69yxHcDe7sPgXJ2JWELiDf6DacQYt1m3+dldX5Z3TmrC9ZynvD1dcJ",
+	"F4fIO6GxExoPIzSAVSFuYoa8Z6U09wZiYUOsI5HzjIcRGwHX2brcwNIB4NrsS3BvolFV6Jp5qi6JMU2p",
+	"OZQZZnX2Z/K3XQpl4VjMMzTyvAl0PVrBi1kY4OUj4PKGxN1ADrXCUgc9gU0UIGFr4JJ0nABxsmO/Qp40",
+	"0QqSuIqMagOPt9rkBGd8ocGwtIIHTLc5vy7ugZuZ7BI72CWH8LRNTjye9AR4dTFDywypcA5e0ueYCH4p",
+	"0+Vi7f3E9zrYvtHlmX+GrPSrziJH5hIheCdp5zb5RMTdKvL8wx23WC/1inBQB92d8NsJvwcRfg5FS9IP",
+	"K7/cDKWXeq7SghQPIv+gvMK9SLs/o31TKg/hEpLxdg/ThLn2VTZGWE2jaOLTD+4ErUjoCWGFWZMKwj5y",
+	"DTUxfLsfJqBAGeYNtzBbWTEzUaBY5OGmmDvYh2ItbXLqLx57Asywk7NTTFEG7yoUyhnM76KLKbl0Si5p",
+	"coUyiwbLJJnUBotLlNoUaHAZgt+TDGkKgrmJNSQ0iZ2DFJLW5wVWmoY1/u8gqtaJXF4nQMM1H3iMwORS",
+	"K4k6Kyc8CMSOvJ6Fq31cVfp4F0yyCyZ5BsEk77CuThhNEiA8dIUt1cdqbT92eZ9OUm722DVblnB0Yge+",
+	"xnFz8XXcEiwUBimyJWhipCsvX7CFxVURb6PqqYw9XbOduYrk5TUmKnOmt1boIMigVp/K76KsWOIj4EFV",
+	"79ZcgEZQvHqVzgsrJGs9qayuAlOWZ3YB+jlY7oJ4P4MgXsgHC081IoLdMG3wlrakDqfcLOBfMMkWInoX",
+	"MD/faHf7LqNy2USO7hxwBlkW4bk9OIo1acZWe42JYhmF2nlG9kRt4U6rJedYBCqRb76e5vFiVFs1HArT",
+	"Q/m/Y9SWnTGPMWN5URl3LVnU/4HiPUW9H+5rzPkaP1BQkMSK9eOeQG8VVPJ02+0S6kr52U1b8wirH8W/",
+	"+4TBeD4IAHR2qEoFhR59wbQ+KuFYO0hh6V0o5WkXB54oAKTlvP6VVnLC4rCIT58pJhIGRVEFmbiAOal6",
+	"whUuK47GfqFJ86jTgSolhlAjRzwpIh+6MwUXvRvMzgj7inoCk+PsVBPFSCqxOBGGKTjXnmmTGKd2pYy6",
+	"hGaZ3boFUlAciPz7X//HHp4UDJebFzqyb7ZvNExEJE7kaGT/RsccFmrGaAjKM4BjABw8eCjLw5nuCSjV",
+	"qJRUeXiGFHk1O27I0eFRe7b2J1ZAwtZ/uClfGFW48oNuYguZgAO0yfdYoQwvGV8ekjf8+zaJUzW9UBO8",
+	"0AoLykyZcefRE+euDJYvZRkWAz3GMm8zp+OqLGqsy8VSbzRWWGffT7Krv8FVzV18iHCmvq+kDLol//qp",
+	"cemm89ZbxsVEl2MbscRWo9s4e/v+3FUdanQb+1gr3C6s7x8E+e6nBMMWHHLwF0u5VfWWTbj/u08w1e0+",
+	"Vrpew11noXWfHsgcnz0sQ8+j33XYz6Jx2Dn8eu/gYO/wu/ODTrdj//t73lhjHtgupXemo4qr+A3J/a7k",
+	"dlE/PewrUfe6vJbUQVC1+7BzYA8r/PghbLp5cLgm3OviTN4K5ol7bBmuxz8IOQG+vrOHn6RatrF5+9D5",
+	"DhgYEnU6Ha+ulNUYL8IcBw0UPIu5C6pdBD/k1yVI6IvsVWDr95P24Fu35QH+YaoBuAtR1vSd8qIMCJr4",
+	"9xB7CekLpKkloRocon2rb8Quxq77+ziXYeF3UpH49/YPvM7DVHwIWpxLIgBXp2u7LFwVX42pBW0SgxPD",
+	"KgNF4kJezRnKDxfq3YhmGRRFTNvklStEbXUYvJADzywuNQ780fEx3tLBUlxt8ngERd/nBCtMWjRXW7tG",
+	"yRsuCsL/cAfhPNc+2n5z8fLqt+8+2kUF6Fhc37lUnKClXllkrMy4AQr3KTFplsmbQl46DADaqN7Z7528",
+	"q9QbCuF0dLjuHhdFQaJeHgVxwE5ttGYFtQg8Gk8g+GmXxfslS5o30BSDuxyyVMKHPwXiJEhUWvEG7Q4S",
+	"Zv/SZwFvQc4s5I768dgjAgteeT+ccoYTYQcAOJvwodFasXIAvu/t6Wydt66/gBXVcgB0oZJHYPoHjM8p",
+	"UNdPKF1rxwUfVd/udHxh8bJ6HbRI8Nj0CCxyoORkvPi66M84ZF3ehiEWjed25QG7XX7bgXDbEfjncs8x",
+	"8EjuCdBhfT3x4RPbqVOyoGYerOMubs0yBv/IlTZ7GReM6MnYGq/FneZ7/IIYRkerG0ewwMcpi4ewWVAO",
+	"r0yer8/pYBlxwZiQKHfOtV2wyVMtljdwvGFdnrVCiRIcuf8J/l2tNJ7nVOsxwtP+G4Tjh2dXU29HrHcm",
+	"1hWI7kyxRApsafsj3Pk+23p+QExFPctSszqRonM3qCJzB8qur/JX6BP3qUDXuRBhmc9PLO807G2UA9xU",
+	"XN1ZxV5uWcJSVqkauA0htxVF/j1wxbImv57O/jjVBBeyB19M8JmyiZ1C8IgKwZdUshDoI6hYGFLSw5gD",
+	"+055We45fOMGPuv2Fr9oppY7BV11J4jP2rkGPwPF5TxPD+TiuSgwa1ExxilLAUZISNN1pv47NpLXbIaw",
+	"N1dpqKFFPvJMPF+QjLxWeONPXFzRASvuFKPSMq5F2qZj/odHW84K6laF5wMBv/N87NyUzycnzmKs45/Y",
+	"Mtp5QJo0yyATF6PhWxvrLFFQXX1l5wfyLUeWz1st8ZtYqJVkOOiYxPYvDRVDMFR/Yo9hpljITm/5DPQW",
+	"RHHCU6iA+Z/v3/7cPTk79ZjwbF0w7zCDaKd9PIL2gblbO/Vjp348E/XjDb1iLngenSXOugna1jPt1ZN7",
+	"10iqExUcE4PKYKW1QnxlRDTGzhKaaekj+efmxwrLibxmyldv8dME1TDbVSVNdpz0wTnpSZqylDQR7WgG",
+	"jYt9UWHUjrWh09aO0e4Y7TNhtCdp6riokQ9l4q3n5MLE0GWO6ncw7Fnbgyc5qFboxBzIiQDEpMk+jqFX",
+	"AeaRKwYp3VjWuLWzDj+H63iL6O7MWRpQ7TMwDCvVqPd0xIia4K5ck+MCo48xVxLGQISNSIlO5Jhhqbq8",
+	"V8Rhp1OhJME8OX+4U+3tuny9dWl7nWDb++AtlXzFaTIeqxDoxSlAHRODBSJuPiPlZpvhzEsg7CC70wx3",
+	"muFz0QwBZQlFvlvImWPsZuzvy7EuNjek6cpmxzAqfnylcf+TY9q3K96JOhkxIwyrbvJm+SNIpBTrs3Jd",
+	"6i1IuNCG0TTX2qBygNXP6qrTzeaArlEi78PuMnLXG/3JXyo6lhLeKm7fZXf/Gu3yoZahLAvrCKl9sZ37",
+	"tjTyWZu64VaWG7slEO2M2M8la1PO4LNnAGU8X1BYNxx376mc4aruVEHcd+0AYzJRo72jw0L2f89UxgWR",
+	"/T5P2OrmZbi4x8nmLIFnl9S5U1C+yKROUVb9m9T5qvqy5NRq3ZnbrWAVlR7Y/zRjVayQEjrD8XaZoTuK",
+	"32WGVmSGzhC9L7AWXssU/gFutkb79ZGSc7rKA6jxdVlh4dp3uaNfZO5omUAeX9P3HSmgJPMCt1tZe17P",
+	"DbcwD3WLknVDK6TK3CDNN9wY1trM7HichNRVOJDPS33enGinlezSUx8iPXXLzHoFQ2V5hM9mwT1BDbuK",
+	"vkF6qg0bEdfSiSQTbeQIQzfrLmaAza/KG+2az+0Dz65vkF35cqesC3KFUtx5URQsTQ21sOOdo/ZzcdQq",
+	"R36eEyA51nOAoL7sPTpk7xrRk3I9zujUN218jRE9ObEz/zkIw7abK8ruugK6s3V4Vw9Ktjt4HG8twG7n",
+	"pd1pR19m6b1A2K/N1lZVaFaLPkEfUnXgyX14WKNCVgf+qZ3fded3fYYV+QIyzlsSV1fgW4+06x2ruc5x",
+	"j6p3nRvDrnHnQP0yi+9tJKkeILo/D3CKGuOJqXN3bkG8bajj1+ruv19TTX8c7+YiduC9ms+TLexk/c6b",
+	"+QDeTOjDylmWajLg10xAq2tUGJpQfo9rwkejiaGXGWs9gC2w71NsLjCFeZnX0+WNsM+gAt8PjvkudisC",
+	"WHbVbr7EKn2ulyJ2p7MkmnLFsI22SF3eRDaNSkVxFMOsk5KyH5bFW01LwjZYD6syrcE0yoX+5lnI4tyW",
+	"WT6yKxTxYAX/fKmIm6EkKU8hGRvKhXCDzd8HQqonk5m9U8p2TtRVc3iC+jsvfE5bkBDnkt1Q06qvJrEq",
+	"q0buvFnZwJD97eoG7jSpz1aTOk21p7vNFar5KoMbqFMP53RaWGpwp/jsag3uNJqdRrNKrcGquoJ5YT9g",
+	"np5fPpQ+U10t51QQSjQXg4ztYWEG4JxYd8BqZhpDsqCOjq9HgGoYN5qMFbvmcqK9yga/2BGObFuVlQZ3",
+	"jPQRSg36Ck+BCekrDg4ZmpBXjI0tgvIwu2xnTO5Y7zOrMTPPY4FzrVThdXssd4FDTid8tH99uP/n2Ybb",
+	"ZZqN+zwzTMVWo+5L10smIvKaKRK7eMOf6YjFpAmeH6ucJ1SzVkRinxd+msYRiXkKhWF7InaFb9vXNJuw",
+	"uG0HJtkkZemJMYpfTgzTf3RjYpIxaiWAhacvmCsnpt0Tc1z9fcJHd+kPnvDRj7DZVTR2O/q9ocqcipR9",
+	"XPWJV3IizKqDC2is+sTrOTiua7ZbrPjDera7ffHn3KTc7m8Dfmwf24gnAx6uzZftU2tb6vahTViffa6G",
+	"/b1/dfqGHLY75N//+j9QpNPyOOQh8z3N7eCH7Wg+i5mwXMBeqzJSghIbV9qdYXBcQzgWXLI2J4L/NnHe",
+	"7oLn9UTI9GC4/0x4GpE4Z2tFv1UvD2Jkh11CUdPlaavdE74id15xu6rgdgTeDyEJ0wlF2dEFjpnQLGOK",
+	"jCba5Kp/T4BbIyjwnFClONN1PHVbfd8LWBa93RtRowBYo9v4ltID2kk6e8lR8nLv6DLp7F0e0a/2Dln/",
+	"62++/q7TOfjqu9WT+QC/3XXa30AkzmrSJX5Xv1iK2QJ5P6pfP/glAB5PlOhyZvpdQD/dtbN23e/dRCrW",
+	"PWx3ugjBD3da/R1D6u/C3he20CUjmt4lZucniStcNh5kvB/7JcT6PFPp01lR+qxtHdiHyqbBE5BzSV0D",
+	"/NUE3Nraem0b/KoAeeT0oWBbveN3u1Ig3KW9PoB0V0hlR/jrBv7Zh+oC/Z8AC0hLPfU3ZgE1d74ghIte",
+	"+euT3HOzJb/Ufv07Y3NjClTVTf0fyMbcsJ/c7E0jGpexu7uIUVJTMqZmaA1pKoi8/AdLDAFj0dp96Fjj",
+	"AqrZu9irGd9bT1jZ7mR9l8Q0BYecgrCXmFxOc7v0V5iWsN9Ir/Hvf/1Xr/Ehtq+9nBKKxrxrDIRv74li",
+	"oe6W/mZoNQjNTJu4nn/JkIoBW2LAHsMNT0/kXA+scUGkSrmgaurVFxiN1z7yRhA6Sbkh7JoJ04oIzTK7",
+	"PikYMYoKTRMwhHvC/mAZ0xT9rYKRVDLdJid5o4UjMhEZ05rENGd3MaH6Cp2eualcZyKf2fPcgkL04I7B",
+	"DW35tx4CuEU5bnQbDhUaUQOwo8aKJq/fvD5pRHg9NVDji6Nh+q3GAkPLLGo65t0R05oOmAaLGsD+dl2b",
+	"Gp6qu1qrcwhU7ZimKRy3GTa6uW8g3/6vn/xf5Wu42w+Pt9c7pvrcn/tgQTeOLyX1p9L4gfPbGT8746fW",
+	"+Hm2ThPQgbZgMLkszcqYLT3jwrd6UPla0n4DSlbhmi+uGq0iQ5o3Q251k8U9L1vHMI2cmMqZNHRRrFMf",
+	"wj7CW/Co7Bz0T9pBv5OwO9GzEz2P6yoAfvsQDnvPH86n4wUVAUNOgiMfgmuEb6wL3oAyHW4cMXZppPnu",
+	"x1fkm6+PXpL/+e+vW7toji/FwWbmUCEiv0BvS5GSP69HSFvKTf2wAgW+92rAAtrzYx6C6vBdi+jNjS4R",
+	"2jc7QvuiCM3jgOzP0BjkNjl36BVjY7jeHT1NymPqmifsTMlrnjJlVQ8+WEyHlU88CFVWvrmGQBP4deJc",
+	"1SGZfrUj0y+GTG+G1CWpaEQeMnbYQzQaz/pJkuUvM2VaZjwniMxH5H/++2X7qH3YJnkIuN8VidlvcURi",
+	"wez/E2n/r2/s/xn8f6zs/6mAWyap4qgnYiENul/whmlMzVCTZsxGlGf6V6tN4K3TjVRXvcYHFxvecoHm",
+	"FjrgwZm72Yo5vAXncU/ZpdERa0N9HP8YfNOnI55N/Vc0MfyaxcfB/BihjrMRC+y8pIEP8myTMzpwjegP",
+	"9i6pZilpxjoPBUeQTITdriEjqQ056HQ6rZ7gcJ/FlOXpPG2THxgsAEpeYQyonRMb2zufFK6wS/o00yxe",
+	"FPSOh7qLeX+4OAUL8eUh73CwO5nwhUa8TxxVPrAQWBLvDgplGO5u39sNuaALdYdvBGb3VAW8d8lR57ue",
+	"iPE3wbSOWxGor2PFLXgIcFLSZJn2lcuUNhGBz8H7boZMOPckFT1B01QxrVu4CJijgqnvxwE7z0PzdVlE",
+	"2O+DqHwoMHSBMsOxf3hSG2omuk3iMdX6RqoUYECThI0tN4ZSrBhccUykGTLVE0WkgA9+SKTCqq3MYspY",
+	"cc0Q1l6Zt/y9NKeQhlyxsTkmVEx7AmYm+cR2CUedDom5uKYZT8+oGcaLo/Tt6+7UyhMkH6CbO0LfKcjf",
+	"ZVMh2hlj/0GTEWsb4A8fsNaU88VXDLj/6wA8S7/W+l24DFirZTSW7Qmr5n9qFFjW6DZ+YqwRNXIktEQl",
+	"RLHDNW4b4KjuFXSPkywA+6qr8GmpYZcqsLu52KUKTJBTr6UZrHHvAPbA/icn7tZNEwA6rSqrH82lDBh5",
+	"xcTCRAEnk3Z5Ajuq3+UJ5HkCd6H/xVkCG9PbMzO+FykZuxSBnXVemyKwCek9QIKAx+slOQKhf/ar9mEQ",
+	"zo+h+EFkf5OKqa/GMZNJ0KRpGvlAiFZPzGQWkJuh1IxcsakmIzoll4yk0hjwdc6Y4a12YUobesU0oeRS",
+	"yoxZS14qEvca52rCeo14P+41fqSZtn+3yUmWkZx/6YoAfbjpsh+A7S0Mvd+SirHFaPh3eTS8iw+f8T8H",
+	"1qc1KZ9j+HtFwL83w8FfffulxbkvtXx3MXg7nXYXg1cO/76bHrw4+NvXjX2h0fFduGy76CueCwgnGesb",
+	"IidYyzzJGFUsPe6JXMLlv+exF7nv+NWQigEXA7epF5p493mEfvAoLAZDpOoJfNRFlQcFW4zEci3smqkp",
+	"KUBAzJAa5CX2d02aVsBimVpX+8UK5MVh5o8rLHce5i/Lw7yTszs5u5OzTyHW/Z48zsu7Pm0Ym7Kw1/1s",
+	"OXhfEjivBw+2r07kmEVwzco+jrnvS1LVCd91pik1wx/Rjz8xMbD227ednLVro7gYYBP8ipXlVSr7uKy8",
+	"ZEXVW30dn7u/1us6aOjDm736MVuas24xfnzdYg6/+nqF1byzSotmhFnZ52rRyeLIbobSl6LzZ8ZFMDgi",
+	"ZqjkZDDEK3EXbt7Ec40QmhHhYsgUN1QkLCIp69NJhk3dW23yN5+HJ9WACv5PmPaCp3FPuBLRDm00gUCt",
+	"Y3/TEeVdP0SKmlY4wwur4lFhcemS9UQiR5dc+EgtvLnHqA9XSK8KwqC0XbjWl5sf+BIQDxQVhjkIB8pj",
+	"U1tkUJPMKr6axMVq4lqcwDEBa1hVXTjLHzmjxrIp3MgSon8bAHz1wLQ3XBTSL3p+feQ+zzCyXUuTKuFs",
+	"z3ouLgwl5OMFhv3ZcgwrH3xpUOTAaFnGZHHq8/zd7xZjkUBG0iS0WKIGRJFdOA71Z4VOSFir79pywVJu",
+	"pFrDi2hXi+u+e+TM+hygivpxNenOgNnVyf8M6+S/CgNhIiIB66FQPihUQTOP9RnlqlZLXXxMmZvdIYpl",
+	"F8Gya2e9STvrZ0THP4QBLZUxY0GY2MaUXN8LMdcy7lE//0IjTXYKfHW30DyIhDTjEYvzEoF4edPaUK8P",
+	"BmmW9XO98/4CTpYHm3gDQFXcqDkJjY4ZZzhYSl/XWMC+9lsQrxuaGXgH1+g2Uq7ppePAq/MGXP7d70K2",
+	"yJVgRekz5U47veMR9Y4vwO5Aei3u6PucZamO3C1+RKSq4mwPYILsF9PUZ2e/l8rnjqVsL50g/2DpAq93",
+	"RPpKjsis61uKbIqe755YxfV94rLTHNgcg0+GLLlCCVaZmeYUtLNga+sy+S24hO/Tf1ts7T2rrejC+n0G",
+	"8QOBO37nzv0ctMETTxBVR0zGePURso/X+Z3NAh4SkNWjKoZrcC/nfl1yDfzOMdNn3Kv+JNdpl1/bhFZw",
+	"091AEylc+QghjSv30Nrxgs/laidXLAL1IcSDsM/n7E/PwVCsvD+CqmVwuQxbEilGXhA6oFwQmtfZ7/jo",
+	"BGqCjUfgMbrhIpU32IaIUS2FN2Qq+jfDo56f3OmOCWhSX1DT6DYOO999t9c52OscnHc6Xfjv7zA5hQcb",
+	"v02oMkxlU2w84O6cLqCUfXjpZM1HOUZPclkZa3TtNxcvr3777mPRjzkchCi1JiNa597qPhhhJRN0jZ2p",
+	"a/p8DL6D4tAXBek97zLuBw8FYQfZ3X3B7tLveTXHpignjJyPSlxbJi5qf53nB5TFRxAH7/XRjQVIuFQr",
+	"daslgpWxM79cc3bD7iwrPmwgLXxq2qOJi1PDRrrOVBbsxlVR6s92ItwxuR2TewZM7p2PuM4yQOIZg6Bk",
+	"E8IYZS3BIReD1n0xwnXt+H0XWWr5Qo0n8q1ghBs2ImOmSNM+FaHS3+pW7DRyF0SuUpa/QoJy6pFLc7Ij",
+	"esJA4rGL70XXZRPaeXHDr1k2bTkXJSO4CQvYIP63TV47M9sOGzORcjHoiRDoEPRrtc4hU+yYUOIvfsLE",
+	"Kncii/yqPYHrRlOHa2fLrxhODA7YNvlZGjKmAy7A0umJ5W7WYyIFe4EN0OD+seVG+SVXu2Ff+xPdzAXz",
+	"xL2wM7urc8P6UYiNO6fLZ+B0gQYFePkc0u9MTgGjyRDp8mY4/VK8sfufnM65MLztHRSLCJwpMzuZTT2w",
+	"o2dteWCBqVXoIeegxOe40IbR1LN+xxOlYHUpB7N68BqZEiuF2eEWdmbzZ6JRPivNEIiHzitI92gB3ztf",
+	"Wj7Sbsn7j6sM8pM0LTlzH8VheV5iaTvusOMOD+0cS+FuMLcaCvHa5H6F5imYiC6Wt9YyvBEu3Bf7PQsZ",
+	"XIm78smYAfXCNYTG0bURgv7y+NzHED/j22PYw/KL46Kq5s5A+axuhR1hNMF3gOVjWKKY0SFhO0SvJ+eQ",
+	"YJ7khfDWeUCRUgjAuYvL3pkZCffO9zxrMEixXIOaHydrMHh1uiB78NhBNnZ2cYFxEdFDaY8JLDaRsJ3K",
+	"s3OxP7fkQcBtSMBADnscIDjh2qG4xe5ts9e19aX9T/DvsmrcW+ec79i1vJrhnMtdJPaZnYtkZwQ9vIvE",
+	"Yp6n7CgIq6XmXuj4gTwk4OiEUrC5n9Ozg8as2rCOwxOgx5KJ4mYKy79kVDF1MrFP/PrBamgOXLM0/hdG",
+	"MzP08XYpF0yDweFWF1R8tet33+LuS1+5G5fiC0yQmBlRslPnK9q8Lt/MuMu7PFQ+IuiDj4iaK30TrDnw",
+	"5s+/4g0VUywlDLcD1tJ2KqS7HqCa8D7REJuWScFKSenli9rgnd9PsquqDdkZUSZgVyPydszE6Q/Enszf",
+	"X/8M/1q2gU7yk7NTctDuEOR55AeWAO8iZ5IL47M0UiYM73OmSPxJM3XN1G2NCIrb5HzINCNKQoOivswy",
+	"eePf/UJjEaBuT0zElbAS0hetytvduQtUppR0X1Pyn+/f/kwQ9bCm1ljJy4yNSMoMtN+Dm0cHF/euEA+g",
+	"f2nV6ecFy6CBot04F4Oir2ZEfNHrluUC8ZLeF3FkFQIPLzPN2zJq0nx7ZWhE3vBESS37hrwWRtEW3s6O",
+	"J3roG/GJ1LXND9pdtHuiCqh28TlEyaVMucPfAHZxZdXDuCeaDgWxyjakTl7ODIeRrSicDuDlPmOjQMxe",
+	"igntCTyg9gyCcd809oXuoo5ER8wrGjPUZinBDhEUGO/J2WnpZKFw3PwhWuzoWjzOuLhybgxXTkbml/5h",
+	"yTY2CsjoHcuQ21hIh0gTXjyXWRFy/+CbE4jKvf1w+38DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

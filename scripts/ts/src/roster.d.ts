@@ -2010,9 +2010,9 @@ export interface components {
         ScimUserID: string;
         /** @description A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`. */
         ScimFilter: string;
-        /** @description 1-based index of the first result; less than 1 reads as 1. */
+        /** @description 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4). */
         ScimStartIndex: number;
-        /** @description Results per page, at most 1000 (default 100); less than 0 reads as 0 (only `totalResults`). */
+        /** @description Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`). */
         ScimCount: number;
         /** @description Comma-separated attributes to return (with `id` and `schemas`, which always are). */
         ScimAttributes: string;
@@ -4758,9 +4758,9 @@ export interface operations {
             query?: {
                 /** @description A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`. */
                 filter?: components["parameters"]["ScimFilter"];
-                /** @description 1-based index of the first result; less than 1 reads as 1. */
+                /** @description 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4). */
                 startIndex?: components["parameters"]["ScimStartIndex"];
-                /** @description Results per page, at most 1000 (default 100); less than 0 reads as 0 (only `totalResults`). */
+                /** @description Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`). */
                 count?: components["parameters"]["ScimCount"];
                 /** @description Comma-separated attributes to return (with `id` and `schemas`, which always are). */
                 attributes?: components["parameters"]["ScimAttributes"];
@@ -4826,6 +4826,17 @@ export interface operations {
                  *     }
                  */
                 "application/scim+json": components["schemas"]["ScimResourceWrite"];
+                /**
+                 * @example {
+                 *       "userName": "ann.lee@acme.test",
+                 *       "emails": [
+                 *         {
+                 *           "value": "ann.lee@acme.test",
+                 *           "primary": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ScimResourceWrite"];
             };
         };
@@ -4929,6 +4940,17 @@ export interface operations {
                  *     }
                  */
                 "application/scim+json": components["schemas"]["ScimResourceWrite"];
+                /**
+                 * @example {
+                 *       "userName": "ann.lee@acme.test",
+                 *       "emails": [
+                 *         {
+                 *           "value": "ann.lee@acme.test",
+                 *           "primary": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ScimResourceWrite"];
             };
         };
@@ -4983,6 +5005,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["ScimBadRequest"];
             401: components["responses"]["ScimUnauthorized"];
             403: components["responses"]["ScimForbidden"];
             404: components["responses"]["ScimNotFound"];
@@ -5024,6 +5047,20 @@ export interface operations {
                  *     }
                  */
                 "application/scim+json": components["schemas"]["ScimPatchRequest"];
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "op": "Replace",
+                 *           "path": "name.familyName",
+                 *           "value": "Lee"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ScimPatchRequest"];
             };
         };
@@ -5057,9 +5094,9 @@ export interface operations {
             query?: {
                 /** @description A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`. */
                 filter?: components["parameters"]["ScimFilter"];
-                /** @description 1-based index of the first result; less than 1 reads as 1. */
+                /** @description 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4). */
                 startIndex?: components["parameters"]["ScimStartIndex"];
-                /** @description Results per page, at most 1000 (default 100); less than 0 reads as 0 (only `totalResults`). */
+                /** @description Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`). */
                 count?: components["parameters"]["ScimCount"];
                 /** @description Comma-separated attributes to return (with `id` and `schemas`, which always are). */
                 attributes?: components["parameters"]["ScimAttributes"];
@@ -5114,6 +5151,12 @@ export interface operations {
                  *     }
                  */
                 "application/scim+json": components["schemas"]["ScimResourceWrite"];
+                /**
+                 * @example {
+                 *       "displayName": "Support",
+                 *       "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ScimResourceWrite"];
             };
         };
@@ -5204,6 +5247,12 @@ export interface operations {
                  *     }
                  */
                 "application/scim+json": components["schemas"]["ScimResourceWrite"];
+                /**
+                 * @example {
+                 *       "displayName": "Support",
+                 *       "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ScimResourceWrite"];
             };
         };
@@ -5257,6 +5306,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["ScimBadRequest"];
             401: components["responses"]["ScimUnauthorized"];
             403: components["responses"]["ScimForbidden"];
             404: components["responses"]["ScimNotFound"];
@@ -5293,15 +5343,34 @@ export interface operations {
                  *       ],
                  *       "Operations": [
                  *         {
-                 *           "op": "replace",
-                 *           "value": {
-                 *             "active": false
-                 *           }
+                 *           "op": "add",
+                 *           "path": "members",
+                 *           "value": [
+                 *             {
+                 *               "value": "usr_8f3kq0c2"
+                 *             }
+                 *           ]
                  *         }
                  *       ]
                  *     }
                  */
                 "application/scim+json": components["schemas"]["ScimPatchRequest"];
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "op": "replace",
+                 *           "value": {
+                 *             "id": "grp_4hd8s",
+                 *             "displayName": "Sales EMEA"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ScimPatchRequest"];
             };
         };
@@ -5362,6 +5431,7 @@ export interface operations {
                     "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
                 };
             };
+            400: components["responses"]["ScimBadRequest"];
             401: components["responses"]["ScimUnauthorized"];
             403: components["responses"]["ScimForbidden"];
             404: components["responses"]["ScimNotFound"];
@@ -5391,6 +5461,7 @@ export interface operations {
                     "application/scim+json": components["schemas"]["ScimResourceTypeList"];
                 };
             };
+            400: components["responses"]["ScimBadRequest"];
             401: components["responses"]["ScimUnauthorized"];
             403: components["responses"]["ScimForbidden"];
             404: components["responses"]["ScimNotFound"];
@@ -5420,6 +5491,7 @@ export interface operations {
                     "application/scim+json": components["schemas"]["ScimSchemaList"];
                 };
             };
+            400: components["responses"]["ScimBadRequest"];
             401: components["responses"]["ScimUnauthorized"];
             403: components["responses"]["ScimForbidden"];
             404: components["responses"]["ScimNotFound"];
