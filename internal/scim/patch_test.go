@@ -53,6 +53,20 @@ func TestPatchUser(t *testing.T) {
 	}
 }
 
+// A user made without a username (native API) reads its email as
+// userName: a PATCH that leaves both sets no username; one that changes
+// the email keeps the userName the IdP knows as the username.
+func TestPatchUser_withoutUsername(t *testing.T) {
+	u := rbac.User{ID: "usr_1", Email: "old@x.test", Status: rbac.StatusActive}
+	a, err := PatchUser(UserResource(u, nil, ""), ops(t, `[{"op":"replace","path":"active","value":false}]`))
+	require.NoError(t, err)
+	require.Nil(t, a.Patch(u).Username)
+	a, err = PatchUser(UserResource(u, nil, ""), ops(t, `[{"op":"replace","path":"emails[type eq \"work\"].value","value":"new@x.test"}]`))
+	require.NoError(t, err)
+	require.Equal(t, "old@x.test", *a.Patch(u).Username)
+	require.Equal(t, "new@x.test", *a.Patch(u).Email)
+}
+
 func TestPlanGroupPatch(t *testing.T) {
 	name, empty := "Sales", ""
 	for _, tt := range []struct {

@@ -102,9 +102,10 @@ func (u UserAttrs) Patch(before rbac.User) rbac.UserPatch {
 		}
 		p.Status = &st
 	}
-	if before.Username == "" && strings.EqualFold(u.UserName, before.Email) {
+	if before.Username == "" && strings.EqualFold(u.UserName, before.Email) && strings.EqualFold(u.Email, before.Email) {
 		// A user made without a username reads its email as userName:
-		// sending that back is not a new username.
+		// sending that back is not a new username. (When the email
+		// changes, the userName the IdP knows is kept as the username.)
 		p.Username = nil
 	}
 	return p
