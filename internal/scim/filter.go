@@ -1,7 +1,9 @@
 package scim
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 
 	filter "github.com/scim2/filter-parser/v2"
@@ -16,14 +18,49 @@ type Filter struct {
 // ParseFilter parses a filter (RFC 7644 §3.4.2.2) and checks that every
 // attribute it names exists: invalidFilter otherwise.
 func (s *resourceSchema) ParseFilter(raw string) (*Filter, error) {
-	expr, err := filter.ParseFilter([]byte(normalizeFilter(raw)))
-	if err != nil {
-		return nil, Bad(TypeInvalidFilter, "filter: %q is not a SCIM filter", raw)
+	expr, ok := parseSimpleEq(raw)
+	if !ok {
+		var err error
+		if expr, err = filter.ParseFilter([]byte(normalizeFilter(raw))); err != nil {
+			return nil, Bad(TypeInvalidFilter, "filter: %q is not a SCIM filter", raw)
+		}
 	}
 	if err := s.checkFilter(expr, nil, ""); err != nil {
 		return nil, err
 	}
 	return &Filter{s: s, expr: expr}, nil
+}
+
+// simpleEq is the filter identity providers send most, `attr eq "value"`
+// (a lookup before each create). The general parser takes about 150 µs
+// for it, 7% of the CPU of a SCIM initial sync (measured with the bench's
+// SCIM phase); this takes a few.
+var simpleEq = regexp.MustCompile(`^\s*([A-Za-z][A-Za-z0-9_$.:-]*)\s+(?i:eq)\s+("(?:[^"\\]|\\.)*")\s*$`)
+
+// parseSimpleEq parses `attr eq "value"` into what filter.ParseFilter
+// would give for it; ok is false for anything else.
+func parseSimpleEq(raw string) (filter.Expression, bool) {
+	m := simpleEq.FindStringSubmatch(raw)
+	if m == nil {
+		return nil, false
+	}
+	var value string
+	if err := json.Unmarshal([]byte(m[2]), &value); err != nil {
+		return nil, false
+	}
+	uri, path := splitURN(m[1])
+	name, sub, dotted := strings.Cut(path, ".")
+	if name == "" || (dotted && (sub == "" || strings.Contains(sub, "."))) {
+		return nil, false
+	}
+	ap := filter.AttributePath{AttributeName: name}
+	if uri != "" {
+		ap.URIPrefix = &uri
+	}
+	if dotted {
+		ap.SubAttribute = &sub
+	}
+	return &filter.AttributeExpression{AttributePath: ap, Operator: filter.EQ, CompareValue: value}, true
 }
 
 // checkFilter checks the attributes expr names: the schema's at the top

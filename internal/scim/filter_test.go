@@ -3,6 +3,8 @@ package scim
 import (
 	"testing"
 
+	filter "github.com/scim2/filter-parser/v2"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,5 +27,29 @@ func TestNormalizeFilter(t *testing.T) {
 		default:
 			require.NoError(t, err, in)
 		}
+	}
+}
+
+// The fast path for `attr eq "value"` gives what the parser gives.
+func TestParseSimpleEq(t *testing.T) {
+	for _, in := range []string{
+		`userName eq "ann@x.test"`, `userName EQ "Ann"`, `name.givenName eq "Ann"`,
+		`urn:ietf:params:scim:schemas:core:2.0:User:userName eq "x"`, `externalId eq ""`,
+	} {
+		fast, ok := parseSimpleEq(in)
+		require.True(t, ok, in)
+		slow, err := filter.ParseFilter([]byte(in))
+		require.NoError(t, err, in)
+		require.Equal(t, slow, fast, in)
+	}
+	// The value is a JSON string (RFC 7644 §3.4.2.2): escapes are decoded,
+	// which the general parser leaves as they are.
+	e, ok := parseSimpleEq(`userName eq "a \"quoted\" \\ name"`)
+	require.True(t, ok)
+	require.Equal(t, `a "quoted" \ name`, e.(*filter.AttributeExpression).CompareValue)
+	for _, in := range []string{`userName eq "a" and active eq true`, `emails[type eq "work"]`, `userName ne "a"`,
+		`userName eq "a" or userName eq "b"`, `active eq true`, `userName eq "unterminated`} {
+		_, ok := parseSimpleEq(in)
+		require.False(t, ok, in)
 	}
 }
