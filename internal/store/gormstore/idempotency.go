@@ -59,6 +59,9 @@ func (s *Store) RunIdempotent(ctx context.Context, req rbac.IdempotentRequest, n
 	fn func(ctx context.Context) (rbac.IdempotentResponse, error)) (rbac.IdempotentResponse, bool, error) {
 	var out rbac.IdempotentResponse
 	replayed := false
+	if ambient(ctx) == nil {
+		defer s.queueWrite()()
+	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// The tenant's write lock before the lookup: a concurrent first
 		// request holds it until its answer is stored.
@@ -101,6 +104,10 @@ func (s *Store) RunIdempotent(ctx context.Context, req rbac.IdempotentRequest, n
 }
 
 func (s *Store) InTransaction(ctx context.Context, tenantID string, fn func(ctx context.Context) error) error {
+	if ambient(ctx) != nil {
+		return fn(ctx) // already inside one (a keyed request): join it
+	}
+	defer s.queueWrite()()
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.lockTenant(tx, tenantID); err != nil {
 			return err

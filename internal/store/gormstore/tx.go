@@ -67,6 +67,7 @@ func (s *Store) write(ctx context.Context, w rbac.Write, fn func(t *txn) error) 
 		}
 		return rev, nil
 	}
+	defer s.queueWrite()()
 	err := s.retry(ctx, func() error { return s.writeOnce(ctx, w, fn, &rev) })
 	if err != nil {
 		return 0, translate(err, "")
