@@ -71,6 +71,12 @@ func TestSCIM_entraSequence(t *testing.T) {
 				"active": "True", "displayName": "Test User", "name.givenName": "Test", "name.familyName": "User",
 				"externalId": "ext-2", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "Ops"}}]}`, status: 200,
 			want: map[string]any{"active": true, "name.givenName": "Test", "name.familyName": "User", "externalId": "ext-2"}},
+		{name: "manager as a bare id, phone numbers: accepted, not kept", method: "PATCH", path: "/Users/${u}", body: `{
+			"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+			"Operations": [
+				{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": "2819c223-7f76-453a-919d-413861904646"},
+				{"op": "Add", "path": "phoneNumbers[type eq \"work\"].value", "value": "+1 555 0100"}]}`, status: 200,
+			want: map[string]any{"name.givenName": "Test", "phoneNumbers": nil}},
 		{name: "add a user for membership", method: "POST", path: "/Users", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
 			"userName":"second@testuser.com","active":true}`, status: 201, save: map[string]string{"v": "id"}},
 

@@ -128,9 +128,12 @@ func canonicalObject(attrs []attr, obj map[string]any, prefix string) (map[strin
 }
 
 // canonicalValue checks v against a's type. null stands for "no value".
+// A value of an attribute Roster does not keep is taken as it comes: it is
+// dropped anyway, and identity providers differ on its shape (Entra sends
+// an enterprise manager as a bare id where the schema has an object).
 func canonicalValue(a attr, v any, field string) (any, error) {
-	if v == nil {
-		return nil, nil
+	if v == nil || !a.kept {
+		return v, nil
 	}
 	switch a.kind {
 	case kString:

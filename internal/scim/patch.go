@@ -216,15 +216,22 @@ func (s *resourceSchema) apply1(res map[string]any, op Op) error {
 // multi-valued attribute and merges into a complex one; replace replaces
 // a multi-valued attribute and merges into a complex one too (RFC 7644
 // §3.5.2.3: sub-attributes not given are left unchanged).
+// Values of attributes Roster does not keep come unchecked (canonicalValue),
+// so their shapes are tested here, never assumed.
 func setValue(res map[string]any, a attr, v any, op string) {
+	list, isList := v.([]any)
+	obj, isObj := v.(map[string]any)
 	switch {
 	case v == nil:
 		delete(res, a.name)
 	case a.kind == kMulti && op == "add":
 		have, _ := res[a.name].([]any)
-		res[a.name] = append(have, v.([]any)...)
-	case a.kind == kComplex:
-		mergeInto(res, a.name, v.(map[string]any))
+		if !isList {
+			list = []any{v}
+		}
+		res[a.name] = append(have, list...)
+	case a.kind == kComplex && isObj:
+		mergeInto(res, a.name, obj)
 	default:
 		res[a.name] = v
 	}

@@ -42,6 +42,8 @@ func TestPatchUser(t *testing.T) {
 			UserAttrs{UserName: "ann", Email: "ann@x.test", GivenName: "Ann", FamilyName: "Lee", ExternalID: "e1", Active: &tr}},
 		{"replace all emails: the first is the email", `[{"op":"replace","path":"emails","value":[{"value":"b@x.test"},{"value":"c@x.test"}]}]`,
 			UserAttrs{UserName: "ann", Email: "b@x.test", GivenName: "Ann", FamilyName: "Lee", ExternalID: "e1", Active: &tr}},
+		{"attributes not kept are accepted whatever their shape", `[{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":"m1","addresses":"x","name":{"formatted":[1]}}},{"op":"add","path":"addresses","value":{"type":"work"}},{"op":"add","path":"ims","value":"x"},{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":7}]`,
+			UserAttrs{UserName: "ann", Email: "ann@x.test", GivenName: "Ann", FamilyName: "Lee", ExternalID: "e1", Active: &tr}},
 		{"attributes not kept are accepted", `[{"op":"add","path":"title","value":"CTO"},{"op":"add","path":"phoneNumbers","value":[{"value":"1","type":"work"}]}]`,
 			UserAttrs{UserName: "ann", Email: "ann@x.test", GivenName: "Ann", FamilyName: "Lee", ExternalID: "e1", Active: &tr}},
 	} {
