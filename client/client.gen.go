@@ -198,6 +198,63 @@ func (e RoleType) Valid() bool {
 	}
 }
 
+// Defines values for ScimErrorSchemas.
+const (
+	UrnIetfParamsScimApiMessages20Error ScimErrorSchemas = "urn:ietf:params:scim:api:messages:2.0:Error"
+)
+
+// Valid indicates whether the value is a known member of the ScimErrorSchemas enum.
+func (e ScimErrorSchemas) Valid() bool {
+	switch e {
+	case UrnIetfParamsScimApiMessages20Error:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ScimErrorScimType.
+const (
+	InvalidFilter ScimErrorScimType = "invalidFilter"
+	InvalidPath   ScimErrorScimType = "invalidPath"
+	InvalidSyntax ScimErrorScimType = "invalidSyntax"
+	InvalidValue  ScimErrorScimType = "invalidValue"
+	InvalidVers   ScimErrorScimType = "invalidVers"
+	Mutability    ScimErrorScimType = "mutability"
+	NoTarget      ScimErrorScimType = "noTarget"
+	Sensitive     ScimErrorScimType = "sensitive"
+	TooMany       ScimErrorScimType = "tooMany"
+	Uniqueness    ScimErrorScimType = "uniqueness"
+)
+
+// Valid indicates whether the value is a known member of the ScimErrorScimType enum.
+func (e ScimErrorScimType) Valid() bool {
+	switch e {
+	case InvalidFilter:
+		return true
+	case InvalidPath:
+		return true
+	case InvalidSyntax:
+		return true
+	case InvalidValue:
+		return true
+	case InvalidVers:
+		return true
+	case Mutability:
+		return true
+	case NoTarget:
+		return true
+	case Sensitive:
+		return true
+	case TooMany:
+		return true
+	case Uniqueness:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ScopeType.
 const (
 	ScopeTypeGlobal       ScopeType = "global"
@@ -734,6 +791,9 @@ type Group struct {
 	CreatedAt   Timestamp `json:"created_at"`
 	Description *string   `json:"description,omitempty"`
 
+	// ExternalId The identity provider's id for the group (SCIM `externalId`), set through SCIM; absent when unset.
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Id Example: grp_4hd8s
 	Id          string    `json:"id"`
 	MemberCount int       `json:"member_count"`
@@ -953,6 +1013,184 @@ type RoleUpdate struct {
 	Permissions *[]PermissionPattern `json:"permissions,omitempty"`
 }
 
+// ScimError A SCIM error (RFC 7644 §3.12).
+type ScimError struct {
+	Detail   *string            `json:"detail,omitempty"`
+	Schemas  []ScimErrorSchemas `json:"schemas"`
+	ScimType *ScimErrorScimType `json:"scimType,omitempty"`
+
+	// Status The HTTP status, as a string.
+	Status string `json:"status"`
+}
+
+// ScimErrorSchemas defines model for ScimError.Schemas.
+type ScimErrorSchemas string
+
+// ScimErrorScimType defines model for ScimError.ScimType.
+type ScimErrorScimType string
+
+// ScimGroup A Roster group as a SCIM Group (RFC 7643 §4.2).
+type ScimGroup struct {
+	DisplayName *string          `json:"displayName,omitempty"`
+	ExternalId  *string          `json:"externalId,omitempty"`
+	Id          string           `json:"id"`
+	Members     *[]ScimMemberRef `json:"members,omitempty"`
+	Meta        *ScimMeta        `json:"meta,omitempty"`
+	Schemas     []string         `json:"schemas"`
+}
+
+// ScimGroupList defines model for ScimGroupList.
+type ScimGroupList struct {
+	Resources    []ScimGroup `json:"Resources"`
+	ItemsPerPage int         `json:"itemsPerPage"`
+	Schemas      []string    `json:"schemas"`
+	StartIndex   int         `json:"startIndex"`
+	TotalResults int         `json:"totalResults"`
+}
+
+// ScimMemberRef defines model for ScimMemberRef.
+type ScimMemberRef struct {
+	Ref     *string `json:"$ref,omitempty"`
+	Display *string `json:"display,omitempty"`
+	Type    *string `json:"type,omitempty"`
+	Value   string  `json:"value"`
+}
+
+// ScimMeta defines model for ScimMeta.
+type ScimMeta struct {
+	Created      *time.Time `json:"created,omitempty"`
+	LastModified *time.Time `json:"lastModified,omitempty"`
+	Location     *string    `json:"location,omitempty"`
+	ResourceType string     `json:"resourceType"`
+
+	// Version The resource's ETag.
+	Version *string `json:"version,omitempty"`
+}
+
+// ScimPatchRequest A SCIM PatchOp (RFC 7644 §3.5.2): `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+// "Operations": [{"op", "path"?, "value"?}]}`. `op` in any case; validated by Roster,
+// which answers SCIM errors.
+type ScimPatchRequest map[string]interface{}
+
+// ScimResourceTypeList defines model for ScimResourceTypeList.
+type ScimResourceTypeList struct {
+	Resources    []ScimResourceType `json:"Resources"`
+	ItemsPerPage int                `json:"itemsPerPage"`
+	Schemas      []string           `json:"schemas"`
+	StartIndex   int                `json:"startIndex"`
+	TotalResults int                `json:"totalResults"`
+}
+
+// ScimSchemaExtension defines model for ScimResourceTypeList.Resources.schemaExtensions.
+type ScimSchemaExtension struct {
+	Required bool   `json:"required"`
+	Schema   string `json:"schema"`
+}
+
+// ScimResourceType defines model for ScimResourceTypeList.Resources.
+type ScimResourceType struct {
+	Description      *string                `json:"description,omitempty"`
+	Endpoint         string                 `json:"endpoint"`
+	Id               string                 `json:"id"`
+	Meta             *ScimMeta              `json:"meta,omitempty"`
+	Name             string                 `json:"name"`
+	Schema           string                 `json:"schema"`
+	SchemaExtensions *[]ScimSchemaExtension `json:"schemaExtensions,omitempty"`
+	Schemas          []string               `json:"schemas"`
+}
+
+// ScimResourceWrite A SCIM User or Group as an identity provider sends it (RFC 7643 §4). Attribute names
+// are case-insensitive. Roster validates it itself and answers SCIM errors, so the
+// schema only asks for an object.
+type ScimResourceWrite map[string]interface{}
+
+// ScimSchemaList defines model for ScimSchemaList.
+type ScimSchemaList struct {
+	Resources    []ScimSchema `json:"Resources"`
+	ItemsPerPage int          `json:"itemsPerPage"`
+	Schemas      []string     `json:"schemas"`
+	StartIndex   int          `json:"startIndex"`
+	TotalResults int          `json:"totalResults"`
+}
+
+// ScimSchema defines model for ScimSchemaList.Resources.
+type ScimSchema struct {
+	Attributes  []map[string]interface{} `json:"attributes"`
+	Description *string                  `json:"description,omitempty"`
+	Id          string                   `json:"id"`
+	Meta        *ScimMeta                `json:"meta,omitempty"`
+	Name        string                   `json:"name"`
+	Schemas     []string                 `json:"schemas"`
+}
+
+// ScimServiceProviderConfig defines model for ScimServiceProviderConfig.
+type ScimServiceProviderConfig struct {
+	AuthenticationSchemes []ScimAuthenticationScheme `json:"authenticationSchemes"`
+	Bulk                  ScimSupported              `json:"bulk"`
+	ChangePassword        ScimSupported              `json:"changePassword"`
+	DocumentationUri      *string                    `json:"documentationUri,omitempty"`
+	Etag                  ScimSupported              `json:"etag"`
+	Filter                ScimSupported              `json:"filter"`
+	Meta                  *ScimMeta                  `json:"meta,omitempty"`
+	Patch                 ScimSupported              `json:"patch"`
+	Schemas               []string                   `json:"schemas"`
+	Sort                  ScimSupported              `json:"sort"`
+}
+
+// ScimAuthenticationScheme defines model for ScimServiceProviderConfig.authenticationSchemes.
+type ScimAuthenticationScheme struct {
+	Description string `json:"description"`
+	Name        string `json:"name"`
+	Primary     *bool  `json:"primary,omitempty"`
+	Type        string `json:"type"`
+}
+
+// ScimSupported defines model for ScimSupported.
+type ScimSupported struct {
+	MaxOperations  *int `json:"maxOperations,omitempty"`
+	MaxPayloadSize *int `json:"maxPayloadSize,omitempty"`
+	MaxResults     *int `json:"maxResults,omitempty"`
+	Supported      bool `json:"supported"`
+}
+
+// ScimUser A Roster user as a SCIM User (RFC 7643 §4.1).
+type ScimUser struct {
+	Active     *bool        `json:"active,omitempty"`
+	Emails     *[]ScimEmail `json:"emails,omitempty"`
+	ExternalId *string      `json:"externalId,omitempty"`
+
+	// Groups The groups the user is a member of (read-only).
+	Groups   *[]ScimMemberRef `json:"groups,omitempty"`
+	Id       string           `json:"id"`
+	Meta     *ScimMeta        `json:"meta,omitempty"`
+	Name     *ScimName        `json:"name,omitempty"`
+	Schemas  []string         `json:"schemas"`
+	UserName *string          `json:"userName,omitempty"`
+}
+
+// ScimEmail defines model for ScimUser.emails.
+type ScimEmail struct {
+	Primary *bool   `json:"primary,omitempty"`
+	Type    *string `json:"type,omitempty"`
+	Value   string  `json:"value"`
+}
+
+// ScimName defines model for ScimUser.name.
+type ScimName struct {
+	FamilyName *string `json:"familyName,omitempty"`
+	Formatted  *string `json:"formatted,omitempty"`
+	GivenName  *string `json:"givenName,omitempty"`
+}
+
+// ScimUserList defines model for ScimUserList.
+type ScimUserList struct {
+	Resources    []ScimUser `json:"Resources"`
+	ItemsPerPage int        `json:"itemsPerPage"`
+	Schemas      []string   `json:"schemas"`
+	StartIndex   int        `json:"startIndex"`
+	TotalResults int        `json:"totalResults"`
+}
+
 // Scope `{"type": "global"}` (the default) or `{"type": "organization", "organization_id": ...}`.
 type Scope struct {
 	OrganizationId   *string   `json:"organization_id,omitempty"`
@@ -1096,6 +1334,9 @@ type User struct {
 	Roles     []string   `json:"roles"`
 	Status    UserStatus `json:"status"`
 	UpdatedAt Timestamp  `json:"updated_at"`
+
+	// Username The identity provider's login name (SCIM `userName`), unique per tenant ignoring case; absent when unset.
+	Username *string `json:"username,omitempty"`
 }
 
 // UserAttributes defines model for UserAttributes.
@@ -1116,6 +1357,9 @@ type UserCreate struct {
 	FirstName      *string             `json:"first_name,omitempty"`
 	LastName       *string             `json:"last_name,omitempty"`
 	Roles          *[]string           `json:"roles,omitempty"`
+
+	// Username Unique per tenant ignoring case (409 on a clash).
+	Username *string `json:"username,omitempty"`
 }
 
 // UserDocument defines model for UserDocument.
@@ -1157,6 +1401,9 @@ type UserUpdate struct {
 	// Roles Replaces the user's global direct roles.
 	Roles  *[]string   `json:"roles,omitempty"`
 	Status *UserStatus `json:"status,omitempty"`
+
+	// Username Unique per tenant ignoring case (409 on a clash); changing it is changing the user (the stronger-user rule).
+	Username *string `json:"username,omitempty"`
 }
 
 // At defines model for At.
@@ -1182,6 +1429,27 @@ type OrganizationFilter = string
 
 // RoleID defines model for RoleID.
 type RoleID = string
+
+// ScimAttributes defines model for ScimAttributes.
+type ScimAttributes = string
+
+// ScimCount defines model for ScimCount.
+type ScimCount = int
+
+// ScimExcludedAttributes defines model for ScimExcludedAttributes.
+type ScimExcludedAttributes = string
+
+// ScimFilter defines model for ScimFilter.
+type ScimFilter = string
+
+// ScimIfMatch defines model for ScimIfMatch.
+type ScimIfMatch = string
+
+// ScimStartIndex defines model for ScimStartIndex.
+type ScimStartIndex = int
+
+// ScimUserID defines model for ScimUserID.
+type ScimUserID = string
 
 // Search defines model for Search.
 type Search = string
@@ -1239,6 +1507,33 @@ type PreconditionFailed = Problem
 
 // RateLimited RFC 9457 problem details.
 type RateLimited = Problem
+
+// ScimBadRequest A SCIM error (RFC 7644 §3.12).
+type ScimBadRequest = ScimError
+
+// ScimConflict A SCIM error (RFC 7644 §3.12).
+type ScimConflict = ScimError
+
+// ScimForbidden A SCIM error (RFC 7644 §3.12).
+type ScimForbidden = ScimError
+
+// ScimInternal A SCIM error (RFC 7644 §3.12).
+type ScimInternal = ScimError
+
+// ScimNotFound A SCIM error (RFC 7644 §3.12).
+type ScimNotFound = ScimError
+
+// ScimPreconditionFailed A SCIM error (RFC 7644 §3.12).
+type ScimPreconditionFailed = ScimError
+
+// ScimRateLimited A SCIM error (RFC 7644 §3.12).
+type ScimRateLimited = ScimError
+
+// ScimTooLarge A SCIM error (RFC 7644 §3.12).
+type ScimTooLarge = ScimError
+
+// ScimUnauthorized A SCIM error (RFC 7644 §3.12).
+type ScimUnauthorized = ScimError
 
 // Unauthorized RFC 9457 problem details.
 type Unauthorized = Problem
@@ -1403,6 +1698,102 @@ type GetRoleAssigneeLinkageParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ScimListGroupsParams defines parameters for ScimListGroups.
+type ScimListGroupsParams struct {
+	// Filter A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`.
+	Filter *ScimFilter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartIndex 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4).
+	StartIndex *ScimStartIndex `form:"startIndex,omitempty" json:"startIndex,omitempty"`
+
+	// Count Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`).
+	Count *ScimCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+}
+
+// ScimDeleteGroupParams defines parameters for ScimDeleteGroup.
+type ScimDeleteGroupParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimGetGroupParams defines parameters for ScimGetGroup.
+type ScimGetGroupParams struct {
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+}
+
+// ScimPatchGroupParams defines parameters for ScimPatchGroup.
+type ScimPatchGroupParams struct {
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimReplaceGroupParams defines parameters for ScimReplaceGroup.
+type ScimReplaceGroupParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimListUsersParams defines parameters for ScimListUsers.
+type ScimListUsersParams struct {
+	// Filter A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`.
+	Filter *ScimFilter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartIndex 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4).
+	StartIndex *ScimStartIndex `form:"startIndex,omitempty" json:"startIndex,omitempty"`
+
+	// Count Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`).
+	Count *ScimCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+}
+
+// ScimDeleteUserParams defines parameters for ScimDeleteUser.
+type ScimDeleteUserParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimGetUserParams defines parameters for ScimGetUser.
+type ScimGetUserParams struct {
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+}
+
+// ScimPatchUserParams defines parameters for ScimPatchUser.
+type ScimPatchUserParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimReplaceUserParams defines parameters for ScimReplaceUser.
+type ScimReplaceUserParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
 	// Search Case-insensitive substring match.
@@ -1413,6 +1804,9 @@ type ListUsersParams struct {
 
 	// GroupId Only members of this group.
 	GroupId *string `form:"group_id,omitempty" json:"group_id,omitempty"`
+
+	// Username Only the user with this username (ignoring case).
+	Username *string `form:"username,omitempty" json:"username,omitempty"`
 
 	// HoldsRole Reverse evaluation: only users who hold this role in evaluation, through any
 	// source (direct, group, inheritance, default role). Without `organization_id`
@@ -1609,6 +2003,42 @@ type AddRoleAssigneesJSONRequestBody = LinkageRequest
 
 // AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody defines body for AddRoleAssignees for application/vnd.api+json ContentType.
 type AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody = LinkageRequest
+
+// ScimCreateGroupJSONRequestBody defines body for ScimCreateGroup for application/json ContentType.
+type ScimCreateGroupJSONRequestBody = ScimResourceWrite
+
+// ScimCreateGroupApplicationScimPlusJSONRequestBody defines body for ScimCreateGroup for application/scim+json ContentType.
+type ScimCreateGroupApplicationScimPlusJSONRequestBody = ScimResourceWrite
+
+// ScimPatchGroupJSONRequestBody defines body for ScimPatchGroup for application/json ContentType.
+type ScimPatchGroupJSONRequestBody = ScimPatchRequest
+
+// ScimPatchGroupApplicationScimPlusJSONRequestBody defines body for ScimPatchGroup for application/scim+json ContentType.
+type ScimPatchGroupApplicationScimPlusJSONRequestBody = ScimPatchRequest
+
+// ScimReplaceGroupJSONRequestBody defines body for ScimReplaceGroup for application/json ContentType.
+type ScimReplaceGroupJSONRequestBody = ScimResourceWrite
+
+// ScimReplaceGroupApplicationScimPlusJSONRequestBody defines body for ScimReplaceGroup for application/scim+json ContentType.
+type ScimReplaceGroupApplicationScimPlusJSONRequestBody = ScimResourceWrite
+
+// ScimCreateUserJSONRequestBody defines body for ScimCreateUser for application/json ContentType.
+type ScimCreateUserJSONRequestBody = ScimResourceWrite
+
+// ScimCreateUserApplicationScimPlusJSONRequestBody defines body for ScimCreateUser for application/scim+json ContentType.
+type ScimCreateUserApplicationScimPlusJSONRequestBody = ScimResourceWrite
+
+// ScimPatchUserJSONRequestBody defines body for ScimPatchUser for application/json ContentType.
+type ScimPatchUserJSONRequestBody = ScimPatchRequest
+
+// ScimPatchUserApplicationScimPlusJSONRequestBody defines body for ScimPatchUser for application/scim+json ContentType.
+type ScimPatchUserApplicationScimPlusJSONRequestBody = ScimPatchRequest
+
+// ScimReplaceUserJSONRequestBody defines body for ScimReplaceUser for application/json ContentType.
+type ScimReplaceUserJSONRequestBody = ScimResourceWrite
+
+// ScimReplaceUserApplicationScimPlusJSONRequestBody defines body for ScimReplaceUser for application/scim+json ContentType.
+type ScimReplaceUserApplicationScimPlusJSONRequestBody = ScimResourceWrite
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = UserCreate
@@ -2318,6 +2748,277 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
 	AddRoleAssigneesWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, roleId RoleID, body AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimListGroups SCIM 2.0 — list or filter groups
+	//
+	// `filter` as for users, over `displayName` (ignoring case), `externalId`, `id` and
+	// `members.value`. `excludedAttributes=members` leaves the members out.
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimListGroups` operationId).
+	ScimListGroups(ctx context.Context, tenantId TenantID, params *ScimListGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimCreateGroupWithBody SCIM 2.0 — create a group
+	//
+	// A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+	// `externalId` its external id, `members` its member users (`value`: a user id).
+	// Members also need `assignments:write`, and no escalation: the caller must hold the
+	// roles the group carries.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimCreateGroup` operationId).
+	ScimCreateGroupWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimCreateGroup SCIM 2.0 — create a group
+	//
+	// A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+	// `externalId` its external id, `members` its member users (`value`: a user id).
+	// Members also need `assignments:write`, and no escalation: the caller must hold the
+	// roles the group carries.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimCreateGroup` operationId).
+	ScimCreateGroup(ctx context.Context, tenantId TenantID, body ScimCreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimCreateGroupWithApplicationScimPlusJSONBody SCIM 2.0 — create a group
+	//
+	// A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+	// `externalId` its external id, `members` its member users (`value`: a user id).
+	// Members also need `assignments:write`, and no escalation: the caller must hold the
+	// roles the group carries.
+	//
+	// Takes a body of the `application/scim+json` content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimCreateGroup` operationId).
+	ScimCreateGroupWithApplicationScimPlusJSONBody(ctx context.Context, tenantId TenantID, body ScimCreateGroupApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimDeleteGroup SCIM 2.0 — delete a group
+	//
+	// Deletes the Roster group with its memberships and role assignments.
+	//
+	// Corresponds with DELETE /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimDeleteGroup` operationId).
+	ScimDeleteGroup(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimDeleteGroupParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimGetGroup SCIM 2.0 — read a group
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimGetGroup` operationId).
+	ScimGetGroup(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimGetGroupParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimPatchGroupWithBody SCIM 2.0 — patch a group
+	//
+	// Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+	// and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+	// `replace` of the whole set. Member changes also need `assignments:write`; each
+	// operation is an ordinary Roster write (its own audit event), all in one transaction:
+	// all apply or none does. Answers 204 unless `attributes` asks for the group.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimPatchGroup` operationId).
+	ScimPatchGroupWithBody(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimPatchGroup SCIM 2.0 — patch a group
+	//
+	// Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+	// and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+	// `replace` of the whole set. Member changes also need `assignments:write`; each
+	// operation is an ordinary Roster write (its own audit event), all in one transaction:
+	// all apply or none does. Answers 204 unless `attributes` asks for the group.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimPatchGroup` operationId).
+	ScimPatchGroup(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, body ScimPatchGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimPatchGroupWithApplicationScimPlusJSONBody SCIM 2.0 — patch a group
+	//
+	// Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+	// and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+	// `replace` of the whole set. Member changes also need `assignments:write`; each
+	// operation is an ordinary Roster write (its own audit event), all in one transaction:
+	// all apply or none does. Answers 204 unless `attributes` asks for the group.
+	//
+	// Takes a body of the `application/scim+json` content type.
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimPatchGroup` operationId).
+	ScimPatchGroupWithApplicationScimPlusJSONBody(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, body ScimPatchGroupApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimReplaceGroupWithBody SCIM 2.0 — replace a group
+	//
+	// Replaces `displayName` and `externalId`, and with `members` the member set (which
+	// also needs `assignments:write`); without `members` the members stay.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimReplaceGroup` operationId).
+	ScimReplaceGroupWithBody(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimReplaceGroup SCIM 2.0 — replace a group
+	//
+	// Replaces `displayName` and `externalId`, and with `members` the member set (which
+	// also needs `assignments:write`); without `members` the members stay.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimReplaceGroup` operationId).
+	ScimReplaceGroup(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, body ScimReplaceGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimReplaceGroupWithApplicationScimPlusJSONBody SCIM 2.0 — replace a group
+	//
+	// Replaces `displayName` and `externalId`, and with `members` the member set (which
+	// also needs `assignments:write`); without `members` the members stay.
+	//
+	// Takes a body of the `application/scim+json` content type.
+	//
+	// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimReplaceGroup` operationId).
+	ScimReplaceGroupWithApplicationScimPlusJSONBody(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, body ScimReplaceGroupApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimResourceTypes SCIM 2.0 — the resource types, User and Group
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/ResourceTypes (the `ScimResourceTypes` operationId).
+	ScimResourceTypes(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimSchemas SCIM 2.0 — the schemas of User and Group, as Roster keeps them
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Schemas (the `ScimSchemas` operationId).
+	ScimSchemas(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimServiceProviderConfig SCIM 2.0 — what this service provider supports
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/ServiceProviderConfig (the `ScimServiceProviderConfig` operationId).
+	ScimServiceProviderConfig(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimListUsers SCIM 2.0 — list or filter users
+	//
+	// RFC 7644 §3.4.2. `filter` supports `eq`, `ne`, `co`, `sw`, `ew`, `pr`, `and`, `or`,
+	// `not` and value paths (`emails[type eq "work"].value`) over `userName`, `externalId`,
+	// `id`, `emails.value`, `name.givenName`, `name.familyName`, `active`; `userName` and
+	// emails compare ignoring case. Pages are 1-based (`startIndex`, `count` at most 1000)
+	// in order of id. Deactivated users are listed with `active: false`.
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimListUsers` operationId).
+	ScimListUsers(ctx context.Context, tenantId TenantID, params *ScimListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimCreateUserWithBody SCIM 2.0 — create a user
+	//
+	// A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+	// `uniqueness`), the primary email (else the first, else `userName` when it is an
+	// address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+	// `external_user_id`, `active` its status. `password` is accepted and ignored; other
+	// attributes of the core and enterprise User schemas are accepted and not kept; any
+	// other attribute is 400 `invalidPath`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimCreateUser` operationId).
+	ScimCreateUserWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimCreateUser SCIM 2.0 — create a user
+	//
+	// A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+	// `uniqueness`), the primary email (else the first, else `userName` when it is an
+	// address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+	// `external_user_id`, `active` its status. `password` is accepted and ignored; other
+	// attributes of the core and enterprise User schemas are accepted and not kept; any
+	// other attribute is 400 `invalidPath`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimCreateUser` operationId).
+	ScimCreateUser(ctx context.Context, tenantId TenantID, body ScimCreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimCreateUserWithApplicationScimPlusJSONBody SCIM 2.0 — create a user
+	//
+	// A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+	// `uniqueness`), the primary email (else the first, else `userName` when it is an
+	// address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+	// `external_user_id`, `active` its status. `password` is accepted and ignored; other
+	// attributes of the core and enterprise User schemas are accepted and not kept; any
+	// other attribute is 400 `invalidPath`.
+	//
+	// Takes a body of the `application/scim+json` content type.
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimCreateUser` operationId).
+	ScimCreateUserWithApplicationScimPlusJSONBody(ctx context.Context, tenantId TenantID, body ScimCreateUserApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimDeleteUser SCIM 2.0 — delete a user
+	//
+	// Deletes the Roster user with its assignments, memberships and tokens.
+	//
+	// Corresponds with DELETE /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimDeleteUser` operationId).
+	ScimDeleteUser(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimDeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimGetUser SCIM 2.0 — read a user
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimGetUser` operationId).
+	ScimGetUser(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimGetUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimPatchUserWithBody SCIM 2.0 — patch a user
+	//
+	// RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+	// an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+	// or `"True"`/`"False"`. All operations apply or none does, as one write.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimPatchUser` operationId).
+	ScimPatchUserWithBody(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimPatchUser SCIM 2.0 — patch a user
+	//
+	// RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+	// an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+	// or `"True"`/`"False"`. All operations apply or none does, as one write.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimPatchUser` operationId).
+	ScimPatchUser(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, body ScimPatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimPatchUserWithApplicationScimPlusJSONBody SCIM 2.0 — patch a user
+	//
+	// RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+	// an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+	// or `"True"`/`"False"`. All operations apply or none does, as one write.
+	//
+	// Takes a body of the `application/scim+json` content type.
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimPatchUser` operationId).
+	ScimPatchUserWithApplicationScimPlusJSONBody(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, body ScimPatchUserApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimReplaceUserWithBody SCIM 2.0 — replace a user
+	//
+	// Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+	// `active` left out keeps the status. Changing a user's username, email, external id or
+	// status needs the caller to hold every permission that user holds (or `roles:escalate`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimReplaceUser` operationId).
+	ScimReplaceUserWithBody(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimReplaceUser SCIM 2.0 — replace a user
+	//
+	// Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+	// `active` left out keeps the status. Changing a user's username, email, external id or
+	// status needs the caller to hold every permission that user holds (or `roles:escalate`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimReplaceUser` operationId).
+	ScimReplaceUser(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, body ScimReplaceUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ScimReplaceUserWithApplicationScimPlusJSONBody SCIM 2.0 — replace a user
+	//
+	// Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+	// `active` left out keeps the status. Changing a user's username, email, external id or
+	// status needs the caller to hold every permission that user holds (or `roles:escalate`).
+	//
+	// Takes a body of the `application/scim+json` content type.
+	//
+	// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimReplaceUser` operationId).
+	ScimReplaceUserWithApplicationScimPlusJSONBody(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, body ScimReplaceUserApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUsers List users
 	//
@@ -3829,6 +4530,547 @@ func (c *RawClient) AddRoleAssignees(ctx context.Context, tenantId TenantID, rol
 // Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
 func (c *RawClient) AddRoleAssigneesWithApplicationVndAPIPlusJSONBody(ctx context.Context, tenantId TenantID, roleId RoleID, body AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddRoleAssigneesRequestWithApplicationVndAPIPlusJSONBody(c.Server, tenantId, roleId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimListGroups SCIM 2.0 — list or filter groups
+//
+// `filter` as for users, over `displayName` (ignoring case), `externalId`, `id` and
+// `members.value`. `excludedAttributes=members` leaves the members out.
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimListGroups` operationId).
+func (c *RawClient) ScimListGroups(ctx context.Context, tenantId TenantID, params *ScimListGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimListGroupsRequest(c.Server, tenantId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimCreateGroupWithBody SCIM 2.0 — create a group
+//
+// A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+// `externalId` its external id, `members` its member users (`value`: a user id).
+// Members also need `assignments:write`, and no escalation: the caller must hold the
+// roles the group carries.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimCreateGroup` operationId).
+func (c *RawClient) ScimCreateGroupWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimCreateGroupRequestWithBody(c.Server, tenantId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimCreateGroup SCIM 2.0 — create a group
+//
+// A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+// `externalId` its external id, `members` its member users (`value`: a user id).
+// Members also need `assignments:write`, and no escalation: the caller must hold the
+// roles the group carries.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimCreateGroup` operationId).
+func (c *RawClient) ScimCreateGroup(ctx context.Context, tenantId TenantID, body ScimCreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimCreateGroupRequest(c.Server, tenantId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimCreateGroupWithApplicationScimPlusJSONBody SCIM 2.0 — create a group
+//
+// A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+// `externalId` its external id, `members` its member users (`value`: a user id).
+// Members also need `assignments:write`, and no escalation: the caller must hold the
+// roles the group carries.
+//
+// Takes a body of the `application/scim+json` content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimCreateGroup` operationId).
+func (c *RawClient) ScimCreateGroupWithApplicationScimPlusJSONBody(ctx context.Context, tenantId TenantID, body ScimCreateGroupApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimCreateGroupRequestWithApplicationScimPlusJSONBody(c.Server, tenantId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimDeleteGroup SCIM 2.0 — delete a group
+//
+// Deletes the Roster group with its memberships and role assignments.
+//
+// Corresponds with DELETE /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimDeleteGroup` operationId).
+func (c *RawClient) ScimDeleteGroup(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimDeleteGroupParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimDeleteGroupRequest(c.Server, tenantId, groupId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimGetGroup SCIM 2.0 — read a group
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimGetGroup` operationId).
+func (c *RawClient) ScimGetGroup(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimGetGroupParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimGetGroupRequest(c.Server, tenantId, groupId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimPatchGroupWithBody SCIM 2.0 — patch a group
+//
+// Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+// and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+// `replace` of the whole set. Member changes also need `assignments:write`; each
+// operation is an ordinary Roster write (its own audit event), all in one transaction:
+// all apply or none does. Answers 204 unless `attributes` asks for the group.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimPatchGroup` operationId).
+func (c *RawClient) ScimPatchGroupWithBody(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimPatchGroupRequestWithBody(c.Server, tenantId, groupId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimPatchGroup SCIM 2.0 — patch a group
+//
+// Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+// and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+// `replace` of the whole set. Member changes also need `assignments:write`; each
+// operation is an ordinary Roster write (its own audit event), all in one transaction:
+// all apply or none does. Answers 204 unless `attributes` asks for the group.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimPatchGroup` operationId).
+func (c *RawClient) ScimPatchGroup(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, body ScimPatchGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimPatchGroupRequest(c.Server, tenantId, groupId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimPatchGroupWithApplicationScimPlusJSONBody SCIM 2.0 — patch a group
+//
+// Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+// and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+// `replace` of the whole set. Member changes also need `assignments:write`; each
+// operation is an ordinary Roster write (its own audit event), all in one transaction:
+// all apply or none does. Answers 204 unless `attributes` asks for the group.
+//
+// Takes a body of the `application/scim+json` content type.
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimPatchGroup` operationId).
+func (c *RawClient) ScimPatchGroupWithApplicationScimPlusJSONBody(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, body ScimPatchGroupApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimPatchGroupRequestWithApplicationScimPlusJSONBody(c.Server, tenantId, groupId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimReplaceGroupWithBody SCIM 2.0 — replace a group
+//
+// Replaces `displayName` and `externalId`, and with `members` the member set (which
+// also needs `assignments:write`); without `members` the members stay.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimReplaceGroup` operationId).
+func (c *RawClient) ScimReplaceGroupWithBody(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimReplaceGroupRequestWithBody(c.Server, tenantId, groupId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimReplaceGroup SCIM 2.0 — replace a group
+//
+// Replaces `displayName` and `externalId`, and with `members` the member set (which
+// also needs `assignments:write`); without `members` the members stay.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimReplaceGroup` operationId).
+func (c *RawClient) ScimReplaceGroup(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, body ScimReplaceGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimReplaceGroupRequest(c.Server, tenantId, groupId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimReplaceGroupWithApplicationScimPlusJSONBody SCIM 2.0 — replace a group
+//
+// Replaces `displayName` and `externalId`, and with `members` the member set (which
+// also needs `assignments:write`); without `members` the members stay.
+//
+// Takes a body of the `application/scim+json` content type.
+//
+// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimReplaceGroup` operationId).
+func (c *RawClient) ScimReplaceGroupWithApplicationScimPlusJSONBody(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, body ScimReplaceGroupApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimReplaceGroupRequestWithApplicationScimPlusJSONBody(c.Server, tenantId, groupId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimResourceTypes SCIM 2.0 — the resource types, User and Group
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/ResourceTypes (the `ScimResourceTypes` operationId).
+func (c *RawClient) ScimResourceTypes(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimResourceTypesRequest(c.Server, tenantId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimSchemas SCIM 2.0 — the schemas of User and Group, as Roster keeps them
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Schemas (the `ScimSchemas` operationId).
+func (c *RawClient) ScimSchemas(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimSchemasRequest(c.Server, tenantId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimServiceProviderConfig SCIM 2.0 — what this service provider supports
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/ServiceProviderConfig (the `ScimServiceProviderConfig` operationId).
+func (c *RawClient) ScimServiceProviderConfig(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimServiceProviderConfigRequest(c.Server, tenantId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimListUsers SCIM 2.0 — list or filter users
+//
+// RFC 7644 §3.4.2. `filter` supports `eq`, `ne`, `co`, `sw`, `ew`, `pr`, `and`, `or`,
+// `not` and value paths (`emails[type eq "work"].value`) over `userName`, `externalId`,
+// `id`, `emails.value`, `name.givenName`, `name.familyName`, `active`; `userName` and
+// emails compare ignoring case. Pages are 1-based (`startIndex`, `count` at most 1000)
+// in order of id. Deactivated users are listed with `active: false`.
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimListUsers` operationId).
+func (c *RawClient) ScimListUsers(ctx context.Context, tenantId TenantID, params *ScimListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimListUsersRequest(c.Server, tenantId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimCreateUserWithBody SCIM 2.0 — create a user
+//
+// A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+// `uniqueness`), the primary email (else the first, else `userName` when it is an
+// address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+// `external_user_id`, `active` its status. `password` is accepted and ignored; other
+// attributes of the core and enterprise User schemas are accepted and not kept; any
+// other attribute is 400 `invalidPath`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimCreateUser` operationId).
+func (c *RawClient) ScimCreateUserWithBody(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimCreateUserRequestWithBody(c.Server, tenantId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimCreateUser SCIM 2.0 — create a user
+//
+// A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+// `uniqueness`), the primary email (else the first, else `userName` when it is an
+// address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+// `external_user_id`, `active` its status. `password` is accepted and ignored; other
+// attributes of the core and enterprise User schemas are accepted and not kept; any
+// other attribute is 400 `invalidPath`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimCreateUser` operationId).
+func (c *RawClient) ScimCreateUser(ctx context.Context, tenantId TenantID, body ScimCreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimCreateUserRequest(c.Server, tenantId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimCreateUserWithApplicationScimPlusJSONBody SCIM 2.0 — create a user
+//
+// A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+// `uniqueness`), the primary email (else the first, else `userName` when it is an
+// address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+// `external_user_id`, `active` its status. `password` is accepted and ignored; other
+// attributes of the core and enterprise User schemas are accepted and not kept; any
+// other attribute is 400 `invalidPath`.
+//
+// Takes a body of the `application/scim+json` content type.
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimCreateUser` operationId).
+func (c *RawClient) ScimCreateUserWithApplicationScimPlusJSONBody(ctx context.Context, tenantId TenantID, body ScimCreateUserApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimCreateUserRequestWithApplicationScimPlusJSONBody(c.Server, tenantId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimDeleteUser SCIM 2.0 — delete a user
+//
+// Deletes the Roster user with its assignments, memberships and tokens.
+//
+// Corresponds with DELETE /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimDeleteUser` operationId).
+func (c *RawClient) ScimDeleteUser(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimDeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimDeleteUserRequest(c.Server, tenantId, userId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimGetUser SCIM 2.0 — read a user
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimGetUser` operationId).
+func (c *RawClient) ScimGetUser(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimGetUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimGetUserRequest(c.Server, tenantId, userId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimPatchUserWithBody SCIM 2.0 — patch a user
+//
+// RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+// an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+// or `"True"`/`"False"`. All operations apply or none does, as one write.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimPatchUser` operationId).
+func (c *RawClient) ScimPatchUserWithBody(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimPatchUserRequestWithBody(c.Server, tenantId, userId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimPatchUser SCIM 2.0 — patch a user
+//
+// RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+// an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+// or `"True"`/`"False"`. All operations apply or none does, as one write.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimPatchUser` operationId).
+func (c *RawClient) ScimPatchUser(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, body ScimPatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimPatchUserRequest(c.Server, tenantId, userId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimPatchUserWithApplicationScimPlusJSONBody SCIM 2.0 — patch a user
+//
+// RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+// an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+// or `"True"`/`"False"`. All operations apply or none does, as one write.
+//
+// Takes a body of the `application/scim+json` content type.
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimPatchUser` operationId).
+func (c *RawClient) ScimPatchUserWithApplicationScimPlusJSONBody(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, body ScimPatchUserApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimPatchUserRequestWithApplicationScimPlusJSONBody(c.Server, tenantId, userId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimReplaceUserWithBody SCIM 2.0 — replace a user
+//
+// Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+// `active` left out keeps the status. Changing a user's username, email, external id or
+// status needs the caller to hold every permission that user holds (or `roles:escalate`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimReplaceUser` operationId).
+func (c *RawClient) ScimReplaceUserWithBody(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimReplaceUserRequestWithBody(c.Server, tenantId, userId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimReplaceUser SCIM 2.0 — replace a user
+//
+// Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+// `active` left out keeps the status. Changing a user's username, email, external id or
+// status needs the caller to hold every permission that user holds (or `roles:escalate`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimReplaceUser` operationId).
+func (c *RawClient) ScimReplaceUser(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, body ScimReplaceUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimReplaceUserRequest(c.Server, tenantId, userId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ScimReplaceUserWithApplicationScimPlusJSONBody SCIM 2.0 — replace a user
+//
+// Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+// `active` left out keeps the status. Changing a user's username, email, external id or
+// status needs the caller to hold every permission that user holds (or `roles:escalate`).
+//
+// Takes a body of the `application/scim+json` content type.
+//
+// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimReplaceUser` operationId).
+func (c *RawClient) ScimReplaceUserWithApplicationScimPlusJSONBody(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, body ScimReplaceUserApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScimReplaceUserRequestWithApplicationScimPlusJSONBody(c.Server, tenantId, userId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6881,6 +8123,1073 @@ func NewAddRoleAssigneesRequestWithBody(server string, tenantId TenantID, roleId
 	return req, nil
 }
 
+// NewScimListGroupsRequest constructs an http.Request for the ScimListGroups method
+func NewScimListGroupsRequest(server string, tenantId TenantID, params *ScimListGroupsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Groups", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartIndex != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "startIndex", *params.StartIndex, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Attributes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "attributes", *params.Attributes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ExcludedAttributes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "excludedAttributes", *params.ExcludedAttributes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewScimCreateGroupRequest calls the generic ScimCreateGroup builder with application/json body
+func NewScimCreateGroupRequest(server string, tenantId TenantID, body ScimCreateGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScimCreateGroupRequestWithBody(server, tenantId, "application/json", bodyReader)
+}
+
+// NewScimCreateGroupRequestWithApplicationScimPlusJSONBody calls the generic ScimCreateGroup builder with application/scim+json body
+func NewScimCreateGroupRequestWithApplicationScimPlusJSONBody(server string, tenantId TenantID, body ScimCreateGroupApplicationScimPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScimCreateGroupRequestWithBody(server, tenantId, "application/scim+json", bodyReader)
+}
+
+// NewScimCreateGroupRequestWithBody constructs an http.Request for the ScimCreateGroup method, with any body, and a specified content type
+func NewScimCreateGroupRequestWithBody(server string, tenantId TenantID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Groups", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewScimDeleteGroupRequest constructs an http.Request for the ScimDeleteGroup method
+func NewScimDeleteGroupRequest(server string, tenantId TenantID, groupId GroupID, params *ScimDeleteGroupParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Groups/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewScimGetGroupRequest constructs an http.Request for the ScimGetGroup method
+func NewScimGetGroupRequest(server string, tenantId TenantID, groupId GroupID, params *ScimGetGroupParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Groups/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Attributes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "attributes", *params.Attributes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ExcludedAttributes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "excludedAttributes", *params.ExcludedAttributes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewScimPatchGroupRequest calls the generic ScimPatchGroup builder with application/json body
+func NewScimPatchGroupRequest(server string, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, body ScimPatchGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScimPatchGroupRequestWithBody(server, tenantId, groupId, params, "application/json", bodyReader)
+}
+
+// NewScimPatchGroupRequestWithApplicationScimPlusJSONBody calls the generic ScimPatchGroup builder with application/scim+json body
+func NewScimPatchGroupRequestWithApplicationScimPlusJSONBody(server string, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, body ScimPatchGroupApplicationScimPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScimPatchGroupRequestWithBody(server, tenantId, groupId, params, "application/scim+json", bodyReader)
+}
+
+// NewScimPatchGroupRequestWithBody constructs an http.Request for the ScimPatchGroup method, with any body, and a specified content type
+func NewScimPatchGroupRequestWithBody(server string, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Groups/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Attributes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "attributes", *params.Attributes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ExcludedAttributes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "excludedAttributes", *params.ExcludedAttributes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewScimReplaceGroupRequest calls the generic ScimReplaceGroup builder with application/json body
+func NewScimReplaceGroupRequest(server string, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, body ScimReplaceGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScimReplaceGroupRequestWithBody(server, tenantId, groupId, params, "application/json", bodyReader)
+}
+
+// NewScimReplaceGroupRequestWithApplicationScimPlusJSONBody calls the generic ScimReplaceGroup builder with application/scim+json body
+func NewScimReplaceGroupRequestWithApplicationScimPlusJSONBody(server string, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, body ScimReplaceGroupApplicationScimPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScimReplaceGroupRequestWithBody(server, tenantId, groupId, params, "application/scim+json", bodyReader)
+}
+
+// NewScimReplaceGroupRequestWithBody constructs an http.Request for the ScimReplaceGroup method, with any body, and a specified content type
+func NewScimReplaceGroupRequestWithBody(server string, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Groups/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewScimResourceTypesRequest constructs an http.Request for the ScimResourceTypes method
+func NewScimResourceTypesRequest(server string, tenantId TenantID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/ResourceTypes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewScimSchemasRequest constructs an http.Request for the ScimSchemas method
+func NewScimSchemasRequest(server string, tenantId TenantID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Schemas", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewScimServiceProviderConfigRequest constructs an http.Request for the ScimServiceProviderConfig method
+func NewScimServiceProviderConfigRequest(server string, tenantId TenantID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/ServiceProviderConfig", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewScimListUsersRequest constructs an http.Request for the ScimListUsers method
+func NewScimListUsersRequest(server string, tenantId TenantID, params *ScimListUsersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartIndex != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "startIndex", *params.StartIndex, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Attributes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "attributes", *params.Attributes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ExcludedAttributes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "excludedAttributes", *params.ExcludedAttributes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewScimCreateUserRequest calls the generic ScimCreateUser builder with application/json body
+func NewScimCreateUserRequest(server string, tenantId TenantID, body ScimCreateUserJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScimCreateUserRequestWithBody(server, tenantId, "application/json", bodyReader)
+}
+
+// NewScimCreateUserRequestWithApplicationScimPlusJSONBody calls the generic ScimCreateUser builder with application/scim+json body
+func NewScimCreateUserRequestWithApplicationScimPlusJSONBody(server string, tenantId TenantID, body ScimCreateUserApplicationScimPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScimCreateUserRequestWithBody(server, tenantId, "application/scim+json", bodyReader)
+}
+
+// NewScimCreateUserRequestWithBody constructs an http.Request for the ScimCreateUser method, with any body, and a specified content type
+func NewScimCreateUserRequestWithBody(server string, tenantId TenantID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewScimDeleteUserRequest constructs an http.Request for the ScimDeleteUser method
+func NewScimDeleteUserRequest(server string, tenantId TenantID, userId ScimUserID, params *ScimDeleteUserParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Users/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewScimGetUserRequest constructs an http.Request for the ScimGetUser method
+func NewScimGetUserRequest(server string, tenantId TenantID, userId ScimUserID, params *ScimGetUserParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Users/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Attributes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "attributes", *params.Attributes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ExcludedAttributes != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "excludedAttributes", *params.ExcludedAttributes, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewScimPatchUserRequest calls the generic ScimPatchUser builder with application/json body
+func NewScimPatchUserRequest(server string, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, body ScimPatchUserJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScimPatchUserRequestWithBody(server, tenantId, userId, params, "application/json", bodyReader)
+}
+
+// NewScimPatchUserRequestWithApplicationScimPlusJSONBody calls the generic ScimPatchUser builder with application/scim+json body
+func NewScimPatchUserRequestWithApplicationScimPlusJSONBody(server string, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, body ScimPatchUserApplicationScimPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScimPatchUserRequestWithBody(server, tenantId, userId, params, "application/scim+json", bodyReader)
+}
+
+// NewScimPatchUserRequestWithBody constructs an http.Request for the ScimPatchUser method, with any body, and a specified content type
+func NewScimPatchUserRequestWithBody(server string, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Users/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewScimReplaceUserRequest calls the generic ScimReplaceUser builder with application/json body
+func NewScimReplaceUserRequest(server string, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, body ScimReplaceUserJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScimReplaceUserRequestWithBody(server, tenantId, userId, params, "application/json", bodyReader)
+}
+
+// NewScimReplaceUserRequestWithApplicationScimPlusJSONBody calls the generic ScimReplaceUser builder with application/scim+json body
+func NewScimReplaceUserRequestWithApplicationScimPlusJSONBody(server string, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, body ScimReplaceUserApplicationScimPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewScimReplaceUserRequestWithBody(server, tenantId, userId, params, "application/scim+json", bodyReader)
+}
+
+// NewScimReplaceUserRequestWithBody constructs an http.Request for the ScimReplaceUser method, with any body, and a specified content type
+func NewScimReplaceUserRequestWithBody(server string, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tenant_id", tenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tenants/%s/scim/v2/Users/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListUsersRequest constructs an http.Request for the ListUsers method
 func NewListUsersRequest(server string, tenantId TenantID, params *ListUsersParams) (*http.Request, error) {
 	var err error
@@ -6943,6 +9252,18 @@ func NewListUsersRequest(server string, tenantId TenantID, params *ListUsersPara
 		if params.GroupId != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "group_id", *params.GroupId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Username != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "username", *params.Username, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8739,6 +11060,295 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users (the `AddRoleAssignees` operationId).
 	AddRoleAssigneesWithApplicationVndAPIPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, roleId RoleID, body AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*AddRoleAssigneesResponse, error)
+
+	// ScimListGroupsWithResponse SCIM 2.0 — list or filter groups
+	//
+	// `filter` as for users, over `displayName` (ignoring case), `externalId`, `id` and
+	// `members.value`. `excludedAttributes=members` leaves the members out.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimListGroups` operationId).
+	ScimListGroupsWithResponse(ctx context.Context, tenantId TenantID, params *ScimListGroupsParams, reqEditors ...RequestEditorFn) (*ScimListGroupsResponse, error)
+
+	// ScimCreateGroupWithBodyWithResponse SCIM 2.0 — create a group
+	//
+	// A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+	// `externalId` its external id, `members` its member users (`value`: a user id).
+	// Members also need `assignments:write`, and no escalation: the caller must hold the
+	// roles the group carries.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimCreateGroup` operationId).
+	ScimCreateGroupWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScimCreateGroupResponse, error)
+
+	// ScimCreateGroupWithResponse SCIM 2.0 — create a group
+	//
+	// A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+	// `externalId` its external id, `members` its member users (`value`: a user id).
+	// Members also need `assignments:write`, and no escalation: the caller must hold the
+	// roles the group carries.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimCreateGroup` operationId).
+	ScimCreateGroupWithResponse(ctx context.Context, tenantId TenantID, body ScimCreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimCreateGroupResponse, error)
+
+	// ScimCreateGroupWithApplicationScimPlusJSONBodyWithResponse SCIM 2.0 — create a group
+	//
+	// A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+	// `externalId` its external id, `members` its member users (`value`: a user id).
+	// Members also need `assignments:write`, and no escalation: the caller must hold the
+	// roles the group carries.
+	//
+	// Takes a body of the `application/scim+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimCreateGroup` operationId).
+	ScimCreateGroupWithApplicationScimPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, body ScimCreateGroupApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimCreateGroupResponse, error)
+
+	// ScimDeleteGroupWithResponse SCIM 2.0 — delete a group
+	//
+	// Deletes the Roster group with its memberships and role assignments.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimDeleteGroup` operationId).
+	ScimDeleteGroupWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimDeleteGroupParams, reqEditors ...RequestEditorFn) (*ScimDeleteGroupResponse, error)
+
+	// ScimGetGroupWithResponse SCIM 2.0 — read a group
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimGetGroup` operationId).
+	ScimGetGroupWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimGetGroupParams, reqEditors ...RequestEditorFn) (*ScimGetGroupResponse, error)
+
+	// ScimPatchGroupWithBodyWithResponse SCIM 2.0 — patch a group
+	//
+	// Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+	// and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+	// `replace` of the whole set. Member changes also need `assignments:write`; each
+	// operation is an ordinary Roster write (its own audit event), all in one transaction:
+	// all apply or none does. Answers 204 unless `attributes` asks for the group.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimPatchGroup` operationId).
+	ScimPatchGroupWithBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScimPatchGroupResponse, error)
+
+	// ScimPatchGroupWithResponse SCIM 2.0 — patch a group
+	//
+	// Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+	// and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+	// `replace` of the whole set. Member changes also need `assignments:write`; each
+	// operation is an ordinary Roster write (its own audit event), all in one transaction:
+	// all apply or none does. Answers 204 unless `attributes` asks for the group.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimPatchGroup` operationId).
+	ScimPatchGroupWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, body ScimPatchGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimPatchGroupResponse, error)
+
+	// ScimPatchGroupWithApplicationScimPlusJSONBodyWithResponse SCIM 2.0 — patch a group
+	//
+	// Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+	// and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+	// `replace` of the whole set. Member changes also need `assignments:write`; each
+	// operation is an ordinary Roster write (its own audit event), all in one transaction:
+	// all apply or none does. Answers 204 unless `attributes` asks for the group.
+	//
+	// Takes a body of the `application/scim+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimPatchGroup` operationId).
+	ScimPatchGroupWithApplicationScimPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, body ScimPatchGroupApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimPatchGroupResponse, error)
+
+	// ScimReplaceGroupWithBodyWithResponse SCIM 2.0 — replace a group
+	//
+	// Replaces `displayName` and `externalId`, and with `members` the member set (which
+	// also needs `assignments:write`); without `members` the members stay.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimReplaceGroup` operationId).
+	ScimReplaceGroupWithBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScimReplaceGroupResponse, error)
+
+	// ScimReplaceGroupWithResponse SCIM 2.0 — replace a group
+	//
+	// Replaces `displayName` and `externalId`, and with `members` the member set (which
+	// also needs `assignments:write`); without `members` the members stay.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimReplaceGroup` operationId).
+	ScimReplaceGroupWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, body ScimReplaceGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimReplaceGroupResponse, error)
+
+	// ScimReplaceGroupWithApplicationScimPlusJSONBodyWithResponse SCIM 2.0 — replace a group
+	//
+	// Replaces `displayName` and `externalId`, and with `members` the member set (which
+	// also needs `assignments:write`); without `members` the members stay.
+	//
+	// Takes a body of the `application/scim+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimReplaceGroup` operationId).
+	ScimReplaceGroupWithApplicationScimPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, body ScimReplaceGroupApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimReplaceGroupResponse, error)
+
+	// ScimResourceTypesWithResponse SCIM 2.0 — the resource types, User and Group
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/ResourceTypes (the `ScimResourceTypes` operationId).
+	ScimResourceTypesWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*ScimResourceTypesResponse, error)
+
+	// ScimSchemasWithResponse SCIM 2.0 — the schemas of User and Group, as Roster keeps them
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Schemas (the `ScimSchemas` operationId).
+	ScimSchemasWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*ScimSchemasResponse, error)
+
+	// ScimServiceProviderConfigWithResponse SCIM 2.0 — what this service provider supports
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/ServiceProviderConfig (the `ScimServiceProviderConfig` operationId).
+	ScimServiceProviderConfigWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*ScimServiceProviderConfigResponse, error)
+
+	// ScimListUsersWithResponse SCIM 2.0 — list or filter users
+	//
+	// RFC 7644 §3.4.2. `filter` supports `eq`, `ne`, `co`, `sw`, `ew`, `pr`, `and`, `or`,
+	// `not` and value paths (`emails[type eq "work"].value`) over `userName`, `externalId`,
+	// `id`, `emails.value`, `name.givenName`, `name.familyName`, `active`; `userName` and
+	// emails compare ignoring case. Pages are 1-based (`startIndex`, `count` at most 1000)
+	// in order of id. Deactivated users are listed with `active: false`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimListUsers` operationId).
+	ScimListUsersWithResponse(ctx context.Context, tenantId TenantID, params *ScimListUsersParams, reqEditors ...RequestEditorFn) (*ScimListUsersResponse, error)
+
+	// ScimCreateUserWithBodyWithResponse SCIM 2.0 — create a user
+	//
+	// A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+	// `uniqueness`), the primary email (else the first, else `userName` when it is an
+	// address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+	// `external_user_id`, `active` its status. `password` is accepted and ignored; other
+	// attributes of the core and enterprise User schemas are accepted and not kept; any
+	// other attribute is 400 `invalidPath`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimCreateUser` operationId).
+	ScimCreateUserWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScimCreateUserResponse, error)
+
+	// ScimCreateUserWithResponse SCIM 2.0 — create a user
+	//
+	// A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+	// `uniqueness`), the primary email (else the first, else `userName` when it is an
+	// address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+	// `external_user_id`, `active` its status. `password` is accepted and ignored; other
+	// attributes of the core and enterprise User schemas are accepted and not kept; any
+	// other attribute is 400 `invalidPath`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimCreateUser` operationId).
+	ScimCreateUserWithResponse(ctx context.Context, tenantId TenantID, body ScimCreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimCreateUserResponse, error)
+
+	// ScimCreateUserWithApplicationScimPlusJSONBodyWithResponse SCIM 2.0 — create a user
+	//
+	// A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+	// `uniqueness`), the primary email (else the first, else `userName` when it is an
+	// address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+	// `external_user_id`, `active` its status. `password` is accepted and ignored; other
+	// attributes of the core and enterprise User schemas are accepted and not kept; any
+	// other attribute is 400 `invalidPath`.
+	//
+	// Takes a body of the `application/scim+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimCreateUser` operationId).
+	ScimCreateUserWithApplicationScimPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, body ScimCreateUserApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimCreateUserResponse, error)
+
+	// ScimDeleteUserWithResponse SCIM 2.0 — delete a user
+	//
+	// Deletes the Roster user with its assignments, memberships and tokens.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimDeleteUser` operationId).
+	ScimDeleteUserWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimDeleteUserParams, reqEditors ...RequestEditorFn) (*ScimDeleteUserResponse, error)
+
+	// ScimGetUserWithResponse SCIM 2.0 — read a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimGetUser` operationId).
+	ScimGetUserWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimGetUserParams, reqEditors ...RequestEditorFn) (*ScimGetUserResponse, error)
+
+	// ScimPatchUserWithBodyWithResponse SCIM 2.0 — patch a user
+	//
+	// RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+	// an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+	// or `"True"`/`"False"`. All operations apply or none does, as one write.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimPatchUser` operationId).
+	ScimPatchUserWithBodyWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScimPatchUserResponse, error)
+
+	// ScimPatchUserWithResponse SCIM 2.0 — patch a user
+	//
+	// RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+	// an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+	// or `"True"`/`"False"`. All operations apply or none does, as one write.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimPatchUser` operationId).
+	ScimPatchUserWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, body ScimPatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimPatchUserResponse, error)
+
+	// ScimPatchUserWithApplicationScimPlusJSONBodyWithResponse SCIM 2.0 — patch a user
+	//
+	// RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+	// an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+	// or `"True"`/`"False"`. All operations apply or none does, as one write.
+	//
+	// Takes a body of the `application/scim+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimPatchUser` operationId).
+	ScimPatchUserWithApplicationScimPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, body ScimPatchUserApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimPatchUserResponse, error)
+
+	// ScimReplaceUserWithBodyWithResponse SCIM 2.0 — replace a user
+	//
+	// Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+	// `active` left out keeps the status. Changing a user's username, email, external id or
+	// status needs the caller to hold every permission that user holds (or `roles:escalate`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimReplaceUser` operationId).
+	ScimReplaceUserWithBodyWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScimReplaceUserResponse, error)
+
+	// ScimReplaceUserWithResponse SCIM 2.0 — replace a user
+	//
+	// Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+	// `active` left out keeps the status. Changing a user's username, email, external id or
+	// status needs the caller to hold every permission that user holds (or `roles:escalate`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimReplaceUser` operationId).
+	ScimReplaceUserWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, body ScimReplaceUserJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimReplaceUserResponse, error)
+
+	// ScimReplaceUserWithApplicationScimPlusJSONBodyWithResponse SCIM 2.0 — replace a user
+	//
+	// Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+	// `active` left out keeps the status. Changing a user's username, email, external id or
+	// status needs the caller to hold every permission that user holds (or `roles:escalate`).
+	//
+	// Takes a body of the `application/scim+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimReplaceUser` operationId).
+	ScimReplaceUserWithApplicationScimPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, body ScimReplaceUserApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimReplaceUserResponse, error)
 
 	// ListUsersWithResponse List users
 	//
@@ -16113,6 +18723,2419 @@ func (r AddRoleAssigneesResponse) ContentType() string {
 	return ""
 }
 
+// ScimListGroupsResponse200Headers the declared response headers of an HTTP 200 response for ScimListGroups
+type ScimListGroupsResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimListGroupsResponse400Headers the declared response headers of an HTTP 400 response for ScimListGroups
+type ScimListGroupsResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimListGroupsResponse401Headers the declared response headers of an HTTP 401 response for ScimListGroups
+type ScimListGroupsResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimListGroupsResponse403Headers the declared response headers of an HTTP 403 response for ScimListGroups
+type ScimListGroupsResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimListGroupsResponse404Headers the declared response headers of an HTTP 404 response for ScimListGroups
+type ScimListGroupsResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimListGroupsResponse429Headers the declared response headers of an HTTP 429 response for ScimListGroups
+type ScimListGroupsResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimListGroupsResponse500Headers the declared response headers of an HTTP 500 response for ScimListGroups
+type ScimListGroupsResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimListGroupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
+	ApplicationscimJSON200 *ScimGroupList
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScimListGroupsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimListGroupsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimListGroupsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimListGroupsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimListGroupsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimListGroupsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimListGroupsResponse500Headers
+}
+
+// GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
+func (r ScimListGroupsResponse) GetApplicationscimJSON200() *ScimGroupList {
+	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimListGroupsResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimListGroupsResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimListGroupsResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimListGroupsResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimListGroupsResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimListGroupsResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimListGroupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimListGroupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimListGroupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimListGroupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimCreateGroupResponse201Headers the declared response headers of an HTTP 201 response for ScimCreateGroup
+type ScimCreateGroupResponse201Headers struct {
+	ETag            string
+	Location        string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+// ScimCreateGroupResponse400Headers the declared response headers of an HTTP 400 response for ScimCreateGroup
+type ScimCreateGroupResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimCreateGroupResponse401Headers the declared response headers of an HTTP 401 response for ScimCreateGroup
+type ScimCreateGroupResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimCreateGroupResponse403Headers the declared response headers of an HTTP 403 response for ScimCreateGroup
+type ScimCreateGroupResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimCreateGroupResponse404Headers the declared response headers of an HTTP 404 response for ScimCreateGroup
+type ScimCreateGroupResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimCreateGroupResponse409Headers the declared response headers of an HTTP 409 response for ScimCreateGroup
+type ScimCreateGroupResponse409Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimCreateGroupResponse413Headers the declared response headers of an HTTP 413 response for ScimCreateGroup
+type ScimCreateGroupResponse413Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimCreateGroupResponse429Headers the declared response headers of an HTTP 429 response for ScimCreateGroup
+type ScimCreateGroupResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimCreateGroupResponse500Headers the declared response headers of an HTTP 500 response for ScimCreateGroup
+type ScimCreateGroupResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimCreateGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON201 the response for an HTTP 201 `application/scim+json` response
+	ApplicationscimJSON201 *ScimGroup
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON409 the response for an HTTP 409 `application/scim+json` response
+	ApplicationscimJSON409 *ScimConflict
+	// ApplicationscimJSON413 the response for an HTTP 413 `application/scim+json` response
+	ApplicationscimJSON413 *ScimTooLarge
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ScimCreateGroupResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimCreateGroupResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimCreateGroupResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimCreateGroupResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimCreateGroupResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ScimCreateGroupResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ScimCreateGroupResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimCreateGroupResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimCreateGroupResponse500Headers
+}
+
+// GetApplicationscimJSON201 returns the response for an HTTP 201 `application/scim+json` response
+func (r ScimCreateGroupResponse) GetApplicationscimJSON201() *ScimGroup {
+	return r.ApplicationscimJSON201
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimCreateGroupResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimCreateGroupResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimCreateGroupResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimCreateGroupResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON409 returns the response for an HTTP 409 `application/scim+json` response
+func (r ScimCreateGroupResponse) GetApplicationscimJSON409() *ScimConflict {
+	return r.ApplicationscimJSON409
+}
+
+// GetApplicationscimJSON413 returns the response for an HTTP 413 `application/scim+json` response
+func (r ScimCreateGroupResponse) GetApplicationscimJSON413() *ScimTooLarge {
+	return r.ApplicationscimJSON413
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimCreateGroupResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimCreateGroupResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimCreateGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimCreateGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimCreateGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimCreateGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimDeleteGroupResponse204Headers the declared response headers of an HTTP 204 response for ScimDeleteGroup
+type ScimDeleteGroupResponse204Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+// ScimDeleteGroupResponse400Headers the declared response headers of an HTTP 400 response for ScimDeleteGroup
+type ScimDeleteGroupResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimDeleteGroupResponse401Headers the declared response headers of an HTTP 401 response for ScimDeleteGroup
+type ScimDeleteGroupResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimDeleteGroupResponse403Headers the declared response headers of an HTTP 403 response for ScimDeleteGroup
+type ScimDeleteGroupResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimDeleteGroupResponse404Headers the declared response headers of an HTTP 404 response for ScimDeleteGroup
+type ScimDeleteGroupResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimDeleteGroupResponse409Headers the declared response headers of an HTTP 409 response for ScimDeleteGroup
+type ScimDeleteGroupResponse409Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimDeleteGroupResponse412Headers the declared response headers of an HTTP 412 response for ScimDeleteGroup
+type ScimDeleteGroupResponse412Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimDeleteGroupResponse429Headers the declared response headers of an HTTP 429 response for ScimDeleteGroup
+type ScimDeleteGroupResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimDeleteGroupResponse500Headers the declared response headers of an HTTP 500 response for ScimDeleteGroup
+type ScimDeleteGroupResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimDeleteGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON409 the response for an HTTP 409 `application/scim+json` response
+	ApplicationscimJSON409 *ScimConflict
+	// ApplicationscimJSON412 the response for an HTTP 412 `application/scim+json` response
+	ApplicationscimJSON412 *ScimPreconditionFailed
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ScimDeleteGroupResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimDeleteGroupResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimDeleteGroupResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimDeleteGroupResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimDeleteGroupResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ScimDeleteGroupResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ScimDeleteGroupResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimDeleteGroupResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimDeleteGroupResponse500Headers
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimDeleteGroupResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimDeleteGroupResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimDeleteGroupResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimDeleteGroupResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON409 returns the response for an HTTP 409 `application/scim+json` response
+func (r ScimDeleteGroupResponse) GetApplicationscimJSON409() *ScimConflict {
+	return r.ApplicationscimJSON409
+}
+
+// GetApplicationscimJSON412 returns the response for an HTTP 412 `application/scim+json` response
+func (r ScimDeleteGroupResponse) GetApplicationscimJSON412() *ScimPreconditionFailed {
+	return r.ApplicationscimJSON412
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimDeleteGroupResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimDeleteGroupResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimDeleteGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimDeleteGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimDeleteGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimDeleteGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimGetGroupResponse200Headers the declared response headers of an HTTP 200 response for ScimGetGroup
+type ScimGetGroupResponse200Headers struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimGetGroupResponse400Headers the declared response headers of an HTTP 400 response for ScimGetGroup
+type ScimGetGroupResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimGetGroupResponse401Headers the declared response headers of an HTTP 401 response for ScimGetGroup
+type ScimGetGroupResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimGetGroupResponse403Headers the declared response headers of an HTTP 403 response for ScimGetGroup
+type ScimGetGroupResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimGetGroupResponse404Headers the declared response headers of an HTTP 404 response for ScimGetGroup
+type ScimGetGroupResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimGetGroupResponse429Headers the declared response headers of an HTTP 429 response for ScimGetGroup
+type ScimGetGroupResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimGetGroupResponse500Headers the declared response headers of an HTTP 500 response for ScimGetGroup
+type ScimGetGroupResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimGetGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
+	ApplicationscimJSON200 *ScimGroup
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScimGetGroupResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimGetGroupResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimGetGroupResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimGetGroupResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimGetGroupResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimGetGroupResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimGetGroupResponse500Headers
+}
+
+// GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
+func (r ScimGetGroupResponse) GetApplicationscimJSON200() *ScimGroup {
+	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimGetGroupResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimGetGroupResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimGetGroupResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimGetGroupResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimGetGroupResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimGetGroupResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimGetGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimGetGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimGetGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimGetGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimPatchGroupResponse200Headers the declared response headers of an HTTP 200 response for ScimPatchGroup
+type ScimPatchGroupResponse200Headers struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+// ScimPatchGroupResponse204Headers the declared response headers of an HTTP 204 response for ScimPatchGroup
+type ScimPatchGroupResponse204Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+// ScimPatchGroupResponse400Headers the declared response headers of an HTTP 400 response for ScimPatchGroup
+type ScimPatchGroupResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchGroupResponse401Headers the declared response headers of an HTTP 401 response for ScimPatchGroup
+type ScimPatchGroupResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchGroupResponse403Headers the declared response headers of an HTTP 403 response for ScimPatchGroup
+type ScimPatchGroupResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchGroupResponse404Headers the declared response headers of an HTTP 404 response for ScimPatchGroup
+type ScimPatchGroupResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchGroupResponse409Headers the declared response headers of an HTTP 409 response for ScimPatchGroup
+type ScimPatchGroupResponse409Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchGroupResponse412Headers the declared response headers of an HTTP 412 response for ScimPatchGroup
+type ScimPatchGroupResponse412Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchGroupResponse413Headers the declared response headers of an HTTP 413 response for ScimPatchGroup
+type ScimPatchGroupResponse413Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchGroupResponse429Headers the declared response headers of an HTTP 429 response for ScimPatchGroup
+type ScimPatchGroupResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimPatchGroupResponse500Headers the declared response headers of an HTTP 500 response for ScimPatchGroup
+type ScimPatchGroupResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimPatchGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
+	ApplicationscimJSON200 *ScimGroup
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON409 the response for an HTTP 409 `application/scim+json` response
+	ApplicationscimJSON409 *ScimConflict
+	// ApplicationscimJSON412 the response for an HTTP 412 `application/scim+json` response
+	ApplicationscimJSON412 *ScimPreconditionFailed
+	// ApplicationscimJSON413 the response for an HTTP 413 `application/scim+json` response
+	ApplicationscimJSON413 *ScimTooLarge
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScimPatchGroupResponse200Headers
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ScimPatchGroupResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimPatchGroupResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimPatchGroupResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimPatchGroupResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimPatchGroupResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ScimPatchGroupResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ScimPatchGroupResponse412Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ScimPatchGroupResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimPatchGroupResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimPatchGroupResponse500Headers
+}
+
+// GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
+func (r ScimPatchGroupResponse) GetApplicationscimJSON200() *ScimGroup {
+	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimPatchGroupResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimPatchGroupResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimPatchGroupResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimPatchGroupResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON409 returns the response for an HTTP 409 `application/scim+json` response
+func (r ScimPatchGroupResponse) GetApplicationscimJSON409() *ScimConflict {
+	return r.ApplicationscimJSON409
+}
+
+// GetApplicationscimJSON412 returns the response for an HTTP 412 `application/scim+json` response
+func (r ScimPatchGroupResponse) GetApplicationscimJSON412() *ScimPreconditionFailed {
+	return r.ApplicationscimJSON412
+}
+
+// GetApplicationscimJSON413 returns the response for an HTTP 413 `application/scim+json` response
+func (r ScimPatchGroupResponse) GetApplicationscimJSON413() *ScimTooLarge {
+	return r.ApplicationscimJSON413
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimPatchGroupResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimPatchGroupResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimPatchGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimPatchGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimPatchGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimPatchGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimReplaceGroupResponse200Headers the declared response headers of an HTTP 200 response for ScimReplaceGroup
+type ScimReplaceGroupResponse200Headers struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+// ScimReplaceGroupResponse400Headers the declared response headers of an HTTP 400 response for ScimReplaceGroup
+type ScimReplaceGroupResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceGroupResponse401Headers the declared response headers of an HTTP 401 response for ScimReplaceGroup
+type ScimReplaceGroupResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceGroupResponse403Headers the declared response headers of an HTTP 403 response for ScimReplaceGroup
+type ScimReplaceGroupResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceGroupResponse404Headers the declared response headers of an HTTP 404 response for ScimReplaceGroup
+type ScimReplaceGroupResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceGroupResponse409Headers the declared response headers of an HTTP 409 response for ScimReplaceGroup
+type ScimReplaceGroupResponse409Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceGroupResponse412Headers the declared response headers of an HTTP 412 response for ScimReplaceGroup
+type ScimReplaceGroupResponse412Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceGroupResponse413Headers the declared response headers of an HTTP 413 response for ScimReplaceGroup
+type ScimReplaceGroupResponse413Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceGroupResponse429Headers the declared response headers of an HTTP 429 response for ScimReplaceGroup
+type ScimReplaceGroupResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimReplaceGroupResponse500Headers the declared response headers of an HTTP 500 response for ScimReplaceGroup
+type ScimReplaceGroupResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimReplaceGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
+	ApplicationscimJSON200 *ScimGroup
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON409 the response for an HTTP 409 `application/scim+json` response
+	ApplicationscimJSON409 *ScimConflict
+	// ApplicationscimJSON412 the response for an HTTP 412 `application/scim+json` response
+	ApplicationscimJSON412 *ScimPreconditionFailed
+	// ApplicationscimJSON413 the response for an HTTP 413 `application/scim+json` response
+	ApplicationscimJSON413 *ScimTooLarge
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScimReplaceGroupResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimReplaceGroupResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimReplaceGroupResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimReplaceGroupResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimReplaceGroupResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ScimReplaceGroupResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ScimReplaceGroupResponse412Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ScimReplaceGroupResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimReplaceGroupResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimReplaceGroupResponse500Headers
+}
+
+// GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
+func (r ScimReplaceGroupResponse) GetApplicationscimJSON200() *ScimGroup {
+	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimReplaceGroupResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimReplaceGroupResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimReplaceGroupResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimReplaceGroupResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON409 returns the response for an HTTP 409 `application/scim+json` response
+func (r ScimReplaceGroupResponse) GetApplicationscimJSON409() *ScimConflict {
+	return r.ApplicationscimJSON409
+}
+
+// GetApplicationscimJSON412 returns the response for an HTTP 412 `application/scim+json` response
+func (r ScimReplaceGroupResponse) GetApplicationscimJSON412() *ScimPreconditionFailed {
+	return r.ApplicationscimJSON412
+}
+
+// GetApplicationscimJSON413 returns the response for an HTTP 413 `application/scim+json` response
+func (r ScimReplaceGroupResponse) GetApplicationscimJSON413() *ScimTooLarge {
+	return r.ApplicationscimJSON413
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimReplaceGroupResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimReplaceGroupResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimReplaceGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimReplaceGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimReplaceGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimReplaceGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimResourceTypesResponse200Headers the declared response headers of an HTTP 200 response for ScimResourceTypes
+type ScimResourceTypesResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimResourceTypesResponse400Headers the declared response headers of an HTTP 400 response for ScimResourceTypes
+type ScimResourceTypesResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimResourceTypesResponse401Headers the declared response headers of an HTTP 401 response for ScimResourceTypes
+type ScimResourceTypesResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimResourceTypesResponse403Headers the declared response headers of an HTTP 403 response for ScimResourceTypes
+type ScimResourceTypesResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimResourceTypesResponse404Headers the declared response headers of an HTTP 404 response for ScimResourceTypes
+type ScimResourceTypesResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimResourceTypesResponse429Headers the declared response headers of an HTTP 429 response for ScimResourceTypes
+type ScimResourceTypesResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimResourceTypesResponse500Headers the declared response headers of an HTTP 500 response for ScimResourceTypes
+type ScimResourceTypesResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimResourceTypesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
+	ApplicationscimJSON200 *ScimResourceTypeList
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScimResourceTypesResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimResourceTypesResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimResourceTypesResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimResourceTypesResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimResourceTypesResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimResourceTypesResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimResourceTypesResponse500Headers
+}
+
+// GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
+func (r ScimResourceTypesResponse) GetApplicationscimJSON200() *ScimResourceTypeList {
+	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimResourceTypesResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimResourceTypesResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimResourceTypesResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimResourceTypesResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimResourceTypesResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimResourceTypesResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimResourceTypesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimResourceTypesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimResourceTypesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimResourceTypesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimSchemasResponse200Headers the declared response headers of an HTTP 200 response for ScimSchemas
+type ScimSchemasResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimSchemasResponse400Headers the declared response headers of an HTTP 400 response for ScimSchemas
+type ScimSchemasResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimSchemasResponse401Headers the declared response headers of an HTTP 401 response for ScimSchemas
+type ScimSchemasResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimSchemasResponse403Headers the declared response headers of an HTTP 403 response for ScimSchemas
+type ScimSchemasResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimSchemasResponse404Headers the declared response headers of an HTTP 404 response for ScimSchemas
+type ScimSchemasResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimSchemasResponse429Headers the declared response headers of an HTTP 429 response for ScimSchemas
+type ScimSchemasResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimSchemasResponse500Headers the declared response headers of an HTTP 500 response for ScimSchemas
+type ScimSchemasResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimSchemasResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
+	ApplicationscimJSON200 *ScimSchemaList
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScimSchemasResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimSchemasResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimSchemasResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimSchemasResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimSchemasResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimSchemasResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimSchemasResponse500Headers
+}
+
+// GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
+func (r ScimSchemasResponse) GetApplicationscimJSON200() *ScimSchemaList {
+	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimSchemasResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimSchemasResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimSchemasResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimSchemasResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimSchemasResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimSchemasResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimSchemasResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimSchemasResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimSchemasResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimSchemasResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimServiceProviderConfigResponse200Headers the declared response headers of an HTTP 200 response for ScimServiceProviderConfig
+type ScimServiceProviderConfigResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimServiceProviderConfigResponse400Headers the declared response headers of an HTTP 400 response for ScimServiceProviderConfig
+type ScimServiceProviderConfigResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimServiceProviderConfigResponse401Headers the declared response headers of an HTTP 401 response for ScimServiceProviderConfig
+type ScimServiceProviderConfigResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimServiceProviderConfigResponse403Headers the declared response headers of an HTTP 403 response for ScimServiceProviderConfig
+type ScimServiceProviderConfigResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimServiceProviderConfigResponse404Headers the declared response headers of an HTTP 404 response for ScimServiceProviderConfig
+type ScimServiceProviderConfigResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimServiceProviderConfigResponse429Headers the declared response headers of an HTTP 429 response for ScimServiceProviderConfig
+type ScimServiceProviderConfigResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimServiceProviderConfigResponse500Headers the declared response headers of an HTTP 500 response for ScimServiceProviderConfig
+type ScimServiceProviderConfigResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimServiceProviderConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
+	ApplicationscimJSON200 *ScimServiceProviderConfig
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScimServiceProviderConfigResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimServiceProviderConfigResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimServiceProviderConfigResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimServiceProviderConfigResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimServiceProviderConfigResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimServiceProviderConfigResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimServiceProviderConfigResponse500Headers
+}
+
+// GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
+func (r ScimServiceProviderConfigResponse) GetApplicationscimJSON200() *ScimServiceProviderConfig {
+	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimServiceProviderConfigResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimServiceProviderConfigResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimServiceProviderConfigResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimServiceProviderConfigResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimServiceProviderConfigResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimServiceProviderConfigResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimServiceProviderConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimServiceProviderConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimServiceProviderConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimServiceProviderConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimListUsersResponse200Headers the declared response headers of an HTTP 200 response for ScimListUsers
+type ScimListUsersResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimListUsersResponse400Headers the declared response headers of an HTTP 400 response for ScimListUsers
+type ScimListUsersResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimListUsersResponse401Headers the declared response headers of an HTTP 401 response for ScimListUsers
+type ScimListUsersResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimListUsersResponse403Headers the declared response headers of an HTTP 403 response for ScimListUsers
+type ScimListUsersResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimListUsersResponse404Headers the declared response headers of an HTTP 404 response for ScimListUsers
+type ScimListUsersResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimListUsersResponse429Headers the declared response headers of an HTTP 429 response for ScimListUsers
+type ScimListUsersResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimListUsersResponse500Headers the declared response headers of an HTTP 500 response for ScimListUsers
+type ScimListUsersResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimListUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
+	ApplicationscimJSON200 *ScimUserList
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScimListUsersResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimListUsersResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimListUsersResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimListUsersResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimListUsersResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimListUsersResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimListUsersResponse500Headers
+}
+
+// GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
+func (r ScimListUsersResponse) GetApplicationscimJSON200() *ScimUserList {
+	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimListUsersResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimListUsersResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimListUsersResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimListUsersResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimListUsersResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimListUsersResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimListUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimListUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimListUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimListUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimCreateUserResponse201Headers the declared response headers of an HTTP 201 response for ScimCreateUser
+type ScimCreateUserResponse201Headers struct {
+	ETag            string
+	Location        string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+// ScimCreateUserResponse400Headers the declared response headers of an HTTP 400 response for ScimCreateUser
+type ScimCreateUserResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimCreateUserResponse401Headers the declared response headers of an HTTP 401 response for ScimCreateUser
+type ScimCreateUserResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimCreateUserResponse403Headers the declared response headers of an HTTP 403 response for ScimCreateUser
+type ScimCreateUserResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimCreateUserResponse404Headers the declared response headers of an HTTP 404 response for ScimCreateUser
+type ScimCreateUserResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimCreateUserResponse409Headers the declared response headers of an HTTP 409 response for ScimCreateUser
+type ScimCreateUserResponse409Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimCreateUserResponse413Headers the declared response headers of an HTTP 413 response for ScimCreateUser
+type ScimCreateUserResponse413Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimCreateUserResponse429Headers the declared response headers of an HTTP 429 response for ScimCreateUser
+type ScimCreateUserResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimCreateUserResponse500Headers the declared response headers of an HTTP 500 response for ScimCreateUser
+type ScimCreateUserResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimCreateUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON201 the response for an HTTP 201 `application/scim+json` response
+	ApplicationscimJSON201 *ScimUser
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON409 the response for an HTTP 409 `application/scim+json` response
+	ApplicationscimJSON409 *ScimConflict
+	// ApplicationscimJSON413 the response for an HTTP 413 `application/scim+json` response
+	ApplicationscimJSON413 *ScimTooLarge
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ScimCreateUserResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimCreateUserResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimCreateUserResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimCreateUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimCreateUserResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ScimCreateUserResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ScimCreateUserResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimCreateUserResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimCreateUserResponse500Headers
+}
+
+// GetApplicationscimJSON201 returns the response for an HTTP 201 `application/scim+json` response
+func (r ScimCreateUserResponse) GetApplicationscimJSON201() *ScimUser {
+	return r.ApplicationscimJSON201
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimCreateUserResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimCreateUserResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimCreateUserResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimCreateUserResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON409 returns the response for an HTTP 409 `application/scim+json` response
+func (r ScimCreateUserResponse) GetApplicationscimJSON409() *ScimConflict {
+	return r.ApplicationscimJSON409
+}
+
+// GetApplicationscimJSON413 returns the response for an HTTP 413 `application/scim+json` response
+func (r ScimCreateUserResponse) GetApplicationscimJSON413() *ScimTooLarge {
+	return r.ApplicationscimJSON413
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimCreateUserResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimCreateUserResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimCreateUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimCreateUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimCreateUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimCreateUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimDeleteUserResponse204Headers the declared response headers of an HTTP 204 response for ScimDeleteUser
+type ScimDeleteUserResponse204Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+// ScimDeleteUserResponse400Headers the declared response headers of an HTTP 400 response for ScimDeleteUser
+type ScimDeleteUserResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimDeleteUserResponse401Headers the declared response headers of an HTTP 401 response for ScimDeleteUser
+type ScimDeleteUserResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimDeleteUserResponse403Headers the declared response headers of an HTTP 403 response for ScimDeleteUser
+type ScimDeleteUserResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimDeleteUserResponse404Headers the declared response headers of an HTTP 404 response for ScimDeleteUser
+type ScimDeleteUserResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimDeleteUserResponse409Headers the declared response headers of an HTTP 409 response for ScimDeleteUser
+type ScimDeleteUserResponse409Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimDeleteUserResponse412Headers the declared response headers of an HTTP 412 response for ScimDeleteUser
+type ScimDeleteUserResponse412Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimDeleteUserResponse429Headers the declared response headers of an HTTP 429 response for ScimDeleteUser
+type ScimDeleteUserResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimDeleteUserResponse500Headers the declared response headers of an HTTP 500 response for ScimDeleteUser
+type ScimDeleteUserResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimDeleteUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON409 the response for an HTTP 409 `application/scim+json` response
+	ApplicationscimJSON409 *ScimConflict
+	// ApplicationscimJSON412 the response for an HTTP 412 `application/scim+json` response
+	ApplicationscimJSON412 *ScimPreconditionFailed
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ScimDeleteUserResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimDeleteUserResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimDeleteUserResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimDeleteUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimDeleteUserResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ScimDeleteUserResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ScimDeleteUserResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimDeleteUserResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimDeleteUserResponse500Headers
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimDeleteUserResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimDeleteUserResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimDeleteUserResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimDeleteUserResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON409 returns the response for an HTTP 409 `application/scim+json` response
+func (r ScimDeleteUserResponse) GetApplicationscimJSON409() *ScimConflict {
+	return r.ApplicationscimJSON409
+}
+
+// GetApplicationscimJSON412 returns the response for an HTTP 412 `application/scim+json` response
+func (r ScimDeleteUserResponse) GetApplicationscimJSON412() *ScimPreconditionFailed {
+	return r.ApplicationscimJSON412
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimDeleteUserResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimDeleteUserResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimDeleteUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimDeleteUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimDeleteUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimDeleteUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimGetUserResponse200Headers the declared response headers of an HTTP 200 response for ScimGetUser
+type ScimGetUserResponse200Headers struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimGetUserResponse400Headers the declared response headers of an HTTP 400 response for ScimGetUser
+type ScimGetUserResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimGetUserResponse401Headers the declared response headers of an HTTP 401 response for ScimGetUser
+type ScimGetUserResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimGetUserResponse403Headers the declared response headers of an HTTP 403 response for ScimGetUser
+type ScimGetUserResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimGetUserResponse404Headers the declared response headers of an HTTP 404 response for ScimGetUser
+type ScimGetUserResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimGetUserResponse429Headers the declared response headers of an HTTP 429 response for ScimGetUser
+type ScimGetUserResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimGetUserResponse500Headers the declared response headers of an HTTP 500 response for ScimGetUser
+type ScimGetUserResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimGetUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
+	ApplicationscimJSON200 *ScimUser
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScimGetUserResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimGetUserResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimGetUserResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimGetUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimGetUserResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimGetUserResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimGetUserResponse500Headers
+}
+
+// GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
+func (r ScimGetUserResponse) GetApplicationscimJSON200() *ScimUser {
+	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimGetUserResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimGetUserResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimGetUserResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimGetUserResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimGetUserResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimGetUserResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimGetUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimGetUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimGetUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimGetUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimPatchUserResponse200Headers the declared response headers of an HTTP 200 response for ScimPatchUser
+type ScimPatchUserResponse200Headers struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+// ScimPatchUserResponse400Headers the declared response headers of an HTTP 400 response for ScimPatchUser
+type ScimPatchUserResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchUserResponse401Headers the declared response headers of an HTTP 401 response for ScimPatchUser
+type ScimPatchUserResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchUserResponse403Headers the declared response headers of an HTTP 403 response for ScimPatchUser
+type ScimPatchUserResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchUserResponse404Headers the declared response headers of an HTTP 404 response for ScimPatchUser
+type ScimPatchUserResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchUserResponse409Headers the declared response headers of an HTTP 409 response for ScimPatchUser
+type ScimPatchUserResponse409Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchUserResponse412Headers the declared response headers of an HTTP 412 response for ScimPatchUser
+type ScimPatchUserResponse412Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchUserResponse413Headers the declared response headers of an HTTP 413 response for ScimPatchUser
+type ScimPatchUserResponse413Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimPatchUserResponse429Headers the declared response headers of an HTTP 429 response for ScimPatchUser
+type ScimPatchUserResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimPatchUserResponse500Headers the declared response headers of an HTTP 500 response for ScimPatchUser
+type ScimPatchUserResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimPatchUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
+	ApplicationscimJSON200 *ScimUser
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON409 the response for an HTTP 409 `application/scim+json` response
+	ApplicationscimJSON409 *ScimConflict
+	// ApplicationscimJSON412 the response for an HTTP 412 `application/scim+json` response
+	ApplicationscimJSON412 *ScimPreconditionFailed
+	// ApplicationscimJSON413 the response for an HTTP 413 `application/scim+json` response
+	ApplicationscimJSON413 *ScimTooLarge
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScimPatchUserResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimPatchUserResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimPatchUserResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimPatchUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimPatchUserResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ScimPatchUserResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ScimPatchUserResponse412Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ScimPatchUserResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimPatchUserResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimPatchUserResponse500Headers
+}
+
+// GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
+func (r ScimPatchUserResponse) GetApplicationscimJSON200() *ScimUser {
+	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimPatchUserResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimPatchUserResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimPatchUserResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimPatchUserResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON409 returns the response for an HTTP 409 `application/scim+json` response
+func (r ScimPatchUserResponse) GetApplicationscimJSON409() *ScimConflict {
+	return r.ApplicationscimJSON409
+}
+
+// GetApplicationscimJSON412 returns the response for an HTTP 412 `application/scim+json` response
+func (r ScimPatchUserResponse) GetApplicationscimJSON412() *ScimPreconditionFailed {
+	return r.ApplicationscimJSON412
+}
+
+// GetApplicationscimJSON413 returns the response for an HTTP 413 `application/scim+json` response
+func (r ScimPatchUserResponse) GetApplicationscimJSON413() *ScimTooLarge {
+	return r.ApplicationscimJSON413
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimPatchUserResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimPatchUserResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimPatchUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimPatchUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimPatchUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimPatchUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ScimReplaceUserResponse200Headers the declared response headers of an HTTP 200 response for ScimReplaceUser
+type ScimReplaceUserResponse200Headers struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+// ScimReplaceUserResponse400Headers the declared response headers of an HTTP 400 response for ScimReplaceUser
+type ScimReplaceUserResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceUserResponse401Headers the declared response headers of an HTTP 401 response for ScimReplaceUser
+type ScimReplaceUserResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceUserResponse403Headers the declared response headers of an HTTP 403 response for ScimReplaceUser
+type ScimReplaceUserResponse403Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceUserResponse404Headers the declared response headers of an HTTP 404 response for ScimReplaceUser
+type ScimReplaceUserResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceUserResponse409Headers the declared response headers of an HTTP 409 response for ScimReplaceUser
+type ScimReplaceUserResponse409Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceUserResponse412Headers the declared response headers of an HTTP 412 response for ScimReplaceUser
+type ScimReplaceUserResponse412Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceUserResponse413Headers the declared response headers of an HTTP 413 response for ScimReplaceUser
+type ScimReplaceUserResponse413Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+// ScimReplaceUserResponse429Headers the declared response headers of an HTTP 429 response for ScimReplaceUser
+type ScimReplaceUserResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+
+// ScimReplaceUserResponse500Headers the declared response headers of an HTTP 500 response for ScimReplaceUser
+type ScimReplaceUserResponse500Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimReplaceUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationscimJSON200 the response for an HTTP 200 `application/scim+json` response
+	ApplicationscimJSON200 *ScimUser
+	// ApplicationscimJSON400 the response for an HTTP 400 `application/scim+json` response
+	ApplicationscimJSON400 *ScimBadRequest
+	// ApplicationscimJSON401 the response for an HTTP 401 `application/scim+json` response
+	ApplicationscimJSON401 *ScimUnauthorized
+	// ApplicationscimJSON403 the response for an HTTP 403 `application/scim+json` response
+	ApplicationscimJSON403 *ScimForbidden
+	// ApplicationscimJSON404 the response for an HTTP 404 `application/scim+json` response
+	ApplicationscimJSON404 *ScimNotFound
+	// ApplicationscimJSON409 the response for an HTTP 409 `application/scim+json` response
+	ApplicationscimJSON409 *ScimConflict
+	// ApplicationscimJSON412 the response for an HTTP 412 `application/scim+json` response
+	ApplicationscimJSON412 *ScimPreconditionFailed
+	// ApplicationscimJSON413 the response for an HTTP 413 `application/scim+json` response
+	ApplicationscimJSON413 *ScimTooLarge
+	// ApplicationscimJSON429 the response for an HTTP 429 `application/scim+json` response
+	ApplicationscimJSON429 *ScimRateLimited
+	// ApplicationscimJSON500 the response for an HTTP 500 `application/scim+json` response
+	ApplicationscimJSON500 *ScimInternal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScimReplaceUserResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ScimReplaceUserResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ScimReplaceUserResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ScimReplaceUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ScimReplaceUserResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ScimReplaceUserResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ScimReplaceUserResponse412Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ScimReplaceUserResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ScimReplaceUserResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ScimReplaceUserResponse500Headers
+}
+
+// GetApplicationscimJSON200 returns the response for an HTTP 200 `application/scim+json` response
+func (r ScimReplaceUserResponse) GetApplicationscimJSON200() *ScimUser {
+	return r.ApplicationscimJSON200
+}
+
+// GetApplicationscimJSON400 returns the response for an HTTP 400 `application/scim+json` response
+func (r ScimReplaceUserResponse) GetApplicationscimJSON400() *ScimBadRequest {
+	return r.ApplicationscimJSON400
+}
+
+// GetApplicationscimJSON401 returns the response for an HTTP 401 `application/scim+json` response
+func (r ScimReplaceUserResponse) GetApplicationscimJSON401() *ScimUnauthorized {
+	return r.ApplicationscimJSON401
+}
+
+// GetApplicationscimJSON403 returns the response for an HTTP 403 `application/scim+json` response
+func (r ScimReplaceUserResponse) GetApplicationscimJSON403() *ScimForbidden {
+	return r.ApplicationscimJSON403
+}
+
+// GetApplicationscimJSON404 returns the response for an HTTP 404 `application/scim+json` response
+func (r ScimReplaceUserResponse) GetApplicationscimJSON404() *ScimNotFound {
+	return r.ApplicationscimJSON404
+}
+
+// GetApplicationscimJSON409 returns the response for an HTTP 409 `application/scim+json` response
+func (r ScimReplaceUserResponse) GetApplicationscimJSON409() *ScimConflict {
+	return r.ApplicationscimJSON409
+}
+
+// GetApplicationscimJSON412 returns the response for an HTTP 412 `application/scim+json` response
+func (r ScimReplaceUserResponse) GetApplicationscimJSON412() *ScimPreconditionFailed {
+	return r.ApplicationscimJSON412
+}
+
+// GetApplicationscimJSON413 returns the response for an HTTP 413 `application/scim+json` response
+func (r ScimReplaceUserResponse) GetApplicationscimJSON413() *ScimTooLarge {
+	return r.ApplicationscimJSON413
+}
+
+// GetApplicationscimJSON429 returns the response for an HTTP 429 `application/scim+json` response
+func (r ScimReplaceUserResponse) GetApplicationscimJSON429() *ScimRateLimited {
+	return r.ApplicationscimJSON429
+}
+
+// GetApplicationscimJSON500 returns the response for an HTTP 500 `application/scim+json` response
+func (r ScimReplaceUserResponse) GetApplicationscimJSON500() *ScimInternal {
+	return r.ApplicationscimJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ScimReplaceUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ScimReplaceUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ScimReplaceUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ScimReplaceUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListUsersResponse200Headers the declared response headers of an HTTP 200 response for ListUsers
 type ListUsersResponse200Headers struct {
 	RateLimit       *string
@@ -19841,6 +24864,457 @@ func (c *ClientWithResponses) AddRoleAssigneesWithApplicationVndAPIPlusJSONBodyW
 		return nil, err
 	}
 	return ParseAddRoleAssigneesResponse(rsp)
+}
+
+// ScimListGroupsWithResponse SCIM 2.0 — list or filter groups
+//
+// `filter` as for users, over `displayName` (ignoring case), `externalId`, `id` and
+// `members.value`. `excludedAttributes=members` leaves the members out.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimListGroups` operationId).
+func (c *ClientWithResponses) ScimListGroupsWithResponse(ctx context.Context, tenantId TenantID, params *ScimListGroupsParams, reqEditors ...RequestEditorFn) (*ScimListGroupsResponse, error) {
+	rsp, err := c.ScimListGroups(ctx, tenantId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimListGroupsResponse(rsp)
+}
+
+// ScimCreateGroupWithBodyWithResponse SCIM 2.0 — create a group
+//
+// A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+// `externalId` its external id, `members` its member users (`value`: a user id).
+// Members also need `assignments:write`, and no escalation: the caller must hold the
+// roles the group carries.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimCreateGroup` operationId).
+func (c *ClientWithResponses) ScimCreateGroupWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScimCreateGroupResponse, error) {
+	rsp, err := c.ScimCreateGroupWithBody(ctx, tenantId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimCreateGroupResponse(rsp)
+}
+
+// ScimCreateGroupWithResponse SCIM 2.0 — create a group
+//
+// A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+// `externalId` its external id, `members` its member users (`value`: a user id).
+// Members also need `assignments:write`, and no escalation: the caller must hold the
+// roles the group carries.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimCreateGroup` operationId).
+func (c *ClientWithResponses) ScimCreateGroupWithResponse(ctx context.Context, tenantId TenantID, body ScimCreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimCreateGroupResponse, error) {
+	rsp, err := c.ScimCreateGroup(ctx, tenantId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimCreateGroupResponse(rsp)
+}
+
+// ScimCreateGroupWithApplicationScimPlusJSONBodyWithResponse SCIM 2.0 — create a group
+//
+// A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+// `externalId` its external id, `members` its member users (`value`: a user id).
+// Members also need `assignments:write`, and no escalation: the caller must hold the
+// roles the group carries.
+//
+// Takes a body of the `application/scim+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Groups (the `ScimCreateGroup` operationId).
+func (c *ClientWithResponses) ScimCreateGroupWithApplicationScimPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, body ScimCreateGroupApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimCreateGroupResponse, error) {
+	rsp, err := c.ScimCreateGroupWithApplicationScimPlusJSONBody(ctx, tenantId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimCreateGroupResponse(rsp)
+}
+
+// ScimDeleteGroupWithResponse SCIM 2.0 — delete a group
+//
+// Deletes the Roster group with its memberships and role assignments.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimDeleteGroup` operationId).
+func (c *ClientWithResponses) ScimDeleteGroupWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimDeleteGroupParams, reqEditors ...RequestEditorFn) (*ScimDeleteGroupResponse, error) {
+	rsp, err := c.ScimDeleteGroup(ctx, tenantId, groupId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimDeleteGroupResponse(rsp)
+}
+
+// ScimGetGroupWithResponse SCIM 2.0 — read a group
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimGetGroup` operationId).
+func (c *ClientWithResponses) ScimGetGroupWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimGetGroupParams, reqEditors ...RequestEditorFn) (*ScimGetGroupResponse, error) {
+	rsp, err := c.ScimGetGroup(ctx, tenantId, groupId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimGetGroupResponse(rsp)
+}
+
+// ScimPatchGroupWithBodyWithResponse SCIM 2.0 — patch a group
+//
+// Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+// and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+// `replace` of the whole set. Member changes also need `assignments:write`; each
+// operation is an ordinary Roster write (its own audit event), all in one transaction:
+// all apply or none does. Answers 204 unless `attributes` asks for the group.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimPatchGroup` operationId).
+func (c *ClientWithResponses) ScimPatchGroupWithBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScimPatchGroupResponse, error) {
+	rsp, err := c.ScimPatchGroupWithBody(ctx, tenantId, groupId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimPatchGroupResponse(rsp)
+}
+
+// ScimPatchGroupWithResponse SCIM 2.0 — patch a group
+//
+// Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+// and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+// `replace` of the whole set. Member changes also need `assignments:write`; each
+// operation is an ordinary Roster write (its own audit event), all in one transaction:
+// all apply or none does. Answers 204 unless `attributes` asks for the group.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimPatchGroup` operationId).
+func (c *ClientWithResponses) ScimPatchGroupWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, body ScimPatchGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimPatchGroupResponse, error) {
+	rsp, err := c.ScimPatchGroup(ctx, tenantId, groupId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimPatchGroupResponse(rsp)
+}
+
+// ScimPatchGroupWithApplicationScimPlusJSONBodyWithResponse SCIM 2.0 — patch a group
+//
+// Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+// and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+// `replace` of the whole set. Member changes also need `assignments:write`; each
+// operation is an ordinary Roster write (its own audit event), all in one transaction:
+// all apply or none does. Answers 204 unless `attributes` asks for the group.
+//
+// Takes a body of the `application/scim+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimPatchGroup` operationId).
+func (c *ClientWithResponses) ScimPatchGroupWithApplicationScimPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimPatchGroupParams, body ScimPatchGroupApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimPatchGroupResponse, error) {
+	rsp, err := c.ScimPatchGroupWithApplicationScimPlusJSONBody(ctx, tenantId, groupId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimPatchGroupResponse(rsp)
+}
+
+// ScimReplaceGroupWithBodyWithResponse SCIM 2.0 — replace a group
+//
+// Replaces `displayName` and `externalId`, and with `members` the member set (which
+// also needs `assignments:write`); without `members` the members stay.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimReplaceGroup` operationId).
+func (c *ClientWithResponses) ScimReplaceGroupWithBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScimReplaceGroupResponse, error) {
+	rsp, err := c.ScimReplaceGroupWithBody(ctx, tenantId, groupId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimReplaceGroupResponse(rsp)
+}
+
+// ScimReplaceGroupWithResponse SCIM 2.0 — replace a group
+//
+// Replaces `displayName` and `externalId`, and with `members` the member set (which
+// also needs `assignments:write`); without `members` the members stay.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimReplaceGroup` operationId).
+func (c *ClientWithResponses) ScimReplaceGroupWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, body ScimReplaceGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimReplaceGroupResponse, error) {
+	rsp, err := c.ScimReplaceGroup(ctx, tenantId, groupId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimReplaceGroupResponse(rsp)
+}
+
+// ScimReplaceGroupWithApplicationScimPlusJSONBodyWithResponse SCIM 2.0 — replace a group
+//
+// Replaces `displayName` and `externalId`, and with `members` the member set (which
+// also needs `assignments:write`); without `members` the members stay.
+//
+// Takes a body of the `application/scim+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id} (the `ScimReplaceGroup` operationId).
+func (c *ClientWithResponses) ScimReplaceGroupWithApplicationScimPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, groupId GroupID, params *ScimReplaceGroupParams, body ScimReplaceGroupApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimReplaceGroupResponse, error) {
+	rsp, err := c.ScimReplaceGroupWithApplicationScimPlusJSONBody(ctx, tenantId, groupId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimReplaceGroupResponse(rsp)
+}
+
+// ScimResourceTypesWithResponse SCIM 2.0 — the resource types, User and Group
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/ResourceTypes (the `ScimResourceTypes` operationId).
+func (c *ClientWithResponses) ScimResourceTypesWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*ScimResourceTypesResponse, error) {
+	rsp, err := c.ScimResourceTypes(ctx, tenantId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimResourceTypesResponse(rsp)
+}
+
+// ScimSchemasWithResponse SCIM 2.0 — the schemas of User and Group, as Roster keeps them
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Schemas (the `ScimSchemas` operationId).
+func (c *ClientWithResponses) ScimSchemasWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*ScimSchemasResponse, error) {
+	rsp, err := c.ScimSchemas(ctx, tenantId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimSchemasResponse(rsp)
+}
+
+// ScimServiceProviderConfigWithResponse SCIM 2.0 — what this service provider supports
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/ServiceProviderConfig (the `ScimServiceProviderConfig` operationId).
+func (c *ClientWithResponses) ScimServiceProviderConfigWithResponse(ctx context.Context, tenantId TenantID, reqEditors ...RequestEditorFn) (*ScimServiceProviderConfigResponse, error) {
+	rsp, err := c.ScimServiceProviderConfig(ctx, tenantId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimServiceProviderConfigResponse(rsp)
+}
+
+// ScimListUsersWithResponse SCIM 2.0 — list or filter users
+//
+// RFC 7644 §3.4.2. `filter` supports `eq`, `ne`, `co`, `sw`, `ew`, `pr`, `and`, `or`,
+// `not` and value paths (`emails[type eq "work"].value`) over `userName`, `externalId`,
+// `id`, `emails.value`, `name.givenName`, `name.familyName`, `active`; `userName` and
+// emails compare ignoring case. Pages are 1-based (`startIndex`, `count` at most 1000)
+// in order of id. Deactivated users are listed with `active: false`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimListUsers` operationId).
+func (c *ClientWithResponses) ScimListUsersWithResponse(ctx context.Context, tenantId TenantID, params *ScimListUsersParams, reqEditors ...RequestEditorFn) (*ScimListUsersResponse, error) {
+	rsp, err := c.ScimListUsers(ctx, tenantId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimListUsersResponse(rsp)
+}
+
+// ScimCreateUserWithBodyWithResponse SCIM 2.0 — create a user
+//
+// A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+// `uniqueness`), the primary email (else the first, else `userName` when it is an
+// address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+// `external_user_id`, `active` its status. `password` is accepted and ignored; other
+// attributes of the core and enterprise User schemas are accepted and not kept; any
+// other attribute is 400 `invalidPath`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimCreateUser` operationId).
+func (c *ClientWithResponses) ScimCreateUserWithBodyWithResponse(ctx context.Context, tenantId TenantID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScimCreateUserResponse, error) {
+	rsp, err := c.ScimCreateUserWithBody(ctx, tenantId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimCreateUserResponse(rsp)
+}
+
+// ScimCreateUserWithResponse SCIM 2.0 — create a user
+//
+// A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+// `uniqueness`), the primary email (else the first, else `userName` when it is an
+// address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+// `external_user_id`, `active` its status. `password` is accepted and ignored; other
+// attributes of the core and enterprise User schemas are accepted and not kept; any
+// other attribute is 400 `invalidPath`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimCreateUser` operationId).
+func (c *ClientWithResponses) ScimCreateUserWithResponse(ctx context.Context, tenantId TenantID, body ScimCreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimCreateUserResponse, error) {
+	rsp, err := c.ScimCreateUser(ctx, tenantId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimCreateUserResponse(rsp)
+}
+
+// ScimCreateUserWithApplicationScimPlusJSONBodyWithResponse SCIM 2.0 — create a user
+//
+// A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+// `uniqueness`), the primary email (else the first, else `userName` when it is an
+// address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+// `external_user_id`, `active` its status. `password` is accepted and ignored; other
+// attributes of the core and enterprise User schemas are accepted and not kept; any
+// other attribute is 400 `invalidPath`.
+//
+// Takes a body of the `application/scim+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tenants/{tenant_id}/scim/v2/Users (the `ScimCreateUser` operationId).
+func (c *ClientWithResponses) ScimCreateUserWithApplicationScimPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, body ScimCreateUserApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimCreateUserResponse, error) {
+	rsp, err := c.ScimCreateUserWithApplicationScimPlusJSONBody(ctx, tenantId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimCreateUserResponse(rsp)
+}
+
+// ScimDeleteUserWithResponse SCIM 2.0 — delete a user
+//
+// Deletes the Roster user with its assignments, memberships and tokens.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimDeleteUser` operationId).
+func (c *ClientWithResponses) ScimDeleteUserWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimDeleteUserParams, reqEditors ...RequestEditorFn) (*ScimDeleteUserResponse, error) {
+	rsp, err := c.ScimDeleteUser(ctx, tenantId, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimDeleteUserResponse(rsp)
+}
+
+// ScimGetUserWithResponse SCIM 2.0 — read a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimGetUser` operationId).
+func (c *ClientWithResponses) ScimGetUserWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimGetUserParams, reqEditors ...RequestEditorFn) (*ScimGetUserResponse, error) {
+	rsp, err := c.ScimGetUser(ctx, tenantId, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimGetUserResponse(rsp)
+}
+
+// ScimPatchUserWithBodyWithResponse SCIM 2.0 — patch a user
+//
+// RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+// an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+// or `"True"`/`"False"`. All operations apply or none does, as one write.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimPatchUser` operationId).
+func (c *ClientWithResponses) ScimPatchUserWithBodyWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScimPatchUserResponse, error) {
+	rsp, err := c.ScimPatchUserWithBody(ctx, tenantId, userId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimPatchUserResponse(rsp)
+}
+
+// ScimPatchUserWithResponse SCIM 2.0 — patch a user
+//
+// RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+// an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+// or `"True"`/`"False"`. All operations apply or none does, as one write.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimPatchUser` operationId).
+func (c *ClientWithResponses) ScimPatchUserWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, body ScimPatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimPatchUserResponse, error) {
+	rsp, err := c.ScimPatchUser(ctx, tenantId, userId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimPatchUserResponse(rsp)
+}
+
+// ScimPatchUserWithApplicationScimPlusJSONBodyWithResponse SCIM 2.0 — patch a user
+//
+// RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+// an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+// or `"True"`/`"False"`. All operations apply or none does, as one write.
+//
+// Takes a body of the `application/scim+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimPatchUser` operationId).
+func (c *ClientWithResponses) ScimPatchUserWithApplicationScimPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimPatchUserParams, body ScimPatchUserApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimPatchUserResponse, error) {
+	rsp, err := c.ScimPatchUserWithApplicationScimPlusJSONBody(ctx, tenantId, userId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimPatchUserResponse(rsp)
+}
+
+// ScimReplaceUserWithBodyWithResponse SCIM 2.0 — replace a user
+//
+// Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+// `active` left out keeps the status. Changing a user's username, email, external id or
+// status needs the caller to hold every permission that user holds (or `roles:escalate`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimReplaceUser` operationId).
+func (c *ClientWithResponses) ScimReplaceUserWithBodyWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScimReplaceUserResponse, error) {
+	rsp, err := c.ScimReplaceUserWithBody(ctx, tenantId, userId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimReplaceUserResponse(rsp)
+}
+
+// ScimReplaceUserWithResponse SCIM 2.0 — replace a user
+//
+// Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+// `active` left out keeps the status. Changing a user's username, email, external id or
+// status needs the caller to hold every permission that user holds (or `roles:escalate`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimReplaceUser` operationId).
+func (c *ClientWithResponses) ScimReplaceUserWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, body ScimReplaceUserJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimReplaceUserResponse, error) {
+	rsp, err := c.ScimReplaceUser(ctx, tenantId, userId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimReplaceUserResponse(rsp)
+}
+
+// ScimReplaceUserWithApplicationScimPlusJSONBodyWithResponse SCIM 2.0 — replace a user
+//
+// Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+// `active` left out keeps the status. Changing a user's username, email, external id or
+// status needs the caller to hold every permission that user holds (or `roles:escalate`).
+//
+// Takes a body of the `application/scim+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id} (the `ScimReplaceUser` operationId).
+func (c *ClientWithResponses) ScimReplaceUserWithApplicationScimPlusJSONBodyWithResponse(ctx context.Context, tenantId TenantID, userId ScimUserID, params *ScimReplaceUserParams, body ScimReplaceUserApplicationScimPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*ScimReplaceUserResponse, error) {
+	rsp, err := c.ScimReplaceUserWithApplicationScimPlusJSONBody(ctx, tenantId, userId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseScimReplaceUserResponse(rsp)
 }
 
 // ListUsersWithResponse List users
@@ -30825,6 +36299,3586 @@ func ParseAddRoleAssigneesResponse(rsp *http.Response) (*AddRoleAssigneesRespons
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers AddRoleAssigneesResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimListGroupsResponse parses an HTTP response from a ScimListGroupsWithResponse call
+func ParseScimListGroupsResponse(rsp *http.Response) (*ScimListGroupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimListGroupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ScimGroupList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ScimListGroupsResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimListGroupsResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimListGroupsResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimListGroupsResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimListGroupsResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimListGroupsResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimListGroupsResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimCreateGroupResponse parses an HTTP response from a ScimCreateGroupWithResponse call
+func ParseScimCreateGroupResponse(rsp *http.Response) (*ScimCreateGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimCreateGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ScimGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ScimConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ScimTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ScimCreateGroupResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimCreateGroupResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimCreateGroupResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimCreateGroupResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimCreateGroupResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ScimCreateGroupResponse409Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers ScimCreateGroupResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimCreateGroupResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimCreateGroupResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimDeleteGroupResponse parses an HTTP response from a ScimDeleteGroupWithResponse call
+func ParseScimDeleteGroupResponse(rsp *http.Response) (*ScimDeleteGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimDeleteGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ScimConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ScimPreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers ScimDeleteGroupResponse204Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimDeleteGroupResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimDeleteGroupResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimDeleteGroupResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimDeleteGroupResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ScimDeleteGroupResponse409Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers ScimDeleteGroupResponse412Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimDeleteGroupResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimDeleteGroupResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimGetGroupResponse parses an HTTP response from a ScimGetGroupWithResponse call
+func ParseScimGetGroupResponse(rsp *http.Response) (*ScimGetGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimGetGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ScimGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ScimGetGroupResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimGetGroupResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimGetGroupResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimGetGroupResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimGetGroupResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimGetGroupResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimGetGroupResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimPatchGroupResponse parses an HTTP response from a ScimPatchGroupWithResponse call
+func ParseScimPatchGroupResponse(rsp *http.Response) (*ScimPatchGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimPatchGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ScimGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ScimConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ScimPreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ScimTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ScimPatchGroupResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 204:
+		var headers ScimPatchGroupResponse204Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimPatchGroupResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimPatchGroupResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimPatchGroupResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimPatchGroupResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ScimPatchGroupResponse409Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers ScimPatchGroupResponse412Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 413:
+		var headers ScimPatchGroupResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimPatchGroupResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimPatchGroupResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimReplaceGroupResponse parses an HTTP response from a ScimReplaceGroupWithResponse call
+func ParseScimReplaceGroupResponse(rsp *http.Response) (*ScimReplaceGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimReplaceGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ScimGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ScimConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ScimPreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ScimTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ScimReplaceGroupResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimReplaceGroupResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimReplaceGroupResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimReplaceGroupResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimReplaceGroupResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ScimReplaceGroupResponse409Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers ScimReplaceGroupResponse412Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 413:
+		var headers ScimReplaceGroupResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimReplaceGroupResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimReplaceGroupResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimResourceTypesResponse parses an HTTP response from a ScimResourceTypesWithResponse call
+func ParseScimResourceTypesResponse(rsp *http.Response) (*ScimResourceTypesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimResourceTypesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ScimResourceTypeList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ScimResourceTypesResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimResourceTypesResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimResourceTypesResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimResourceTypesResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimResourceTypesResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimResourceTypesResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimResourceTypesResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimSchemasResponse parses an HTTP response from a ScimSchemasWithResponse call
+func ParseScimSchemasResponse(rsp *http.Response) (*ScimSchemasResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimSchemasResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ScimSchemaList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ScimSchemasResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimSchemasResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimSchemasResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimSchemasResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimSchemasResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimSchemasResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimSchemasResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimServiceProviderConfigResponse parses an HTTP response from a ScimServiceProviderConfigWithResponse call
+func ParseScimServiceProviderConfigResponse(rsp *http.Response) (*ScimServiceProviderConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimServiceProviderConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ScimServiceProviderConfig
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ScimServiceProviderConfigResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimServiceProviderConfigResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimServiceProviderConfigResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimServiceProviderConfigResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimServiceProviderConfigResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimServiceProviderConfigResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimServiceProviderConfigResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimListUsersResponse parses an HTTP response from a ScimListUsersWithResponse call
+func ParseScimListUsersResponse(rsp *http.Response) (*ScimListUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimListUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ScimUserList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ScimListUsersResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimListUsersResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimListUsersResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimListUsersResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimListUsersResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimListUsersResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimListUsersResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimCreateUserResponse parses an HTTP response from a ScimCreateUserWithResponse call
+func ParseScimCreateUserResponse(rsp *http.Response) (*ScimCreateUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimCreateUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ScimUser
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ScimConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ScimTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ScimCreateUserResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimCreateUserResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimCreateUserResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimCreateUserResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimCreateUserResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ScimCreateUserResponse409Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers ScimCreateUserResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimCreateUserResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimCreateUserResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimDeleteUserResponse parses an HTTP response from a ScimDeleteUserWithResponse call
+func ParseScimDeleteUserResponse(rsp *http.Response) (*ScimDeleteUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimDeleteUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ScimConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ScimPreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers ScimDeleteUserResponse204Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimDeleteUserResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimDeleteUserResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimDeleteUserResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimDeleteUserResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ScimDeleteUserResponse409Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers ScimDeleteUserResponse412Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimDeleteUserResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimDeleteUserResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimGetUserResponse parses an HTTP response from a ScimGetUserWithResponse call
+func ParseScimGetUserResponse(rsp *http.Response) (*ScimGetUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimGetUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ScimUser
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ScimGetUserResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimGetUserResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimGetUserResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimGetUserResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimGetUserResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimGetUserResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimGetUserResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimPatchUserResponse parses an HTTP response from a ScimPatchUserWithResponse call
+func ParseScimPatchUserResponse(rsp *http.Response) (*ScimPatchUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimPatchUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ScimUser
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ScimConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ScimPreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ScimTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ScimPatchUserResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimPatchUserResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimPatchUserResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimPatchUserResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimPatchUserResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ScimPatchUserResponse409Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers ScimPatchUserResponse412Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 413:
+		var headers ScimPatchUserResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimPatchUserResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimPatchUserResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseScimReplaceUserResponse parses an HTTP response from a ScimReplaceUserWithResponse call
+func ParseScimReplaceUserResponse(rsp *http.Response) (*ScimReplaceUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ScimReplaceUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ScimUser
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ScimBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ScimUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ScimForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ScimNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ScimConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ScimPreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ScimTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ScimRateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ScimInternal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationscimJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ScimReplaceUserResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Roster-Revision"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Roster-Revision", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.RosterRevision = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ScimReplaceUserResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ScimReplaceUserResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ScimReplaceUserResponse403Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ScimReplaceUserResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ScimReplaceUserResponse409Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers ScimReplaceUserResponse412Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 413:
+		var headers ScimReplaceUserResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers ScimReplaceUserResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ScimReplaceUserResponse500Headers
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

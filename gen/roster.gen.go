@@ -202,6 +202,63 @@ func (e RoleType) Valid() bool {
 	}
 }
 
+// Defines values for ScimErrorSchemas.
+const (
+	UrnIetfParamsScimApiMessages20Error ScimErrorSchemas = "urn:ietf:params:scim:api:messages:2.0:Error"
+)
+
+// Valid indicates whether the value is a known member of the ScimErrorSchemas enum.
+func (e ScimErrorSchemas) Valid() bool {
+	switch e {
+	case UrnIetfParamsScimApiMessages20Error:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ScimErrorScimType.
+const (
+	InvalidFilter ScimErrorScimType = "invalidFilter"
+	InvalidPath   ScimErrorScimType = "invalidPath"
+	InvalidSyntax ScimErrorScimType = "invalidSyntax"
+	InvalidValue  ScimErrorScimType = "invalidValue"
+	InvalidVers   ScimErrorScimType = "invalidVers"
+	Mutability    ScimErrorScimType = "mutability"
+	NoTarget      ScimErrorScimType = "noTarget"
+	Sensitive     ScimErrorScimType = "sensitive"
+	TooMany       ScimErrorScimType = "tooMany"
+	Uniqueness    ScimErrorScimType = "uniqueness"
+)
+
+// Valid indicates whether the value is a known member of the ScimErrorScimType enum.
+func (e ScimErrorScimType) Valid() bool {
+	switch e {
+	case InvalidFilter:
+		return true
+	case InvalidPath:
+		return true
+	case InvalidSyntax:
+		return true
+	case InvalidValue:
+		return true
+	case InvalidVers:
+		return true
+	case Mutability:
+		return true
+	case NoTarget:
+		return true
+	case Sensitive:
+		return true
+	case TooMany:
+		return true
+	case Uniqueness:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ScopeType.
 const (
 	ScopeTypeGlobal       ScopeType = "global"
@@ -738,6 +795,9 @@ type Group struct {
 	CreatedAt   Timestamp `json:"created_at"`
 	Description *string   `json:"description,omitempty"`
 
+	// ExternalId The identity provider's id for the group (SCIM `externalId`), set through SCIM; absent when unset.
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Id Example: grp_4hd8s
 	Id          string    `json:"id"`
 	MemberCount int       `json:"member_count"`
@@ -957,6 +1017,184 @@ type RoleUpdate struct {
 	Permissions *[]PermissionPattern `json:"permissions,omitempty"`
 }
 
+// ScimError A SCIM error (RFC 7644 §3.12).
+type ScimError struct {
+	Detail   *string            `json:"detail,omitempty"`
+	Schemas  []ScimErrorSchemas `json:"schemas"`
+	ScimType *ScimErrorScimType `json:"scimType,omitempty"`
+
+	// Status The HTTP status, as a string.
+	Status string `json:"status"`
+}
+
+// ScimErrorSchemas defines model for ScimError.Schemas.
+type ScimErrorSchemas string
+
+// ScimErrorScimType defines model for ScimError.ScimType.
+type ScimErrorScimType string
+
+// ScimGroup A Roster group as a SCIM Group (RFC 7643 §4.2).
+type ScimGroup struct {
+	DisplayName *string          `json:"displayName,omitempty"`
+	ExternalId  *string          `json:"externalId,omitempty"`
+	Id          string           `json:"id"`
+	Members     *[]ScimMemberRef `json:"members,omitempty"`
+	Meta        *ScimMeta        `json:"meta,omitempty"`
+	Schemas     []string         `json:"schemas"`
+}
+
+// ScimGroupList defines model for ScimGroupList.
+type ScimGroupList struct {
+	Resources    []ScimGroup `json:"Resources"`
+	ItemsPerPage int         `json:"itemsPerPage"`
+	Schemas      []string    `json:"schemas"`
+	StartIndex   int         `json:"startIndex"`
+	TotalResults int         `json:"totalResults"`
+}
+
+// ScimMemberRef defines model for ScimMemberRef.
+type ScimMemberRef struct {
+	Ref     *string `json:"$ref,omitempty"`
+	Display *string `json:"display,omitempty"`
+	Type    *string `json:"type,omitempty"`
+	Value   string  `json:"value"`
+}
+
+// ScimMeta defines model for ScimMeta.
+type ScimMeta struct {
+	Created      *time.Time `json:"created,omitempty"`
+	LastModified *time.Time `json:"lastModified,omitempty"`
+	Location     *string    `json:"location,omitempty"`
+	ResourceType string     `json:"resourceType"`
+
+	// Version The resource's ETag.
+	Version *string `json:"version,omitempty"`
+}
+
+// ScimPatchRequest A SCIM PatchOp (RFC 7644 §3.5.2): `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+// "Operations": [{"op", "path"?, "value"?}]}`. `op` in any case; validated by Roster,
+// which answers SCIM errors.
+type ScimPatchRequest map[string]interface{}
+
+// ScimResourceTypeList defines model for ScimResourceTypeList.
+type ScimResourceTypeList struct {
+	Resources    []ScimResourceType `json:"Resources"`
+	ItemsPerPage int                `json:"itemsPerPage"`
+	Schemas      []string           `json:"schemas"`
+	StartIndex   int                `json:"startIndex"`
+	TotalResults int                `json:"totalResults"`
+}
+
+// ScimSchemaExtension defines model for ScimResourceTypeList.Resources.schemaExtensions.
+type ScimSchemaExtension struct {
+	Required bool   `json:"required"`
+	Schema   string `json:"schema"`
+}
+
+// ScimResourceType defines model for ScimResourceTypeList.Resources.
+type ScimResourceType struct {
+	Description      *string                `json:"description,omitempty"`
+	Endpoint         string                 `json:"endpoint"`
+	Id               string                 `json:"id"`
+	Meta             *ScimMeta              `json:"meta,omitempty"`
+	Name             string                 `json:"name"`
+	Schema           string                 `json:"schema"`
+	SchemaExtensions *[]ScimSchemaExtension `json:"schemaExtensions,omitempty"`
+	Schemas          []string               `json:"schemas"`
+}
+
+// ScimResourceWrite A SCIM User or Group as an identity provider sends it (RFC 7643 §4). Attribute names
+// are case-insensitive. Roster validates it itself and answers SCIM errors, so the
+// schema only asks for an object.
+type ScimResourceWrite map[string]interface{}
+
+// ScimSchemaList defines model for ScimSchemaList.
+type ScimSchemaList struct {
+	Resources    []ScimSchema `json:"Resources"`
+	ItemsPerPage int          `json:"itemsPerPage"`
+	Schemas      []string     `json:"schemas"`
+	StartIndex   int          `json:"startIndex"`
+	TotalResults int          `json:"totalResults"`
+}
+
+// ScimSchema defines model for ScimSchemaList.Resources.
+type ScimSchema struct {
+	Attributes  []map[string]interface{} `json:"attributes"`
+	Description *string                  `json:"description,omitempty"`
+	Id          string                   `json:"id"`
+	Meta        *ScimMeta                `json:"meta,omitempty"`
+	Name        string                   `json:"name"`
+	Schemas     []string                 `json:"schemas"`
+}
+
+// ScimServiceProviderConfig defines model for ScimServiceProviderConfig.
+type ScimServiceProviderConfig struct {
+	AuthenticationSchemes []ScimAuthenticationScheme `json:"authenticationSchemes"`
+	Bulk                  ScimSupported              `json:"bulk"`
+	ChangePassword        ScimSupported              `json:"changePassword"`
+	DocumentationUri      *string                    `json:"documentationUri,omitempty"`
+	Etag                  ScimSupported              `json:"etag"`
+	Filter                ScimSupported              `json:"filter"`
+	Meta                  *ScimMeta                  `json:"meta,omitempty"`
+	Patch                 ScimSupported              `json:"patch"`
+	Schemas               []string                   `json:"schemas"`
+	Sort                  ScimSupported              `json:"sort"`
+}
+
+// ScimAuthenticationScheme defines model for ScimServiceProviderConfig.authenticationSchemes.
+type ScimAuthenticationScheme struct {
+	Description string `json:"description"`
+	Name        string `json:"name"`
+	Primary     *bool  `json:"primary,omitempty"`
+	Type        string `json:"type"`
+}
+
+// ScimSupported defines model for ScimSupported.
+type ScimSupported struct {
+	MaxOperations  *int `json:"maxOperations,omitempty"`
+	MaxPayloadSize *int `json:"maxPayloadSize,omitempty"`
+	MaxResults     *int `json:"maxResults,omitempty"`
+	Supported      bool `json:"supported"`
+}
+
+// ScimUser A Roster user as a SCIM User (RFC 7643 §4.1).
+type ScimUser struct {
+	Active     *bool        `json:"active,omitempty"`
+	Emails     *[]ScimEmail `json:"emails,omitempty"`
+	ExternalId *string      `json:"externalId,omitempty"`
+
+	// Groups The groups the user is a member of (read-only).
+	Groups   *[]ScimMemberRef `json:"groups,omitempty"`
+	Id       string           `json:"id"`
+	Meta     *ScimMeta        `json:"meta,omitempty"`
+	Name     *ScimName        `json:"name,omitempty"`
+	Schemas  []string         `json:"schemas"`
+	UserName *string          `json:"userName,omitempty"`
+}
+
+// ScimEmail defines model for ScimUser.emails.
+type ScimEmail struct {
+	Primary *bool   `json:"primary,omitempty"`
+	Type    *string `json:"type,omitempty"`
+	Value   string  `json:"value"`
+}
+
+// ScimName defines model for ScimUser.name.
+type ScimName struct {
+	FamilyName *string `json:"familyName,omitempty"`
+	Formatted  *string `json:"formatted,omitempty"`
+	GivenName  *string `json:"givenName,omitempty"`
+}
+
+// ScimUserList defines model for ScimUserList.
+type ScimUserList struct {
+	Resources    []ScimUser `json:"Resources"`
+	ItemsPerPage int        `json:"itemsPerPage"`
+	Schemas      []string   `json:"schemas"`
+	StartIndex   int        `json:"startIndex"`
+	TotalResults int        `json:"totalResults"`
+}
+
 // Scope `{"type": "global"}` (the default) or `{"type": "organization", "organization_id": ...}`.
 type Scope struct {
 	OrganizationId   *string   `json:"organization_id,omitempty"`
@@ -1100,6 +1338,9 @@ type User struct {
 	Roles     []string   `json:"roles"`
 	Status    UserStatus `json:"status"`
 	UpdatedAt Timestamp  `json:"updated_at"`
+
+	// Username The identity provider's login name (SCIM `userName`), unique per tenant ignoring case; absent when unset.
+	Username *string `json:"username,omitempty"`
 }
 
 // UserAttributes defines model for UserAttributes.
@@ -1120,6 +1361,9 @@ type UserCreate struct {
 	FirstName      *string             `json:"first_name,omitempty"`
 	LastName       *string             `json:"last_name,omitempty"`
 	Roles          *[]string           `json:"roles,omitempty"`
+
+	// Username Unique per tenant ignoring case (409 on a clash).
+	Username *string `json:"username,omitempty"`
 }
 
 // UserDocument defines model for UserDocument.
@@ -1161,6 +1405,9 @@ type UserUpdate struct {
 	// Roles Replaces the user's global direct roles.
 	Roles  *[]string   `json:"roles,omitempty"`
 	Status *UserStatus `json:"status,omitempty"`
+
+	// Username Unique per tenant ignoring case (409 on a clash); changing it is changing the user (the stronger-user rule).
+	Username *string `json:"username,omitempty"`
 }
 
 // At defines model for At.
@@ -1186,6 +1433,27 @@ type OrganizationFilter = string
 
 // RoleID defines model for RoleID.
 type RoleID = string
+
+// ScimAttributes defines model for ScimAttributes.
+type ScimAttributes = string
+
+// ScimCount defines model for ScimCount.
+type ScimCount = int
+
+// ScimExcludedAttributes defines model for ScimExcludedAttributes.
+type ScimExcludedAttributes = string
+
+// ScimFilter defines model for ScimFilter.
+type ScimFilter = string
+
+// ScimIfMatch defines model for ScimIfMatch.
+type ScimIfMatch = string
+
+// ScimStartIndex defines model for ScimStartIndex.
+type ScimStartIndex = int
+
+// ScimUserID defines model for ScimUserID.
+type ScimUserID = string
 
 // Search defines model for Search.
 type Search = string
@@ -1243,6 +1511,33 @@ type PreconditionFailed = Problem
 
 // RateLimited RFC 9457 problem details.
 type RateLimited = Problem
+
+// ScimBadRequest A SCIM error (RFC 7644 §3.12).
+type ScimBadRequest = ScimError
+
+// ScimConflict A SCIM error (RFC 7644 §3.12).
+type ScimConflict = ScimError
+
+// ScimForbidden A SCIM error (RFC 7644 §3.12).
+type ScimForbidden = ScimError
+
+// ScimInternal A SCIM error (RFC 7644 §3.12).
+type ScimInternal = ScimError
+
+// ScimNotFound A SCIM error (RFC 7644 §3.12).
+type ScimNotFound = ScimError
+
+// ScimPreconditionFailed A SCIM error (RFC 7644 §3.12).
+type ScimPreconditionFailed = ScimError
+
+// ScimRateLimited A SCIM error (RFC 7644 §3.12).
+type ScimRateLimited = ScimError
+
+// ScimTooLarge A SCIM error (RFC 7644 §3.12).
+type ScimTooLarge = ScimError
+
+// ScimUnauthorized A SCIM error (RFC 7644 §3.12).
+type ScimUnauthorized = ScimError
 
 // Unauthorized RFC 9457 problem details.
 type Unauthorized = Problem
@@ -1407,6 +1702,102 @@ type GetRoleAssigneeLinkageParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ScimListGroupsParams defines parameters for ScimListGroups.
+type ScimListGroupsParams struct {
+	// Filter A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`.
+	Filter *ScimFilter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartIndex 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4).
+	StartIndex *ScimStartIndex `form:"startIndex,omitempty" json:"startIndex,omitempty"`
+
+	// Count Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`).
+	Count *ScimCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+}
+
+// ScimDeleteGroupParams defines parameters for ScimDeleteGroup.
+type ScimDeleteGroupParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimGetGroupParams defines parameters for ScimGetGroup.
+type ScimGetGroupParams struct {
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+}
+
+// ScimPatchGroupParams defines parameters for ScimPatchGroup.
+type ScimPatchGroupParams struct {
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimReplaceGroupParams defines parameters for ScimReplaceGroup.
+type ScimReplaceGroupParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimListUsersParams defines parameters for ScimListUsers.
+type ScimListUsersParams struct {
+	// Filter A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`.
+	Filter *ScimFilter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartIndex 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4).
+	StartIndex *ScimStartIndex `form:"startIndex,omitempty" json:"startIndex,omitempty"`
+
+	// Count Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`).
+	Count *ScimCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+}
+
+// ScimDeleteUserParams defines parameters for ScimDeleteUser.
+type ScimDeleteUserParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimGetUserParams defines parameters for ScimGetUser.
+type ScimGetUserParams struct {
+	// Attributes Comma-separated attributes to return (with `id` and `schemas`, which always are).
+	Attributes *ScimAttributes `form:"attributes,omitempty" json:"attributes,omitempty"`
+
+	// ExcludedAttributes Comma-separated attributes to leave out, such as `members`.
+	ExcludedAttributes *ScimExcludedAttributes `form:"excludedAttributes,omitempty" json:"excludedAttributes,omitempty"`
+}
+
+// ScimPatchUserParams defines parameters for ScimPatchUser.
+type ScimPatchUserParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
+// ScimReplaceUserParams defines parameters for ScimReplaceUser.
+type ScimReplaceUserParams struct {
+	// IfMatch Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one.
+	IfMatch *ScimIfMatch `json:"If-Match,omitempty"`
+}
+
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
 	// Search Case-insensitive substring match.
@@ -1417,6 +1808,9 @@ type ListUsersParams struct {
 
 	// GroupId Only members of this group.
 	GroupId *string `form:"group_id,omitempty" json:"group_id,omitempty"`
+
+	// Username Only the user with this username (ignoring case).
+	Username *string `form:"username,omitempty" json:"username,omitempty"`
 
 	// HoldsRole Reverse evaluation: only users who hold this role in evaluation, through any
 	// source (direct, group, inheritance, default role). Without `organization_id`
@@ -1614,6 +2008,42 @@ type AddRoleAssigneesJSONRequestBody = LinkageRequest
 // AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody defines body for AddRoleAssignees for application/vnd.api+json ContentType.
 type AddRoleAssigneesApplicationVndAPIPlusJSONRequestBody = LinkageRequest
 
+// ScimCreateGroupJSONRequestBody defines body for ScimCreateGroup for application/json ContentType.
+type ScimCreateGroupJSONRequestBody = ScimResourceWrite
+
+// ScimCreateGroupApplicationScimPlusJSONRequestBody defines body for ScimCreateGroup for application/scim+json ContentType.
+type ScimCreateGroupApplicationScimPlusJSONRequestBody = ScimResourceWrite
+
+// ScimPatchGroupJSONRequestBody defines body for ScimPatchGroup for application/json ContentType.
+type ScimPatchGroupJSONRequestBody = ScimPatchRequest
+
+// ScimPatchGroupApplicationScimPlusJSONRequestBody defines body for ScimPatchGroup for application/scim+json ContentType.
+type ScimPatchGroupApplicationScimPlusJSONRequestBody = ScimPatchRequest
+
+// ScimReplaceGroupJSONRequestBody defines body for ScimReplaceGroup for application/json ContentType.
+type ScimReplaceGroupJSONRequestBody = ScimResourceWrite
+
+// ScimReplaceGroupApplicationScimPlusJSONRequestBody defines body for ScimReplaceGroup for application/scim+json ContentType.
+type ScimReplaceGroupApplicationScimPlusJSONRequestBody = ScimResourceWrite
+
+// ScimCreateUserJSONRequestBody defines body for ScimCreateUser for application/json ContentType.
+type ScimCreateUserJSONRequestBody = ScimResourceWrite
+
+// ScimCreateUserApplicationScimPlusJSONRequestBody defines body for ScimCreateUser for application/scim+json ContentType.
+type ScimCreateUserApplicationScimPlusJSONRequestBody = ScimResourceWrite
+
+// ScimPatchUserJSONRequestBody defines body for ScimPatchUser for application/json ContentType.
+type ScimPatchUserJSONRequestBody = ScimPatchRequest
+
+// ScimPatchUserApplicationScimPlusJSONRequestBody defines body for ScimPatchUser for application/scim+json ContentType.
+type ScimPatchUserApplicationScimPlusJSONRequestBody = ScimPatchRequest
+
+// ScimReplaceUserJSONRequestBody defines body for ScimReplaceUser for application/json ContentType.
+type ScimReplaceUserJSONRequestBody = ScimResourceWrite
+
+// ScimReplaceUserApplicationScimPlusJSONRequestBody defines body for ScimReplaceUser for application/scim+json ContentType.
+type ScimReplaceUserApplicationScimPlusJSONRequestBody = ScimResourceWrite
+
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = UserCreate
 
@@ -1766,6 +2196,51 @@ type ServerInterface interface {
 	// AddRoleAssignees Assign the role globally to these users (all or nothing)
 	// (POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users)
 	AddRoleAssignees(ctx echo.Context, tenantId TenantID, roleId RoleID) error
+	// ScimListGroups SCIM 2.0 — list or filter groups
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Groups)
+	ScimListGroups(ctx echo.Context, tenantId TenantID, params ScimListGroupsParams) error
+	// ScimCreateGroup SCIM 2.0 — create a group
+	// (POST /v1/tenants/{tenant_id}/scim/v2/Groups)
+	ScimCreateGroup(ctx echo.Context, tenantId TenantID) error
+	// ScimDeleteGroup SCIM 2.0 — delete a group
+	// (DELETE /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimDeleteGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimDeleteGroupParams) error
+	// ScimGetGroup SCIM 2.0 — read a group
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimGetGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimGetGroupParams) error
+	// ScimPatchGroup SCIM 2.0 — patch a group
+	// (PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimPatchGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimPatchGroupParams) error
+	// ScimReplaceGroup SCIM 2.0 — replace a group
+	// (PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimReplaceGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimReplaceGroupParams) error
+	// ScimResourceTypes SCIM 2.0 — the resource types, User and Group
+	// (GET /v1/tenants/{tenant_id}/scim/v2/ResourceTypes)
+	ScimResourceTypes(ctx echo.Context, tenantId TenantID) error
+	// ScimSchemas SCIM 2.0 — the schemas of User and Group, as Roster keeps them
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Schemas)
+	ScimSchemas(ctx echo.Context, tenantId TenantID) error
+	// ScimServiceProviderConfig SCIM 2.0 — what this service provider supports
+	// (GET /v1/tenants/{tenant_id}/scim/v2/ServiceProviderConfig)
+	ScimServiceProviderConfig(ctx echo.Context, tenantId TenantID) error
+	// ScimListUsers SCIM 2.0 — list or filter users
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Users)
+	ScimListUsers(ctx echo.Context, tenantId TenantID, params ScimListUsersParams) error
+	// ScimCreateUser SCIM 2.0 — create a user
+	// (POST /v1/tenants/{tenant_id}/scim/v2/Users)
+	ScimCreateUser(ctx echo.Context, tenantId TenantID) error
+	// ScimDeleteUser SCIM 2.0 — delete a user
+	// (DELETE /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimDeleteUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimDeleteUserParams) error
+	// ScimGetUser SCIM 2.0 — read a user
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimGetUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimGetUserParams) error
+	// ScimPatchUser SCIM 2.0 — patch a user
+	// (PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimPatchUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimPatchUserParams) error
+	// ScimReplaceUser SCIM 2.0 — replace a user
+	// (PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimReplaceUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimReplaceUserParams) error
 	// ListUsers List users
 	// (GET /v1/tenants/{tenant_id}/users)
 	ListUsers(ctx echo.Context, tenantId TenantID, params ListUsersParams) error
@@ -3053,6 +3528,549 @@ func (w *ServerInterfaceWrapper) AddRoleAssignees(ctx echo.Context) error {
 	return err
 }
 
+// ScimListGroups converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimListGroups(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimListGroupsParams
+	// ------------- Optional query parameter "filter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter", ctx.QueryParams(), &params.Filter, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter filter: %s", err))
+	}
+
+	// ------------- Optional query parameter "startIndex" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "startIndex", ctx.QueryParams(), &params.StartIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter startIndex: %s", err))
+	}
+
+	// ------------- Optional query parameter "count" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "count", ctx.QueryParams(), &params.Count, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter count: %s", err))
+	}
+
+	// ------------- Optional query parameter "attributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "attributes", ctx.QueryParams(), &params.Attributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attributes: %s", err))
+	}
+
+	// ------------- Optional query parameter "excludedAttributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "excludedAttributes", ctx.QueryParams(), &params.ExcludedAttributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter excludedAttributes: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimListGroups(ctx, tenantId, params)
+	return err
+}
+
+// ScimCreateGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimCreateGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimCreateGroup(ctx, tenantId)
+	return err
+}
+
+// ScimDeleteGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimDeleteGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimDeleteGroupParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch ScimIfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimDeleteGroup(ctx, tenantId, groupId, params)
+	return err
+}
+
+// ScimGetGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimGetGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimGetGroupParams
+	// ------------- Optional query parameter "attributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "attributes", ctx.QueryParams(), &params.Attributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attributes: %s", err))
+	}
+
+	// ------------- Optional query parameter "excludedAttributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "excludedAttributes", ctx.QueryParams(), &params.ExcludedAttributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter excludedAttributes: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimGetGroup(ctx, tenantId, groupId, params)
+	return err
+}
+
+// ScimPatchGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimPatchGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimPatchGroupParams
+	// ------------- Optional query parameter "attributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "attributes", ctx.QueryParams(), &params.Attributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attributes: %s", err))
+	}
+
+	// ------------- Optional query parameter "excludedAttributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "excludedAttributes", ctx.QueryParams(), &params.ExcludedAttributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter excludedAttributes: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch ScimIfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimPatchGroup(ctx, tenantId, groupId, params)
+	return err
+}
+
+// ScimReplaceGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimReplaceGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "group_id" -------------
+	var groupId GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "group_id", ctx.Param("group_id"), &groupId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimReplaceGroupParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch ScimIfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimReplaceGroup(ctx, tenantId, groupId, params)
+	return err
+}
+
+// ScimResourceTypes converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimResourceTypes(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimResourceTypes(ctx, tenantId)
+	return err
+}
+
+// ScimSchemas converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimSchemas(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimSchemas(ctx, tenantId)
+	return err
+}
+
+// ScimServiceProviderConfig converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimServiceProviderConfig(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimServiceProviderConfig(ctx, tenantId)
+	return err
+}
+
+// ScimListUsers converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimListUsers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimListUsersParams
+	// ------------- Optional query parameter "filter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter", ctx.QueryParams(), &params.Filter, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter filter: %s", err))
+	}
+
+	// ------------- Optional query parameter "startIndex" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "startIndex", ctx.QueryParams(), &params.StartIndex, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter startIndex: %s", err))
+	}
+
+	// ------------- Optional query parameter "count" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "count", ctx.QueryParams(), &params.Count, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter count: %s", err))
+	}
+
+	// ------------- Optional query parameter "attributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "attributes", ctx.QueryParams(), &params.Attributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attributes: %s", err))
+	}
+
+	// ------------- Optional query parameter "excludedAttributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "excludedAttributes", ctx.QueryParams(), &params.ExcludedAttributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter excludedAttributes: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimListUsers(ctx, tenantId, params)
+	return err
+}
+
+// ScimCreateUser converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimCreateUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimCreateUser(ctx, tenantId)
+	return err
+}
+
+// ScimDeleteUser converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimDeleteUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId ScimUserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimDeleteUserParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch ScimIfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimDeleteUser(ctx, tenantId, userId, params)
+	return err
+}
+
+// ScimGetUser converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimGetUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId ScimUserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimGetUserParams
+	// ------------- Optional query parameter "attributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "attributes", ctx.QueryParams(), &params.Attributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attributes: %s", err))
+	}
+
+	// ------------- Optional query parameter "excludedAttributes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "excludedAttributes", ctx.QueryParams(), &params.ExcludedAttributes, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter excludedAttributes: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimGetUser(ctx, tenantId, userId, params)
+	return err
+}
+
+// ScimPatchUser converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimPatchUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId ScimUserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimPatchUserParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch ScimIfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimPatchUser(ctx, tenantId, userId, params)
+	return err
+}
+
+// ScimReplaceUser converts echo context to params.
+func (w *ServerInterfaceWrapper) ScimReplaceUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "tenant_id" -------------
+	var tenantId TenantID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tenant_id", ctx.Param("tenant_id"), &tenantId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tenant_id: %s", err))
+	}
+
+	// ------------- Path parameter "user_id" -------------
+	var userId ScimUserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScimReplaceUserParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch ScimIfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ScimReplaceUser(ctx, tenantId, userId, params)
+	return err
+}
+
 // ListUsers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListUsers(ctx echo.Context) error {
 	var err error
@@ -3085,6 +4103,13 @@ func (w *ServerInterfaceWrapper) ListUsers(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "group_id", ctx.QueryParams(), &params.GroupId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter group_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "username" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "username", ctx.QueryParams(), &params.Username, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter username: %s", err))
 	}
 
 	// ------------- Optional query parameter "holds_role" -------------
@@ -3775,6 +4800,21 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/access/v1/search/subject", wrapper.AuthzenSearchSubject, options.OperationMiddlewares["authzenSearchSubject"]...)
 	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/access/v1/search/action", wrapper.AuthzenSearchAction, options.OperationMiddlewares["authzenSearchAction"]...)
 	router.GET(options.BaseURL+"/.well-known/authzen-configuration/v1/tenants/:tenant_id", wrapper.AuthzenMetadata, options.OperationMiddlewares["authzenMetadata"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Users", wrapper.ScimListUsers, options.OperationMiddlewares["scimListUsers"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Users", wrapper.ScimCreateUser, options.OperationMiddlewares["scimCreateUser"]...)
+	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Users/:user_id", wrapper.ScimDeleteUser, options.OperationMiddlewares["scimDeleteUser"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Users/:user_id", wrapper.ScimGetUser, options.OperationMiddlewares["scimGetUser"]...)
+	router.PATCH(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Users/:user_id", wrapper.ScimPatchUser, options.OperationMiddlewares["scimPatchUser"]...)
+	router.PUT(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Users/:user_id", wrapper.ScimReplaceUser, options.OperationMiddlewares["scimReplaceUser"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Groups", wrapper.ScimListGroups, options.OperationMiddlewares["scimListGroups"]...)
+	router.POST(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Groups", wrapper.ScimCreateGroup, options.OperationMiddlewares["scimCreateGroup"]...)
+	router.DELETE(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Groups/:group_id", wrapper.ScimDeleteGroup, options.OperationMiddlewares["scimDeleteGroup"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Groups/:group_id", wrapper.ScimGetGroup, options.OperationMiddlewares["scimGetGroup"]...)
+	router.PATCH(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Groups/:group_id", wrapper.ScimPatchGroup, options.OperationMiddlewares["scimPatchGroup"]...)
+	router.PUT(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Groups/:group_id", wrapper.ScimReplaceGroup, options.OperationMiddlewares["scimReplaceGroup"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/ServiceProviderConfig", wrapper.ScimServiceProviderConfig, options.OperationMiddlewares["scimServiceProviderConfig"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/ResourceTypes", wrapper.ScimResourceTypes, options.OperationMiddlewares["scimResourceTypes"]...)
+	router.GET(options.BaseURL+"/v1/tenants/:tenant_id/scim/v2/Schemas", wrapper.ScimSchemas, options.OperationMiddlewares["scimSchemas"]...)
 
 }
 
@@ -3945,6 +4985,97 @@ type RateLimitedApplicationProblemPlusJSONResponse struct {
 	Body Problem
 
 	Headers RateLimitedResponseHeaders
+}
+
+type ScimBadRequestResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimBadRequestApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimBadRequestResponseHeaders
+}
+
+type ScimConflictResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimConflictApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimConflictResponseHeaders
+}
+
+type ScimForbiddenResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimForbiddenApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimForbiddenResponseHeaders
+}
+
+type ScimInternalResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimInternalApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimInternalResponseHeaders
+}
+
+type ScimNotFoundResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimNotFoundApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimNotFoundResponseHeaders
+}
+
+type ScimPreconditionFailedResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimPreconditionFailedApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimPreconditionFailedResponseHeaders
+}
+
+type ScimRateLimitedResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+}
+type ScimRateLimitedApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimRateLimitedResponseHeaders
+}
+
+type ScimTooLargeResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimTooLargeApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimTooLargeResponseHeaders
+}
+
+type ScimUnauthorizedResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+type ScimUnauthorizedApplicationScimPlusJSONResponse struct {
+	Body ScimError
+
+	Headers ScimUnauthorizedResponseHeaders
 }
 
 type UnauthorizedResponseHeaders struct {
@@ -13079,6 +14210,3083 @@ func (response AddRoleAssignees500ApplicationProblemPlusJSONResponse) VisitAddRo
 	return err
 }
 
+type ScimListGroupsRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Params   ScimListGroupsParams
+}
+
+type ScimListGroupsResponseObject interface {
+	VisitScimListGroupsResponse(w http.ResponseWriter) error
+}
+
+type ScimListGroups200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimListGroups200ApplicationScimPlusJSONResponse struct {
+	Body    ScimGroupList
+	Headers ScimListGroups200ResponseHeaders
+}
+
+func (response ScimListGroups200ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListGroups400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimListGroups400ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListGroups401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimListGroups401ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListGroups403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimListGroups403ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListGroups404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimListGroups404ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListGroups429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimListGroups429ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListGroups500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimListGroups500ApplicationScimPlusJSONResponse) VisitScimListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroupRequestObject struct {
+	TenantId                    TenantID `json:"tenant_id"`
+	JSONBody                    *ScimCreateGroupJSONRequestBody
+	ApplicationScimPlusJSONBody *ScimCreateGroupApplicationScimPlusJSONRequestBody
+}
+
+type ScimCreateGroupResponseObject interface {
+	VisitScimCreateGroupResponse(w http.ResponseWriter) error
+}
+
+type ScimCreateGroup201ResponseHeaders struct {
+	ETag            string
+	Location        string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimCreateGroup201ApplicationScimPlusJSONResponse struct {
+	Body    ScimGroup
+	Headers ScimCreateGroup201ResponseHeaders
+}
+
+func (response ScimCreateGroup201ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup400ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup401ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup403ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup404ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup409ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup413ApplicationScimPlusJSONResponse struct {
+	ScimTooLargeApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup413ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup429ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateGroup500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateGroup500ApplicationScimPlusJSONResponse) VisitScimCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroupRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Params   ScimDeleteGroupParams
+}
+
+type ScimDeleteGroupResponseObject interface {
+	VisitScimDeleteGroupResponse(w http.ResponseWriter) error
+}
+
+type ScimDeleteGroup204ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimDeleteGroup204Response struct {
+	Headers ScimDeleteGroup204ResponseHeaders
+}
+
+func (response ScimDeleteGroup204Response) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type ScimDeleteGroup400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup400ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup401ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup403ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup404ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup409ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup412ApplicationScimPlusJSONResponse struct {
+	ScimPreconditionFailedApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup412ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup429ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteGroup500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteGroup500ApplicationScimPlusJSONResponse) VisitScimDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroupRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	GroupId  GroupID  `json:"group_id"`
+	Params   ScimGetGroupParams
+}
+
+type ScimGetGroupResponseObject interface {
+	VisitScimGetGroupResponse(w http.ResponseWriter) error
+}
+
+type ScimGetGroup200ResponseHeaders struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimGetGroup200ApplicationScimPlusJSONResponse struct {
+	Body    ScimGroup
+	Headers ScimGetGroup200ResponseHeaders
+}
+
+func (response ScimGetGroup200ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroup400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetGroup400ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroup401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetGroup401ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroup403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetGroup403ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroup404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetGroup404ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroup429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetGroup429ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetGroup500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetGroup500ApplicationScimPlusJSONResponse) VisitScimGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroupRequestObject struct {
+	TenantId                    TenantID `json:"tenant_id"`
+	GroupId                     GroupID  `json:"group_id"`
+	Params                      ScimPatchGroupParams
+	JSONBody                    *ScimPatchGroupJSONRequestBody
+	ApplicationScimPlusJSONBody *ScimPatchGroupApplicationScimPlusJSONRequestBody
+}
+
+type ScimPatchGroupResponseObject interface {
+	VisitScimPatchGroupResponse(w http.ResponseWriter) error
+}
+
+type ScimPatchGroup200ResponseHeaders struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimPatchGroup200ApplicationScimPlusJSONResponse struct {
+	Body    ScimGroup
+	Headers ScimPatchGroup200ResponseHeaders
+}
+
+func (response ScimPatchGroup200ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup204ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimPatchGroup204Response struct {
+	Headers ScimPatchGroup204ResponseHeaders
+}
+
+func (response ScimPatchGroup204Response) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type ScimPatchGroup400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup400ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup401ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup403ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup404ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup409ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup412ApplicationScimPlusJSONResponse struct {
+	ScimPreconditionFailedApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup412ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup413ApplicationScimPlusJSONResponse struct {
+	ScimTooLargeApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup413ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup429ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchGroup500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchGroup500ApplicationScimPlusJSONResponse) VisitScimPatchGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroupRequestObject struct {
+	TenantId                    TenantID `json:"tenant_id"`
+	GroupId                     GroupID  `json:"group_id"`
+	Params                      ScimReplaceGroupParams
+	JSONBody                    *ScimReplaceGroupJSONRequestBody
+	ApplicationScimPlusJSONBody *ScimReplaceGroupApplicationScimPlusJSONRequestBody
+}
+
+type ScimReplaceGroupResponseObject interface {
+	VisitScimReplaceGroupResponse(w http.ResponseWriter) error
+}
+
+type ScimReplaceGroup200ResponseHeaders struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimReplaceGroup200ApplicationScimPlusJSONResponse struct {
+	Body    ScimGroup
+	Headers ScimReplaceGroup200ResponseHeaders
+}
+
+func (response ScimReplaceGroup200ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup400ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup401ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup403ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup404ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup409ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup412ApplicationScimPlusJSONResponse struct {
+	ScimPreconditionFailedApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup412ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup413ApplicationScimPlusJSONResponse struct {
+	ScimTooLargeApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup413ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup429ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceGroup500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceGroup500ApplicationScimPlusJSONResponse) VisitScimReplaceGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypesRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+}
+
+type ScimResourceTypesResponseObject interface {
+	VisitScimResourceTypesResponse(w http.ResponseWriter) error
+}
+
+type ScimResourceTypes200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimResourceTypes200ApplicationScimPlusJSONResponse struct {
+	Body    ScimResourceTypeList
+	Headers ScimResourceTypes200ResponseHeaders
+}
+
+func (response ScimResourceTypes200ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypes400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimResourceTypes400ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypes401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimResourceTypes401ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypes403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimResourceTypes403ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypes404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimResourceTypes404ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypes429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimResourceTypes429ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimResourceTypes500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimResourceTypes500ApplicationScimPlusJSONResponse) VisitScimResourceTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemasRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+}
+
+type ScimSchemasResponseObject interface {
+	VisitScimSchemasResponse(w http.ResponseWriter) error
+}
+
+type ScimSchemas200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimSchemas200ApplicationScimPlusJSONResponse struct {
+	Body    ScimSchemaList
+	Headers ScimSchemas200ResponseHeaders
+}
+
+func (response ScimSchemas200ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemas400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimSchemas400ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemas401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimSchemas401ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemas403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimSchemas403ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemas404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimSchemas404ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemas429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimSchemas429ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimSchemas500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimSchemas500ApplicationScimPlusJSONResponse) VisitScimSchemasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfigRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+}
+
+type ScimServiceProviderConfigResponseObject interface {
+	VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error
+}
+
+type ScimServiceProviderConfig200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimServiceProviderConfig200ApplicationScimPlusJSONResponse struct {
+	Body    ScimServiceProviderConfig
+	Headers ScimServiceProviderConfig200ResponseHeaders
+}
+
+func (response ScimServiceProviderConfig200ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfig400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimServiceProviderConfig400ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfig401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimServiceProviderConfig401ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfig403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimServiceProviderConfig403ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfig404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimServiceProviderConfig404ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfig429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimServiceProviderConfig429ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimServiceProviderConfig500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimServiceProviderConfig500ApplicationScimPlusJSONResponse) VisitScimServiceProviderConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsersRequestObject struct {
+	TenantId TenantID `json:"tenant_id"`
+	Params   ScimListUsersParams
+}
+
+type ScimListUsersResponseObject interface {
+	VisitScimListUsersResponse(w http.ResponseWriter) error
+}
+
+type ScimListUsers200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimListUsers200ApplicationScimPlusJSONResponse struct {
+	Body    ScimUserList
+	Headers ScimListUsers200ResponseHeaders
+}
+
+func (response ScimListUsers200ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsers400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimListUsers400ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsers401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimListUsers401ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsers403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimListUsers403ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsers404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimListUsers404ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsers429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimListUsers429ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimListUsers500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimListUsers500ApplicationScimPlusJSONResponse) VisitScimListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUserRequestObject struct {
+	TenantId                    TenantID `json:"tenant_id"`
+	JSONBody                    *ScimCreateUserJSONRequestBody
+	ApplicationScimPlusJSONBody *ScimCreateUserApplicationScimPlusJSONRequestBody
+}
+
+type ScimCreateUserResponseObject interface {
+	VisitScimCreateUserResponse(w http.ResponseWriter) error
+}
+
+type ScimCreateUser201ResponseHeaders struct {
+	ETag            string
+	Location        string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimCreateUser201ApplicationScimPlusJSONResponse struct {
+	Body    ScimUser
+	Headers ScimCreateUser201ResponseHeaders
+}
+
+func (response ScimCreateUser201ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser400ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser401ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser403ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser404ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser409ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser413ApplicationScimPlusJSONResponse struct {
+	ScimTooLargeApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser413ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser429ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimCreateUser500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimCreateUser500ApplicationScimPlusJSONResponse) VisitScimCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUserRequestObject struct {
+	TenantId TenantID   `json:"tenant_id"`
+	UserId   ScimUserID `json:"user_id"`
+	Params   ScimDeleteUserParams
+}
+
+type ScimDeleteUserResponseObject interface {
+	VisitScimDeleteUserResponse(w http.ResponseWriter) error
+}
+
+type ScimDeleteUser204ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimDeleteUser204Response struct {
+	Headers ScimDeleteUser204ResponseHeaders
+}
+
+func (response ScimDeleteUser204Response) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(204)
+	return nil
+}
+
+type ScimDeleteUser400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser400ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser401ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser403ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser404ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser409ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser412ApplicationScimPlusJSONResponse struct {
+	ScimPreconditionFailedApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser412ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser429ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimDeleteUser500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimDeleteUser500ApplicationScimPlusJSONResponse) VisitScimDeleteUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUserRequestObject struct {
+	TenantId TenantID   `json:"tenant_id"`
+	UserId   ScimUserID `json:"user_id"`
+	Params   ScimGetUserParams
+}
+
+type ScimGetUserResponseObject interface {
+	VisitScimGetUserResponse(w http.ResponseWriter) error
+}
+
+type ScimGetUser200ResponseHeaders struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+}
+
+type ScimGetUser200ApplicationScimPlusJSONResponse struct {
+	Body    ScimUser
+	Headers ScimGetUser200ResponseHeaders
+}
+
+func (response ScimGetUser200ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUser400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetUser400ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUser401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetUser401ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUser403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetUser403ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUser404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetUser404ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUser429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetUser429ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimGetUser500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimGetUser500ApplicationScimPlusJSONResponse) VisitScimGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUserRequestObject struct {
+	TenantId                    TenantID   `json:"tenant_id"`
+	UserId                      ScimUserID `json:"user_id"`
+	Params                      ScimPatchUserParams
+	JSONBody                    *ScimPatchUserJSONRequestBody
+	ApplicationScimPlusJSONBody *ScimPatchUserApplicationScimPlusJSONRequestBody
+}
+
+type ScimPatchUserResponseObject interface {
+	VisitScimPatchUserResponse(w http.ResponseWriter) error
+}
+
+type ScimPatchUser200ResponseHeaders struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimPatchUser200ApplicationScimPlusJSONResponse struct {
+	Body    ScimUser
+	Headers ScimPatchUser200ResponseHeaders
+}
+
+func (response ScimPatchUser200ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser400ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser401ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser403ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser404ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser409ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser412ApplicationScimPlusJSONResponse struct {
+	ScimPreconditionFailedApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser412ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser413ApplicationScimPlusJSONResponse struct {
+	ScimTooLargeApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser413ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser429ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimPatchUser500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimPatchUser500ApplicationScimPlusJSONResponse) VisitScimPatchUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUserRequestObject struct {
+	TenantId                    TenantID   `json:"tenant_id"`
+	UserId                      ScimUserID `json:"user_id"`
+	Params                      ScimReplaceUserParams
+	JSONBody                    *ScimReplaceUserJSONRequestBody
+	ApplicationScimPlusJSONBody *ScimReplaceUserApplicationScimPlusJSONRequestBody
+}
+
+type ScimReplaceUserResponseObject interface {
+	VisitScimReplaceUserResponse(w http.ResponseWriter) error
+}
+
+type ScimReplaceUser200ResponseHeaders struct {
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	RosterRevision  int64
+}
+
+type ScimReplaceUser200ApplicationScimPlusJSONResponse struct {
+	Body    ScimUser
+	Headers ScimReplaceUser200ResponseHeaders
+}
+
+func (response ScimReplaceUser200ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Roster-Revision", fmt.Sprint(response.Headers.RosterRevision))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser400ApplicationScimPlusJSONResponse struct {
+	ScimBadRequestApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser400ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser401ApplicationScimPlusJSONResponse struct {
+	ScimUnauthorizedApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser401ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser403ApplicationScimPlusJSONResponse struct {
+	ScimForbiddenApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser403ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser404ApplicationScimPlusJSONResponse struct {
+	ScimNotFoundApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser404ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser409ApplicationScimPlusJSONResponse struct {
+	ScimConflictApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser409ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser412ApplicationScimPlusJSONResponse struct {
+	ScimPreconditionFailedApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser412ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser413ApplicationScimPlusJSONResponse struct {
+	ScimTooLargeApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser413ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser429ApplicationScimPlusJSONResponse struct {
+	ScimRateLimitedApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser429ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ScimReplaceUser500ApplicationScimPlusJSONResponse struct {
+	ScimInternalApplicationScimPlusJSONResponse
+}
+
+func (response ScimReplaceUser500ApplicationScimPlusJSONResponse) VisitScimReplaceUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListUsersRequestObject struct {
 	TenantId TenantID `json:"tenant_id"`
 	Params   ListUsersParams
@@ -16563,6 +20771,51 @@ type StrictServerInterface interface {
 	// AddRoleAssignees Assign the role globally to these users (all or nothing)
 	// (POST /v1/tenants/{tenant_id}/roles/{role_id}/relationships/assigned_users)
 	AddRoleAssignees(ctx context.Context, request AddRoleAssigneesRequestObject) (AddRoleAssigneesResponseObject, error)
+	// ScimListGroups SCIM 2.0 — list or filter groups
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Groups)
+	ScimListGroups(ctx context.Context, request ScimListGroupsRequestObject) (ScimListGroupsResponseObject, error)
+	// ScimCreateGroup SCIM 2.0 — create a group
+	// (POST /v1/tenants/{tenant_id}/scim/v2/Groups)
+	ScimCreateGroup(ctx context.Context, request ScimCreateGroupRequestObject) (ScimCreateGroupResponseObject, error)
+	// ScimDeleteGroup SCIM 2.0 — delete a group
+	// (DELETE /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimDeleteGroup(ctx context.Context, request ScimDeleteGroupRequestObject) (ScimDeleteGroupResponseObject, error)
+	// ScimGetGroup SCIM 2.0 — read a group
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimGetGroup(ctx context.Context, request ScimGetGroupRequestObject) (ScimGetGroupResponseObject, error)
+	// ScimPatchGroup SCIM 2.0 — patch a group
+	// (PATCH /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimPatchGroup(ctx context.Context, request ScimPatchGroupRequestObject) (ScimPatchGroupResponseObject, error)
+	// ScimReplaceGroup SCIM 2.0 — replace a group
+	// (PUT /v1/tenants/{tenant_id}/scim/v2/Groups/{group_id})
+	ScimReplaceGroup(ctx context.Context, request ScimReplaceGroupRequestObject) (ScimReplaceGroupResponseObject, error)
+	// ScimResourceTypes SCIM 2.0 — the resource types, User and Group
+	// (GET /v1/tenants/{tenant_id}/scim/v2/ResourceTypes)
+	ScimResourceTypes(ctx context.Context, request ScimResourceTypesRequestObject) (ScimResourceTypesResponseObject, error)
+	// ScimSchemas SCIM 2.0 — the schemas of User and Group, as Roster keeps them
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Schemas)
+	ScimSchemas(ctx context.Context, request ScimSchemasRequestObject) (ScimSchemasResponseObject, error)
+	// ScimServiceProviderConfig SCIM 2.0 — what this service provider supports
+	// (GET /v1/tenants/{tenant_id}/scim/v2/ServiceProviderConfig)
+	ScimServiceProviderConfig(ctx context.Context, request ScimServiceProviderConfigRequestObject) (ScimServiceProviderConfigResponseObject, error)
+	// ScimListUsers SCIM 2.0 — list or filter users
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Users)
+	ScimListUsers(ctx context.Context, request ScimListUsersRequestObject) (ScimListUsersResponseObject, error)
+	// ScimCreateUser SCIM 2.0 — create a user
+	// (POST /v1/tenants/{tenant_id}/scim/v2/Users)
+	ScimCreateUser(ctx context.Context, request ScimCreateUserRequestObject) (ScimCreateUserResponseObject, error)
+	// ScimDeleteUser SCIM 2.0 — delete a user
+	// (DELETE /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimDeleteUser(ctx context.Context, request ScimDeleteUserRequestObject) (ScimDeleteUserResponseObject, error)
+	// ScimGetUser SCIM 2.0 — read a user
+	// (GET /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimGetUser(ctx context.Context, request ScimGetUserRequestObject) (ScimGetUserResponseObject, error)
+	// ScimPatchUser SCIM 2.0 — patch a user
+	// (PATCH /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimPatchUser(ctx context.Context, request ScimPatchUserRequestObject) (ScimPatchUserResponseObject, error)
+	// ScimReplaceUser SCIM 2.0 — replace a user
+	// (PUT /v1/tenants/{tenant_id}/scim/v2/Users/{user_id})
+	ScimReplaceUser(ctx context.Context, request ScimReplaceUserRequestObject) (ScimReplaceUserResponseObject, error)
 	// ListUsers List users
 	// (GET /v1/tenants/{tenant_id}/users)
 	ListUsers(ctx context.Context, request ListUsersRequestObject) (ListUsersResponseObject, error)
@@ -18476,6 +22729,699 @@ func (sh *strictHandler) AddRoleAssignees(ctx echo.Context, tenantId TenantID, r
 	return nil
 }
 
+// ScimListGroups operation middleware
+func (sh *strictHandler) ScimListGroups(ctx echo.Context, tenantId TenantID, params ScimListGroupsParams) error {
+	var request ScimListGroupsRequestObject
+
+	request.TenantId = tenantId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimListGroups(ctx.Request().Context(), request.(ScimListGroupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimListGroups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimListGroupsResponseObject); ok {
+		return validResponse.VisitScimListGroupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimCreateGroup operation middleware
+func (sh *strictHandler) ScimCreateGroup(ctx echo.Context, tenantId TenantID) error {
+	var request ScimCreateGroupRequestObject
+
+	request.TenantId = tenantId
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ScimCreateGroupJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/scim+json") {
+		var body ScimCreateGroupApplicationScimPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationScimPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimCreateGroup(ctx.Request().Context(), request.(ScimCreateGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimCreateGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimCreateGroupResponseObject); ok {
+		return validResponse.VisitScimCreateGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimDeleteGroup operation middleware
+func (sh *strictHandler) ScimDeleteGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimDeleteGroupParams) error {
+	var request ScimDeleteGroupRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimDeleteGroup(ctx.Request().Context(), request.(ScimDeleteGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimDeleteGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimDeleteGroupResponseObject); ok {
+		return validResponse.VisitScimDeleteGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimGetGroup operation middleware
+func (sh *strictHandler) ScimGetGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimGetGroupParams) error {
+	var request ScimGetGroupRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimGetGroup(ctx.Request().Context(), request.(ScimGetGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimGetGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimGetGroupResponseObject); ok {
+		return validResponse.VisitScimGetGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimPatchGroup operation middleware
+func (sh *strictHandler) ScimPatchGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimPatchGroupParams) error {
+	var request ScimPatchGroupRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ScimPatchGroupJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/scim+json") {
+		var body ScimPatchGroupApplicationScimPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationScimPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimPatchGroup(ctx.Request().Context(), request.(ScimPatchGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimPatchGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimPatchGroupResponseObject); ok {
+		return validResponse.VisitScimPatchGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimReplaceGroup operation middleware
+func (sh *strictHandler) ScimReplaceGroup(ctx echo.Context, tenantId TenantID, groupId GroupID, params ScimReplaceGroupParams) error {
+	var request ScimReplaceGroupRequestObject
+
+	request.TenantId = tenantId
+	request.GroupId = groupId
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ScimReplaceGroupJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/scim+json") {
+		var body ScimReplaceGroupApplicationScimPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationScimPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimReplaceGroup(ctx.Request().Context(), request.(ScimReplaceGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimReplaceGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimReplaceGroupResponseObject); ok {
+		return validResponse.VisitScimReplaceGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimResourceTypes operation middleware
+func (sh *strictHandler) ScimResourceTypes(ctx echo.Context, tenantId TenantID) error {
+	var request ScimResourceTypesRequestObject
+
+	request.TenantId = tenantId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimResourceTypes(ctx.Request().Context(), request.(ScimResourceTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimResourceTypes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimResourceTypesResponseObject); ok {
+		return validResponse.VisitScimResourceTypesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimSchemas operation middleware
+func (sh *strictHandler) ScimSchemas(ctx echo.Context, tenantId TenantID) error {
+	var request ScimSchemasRequestObject
+
+	request.TenantId = tenantId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimSchemas(ctx.Request().Context(), request.(ScimSchemasRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimSchemas")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimSchemasResponseObject); ok {
+		return validResponse.VisitScimSchemasResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimServiceProviderConfig operation middleware
+func (sh *strictHandler) ScimServiceProviderConfig(ctx echo.Context, tenantId TenantID) error {
+	var request ScimServiceProviderConfigRequestObject
+
+	request.TenantId = tenantId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimServiceProviderConfig(ctx.Request().Context(), request.(ScimServiceProviderConfigRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimServiceProviderConfig")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimServiceProviderConfigResponseObject); ok {
+		return validResponse.VisitScimServiceProviderConfigResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimListUsers operation middleware
+func (sh *strictHandler) ScimListUsers(ctx echo.Context, tenantId TenantID, params ScimListUsersParams) error {
+	var request ScimListUsersRequestObject
+
+	request.TenantId = tenantId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimListUsers(ctx.Request().Context(), request.(ScimListUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimListUsers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimListUsersResponseObject); ok {
+		return validResponse.VisitScimListUsersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimCreateUser operation middleware
+func (sh *strictHandler) ScimCreateUser(ctx echo.Context, tenantId TenantID) error {
+	var request ScimCreateUserRequestObject
+
+	request.TenantId = tenantId
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ScimCreateUserJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/scim+json") {
+		var body ScimCreateUserApplicationScimPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationScimPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimCreateUser(ctx.Request().Context(), request.(ScimCreateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimCreateUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimCreateUserResponseObject); ok {
+		return validResponse.VisitScimCreateUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimDeleteUser operation middleware
+func (sh *strictHandler) ScimDeleteUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimDeleteUserParams) error {
+	var request ScimDeleteUserRequestObject
+
+	request.TenantId = tenantId
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimDeleteUser(ctx.Request().Context(), request.(ScimDeleteUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimDeleteUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimDeleteUserResponseObject); ok {
+		return validResponse.VisitScimDeleteUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimGetUser operation middleware
+func (sh *strictHandler) ScimGetUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimGetUserParams) error {
+	var request ScimGetUserRequestObject
+
+	request.TenantId = tenantId
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimGetUser(ctx.Request().Context(), request.(ScimGetUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimGetUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimGetUserResponseObject); ok {
+		return validResponse.VisitScimGetUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimPatchUser operation middleware
+func (sh *strictHandler) ScimPatchUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimPatchUserParams) error {
+	var request ScimPatchUserRequestObject
+
+	request.TenantId = tenantId
+	request.UserId = userId
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ScimPatchUserJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/scim+json") {
+		var body ScimPatchUserApplicationScimPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationScimPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimPatchUser(ctx.Request().Context(), request.(ScimPatchUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimPatchUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimPatchUserResponseObject); ok {
+		return validResponse.VisitScimPatchUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ScimReplaceUser operation middleware
+func (sh *strictHandler) ScimReplaceUser(ctx echo.Context, tenantId TenantID, userId ScimUserID, params ScimReplaceUserParams) error {
+	var request ScimReplaceUserRequestObject
+
+	request.TenantId = tenantId
+	request.UserId = userId
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ScimReplaceUserJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/scim+json") {
+		var body ScimReplaceUserApplicationScimPlusJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.ApplicationScimPlusJSONBody = &body
+
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ScimReplaceUser(ctx.Request().Context(), request.(ScimReplaceUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ScimReplaceUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ScimReplaceUserResponseObject); ok {
+		return validResponse.VisitScimReplaceUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListUsers operation middleware
 func (sh *strictHandler) ListUsers(ctx echo.Context, tenantId TenantID, params ListUsersParams) error {
 	var request ListUsersRequestObject
@@ -19022,277 +23968,349 @@ func (sh *strictHandler) RevokeUserToken(ctx echo.Context, tenantId TenantID, us
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Pcts4sjf6KijdrYo0S8my45mdyLV1Pk8mmfG3k4krcWq/2lGuCZOQhGMK0BCgFW2Oq8473PsM98HO",
-	"k9xCN0CCEql/lu04UdXWTmyTINBo9D90//pzI5LjiRRMaNXofW6MGI1ZCv98dUGH5r8xU1HKJ5pL0eg1",
-	"3utUiiFhQnM9I5oOiRwQPWIkldNnitywVHEpTohiIiZckysaXRMuSHg2aL+hOhqFnUbQSNmfGU9Z3Ojp",
-	"NGNBQ0UjNqbma3o2YY1eQ+mUi2Hj9jZovKOa/cbHXC9O5p8jqglXJGEDbeZByVUWD5kOiMqiEaGKhP1G",
-	"pljab5ykf//+byf678dhj4RpaN6CWbM/M6a0IikbUy64GAYk1GFfmD8qFkkRK5IJzRN4HIc3Lw+yJCF0",
-	"SLnokDNNBB0z5T/iDU7ilE2JFKTJteoLM59nKiAyJQOZEkoGlCcsJjTTI0PWiJrVEa4ViRLOhCY0jlOm",
-	"1DPV8t5yg2tDA/OFvpCCCCkYaZqPT1J5xVSrcpzAkIZrojQVseqQ85Qp84AUyYxMR0wQXH56w9K+SDOh",
-	"yJTrEQnb7ZRq1k7MdoQBoSI2TwqzOHbD0hlJmZpIoVinLxpBg32i40li9nNhGxprbvq5THg0W9z6C4++",
-	"SHJFmmevLl6TOKUDTfrFEASZmgw4S2IF5Pv14uK832jlfNIXBaP8+ffDbvdk+vfDbkD6Ddycttmc0t8M",
-	"G5kXgJMYjUYE9zXnwNB7M+wLeGR+HxyzyEE1E6gOCf/MefUqS5UmzZxlqTZbHrFWQMJpSHyOpYKw8UTP",
-	"cm6k14Y9JUnZgCfJ8h0nZsP7Ylc7vh49V/EDLvrs56Wc8EwRHp/AUsw5MP+1JIfFGjH0f9p2qPbZzyFp",
-	"JkxrlqqAxHxoTopZX9i+7PQO/vp3s1xNxlJpcnj0I4lGNKWReboFex6NJIs7pXmP6affmBjqUaN3ePRj",
-	"ULkOnc5OB5qlVdJMJsUWakmm1AhQNpCpWaFOZ1wM5z7IBR9n40bvMP8YF5oNWYpfk0qz9B274Qo+UUU6",
-	"zQQVhnKpfYxQMz2iR1yRaco1Wy6wBzIdU40f/sEc64V53AaNCU3pmGmrWU4rRPmpUFOWGrmEkyZTmSUx",
-	"GdEbRij8zZwOjdOaUGV204gvTZrvXr8kz58/f9HqwY5TpfhQjI1GC/pizMZXLFUjPlEBmXIRy6kK4Kwa",
-	"6aczFZDUkH3C0jFXZv3IBFyMWMo1FREzfDOQaQQMJTrkYsT6AudEIpqmnCkSUnUpB6E7HyR01AyLt6km",
-	"IdVhh5zhaRtkOksZiHS7ydqMLJPYCLURV1qmM3LNJpo0w3bb/qKdMm0khBRhKzCMeNztGvXDxRBGZTRN",
-	"OCvo0xf0hvKEXiWsQ15SIaThKRLJ8RUXLLaCfczFZT5lPMrcbMufGUtnjaBh9Fuj16C6Ubn3sZERmo9Z",
-	"o4rpX2apkmk1+4WCfdKXETwROltiYqYiM7PRQ2C/qrngO3Xn77jbrZrKL6nMJihFYMwJ1aNiyKH56yWP",
-	"lzK895EfK79xNgBDp5bHjw+PSCYSppRnOEVZmhoZFRqzy4p8rowYy9ePaqyYrbOoakVQNQlqbKlzOmRE",
-	"8X/X0htUQOlbMRvQLNGN3lE3KMmB50eNwMzEyiYzjyWSKmh8ag9lu/gtTPMNF/WCy1JykMoxiamm5mwl",
-	"jCorHwSbGj1J4/ZMZmkbpJhqnYDVZIWczkUfGVFFzKlIjY5msT1TdWTwT0pjqSDMCfDi6Oj5878ddZ//",
-	"8OP3x3/72w/dEkG6laL7bTqkgv8bzIDXPKlUGC9lJjQZJvKKJmQkk5iLobIiyPCON8QzRZrmpMtME64D",
-	"95JR/626lfrv46HY4BC8kwmrPWdG4t75mL1nNK06ZS+pYm0uFBOKa37DiMqu8DUyNselbrkKx6uZw1H1",
-	"YboAFqpdKHLYBkv94XnVVz4ollaZPqeoyHgMSiQcsxCsW7B7aJKAPSqnAp7Kl12eofnTHbfi1ryLRiCq",
-	"90yP/s3ETzS2ppb5ZSSFUVvmn3QySayBe/CfCo938bG/pGzQ6DX+r4PCMT3Av6oDO/KrNJXWsCjT4ydq",
-	"FPck06QJylwMDV3GXJkpx8TaAgG5ojH53+/f/h54hrKMZ+ZHqUdGreNsiXkPzofnF5f80arZ2mcPigd9",
-	"h6ZdeDRrvWwfvw0avum68vXcXgYyWcK9lukVj2MmHmxHwMKU10yQhEbXioTRiEXXqmeEc/j1EPZMaJYK",
-	"mjwYXd/LMdMjw+DWcZQlD66ZyOHQGXd+KILHXxE7/y71a5mJ+MGo/rvEgIE1HJoyzSWGc6O+IvLmg7KH",
-	"o/DbG4b6K6WaETA5vxSCguvezn335fTMvfyd7MSFlL/RdMgebBtOQR8SaXbjkLzhP309XP1B0EyPZMr/",
-	"/YBs/aawRoztARrxKyDpWibeJJVXCRv/dTOKnuNbVcQ8Ezc04bmlF8JP6KUwswFhK/ADIhD2/TKIDcEQ",
-	"KQYJjx6UYu6bqjAIXLxBaSNom2FkHwlbXw6p1jFXd06ri9x5siYrBKTy6CBphgM3rS+JVmcxG0+kZiKa",
-	"veFq7AJQD0m10JtD+x9sFpIpVcb3jPHKylpK+a3NDMMUlthc4I9oSPVFM+TFcJfXbHY5tusKW718MGMF",
-	"yzggxqkF6SrjGYYvv5BtWe0Y7HwvPgj2acIizWIC8pA0Q26nEbZOiGBGqyeMXivifq++HEZew6jfOcV+",
-	"l5oMzEdJMxRSX8K/v6TTfU5niaTxGnbgzmnzzh3XskFImuEEJ3WppbxMzLS+KIqlcI/GIX4KLvJDEq3I",
-	"diCxZBheBtllyObN7BK99y+JcOt5fbtXIFKSMRWzIiOjGRof8DLBuYT2dq90y064ImrChIb4p3fdm9+w",
-	"98XqK/a3dXfgVUkPpCkHA6O77OVH60vRNls7qBBgXs8p2vmuV/lFpBlm3nS+nLNx62LiGOXOr5nNT5NU",
-	"TliqOUbA8QqaxZdUryLOBR8zpel4YiaZv3dVk/GCDxiK2XPgQv/m61TLFGKqcwH6oBFzNUno7BJj/p8X",
-	"H2CfJjxlatP51o5nlCjeaW80Xsqo5ayFEd2VUdXfVCQnKz/0Hh4yT8O1/0qPPt/e9/g8XnO4K5I/vDss",
-	"oMIckd2k8s8FJaYob/XHfMvk1X+yCPi1+P7LlFENy6Mxag2anHvsNqCJYsEcB267oXfdN++q6PuKG7PS",
-	"Pi6/VtpsW2s2ZzllzzQbq8XTy92v83+sxyhmcPs1mqZ0tjArHG/5nH7jSt/nlIKGl3CxaqDf2Sdtkzeq",
-	"11IebfnK3rFJQqNNGdnL5tli/fbs3MJlvN1uny+r98n/5vI1vc9lCRPZGN6NNL8x537CRGwY+WMFZ59m",
-	"Mdevbqp1R6RtykORS2fYuRPhWiqGo5GWqT1USy+Il2uJDWVFzDTliarfT7xGXqAezrNYHLvRly8Or+Oq",
-	"KWnjVug6uW//ir+fp1dlJlKJg80XURY7+gWO+uWx/XkU667kjHxjd3KOCzZ5/HOMEe7TnDvLC3OWgLcH",
-	"jMaYBJOnUHz/Q8UWl8dZI8jusdj8YmAWK2d/TlNdv4J7n/DyyWFWixdVL38ODPNPes0vv7RPQwbmkK07",
-	"XzpkbgKY2yGzNFr37XfucaPBM1zkem++t0/P76obxZvKx3XJiGkpi3TckByWDlkyp4WqWWi53KlmUi8J",
-	"rm1Tc0oLescGK+0LN0O720uI9LJgo2Wye9EBYeKGpxJ0X174gaxyQmgUsYk2HraIIeIBod+rmc3ofaZI",
-	"zCLIm1Oe/lmY28/2oaXMv/6s/zmaBbZkImaC08QlGEdUEPZpklBuXE40YUOssKDkKgVX9ApiNma7STO0",
-	"l0uVc4+9Sds/XkmZMCoWdil/dMn+4EXiojrP9Ohfr35/pmxg1yUt2R/HTCnI4gTGq9TxbvwbmmTg0xuj",
-	"aJkRssYB8aTqbbC9hNpSzrjvbiVr8OUlQrkgVK1I3oJWj0Gn+5DHubW0jmAuSKl2Scs78x0r5rWBZVZ1",
-	"jEpuxmF30c8IGnKSf2jOYS9mcanYmArNI9+vYJ9YlGl2SZMEbFAxu5TicsBTpS/NT+BxpGOui1/jzxUO",
-	"yO36ysfbtLd26l/+UVXvQBEuys/Qo3KIN46MyDSGwpNrFp+QIkeajaEGx77BAqgoCp3wBg9qK+20keq4",
-	"E3fminQlXy6h6humaUw1rTqrEVPqspjgJRPxRHJ0aiuc1LnH1fLnJxB3vXTUuax/EhO3L1F2LB/UPmoZ",
-	"cNmzczKvejbBMiIsEYXn1vqcMx+NCwYh8EXOfQVJyjbJM6FK56UxK4zNYswV86mVyUl1vQieMUUmLIW5",
-	"kKa9ESGH3S4YSUsrQpaXhBiGrCbEqa0Ygj+HWPRbKhdyZqmiY0Zwvztzfmj3+MfVMtGjTpnt17Y8T7VO",
-	"+VWmmYJpCls0feIMUOMhKxLKqWDp2c8hObD/vuQxFpKFcxUYdrlO+mKd2lDIlLliZqWXWdbvPLE9F5eI",
-	"F2qHjo537fu68fwoQSyjDANtK0MFc5xtIzN1Qd4KzfPYq169vrplvC8UZlV8LzBOVsg+YS7HpS3pCAPC",
-	"Y+PNsDHlCWkCp3AxJBFVrNUhH8S1kFPhqiIITZnlpnhRuS2Q6vlR9yH4w6zlfljDNysq6GpVBFFyDCJl",
-	"OpKK5bQa0xmJzF+gAo0lik1HLGWkSdFlBF8XpKEKCLViqPXYZL0zA64ITj20J/TYMa3F8Mg1F7Hhlpx7",
-	"gGAsJk0EC2idGD0QGlHO1Zdy2rY4XBuEr95bEuzYm5zjyAeN89VdR1h6bi2clhARV7ujIOBPWXL9Fq6C",
-	"7HHd4D7uSsY1uQnSjfhMQXGdi04B0ghW818xBGKgCdQ13wYNPrjMc1VXlC4HDUz29L3i87fvLxpB4/wD",
-	"/P/pxctfG0Hj51e/vbp4VXnxBrWPFaZsQqFSVEsSHtwcHmAOqjr4nNdv3oYepsyBOcsqhCs1/PdBptLL",
-	"//nv/+8glQlTYaXBOaHaKOhGr/F/H1SF5oBDy8Wgx6W3/jht/4u2/91tv7hsf/x8GPxwfPuXlQ6ApZld",
-	"eh03eCJ9k7tZLccYpcgrwe1zi35snM4u00xUPTy3GZl1yx07KUNz43xnguvAgkGQ6QjAINjMslYsHfYC",
-	"T0nIxxMaObwSKP8mQkK9nGcfe7MrPra2k10+RAsuNvo37hcrzqz3+fodciGN+ajDeMy1Tdabj3wzLE0b",
-	"MaSBIlNjpOSvkCbuYI/QJDHcLKRgJ4SSOJ2RNBM9zBVuVdMMabz42Z/xZagt75GRnJbgcdhgwOCKvIS4",
-	"gXsYjagYsgBcSkj+gJrlahk8pFxULfq8yNS3R0fleYP2M4JNkxnUywdEyVSjBs6/UyPXixheIpXe7sOS",
-	"JFIMWXqHj88X5VeLYu8hpOQJoVcgegcydcX/3gZU3hW40vCVKq2oIbe7Ymm0joIzvH2GnFSxWuSxS51m",
-	"IqKVTF7mNuOGYyqnEwFEaTmZIHbMYTfodrvGDU85U9VcvVr712tAFE3PVKH5SoLMcoEVYKADSdPblqPu",
-	"Mcir46PjVqecqVYBEFGyofDBdemdiy0rVCoIn26JGZRfB84HgKqhgepMl0KqeVOpEo0vRyy6/slYENuq",
-	"sFpwEYS3gnp10ECDReyh0iKXYOAEDSx7X1u5wLI8f2U+fLu+arEfXkW7auUCoEYVigXSoqnRr2bHHRBT",
-	"DtM0gJoTDwFJIWYYsoflGB8WievW+qSsOqErafk208ZfX8Xq23Psai51U1ikcpLIKYur4/9gHbMaOT9M",
-	"qdBcDBHCKq/tU2OaJFjtjzFCrZxOOiEiSxIUkTETHNWP+R29SpiLY875ULme2DAztzZj1htxHZkF5EOo",
-	"o4VUPUu7glC19N+5gKgRCqSpGGLPmSNCAGWG5ABo5hV3pxRjCLgFiGC0LyB0FBDFECjMhfvtr4XUxOFC",
-	"wqEmzeNu19YfrHd0KoyHVUm4EJGuxKojciryuDMGpLkgQGMuRY/QIvdwMTZZEZfsCxuYPBUEvtoGcELg",
-	"cRAn+JEehgl6cirCFv5VeTCG3MPi7AsgFIthJsXlHobZQ/Osfd85B/m3ja0G00e2Ahgd1Rf2OdI0m+Hy",
-	"LuwWrA7XlM7R0oqJ4smyHbYK/mfO8awGTqo23ZadyeIIOT1Bk+TtoNH7YyPRuzv1som2uIt0r5XpH2+D",
-	"xit3jN/JpEKsryy6qP3DDmsd4MisryvNSt7noc7lcaZ16x/sFKqYqkRB9UTsj81yeMtMsmPzwyXvLjU+",
-	"XnOWxHlCWZnAgI1Q4VRJCA9MqB71SIiu+PxdZEBCL0/+j8OPHcsR5i/GAapOMrc5aqutBZxa8ULV0n4x",
-	"0htKrG+wxHpudakcV4ZFkBVQs2gpr21UAgCaSVgUwYSoUxKKzg0VRSxlA4aB79QUdRk9OqYx8ybUxGRF",
-	"wKIkVueR6UgSGscs9mIKuA6qSUTHDCfZ6lTLwPqyKnYjr5fMDajDNaFTOstjCNMRT5j5bUKVxcx1ujel",
-	"gshMV09jx2KtIijk8DsX1vLaKEj4c9iztDbkLYhJFaH2eo/IQeX889tJG3yOeYoGK4xVnWe11c1Jia0L",
-	"cQww5DX8zDVhwrBHU9NrJmC/wCoAji6qwQAAAD0Afw9rmXneM1jXwi9LfzO6OYtuDaUzUX2wDUUXg51Q",
-	"ArNxWWWJXhXMN1+RMkwnl8ej+EdVLcAMj1xGMivlDXmZK7V6PZvEm0+/qmrFqtjSVAKfOqVv1RJ4q8rC",
-	"OWKWITKrzN6qwgobw8ive4KtcubdOnZRa4Mc9+hlNjCND7B3X+q+LMz5V0YTvFYrz6gIXxZHS16vvLGq",
-	"C2YCdLG4rkydcxmK6xm51pM8i5nQfMBtvtl8lJ+L65VD2Qn9Bs8uJPqbSbmBliznN/elxXRA+O9yEWy+",
-	"mbjYeEXCYzJYbWvBU8VAyKbLprxdLGUHu7RwybbUR4EPVi3Dz2pdP6HvdcpY26hJvN/G4bwmAT+QfyBS",
-	"3sL3PMlQAbyt4IozdCDoDsLXbAKkNFqVXZX9uZI5fBzpnSnUPJxTY83NK1SZDi+fX//54lMj2MAN3rW6",
-	"3EQ/+mTbsgC/RKKNhOw960x/bbtQnSUWe3QN6s9mK0X6ODu3sI7zUrRwro5hLhgaBnjHPqGpJuEfNkmk",
-	"0/74V0xS+Q588Yqs215Fla6ZrZd10vSH+69+/7tWb/FXf6k62MUKzt1wd19IQLCEhibJjAwkhv8h/xUi",
-	"wj1CRV/Mh48D4+5EIxft5Zi27q7r4Tkp/Mzq3C+EGHeT2kjyM5euHbY65FcE3CehlrHsoTwJSSRvWKpK",
-	"v4SJOdw1G4Ni6WLHHPOK8t5ZSCLafF+aZpzWf6zYnvfsqdz9eSkLa4unRTbccRTOn9SKWJyDQlpMQXv9",
-	"krw4/v5vxEIsEYsyUFVmFJeiEPPop+Bke2hOQFoLo4kAL4BuB5fsFonUfGIBkwxSxuYA3iBvsRqU0azc",
-	"g+uCZgMW+rAqEQ+XV41FZFax/vZ64c2Kfa1PoQgamuuELc3kLM7mSOuJ6h0cpFC60YnZjQPDUgcVO7BW",
-	"Cih+30MIgq2tYpsKW3gznbbeXd98gAtSG9eMa9Wm21dfjmDoGC3XqmvvrSM9NrVwoX4KkjkQnAUl+0gm",
-	"sfLawBQp+3CbXp0dtCqStPLOZ94yhogZi7muYhtzhqALlbp0oez1E8XGnouzjH65K+QZLx44S+3U7k0U",
-	"Oy5cdU91McNg8FZugr1VzaN4c/cfXGkuIkAwSJVrrWO7NSWMYOQ3mZEmFTNMsMP7eQy0xn4Yvvbupv7q",
-	"zB6osl4ps0Lgn6CC70vL2szjMSTdytMpH+X8BJb80fojtDpONX+mNjTI64/QKnFYijXs9oCtk+T9sZzv",
-	"3Q1+eH77l3s9iZtgZFVzrj+VOib7FfvY3T1g69/9PbrbaVa2C2e67pr44VfzPr9kWwBUMa6SkYNckZEF",
-	"17/zRRzVnkqe08Br38Hlx53FnlSsMkBvOL30LiQrJpmPZCdqVorLhsk6uZL36cu1Qqex3U2gpfvF3BLV",
-	"TGlmJH6UKS3Hlasx720V7Fhlh+2l9QJznI3HmTYUg0oJPhgwaKRwQ5OMeb0D50T840ntBSZ77+7al/LJ",
-	"XKDmcx8G6jd6pN/AAoJ+4zbEXtMOCxliNKUn/ayRfiOY+80lj81jnU7ntgJQY5tsRf8Vt30po/Fbkcxq",
-	"Y+TzQgWX1ygPt+39ft4kcGfR93kfgkbVwZL6/LLNkvtP8lR4KoaMjOUNU4Svl+EfNBTTmovhSt5GIr13",
-	"T99D/D+fiUeBzWxknONpPOablk1CrmspuIS/mSttrxIUCOZTJ08XHk/o+k/PEQuntGLh6CPEFS69+Wsd",
-	"fgmUx5gHuNIAQfpMWbRvxaIUOvaP5FQ4ZRpVa3/8BGACrOCID6rC5fJeD0rTrV/ydh6RY5DV/I68lB/q",
-	"uU6gvl/gnAL8LxaAHlU7BFvq3m1Pau2RW0XWrZnIFRPePwcFtoXrejRZVAn463pC7MJlcN9+bKdhji+2",
-	"xXm+HNsI95wForgYJizMCwvQW3CX74UBnvdzL2pInWIfZ4nmEwy6wmjrgKPlK1vTwB7zEmLQYbAG0Oz9",
-	"ns7F9eT6cs0m7kHjwh3JHSUQbAVPP2/5aHl9efTpx0GjTg9mavO51ZpNwE5qvcpfQdNUTrkY5oXqVliN",
-	"6YzEslTze+eI6dqFur41VFR+eHtYeazNvB+0CcGWByTfnl34UofrRcBWECxev1YGD9hikcwSXbi+4ptX",
-	"SzVWz0c3+52oJbugR9ZKH6yu343cGtfeWs5VuFU+VDblV14OZSq9/HHw/PrPbnTUWGXqV6bbV0irs1jl",
-	"yM3miSLXARVqfrdBRWyRApIZFrz5txvrX0St12/FbJPrtLJD1895WfkdK1JlM7fPzK0A83sizLScOR5r",
-	"Uxb2Y9N92E4Rbe99V23FhorpHh1475TvJlC6dkTA7MXPNo3sjvnYZigfYe0RMrHNFKp13ldQgph7so+u",
-	"h+sBSGlJvK5ajSeMc7W5+2yWwJ9V3ZKWdACKuaJXSQmSoJideXe79NRvQJbNw7NB4yjl93+0EEaex69K",
-	"Vskdb4s2V4+Lbjb47FGWcj17b16w6EGMpiw9zbBgBkaCKzf4dXHWR1pPsGEiFwPp4MUt3pYtE7QwwmPK",
-	"haZcGO4OGlmaeOlqQ65H2VUnkmObuTb60/6jsdjoFYdDEaZIvzEdSWsTYvasobJFVDM+rfFkAYAtlv/R",
-	"b4DEgwaeFjzPCDXwRvqiL15KccMEIJz1+qJNIB0LoRTgMvWKJVIMAXCd2gFIwm+YIpmIWVqPyteB0SBj",
-	"EABsw7p2lSFp4raR0CZhhi1ETKFEwXUeCSMZMxzR6AJFNL1mJHR9Pw//57//H8MseZrYUbcF1KCCyAn9",
-	"M2N5CUdgf28o2RcE7sSANfuNHvmj0+l8DEjfl5h4WdbpdPoN8l9Q7XEbBohMj9nNPO7kdLOAdm6jsEkp",
-	"7l77ndM4QTm1bQ6oiWsYDsruA5vlZKbsX3gpEtE0nQF9UimGJHx1QYfhCTn/cHEAWIsHiLRoG7+Qoukt",
-	"DB6OWQhMcsWwEwxA5N6Y3fxsBdBtSOhkwqj9utGhscrrX7Ax+DPA3oA5GlI2j7vH+ROThGqox3GNzQIo",
-	"lB5R5fA7Wkg2Go08HK4cIMTPAueaCMZiZbRy+KmNp6RdPBDC14sWauTvi5+HVHKAeGWA155wpcnfiTkV",
-	"kCSKMSAzJ+J9Q7FkgNBlhl7ptSphHzoYkhnQwyHAOJKQJpDZFvrKqTBD87iVY53A8SpWceJ/F0FFewBX",
-	"VvFphDx2ULZcwdAWkkbGsx7C0ED7VsHMIiwBLUiKOQQzKRjAI89R+wTT/POPmaEB2/wqS67tMCBk8l1B",
-	"yFCzmTnwEUFQ/sDQBG8oEbAgR0WiVmTJlFxlHHP4pGCBHbLgMfN5jcIO6FgNUtiUKQlB1fSYimhCNQNA",
-	"XzsbJmDtHloADDvPyC6ZEH3w8Qleq+J0cUdR+QSIjxMQp7UJjwOc6DUTKjDSyUE/KQLdfwCbesQnCsq/",
-	"WwvLzNfIyuLXjFpEALwZyZTELGEeMd0ZKVVQKAt1NwMRDKJP2bXPcuTXEwId+6dcMXLcfd4hp+5CGVgU",
-	"H0sYvWGFCnBMTIVN3S3NFIovIIcHbnXCInQBWRgvTjz4PZkCOj5A5RueNCPDKTx/+/6C1GiXAxhXOZUw",
-	"5lr1HL6dOQLcDFZ0RDeLPz58HhRegJK4OOr6UsNPCjiFa6DRdGSoCs3VEXMCMKHM0pTmSWKbBHBNmtnE",
-	"7N+P8CmAmI6M7oI3uYLnDOnNmHGKkIdgrJ2QKzaTAI1qA9GRFIJBuQ2JEqmY8tD7cOrA1QhchSYTLvNH",
-	"8g/+k01xIc0QHghbJ+aTtm0yPvfDMTw4ZGbl0GCrrdknTY6fHyJguvnSrxcX57bZtvlaSjUjoGrh6gZP",
-	"Ak0SKxkg0QoYn6iRIbTZRGzt3QpIuSV3kKvG46MXTj0WvbFRO5txqxuCwz6Cs2ZrGWBC5cbiHfJPB7aG",
-	"c0YR1iz3Cm8FVi6lFp/aaDhtVQ9OHtXNfHPqsLCyuCIJG2hLBrPq0gshaZ69unhN4pQONOkXba7tjhCA",
-	"UUGdaijeb7T8JjdEMG5OJYh2BeDMwOxnYpLBt69kBrASXJBIKt0jRbEDMd4pGaZyqkjCBaNpMisw6IAv",
-	"QRTYC7qjLpDcTAdhs5DQRkWy+MQdp3FmjhYjHy5et38kTSpAaJAwGtFUMR0ipoVAbQoPBVYzGZ5E3Bng",
-	"3jFNjGrG3YuY0G0jsyfMaTDkbuTlE4JWGMwIBBcdT1jaZjc8ZhaRZcgQZQv4100L9LuxRUBk9HAO1gZE",
-	"y+OsKJfpWWYwEicwRlRAwIoCKllLqrB2Q2tVKQCM94Zp/4PNwuLIoV169P33ZJIaP8AYsqfvX56dGema",
-	"0kizVJ0Q4JG5QZBnWiglLaKcPRhFn7lUGu/X1c+VkJQDi19vjEnyDzbD/YRbmNgqVE/1NPMrsGfKNq2w",
-	"RpwT0C0H4GzJGZBrY1UeHZMR2tNw8GHoq1l+sMDaN8okZRNGtQeCSMeMXLNZQBACOwDrAAayvIkywjwL",
-	"gtIM7LBZh9AU0ClihHOtMLHRIg5I+JtE4WF9CtAsObl1GzzYGYudlWcmgcovt5ZOSpO2nollM6dyLKMf",
-	"HZGwrgwrBFlqSQEQL/n64ICjTskE9JBHNdkxFpW3eHhMpnjoc7wja73olAqFtZon/jEWUtu3gO1/MlKB",
-	"papHolQq1ZYpH3LhFqJANQhJXr599z5XHZlImML9QLUAx8uYNuZd5eRrJFM3ngqNdUQj7Z6Z1wTI3IJM",
-	"UjZI+HCklbVQrH62ghAWb+9nC8fN+T9mQqWJGlkKn03MH42NbD+PBZ0Jj5jtReBA/Cc0GrH2Uae74KBP",
-	"p9MOhT93ZDo8sO+qg9/OXr76/f0reKcoVXM++un5WSNo3LAUs/ga3c4hPicnTNAJb/QazzvdznML+w6B",
-	"h4POlCVJG3q+HFBsK9COpBjwYYZGeI0VBPncTFfXLP74w+H3BMIzYwdjbOh1/vM5CT/jNt7W+u5gyn94",
-	"9xvuijHRdV+AgA3b7Ul2lfConaVJ6KCucsYYISJ8gK5FblJY9nqmCMZVYDNHUhmd5kKPtiWH4XIA1IT0",
-	"3Zg0LWWvGZuAFe9hWt4woWU6a3XI79JyibGCgdUbHnb8WVw0bMjTiAGvFpQ/7MJRt5v3isPAuR+w+E81",
-	"1/l7eZe1+apE+xqEezya02jMDnAc8+tiqMaKrmx3HR+aUFS3cdtg6EZ9h7ftJoijHeTtRmqbwt1peNfX",
-	"BDITRmxM12xDUiSg395WdeB1ieydRtCwEsmMnBt+dZ+xzx4UD94GjXnDc+2X7eMwx2Pk6ar3ct4/+InG",
-	"Hp71cfd49Su/S/0aSpXNC0cvVr+Qz47BO9+vM68zV6Xsx2sbvT8+Bg2Vjcc0nRV9dwmumrjGiuTc8Em+",
-	"IxjBsCl/QUPToWr0/nAvNz4GjYqwkvkUNCax+MCqNlGkeMTmeJ39jBkbZncSPfq3J6jLMukXpn+1j2wl",
-	"jtbjXwsDVcO2k1SaA2LkLk34DXvS7Ls7zvqN3zBh6DJJ5RXzuOZtqSVIHeOY3Tee/2zp5r/DJx5l7+Hb",
-	"xhcA1f0t7bp54fkDnS4jfq6oMt6WMGbNFYSRohGLO0vZ7x3EmnL+I818IHjdeJOtrZiyUI+1jPkbV/rC",
-	"PrOpAHS8sPJBd2n98R6Z38vkrtie06IrKS72iSvuw9WvfPDxR+Cl56tfep2jlDycuvfEsNJufzx+d+xZ",
-	"y+wNF7xogBK3jYHKfI4ZSxfOLLBOyk+2i8wGnoCrKrEZAA0a0/9lbM+ONptTvptvnMbU5Ua4AjH3l2jM",
-	"yEuZTtY3TUu1MLfljAmdZux24XQd7vh0uXTaigNm/2RDsiHeBQReMXFRMoLevXEdIbXG/gVcui/jVAaN",
-	"uSDTyhHg8fzpL/1Yd9c41i8dLJF54XCNT5wjTNGFlL8BSBHIj6M1ZEERQ3vjUIweQfYg/+aeQwngDMKA",
-	"XCsbwSs4eVshVdbN82EeuOxjiyLsZ/i9J8JKZ/24AkAFXoj3qm6dM7GpK7zxIXpChwEZp3wD7F9Xc0G4",
-	"3l5D13lIday9ayOxzn7H1e6Py30clwfm4HdwEb8YBlrNqa7CD0E57xQVgrg/dtUt8zqmnN7dGJ23JWVK",
-	"82iqV/85X9RZVGDebmh82lzZtYzPhzq1tlzhizq9X70Fee/a8hswOfEw5VLqmYKUSCJT4mFkbCG44KZ4",
-	"qZVZfQ8Fjdq3F3WV/XhdzP7UchzmrJyen5HDThevHovUxnKyrG2vIxXri8XWdQHhcUX7OgLd6wj7M6OJ",
-	"IqEdu8PjkDT1bMJIaAaAdKm5zNOYRRxybBQJP7t7x45557b3GW+pOmZ/bsOTvsgRkztFWUAHMInPfg4x",
-	"RRF+MjNteZmu2NVuYP4OeMQOCxkyPqoHnWv4RABVUGEemf/HZ4p4naBsOoG78DOrcpfl4QGkmYTPVId8",
-	"EHAT7fKTaMpsOklcyiugCLWPWWhL7ltf+Zea24dYIseOVr+BJkYFkxeuQEglllH7cBGxCPeh0WvQhEfM",
-	"i84U5QE59jaEX+wloRt2/rX8rczhmWx0l1hQJZfUu9KfHtXcVufDbTRHd5lWG9q2f/9S1Ov/aVtats1G",
-	"r3gdnzRyam21asmyhXa1b26lZO27m+ta+2JJ5R6u/8GyBn2x9nvbKEP7ao1OzPUFKChSHJ0AsUUcm25w",
-	"sWubLzt7fkOtqO5FLV7ISTthNyzJVRR08nPo+7kmwCS1EKTAJx2CMLZZVVYFUOOKszGmBvaFHEMFgoBi",
-	"D2XzmpuUOGHjmqvZ154pwoTmekYSGl2rgIRG0iHKPypZrL8RNiPIh5nrkBBjZKrjJ64oNqZC8yjskZB9",
-	"YlGm2SVNkpA0c3w6m9nVF5g+aCYSEEquUsjqcYnhJHS73SNQgxfmqYnYSg/DEKogj1HMMROzSykuMQxv",
-	"frI0BJ7QxZ/wZ+xM76VeY4jPvGeIgA91+uKfrmmtt1RMg7U5gl6tSQCt+mz2GuZIkeK1tdSnuhf9WeLq",
-	"Pz7X69NFJXkbVDz+5/Pi2ZRNZApPfnxAharuU6POk2tew/q/AQaFPJDtVwJdfVfoXxW4fFAoSyNUXbMY",
-	"DE5fPLb2anqvph9FTauAYIXMYbfbLbgWs0MNi0LtxX2r73Ju4b0o8BEjOLzNlUaJ96xckDXkN4xIUejz",
-	"DqrXZtn7y/umo1PqHsZkb8wF977RCoiSKZRrUDLlSRzRNLaTgUIVqOWAXmbfhZ2+eCsYJD/0SAj9yqDg",
-	"FW5bQ8wDm9KZQvW1RDe9B5KeRnd17jbQOfeuR3A1uLL7VCQT2y2xoHyj17AOrbHkgCfLujr/GYM5m2uW",
-	"8tpw9nXKxTLyXmnslcbDKA0QVcibWCHvRCnNo4GI0FduCPZAasOTOjvXGwgdAKHNgYTwJjpVha2Zl+qS",
-	"EMuUmiOZYFXnYK5+25ZQFoHFaQFuY+smMPRoFC9WYUCUj0DIGwp3PT3U8qEO+gLmyKFga2iLdKwCsbrj",
-	"oEKfNNELmu+R2eqQUxzxmQLH0ige2xN7Lq6b9zAvV5eYh21xCI875NTxSV9AVBcrtKA3PAZ4yYBjIfiV",
-	"jFertfeZ6wK+e6fLCf8ERen33WWBzBVK8E7azi7yC1F36+jzj3dcYr3WK9JBLXX3ym+v/B5E+VkWLWk/",
-	"RH6ZjqTTehZpAbpi3r/+A3iFe9F2v6B/U4KHsAXJeLuHZcJcOZSNMaJp5A/wgXcnaFRCXwijzJpUEPYJ",
-	"+oMN7ZOKMOigEmPdcAurlVOmsxQMizzdFGsHBwDW0iFn7uKxL8ANOz0/wxJliK4CUM5wcRXYi2ZKZ+SK",
-	"Rteos6g3TZJIpRFcooS3ryBkiD1IRzQGxdxEDAlFQhsghaL1RYUVxz5Y/R1U1SaZy5skaFgU/cdITC71",
-	"RKjzcvyNQO7I8SwsiG8Vhu8+mWSfTPIEkkneIa6On03iMbxRJc0SPlZr97nLBzSLuW6zG7aq4OjUPPgK",
-	"n1vIr+PmwAIwSFEtQSMtLU56IRaWowveBtVDabO7ejdjFcXLGwxUlkxvjdJBkgFWX5rfRRm1xMcgg6q+",
-	"rbgAi6D49DqopWsUa31RVV0Fp6yu7AL2s7TcJ/F+BUm8UA/m72pABJsypfGWtmQOx1wvkV8wyA4yepcI",
-	"v6ssub6fkFEZNtG2OYRgkBERTtpDoFiRZmis15CkLKGAnadlX9QCdxorOeciMIksshSL83wxqowZrgB3",
-	"K5GCnaC1bJ15zBnLQWXstWSB/wPgPQXeD3cYcw7jBwAFSZiyQdgXGK0CJE+73B6hFsrPLNq4R4h+FP7l",
-	"MybjuSQAsNkBlQqAHh1g2gCNcMQOShHCFqA8zeQgEgWENJLXfdJoTpgcgvhAY8GIASiqIJlNmJNpX1jg",
-	"smJrzC8UaR53u4BSognVcsyjIvOhNwe46MJgZkRYV9AXWBxnhspSRmKJ4ESYpmBDe7pDQhzaQhn1CE0S",
-	"s3RDJA8ciPzPf/+/ZvOkYDjdHOjIfNl8UTMRkDCS47H5NwbmEPAYsyEoT4COHnFw4wGWhzPVFwDVmKYy",
-	"zdMzpMjR7Lgmx0fHnXnsT0RAwh52JTBuMwTAD9qBDWU8CdAhPyFCGV4yPj8ib/hPgG0bxunsMs2EA3dq",
-	"TkdUt/mg1fPgrSDGnGbC523ja+M2AeplmuGN3tjQri+0HDI9YsZfsGk1gusAQOEQRBXfDYmiMwXkhh2u",
-	"PVRwmPqiOE2kSY0vilLZo1AOntd97lgcCW8dW0BU8ktyVF+kMjEMaVzSHqLnIFUD84NHRfg5ldMSE0CS",
-	"zDxUel/k8iXKUuiwiee1gmM6JOTjCY10iJBRAUI0FQFvm8tbDes5t0koJBCdK5gLeytiHHxLWuNo90Wz",
-	"QE00Bzr85dUFOYCwykGOcnvgjRA6mEc4bYZTA+IaBPGxla4g5ECq9ciUi1hOAZhVECGnmIbbCkq9OUg4",
-	"n62LaGpcAFf0hf9nBOL1+n5QuP4A4DYMOQRukrlR2Fz4AOQxU43v5ZKLcBElWWwPl0Xp9pYfWKhQxKs0",
-	"MqYFkZBI3hiegz3rC8RxteDe0IcEmgRjOCSwPxV4p4FrxktFxIK8/5fLr2Yx1yroC4QyhUk4aHYP+hgb",
-	"grXhZSuux3Du38OVt5HcCFtnF8WENlO1GJsO5fCwG3S7XfgjZyrAw2K581KnmYjMYbSiokP+CeEbMS/J",
-	"A7xaMSfe8mMJea9X8Dt39+fklMTpDEQMTZS0OK2hF4sL+6JpznSB/tjqwenGsdxFEFP2TgNIA/u1mqn7",
-	"wmxlpy8uLOKfQ+31cY9PENFyThFZQFmFEIS2dQJkvi0Eon7Kkut/wq30Xa5LQGy6XrDFwQeb6coO5wJV",
-	"CReZKqdxI5pgo9c4f/v+wgKsNXoNJA9MbOBeBFfGDZk3m8Z/GaaU6coBD/7yGYa6PUBw/A1uJgy17vOy",
-	"JRfEjpb+JYtbtd8ap3HUPfqhfXjYPnpxcdjtdc3//pX36FkktkUvmOuCZJsEAI6JRekvWi74LWrqPpfD",
-	"5h16QP9H3UOzWf6PH/1GuYdHG9K9LqXurWDOjpkYleH4D7LrwITdh/6+SA9060jeQ5d2YQ4cqCHrmZU9",
-	"NmetWwnq+bKGc5cA+3h/yG+G8aAvC82BWL+fCi/XbjGvZfK1PtyMoK4ZWD8t1aBowu8gzRwqtUhTSUIV",
-	"3P0MjGsV2nTi3ndhrsP838mUhN+Zf2DmAqKOQH72Qr0U3OrYVunCApYrNN86JIR4rbFiixqtHLgejJDC",
-	"kx3TJAH817hDXlrMfeOuFXq6St2fYEICTMW2YQjH0N9iQbHCoEVDxI3hmN5wURz8j3dQzgst381vLp9f",
-	"//niU8Nvme9nKtiqQ68NZlllrC24gQr3qTFpkshpoS8tB8DZqF7Zd1bfVdoNhXI6Ptp0jcsSvtGQD7yS",
-	"B9euSpMpNQw8nmTgUe4BC75lTfMG+v9wWy4bS/jhPzx14tVkrpkscAcNc3DlAA92oGeWSkf1eOIRiQWf",
-	"vB9JOSeJsNkJ7I3/0nijtGAg309md3YuWzefwJpmORC6MMkDiHJ6gs8aUDdfUGXqXgo+qr3d7boeCmXz",
-	"2usG47jpEUQkRMyW34z/go9sKtswm6zx1G53YbWrL3aRbvsD/rVc6Q4dk7sDaLm+/vDhG7uBZFoCDwrz",
-	"uEtYs8zBr3mqdDvhghGVTYzzWqRvvMdfEM3oeH3nCCb4OAigSJslyJ/l4/nqgg5XHS54xj+U++DaPq/u",
-	"S8UFHVrZsKnMWgONCZ88+Az/XQ8F1EmqzQTh2eAN0vHjk4MP3R/WOx/WNQ7decoiKbAL9mtIb3my0KV4",
-	"PZ1D95b6cooYg7seYNYdTnY9oGlhT9ynAV0XQoRpPj21vLewd4F8uq26urOJvdqzhKmsA5C6CyW3E0P+",
-	"PUjFsiW/mc3+OMCpS8WDw019omJibxA8okHwLaGzwvnwwFn9k/Qw7sCBNV5WRw7f2AefdCefD4qlq4OC",
-	"FsgO8rP2ocGvwHC5yCuhuXgqBsxGpxhLMqQAJ8Q/03Wu/js2ljds7mBvb9JQTQvohbl8Pg93YaP0xt+4",
-	"uKZDVtwpBqVp3Ii4Qyf8r482nTXMrYrIBxJ+H/nYhymfTvmv4VgrP7E7vo2ANGmSAOgAZq23trZZAq+R",
-	"xNrBD5Rb9lg+bbPELWKpVZLgQyckNP9SAI4E9QEiM9swh4u0t1u+ArsFWZzwGMB+//f7t7/3Ts/PHCc8",
-	"2RDMO6y+2Vsfj2B9YJnq3vzYmx9PxPx4Q6+ZTZ7HYIn1bvJCWz1iypkn926RVBcqWCEGIIiluUJ+ZUAU",
-	"5s6WCvcWxkcweaiTdEBVbhivEq9Thd60l6QPLklP45jFpGnLSxPo0e7w09E6VprOWntBuxe0T0TQnsau",
-	"WlrLh3LxNgtyYWHoqkD1O3jsSfuDpzmp1mg67+kJj8SkyT5NoC0LQmakUFxuEdxbe+/wa7iON4xu95zF",
-	"3ql9Ao5hpRn1no4ZSTNcle3nXnD0CdZKwjOQYSNixKZAVM4c1uSo260wkmCcXD7cqc1AXb3epmd7k2Tb",
-	"+5AtlXLFWjKOq5DoxS4Aygzgmgo5/YqMm12mM6+gsKXs3jLcW4ZPxTIEliUU5W6hZ04sBJO9L8cWAFyT",
-	"pu0QEMJT4eMbjQefrdC+XfNO1OqIOWVYdZM3Lx8typK2Hn8JlokLpRmNc6sNcYakqAXinK8B3QAN9OP+",
-	"MvKbE0VP71LRihT/VnH3Ibv7t2hXP2oEyqq0Dv+0L/dz35aefNKurr+U1c5uiUR7J/ZrqdqUc/zsBECZ",
-	"z5dgiPvP3Xsppz+rOzVLcA2KwJmM0nH7+KjQ/T+xNOGCyMGAR2x999Kf3ONUc5bIsy/q3Bso32RRpyib",
-	"/k2Lvwrgl56d0rqztFvDKyq9cPB5zqtYoyR0TuLtK0P3J35fGVpRGTp36B3Amn8tU8QHuN7Z2a/PlFyw",
-	"VR7AjK+rCvPnvq8d/SZrR8sH5PEtfdd8ByCZl4TdytbzZmG4pXWoO9SsW3ohVe4Gab7hWrPWdm7H4xSk",
-	"riOBXF3q05ZEe6tkX576EOWpOxbWazgqqzN8tkvu8TDsKlqkqZnSbExs9zoSZUrLMaZu1l3MgJhfVzaa",
-	"OV+YF55cizQz89VBWZvkClDcOSgKQlMDFna4D9R+LYHa1B4/JwnwONZLAA9f9h4DsnfN6Im5miR05vrT",
-	"vsKMnvywM/ezl4ZtFlfA7loA3Xkc3vWTks0KHidaC7TbR2n31tG3Cb3nKfuNxdq6Bs162ScYQ6pOPLmP",
-	"CGtQ6GovPrWPu+7jrk8Qkc87xnn39WoEvs2Odn1gNbc57tH0rgtjmDnuA6jfJvjeVprqAbL78wSnoDHJ",
-	"dF24cwfqbUsbv9Z2/25DM/1xopvLxIGLaj5NsbDX9fto5gNEM6HlNGdJrMiQ3zABXf3RYGgC/B5XhI/H",
-	"maZXCWs9gC9w4EpsLrGEeVXU09aNsK8Age9nK3yXhxWBLHu0m28Rpc/2UsTudOaIYqfoZIa9om1f7KAE",
-	"ipMyrDopGfs+LN56VhK2wXpYk2kDoVEG+lsUIctrW+blyB4o4sEA/xxUxHQkScxjKMYGuBCuoTibD4VM",
-	"v5jK7L1Rtg+irlvD4+HvPHM1bV5BnC12Q0urHk1iXVGN0nk72EBf/O1xA/eW1FdrSZ3Fyp277Q2qRZTB",
-	"Lcyphws6LYUa3Bs+e6zBvUWzt2jWwRqswhXMgf1AeDp5+VD2TDVazpkglCguhglrIzADSE7EHTCWmcKU",
-	"LMDRcXgEaIZxrcgkZTdcZsqZbPAX84Q9tq1KpMG9IH0EqEGH8OS5kA5xcMTQhbxmbGIYlPvVZXtnci96",
-	"nxjGzKKMBcm1FsLr7kTukoDc6mD9B7VNm5zlKcrzVryT5LkZ36RihrVlAYSWLPhfqy6B2YGYbVDKUj0z",
-	"h8YL7gZXRcuvqq86WJ47ffYdu2GpYoTlrdV7mLhdSEerrh2VuPAeDogepTIbjggVs76wUEVNpGSA8w8I",
-	"FyOWck1FxAISswHNEsx+bXXIP7keyUyTcK5OKOwLq0vtRikC+c8nLtMqyMMjUBhIy8AHz1SHvKTC7N4V",
-	"64tIjq+4kfrwstQjlpIBTwyzdPqihsAAwXRpcwTujcTDlArNLIWLs0WaqgTgFxazCS3ZSEh1CG6mHjHR",
-	"WboK79Cuq3DP81fOqTZiZq2Ue7+c4TVQeB3f83StKNAbLgo9FnyNzbL2XbK+qgz/zGovp1RRm61SprvM",
-	"8C8z2i9G1hilB0GlXHaH8GO4AlF90YXBxF+zqDsht4wpT0Cf0Yj9LxqNWUcbZgoaA54q7QoJfjF/Nt/B",
-	"sqY/SoCh67sRZraPUxwAdNoXB+xdkW+zOMDItoBI4HrwRcAU8+IlmwvKdT2Mg89QP7dWzYCVZntUlv0h",
-	"3lcHVFUHQAS0qtoFHTF5zcT2J7n+ujm3Mu7RPq/NCVYs3ZcIfJslAsDuzXDMQkAb0yNGIpokLG1tadd7",
-	"DymWDHK78/4uds3s5i92y0zuHAB7XaHyy+5n+Y0GhnSs42BO+qbOAqYO70C9bulmKE11phq9RswVvbIS",
-	"eH3Z8DiVCkulkq1UeJrSaW937CsVHgJ3xYkxLFcICIqBgMi0SrI9gAtyUCqeyq8+5pq3yNQcbSNnY9aO",
-	"M5QfLF4SLw8Q+Hs+aC5FMsOYeV+sEzQ/FRgdt2SzAj4asegaNViIAfNKA+3cW9qmQv7BAsf3GeUtCPCe",
-	"6TrBzQYDFml+w+ZbEe6Dvk/cZjx1x6Zqi8kEr1F8IfMqvxNaImm8w/eo5uMGMm419pQZ9RtrLrdvKPfN",
-	"XQDl5odnZCzBUij96Sm4k5W3TBfrdpbDMBKYIcXCA4grTbmI5RReThlVUjh3p64bnZMnd+shYM6kuqS6",
-	"0WscdV+8aHcP293Di263B//7FwxO4cXGnxlNNUuTGaFZDPDD1b3sjJMpJxhvnoNCBXDUy+fXf774VCTG",
-	"yTL05r4T3r4T3r4T3v5q8NvohJdheHBrnbgi9bsKS8VWVvj26NYKxJ+q0bp13U0X/nLD2ZTdWVd83EJb",
-	"2OU/nro402ys6lxlwaZgFM+Zz3shtxdyT6auF84XgUzrwYJDUPIJl2Rj71IQburHH9jMVSMXauKVbwUj",
-	"XLMxmbCUNM1bARr9rV7FSgN7jeRVVT6zyc4qsG1QzRN9oUdSMZc/jAHOpk6pUFzzG5bMWnlbEFyEIayX",
-	"X9whr6ybbR6bMBFzMewLn+iQVGyszhFL2QmhxF0P4c0ftmG1O7Is+toXOG90dbiyvvya6coQpu2Q3yXU",
-	"DXMBnk5frA7GnhAp2DNF5FTgLWXLPuWmXB2sfeV2dLsQzFcRq52jQV2w1j1VYJjvQzNfATaOvcj2T/lc",
-	"ZUMBwT4dzb6VmO3BiCst01mtpP8ZpTlULWAigP2nSyZGMU6atgPtM1s2Mh3xhOXinkypIT7Wu7SCvhBs",
-	"ypQmkPFrb7LMs3Y2VieAAiMJozdMkeYVja5tQRORSWxed49fs4ludfoizITmSYHPgJOgOGWAaVAn+Y8g",
-	"lFMqiBHwTMSKUI3o+0VcKOz0xe825yGLub6TEDZy51dL7hXtsaE6iBtuvqFJUR/kQAp3V5T0ZcTePZeK",
-	"g3tgKGKYAuJyRz+0u88hLveiiMvZMprLq5ktOaXxmIvuYUXIjkSJVBgovJHXi+8cLcbyrniSGBp5Dpol",
-	"Hmp1yCWB4ifvT2j4mD8BG/pzP744/FvvOc7d0EiwT/oyQpr1DKtuhKLpmGjp7QMyec5De0X2FSiyVyAW",
-	"3Z4aBTYd8WiUqzWWOJTbAET1dCTzejMMrcMBKHfPW0u/FdLvaam3tdDjEYvJu1FYKpsL5CY/oF20JgRJ",
-	"XTL2uVCa0dj5P9YxkKJWli/2UNukZ9rasGr7sMrXEVZ5erBndDFKcI9h4HuXS3dH+D6N49KN5qPc2l2U",
-	"RNpeOuylw0PfEMWQIFMBhNjkbob6S4iT2rKX2vDoVNjKGHAMiZBeXtgJKYJ86hk+EOLTtcn0LoPqwpXb",
-	"POEUKljD6uwppMjebfnqUqPswWhCAB0MYsWilJXb+VtGrz/O/oH5IrOidi4Diup7IE7j7m2LI+4CHKoC",
-	"eXKD0/w4Bfbep+MlhfYnlrKhDfsWHBcQNZJmm8BjExHbmzz7e+anVmcPvA21iihhTzwGJ1xZFjfcvWvx",
-	"urG9dPAZ/rsYjrlnyfkOwl5lybk6RAKhsr1E2DtBDx4iMZznTnbg1ZZQfS/n+IEiJBDonFA98jqBW3HQ",
-	"mDcbNgl4AvVYlKVcz2D6V4ymLD3NzBt/fDQWmiXX/Bn/ldFEj1zSecwFU+Bw2Nm9dUJEwfztb3H1pV/Z",
-	"hILiF1hLOPdEyU9dhI17VU48sBkseb1YQPCKOSDpAr6cN2cvmL/4iTdU2EtVuPw2nrY1Ie3tN1WED4iC",
-	"BO1EClbCbylnK3nf/ClLrqsWZEa0sLrcrIe8nTBx9jMxO/OvV7/Df43YwCD56fkZOex0Cco88jOLQHaR",
-	"c8mFdgWNMROaDzhLSfhZsfSGpbc1KijskAtAvkxlZtY7kEkip+7bzxQi7fX6IhPXwmhIh8Xo9ROBPWBp",
-	"Ku2vKeC7E2Q9hIqcpPIqYWMSM015YsEFLV3st3w++AUuyyuINQ8cn7eGdzfeC1D0Y28HyuCd3vf8xJ0y",
-	"F6Pg8H5zClUNtx9v//8AAAD//w==",
+	"7L0Lchs5sja6FQTvRJicKVKUrHa3qZiYo7bdPTrjh8JS3/5jmr4qqAokMSoC7AIomuNfEbOH+6/hnH2c",
+	"pcxK/kAmUIUiq/gS9bIZ0dEWyXoAiUS+kPnll1okhyMpmNCq1vlSGzAasxT+fHNO++bfmKko5SPNpah1",
+	"amc6laJPmNBcT4mmfSJ7RA8YSeXkmSLXLFVciiOimIgJ1+SSRleECxKe9JrvqI4GYasW1FL2+5inLK51",
+	"dDpmQU1FAzak5m16OmK1Tk3plIt+7eYmqH2kmr3lQ67nB/PrgGrCFUlYT5txUHI5jvtMB0SNowGhioTd",
+	"2lixtFs7Sv/83fdH+s+HYYeEaWjuglGz38dMaUVSNqRccNEPSKjDrjA/KhZJESsyFponcDk+3tzcGycJ",
+	"oX3KRYucaCLokCn/Eu/hJE7ZhEhB6lyrrjDjeaYCIlPSkymhpEd5wmJCx3pgyBpRMzvCtSJRwpnQhMZx",
+	"ypR6phreXe7h2tDAvKErpCBCCkbq5uWjVF4y1Sh9TmBIwzVRmopYtchpypS5QIpkSiYDJghOP71maVek",
+	"Y6HIhOsBCZvNlGrWTMxyhAGhIjZXCjM5ds3SKUmZGkmhWKsrakGNfabDUWLWc24Zaisu+qlMeDSdX/pz",
+	"j75IckXqJ2/OfyJxSnuadPNHEGRq0uMsiRWQ76/n56fdWiPjk67IGeX3P++320eTP++3A9Kt4eI0zeIU",
+	"fjNsZG4ATmI0GhBc14wDQ+/OsCvgktl1cMwie+VMoFok/D3j1ctxqjSpZyxLtVnyiDUCEk5C4nMsFYQN",
+	"R3qacSO9MuwpScp6PEkWrzgxC94V21rx1ei5jB9w0ievF3LCM0V4fARTMfvA/GtJDpM1Yuh/Ne2jmiev",
+	"Q1JPmNYsVQGJed/sFDO/sHnR6uz96c9mupoMpdJk/+AHEg1oSiNzdQPWPBpIFrcK4x7Sz2+Z6OtBrbN/",
+	"8ENQOg+dTo97mqVl0kwm+RJqSSbUCFDWk6mZoU6nXPRnXsgFH46Htc5+9jIuNOuzFN8mlWbpR3bNFbyi",
+	"jHSaCSoM5VJ7GaFmeEQPuCKTlGu2WGD3ZDqkGl/8wmzrknGcRXz4ViJPl49CsInhJDlOI/ZMkV8+vgVp",
+	"ScIh07SV2HvDxnrK4yaojWhKh0xbnXZcokSOhZqw1EhEJBeZyHESkwG9ZoTCb2ZfaiTIiCrDR0ZwalL/",
+	"+NMr8vz585eNDvAaVYr3xdDo0qArhmx4yVI14CMVkAkXsZyoAKSEkbt6rAKSmgUfsXTIlaE8sh8XA5Zy",
+	"TUXEDMf2ZBoBK4sWOR+wrsAxkYimKWeKhFRdyF7odiYJ3TqG+d1Uk5DqsEVOcJ/3xnqcMlAmlr20ebJM",
+	"YiNOB1xpmU7JFRtpUg+bTftFM2XayCazDoHZAofttlF8XPThqYymCWc5fbqCXlOe0MuEtcgrKoQ03Ewi",
+	"ObzkgsVWpQy5uMiGjEKEm2X5fczSaS2oGc1a69SorpVyXWykk+ZDVivbbq/GqZJpOcuFgn3WFxFcETor",
+	"ZmSGIsdmofvA+GVjwXuqdv5hu102lJ9TOR6h/IJnjqge5I/sm18veLyQvb2X/FD6jpMemFiVPH64f0DG",
+	"ImFKeSZbNE5TIx1DY/BZZcOVEaDZ/FGB5qN1tlyl8CsnQYUVd0r7jCj+z0p6g/IpvCtmPTpOdK1z0A4K",
+	"Euj5QS0wI7FS0YxjgYwMap+bfdnMv4VhvuOiWmRaSvZSOSQx1dTsrYRRZeWDkWP1lNG4OZXjtAnyUzWO",
+	"wF6z4lVnQpcMqCJmV6TGOmCx3VNVZPB3Sm2hCM4I8PLg4Pnz7w/az1/88N3h99+/aBcI0i4V1h/SPhX8",
+	"nyBwf+JJqap6JcdCk34iL2lCBjKJuegrK4IM73iPeKZI3ex0OdaE68DdZAyPRtVM/ftxU6yxCT7KhFXu",
+	"MyNxb73NjDo71jrll2PNVBl1hkPaVMzoHg3Kw12LJpgepwKJQkIeo+gO8f0qDMhkwI1RmkzoVBGaskoy",
+	"5c9dsBErZwBrOD/4j0yNE62MWgIh6BlB7Xab1O3WM5+OyBBNE2pMTgUXNI6IlS9UkHb+W5vUwdYMtdQ0",
+	"sS8JK6cWweCqmLy4yw/2D78//OH5i8PvPd5uZt/+sOK2NzR58zlKxjGLN1/dhBm7QY59H9RaAmHVZNn8",
+	"WzdYz6q9ekzOXp28Iz34GW2W718cHpL/+e/nrcPWQeug4Q3VmCfv6ZAR9jvp1qgQ/0GjIWtppnS3VjkB",
+	"fHbVoA8WDHpdjZWbiJnaAgvRxh1CazWCKmvcpS4zgz/TNNUnImaf58e/37ykyoh087OzLnrceHApML+/",
+	"T/a9PVSyQoeV20TlI7j3vfKLYmmVP2Z9YR6TOjCfEXP5JIoi2Vx7e5HMaFrGRq+oYk0uFBOKa37NiBpf",
+	"4m1kaFa9krD4vGqOLhvEOWj1St2DSn+Nqb54XvaWKrofo2/BY7DrwyELIdQBTjBNElgQORFw1d0txY25",
+	"FyMC6HGN9eCfTPxIY+t3my8jKYwnYf6ko1Fiox17/1BoceUv+0PKerVO7f/Zy6OUe1ZR7tknv0lTmeKL",
+	"i/T4kZrdNxprUgf/SvQNXYZcmSHHxArlgFzSmPzn2Yf3gRc1kfHUfJR6YDwtHC0x9wETe0HSQnCybLT2",
+	"2r38Qj+61czDWyvdbC+/CWp+HGPp7VnwBMhkCfeTTC95HDNxbysC4QZ5xQRJaHSlSBgNWHSlOkb4hV8P",
+	"YU+EZqmgyb3R9UwOmR4YBrdRRFkI59UT2e87f9uPS/P4K2Ln91L/JMcivjeqv5doNllfri7TTGK4mNpX",
+	"RN7soez+KPzhmqH+MoY2gSjAYyEoxHGbWSB3MT2zkO9WVuJcyrc07bN7W4Zj0IdEmtXYJ+/4j18PV/8i",
+	"6FgPZMr/eY9s/S63RoztARrxKyDpSibeKJWXCRv+aT2KnuJdZcQ8Edc04ZmlF8InDBwxswBhI/Bj1HAG",
+	"+DiIDfFpKXoJj+6VYu6dKjcInC+ttBG09TCyl4SNx0OqVczVrdPqPHOerMkKZwTZgQ2phz03rMdEq5OY",
+	"DUdSMxFN33E1dBGW+6Ra6I2h+Tc2DcmEKuN7xpi/YC2l7Ah/ipEaS2wu8CMaUl1RD3n+uIsrNr0Y2nmF",
+	"jU72MGMFyzggxqkF6SrjKZ4oPZJlWe4YbH0tfhHs84hFmsUE5CGph9wOI2wcEcGMVk8YvVLEfa8eDyOv",
+	"YNRvnWLvpSY981JSD4XUF/D3Y9rdp3SaSBqvYAdunTYf3XYtGoSkHo5wUBdayovEDOtRUSyFpAoOR1rg",
+	"It8n0fLUNxJLhid+ILsM2byRXaD3/pgIt5rXt30FIiUZUjHN0/PqofEBLxIcS2gTLgopV4QrokZMaIh/",
+	"erk/WbpVVyzPt/pQlRBVlgFH6rLXM7rLHoo1Hou22dhBdcH9lYx5FfF1Fx0O2ZZGbCE/keK5FWitDgk5",
+	"Gvp4yhUG2RenVA+8j/8vTcYsDLrCfXE2FZp+NlcMx5pe8oTraQgRciHPjaDSYYBrS0nMNOWJ8xcmNrt0",
+	"kkrRf0x2BJ7eLvUctr084Vjw38dMMKXCfP+9p0MWEDakPAkI+4wmxElsKBxzNUroFM4TjTFHr5g4cpvT",
+	"hs0w2SqRikGmakKV2bBDLrjSKdUybT0qsq/ihWyb7rNhc+p7IDbrhMUqF3sDKvrMUpapiCbGqzM/Sjjm",
+	"JQpyuFmaHQU9HvquYCJvm7yehWyUwjhlj4skK9jA2ybJbGgbzxEz96xhmMkdxT8uYq1l6W2bbM7Os9UA",
+	"zi21uQmPi1CrWXbbplAW0Qd59kx9PZF9R9cVvLK70A/gkHH16IL0WbLIaoH2bZPm8YbaIZNjNaJs3b0q",
+	"owqph2NvOI/HCb1xySeYTpKl2JtPo1SOWKo5pppg+j2LL6heRpxzPmRK0+HIDDK777KizggvMBTL8pow",
+	"x8a83diokLwwkwkT1Kz5e4HJNV/mL2CfRzxlat3xVj5PSH2B+fxrPS9l1HLW3BNdumzZbyqSI7Z8d5qL",
+	"zNVQ8rD06Cxb3jO8HvOJXC7Sb17+LlBhhshuUNnrggJTFJf6U7Zk8vIfLAJ+zd//KmVUw/RojOYETU49",
+	"duvRRLFghgM3XdDbrpuXk/VdSWpaYR0X52+tt6wVi7OYsieaDdX87uXu6+yP1RjFPNy+jaYpnc6NCp+3",
+	"eExvudJ3OaSg5hWbLHvQe/ZZ28KV8rkUn7Z4Zh/ZKKHRuozsVTJtMH+7d24g79Qut8+X5evkv3PxnM4y",
+	"WcLEeAj3Rppfm30/YiI2jPyphLOPxzHXb67LdUfkatPyCkbDzq0I51LyOBppmdpNtTATc7GWWFNWYIhK",
+	"Va8n5mvOUQ/HmU+OXeuLl/tXcdmQNITFquS+/RW/n6VXaRVWgYPNG1EWO/oFjvrFZ/vjyOddyhnZwm5l",
+	"H+ds8vD7GFNJjjPuLE7MWQLeGjAaY753lqv83YuSJS4+Z4VsFo/FZicDo1g6+lOa6uoZ3PmAFw8O08e9",
+	"iHfxdWCYf9YrvvmVvRqqT/ts1fHSPnMDwCRqCK+sePdHd7nR4GOc5Gp3ntmrZ1fVPcUbyqdVyYj53/N0",
+	"XJMclg7jZEYLlbPQYrlTzqRedUPT5sAXJvSR9ZbaF26EdrUXEOlVzkaLZPe8A8LENU8l6L4MbgNZ5YjQ",
+	"KGIjqEMSMRwtQo7F5dRWMz9TJGYR1AwqT//Mje21vWgh868+6l8H08ACVcRMcJq44uqICsI+jxLKjcuJ",
+	"JmyIuBaUXKbgil5CEM0sN6mHNourdOyxN2j746WUCaNibpWySxesD4YR5tX5WA/+/ub9M2UzKFx1gP04",
+	"ZEpBBSswXqmOd8+/pskYfHpjFC0yQlbYIJ5UvQk2l1Abyhn33o1kDd68QCjnhKoUyRvQ6iHodBfyOLOW",
+	"VhHMOSnVNml5a75j+bjWsMzKtlHBzSgUSGZGmxxlL5px2PNRXCg2pELzyPcr2GcWjTW7oEkCNqiYXkhx",
+	"AWV8F+YTeBzpkOv8a/xc4oDcrK58vEX7YIf++LeqwqLeefkZelQOMbWPEZnGALpxxeIjkteHsyFU0do7",
+	"WAA4LqET3uBBbaSd1lIdt+LOTJEu5csFVH3HNI2ppmV7NWJKXeQDvGAiHkmOTm2JkzpzuVp8/QjirheO",
+	"OhfVV2KF5AXKjsUPtZdaBlx07YzMKx9NsIgIC0ThqbU+Z8xH44JBCHyec99ANaCtpoLUBAcLssTYzJ+5",
+	"ZDyVMjkpx8qYrc4v1OODkbQQDWMxHIZhyHJCHFu0FPg5RKi1AlSKM0sVHTKC692a8UPbhz8sl4kedYps",
+	"v7LlmRfRwzCFhao7cgYoVlqHciJYevI6JHv274sMiWEGfcJO10lfxOjpC5myrCZdL7KsP3pieyYuEc/V",
+	"mh8cbtv3dc/zowSxjMYYaFsaKpjhbBuZqQrylmieh5718vlVTeMsV5hl8b3AOFmhy3i6sLXTYUA4JD9B",
+	"RhSpA6dw0ScRVazRIr+IKyEnwpUfE5oyy03xvHKbI9Xzg/Z98IeZy92whm9WlNDVqgii5BBEymQgFcto",
+	"NaRTEplfAH2HJYpNBixlpE7RZQRfF6ShCgi1Yqjx0GS9NQMuCU7dtyf00DGt+fDIFRex4ZaMe4BgLCZ1",
+	"hGhsHBk9AFA7XD2W3bbB5lojfHVmSbBlb3KGI+81zld1HGHpubFwWkBEnO2WgoA/jpOrD3AUZLfrGudx",
+	"lzKuyE2Q7onPFKBYuOgU4LtiCuglQ/hLmgAOzk1Q472LrChsCdRNUMOqKt8rPv1wdl4Laqe/wP+Pz1/9",
+	"tRbUXr95++b8TenBG4CMlJiyCQVIFi1JuHe9v4fZhmrvSwaUchN60ER7Zi8rTN3Gv/fGKr3497/+ay+V",
+	"CUN4pTmDc0S1UdC1Tu3/2ysLzQGHFlFXDgt3/Xbc/Dtt/rPdfHnR/PRlP3hxePOHpQ6ApZmdehU3eCJ9",
+	"nbNZLYcYpchQ8Ox1835snE4v0rEou3hmMcbWLXfsBGBExvkeC64DC4SJKfF6wKaWtWLpcCd5SkI+HNHI",
+	"ocQC9B0REoApPPvYG13+spWd7OImmnOx0b9xXyzZs97rq1fIhTRmow7DIdc2d3I28s0QA2LAkAaKTIyR",
+	"kt1C6riCHUKTxHCzkIIdEUridErSsehgUV6jnGZI4/nXvsabAVevQwZyUgAlZr0egyPyAtooriGmiwfg",
+	"UkLyB4ADlcvgPuWibNKneUK63ToqKxCwrxFskkwBKzAgSqYaNXD2ngq5nsfwEqn0Zi+WJMF0981fPgtI",
+	"WC6KvYuQkkeEXoLo7cnUAR96C1B6VuAwmJaqtBysya6KpdEqCs7w9glyUslskccudDoWES1l8iK3GTcc",
+	"a6acCCBKy9EIcXP320G73TZueMqZKufq5dq/WgOiaHqmcs1XEGSWC6wAAx1I6t6yHLQPQV4dHhw2WsVM",
+	"tRJwzIINhReuSu9MbFmhUkL4dEOk5uw4cDYAVAXIXG665FLNG0qZaHw1YNHVj8aC2FSFVQL+Iag4AEOB",
+	"BurN4y4XJrkA/zeoIb7UysoFpuX5K7Ph29VVi33xMtqVKxcAdC5RLFB/SI1+NSvuQKgziOoeFHd76M8K",
+	"kdqRPSzH+JDQXDdWJ2XZDl1Kyw9jbfz1Zay+Occu51I3hHkqJ4mcsLg8/g/WMauQ8/2UCs1FH+G7MxAN",
+	"NaRJgrBaGCPUyumkIyLGSYIiMmaCo/ox39HLhLk45owPlemJNTNzKzNmvSeuIrOAfAiNOZeqZ2mXE6qS",
+	"/lsXEBVCgdQVQ8R/s0UIwDmSDPzd3OLOlGIMATcADZ12BYSOAqIYgqS7cL/9WkhNXDcO2NSkfthu20Lf",
+	"1bZOifGwLAkXItKlHQKInIgiFqrZ00BjLkWH0Dz3cD42WRKX7AobmDwWBN7aBJhe4HEQJ/iSDoYJOnIi",
+	"wgb+qrzmEdzrgNIVQCgWw0jywz0Ms4fmWnu/cw6ydxtbDYaPbAV4laor7HWkbhbD5V3YJVgerinso4UV",
+	"E/mVRTtsGc7mjONZjlBabrot2pP5FnJ6gibJh16t89taond76mUdbXEb6V4p0z/dBLU3bht/lEmJWF9a",
+	"dFH5wxZrHWDLrK4rzUzOslDn4jjTqvUPdghlTFWgoHoi9sd6ObxFJtmy+eGSdxcaHz9xlsRZQlmRwABC",
+	"VuJUSQgPjKgedEiIrvjsWWRAQi9P/rf9Ty3LEeYX4wCVJ5nbHLXl1gIOLb+hbGo/G+kNhdrXWKg9M7tU",
+	"DkvDIsgKqFm0lFc2KmEhu/MimBB1SkLRuaEij6WswTDwnoqiLqNHhzRm3oDqmKwIfTiI1XlkMpCExjGL",
+	"vZgCzoNqEtEhw0E2WuUysLqsil3LqwVjA+pwTeiETrMYwmTAE2a+TaiynYqc7k2pIHKsy4exZbFWEhRy",
+	"vUvm5vKTUZDwswWMQPLmxASYDzzeI7JXOv7sdNIGn2OeosEKzyrPs9ro5KTA1rk4huZvFfzMNWHCsEcd",
+	"sC1gvcAqAI7Oq8EAaQs9AH8NK5l51jNY1cIvSn/zdLMX3RwKe6J8YxuKzgc7oQRm7bLKAr1Kqx+tdVoV",
+	"T+Ox7TI4SuU1jx2ivAM1R16y+PI58EjYQFteD1I57g8ARMbbQ0yQsVCsfK/MFsn009HF4SD+QZXLVMO2",
+	"F5FrozGfTFNpaoxH8foULSuksVq/MJTAX7DCuyrXfKNix5n1XdbwISit9bBhlewEKtgojd/NYxvlP7gJ",
+	"HrzyB4bxC6zdY12XuTH/ldEET/qKI8ojqvnWkldLD9Gq4qvQSUpclWbzuaTJ1exu69yegKDpcZsCN3vw",
+	"wMXV0kfZAb2Fa+dqD8yg3IMWTOete9N8hiL8u1grmHcmLlxfkoOZ9Jabf3BV/iBk00VD3iy8s4VVmjv3",
+	"W+g2wQvLpuEn2q6eY/hTyljTaG48csfHeY2SXpC/IQDH3Ps8yVDSB03BqWvoetI5TWcWAbIsrRVRlpC6",
+	"lDn8tl5b0/EzOnypQpVp/+L51e8vP9eCNTzzbavLdfSjT7YNMQEKJFpLyN6xzvTntg3VWWCxB9eg/mg2",
+	"UqQPs3Jz8zgtBDBnSitm4rNhgMf+I5pqEv5m81ZazU9/wryZP0J4oCQRuFNSOGxG6yXC1P3H/e9u94+N",
+	"zvxXfyjb2PkMTt3jbj+RgGBVD02SKelJPJGAlFwIUncIFV0xG9F2zfVsAJpjJr3LIIDrpPCTvTNXFcLu",
+	"dWqD289cBnnYaJG/Yv9DEmoZyw7Kk5BE8pqlqvAlDMxhLtuwGEvnWyebW5R3z1xe0/rrUjfPafxlyfKc",
+	"sadyHOllUawsnubZcMuBQX9QS8KDDp1pPivup1fk5eF33xOL+mQxSVVZ5VNcCIzMdj4Av98DmALSWvBK",
+	"xJwBZGs497dYouYVc3jEkMU2A+4MqZTlgOxm5h5ULzQas5iOZbmBOL3yAIGZxerL60VcS9a1OqsjqGmu",
+	"E7YwuTTfmwOtR6qzt5dCNUkrZtcOn0vtlazASlmp+H4PtAiWtoxtSmzh9XTaasePszE3yLZcMdRWWQFQ",
+	"fl6D0Wy0XMtO4jcOPtlsx7mSLsgvQbwYlOwDmcTKg6TNqwjggL88YWlZcGvpMdSsZQxBPBZzXcY2Zg9B",
+	"U3B14aLrq+euDT0XZxH9MlfIM148vJjKod2ZKHZcuOzo7HyK8emN3AR70BuVN8N9zZXmIgJQhVS5Tse2",
+	"eXbCCAajkympUzHFnD9MGcDYb+yfDFQeJ1Wf5tkNVdQrRVYI/B2U831hWut5PIakG3k6xa2c7cCCP1q9",
+	"hZbHqWb31JoGefUWWiYOC7GG7W6wVfLOPxVT0NvBi+c3f7jTnbgObFc55/pDqWKyv3KlZTq9fcDWP458",
+	"cLfTzGwbznTVyfX9z+YsO/ebw3gxrpKRg1yRgW2sdeuzQao9lTyjgVc+Fsy2O4s9qVhmgF5zeuGdkZYM",
+	"MnuSHaiZKU4bBuvkStZqOtMKrdpmh5OW7uczU1RTpZmR+NFYaTksnY25b6NgxzI7bCet55jjZAgdJRIs",
+	"3uC9HoMmatc0GcOOOGy3ZzLDXhw+pNSeY7IcOnkZr5R2lLf9pArtyvcPSuptF/h4HrRvNvHM60hFhzPd",
+	"60Aap+qoiA87dMQ7NjlFdQ5a7Q5O4FOw3BA298/uqUJXEbNdpXxHAdclb3Zh1jBrHQKSxWsskn8+ta20",
+	"bVeR/AdoSeJ9NL5UUMtakpeOPXdX58/F/3p+fkrwAtsopRJ6avZ4x1I7WHS2ZrgiywRYiysswgIK8ryD",
+	"y894UG/55Dn5n/8+bJWySd4uZGHCwMmis4aKY/rVt5aZ/ju4p7TuEwXIag9B4VHG4kt4tXLZKlzrbMmc",
+	"4bGG4HchhfUoVHlKDk84ZelpMd3Mi7ZsQA/g11SfiJh9rgjhSE2Tj3mNwrLSnYyihRtnhl94beBRqmoN",
+	"cr5Zbw3+YKtQq5ToOoXPQQ0U0PKzXryseiqLDkVLZ2GdzELkdGEQN6FKv5Mx7/G17pIRrYy7uMD9eSVx",
+	"sBlHuWR1dz9T5M05XUGgFl5XRcrTlQqlSrFsUIDCAz6MZlTtd62DRoeEX7qOm7u1Dvmtu6LatM/s1j4F",
+	"XdGtZcVp+JQv3ZocdWsB6UIFc7f2F/MncEy39pebTzdhi4RyBGheVEwB3OSI2PinDz8ZdAWeuOC5gPIs",
+	"B4XHHqUk++jRdWsybfMcmnlVtAjuqlIRrac3KkOHef+Hip/efNbGuJg1KNeYf87jZb5A5QBKpWzN+3KV",
+	"PExDg7PiPMqtua2q1SwEly1tNs9VB+0z7U41VuzoX40nvZEU/AWOYVNrThrzUsyniBLFRAzYFwV7s9Ei",
+	"GS4YVip1BU0ZyK0mF5kt3nI2rBNl8CiuFUt6kHFdIsYCoiTWPSHp8BiZqitlOx3b/KAF4g7Z/SEEHc3Q",
+	"0lZ4QuniCJI9g8SsxwXcWCD/9w3bYZFrRdT4spm/dT5JaqFEyBaxbCMsE9r3I5e3L5G8NVpPfu6E0Ow+",
+	"Y+k1j9ipFRavpOjx/ro7ptAxFgh9d3ZGJa+NUj6k6bRcP68FieTi995IVuWy4xJSlDHH5Ti5WmWHnY1H",
+	"IwDnwNp9KvrslCo1kWm89u0uswnTv1JebsZp2l/7yT2MFa1727piZuQAmtZ6y2abV6Z6zTdV7teRzQGB",
+	"Nc+INbec9qV2CYKKXVW5j7OBrLfdhvTzhwLm0LygGtLPtr/6Gf8nq7xmgSgLasof3hJc+vzaqskau2fT",
+	"UBwkOOSRODChioG4/ZJAnO2mU46MPHTtZzaRd5uIrdsGNCqE1xszkbLdsCTMCNFNVYUMYX7LkwZ5obyN",
+	"1FNGY8hGbBTgh24VjtyyVbPGYvbokCfV4VqM5lTVI/T5NRPvK1t3rLSEcPumQs/1rl7VjV0SfjVb696i",
+	"ryASdsadvwK2kHUNIRl+6cKDurUO6dYQnatbuwlJ3exf19Efso0LV/ol2RgimynSNpe1Wq2bErT6TaBA",
+	"/FvcLjWC5INIppXVHrPH4zi9WvFxmxbP3gS1c0iV21odyWw2HI3KY7/V4A3rIWcdZThT0Cp9KK/B018J",
+	"PiuoKaY1F/2lWxWJdOauvoNKlmwkHgXWy/bCMR7HQ74uJilYAoWwPX4zgxtdduSNnTKqMgNKzwlWvXqG",
+	"WDikJRN/lR9czBhC5teq5gCAPWcu4EpDf79nyrbSVSxKmQ6IGsiJcGkhUXkeC75irJZ7FCj0Z5GY8tuD",
+	"wnCrp7xZbp9jkOX8jryUbWo//eF5McPNpbfhv4iuelCe2rZhFsmmO7Vyyy0j68ZM5JA6756DgprOhPdy",
+	"msyrBPy6mhDbSH5z737o9LcZvti0ierF0NZqzFggiot+wsIMtQvz3lwZaZ5KhtlmBYBWp9iH40TzEZYP",
+	"wNNW6TyUzWzFVLEhL7Tj2A9W6OJ4t7tzfj6Zvlz5IPncbcktlcJu1Pt51vLR8uri4PMPvarzcrPR4611",
+	"DAd2UqvB6gqapnLCRT9DgbbCakinJJYre7Qr5f6vjILrW0M5rJq3hqXb2oz7Xjt8b7hBsuXZRlbg/mq5",
+	"3EsIFq8ORIcbbB6BboEuXF3xzaqlCqvnkxv9VtSSndADayUXEdyO3BpW1t/NwEeWR3kKpvzSMqexSi9+",
+	"6D2/+r0dHdSWmfqlWFYl0uokVllbVHNFHoBDhZpV6VARWxjuZIpokn6dzloBEZuduczcsq3Kb1edVJ5+",
+	"XAWRlMg+F3DI7cCRXKgrbAQE01rBlkBLjhQ6FK2GlFQmg53zlxUx4mKt540akh0XjqSfAI8v5tl745VS",
+	"z9cvKl1zHTbTj5sHBcqWYk19eYdxBU/4bKsSoXpr/7J4k5L6YfslAhVECVXY4mq2n9A6CCHVURLDCK/t",
+	"Ueot0ZbMo/yWTg+As+QH6b86zNOqQ4H7t02qOx4W042WzcbTBNUHXbeuVV+cYGOndJZDmNn32ENSyNGm",
+	"l0nhADcfnbl3M/CZb0CQzvaDGiU08qy3Z8r1TPGiIKpgqd1SAm+km7cmtY/w+MH8zrURHdnHzH6Foyil",
+	"U+hf04Sv0nHCNhL4M3wN8ZdonHI99ZKYLhlNWXo8Rhg/hSk9Hft1LqMGWhuLA+r0etL1YbaNiewJrU1B",
+	"GFIuNOUCq57GaeKBaPS5HowvW5EcWjyNwe/2j7l8Pvc4l4DZrU0G0tr3mGFuuMO2nhpQDVEJ6FQVy790",
+	"ayCph1RM7dJAlA08y67oildSXBtDWgrV6YomAZAIxJyHEs9LlkjRh87U1K1twq+ZImMRs7S6fVkLngZp",
+	"otDpM6SjUWKTXBxuyJ/+oYzqqNvs0dBCw4QNzJmkREGRIQkjGTN8otFhimh6xUgIOCshqe//+1//v2Hy",
+	"DLzioN2wKatEjqjhTAcsF3iprF1B4HwTthTk/rdarU8B6fqSHg8+W61Wt0b+N2DQ3YQBtvDGZH8etzK6",
+	"2c5fbqFgEiGuXvOj05RBEXBjpqMN1/A4wCcPLPaCGbJ/eKlIRNN0itVvUvRJ+Oac9sMjcvrL+R40pdvD",
+	"lnSERhEbaRKe9JrQzgJpGA5ZCExyCXsNwJQBj4mEX6zgvAkJHY0YtW83uj9WGSpfRJMEhJScYPTekLJ+",
+	"2D7MrhglVANKIDYjkmkAiNIDqlyjgwaSjUYDr2FR1knBx6bimgjGYmWsifBzE3dJM78ghLeH7k0h+fP8",
+	"6yEzGXphMmhsnXClyZ+hgAPynTGeZ8ZEvHcolvSwx5OhV3qlCk3iXL+GKdDDtcpwJCF1ILNFRJYTYR7N",
+	"40bWFAK2Vz6LI/+92H2xA32dSl6NvWFdz0+u4NG2d4eMpx3s12H2sBQMEriRgLabhNkEUykY9JGdofYR",
+	"go9lLzOPhibQl+Pkyj4GhEy2Kthb0Sxm1iGGYPfywNAET5sR2T1rH0OtyJIpuRxzRBaRggX2kTmPmddr",
+	"FHZAx/JubnWZkhBUZIepiCZUM+h8akcDefFCerDq8NhZRnYQJxhPGXo6yi513VWegj0SEGdtEB4HONAr",
+	"JlRgpJPrkaPMFG0d5oCPFOBkN+ammc2RFcWveWoezfFGJFMSs4R5xHR7pIDrpmxPsCmIYBB9ys59mrXI",
+	"PCJSD1g64YqRw/bzFjl2yQHAonhZwug1y1WAY2IqLKBQYaQACQfIAnBCF+ZhKKgNf3nk9SmTKbQRh57i",
+	"hifNk2EXnn44OycV2mUPnqucShhyrTquEZjZAtw8zAi0ffKO/wiTP9x/HuTeC9QtUA0GCWfC7kZXQQE0",
+	"mgwMVc1+IgjOD81zzNSU5kliu6lzTerjkVm/H+BV0Is3MroL7uQKrjOkN8+MU+wNB0bmEblkUwk9JO2h",
+	"QiSFYAACSKJEKqa8Nmc4dOBq7PCD9g1O8wfyN/6jLbwn9RAuCBtH5pUDRmOjROC6F4dwYZ+ZmY8SykVT",
+	"s8+aHD7fx87SOiuyZuk1S83bUqoZAVUL9h3uBJokVjIA/AMwPlEDQ2iziJfjuM90IyCy1zNK0irmIFON",
+	"hwcvnXpkOp02j808UTub5yL8GimmxqIdAU6mRViDAdkFpHGcMqVa5FfXlQrHjCKsHjabZiJNtBkagZVL",
+	"qW3kC0XlVvXg4FHdfKSaAX81T0GkhbmVxRVJWE9bMphZF24ISf3kzflPJE5pT5NuLfvBrgiBfhOoUw3F",
+	"u7VG3jAIhCs3uxJEu4IutsDsJ2I0hndfyjHg73NBIql0h+QQbMR41aSfyokiCReMpsk0b9YFfAmiwB62",
+	"HrSB5GY4tq4HCG1UJIuP3HYajs3WYuSX85+aP5A6FSA0SBgNaKqYDhH8H+v88aLAaibDk9igA7h3SBOj",
+	"mnH1IiZ008jsEXMaDLkbefmIoBUGIwLBRYcjljbZNYR/oXVFn2E7IuBfNyzQ79J5Ix0cg7UB0fI4yUH8",
+	"OpYZjMQJjBEVELCigErWksqt3dBaVVCFFXqPaf6NTcN8y6FdevDdd2SUGj/AGLLHZ69OTox0TWmkWaqO",
+	"CPDIzEOQZxooJW3rLbsxjHvy9zfvjd0ojdfuUD0LLWcD2+jbGJPkb2yK6wknarFVqJ7qqWfHmc+U7e5v",
+	"jTgnoBuu060lZ0CujFV5cEgGaE/DxodHX06zjQXWvlEmKRsxqr1ucXTIyBWbBgR7BQdgHcCDLG+ijDDX",
+	"gqA0D3ZNLPuUi1wRY9/LEhMbLeKAhG9tybT1KUCzZOTWTfC8pyx2Vp4ZBCq/zFo6KgzaeiaWzZzKsYx+",
+	"cEDCKnDIEGSpJQX0wsjmBxscdcpYCHCKQU22jEXlTR4ukylu+qwxjLVedEqFQgTZI38bC6ntXcD2Pxqp",
+	"wFLVIVEqlWrKlPe5cBNRoBqEJK8+fDzLVMdYJEzheqBagO1lTBtzr3LyNZKpe54KjXVEI+2umdUEyNyC",
+	"jFLWS3h/oJW1UKx+toIQJm/P2v0aRPR/zIAKAzWyFF6bmB+NjWxfjwWICY+Ybdruup2PaDRgzYNWe85B",
+	"n0wmLQo/t2Ta37P3qr23J6/evD97A/fkAJrORz8+Pal5lfa1dmsfr5MjJuiI1zq1561267ntjw2Bh73W",
+	"hCVJ80rIidij2H+9GUGB1hiN8AorCFCmmC5HUv3hxf53BMJKQ9fv1dDr9PUpCb/gMt5U+u5gyv/y8S2u",
+	"ijHRdVeAgA2bzdH4MuFRc5wmoesJlDHGAFtnB+haZCaFZa9nimBcBRZzIJXRaS5kShS01jdcDp0HAVQo",
+	"JnVL2SvGRmDFe83/rpnQMp02WuS9tFxirGBg9ZrXZPskzjvbZ+BGgJgAyh9W4aDddsEcG/D3Axb/sP2M",
+	"suPcLzWjBZS6sL0VAfk0K42fxUq1t0G4x6M5jYZsD59jvs4fVQvmH6+2+HwoVwKD5iJmEQjNi/UfDVm4",
+	"Zs0uUO7ceoD4tD18Wv506+hu6/H2ccVy/kVR0FnOgejf/Im0g9dq1YKalUhQ5+AMv6rX2Gv38gtvgtqs",
+	"4bnyzfZyGOMh8nTZfRnv7/1IY6/x72H7cPkt76X+CQCUzQ0HL5ffkI0OS/W+W2VcJw472Y/X1jq/fQpq",
+	"ajzEWqqatYcIzpq8tsxMTg2fZCuCEQybvhnUNO2rWuc3d3PtU1ArCSuZV0Exom2kqiqTfvJLbL7eyWvM",
+	"vjGrk+jBPz1BXZRJPzP9V3vJRuJoNf61zWkq2HaUSrNBoGIr4dfsSbPv9jjrLb8GCDRAI2ce13hllAsY",
+	"x6y+8fynCxf/I17xIGsP7za+AKjub2nVzQ3P72l3GfFzSZXxtoQxay4hjBQNWNxayH4fIdaU8R+pZw+C",
+	"24032diIKXP1WMmYb7nS5/aadQWg44WlF7rD9k93yPxeVn7J8hxDByEI9+Jkn7ji3l9+yy9+VwS46fny",
+	"m37Keifcn7r3xLDSbn08fnfsWcnsNRe8qIESl6qEzzHN69yZBdZJ+VHG0zU9AVchZDMXajSm/2Fsz5Y2",
+	"i1PMKagdx9TldLhiP/dLNGTklUxHq5umhbqmm2Kmh07H7GZud+1veXe51OiSDWZ/siHZEM8CAg/iOC//",
+	"Qe/euI6QEmR/AZfucezKoDYTZFr6BLg8u/qxb+v2Ctv6lWuWYm7YX+EVFk7iXMq30DoF5MfBCrIgj6G9",
+	"c71VHkD2IP9mnkOh7VIG6oQRvJyTNxVSRd08G+aBwz42L8Jew/eeCCvs9cOStg5wQ7xTdavsiXVd4bU3",
+	"0RPaDMg4xRNg/7iaC8L15hq6ykOqYu1tG4lV9jvOdrdd7mK73DMHf4SD+Pkw0HJOddWa2CrwVlEhD92q",
+	"yOuYKnt7Y3TWlpQpzaKpXi3vbIFuXk17s6bxaXN8VzI+72vX2hqPR7V7v3oL8s615TdgcuJmyqTUM4XV",
+	"bDIlHt7JBoILTooXWpnl51CdL7cSddbtnom72Jj9seU4zFk5Pj0h+602Hj3mqY3FZFlwFSH7sSvC2WT/",
+	"MCA8NqQCN5zUCynoDcJ+H9NEkdA+u8XjkNT1dMSwShDSpWYyT2MWccixUST84s4dW+aem84XPKVqmfW5",
+	"CY+6Iuvj2srLGVrQKfXkdYgpivDJjLThZbrCl3A+i+1bXYdWyPgof2gRSikk0OtMYR6Z/+MzRXJBr2w6",
+	"gTvwM7Nyh+XhHqSZhM9Ui/wi4CTa5SfRlNl0kriQV0CxAbjtv1F93vrGP9TcPMQSOXa0+g00sYd67zo8",
+	"1mIZNffn0adwHWqdGk14xLzoTF4ekHUERiBDPCR0j529Lbtr7LBp1jpLzKmSSept6U+Pam6ps8etNUZ3",
+	"mFYZ2ra/Pxb1+r+alpZNs9BLbscrjZxaWa1asmygXe2dGylZe+/6utbeWFC5+6u/sKhBX6583ybK0N5a",
+	"oRMzfQEKiuRbJ0CcGMemaxzs1jCrztnza2pFdSdq8VyOmgm7ZkmmosKAhFlP8EwTYJJaCFLgsw5BGNus",
+	"KqsCqHHF2RBTA7tCDqECQUCxh7J5zXVKnLBxMJ32tmeK2Mr6hEZXKiChkXTYexyVLNbfCJsR5EMGQmsM",
+	"IFHLT1xRbEiF5lHYISH7zKKxZhc0SUJSz7AGbWZXV2D6oBlIQCi5TCGrxyWGk9CtdodA7WCYpSamjCqs",
+	"ODWzzchjFHPMxPRCigsMw5tPlobAEzr/CT+HRGk58lKvMcRn7jNEwItaXfGrTdYNvaliGqzNEfRqTQLC",
+	"dZa9hjlSJL9tJfWp7kR/Frj6ty/V+nReSd4EJZf//jy/NmUjmcKVn+5Roaq71Kiz5JrVsP43wKCQB7L5",
+	"TNQ40cv0rwpcPiiUpRGqrlgMBqcvHhs7Nb1T0w+iplVAsEJmv91u51yL2aGGRaH24q7VdzG38E4U+IAR",
+	"fLzNlUaJ96xYkNXn14xIkevzFqrXetH7g04qk4HRsrrYngv9RV54RyMgCqDUjwglE57EEU1jOxgoVIFa",
+	"DqN4wj+Gra74IBgkP3RIaP5pQcErnLaGmAc2oVOF6muBbjoDkh5Ht3Xu1tA5d65HcDY4s7tUJCOLU51T",
+	"vtapWYcWwaR/m9XV2WcM5qyvWYpzw9FXKRfLyDulsVMa96M0QFQhb2KFvBOlNIsGItoi4khkMuN+1IYn",
+	"dbauNxA6AEKbPQnhTXSqclszK9UlIZYp1QcywarO3kz9ti2hzAOLkxyUx9ZNYOjRKF6swoAoH4GQNxTu",
+	"enqo4UMddAV2doCCrb4t0rEKxOqOvRJ9UkcvSOIoEqo03N5okWN84jMFjqVRPOC6zcV1cQ5cz1SXmItt",
+	"cQiPW+TY8UlXQFQXK7T0gAob4CU9joXglzJertbOxq4Bw/adLif8ExSl37UXBTKXKMFbaTs7yUei7lbR",
+	"559uOcVqrZeng1rq7pTfTvndi/KzLFrQfoj8MhlIp/Us0oIU96L/AF7hTrTdz+jfFOAhbEEynu5hmTBX",
+	"DmVjiGgaeWehnncmaFRCVwijzOpUEPaZK8DEcD2ImACAMqwbbmC1csr0OAXDIks3xdrBHoC1tMiJO3js",
+	"CnDDjk9PsEQZoqsAlNOfn0UHS3LplFzS6Ap1FvWGSRKpNIJLFHonKAgZQtyTDGgMirmOGBKKhDZACkXr",
+	"8worjv3GA7dQVetkLq+ToGE7IjxEYnKhv0WVl+MvBHJHhmdhAZnL8Jh3ySS7ZJInkEzyEXF1/GwSj+Gh",
+	"VW0BH6ux/dzlPTqOuW6ya7as4OjYXPgGr5vLr+NmwwIwSF4tQSMtLeZ9LhYWoyLeBOWP0mZ19XaelRcv",
+	"r/GgomT6YJQOkgyw+tLsLMqoJT4EGVT2bsUFWAT5q1dBW12hWOtRVXXlnLK8sgvYz9Jyl8T7FSTxQj2Y",
+	"v6oBEWzClMZT2oI5HHO9QH7BQ7aQ0btA+Lnuv9sPGRVhEzmGcyAYZESEk/YQKFakHhrrNSQpSyhg52nZ",
+	"FZXAncZKzrgITCLXET7O8sWoMmY4oOUD/N8RWsvWmcecsQxUxh5L5vg/AN6T4/1whzHnMH4AUJCEKeuF",
+	"XYHRKkDytNPtEGqh/MykjXuE6EfhH75gMp5LAgCbHVCpAOjRAab10AhH7KAUoXcBytMMDiJRQEgjed0r",
+	"jeaEwSGIT4+lTEQMQFEFGduEOZl2hQUuy5fGfKFI/bDdBpQSTaiWQx7lmQ+dGcBFFwYzT4R5BV2BxXHm",
+	"UeOUkVgiOBGmKdjQnm6REB9toYw6hCaJmbohkgcORP79r/9jFk8KhsPNgI7Mm80bNRMBCSM5HJq/MTCH",
+	"QM2YDUF5AnT0iIMLD7A8nKmuAKjGNJVplp4hRYZmxzU5PDhszWJ/IgIS9iMsgIibRwD8oH2woYwnAVrk",
+	"R0Qow0PG5wfkHf8RsG3DOJ1epGPhwJ3qkwHVTd5rdDx4K4gxp2Ph87bxtXGZAPUyHeOJ3tDQriu07DM9",
+	"YMZfsGk1gusAQOEQRBXvDYmiUwXkhhWu3FSwmboi302kTo0vilLZo1AGntd+7lgcCW8dW0BU8ktyVFek",
+	"MjEMaVzSDqLnIFUD88GjInxO5aTABJAkMwvx3hWZfInGaWpGjfu1hGNaJOTDEY10iJBRAUI05QFvm8tb",
+	"Dus5s0goJBCdK5gJeytiHHxLWuNod0U9R000Gzr8+c052YOwyl6GcrvnPSF0MI+w2wynBsQ1e+JDK11B",
+	"yIFU65AJF7GcADCrIEJOMA23ERT6rJBwNlsX0dS4AK7oCv9nBOL1erhA/2oEbsOQQ+AGmRmF9bkXQB4z",
+	"1XhfJrkIF1Eyju3msuji3vQDCxWKeJVGxjQgEhLJa8NzsGZdgTiuFpQcesqkcjyy4ZDAfsrxTgPCxYCl",
+	"XFMRsSDr5ebyq1nMtQq6AqFMYRAOUt6DPsbmbk242YrrIez7MzjyNpIbYevspJjQZqgWY9OhHO63g3a7",
+	"DT9ypgLcLJY7L3Q6FpHZjFZUtMivEL4Rs5I8wKMVs+MtPxaQ9zo5v3N3fk6OSZxOQcTQREmL0xp6sbiw",
+	"K+pmT+foj40O7G58ljsIYsqeaQBpYL2WM3VXmKVsdcW5RfxzqL0+7vERIlrOKCILKKsQgtC2fIDMt7lA",
+	"1I/j5OpXOJW+zXEJiE3X11d63ep/+1K7tI9zgaqEi7EqpnEjmmCtUzv9cHZuAdZqnRqSBwbWczeCK+Me",
+	"CTE8OHuAvwxTynTpA/f+8AUedbOHoP5rnEwYat3lYUsmiB0t/UMWN2u/n1DtoH3worm/3zx4eb7f7rTN",
+	"f3/PGhvNE9uiF8x0tLLNDQDHxHYXyFtF+H19ql6Xwebtew0KDtr7ZrH8j5/8psf7B2vSvSql7oNgzo4Z",
+	"GZXh+A+y68CE3YX+HqUHunEk775LuzAHDtSQ9cyKHpuz1q0E9XxZw7kLgH28H7KTYdzoi0JzINbvpsLL",
+	"tc7Mapl8rQ8nI6hretZPSzUomvCPkGYOlVqkriShCs5+esa1Cm06ceePYabD/O9kSsI/mj8wcwFRRyA/",
+	"e65eCk51bNt7YQHLFZpvLRJCvNZYsXmNVgZcD0ZI7skOaZIA/mvcIq8s5r5x13I9XabujzAhAYZi2zCE",
+	"Q+hvMadY4aF5c8u14ZjecZFv/E+3UM5z7fvNNxfPr35/+dkMymPHPFPBVh16LU2LKmNlwQ1UuEuNSZNE",
+	"TnJ9aTkA9kb5zP5o9V2p3ZArp8ODdee4KOEbDfnAK3lwbbY0mVDDwMPRGDzKHWDBt6xp3kH/H27LZWMJ",
+	"H/7iqROvJnPFZIFbaJi9Swd4sAU9s1A6qocTj0gseOXdSMoZSYTNTmBt/JuGa6UFA/l+NKuzddm6/gBW",
+	"NMuB0LlJHkCU0xN81oC6fkSVqTsp+KD2drvteigUzWuvG4zjpgcQkRAxW3wy/jNesq5sw2yy2lM73YXZ",
+	"Lj/YRbrtNvjXcqTbd0zuNqDl+urNh3dsB5JpATwojOM2Yc0iB//EU6WbCReMqPHIOK95+sYZfkE0o8PV",
+	"nSMY4MMggCJtFiB/Frfnm3PaX7a54Bp/U+6Ca7u8useKC9q3smFdmbUCGhNeufcF/l0NBdRJqvUE4Unv",
+	"HdLx05ODD91t1ltv1hU23WnKIimwe/dPkN7yZKFL8Xg6g+4t9OUUMQZ3PcCsW+zsakDT3J64SwO6KoQI",
+	"w3x6anlnYW8D+XRTdXVrE3u5ZwlDWQUgdRtKbiuG/BlIxaIlv57N/jDAqQvFg8NNfaJiYmcQPKBB8C2h",
+	"s8L+8MBZ/Z10P+7AnjVelkcO39kLn3Qnn18US5cHBS2QHeRn7UKDX4Hhcp5VQnPxVAyYtXYxlmRIAU6I",
+	"v6erXP2PbCiv2czG3tykoZrm0Asz+Xwe7sJa6Y1vubiifZafKQaFYVyLuEVH/E8PNpwVzK2SyAcSfhf5",
+	"2IUpn075r+FYKz+xO76NgNRpkgDoAGatNza2WQKvkcTKwQ+UW3ZbPm2zxE1ioVWS4EVHJDR/KQBHgvoA",
+	"MTbLMIOLtLNbvgK7BVmc8BjAfv/z7MP7zvHpieOEJxuC+YjVNzvr4wGsDyxT3ZkfO/PjiZgf7+gVs8nz",
+	"GCyx3k1WaKsHTDnz5M4tkvJCBSvEAASxMFbIrwyIwtzZQuHe3PMRTB7qJB1QlXuMV4nXKkNv2knSe5ek",
+	"x3HMYlK35aUJ9Gh3+OloHStNp42doN0J2iciaI9jVy2t5X25eOsFubAwdFmg+iNc9qT9weOMVCs0nff0",
+	"hEdiUmefR9CWBSEzUigutwjujZ13+DUcxxtGt2vOYm/XPgHHsNSMOqNDRtIxzsr2c885+ghrJeEayLAR",
+	"MWJTICpnBmty0G6XGEnwnEw+3KrNQFW93rp7e51k27uQLaVyxVoyjquQ6PkqAMoM4JoKOfmKjJttpjMv",
+	"obCl7M4y3FmGT8UyBJYlFOVurmeOLASTPS/HFgBck7rtEBDCVeHDG417X6zQvlnxTNTqiBllWHaSNysf",
+	"LcqSth5/AZaJC6UZjTOrDXGGpKgE4pytAV0DDfTT7jDymxNFT+9Q0YoU/1Rx+yG7u7dol19qBMqytA5/",
+	"ty/2cz8UrnzSrq4/leXOboFEOyf2a6nalDP87ARAkc8XYIj71915Kac/qls1S3ANisCZjNJh8/Ag1/0/",
+	"sjThgshej0dsdffSH9zDVHMWyLMr6twZKN9kUacomv51i78K4JeendK4tbRbwSsq3LD3ZcarWKEkdEbi",
+	"7SpDdzt+VxlaUhk6s+kdwJp/LJPHB7je2t6vzpScs1XuwYyvqgrzx76rHf0ma0eLG+ThLX3XfAcgmReE",
+	"3YrW83phuIV1qFvUrBt6IWXuBqm/41qzxmZux8MUpK4igVxd6tOWRDurZFeeeh/lqVsW1is4KsszfDZL",
+	"7vEw7EpapKmp0mxIbPc6Eo2VlkNM3aw6mAExv6psNGM+Nzc8uRZpZuTLg7I2yRWguDNQFISmBizscBeo",
+	"/VoCtandfk4S4HaslgAevuwdBmRvm9ETczVK6NT1p32DGT3ZZmfus5eGbSaXw+5aAN1ZHN7Vk5LNDB4m",
+	"Wgu020Vpd9bRtwm95yn7tcXaqgbNatknGEMqTzy5iwhrkOtqLz61i7vu4q5PEJHP28ZZ9/VyBL71tnZ1",
+	"YDWzOe7Q9K4KY5gx7gKo3yb43kaa6h6y+7MEp6A2GuuqcOcW1NuGNn6l7f7HNc30h4luLhIHLqr5NMXC",
+	"Ttfvopn3EM2EltOcJbEifX7NBHT1R4OhDvB7XBE+HI41vUxY4x58gT1XYnOBJczLop62boR9BQh8r63w",
+	"XRxWBLLs0G6+RZQ+20sRu9OZLYqdopMp9oq2fbGDAihOyrDqpGDs+7B4q1lJ2Abrfk2mNYRGEehvXoQs",
+	"rm2ZlSM7oIh7A/xzUBGTgSQxj6EYG+BCuIbibN4XMn00ldk7o2wXRF21hsfD33nmatq8gjhb7IaWVjWa",
+	"xKqiGqXzZrCBvvjb4QbuLKmv1pI6iZXbd5sbVPMogxuYU/cXdFoINbgzfHZYgzuLZmfRrII1WIYrmAH7",
+	"gfB08vK+7JlytJwTQShRXPQT1kRgBpCciDtgLDOFKVmAo+PwCNAM41qRUcquuRwrZ7LBL+YKu20bpUiD",
+	"O0H6AFCDDuHJcyEd4uCAoQt5xdjIMCj3q8t2zuRO9D4xjJl5GQuSayWE1+2J3AUBORXx4d71wd7Psw23",
+	"i3s27PFEszQ0FnVP2l4yAZHXLCWhzTd8T4csJHWI/BjjPKKKNQISurrwkzgMSMhjAIbtitAC37auaTJm",
+	"YctcGCXjmMXHWqf8cqyZ+rO9JiQJo0YDGHo6wFw51q2umJPqZxEf3qY/eMSHP8FkV7HYzdVnmqb6RMTs",
+	"86p3vJJjoVe9OKfGqne8maPjum674Yo/ree7mxd/zU3Kzfw2kMfmto1kMvDh2nLZ3LW2p25u2kT0mfsq",
+	"xN/Zq5N35KDVJv/+1/8BkE4j41CGzPc0Nxffb0fzWc6E4QL3GpOREtTYONLOjIDjCtKx4JC1Phb897GN",
+	"ducyryt8oQeXu8+ExwEJM7GW91t1+iBEcdghFC1dHjdaXeEQuTPE7TLA7QCiH0ISpiKKuqMDEjOiScJS",
+	"MhwrnZn+XQFhDQ/gOaJpypmqkqnb6vue0zLv7V4LajnBap3aD5Tu03bUbkaH0fPm4WXUbl4e0u+aB6z3",
+	"4vsXL9vt/e9erl7MB/xtj9N+BZU4a0kX5F31YClWC2T9qH775IYAfDxORYcz3esA+6mOeWrH/t6JZMo6",
+	"B612Byn46Vajv2VK/W3E+8IWumRI49vk7LyVOMJl14OOd9d+C7k+T1T7tFfUPmt7B+amomvwCPRcVNUA",
+	"fzUFt7a1XtkGvyxBHiW9r9hW7/jdKlUIt2mvDyTdAansNv66iX/mpqpE/0cgAuJCT/2NRUDFmS8o4bxX",
+	"/vpb7qn5kt9qv/6ds7nxDkzLm/rfk4+5YT+52ZNGdC5De3YRoqamZET1wDjSVBB5+Q8WaQLOovH7MLDG",
+	"BaDZ29yrmdhbVxjdbnV9h4Q0hoBcCmkvIbmcZn7pb/BYwn4n3dq///Vf3dqn0Lz2ckooOvO2MRC+vSvy",
+	"gdpT+snAWBCK6RaxPf+iARV9tsSBPYITnq7IpB5444LINOaCplNnvsDVeOwjJ4LQccw1YddM6EZAaJKY",
+	"8UnBiE6pUDQCR7grzA9GME0x3ioYiSVTLXKcNVo4JGORMKVISDNxFxKqrjDombnKVS7yqVnPLRhE9x4Y",
+	"3NCX/+AogFOUo1qnZlmhFtSAOyq8aPLm3ZvjWoDHU/10dHE4iH9QCDC0zKOmI94ZMqVonynwqIHsH9b1",
+	"qeGuqqO1qoBA2YxpHMNy60Gtk8UGsun/9sX9VTyGu/n0cHO9ZanP3YUPFnTj+FZKf0qdH1i/nfOzc34q",
+	"nZ8nGzQBG2gLDpOt0izN2VIzIXxjBxWPJc03YGTlofn8qNEYMqQ+GXBjmyzuedk4gsfIsS59koIuilXm",
+	"g99HeAsRlV2A/lEH6Hcadqd6dqrnYUMFIG/vI2Dv5MP5dLQAEdCXJHjlfUgN/41VyRsA02GvI9oMjdQ/",
+	"/vSKfP/i8Dn5n/9+0dhlc3wrATY9xwoB+QV6W4qY/LzeRtpSbeqnFXbgmTMDFuw9d8197Dp816L9Zq8u",
+	"bLTvdxvtm9pojgdkb2aPQW2TDYdeMTaC493h49x5LL3mETtN5TWPWWpMD95fvA9L77iXXVn65ooNGsGv",
+	"Yxuq9rfpd7tt+s1s08mA2iIVhcxDRpZ7iELnWT3KbfnLDEzLTOQEmfmQ/M9/P28dtg5aJEsBd7MiIfs9",
+	"DEgomPl/JM3/1cT8n8H/R6n5PxVwyiTTMOiKUEiN4Rc8YRpRPVCkHrIh5Yn6zVgTeOo0kelVt/bJ5oY3",
+	"bKK5oQ5EcOZOtkIOb8Hn2LvM0OiQtQAfx90G3/TokCdT9xWNNL9m4ZH3fMxQx6cRQ+wM0sAlebbIKe3b",
+	"RvT7zUuqWEzqocpSwZEkY2Gmq8lQKk322+12oys4nGex1Mh0HrfIawYDAMgrzAE1z8TG9jYmhSPskB5N",
+	"FAsXJb3jou5y3u8vT8FQfHnKOyzsTid8oxnvY7sr71kJLMl3B4PST3c37+34UtCmusM3Aqt7yhLeO+Sw",
+	"/bIrQvxNMKXCRgDm6yjlhjwEJCmps0Q55LJU6YDAZ+99kwETNjxJRVfQOE6ZUg0cBDyjRKjvhZ44z1Lz",
+	"VVFFmO+9rHwAGLpAnWHFP9ypNNVj1SLhiCo1kWkMNKBRxEZGGgMUKyZXHBGpByztijxTwCU/RDJF1FZm",
+	"OGWUcsWQ1s6YN/K98EwhNbliI31EqJh2BTyZZA82Qzhst0nIxTVNeHxK9SBcnKVvXnerVp6g+YDd7BK6",
+	"TkHuLJsK0UoY+w8aDVlLg3z4hFhTNhZfcsHdHwfgWrqxVs/CVsAaK6O2bE6Imv+llnNZrVN7y1gtqGVM",
+	"aDaVEPkM1zhtgKW6U9I9TLEAzKsK4dPshl2pwO7kYlcqMEZJvZZlsMa5A/gDe1+sulu3TAD2aRmsfjBX",
+	"MqDlFRMLCwWsTtrVCex2/a5OIKsTuM3+X1wlsPF+e2LO9yIjY1cisPPOK0sENtl691Ag4Ph6SY2AH5/9",
+	"rnXgpfNjKr6X2V+nYurQOGYqCeo0jgOXCNHoipnKAjIZSMXIFZsqMqRTcslILLWGWOeMG95o5a60pldM",
+	"EUoupUyY8eRlSsJu7Twds24t3Au7tZ9ooszfLXKcJCSTX6okQR9OuswHEHsLU++3ZGJsMRv+Y5YNb/PD",
+	"Z+LPnvdpXMqnmP5ekvDv3HCIV998a3nuSz3fXQ7ezqbd5eAV079vZwcvTv52uLHPFAa+85BtB2PFcwnh",
+	"JGE9TeQYscyjhNGUxUddkWm47Pcs9yKLHb8aUNHnom8n9UwRFz4PMA4e+GAwRKZdgbfarHIPsEVLhGth",
+	"1yydkpwERA+oRlliflekbhQswtRa7BejkBenmT+sstxFmL+tCPNOz+707E7PPoZc9zuKOC/v+rRhbsrC",
+	"XvezcPAOEjjDgwffV0VyxAI4ZmWfR9z1JSnrhG870xSa4Q/p57dM9I3/9kM7E+1Kp1z0sQl+ycgylMoe",
+	"DiuDrCh7q8Pxuf1rna2Djj682Zkfs9CcVYNx11cN5uC7FyuM5qMxWhQjzOg+i0Un8yWbDKSDonNrxoV3",
+	"cUD0IJXj/gCPxG26eR3XNUBqBoSLAUu5piJiAYlZj44TbOreaJFfXR2eTPtU8H/CYy94HHaFhYi2bKMI",
+	"JGoduZOOIOv6IWK0tPwnPDMmHhWGly5ZV0RyeMmFy9TCk3vM+rBAemUUBqPtwra+3HzBl5C4n1KhmaWw",
+	"ZzzWlWGGdJwYw1eRMB9NaMlGQqpDiLvoAROthbPwxMWqJsRpdssp1UZ04eSWCIIP3iKsnqx2vFLO2Tsu",
+	"cr0ZPL0OdF9nAtquGUqZWjdrPZdRhrr14VLKfjayxmgWByqKsht90pAsLpqePzXeYhYTaFca+b5OUIP8",
+	"swsrx35OMXwJY3X9Xi5YzLVM14g/mtHiuG+fc7O+BCjb/TiaeOf67BD2v0KE/Vd+Ck1AJHA9QOyDKea1",
+	"AVlfUK7q71Rl1hSl2S3yX3a5L7tG2Js0wn5C+/i1nwpTmm3mJZhtvJOruyhmVsYd2uffaI7KzoAv7zOa",
+	"pZ+QejhkYQYuiMc+jQ3teu8ixZJeZnfeXarK8jQV5wCkJWdxVkNjSMc6Dmanr+ssYEf8LajXDd0MPL2r",
+	"dWoxV/TSSuDVZQMO//anKFuUSjCi+IlKp53d8YB2xzfgd+B+zU/3e5wlsQrs+X9AZFom2e7BBdnLH1Nd",
+	"130mU1d1FrNmPEb5weIF8fKA9FI5JLNBcymSKcbMu2KVoPmxrWuzZLMCPhqw6Ao1WGlNmzXQTr2prSvk",
+	"7y1wfJdR3pwAZ6wSMYb1egzyE7xw/y7o+zXYjMdu25QtMRnhMYovZN5kZ0ILJI23+R7UfFxDxtkg7ZJj",
+	"5o9W5D7hXvjHmeW7/HDH95Xr9oSbSGHhKYTUFk6isZMFX8sBUGZ+eEaGzwd+H9HZn56CO1l6ygSoaHB4",
+	"DVMSMWZ2ENqnXBCa4fi3XfYD1d7EA4grTbiI5QTbHDGqpHDuTkl/aLjVyZNbnUTBnlQXVNc6tYP2y5fN",
+	"9n6zvX/ebnfgv7/DwyncWPt9TFPN0mSKjQ3sydQFQOX7R1PGyZQjjDcXTbZax3xz8fzq95ef837P/kXI",
+	"UmsKonVOt+5CEJYKQds4mtqm0kcQYcgXfVES4NOGid+/Lwpbyu5OFXZHg0+r+TZFPaHlfNbj2jpxUXvt",
+	"rP6gqD68PHtnj26sQPyhGq1brhGMjp355ZqzCbu1rvi0gbZwpW8Ppi5ONBuqKldZsIlFaerNdjrcCbmd",
+	"kHsCQu6jy+hOEmDiGYeg4BPCNanxBAdc9Bt3JQjX9eP3bOaqkQsV8coPghGu2ZCMWErq5q4Ajf5Gp2Sm",
+	"gT1Gskhc7qAJ4NoDW0ZlrugKDYXNNn8YA5x1aBfGNb9mybRhA5mM4CQMYb384hZ5Y91sc9mIiZiLflf4",
+	"RIekYmN1DljKjggl7njIL9yyK7Io+toVOG50dbiyvvyK6coQpm2R91KTEe1zAZ5OVywPxh4RKdgzbLAG",
+	"p5QNe5Ubcnmw9o1b0c1CMF9FrHaGBlXBWncV8uwuNPMVhGagTQIeZPu7fKaygdFogLt3Mph+KzHbvQFX",
+	"WqbTSkn/GqU5VC1gIoD90yUToxgndduu45ktG5kMeMK8uhdqiI/VN42gKwSbMKUd4iQIenOtHY3VCdhQ",
+	"MmH0milSv6TRlfEazHUyic3t7vIrNtKNFmBdap4AOqQYJ4kdBMUhk4QqrY6yjyCUUyqgYJiJWBGqLaZl",
+	"FhcKW13x3uY8jGOubyWEjdz5qyX3HDOUFA1xw83XNMmrlUDHbbVE6nHE3j2XioN7YChimALicgcvmu3n",
+	"EJd7mcflbBnNxeXUtnCk8ZCL9n5JyI5EiVQYKLyWV/P3HMzH8i55khgaeQ6aJR5qdcglgeIn7yc0fMxP",
+	"wIb+2A/P97/vPMexQ20x+6wvIqRZx7Dqyp6cz0QLTx+QyTMe2imyr0CRvQGx6NbUKDBof5epNZbENrxi",
+	"e+cNZFZvhqF12AAEwtdr6bdc+j0t9fbFbuyFmeAfAZHJO1FYKJvx6tmANsiJGPUTV0VjnwulGY2d/2Md",
+	"AykqZflsMGgNmb5SRjpOYRc7/krCKk8qPAKbh85HCe4wDHzncmn5lWZK7hC1LCp9HMeFE80HObU7L4i0",
+	"nXTYSYf7PiGKIUEmC53l6rXO3Qj1Y4iT2rKXyvDoRNjKGHAMiZBeXpjtUYDFws/wghCvrkymdxlU567c",
+	"5gmnUMEclmdP5dDVO7flq0qNshujDgF0xGhjUcq08je2ZfTq7exvmEeZFbV1GZBX3wNxbnNubd2MiLsA",
+	"R1Zg76ERrLGbH6bA3nt1vKDQ/shSNrRh35zjAqIG0iwTeGwiYjuTZ3fO/NTq7IG3oVYRJeyRx+CEK8vi",
+	"hru3LV7Xtpf2vsC/y1pebF1yfoSwV1FyLg+RQKhsJxF2TtC9h0gM57mdHXi1JVTfyT6+pwgJBDoBbz2L",
+	"czpxUJs1G9YJeAL1WDROuZ7C8C8ZTVl6PDZ3/PbJWGiWXLN7/K+MJnrgks5jLpgCh8OOzoNVN+O33+Ls",
+	"C1/ZhIL8C6wlnLmi4KfOw8a9KSYe2AyWrF4sIHjEHJB0Dl/OG7MXzJ9/xTsq7KEqHH4bT9uakPb0myrC",
+	"e0RBgnYiBSvgtxSzlbx3/jhOrsomZJ6IOgFbB5IPIyZOXhOzMn9/8x7+NWIDg+THpydkv9UmKPPIaxaB",
+	"7CKnkgvtChpjJjTvcZaS8Iti6TVLbypUUNgi5wOmGEkldAHsySSRE/fuZwqR9jpdMRZXwmhIhwyZ9ZS1",
+	"ZyYsTaX9mpL/PPvwniDrIXDlKJWXCRuSmGnocQsnv5Yu9l0+H0CT8LLVz1BBoUuxmTgX/bx5dUBcZ4mG",
+	"kQLhkgZTYWAMAkcvPc16HytS/3ClaUDe8SiVSvY0eSN0Sht4Gj4aq4Hrdgsn/XI88ntKtbqijKhm8BlF",
+	"yaWMueVfj3ZhKbRw2BV1y4LYygJQBi5nLocrG4H/OKCX/YzdeLHQNyS0K3CBWjMMxl1n9meqgzYSHTJn",
+	"aMzsNguySAQFwXt8elJYWUBnnV9Ewx0dw8cJF1c2jGGR12SWCuHjorKht40+sgSljaG0zzR+9lVRFKH0",
+	"9745htKUm083/zcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -153,9 +153,9 @@ func (s *Server) AuthzenMetadata(ctx context.Context, req gen.AuthzenMetadataReq
 type requestBaseKey struct{}
 
 // requestBase records the scheme and host the request was sent to (echo's
-// Scheme honours X-Forwarded-Proto), for the metadata's URLs.
+// Scheme honours X-Forwarded-Proto), for the metadata's URLs and SCIM's.
 func requestBase(f gen.StrictHandlerFunc, operationID string) gen.StrictHandlerFunc {
-	if operationID != "AuthzenMetadata" {
+	if operationID != "AuthzenMetadata" && !strings.HasPrefix(operationID, "Scim") {
 		return f
 	}
 	return func(c echo.Context, request interface{}) (interface{}, error) {

@@ -53,6 +53,15 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if c.Response().Committed {
 			return
 		}
+		if isScimRoute(c.Path(), c.Request().URL.Path) {
+			e := scimErrorFor(err)
+			if e.Status >= http.StatusInternalServerError {
+				log.ErrorContext(c.Request().Context(), "request failed", "method", c.Request().Method, "route", c.Path(),
+					"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err.Error())
+			}
+			writeScimError(c, e, log)
+			return
+		}
 		p := problemFor(err)
 		if p.Status >= http.StatusInternalServerError {
 			// The client gets a bland message; the real cause goes to the log.

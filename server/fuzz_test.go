@@ -10,11 +10,13 @@ import (
 
 // fuzzedWrites are the write operations whose bodies FuzzWriteBodies
 // mutates: roles, users, assignments, groups, tokens and checks, the bodies
-// with the most structure (nested scopes, lists, linkage, metadata).
+// with the most structure (nested scopes, lists, linkage, metadata), and
+// SCIM's (open bodies that Roster validates itself).
 var fuzzedWrites = []string{
 	"createrole", "updaterole", "createuser", "updateuser", "assignuserrole", "replaceuserroles",
 	"assigngrouprole", "addgroupmembers", "replacegroupmembers", "createusertoken",
 	"createorganization", "checkpermissions",
+	"scimcreateuser", "scimpatchuser", "scimcreategroup", "scimpatchgroup",
 }
 
 // FuzzWriteBodies sends arbitrary bodies to a running handler, as a `*:*`
@@ -40,6 +42,9 @@ func FuzzWriteBodies(f *testing.F) {
 	f.Add(uint8(0), []byte(`{"name":"x","display_name":"X","permissions":["a:b"],"metadata":{"a":[1,{"b":null}]}}`))
 	f.Add(uint8(5), []byte(`{"assignments":[{"role_id":"`+fx.Role+`","scope":{"type":"organization","organization_id":"`+fx.Org+`"}}]}`))
 	f.Add(uint8(4), []byte(`{"role_id":"`+fx.Role+`","not_before":"2030-01-01T00:00:00Z","expires_at":"2029-01-01T00:00:00Z"}`))
+	f.Add(uint8(13), []byte(`{"Operations":[{"op":"Replace","path":"emails[type eq "work"].value","value":"x@y.z"},{"op":"add","value":{"name.givenName":"A","active":"False"}}]}`))
+	f.Add(uint8(13), []byte(`{"Operations":[{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":"m","addresses":"x"}},{"op":"add","path":"ims","value":1}]}`))
+	f.Add(uint8(15), []byte(`{"Operations":[{"op":"Remove","path":"members","value":[{"value":"`+fx.User+`"}]},{"op":"add","path":"members","value":[{"value":"`+fx.User+`"}]}]}`))
 
 	f.Fuzz(func(t *testing.T, pick uint8, body []byte) {
 		e := *env

@@ -162,6 +162,6 @@ func (s *Server) RemoveGroupRole(ctx context.Context, req gen.RemoveGroupRoleReq
 }
 
 func groupOut(g rbac.Group) gen.Group {
-	return gen.Group{Id: g.ID, Name: g.Name, Description: optional(g.Description), MemberCount: g.MemberCount,
+	return gen.Group{Id: g.ID, Name: g.Name, Description: optional(g.Description), ExternalId: optional(g.ExternalID), MemberCount: g.MemberCount,
 		CreatedAt: utc(g.CreatedAt), UpdatedAt: utc(g.UpdatedAt)}
 }

@@ -108,7 +108,10 @@ func (m *idempotency) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 // nothing to guard, and POST /bulk's operations are the writes (a keyed
 // bulk would hold one transaction around writes meant to commit one by one).
 func keyIgnored(route string) bool {
-	return route == routeCheck || route == routeCheckBatch || isAuthzenRoute(route) || route == routeBulk
+	// SCIM writes ignore a key too: identity providers send none, and a
+	// SCIM write may be several store writes in one transaction of its own.
+	return route == routeCheck || route == routeCheckBatch || isAuthzenRoute(route) || route == routeBulk ||
+		strings.HasPrefix(route, scimPrefix)
 }
 
 // recorder holds a keyed write's answer until its transaction commits.

@@ -49,6 +49,7 @@ func TestStrongerUser(t *testing.T) {
 		{"disable", "PATCH", "/users/{u}", `{"status":"disabled"}`},
 		{"change email", "PATCH", "/users/{u}", `{"email":"mallory@help.test"}`},
 		{"change external id", "PATCH", "/users/{u}", `{"external_user_id":"mallory"}`},
+		{"change username", "PATCH", "/users/{u}", `{"username":"mallory"}`},
 		{"delete", "DELETE", "/users/{u}", ``},
 		{"revoke its token", "DELETE", "/users/{u}/tokens/" + adminToken, ``},
 		{"mint a token for it", "POST", "/users/{u}/tokens", `{"name":"x","scopes":["users:read"]}`},

@@ -168,6 +168,24 @@ var opRequests = map[string]opRequest{
 	}},
 	"authzenmetadata": {},
 
+	"scimserviceproviderconfig": {}, "scimresourcetypes": {}, "scimschemas": {},
+	"scimlistusers": {}, "scimgetuser": {}, "scimdeleteuser": {},
+	"scimcreateuser": {body: func(_ fixture, n string) string {
+		return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"scim-` + n + `@example.test"}`
+	}},
+	"scimreplaceuser": {body: func(_ fixture, n string) string {
+		return `{"userName":"put-` + n + `","emails":[{"value":"put-` + n + `@example.test","primary":true}]}`
+	}},
+	"scimpatchuser": {body: func(_ fixture, n string) string {
+		return `{"Operations":[{"op":"replace","path":"name.givenName","value":"G` + n + `"}]}`
+	}},
+	"scimlistgroups": {}, "scimgetgroup": {}, "scimdeletegroup": {},
+	"scimcreategroup":  {body: func(_ fixture, n string) string { return `{"displayName":"sg` + n + `"}` }},
+	"scimreplacegroup": {body: func(_ fixture, n string) string { return `{"displayName":"sg` + n + `"}` }},
+	"scimpatchgroup": {body: func(_ fixture, n string) string {
+		return `{"Operations":[{"op":"replace","path":"displayName","value":"sg` + n + `"}]}`
+	}},
+
 	"bulkwrite": {body: func(_ fixture, n string) string {
 		return `{"operations":[{"method":"POST","path":"/organizations","body":{"name":"o` + n + `"}}]}`
 	}},
@@ -183,6 +201,16 @@ func errorCode(t testing.TB, op specOp, status int, body []byte) string {
 		require.NoError(t, json.Unmarshal(body, &msg), "%s: an AuthZEN error is a JSON string: %s", op, body)
 		require.NotEmpty(t, msg, "%s: an AuthZEN error says why", op)
 		return map[int]string{400: "validation_error", 401: "unauthorized", 403: "forbidden", 404: "not_found"}[status]
+	}
+	if strings.HasPrefix(op.ID, "Scim") {
+		var e struct {
+			Schemas []string
+			Status  string
+		}
+		require.NoError(t, json.Unmarshal(body, &e), "%s: not a SCIM error: %s", op, body)
+		require.Equal(t, []string{"urn:ietf:params:scim:api:messages:2.0:Error"}, e.Schemas, "%s: %s", op, body)
+		require.Equal(t, fmt.Sprint(status), e.Status, "%s: a SCIM error's status is the HTTP status, as a string", op)
+		return map[int]string{400: "validation_error", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict"}[status]
 	}
 	var p struct{ Code string }
 	require.NoError(t, json.Unmarshal(body, &p), "not a problem body: %s", body)

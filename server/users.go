@@ -23,7 +23,7 @@ func (s *Server) ListUsers(ctx context.Context, req gen.ListUsersRequestObject) 
 		return nil, err
 	}
 	f := rbac.UserFilter{Search: deref(req.Params.Search), RoleID: deref(req.Params.RoleId),
-		GroupID: deref(req.Params.GroupId), Page: pg}
+		GroupID: deref(req.Params.GroupId), Username: deref(req.Params.Username), Page: pg}
 	items, next, err := s.Store.ListUsers(ctx, req.TenantId, f)
 	if err != nil {
 		return nil, err
@@ -42,6 +42,7 @@ func (s *Server) CreateUser(ctx context.Context, req gen.CreateUserRequestObject
 		FirstName:      deref(b.FirstName),
 		LastName:       deref(b.LastName),
 		ExternalUserID: deref(b.ExternalUserId),
+		Username:       deref(b.Username),
 	}
 	if b.Roles != nil && len(*b.Roles) > 0 {
 		if err := requireAssign(ctx); err != nil {
@@ -84,6 +85,7 @@ func (s *Server) UpdateUser(ctx context.Context, req gen.UpdateUserRequestObject
 		FirstName:      b.FirstName,
 		LastName:       b.LastName,
 		ExternalUserID: b.ExternalUserId,
+		Username:       b.Username,
 		Roles:          b.Roles,
 	}
 	if b.Roles != nil {
@@ -142,6 +144,7 @@ func userOut(u rbac.User) gen.User {
 		FirstName:      optional(u.FirstName),
 		LastName:       optional(u.LastName),
 		ExternalUserId: optional(u.ExternalUserID),
+		Username:       optional(u.Username),
 		Status:         status,
 		Roles:          nonNil(u.Roles),
 		CreatedAt:      utc(u.CreatedAt),

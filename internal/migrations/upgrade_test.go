@@ -245,6 +245,20 @@ func upgradedV3(t *testing.T, db *sql.DB) {
 	var keys int
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM idempotency_keys`).Scan(&keys))
 	require.Zero(t, keys)
+	upgradedV5(t, db)
+}
+
+// upgradedV5 (schema 6, SCIM): every existing user is there without a
+// username, every group without an external id.
+func upgradedV5(t *testing.T, db *sql.DB) {
+	var users, withUsername, groups, withExternal int
+	require.NoError(t, db.QueryRow(`SELECT count(*), count(username), count(username_key) FROM users`).Scan(&users, &withUsername, &withExternal))
+	require.NotZero(t, users)
+	require.Zero(t, withUsername)
+	require.Zero(t, withExternal)
+	require.NoError(t, db.QueryRow(`SELECT count(*), count(external_id) FROM groups`).Scan(&groups, &withExternal))
+	require.NotZero(t, groups)
+	require.Zero(t, withExternal)
 }
 
 // servesV3: the minter version 3 recorded still names itself in the
@@ -267,7 +281,19 @@ func servesV3(t *testing.T, s *gormstore.Store) {
 	snap, err := s.LoadSnapshot(ctx, "acme")
 	require.NoError(t, err)
 	require.EqualValues(t, 19, snap.Revision, "one write for two attempts")
+
+	// Schema 6: an upgraded user takes a username, unique ignoring case.
+	users, _, err := s.ListUsers(ctx, "acme", rbac.UserFilter{Page: rbac.Page{Limit: 2}})
+	require.NoError(t, err)
+	require.Len(t, users, 2)
+	u, _, err := s.UpdateUser(ctx, admin, users[0].ID, rbac.UserPatch{Username: ptr("First.User")})
+	require.NoError(t, err)
+	require.Equal(t, "First.User", u.Username)
+	_, _, err = s.UpdateUser(ctx, admin, users[1].ID, rbac.UserPatch{Username: ptr("first.user")})
+	require.Equal(t, rbac.EConflict, rbac.ErrorCode(err))
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // checkServes opens the upgraded database with today's store.
 func checkServes(t *testing.T, dsn string, f fixture) {

@@ -10,6 +10,7 @@ type Group struct {
 	ID          string
 	Name        string
 	Description string
+	ExternalID  string // the identity provider's id for it (SCIM externalId); "" when unset
 	MemberCount int
 	Version     int64
 	CreatedAt   time.Time
@@ -19,15 +20,22 @@ type Group struct {
 type GroupInput struct {
 	Name        string
 	Description string
+	ExternalID  string
 }
 
 type GroupPatch struct {
 	Name        *string
 	Description *string
+	ExternalID  *string // "" clears it
 }
 
 type GroupFilter struct {
 	Search string
+	// Exact matches, each applied when not empty: Name ignoring case,
+	// ExternalID exactly, Member: the groups this user is a member of.
+	Name       string
+	ExternalID string
+	Member     string
 	Page
 }
 

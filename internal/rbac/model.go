@@ -146,11 +146,14 @@ type User struct {
 	FirstName      string
 	LastName       string
 	ExternalUserID string
-	Status         string
-	Roles          []string // direct global roles, not expired, sorted
-	Version        int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Username is the identity provider's login name (SCIM userName):
+	// unique per tenant ignoring case when set, "" when not.
+	Username  string
+	Status    string
+	Roles     []string // direct global roles, not expired, sorted
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 type UserInput struct {
@@ -158,6 +161,8 @@ type UserInput struct {
 	FirstName      string
 	LastName       string
 	ExternalUserID string
+	Username       string
+	Status         string // "" is active (SCIM may create a user deactivated)
 	Roles          []string
 }
 
@@ -167,6 +172,7 @@ type UserPatch struct {
 	FirstName      *string
 	LastName       *string
 	ExternalUserID *string
+	Username       *string // "" clears it
 	Status         *string
 	Roles          *[]string
 }
@@ -175,6 +181,14 @@ type UserFilter struct {
 	Search  string
 	RoleID  string
 	GroupID string
+	// Exact matches, each applied when not empty: Username and Email
+	// ignoring case, ExternalUserID exactly (SCIM filters).
+	Username       string
+	Email          string
+	ExternalUserID string
+	// Login matches the user whose username is Login, or who has no
+	// username and whose email is Login, ignoring case: a SCIM userName.
+	Login string
 	Page
 }
 

@@ -91,6 +91,7 @@ func (p UserPatch) Apply(before User) (User, bool) {
 	setIf(&after.FirstName, p.FirstName)
 	setIf(&after.LastName, p.LastName)
 	setIf(&after.ExternalUserID, p.ExternalUserID)
+	setIf(&after.Username, p.Username)
 	setIf(&after.Status, p.Status)
 	if p.Roles != nil {
 		after.Roles = SortedUnique(*p.Roles)
@@ -101,16 +102,20 @@ func (p UserPatch) Apply(before User) (User, bool) {
 // sameUser compares a user's own fields, not its roles.
 func sameUser(a, b User) bool {
 	return a.Email == b.Email && a.FirstName == b.FirstName && a.LastName == b.LastName &&
-		a.ExternalUserID == b.ExternalUserID && a.Status == b.Status
+		a.ExternalUserID == b.ExternalUserID && a.Username == b.Username && a.Status == b.Status
 }
 
 // IdentityChanged reports whether an update changes the user itself
-// (status, email, names, external id) rather than only its roles.
+// (status, email, names, external id, username) rather than only its roles.
 func IdentityChanged(before, after User) bool { return !sameUser(before, after) }
 
 // Apply returns the group with the patch applied, and whether it differs.
 func (p GroupPatch) Apply(before Group) (Group, bool) {
-	return applyStrings(before, func(g *Group) { setIf(&g.Name, p.Name); setIf(&g.Description, p.Description) })
+	return applyStrings(before, func(g *Group) {
+		setIf(&g.Name, p.Name)
+		setIf(&g.Description, p.Description)
+		setIf(&g.ExternalID, p.ExternalID)
+	})
 }
 
 // Apply returns the organization with the patch applied, and whether it

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Input validation: every rule about a write's input that needs no stored
@@ -119,7 +120,15 @@ func EncodeMetadata(m map[string]any) (*string, error) {
 }
 
 // Validate checks a new user.
-func (in UserInput) Validate() error { return validEmail("email", in.Email) }
+func (in UserInput) Validate() error {
+	if err := validEmail("email", in.Email); err != nil {
+		return err
+	}
+	if in.Status != "" && in.Status != StatusActive && in.Status != StatusDisabled {
+		return Invalid("status", "must be active or disabled")
+	}
+	return validUsername(in.Username)
+}
 
 // Validate checks a user update.
 func (p UserPatch) Validate() error {
@@ -128,8 +137,34 @@ func (p UserPatch) Validate() error {
 			return err
 		}
 	}
+	if p.Username != nil {
+		if err := validUsername(*p.Username); err != nil {
+			return err
+		}
+	}
 	if p.Status != nil && *p.Status != StatusActive && *p.Status != StatusDisabled {
 		return Invalid("status", "must be active or disabled")
+	}
+	return nil
+}
+
+// MaxUsername bounds a username (SCIM userName), in characters.
+const MaxUsername = 256
+
+// validUsername: "" is no username; one that is set has a visible
+// character, no control characters, and at most MaxUsername characters.
+func validUsername(u string) error {
+	if u == "" {
+		return nil
+	}
+	if strings.TrimSpace(u) == "" {
+		return Invalid("username", "must not be blank")
+	}
+	if len([]rune(u)) > MaxUsername {
+		return Invalid("username", "at most 256 characters")
+	}
+	if strings.ContainsFunc(u, unicode.IsControl) {
+		return Invalid("username", "must not contain control characters")
 	}
 	return nil
 }

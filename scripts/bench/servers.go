@@ -47,7 +47,8 @@ func openStore(ctx context.Context, dir, db string) (st *gormstore.Store, dsn st
 // `roster serve` would: the same store, engines, revision poller, middleware,
 // token authentication and http.Server limits (internal/app), so the figures
 // cannot drift from what is deployed. The only departures:
-//   - the operator secret is a random one, as nothing here uses it;
+//   - the operator secret is a random one, used only to make the SCIM
+//     phase's fresh tenant;
 //   - logs below WARN are dropped, as a log shipper's cost is not the
 //     service's (the request log is INFO), while a 5xx or an engine repair
 //     still shows on stderr;
@@ -56,9 +57,9 @@ func openStore(ctx context.Context, dir, db string) (st *gormstore.Store, dsn st
 //     inside one phase of a long run would skew that phase alone.
 //
 // The rate limit is off, as `roster serve`'s default is.
-func startRoster(ctx context.Context, dsn string) (*app.Main, error) {
-	operator, _ := auth.NewSecret()
-	m := app.New(app.Config{
+func startRoster(ctx context.Context, dsn string) (m *app.Main, operator string, err error) {
+	operator, _ = auth.NewSecret()
+	m = app.New(app.Config{
 		Addr:           "127.0.0.1:0",
 		DB:             dsn,
 		BootstrapToken: operator,
@@ -67,14 +68,14 @@ func startRoster(ctx context.Context, dsn string) (*app.Main, error) {
 		Stderr:         io.Discard,
 	})
 	if err := m.Run(ctx); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	go func() {
 		if err := <-m.Err(); err != nil {
 			fmt.Fprintln(os.Stderr, "bench: roster stopped:", err)
 		}
 	}()
-	return m, nil
+	return m, operator, nil
 }
 
 // baselinePath is where the echo baseline answers.

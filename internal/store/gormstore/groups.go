@@ -20,6 +20,16 @@ func (s *Store) ListGroups(ctx context.Context, tenantID string, f rbac.GroupFil
 		like := "%" + escapeLike(strings.ToLower(f.Search)) + "%"
 		q = q.Where("(name_key LIKE ? ESCAPE '\\' OR lower(description) LIKE ? ESCAPE '\\')", like, like)
 	}
+	if f.Name != "" {
+		q = q.Where("name_key = ?", strings.ToLower(f.Name))
+	}
+	if f.ExternalID != "" {
+		q = q.Where("external_id = ?", f.ExternalID)
+	}
+	if f.Member != "" {
+		q = q.Where("id IN (?)", db.Model(&groupMemberRow{}).Select("group_id").
+			Where("tenant_id = ? AND user_id = ?", tenantID, f.Member))
+	}
 	return listPage(q, f.Page, groupRow.key, func(rows []groupRow) ([]rbac.Group, error) { return hydrateGroups(db, tenantID, rows) })
 }
 
@@ -74,7 +84,7 @@ func (s *Store) CreateGroup(ctx context.Context, w rbac.Write, in rbac.GroupInpu
 		}
 		now := micros(t.now)
 		row := groupRow{TenantID: w.TenantID, ID: auth.NewID("grp_"), Name: in.Name, NameKey: strings.ToLower(in.Name),
-			Description: in.Description, Version: 1, CreatedAt: now, UpdatedAt: now}
+			Description: in.Description, ExternalID: strPtr(in.ExternalID), Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := t.tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -113,7 +123,8 @@ func (s *Store) UpdateGroup(ctx context.Context, w rbac.Write, groupID string, p
 		out = after
 		return t.saveUpdate(&groupRow{}, groupID, map[string]any{
 			"name": after.Name, "name_key": strings.ToLower(after.Name), "description": after.Description,
-			"version": after.Version, "updated_at": micros(t.now)},
+			"external_id": strPtr(after.ExternalID),
+			"version":     after.Version, "updated_at": micros(t.now)},
 			rbac.ActionGroupUpdate, rbac.TargetGroup, groupDetails(before), groupDetails(after))
 	})
 	return out, rev, err
@@ -166,5 +177,9 @@ func touchGroup(t *txn, groupID string) error {
 }
 
 func groupDetails(g rbac.Group) map[string]any {
-	return map[string]any{"name": g.Name, "description": g.Description}
+	d := map[string]any{"name": g.Name, "description": g.Description}
+	if g.ExternalID != "" {
+		d["external_id"] = g.ExternalID
+	}
+	return d
 }

@@ -101,6 +101,9 @@ func (s *Store) RunIdempotent(ctx context.Context, req rbac.IdempotentRequest, n
 }
 
 func (s *Store) InTransaction(ctx context.Context, tenantID string, fn func(ctx context.Context) error) error {
+	if ambient(ctx) != nil {
+		return fn(ctx) // already inside one (a keyed request): join it
+	}
 	return translate(s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.lockTenant(tx, tenantID); err != nil {
 			return err

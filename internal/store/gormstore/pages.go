@@ -15,6 +15,9 @@ func listPage[R, T any](q *gorm.DB, p rbac.Page, id func(R) string, hydrate func
 		return nil, "", translate(err, "")
 	}
 	rows, next := trim(rows, p, id)
+	if len(rows) == 0 {
+		return []T{}, "", nil // nothing to hydrate: spare the queries (a lookup that finds nothing)
+	}
 	out, err := hydrate(rows)
 	if err != nil {
 		return nil, "", err

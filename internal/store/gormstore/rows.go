@@ -57,6 +57,8 @@ type userRow struct {
 	FirstName      string
 	LastName       string
 	ExternalUserID *string
+	Username       *string // NULL when unset (schema 6)
+	UsernameKey    *string // lower(username): unique ignoring case
 	Status         string
 	Version        int64
 	CreatedAt      int64 `gorm:"autoCreateTime:false"`
@@ -127,6 +129,7 @@ type groupRow struct {
 	Name        string
 	NameKey     string
 	Description string
+	ExternalID  *string // NULL when unset (schema 6)
 	Version     int64
 	CreatedAt   int64 `gorm:"autoCreateTime:false"`
 	UpdatedAt   int64 `gorm:"autoUpdateTime:false"`
@@ -241,7 +244,7 @@ func (r userRow) toDomain(roles []string) rbac.User {
 		roles = []string{}
 	}
 	return rbac.User{TenantID: r.TenantID, ID: r.ID, Email: r.Email, FirstName: r.FirstName,
-		LastName: r.LastName, ExternalUserID: deref(r.ExternalUserID), Status: r.Status, Roles: roles,
+		LastName: r.LastName, ExternalUserID: deref(r.ExternalUserID), Username: deref(r.Username), Status: r.Status, Roles: roles,
 		Version: r.Version, CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt)}
 }
 
@@ -251,7 +254,7 @@ func (r orgRow) toDomain() rbac.Organization {
 }
 
 func (r groupRow) toDomain(memberCount int) rbac.Group {
-	return rbac.Group{TenantID: r.TenantID, ID: r.ID, Name: r.Name, Description: r.Description,
+	return rbac.Group{TenantID: r.TenantID, ID: r.ID, Name: r.Name, Description: r.Description, ExternalID: deref(r.ExternalID),
 		MemberCount: memberCount, Version: r.Version, CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt)}
 }
 

@@ -22,6 +22,21 @@ func (s *Store) ListUsers(ctx context.Context, tenantID string, f rbac.UserFilte
 		like := "%" + escapeLike(strings.ToLower(f.Search)) + "%"
 		q = q.Where("(email_key LIKE ? ESCAPE '\\' OR lower(first_name) LIKE ? ESCAPE '\\' OR lower(last_name) LIKE ? ESCAPE '\\')", like, like, like)
 	}
+	if f.Username != "" {
+		q = q.Where("username_key = ?", strings.ToLower(f.Username))
+	}
+	if f.Email != "" {
+		q = q.Where("email_key = ?", strings.ToLower(f.Email))
+	}
+	if f.ExternalUserID != "" {
+		q = q.Where("external_user_id = ?", f.ExternalUserID)
+	}
+	if f.Login != "" {
+		// A UNION rather than an OR, so that each arm uses its index.
+		key := strings.ToLower(f.Login)
+		q = q.Where("id IN (SELECT id FROM users WHERE tenant_id = ? AND username_key = ? "+
+			"UNION SELECT id FROM users WHERE tenant_id = ? AND email_key = ? AND username_key IS NULL)", tenantID, key, tenantID, key)
+	}
 	if f.GroupID != "" {
 		if _, err := getGroupRow(db, tenantID, f.GroupID); err != nil {
 			return nil, "", err
@@ -84,13 +99,18 @@ func (s *Store) CreateUser(ctx context.Context, w rbac.Write, in rbac.UserInput)
 		if err != nil {
 			return err
 		}
-		if err := checkUserUnique(t, "", in.Email, in.ExternalUserID); err != nil {
+		if err := checkUserUnique(t, "", in.Email, in.ExternalUserID, in.Username); err != nil {
 			return err
 		}
 		now := micros(t.now)
+		status := in.Status
+		if status == "" {
+			status = rbac.StatusActive
+		}
 		row := userRow{TenantID: w.TenantID, ID: auth.NewID("usr_"), Email: in.Email, EmailKey: strings.ToLower(in.Email),
 			FirstName: in.FirstName, LastName: in.LastName, ExternalUserID: strPtr(in.ExternalUserID),
-			Status: rbac.StatusActive, Version: 1, CreatedAt: now, UpdatedAt: now}
+			Username: strPtr(in.Username), UsernameKey: strPtr(strings.ToLower(in.Username)),
+			Status: status, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := t.tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -144,8 +164,9 @@ func (s *Store) UpdateUser(ctx context.Context, w rbac.Write, userID string, p r
 				return err
 			}
 		}
-		if !strings.EqualFold(before.Email, after.Email) || before.ExternalUserID != after.ExternalUserID {
-			if err := checkUserUnique(t, userID, after.Email, after.ExternalUserID); err != nil {
+		if !strings.EqualFold(before.Email, after.Email) || before.ExternalUserID != after.ExternalUserID ||
+			!strings.EqualFold(before.Username, after.Username) {
+			if err := checkUserUnique(t, userID, after.Email, after.ExternalUserID, after.Username); err != nil {
 				return err
 			}
 		}
@@ -160,6 +181,7 @@ func (s *Store) UpdateUser(ctx context.Context, w rbac.Write, userID string, p r
 		return t.saveUpdate(&userRow{}, userID, map[string]any{
 			"email": after.Email, "email_key": strings.ToLower(after.Email), "first_name": after.FirstName,
 			"last_name": after.LastName, "external_user_id": strPtr(after.ExternalUserID), "status": after.Status,
+			"username": strPtr(after.Username), "username_key": strPtr(strings.ToLower(after.Username)),
 			"version": after.Version, "updated_at": micros(t.now)},
 			rbac.ActionUserUpdate, rbac.TargetUser, userDetails(before), userDetails(after))
 	})
@@ -226,24 +248,29 @@ func checkSingleModeRoles(t *txn, field string, ids []string) error {
 	return nil
 }
 
-func checkUserUnique(t *txn, self, email, externalID string) error {
-	var n int64
-	if err := t.tx.Model(&userRow{}).Where("tenant_id = ? AND email_key = ? AND id <> ?", t.w.TenantID, strings.ToLower(email), self).
-		Count(&n).Error; err != nil {
+// checkUserUnique: email and username are unique per tenant ignoring case,
+// external ids exactly. One statement finds any clash (a UNION, so that
+// each arm uses its index); the error names which.
+func checkUserUnique(t *txn, self, email, externalID, username string) error {
+	sql := "SELECT 'email' FROM users WHERE tenant_id = ? AND email_key = ? AND id <> ?"
+	args := []any{t.w.TenantID, strings.ToLower(email), self}
+	if externalID != "" {
+		sql += " UNION ALL SELECT 'external_user_id' FROM users WHERE tenant_id = ? AND external_user_id = ? AND id <> ?"
+		args = append(args, t.w.TenantID, externalID, self)
+	}
+	if username != "" {
+		sql += " UNION ALL SELECT 'username' FROM users WHERE tenant_id = ? AND username_key = ? AND id <> ?"
+		args = append(args, t.w.TenantID, strings.ToLower(username), self)
+	}
+	var clashes []string
+	if err := t.tx.Raw(sql, args...).Scan(&clashes).Error; err != nil {
 		return err
 	}
-	if n > 0 {
-		return rbac.Errorf(rbac.EConflict, "a user with email %q already exists", email)
-	}
-	if externalID == "" {
-		return nil
-	}
-	if err := t.tx.Model(&userRow{}).Where("tenant_id = ? AND external_user_id = ? AND id <> ?", t.w.TenantID, externalID, self).
-		Count(&n).Error; err != nil {
-		return err
-	}
-	if n > 0 {
-		return rbac.Errorf(rbac.EConflict, "a user with external_user_id %q already exists", externalID)
+	value := map[string]string{"email": email, "external_user_id": externalID, "username": username}
+	for _, field := range []string{"email", "external_user_id", "username"} {
+		if slices.Contains(clashes, field) {
+			return rbac.Errorf(rbac.EConflict, "a user with %s %q already exists", field, value[field])
+		}
 	}
 	return nil
 }
@@ -308,8 +335,12 @@ func grantEnds(t *txn, roles []string) (map[string]*time.Time, error) {
 }
 
 func userDetails(u rbac.User) map[string]any {
-	return map[string]any{"email": u.Email, "first_name": u.FirstName, "last_name": u.LastName,
+	d := map[string]any{"email": u.Email, "first_name": u.FirstName, "last_name": u.LastName,
 		"external_user_id": u.ExternalUserID, "status": u.Status, "roles": u.Roles}
+	if u.Username != "" {
+		d["username"] = u.Username
+	}
+	return d
 }
 
 func keys(m map[string]bool) []string {

@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"InTransaction", testInTransaction},
 		{"History", testHistory},
 		{"DryRun", testDryRun},
+		{"Provisioning", testProvisioning},
 	}
 	for _, suite := range suites {
 		t.Run(suite.name, func(t *testing.T) { suite.fn(t, newStore) })

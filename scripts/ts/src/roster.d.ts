@@ -836,10 +836,349 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenant_id}/scim/v2/Users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * SCIM 2.0 — list or filter users
+         * @description RFC 7644 §3.4.2. `filter` supports `eq`, `ne`, `co`, `sw`, `ew`, `pr`, `and`, `or`,
+         *     `not` and value paths (`emails[type eq "work"].value`) over `userName`, `externalId`,
+         *     `id`, `emails.value`, `name.givenName`, `name.familyName`, `active`; `userName` and
+         *     emails compare ignoring case. Pages are 1-based (`startIndex`, `count` at most 1000)
+         *     in order of id. Deactivated users are listed with `active: false`.
+         */
+        get: operations["scimListUsers"];
+        put?: never;
+        /**
+         * SCIM 2.0 — create a user
+         * @description A SCIM User is a Roster user: `userName` is its `username` (unique ignoring case: 409
+         *     `uniqueness`), the primary email (else the first, else `userName` when it is an
+         *     address) its `email`, `name.givenName`/`familyName` its names, `externalId` its
+         *     `external_user_id`, `active` its status. `password` is accepted and ignored; other
+         *     attributes of the core and enterprise User schemas are accepted and not kept; any
+         *     other attribute is 400 `invalidPath`.
+         */
+        post: operations["scimCreateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/scim/v2/Users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+                /** @description The user's id (SCIM `id`). */
+                user_id: components["parameters"]["ScimUserID"];
+            };
+            cookie?: never;
+        };
+        /** SCIM 2.0 — read a user */
+        get: operations["scimGetUser"];
+        /**
+         * SCIM 2.0 — replace a user
+         * @description Replaces the user's SCIM attributes: names and `externalId` left out are cleared;
+         *     `active` left out keeps the status. Changing a user's username, email, external id or
+         *     status needs the caller to hold every permission that user holds (or `roles:escalate`).
+         */
+        put: operations["scimReplaceUser"];
+        post?: never;
+        /**
+         * SCIM 2.0 — delete a user
+         * @description Deletes the Roster user with its assignments, memberships and tokens.
+         */
+        delete: operations["scimDeleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * SCIM 2.0 — patch a user
+         * @description RFC 7644 §3.5.2 `add`, `replace`, `remove` (any case), with a path or (add, replace)
+         *     an object value whose keys may be dotted (`name.givenName`). `active` takes a boolean
+         *     or `"True"`/`"False"`. All operations apply or none does, as one write.
+         */
+        patch: operations["scimPatchUser"];
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/scim/v2/Groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * SCIM 2.0 — list or filter groups
+         * @description `filter` as for users, over `displayName` (ignoring case), `externalId`, `id` and
+         *     `members.value`. `excludedAttributes=members` leaves the members out.
+         */
+        get: operations["scimListGroups"];
+        put?: never;
+        /**
+         * SCIM 2.0 — create a group
+         * @description A SCIM Group is a Roster group: `displayName` is its name (unique ignoring case),
+         *     `externalId` its external id, `members` its member users (`value`: a user id).
+         *     Members also need `assignments:write`, and no escalation: the caller must hold the
+         *     roles the group carries.
+         */
+        post: operations["scimCreateGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/scim/v2/Groups/{group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+                group_id: components["parameters"]["GroupID"];
+            };
+            cookie?: never;
+        };
+        /** SCIM 2.0 — read a group */
+        get: operations["scimGetGroup"];
+        /**
+         * SCIM 2.0 — replace a group
+         * @description Replaces `displayName` and `externalId`, and with `members` the member set (which
+         *     also needs `assignments:write`); without `members` the members stay.
+         */
+        put: operations["scimReplaceGroup"];
+        post?: never;
+        /**
+         * SCIM 2.0 — delete a group
+         * @description Deletes the Roster group with its memberships and role assignments.
+         */
+        delete: operations["scimDeleteGroup"];
+        options?: never;
+        head?: never;
+        /**
+         * SCIM 2.0 — patch a group
+         * @description Rename (`replace` with a path or an object value, an `id` in it ignored), `externalId`,
+         *     and members: `add`, `remove` by `members[value eq "…"]` or by a list in the value,
+         *     `replace` of the whole set. Member changes also need `assignments:write`; each
+         *     operation is an ordinary Roster write (its own audit event), all in one transaction:
+         *     all apply or none does. Answers 204 unless `attributes` asks for the group.
+         */
+        patch: operations["scimPatchGroup"];
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/scim/v2/ServiceProviderConfig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        /** SCIM 2.0 — what this service provider supports */
+        get: operations["scimServiceProviderConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/scim/v2/ResourceTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        /** SCIM 2.0 — the resource types, User and Group */
+        get: operations["scimResourceTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/scim/v2/Schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        /** SCIM 2.0 — the schemas of User and Group, as Roster keeps them */
+        get: operations["scimSchemas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A SCIM error (RFC 7644 §3.12). */
+        ScimError: {
+            schemas: "urn:ietf:params:scim:api:messages:2.0:Error"[];
+            /** @description The HTTP status, as a string. */
+            status: string;
+            /** @enum {string} */
+            scimType?: "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax" | "invalidPath" | "noTarget" | "invalidValue" | "invalidVers" | "sensitive";
+            detail?: string;
+        };
+        /**
+         * @description A SCIM User or Group as an identity provider sends it (RFC 7643 §4). Attribute names
+         *     are case-insensitive. Roster validates it itself and answers SCIM errors, so the
+         *     schema only asks for an object.
+         */
+        ScimResourceWrite: {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A SCIM PatchOp (RFC 7644 §3.5.2): `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+         *     "Operations": [{"op", "path"?, "value"?}]}`. `op` in any case; validated by Roster,
+         *     which answers SCIM errors.
+         */
+        ScimPatchRequest: {
+            [key: string]: unknown;
+        };
+        ScimMeta: {
+            resourceType: string;
+            /** Format: date-time */
+            created?: string;
+            /** Format: date-time */
+            lastModified?: string;
+            location?: string;
+            /** @description The resource's ETag. */
+            version?: string;
+        };
+        ScimMemberRef: {
+            value: string;
+            display?: string;
+            $ref?: string;
+            type?: string;
+        };
+        /** @description A Roster user as a SCIM User (RFC 7643 §4.1). */
+        ScimUser: {
+            schemas: string[];
+            id: string;
+            externalId?: string;
+            userName?: string;
+            name?: {
+                givenName?: string;
+                familyName?: string;
+                formatted?: string;
+            };
+            emails?: {
+                value: string;
+                type?: string;
+                primary?: boolean;
+            }[];
+            active?: boolean;
+            /** @description The groups the user is a member of (read-only). */
+            groups?: components["schemas"]["ScimMemberRef"][];
+            meta?: components["schemas"]["ScimMeta"];
+        };
+        /** @description A Roster group as a SCIM Group (RFC 7643 §4.2). */
+        ScimGroup: {
+            schemas: string[];
+            id: string;
+            externalId?: string;
+            displayName?: string;
+            members?: components["schemas"]["ScimMemberRef"][];
+            meta?: components["schemas"]["ScimMeta"];
+        };
+        ScimUserList: {
+            schemas: string[];
+            totalResults: number;
+            itemsPerPage: number;
+            startIndex: number;
+            Resources: components["schemas"]["ScimUser"][];
+        };
+        ScimGroupList: {
+            schemas: string[];
+            totalResults: number;
+            itemsPerPage: number;
+            startIndex: number;
+            Resources: components["schemas"]["ScimGroup"][];
+        };
+        ScimSupported: {
+            supported: boolean;
+            maxOperations?: number;
+            maxPayloadSize?: number;
+            maxResults?: number;
+        };
+        ScimServiceProviderConfig: {
+            schemas: string[];
+            documentationUri?: string;
+            patch: components["schemas"]["ScimSupported"];
+            bulk: components["schemas"]["ScimSupported"];
+            filter: components["schemas"]["ScimSupported"];
+            changePassword: components["schemas"]["ScimSupported"];
+            sort: components["schemas"]["ScimSupported"];
+            etag: components["schemas"]["ScimSupported"];
+            authenticationSchemes: {
+                type: string;
+                name: string;
+                description: string;
+                primary?: boolean;
+            }[];
+            meta?: components["schemas"]["ScimMeta"];
+        };
+        ScimResourceTypeList: {
+            schemas: string[];
+            totalResults: number;
+            itemsPerPage: number;
+            startIndex: number;
+            Resources: {
+                schemas: string[];
+                id: string;
+                name: string;
+                endpoint: string;
+                description?: string;
+                schema: string;
+                schemaExtensions?: {
+                    schema: string;
+                    required: boolean;
+                }[];
+                meta?: components["schemas"]["ScimMeta"];
+            }[];
+        };
+        ScimSchemaList: {
+            schemas: string[];
+            totalResults: number;
+            itemsPerPage: number;
+            startIndex: number;
+            Resources: {
+                schemas: string[];
+                id: string;
+                name: string;
+                description?: string;
+                attributes: {
+                    [key: string]: unknown;
+                }[];
+                meta?: components["schemas"]["ScimMeta"];
+            }[];
+        };
         Health: {
             /** @example ok */
             status: string;
@@ -985,6 +1324,8 @@ export interface components {
             first_name?: string;
             last_name?: string;
             external_user_id?: string;
+            /** @description The identity provider's login name (SCIM `userName`), unique per tenant ignoring case; absent when unset. */
+            username?: string;
             status: components["schemas"]["UserStatus"];
             /** @description Ids of the roles the user holds directly and globally (not expired). */
             roles: string[];
@@ -997,6 +1338,8 @@ export interface components {
             first_name?: string;
             last_name?: string;
             external_user_id?: string;
+            /** @description Unique per tenant ignoring case (409 on a clash). */
+            username?: string;
             roles?: string[];
         };
         UserUpdate: {
@@ -1005,6 +1348,8 @@ export interface components {
             first_name?: string;
             last_name?: string;
             external_user_id?: string;
+            /** @description Unique per tenant ignoring case (409 on a clash); changing it is changing the user (the stronger-user rule). */
+            username?: string;
             status?: components["schemas"]["UserStatus"];
             /** @description Replaces the user's global direct roles. */
             roles?: string[];
@@ -1181,6 +1526,8 @@ export interface components {
             id: string;
             name: string;
             description?: string;
+            /** @description The identity provider's id for the group (SCIM `externalId`), set through SCIM; absent when unset. */
+            external_id?: string;
             member_count: number;
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
@@ -1476,6 +1823,109 @@ export interface components {
         };
     };
     responses: {
+        /**
+         * @description Bad input, as a SCIM error: `invalidFilter`, `invalidPath`, `invalidValue`,
+         *     `invalidSyntax`, `mutability` or `noTarget`, with a detail naming what is wrong.
+         */
+        ScimBadRequest: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description Missing or bad token. */
+        ScimUnauthorized: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description The token lacks a permission this needs, or the change would escalate or touch a stronger user. */
+        ScimForbidden: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description No such tenant (for this caller) or resource. */
+        ScimNotFound: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description `uniqueness`: the userName, email, externalId or displayName is taken; or the tenant would lose its last administrator. */
+        ScimConflict: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description If-Match names another version. */
+        ScimPreconditionFailed: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description The body is over 1 MiB. */
+        ScimTooLarge: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description Over the token's rate limit. */
+        ScimRateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description Unexpected failure. */
+        ScimInternal: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
         /** @description Bad input (missing or mistyped members, bad JSON, an empty body, another content type). */
         AuthzenBadRequest: {
             headers: {
@@ -1680,6 +2130,20 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The user's id (SCIM `id`). */
+        ScimUserID: string;
+        /** @description A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`. */
+        ScimFilter: string;
+        /** @description 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4). */
+        ScimStartIndex: number;
+        /** @description Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`). */
+        ScimCount: number;
+        /** @description Comma-separated attributes to return (with `id` and `schemas`, which always are). */
+        ScimAttributes: string;
+        /** @description Comma-separated attributes to leave out, such as `members`. */
+        ScimExcludedAttributes: string;
+        /** @description Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one. */
+        ScimIfMatch: string;
         TenantID: string;
         RoleID: string;
         /** @description A user id, or `me` for the caller's own user. */
@@ -1708,6 +2172,8 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /** @description The new resource's URL (its `meta.location`). */
+        ScimLocation: string;
         /** @description The request's id; the one the client sent in `X-Request-ID` (letters, digits and `-_.:/+=`, at most 128 characters) is echoed. */
         RequestID: string;
         /** @description Whole seconds to wait before retrying. */
@@ -2485,6 +2951,8 @@ export interface operations {
                 role_id?: string;
                 /** @description Only members of this group. */
                 group_id?: string;
+                /** @description Only the user with this username (ignoring case). */
+                username?: string;
                 /**
                  * @description Reverse evaluation: only users who hold this role in evaluation, through any
                  *     source (direct, group, inheritance, default role). Without `organization_id`
@@ -4499,6 +4967,752 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+        };
+    };
+    scimListUsers: {
+        parameters: {
+            query?: {
+                /** @description A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`. */
+                filter?: components["parameters"]["ScimFilter"];
+                /** @description 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4). */
+                startIndex?: components["parameters"]["ScimStartIndex"];
+                /** @description Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`). */
+                count?: components["parameters"]["ScimCount"];
+                /** @description Comma-separated attributes to return (with `id` and `schemas`, which always are). */
+                attributes?: components["parameters"]["ScimAttributes"];
+                /** @description Comma-separated attributes to leave out, such as `members`. */
+                excludedAttributes?: components["parameters"]["ScimExcludedAttributes"];
+            };
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUserList"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimCreateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:User"
+                 *       ],
+                 *       "userName": "ann.lee@acme.test",
+                 *       "name": {
+                 *         "givenName": "Ann",
+                 *         "familyName": "Lee"
+                 *       },
+                 *       "emails": [
+                 *         {
+                 *           "value": "ann.lee@acme.test",
+                 *           "type": "work",
+                 *           "primary": true
+                 *         }
+                 *       ],
+                 *       "active": true
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["ScimResourceWrite"];
+                /**
+                 * @example {
+                 *       "userName": "ann.lee@acme.test",
+                 *       "emails": [
+                 *         {
+                 *           "value": "ann.lee@acme.test",
+                 *           "primary": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ScimResourceWrite"];
+            };
+        };
+        responses: {
+            /** @description The user made. */
+            201: {
+                headers: {
+                    "Roster-Revision": components["headers"]["RosterRevision"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["ScimLocation"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimTooLarge"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimGetUser: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated attributes to return (with `id` and `schemas`, which always are). */
+                attributes?: components["parameters"]["ScimAttributes"];
+                /** @description Comma-separated attributes to leave out, such as `members`. */
+                excludedAttributes?: components["parameters"]["ScimExcludedAttributes"];
+            };
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+                /** @description The user's id (SCIM `id`). */
+                user_id: components["parameters"]["ScimUserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimReplaceUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one. */
+                "If-Match"?: components["parameters"]["ScimIfMatch"];
+            };
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+                /** @description The user's id (SCIM `id`). */
+                user_id: components["parameters"]["ScimUserID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:User"
+                 *       ],
+                 *       "userName": "ann.lee@acme.test",
+                 *       "name": {
+                 *         "givenName": "Ann",
+                 *         "familyName": "Lee"
+                 *       },
+                 *       "emails": [
+                 *         {
+                 *           "value": "ann.lee@acme.test",
+                 *           "type": "work",
+                 *           "primary": true
+                 *         }
+                 *       ],
+                 *       "active": true
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["ScimResourceWrite"];
+                /**
+                 * @example {
+                 *       "userName": "ann.lee@acme.test",
+                 *       "emails": [
+                 *         {
+                 *           "value": "ann.lee@acme.test",
+                 *           "primary": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ScimResourceWrite"];
+            };
+        };
+        responses: {
+            /** @description The user as it is now. */
+            200: {
+                headers: {
+                    "Roster-Revision": components["headers"]["RosterRevision"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimTooLarge"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimDeleteUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one. */
+                "If-Match"?: components["parameters"]["ScimIfMatch"];
+            };
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+                /** @description The user's id (SCIM `id`). */
+                user_id: components["parameters"]["ScimUserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimPatchUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one. */
+                "If-Match"?: components["parameters"]["ScimIfMatch"];
+            };
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+                /** @description The user's id (SCIM `id`). */
+                user_id: components["parameters"]["ScimUserID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "op": "replace",
+                 *           "value": {
+                 *             "active": false
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["ScimPatchRequest"];
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "op": "Replace",
+                 *           "path": "name.familyName",
+                 *           "value": "Lee"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ScimPatchRequest"];
+            };
+        };
+        responses: {
+            /** @description The user as it is now. */
+            200: {
+                headers: {
+                    "Roster-Revision": components["headers"]["RosterRevision"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimTooLarge"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimListGroups: {
+        parameters: {
+            query?: {
+                /** @description A SCIM filter (RFC 7644 §3.4.2.2), such as `userName eq "ann@acme.test"`. */
+                filter?: components["parameters"]["ScimFilter"];
+                /** @description 1-based index of the first result; less than 1 reads as 1 (RFC 7644 §3.4.2.4). */
+                startIndex?: components["parameters"]["ScimStartIndex"];
+                /** @description Results per page, at most 1000 (default 100; more reads as 1000); less than 0 reads as 0 (only `totalResults`). */
+                count?: components["parameters"]["ScimCount"];
+                /** @description Comma-separated attributes to return (with `id` and `schemas`, which always are). */
+                attributes?: components["parameters"]["ScimAttributes"];
+                /** @description Comma-separated attributes to leave out, such as `members`. */
+                excludedAttributes?: components["parameters"]["ScimExcludedAttributes"];
+            };
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of groups. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupList"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimCreateGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:Group"
+                 *       ],
+                 *       "displayName": "Sales",
+                 *       "members": []
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["ScimResourceWrite"];
+                /**
+                 * @example {
+                 *       "displayName": "Support",
+                 *       "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ScimResourceWrite"];
+            };
+        };
+        responses: {
+            /** @description The group made. */
+            201: {
+                headers: {
+                    "Roster-Revision": components["headers"]["RosterRevision"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["ScimLocation"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimTooLarge"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimGetGroup: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated attributes to return (with `id` and `schemas`, which always are). */
+                attributes?: components["parameters"]["ScimAttributes"];
+                /** @description Comma-separated attributes to leave out, such as `members`. */
+                excludedAttributes?: components["parameters"]["ScimExcludedAttributes"];
+            };
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+                group_id: components["parameters"]["GroupID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimReplaceGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one. */
+                "If-Match"?: components["parameters"]["ScimIfMatch"];
+            };
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+                group_id: components["parameters"]["GroupID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:Group"
+                 *       ],
+                 *       "displayName": "Sales",
+                 *       "members": []
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["ScimResourceWrite"];
+                /**
+                 * @example {
+                 *       "displayName": "Support",
+                 *       "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ScimResourceWrite"];
+            };
+        };
+        responses: {
+            /** @description The group as it is now. */
+            200: {
+                headers: {
+                    "Roster-Revision": components["headers"]["RosterRevision"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimTooLarge"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimDeleteGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one. */
+                "If-Match"?: components["parameters"]["ScimIfMatch"];
+            };
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+                group_id: components["parameters"]["GroupID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimPatchGroup: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated attributes to return (with `id` and `schemas`, which always are). */
+                attributes?: components["parameters"]["ScimAttributes"];
+                /** @description Comma-separated attributes to leave out, such as `members`. */
+                excludedAttributes?: components["parameters"]["ScimExcludedAttributes"];
+            };
+            header?: {
+                /** @description Answer 412 unless the resource's current `meta.version` (its `ETag`) is this one. */
+                "If-Match"?: components["parameters"]["ScimIfMatch"];
+            };
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+                group_id: components["parameters"]["GroupID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "op": "add",
+                 *           "path": "members",
+                 *           "value": [
+                 *             {
+                 *               "value": "usr_8f3kq0c2"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["ScimPatchRequest"];
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "op": "replace",
+                 *           "value": {
+                 *             "id": "grp_4hd8s",
+                 *             "displayName": "Sales EMEA"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ScimPatchRequest"];
+            };
+        };
+        responses: {
+            /** @description The group as it is now. */
+            200: {
+                headers: {
+                    "Roster-Revision": components["headers"]["RosterRevision"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description Patched. */
+            204: {
+                headers: {
+                    "Roster-Revision": components["headers"]["RosterRevision"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimTooLarge"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimServiceProviderConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration (RFC 7643 §5). */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimResourceTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource types (RFC 7643 §6). */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimResourceTypeList"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
+        };
+    };
+    scimSchemas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: components["parameters"]["TenantID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schemas (RFC 7643 §7). */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimSchemaList"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            429: components["responses"]["ScimRateLimited"];
+            500: components["responses"]["ScimInternal"];
         };
     };
 }
