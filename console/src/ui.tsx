@@ -101,6 +101,8 @@ export function Input({ label, name, value, set, error, hint, ...rest }: InputPr
           onInput={(e) => set((e.target as HTMLInputElement).value)}
           aria-invalid={invalid ? "true" : undefined}
           aria-describedby={described}
+          // Whole seconds: a point-in-time check may need them.
+          step={rest.type === "datetime-local" ? 1 : undefined}
           // Preact types <input> as a union by `type`; InputProps allows only valid pairs.
           {...(rest as JSX.IntrinsicElements["input"] & object)}
         />
