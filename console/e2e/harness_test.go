@@ -240,6 +240,17 @@ func newTab(t *testing.T, s *site) *tab {
 	return tb
 }
 
+// sub points the tab's helpers at a subtest, which saves its own screenshot
+// when it fails.
+func (b *tab) sub(t *testing.T) {
+	b.t = t
+	t.Cleanup(func() {
+		if t.Failed() {
+			b.saveFailure()
+		}
+	})
+}
+
 func (b *tab) run(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	if err := chromedp.Do(b.ctx, actions...); err != nil {

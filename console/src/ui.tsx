@@ -136,17 +136,17 @@ export interface Page<T> {
 }
 
 // usePaged loads a list one page at a time; back goes to the page before
-// (the cursors seen are kept, since the API's cursors go forward only).
+// (the cursors seen are kept, since the API's cursors go forward only). New
+// deps (a filter) start again at the first page: a cursor belongs to its list.
 export function usePaged<T>(load: (cursor?: string) => Promise<Page<T>>, deps: unknown[]) {
-  const [stack, setStack] = useState<(string | undefined)[]>([undefined]);
+  const key = JSON.stringify(deps);
+  const [pos, setPos] = useState<{ key: string; stack: (string | undefined)[] }>({ key, stack: [undefined] });
+  const stack = pos.key === key ? pos.stack : [undefined];
   const [page, setPage] = useState<Page<T> | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
   const [nonce, setNonce] = useState(0);
   const cursor = stack[stack.length - 1];
-  useEffect(() => {
-    setStack([undefined]);
-  }, deps);
   useEffect(() => {
     let live = true;
     setLoading(true);
@@ -159,6 +159,7 @@ export function usePaged<T>(load: (cursor?: string) => Promise<Page<T>>, deps: u
       },
       (e) => {
         if (!live) return;
+        setPage(null);
         setError(e);
         setLoading(false);
       },
@@ -166,16 +167,17 @@ export function usePaged<T>(load: (cursor?: string) => Promise<Page<T>>, deps: u
     return () => {
       live = false;
     };
-  }, [cursor, nonce, ...deps]);
+  }, [cursor, nonce, key]);
   const reload = useCallback(() => setNonce((n) => n + 1), []);
+  const next = page?.next_cursor;
   return {
     items: page?.items ?? [],
     error,
     loading,
     reload,
     pageNo: stack.length,
-    next: page?.next_cursor ? () => setStack((s) => [...s, page.next_cursor ?? undefined]) : undefined,
-    prev: stack.length > 1 ? () => setStack((s) => s.slice(0, -1)) : undefined,
+    next: next ? () => setPos({ key, stack: [...stack, next] }) : undefined,
+    prev: stack.length > 1 ? () => setPos({ key, stack: stack.slice(0, -1) }) : undefined,
   };
 }
 
