@@ -75,7 +75,7 @@ func TestConsoleFlow(t *testing.T) {
 	b.open("roles")
 	b.waitFor("the edge in the roles graph", `document.querySelector('figure.graph path[data-edge="role_editor>role_viewer"]')`)
 	b.waitFor("every role in the graph", `["role_admin","role_member","role_viewer","role_editor"].every(id => document.querySelector('figure.graph a[data-role="'+id+'"]'))`)
-	b.screenshot("roles-graph")
+	b.screenshot("roles-graph", "figure.graph")
 
 	// A user, assigned the editor role for a week with a reason.
 	b.open("users")
@@ -108,7 +108,7 @@ func TestConsoleFlow(t *testing.T) {
 	b.waitText(`[data-testid=evaluated] tr[data-role="role_viewer"]`, "via role_editor")
 	b.waitFor("role_member by default", `document.querySelector('[data-testid=evaluated] tr[data-role="role_member"] [data-source="default"]')`)
 	b.waitText("[data-testid=permissions]", "documents:read")
-	b.screenshot("user-evaluated-roles")
+	b.screenshot("user-evaluated-roles", "[data-testid=evaluated]")
 
 	// Tokens: the secret is shown once, with a copy button, and can be revoked.
 	b.fill(`form[aria-label="Create token"] [name="name"]`, "ci")
@@ -131,7 +131,7 @@ func TestConsoleFlow(t *testing.T) {
 	b.key(`[name="permission"]`, "\r") // Enter submits
 	b.waitText("[data-testid=verdict] h2", "Allowed")
 	b.waitText("[data-testid=granted-by]", "role_")
-	b.screenshot("check-panel")
+	b.screenshot("check-panel", "[data-testid=verdict]")
 
 	b.open("users/" + userID)
 	b.waitFor("the assignment", `document.querySelector('[data-testid=assignments] tr[data-role="role_editor"]')`)

@@ -295,13 +295,15 @@ func (b *tab) saveFailure() {
 	}
 }
 
-// screenshot saves the page for the README when ROSTER_CONSOLE_SCREENSHOTS is set.
-func (b *tab) screenshot(name string) {
+// screenshot saves the page, scrolled to the element sel, for the README
+// when ROSTER_CONSOLE_SCREENSHOTS is set.
+func (b *tab) screenshot(name, sel string) {
 	b.t.Helper()
 	dir := os.Getenv("ROSTER_CONSOLE_SCREENSHOTS")
 	if dir == "" {
 		return
 	}
+	b.eval(`document.querySelector(` + js(sel) + `).scrollIntoView({block: "center"}); document.activeElement.blur()`)
 	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		b.t.Fatal(err)

@@ -89,7 +89,7 @@ func TestConsoleHistoryPointInTimeImpact(t *testing.T) {
 		b.waitFor("the impact", `document.querySelector('[data-testid=impact] td a[href$="`+userID+`"]')`)
 		b.waitText(`[data-testid=impact] .lost`, "documents:read")
 		b.waitText(`[data-testid=impact] .gained`, "documents:list")
-		b.screenshot("impact-preview")
+		b.screenshot("impact-preview", "[data-testid=impact]")
 		// A preview writes nothing.
 		res, err := s.env.Operator().GetRoleWithResponse(context.Background(), "default", "role_viewer")
 		if err != nil || res.JSON200 == nil || !slices.Equal(res.JSON200.Permissions, []client.PermissionPattern{"documents:read"}) {
