@@ -148,3 +148,10 @@ gen-console: console-deps
 check-gen-console: console-deps
 	@cd $(CONSOLE_DIR) && npm run --silent check-build || { \
 		echo "check-gen: console/dist is stale: run 'make gen' and commit the result" >&2; exit 1; }
+
+.PHONY: console-screenshots
+
+## console-screenshots: rerun the console's browser tests, saving the README's screenshots into docs/console
+console-screenshots:
+	mkdir -p docs/console
+	ROSTER_CONSOLE_SCREENSHOTS=$(CURDIR)/docs/console $(GO) test -count=1 -run 'TestConsoleFlow|TestConsoleHistoryPointInTimeImpact' ./console/e2e/

@@ -146,6 +146,7 @@ func TestConsoleFlow(t *testing.T) {
 	b.waitText("[data-testid=verdict] h2", "Denied")
 	b.waitText("[data-testid=why-not]", "None of the 1 role the user holds grants documents:read")
 	b.waitText("[data-testid=why-not]", "role_member")
+	b.screenshot("check-denied", "[data-testid=verdict]")
 
 	// The audit log, filtered.
 	b.open("audit")

@@ -82,11 +82,25 @@ func newSite(t *testing.T) *site {
 	if err != nil || res.StatusCode() != http.StatusCreated {
 		t.Fatalf("creating tenant default: %v %v", err, res)
 	}
-	backend, err := url.Parse(s.env.URL)
+	s.URL = s.proxyTo(t, s.env.URL)
+	t.Cleanup(func() {
+		for _, v := range s.Violations() {
+			t.Errorf("the console got a response openapi.yaml does not describe: %s", v)
+		}
+	})
+	return s
+}
+
+// proxyTo starts the validating proxy in front of backend and returns its
+// URL: each response to an API path is checked against openapi.yaml (as the
+// Go tests' ValidatingTransport does) and any mismatch recorded.
+func (s *site) proxyTo(t *testing.T, backend string) string {
+	t.Helper()
+	u, err := url.Parse(backend)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rp := httputil.NewSingleHostReverseProxy(backend)
+	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ModifyResponse = func(resp *http.Response) error {
 		if !strings.HasPrefix(resp.Request.URL.Path, "/v1/") {
 			return nil // /console and its assets are outside the spec
@@ -103,13 +117,7 @@ func newSite(t *testing.T) *site {
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(proxy.Close)
-	s.URL = proxy.URL
-	t.Cleanup(func() {
-		for _, v := range s.Violations() {
-			t.Errorf("the console got a response openapi.yaml does not describe: %s", v)
-		}
-	})
-	return s
+	return proxy.URL
 }
 
 func (s *site) violate(v string) {

@@ -30,7 +30,7 @@ export function Check() {
   const [owner, setOwner] = useState("");
   const [at, setAt] = useState("");
   const [error, setError] = useState<unknown>(null);
-  const [result, setResult] = useState<(CheckResult & { user_id: string; permission: string }) | null>(null);
+  const [result, setResult] = useState<(CheckResult & { user_id: string; who: string; permission: string }) | null>(null);
   const [why, setWhy] = useState<WhyNot | null>(null);
 
   async function submit(e: Event) {
@@ -43,7 +43,7 @@ export function Check() {
       const body = { user_id, permission: permission.trim(), ...(org ? { organization_id: org } : {}), ...(owner.trim() ? { owner: owner.trim() } : {}) };
       const when = toRFC3339(at);
       const res = when ? await checkAt(body, when) : await ok(client.POST("/v1/tenants/{tenant_id}/check", { params: { path: t() }, body }));
-      setResult({ ...res, user_id, permission: body.permission });
+      setResult({ ...res, user_id, who: who.trim(), permission: body.permission });
       if (!res.allowed && !when) {
         const q = org ? { organization_id: org } : {};
         const path = { ...t(), user_id };
@@ -92,7 +92,7 @@ export function Check() {
         <section class={result.allowed ? "verdict allowed" : "verdict denied"} aria-live="polite" data-testid="verdict">
           <h2>{result.allowed ? "Allowed" : "Denied"}</h2>
           <p>
-            <a href={href("users", result.user_id)}>{result.user_id}</a> {result.allowed ? "may" : "may not"} <code>{result.permission}</code>
+            <a href={href("users", result.user_id)}>{result.who}</a> {result.allowed ? "may" : "may not"} <code>{result.permission}</code>
             {result.as_of ? <> as of {result.as_of}</> : null} (revision {result.revision}).
           </p>
           {result.matched && (
