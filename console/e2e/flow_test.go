@@ -116,7 +116,7 @@ func TestConsoleFlow(t *testing.T) {
 	b.waitFor("the new token", `document.querySelector("dialog[open] [data-testid=secret]")`)
 	userToken := value[string](b, `document.querySelector("dialog[open] [data-testid=secret]").textContent.trim()`)
 	b.waitFor("the copy button", `[...document.querySelectorAll("dialog[open] button")].some(e => e.textContent.startsWith("Copy token"))`)
-	b.key(`dialog[open] button`, "\x1b")
+	b.press("dialog[open]", "Close")
 	b.waitFor("the dialog to close", `!document.querySelector("dialog[open]")`)
 	if strings.Contains(value[string](b, `document.body.innerText`), userToken) {
 		t.Errorf("the token's secret is still on the page after its dialog closed")
@@ -132,6 +132,10 @@ func TestConsoleFlow(t *testing.T) {
 	b.waitText("[data-testid=verdict] h2", "Allowed")
 	b.waitText("[data-testid=granted-by]", "role_")
 	b.screenshot("check-panel", "[data-testid=verdict]")
+	// Reverse evaluation: who holds the permission.
+	b.fill(`[name="holds_permission"]`, "documents:read")
+	b.press(`form[aria-label="Who holds a permission"]`, "List holders")
+	b.waitText("[data-testid=holders]", "ada@acme.test")
 
 	b.open("users/" + userID)
 	b.waitFor("the assignment", `document.querySelector('[data-testid=assignments] tr[data-role="role_editor"]')`)

@@ -81,8 +81,28 @@ const auth: Middleware = {
   },
 };
 
+// The newest revision this tab's writes reported for the session's tenant:
+// evaluated reads and checks ask for at least it (min_revision), so that
+// behind several replicas the page never shows data older than its own writes.
+let seen = { tenant: "", revision: 0 };
+
+const revisions: Middleware = {
+  onResponse({ response }) {
+    const v = Number(response.headers.get("Roster-Revision"));
+    const tenant = current?.tenant ?? "";
+    if (!v || !new URL(response.url).pathname.startsWith(`/v1/tenants/${encodeURIComponent(tenant)}/`)) return undefined;
+    if (seen.tenant !== tenant) seen = { tenant, revision: 0 };
+    seen.revision = Math.max(seen.revision, v);
+    return undefined;
+  },
+};
+
+export function minRevision(): { min_revision?: number } {
+  return seen.tenant === current?.tenant && seen.revision > 0 ? { min_revision: seen.revision } : {};
+}
+
 export const client = createClient<paths>({ baseUrl: location.origin });
-client.use(auth);
+client.use(auth, revisions);
 
 // ok unwraps an openapi-fetch answer: its data, or an ApiError.
 export async function ok<T>(p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {

@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
-import { ApiError, EvaluatedRole, User, client, ok, t } from "../api";
+import { ApiError, EvaluatedRole, User, client, minRevision, ok, t } from "../api";
 import { href } from "../nav";
 import { CheckResult, checkAt } from "../pending";
-import { Input, ProblemBox, ScopeText, toRFC3339 } from "../ui";
+import { Input, Pager, ProblemBox, ScopeText, toRFC3339, usePaged } from "../ui";
 import { useOrganizations } from "./user";
 
 interface WhyNot {
@@ -42,10 +42,10 @@ export function Check() {
       const user_id = await resolveUser(who.trim());
       const body = { user_id, permission: permission.trim(), ...(org ? { organization_id: org } : {}), ...(owner.trim() ? { owner: owner.trim() } : {}) };
       const when = toRFC3339(at);
-      const res = when ? await checkAt(body, when) : await ok(client.POST("/v1/tenants/{tenant_id}/check", { params: { path: t() }, body }));
+      const res = when ? await checkAt(body, when) : await ok(client.POST("/v1/tenants/{tenant_id}/check", { params: { path: t(), query: minRevision() }, body }));
       setResult({ ...res, user_id, who: who.trim(), permission: body.permission });
       if (!res.allowed && !when) {
-        const q = org ? { organization_id: org } : {};
+        const q = { ...minRevision(), ...(org ? { organization_id: org } : {}) };
         const path = { ...t(), user_id };
         const [user, roles, perms] = await Promise.all([
           ok(client.GET("/v1/tenants/{tenant_id}/users/{user_id}", { params: { path } })),
@@ -132,6 +132,65 @@ export function Check() {
             </div>
           )}
         </section>
+      )}
+      <WhoHolds />
+    </section>
+  );
+}
+
+// WhoHolds lists the users granted a permission (reverse evaluation, paged).
+function WhoHolds() {
+  const orgs = useOrganizations();
+  const [permission, setPermission] = useState("");
+  const [org, setOrg] = useState("");
+  const [query, setQuery] = useState<{ holds_permission: string; organization_id?: string } | null>(null);
+  const list = usePaged<User>(
+    (cursor) =>
+      query
+        ? ok(client.GET("/v1/tenants/{tenant_id}/users", { params: { path: t(), query: { ...query, limit: 20, cursor, ...minRevision() } } }))
+        : Promise.resolve({ items: [], next_cursor: null }),
+    [query],
+  );
+  return (
+    <section aria-labelledby="who-h">
+      <h2 id="who-h">Who holds a permission?</h2>
+      <form
+        class="card"
+        aria-label="Who holds a permission"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setQuery({ holds_permission: permission.trim(), ...(org ? { organization_id: org } : {}) });
+        }}
+      >
+        <div class="row">
+          <Input label="Permission" name="holds_permission" value={permission} set={setPermission} error={list.error} required />
+          <div class="field">
+            <label for="who-org">Organization</label>
+            <select id="who-org" value={org} onChange={(e) => setOrg((e.target as HTMLSelectElement).value)}>
+              <option value="">global assignments only</option>
+              {orgs.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <ProblemBox error={list.error} fields={["holds_permission"]} />
+        <button type="submit">List holders</button>
+      </form>
+      {query && (
+        <>
+          <ul data-testid="holders">
+            {list.items.map((u) => (
+              <li key={u.id}>
+                <a href={href("users", u.id)}>{u.email}</a> <code>{u.id}</code>
+              </li>
+            ))}
+          </ul>
+          {!list.loading && !list.error && list.items.length === 0 && <p class="muted">Nobody holds it.</p>}
+          <Pager p={list} label="Holders" />
+        </>
       )}
     </section>
   );

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { Role, User, client, ok, okWith, t } from "../api";
+import { Role, User, client, minRevision, ok, okWith, t } from "../api";
 import { RoleGraph } from "../graph";
 import { go, href } from "../nav";
 import { DryRunResult, dryRun } from "../pending";
@@ -58,7 +58,7 @@ export function RoleDetail({ id }: { id: string }) {
   }, [id, nonce]);
 
   const holders = usePaged<User>(
-    (cursor) => ok(client.GET("/v1/tenants/{tenant_id}/users", { params: { path: t(), query: { holds_role: id, limit: 20, cursor } } })),
+    (cursor) => ok(client.GET("/v1/tenants/{tenant_id}/users", { params: { path: t(), query: { holds_role: id, limit: 20, cursor, ...minRevision() } } })),
     [id, nonce],
   );
   const neighbourhood = useMemo(() => related(all.roles, id), [all.roles, id]);

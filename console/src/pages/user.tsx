@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { Assignment, EvaluatedRole, Organization, Token, User, client, ok, t } from "../api";
+import { Assignment, EvaluatedRole, Organization, Token, User, client, minRevision, ok, t } from "../api";
 import { href } from "../nav";
 import { HistoryItem, history } from "../pending";
 import { CopyButton, Dialog, Input, Pager, ProblemBox, ScopeText, When, splitList, toRFC3339, usePaged } from "../ui";
@@ -90,7 +90,7 @@ function Evaluated({ id, nonce }: { id: string; nonce: number }) {
   const [revision, setRevision] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    const query = org ? { organization_id: org } : {};
+    const query = { ...minRevision(), ...(org ? { organization_id: org } : {}) };
     Promise.all([
       ok(client.GET("/v1/tenants/{tenant_id}/users/{user_id}/roles/evaluated", { params: { path: { ...t(), user_id: id }, query } })),
       ok(client.GET("/v1/tenants/{tenant_id}/users/{user_id}/permissions", { params: { path: { ...t(), user_id: id }, query } })),
