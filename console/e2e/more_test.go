@@ -53,7 +53,7 @@ func TestConsoleGroupsOrganizationsPaging(t *testing.T) {
 		b.fill(`form[aria-label="Add member"] [name="data"]`, "usr_nobody")
 		b.press(`form[aria-label="Add member"]`, "Add member")
 		b.waitFor("the error", `document.querySelector('form[aria-label="Add member"] .field-error, main .problem')`)
-		b.fill(`form[aria-label="Add member"] [name="data"]`, userID)
+		b.fill(`form[aria-label="Add member"] [name="data"]`, "ADA@acme.test") // by email, ignoring case
 		b.press(`form[aria-label="Add member"]`, "Add member")
 		b.waitText("main ul", "ada@acme.test")
 

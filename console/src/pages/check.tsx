@@ -1,23 +1,15 @@
 import { useState } from "preact/hooks";
-import { ApiError, EvaluatedRole, User, client, minRevision, ok, t } from "../api";
+import { EvaluatedRole, User, client, minRevision, ok, t } from "../api";
 import { href } from "../nav";
 import { CheckResult, checkAt } from "../pending";
 import { Input, Pager, ProblemBox, ScopeText, toRFC3339, usePaged } from "../ui";
+import { resolveUser } from "./users";
 import { useOrganizations } from "./user";
 
 interface WhyNot {
   user: User;
   roles: EvaluatedRole[];
   permissions: string[];
-}
-
-// resolveUser takes a user id or an email (looked up by search).
-async function resolveUser(who: string): Promise<string> {
-  if (!who.includes("@")) return who;
-  const page = await ok(client.GET("/v1/tenants/{tenant_id}/users", { params: { path: t(), query: { search: who, limit: 100 } } }));
-  const u = page.items.find((x) => x.email.toLowerCase() === who.toLowerCase());
-  if (!u) throw new ApiError(400, { title: "No such user", detail: `No user has the email ${who}.`, errors: [{ field: "user_id", message: "no user has this email" }] });
-  return u.id;
 }
 
 // Check answers "may U do P?": allowed with the granting role, or denied

@@ -4,6 +4,7 @@ import { go, href } from "../nav";
 import { Input, Pager, ProblemBox, ScopeText, When, usePaged } from "../ui";
 import { useAllRoles } from "./roles";
 import { useOrganizations } from "./user";
+import { resolveUser } from "./users";
 
 export function Groups() {
   const [nonce, setNonce] = useState(0);
@@ -88,10 +89,11 @@ export function GroupDetail({ id }: { id: string }) {
   const [org, setOrg] = useState("");
   const [roleError, setRoleError] = useState<unknown>(null);
 
-  async function members_(method: "POST" | "DELETE", userId: string) {
+  async function members_(method: "POST" | "DELETE", who: string) {
     setMemberError(null);
-    const opts = { params: { path: { ...t(), group_id: id } }, body: { data: [{ type: "users" as const, id: userId }] } };
     try {
+      const userId = await resolveUser(who, "data");
+      const opts = { params: { path: { ...t(), group_id: id } }, body: { data: [{ type: "users" as const, id: userId }] } };
       await ok(method === "POST" ? client.POST("/v1/tenants/{tenant_id}/groups/{group_id}/relationships/members", opts) : client.DELETE("/v1/tenants/{tenant_id}/groups/{group_id}/relationships/members", opts));
       setMember("");
       changed();
@@ -146,6 +148,7 @@ export function GroupDetail({ id }: { id: string }) {
           </li>
         ))}
       </ul>
+      {!roles.loading && roles.items.length === 0 && <p class="muted">None yet.</p>}
       <Pager p={roles} label="Group roles" />
       <form onSubmit={addRole} class="card row" aria-label="Add group role">
         <div class="field">
@@ -187,6 +190,7 @@ export function GroupDetail({ id }: { id: string }) {
           </li>
         ))}
       </ul>
+      {!members.loading && members.items.length === 0 && <p class="muted">No members yet.</p>}
       <Pager p={members} label="Members" />
       <form
         class="card row"
@@ -196,7 +200,7 @@ export function GroupDetail({ id }: { id: string }) {
           members_("POST", member.trim());
         }}
       >
-        <Input label="User id" name="data" value={member} set={setMember} error={memberError} required hint="usr_…" />
+        <Input label="User (id or email)" name="data" value={member} set={setMember} error={memberError} required />
         <button type="submit">Add member</button>
       </form>
     </section>

@@ -158,61 +158,65 @@ export function RoleDetail({ id }: { id: string }) {
         </div>
       </div>
 
-      <form onSubmit={save} class="card" aria-label="Edit role">
-        <h2>Edit</h2>
-        <div class="row">
-          <Input label="Display name" name="display_name" value={display} set={setDisplay} error={error} disabled={system} />
-          <Input label="Description" name="description" value={description} set={setDescription} error={error} disabled={system} />
-        </div>
-        <TextArea label="Permissions" name="permissions" value={perms} set={setPerms} error={error} rows={5} hint="one per line (or separated by spaces or commas)" />
-        {!system && (
-          <fieldset>
-            <legend>Inherits from</legend>
-            <div class="checks">
-              {all.roles
-                .filter((r) => r.id !== id && (r.assignable || inherits.includes(r.id)))
-                .map((r) => (
-                  <label key={r.id}>
-                    <input
-                      type="checkbox"
-                      name="inherits_from"
-                      checked={inherits.includes(r.id)}
-                      onChange={(e) => {
-                        const on = (e.target as HTMLInputElement).checked;
-                        setInherits((xs) => (on ? [...xs, r.id] : xs.filter((x) => x !== r.id)));
-                      }}
-                    />{" "}
-                    {r.display_name} <code>{r.id}</code>
-                  </label>
-                ))}
-            </div>
-          </fieldset>
-        )}
-        {!system && (
-          <label class="inline">
-            <input type="checkbox" checked={assignable} onChange={(e) => setAssignable((e.target as HTMLInputElement).checked)} /> Assignable
-          </label>
-        )}
-        <ProblemBox error={error} fields={["display_name", "description", "permissions"]} />
-        {saved && (
-          <p class="ok" role="status">
-            {saved}
-          </p>
-        )}
-        <div class="actions">
-          <button type="button" onClick={preview} disabled={previewing}>
-            Preview impact
-          </button>
-          <button type="submit" class="primary">
-            Save
-          </button>
+      {system && !role.default ? (
+        <p class="notice">This system role cannot be changed.</p>
+      ) : (
+        <form onSubmit={save} class="card" aria-label="Edit role">
+          <h2>Edit</h2>
+          <div class="row">
+            <Input label="Display name" name="display_name" value={display} set={setDisplay} error={error} disabled={system} />
+            <Input label="Description" name="description" value={description} set={setDescription} error={error} disabled={system} />
+          </div>
+          <TextArea label="Permissions" name="permissions" value={perms} set={setPerms} error={error} rows={5} hint="one per line (or separated by spaces or commas)" />
           {!system && (
-            <button type="button" class="danger" onClick={() => setConfirmDelete(true)}>
-              Delete role…
-            </button>
+            <fieldset>
+              <legend>Inherits from</legend>
+              <div class="checks">
+                {all.roles
+                  .filter((r) => r.id !== id && (r.assignable || inherits.includes(r.id)))
+                  .map((r) => (
+                    <label key={r.id}>
+                      <input
+                        type="checkbox"
+                        name="inherits_from"
+                        checked={inherits.includes(r.id)}
+                        onChange={(e) => {
+                          const on = (e.target as HTMLInputElement).checked;
+                          setInherits((xs) => (on ? [...xs, r.id] : xs.filter((x) => x !== r.id)));
+                        }}
+                      />{" "}
+                      {r.display_name} <code>{r.id}</code>
+                    </label>
+                  ))}
+              </div>
+            </fieldset>
           )}
-        </div>
-      </form>
+          {!system && (
+            <label class="inline">
+              <input type="checkbox" checked={assignable} onChange={(e) => setAssignable((e.target as HTMLInputElement).checked)} /> Assignable
+            </label>
+          )}
+          <ProblemBox error={error} fields={["display_name", "description", "permissions"]} />
+          {saved && (
+            <p class="ok" role="status">
+              {saved}
+            </p>
+          )}
+          <div class="actions">
+            <button type="button" onClick={preview} disabled={previewing}>
+              Preview impact
+            </button>
+            <button type="submit" class="primary">
+              Save
+            </button>
+            {!system && (
+              <button type="button" class="danger" onClick={() => setConfirmDelete(true)}>
+                Delete role…
+              </button>
+            )}
+          </div>
+        </form>
+      )}
 
       <ProblemBox error={impactError} />
       {impact && (

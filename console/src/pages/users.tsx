@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { User, client, ok, t } from "../api";
+import { ApiError, User, client, ok, t } from "../api";
 import { go, href } from "../nav";
 import { Input, Pager, ProblemBox, usePaged } from "../ui";
 
@@ -90,4 +90,14 @@ function CreateUser({ onCreated }: { onCreated: () => void }) {
       <button type="submit">Create user</button>
     </form>
   );
+}
+
+// resolveUser takes a user id or an email (looked up by search); field names
+// the form field a missing email is reported on.
+export async function resolveUser(who: string, field = "user_id"): Promise<string> {
+  if (!who.includes("@")) return who;
+  const page = await ok(client.GET("/v1/tenants/{tenant_id}/users", { params: { path: t(), query: { search: who, limit: 100 } } }));
+  const u = page.items.find((x) => x.email.toLowerCase() === who.toLowerCase());
+  if (!u) throw new ApiError(400, { title: "No such user", detail: `No user has the email ${who}.`, errors: [{ field, message: "no user has this email" }] });
+  return u.id;
 }
