@@ -1,8 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
-import { Assignment, EvaluatedRole, Organization, Token, User, client, minRevision, ok, t } from "../api";
+import { Assignment, EvaluatedRole, Organization, User, client, minRevision, ok, t } from "../api";
 import { href } from "../nav";
-import { HistoryItem, history } from "../pending";
-import { CopyButton, Dialog, Input, Pager, ProblemBox, ScopeText, When, splitList, toRFC3339, usePaged } from "../ui";
+import { Input, Pager, ProblemBox, ScopeText, When, toRFC3339, usePaged } from "../ui";
+import { History } from "./history";
+import { Tokens } from "./tokens";
 import { useAllRoles } from "./roles";
 
 // useOrganizations reads the first 100 organizations, for scope pickers.
@@ -289,149 +290,6 @@ function Assignments({ id, nonce, onChange }: { id: string; nonce: number; onCha
         <ProblemBox error={error} fields={["not_before", "expires_at", "reason"]} />
         <button type="submit">Assign</button>
       </form>
-    </section>
-  );
-}
-
-function Tokens({ id }: { id: string }) {
-  const [nonce, setNonce] = useState(0);
-  const list = usePaged<Token>(
-    (cursor) => ok(client.GET("/v1/tenants/{tenant_id}/users/{user_id}/tokens", { params: { path: { ...t(), user_id: id }, query: { limit: 20, cursor } } })),
-    [id, nonce],
-  );
-  const [name, setName] = useState("");
-  const [scopes, setScopes] = useState("");
-  const [expires, setExpires] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [secret, setSecret] = useState<string | null>(null);
-
-  async function create(e: Event) {
-    e.preventDefault();
-    setError(null);
-    const ex = toRFC3339(expires);
-    const sc = splitList(scopes);
-    try {
-      const tok = await ok(
-        client.POST("/v1/tenants/{tenant_id}/users/{user_id}/tokens", {
-          params: { path: { ...t(), user_id: id } },
-          body: { name, ...(sc.length ? { scopes: sc } : {}), ...(ex ? { expires_at: ex } : {}) },
-        }),
-      );
-      setSecret(tok.token);
-      setName("");
-      setScopes("");
-      setExpires("");
-      setNonce((n) => n + 1);
-    } catch (err) {
-      setError(err);
-    }
-  }
-
-  async function revoke(tok: Token) {
-    setError(null);
-    try {
-      await ok(client.DELETE("/v1/tenants/{tenant_id}/users/{user_id}/tokens/{token_id}", { params: { path: { ...t(), user_id: id, token_id: tok.id } } }));
-      setNonce((n) => n + 1);
-    } catch (err) {
-      setError(err);
-    }
-  }
-
-  return (
-    <section aria-labelledby="tokens-h">
-      <h2 id="tokens-h">Tokens</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Scopes</th>
-            <th>Expires</th>
-            <th>Last used</th>
-            <th>Created</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {list.items.map((tok) => (
-            <tr key={tok.id}>
-              <td>
-                {tok.name} <code>{tok.id}</code>
-              </td>
-              <td>{tok.scopes?.map((s) => <code class="perm" key={s}>{s}</code>) ?? <span class="muted">all of the user's</span>}</td>
-              <td>
-                <When at={tok.expires_at} />
-              </td>
-              <td>
-                <When at={tok.last_used_at} />
-              </td>
-              <td>
-                <When at={tok.created_at} />
-              </td>
-              <td>
-                <button type="button" onClick={() => revoke(tok)} aria-label={`Revoke ${tok.name}`}>
-                  Revoke
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <ProblemBox error={list.error} />
-      <Pager p={list} label="Tokens" />
-      <form onSubmit={create} class="card" aria-label="Create token">
-        <h3>Create a token</h3>
-        <div class="row">
-          <Input label="Name" name="name" value={name} set={setName} error={error} required />
-          <Input label="Scopes (optional)" name="scopes" value={scopes} set={setScopes} error={error} hint="permission patterns, separated by spaces" />
-          <Input label="Expires at (optional)" name="expires_at" type="datetime-local" value={expires} set={setExpires} error={error} />
-        </div>
-        <ProblemBox error={error} fields={["name", "scopes", "expires_at"]} />
-        <button type="submit">Create token</button>
-      </form>
-      <Dialog title="New token" open={secret !== null} onClose={() => setSecret(null)}>
-        <p>This is the token's secret. It is shown this once: copy it now.</p>
-        <p>
-          <code class="secret" data-testid="secret">
-            {secret}
-          </code>
-        </p>
-        <CopyButton text={secret ?? ""} label="Copy token" />
-      </Dialog>
-    </section>
-  );
-}
-
-// History is the user's grant timeline (GET …/roles/history), loaded on demand.
-function History({ id }: { id: string }) {
-  const [open, setOpen] = useState(false);
-  const list = usePaged<HistoryItem>((cursor) => (open ? history(id, cursor) : Promise.resolve({ items: [], next_cursor: null })), [id, open]);
-  return (
-    <section aria-labelledby="history-h">
-      <h2 id="history-h">History</h2>
-      {!open ? (
-        <button type="button" onClick={() => setOpen(true)}>
-          Show the roles history
-        </button>
-      ) : (
-        <>
-          <ProblemBox error={list.error} />
-          <ol class="timeline" data-testid="history">
-            {list.items.map((h, i) => (
-              <li key={i} data-role={h.role_id}>
-                <strong>
-                  <a href={href("roles", h.role_id)}>{h.role_id}</a>
-                </strong>{" "}
-                <ScopeText scope={h.scope} />, {h.source === "group" ? <>through group <a href={href("groups", h.group_id ?? "")}>{h.group_id}</a></> : "direct"}:{" "}
-                <When at={h.from} /> → {h.until ? <When at={h.until} /> : <em>now</em>}; granted by {h.granted_by}
-                {h.revoked_by ? `, revoked by ${h.revoked_by}` : ""}
-                {h.reason ? <> — “{h.reason}”</> : null}
-              </li>
-            ))}
-          </ol>
-          {open && !list.error && list.items.length === 0 && !list.loading && <p class="muted">No grants yet.</p>}
-          {!list.error && <Pager p={list} label="History" />}
-        </>
-      )}
     </section>
   );
 }
