@@ -12,12 +12,12 @@ export CGO_ENABLED := 1
 
 .PHONY: fmt-check gen check-gen build run test lint lint-spec bench clean
 
-## gen: regenerate gen/ and client/ from openapi.yaml (gen/ also embeds a copy of it), and the TypeScript types
-gen: gen-ts
+## gen: regenerate gen/ and client/ from openapi.yaml (gen/ also embeds a copy of it), the TypeScript types and the console bundle
+gen: gen-ts gen-console
 	$(GO) generate ./gen ./client
 
 ## check-gen: fail when the committed generated code is not what openapi.yaml gives
-check-gen: check-gen-ts
+check-gen: check-gen-ts check-gen-console
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	for pkg in $(GEN_PKGS); do \
 		out=$$(sed -n 's/^output: *//p' $$pkg/cfg.yaml); \
@@ -124,3 +124,35 @@ fuzz:
 			echo "fuzz: $$name timed out without a failing input; once more"; \
 		done; \
 	done
+
+# The web console (console/): a Preact app typed by scripts/ts/src/roster.d.ts,
+# bundled by esbuild into console/dist, which the binary embeds (package
+# console). The bundle is committed like generated Go code: check-gen fails
+# when it is not what the sources give. The browser tests (console/e2e) run
+# with go test and need Chromium (/usr/bin/chromium; .ci/run installs it).
+CONSOLE_DIR := console
+
+.PHONY: console-deps gen-console check-gen-console
+
+## console-deps: npm ci in console/, skipped while node_modules matches package-lock.json
+console-deps:
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+		echo "console-deps: node and npm are required (Node 18.17+) to build the console" >&2; exit 1; }
+	@cmp -s $(CONSOLE_DIR)/package-lock.json $(CONSOLE_DIR)/node_modules/.installed-lock || { \
+		cd $(CONSOLE_DIR) && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.installed-lock; }
+
+## gen-console: type-check the console and bundle it into console/dist (prints its gzipped size)
+gen-console: console-deps
+	cd $(CONSOLE_DIR) && npm run --silent build
+
+## check-gen-console: fail when the console does not type-check or console/dist is stale
+check-gen-console: console-deps
+	@cd $(CONSOLE_DIR) && npm run --silent check-build || { \
+		echo "check-gen: console/dist is stale: run 'make gen' and commit the result" >&2; exit 1; }
+
+.PHONY: console-screenshots
+
+## console-screenshots: rerun the console's browser tests, saving the README's screenshots into docs/console
+console-screenshots:
+	mkdir -p docs/console
+	ROSTER_CONSOLE_SCREENSHOTS=$(CURDIR)/docs/console $(GO) test -count=1 -run 'TestConsoleFlow|TestConsoleHistoryPointInTimeImpact' ./console/e2e/

@@ -141,6 +141,7 @@ func New(cfg Config) *echo.Echo {
 	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, []gen.StrictMiddlewareFunc{srv.seal.middleware, requestBase}))
 	mon.watch(engines, cfg.Store)
 	registerOps(e, mon)
+	registerConsole(e)
 	return e
 }
 
