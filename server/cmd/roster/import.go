@@ -63,7 +63,7 @@ func importCommand(ctx context.Context, args []string, e *cliEnv) int {
 	if err != nil {
 		return e.fail(cf, err)
 	}
-	im := &importer{c: c, tenant: cf.tenant, orgs: map[string]string{}, users: map[string]string{}, groups: map[string]string{},
+	im := &importer{c: c, tenant: cf.tenant, orgs: map[string]string{}, users: map[string]string{}, held: map[string][]string{}, groups: map[string]string{},
 		progress: func(done int) { fmt.Fprintf(e.stderr, "roster import: %d of %d records\n", done, len(recs)) }}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar := progressbar.NewOptions(len(recs), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("roster import"),
@@ -99,9 +99,10 @@ func ndjsonRecords(data []byte) ([]record, error) {
 type importer struct {
 	c        *client.Client
 	tenant   string
-	orgs     map[string]string // name → id
-	users    map[string]string // email → id
-	groups   map[string]string // name → id
+	orgs     map[string]string   // name → id
+	users    map[string]string   // email → id
+	held     map[string][]string // user id → its direct global roles, as the lookups found them
+	groups   map[string]string   // name → id
 	progress func(done int)
 	every    int // records between progress reports (progressEvery when 0)
 	done     int
@@ -124,12 +125,24 @@ func (im *importer) run(ctx context.Context, recs []record) error {
 	}
 	// Roles first without their parents (a role may inherit one that comes
 	// later), then the parents.
-	for _, pass := range []func(context.Context, record) error{im.organization, im.role, im.parents, im.user, im.group} {
+	each := func(pass func(context.Context, record) error) error {
 		for _, r := range recs {
 			if err := pass(ctx, r); err != nil {
 				return fmt.Errorf("%s %s%s: %w", r.Kind, r.Name, r.Email, err)
 			}
 		}
+		return nil
+	}
+	for _, pass := range []func(context.Context, record) error{im.organization, im.role, im.parents} {
+		if err := each(pass); err != nil {
+			return err
+		}
+	}
+	if err := im.usersInBulk(ctx, recs); err != nil { // users come in thousands: POST /bulk
+		return err
+	}
+	if err := each(im.group); err != nil {
+		return err
 	}
 	im.progress(len(recs))
 	return nil

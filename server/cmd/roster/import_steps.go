@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	"github.com/rosterhq/roster/client"
 )
 
@@ -25,6 +23,7 @@ func (im *importer) lookups(ctx context.Context) error {
 			return err
 		}
 		im.users[string(u.Email)] = u.Id
+		im.held[u.Id] = u.Roles
 	}
 	for g, err := range allGroups(ctx, im.c, im.tenant) {
 		if err != nil {
@@ -114,49 +113,6 @@ func (im *importer) parents(ctx context.Context, r record) error {
 	}
 	res, err := im.c.UpdateRoleWithResponse(ctx, im.tenant, "role_"+r.Name, nil, client.RoleUpdate{InheritsFrom: &r.InheritsFrom}, key("parents", r))
 	return client.CheckResponse(res, err)
-}
-
-func (im *importer) user(ctx context.Context, r record) error {
-	if r.Kind != "user" {
-		return nil
-	}
-	defer im.tick()
-	id, ok := im.users[r.Email]
-	if !ok {
-		res, err := im.c.CreateUserWithResponse(ctx, im.tenant, client.UserCreate{Email: openapi_types.Email(r.Email),
-			FirstName: optional(r.FirstName), LastName: optional(r.LastName), ExternalUserId: optional(r.ExternalID)}, key("user", r))
-		if err := client.CheckResponse(res, err); err != nil {
-			return err
-		}
-		id = res.JSON201.Id
-		im.users[r.Email] = id
-	}
-	// Grants are added one by one (never replace-all: a rerun must not take
-	// away what is there). role_admin cannot be granted through the API but
-	// by the operator's POST /tenants/{id}/admins.
-	grants, err := im.assignments(r.Grants)
-	if err != nil {
-		return err
-	}
-	for i, g := range grants {
-		if g.RoleId == "role_admin" && g.Scope == nil {
-			res, err := im.c.AddTenantAdminWithResponse(ctx, im.tenant, client.TenantAdmin{Email: openapi_types.Email(r.Email)}, key("admin", r))
-			if err := client.CheckResponse(res, err); err != nil {
-				return fmt.Errorf("role_admin is granted by the operator only (POST /v1/tenants/{id}/admins): %w", err)
-			}
-			continue
-		}
-		res, err := im.c.AssignUserRoleWithResponse(ctx, im.tenant, id, g, key(fmt.Sprintf("grant-%d", i), r))
-		if err := client.CheckResponse(res, err); err != nil {
-			return err
-		}
-	}
-	if r.Status == string(client.UserStatusDisabled) {
-		status := client.UserStatusDisabled
-		res, err := im.c.UpdateUserWithResponse(ctx, im.tenant, id, nil, client.UserUpdate{Status: &status}, key("status", r))
-		return client.CheckResponse(res, err)
-	}
-	return nil
 }
 
 func (im *importer) group(ctx context.Context, r record) error {
