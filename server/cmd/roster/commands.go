@@ -95,6 +95,8 @@ func init() {
 		{name: "permissions", args: "USER", summary: "every permission the user holds", run: permissionsCommand},
 		{name: "export", summary: "the tenant as NDJSON on stdout", run: exportCommand},
 		{name: "import", args: "FILE", summary: "load an export (NDJSON) or users (CSV); rerunnable", run: importCommand},
+		{name: "plan", summary: "what making the tenant match a file (-f tenant.yaml) would change, and whom", run: planCommand},
+		{name: "apply", summary: "make the tenant match a file (-f tenant.yaml) in one atomic bulk", run: applyCommand},
 		{name: "completion", args: "bash|zsh|fish", summary: "a shell completion script", run: completionCommand},
 		{name: "version", summary: "version, revision, Go version (also --version)", run: versionCommand},
 	}
