@@ -144,8 +144,12 @@ func computePlan(f *tenantFile, s *tenantState, prune bool) ([]change, error) {
 func (p *planner) checkRefs() error {
 	known := func(where, name string) error {
 		if id := roleID(name); !p.defined[id] {
-			if _, ok := p.s.roles[id]; !ok {
+			r, ok := p.s.roles[id]
+			switch {
+			case !ok:
 				return fmt.Errorf("%s: role %q is neither in the file nor in the tenant", where, name)
+			case p.prune && r.Type == client.Custom:
+				return fmt.Errorf("%s: role %q is not in the file, and --prune would delete it", where, name)
 			}
 		}
 		return nil

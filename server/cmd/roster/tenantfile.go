@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -47,6 +48,10 @@ type fileUser struct {
 	Roles []string `yaml:"roles"`
 }
 
+// typeName is the Go type yaml's messages name ("field x not found in type
+// main.fileRole"), which means nothing to the file's author.
+var typeName = regexp.MustCompile(` in type main\.\w+| into \[?\]?main\.\w+`)
+
 // errFile marks a file that cannot be read as a tenant file: a usage error
 // (exit 2), not a failure of the server.
 var errFile = errors.New("bad tenant file")
@@ -73,7 +78,9 @@ func parseTenantFile(name string, data []byte) (*tenantFile, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = strings.ReplaceAll(msg, "\n ", "\n   ")
+		msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+		msg = typeName.ReplaceAllString(msg, "")
+		msg = strings.ReplaceAll(msg, "\n  ", "\n  "+name+": ")
 		return nil, fmt.Errorf("%w: %s: %s", errFile, name, msg)
 	}
 	if err := f.check(); err != nil {
