@@ -36,7 +36,7 @@ func init() {
 			{name: "update", args: "ROLE", summary: "change a role's names, permissions, parents", run: rolesUpdate},
 			{name: "delete", args: "ROLE", summary: "delete a custom role (and its assignments)", run: rolesDelete},
 		}},
-		{name: "users", summary: "list, get, create, update, disable, enable, delete; roles, history", subs: []*command{
+		{name: "users", summary: "list, get, create, update, disable/enable, delete; roles, history", subs: []*command{
 			{name: "list", summary: "the tenant's users", run: usersList},
 			{name: "get", args: "USER", summary: "one user (id or email)", run: usersGet},
 			{name: "create", args: "EMAIL", summary: "create a user", run: usersCreate},
@@ -95,8 +95,8 @@ func init() {
 		{name: "permissions", args: "USER", summary: "every permission the user holds", run: permissionsCommand},
 		{name: "export", summary: "the tenant as NDJSON on stdout", run: exportCommand},
 		{name: "import", args: "FILE", summary: "load an export (NDJSON) or users (CSV); rerunnable", run: importCommand},
-		{name: "plan", summary: "what making the tenant match a file (-f tenant.yaml) would change, and whom", run: planCommand},
-		{name: "apply", summary: "make the tenant match a file (-f tenant.yaml) in one atomic bulk", run: applyCommand},
+		{name: "plan", summary: "what making the tenant match -f FILE changes, and for whom", run: planCommand},
+		{name: "apply", summary: "make the tenant match -f FILE, in one atomic bulk", run: applyCommand},
 		{name: "completion", args: "bash|zsh|fish", summary: "a shell completion script", run: completionCommand},
 		{name: "version", summary: "version, revision, Go version (also --version)", run: versionCommand},
 	}

@@ -117,12 +117,14 @@ func applyCommand(ctx context.Context, args []string, e *cliEnv) int {
 		fmt.Fprintf(e.stderr, "roster apply: stdin is not a terminal: pass --yes to apply without confirmation\n")
 		return 2
 	}
-	impact, err := p.dryRun(ctx)
-	if err != nil {
-		return e.fail(p.cf, err)
-	}
-	if code := p.show(impact); code != 0 {
-		return code
+	if p.cf.output == "table" { // for scripts, the bulk's answer alone
+		impact, err := p.dryRun(ctx)
+		if err != nil {
+			return e.fail(p.cf, err)
+		}
+		if code := p.show(impact); code != 0 {
+			return code
+		}
 	}
 	if !*yes {
 		fmt.Fprintf(e.stderr, "Apply these %d changes to tenant %s? Only 'yes' applies: ", len(p.changes), p.cf.tenant)

@@ -113,6 +113,9 @@ func (p *planRun) showResults(a *bulkAnswer) int {
 		}
 		return p.e.fail(p.cf, fmt.Errorf("nothing written: %w", p.opError(a, i, "failed:")))
 	}
+	if p.cf.output != "table" {
+		return p.e.show(p.cf, a, nil)
+	}
 	var b strings.Builder
 	for i, r := range a.Results {
 		fmt.Fprintf(&b, "%d %s %s\n", r.Status, p.changes[i].Sign, p.changes[i].Text)
