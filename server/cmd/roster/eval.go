@@ -59,13 +59,17 @@ func checkCommand(ctx context.Context, args []string, e *cliEnv) int {
 	}
 	code := e.show(cf, res.Body, func() error {
 		var err error
+		when := fmt.Sprintf("revision %d", r.Revision)
+		if r.AsOf != nil {
+			when = "as of " + timeString(r.AsOf) + ", " + when
+		}
 		switch {
 		case r.Allowed && r.Matched != nil:
-			_, err = fmt.Fprintf(e.stdout, "allowed: %s grants %s (revision %d)\n", r.Matched.RoleId, r.Matched.Permission, r.Revision)
+			_, err = fmt.Fprintf(e.stdout, "allowed: %s grants %s (%s)\n", r.Matched.RoleId, r.Matched.Permission, when)
 		case r.Allowed:
-			_, err = fmt.Fprintf(e.stdout, "allowed (revision %d)\n", r.Revision)
+			_, err = fmt.Fprintf(e.stdout, "allowed (%s)\n", when)
 		default:
-			_, err = fmt.Fprintf(e.stdout, "denied: %s does not hold %s (revision %d)\n", pos[0], pos[1], r.Revision)
+			_, err = fmt.Fprintf(e.stdout, "denied: %s does not hold %s (%s)\n", pos[0], pos[1], when)
 		}
 		return err
 	})
