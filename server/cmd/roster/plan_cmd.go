@@ -88,7 +88,7 @@ func planCommand(ctx context.Context, args []string, e *cliEnv) int {
 	}
 	impact, err := p.dryRun(ctx)
 	if err != nil {
-		return e.fail(p.cf, err)
+		return p.failOp(err)
 	}
 	if code := p.show(impact); code != 0 {
 		return code
@@ -120,7 +120,7 @@ func applyCommand(ctx context.Context, args []string, e *cliEnv) int {
 	if p.cf.output == "table" { // for scripts, the bulk's answer alone
 		impact, err := p.dryRun(ctx)
 		if err != nil {
-			return e.fail(p.cf, err)
+			return p.failOp(err)
 		}
 		if code := p.show(impact); code != 0 {
 			return code
@@ -215,7 +215,7 @@ func (p *planRun) dryRun(ctx context.Context) (*bulkAnswer, error) {
 		return nil, err
 	}
 	if i := failed(a); i >= 0 {
-		return nil, p.opError(a, i, "would fail")
+		return nil, p.opError(a, i, true)
 	}
 	return a, nil
 }
@@ -231,11 +231,37 @@ func failed(a *bulkAnswer) int {
 	return -1
 }
 
+// opFailure is an operation of the bulk that failed (or would fail).
+type opFailure struct {
+	index  int
+	change change
+	err    error // the operation's problem response
+	dryRun bool
+}
+
+func (f *opFailure) Error() string {
+	return fmt.Sprintf("operation %d (%s %s): %v", f.index+1, f.change.Sign, f.change.Text, f.err)
+}
+
 // opError describes operation i's failure with its problem response.
-func (p *planRun) opError(a *bulkAnswer, i int, verb string) error {
+func (p *planRun) opError(a *bulkAnswer, i int, dryRun bool) error {
 	r := a.Results[i]
-	ch := p.changes[i]
-	return fmt.Errorf("%s %s %s: %w", verb, ch.Sign, ch.Text, client.Check(r.Status, r.Body))
+	return &opFailure{index: i, change: p.changes[i], err: client.Check(r.Status, r.Body), dryRun: dryRun}
+}
+
+// failOp prints a failed operation: which one, then its problem response
+// as every command prints one; it returns exit status 1.
+func (p *planRun) failOp(err error) int {
+	var f *opFailure
+	if !errors.As(err, &f) {
+		return p.e.fail(p.cf, err)
+	}
+	what := "nothing written: operation %d failed: %s %s\n"
+	if f.dryRun {
+		what = "nothing written: the dry run says operation %d would fail: %s %s\n"
+	}
+	fmt.Fprintf(p.e.stderr, "%s: "+what, p.cf.name, f.index+1, f.change.Sign, f.change.Text)
+	return p.e.fail(p.cf, f.err)
 }
 
 func isTerminal(v any) bool {

@@ -111,7 +111,7 @@ func (p *planRun) showResults(a *bulkAnswer) int {
 		if i < 0 {
 			return p.e.fail(p.cf, fmt.Errorf("the server did not commit the changes"))
 		}
-		return p.e.fail(p.cf, fmt.Errorf("nothing written: %w", p.opError(a, i, "failed:")))
+		return p.failOp(p.opError(a, i, false))
 	}
 	if p.cf.output != "table" {
 		return p.e.show(p.cf, a, nil)

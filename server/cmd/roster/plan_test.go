@@ -64,6 +64,21 @@ func TestPlanApply(t *testing.T) {
 	if out := c.must("apply", "-f", exampleFile); !strings.Contains(out, "No changes") {
 		t.Errorf("second apply: %q", out)
 	}
+
+	// One bad operation: the bulk is atomic, so the good one is not written either.
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("roles:\n  - name: good\n    permissions: [a:b]\n  - name: bad\n    permissions: [Not A Permission]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = c.run("apply", "-f", bad, "--yes")
+	if code != 1 {
+		t.Errorf("apply with a bad operation: exit %d, want 1", code)
+	}
+	wantContains(t, "apply with a bad operation", errOut, "roster apply: nothing written: operation 2 failed: + role bad\n",
+		"400 validation_error", "  permissions[0]:")
+	if code, _, _ := c.run("roles", "get", "good"); code != 1 {
+		t.Errorf("the good role of a failed apply exists: roles get exit %d", code)
+	}
 }
 
 // TestPlan_cases plans edits of the applied example: each case names the
