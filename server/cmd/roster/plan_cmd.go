@@ -112,9 +112,13 @@ func applyCommand(ctx context.Context, args []string, e *cliEnv) int {
 	if len(p.changes) == 0 {
 		return p.show(nil)
 	}
-	tty := isTerminal(e.stdin)
-	if !*yes && !tty {
+	switch {
+	case *yes:
+	case !isTerminal(e.stdin):
 		fmt.Fprintf(e.stderr, "roster apply: stdin is not a terminal: pass --yes to apply without confirmation\n")
+		return 2
+	case p.cf.output != "table": // the plan is not shown, so there is nothing to confirm
+		fmt.Fprintf(e.stderr, "roster apply: -o %s prints only the result: pass --yes\n", p.cf.output)
 		return 2
 	}
 	if p.cf.output == "table" { // for scripts, the bulk's answer alone

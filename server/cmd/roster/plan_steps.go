@@ -109,7 +109,7 @@ func (p *planner) updateRole(r fileRole, old client.Role) {
 		parts = append(parts, "inherits_from: "+plusMinus(roleNames(added), roleNames(removed)))
 	}
 	if len(parts) > 0 {
-		p.add("~", "role "+r.Name+" "+strings.Join(parts, "; "), op("PATCH", "/roles/"+old.Id, body))
+		p.add("~", "role "+r.Name+" "+strings.Join(parts, "; "), op("PUT", "/roles/"+old.Id, body))
 	}
 }
 

@@ -65,6 +65,25 @@ func TestPlanApply(t *testing.T) {
 		t.Errorf("second apply: %q", out)
 	}
 
+	// Changes, prune and a new group with members, applied and planned again.
+	edited := filepath.Join(t.TempDir(), "edited.yaml")
+	text := strings.NewReplacer("permissions: [documents:read]", "permissions: [documents:read, documents:list]",
+		"display_name: Editor", "display_name: Writer", "description: The support team", "description: All shifts", "      - carol@acme.test\n", "",
+		"\nusers:", "\n  - name: Night shift\n    description: Weekends\n    roles: [editor]\n    members: [dave@acme.test]\n\nusers:").Replace(string(mustRead(t, exampleFile)))
+	if err := os.WriteFile(edited, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out = c.must("apply", "-f", edited, "--prune", "--yes")
+	wantContains(t, "apply an edit", out, "200 ~ role viewer permissions: +documents:list\n", `200 ~ role editor display_name: "Editor" → "Writer"`,
+		"201 + group Night shift\n", "201 + role editor to group Night shift\n", "204 + member dave@acme.test to group Night shift\n",
+		"204 - member carol@acme.test from group Support\n", `200 ~ group Support description: "The support team" → "All shifts"`)
+	if code, out, _ := c.run("plan", "-f", edited, "--prune", "--detailed-exitcode"); code != planNoChanges {
+		t.Errorf("plan after applying the edit: exit %d\n%s", code, out)
+	}
+	if code, _, _ := c.run("check", "dave@acme.test", "documents:list"); code != checkAllowed {
+		t.Errorf("dave (Night shift → editor → viewer) cannot list documents: exit %d", code)
+	}
+
 	// One bad operation: the bulk is atomic, so the good one is not written either.
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	if err := os.WriteFile(bad, []byte("roles:\n  - name: good\n    permissions: [a:b]\n  - name: bad\n    permissions: [Not A Permission]\n"), 0o600); err != nil {
@@ -104,6 +123,8 @@ func TestPlan_cases(t *testing.T) {
 			[]string{"~ role viewer permissions: +documents:list -documents:read\n", "Plan: 0 to add, 1 to change, 0 to remove."}, nil},
 		{"display name changed", replace("display_name: Viewer", "display_name: Reader"), false, planChanges,
 			[]string{`~ role viewer display_name: "Viewer" → "Reader"`}, nil},
+		{"group description changed", replace("description: The support team", "description: Tier 1"), false, planChanges,
+			[]string{`~ group Support description: "The support team" → "Tier 1"` + "\n"}, nil},
 		{"inheritance changed", replace("inherits_from: [viewer]", "inherits_from: [support]"), false, planChanges,
 			[]string{"~ role editor inherits_from: +support -viewer\n"}, nil},
 		{"member added", replace("      - carol@acme.test\n", "      - carol@acme.test\n      - dave@acme.test\n"), false, planChanges,
@@ -161,6 +182,15 @@ func TestPlan_cases(t *testing.T) {
 }
 
 const supportRole = "  - name: support\n    display_name: Support agent\n    permissions: [tickets:read, tickets:write]\n"
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
 
 func replace(old, new string) func(string) string {
 	return func(s string) string {
