@@ -153,6 +153,8 @@ func TestPlan_cases(t *testing.T) {
 			[]string{"tenant.yaml: line "}, nil},
 		{"unknown key", replace("permissions: [documents:read]", "permission: [documents:read]"), false, 2,
 			[]string{"tenant.yaml: line 7: field permission not found"}, nil},
+		{"bulk reference in a description", replace("description: Reads documents", "description: costs ${5}"), false, 2,
+			[]string{"roles[0] (viewer): ${ cannot be sent"}, nil},
 		{"role twice", appendText("  - name: viewer\n", "\ngroups:"), false, 2,
 			[]string{`roles[3]: role "viewer" is defined twice`}, nil},
 	}

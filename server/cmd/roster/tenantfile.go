@@ -103,6 +103,9 @@ func (f *tenantFile) check() error {
 		if seen[r.Name] {
 			return fmt.Errorf("roles[%d]: role %q is defined twice", i, r.Name)
 		}
+		if hasRef(deref(r.DisplayName)) || hasRef(deref(r.Description)) {
+			return fmt.Errorf("roles[%d] (%s): ${ cannot be sent in a bulk request (it names an earlier operation)", i, r.Name)
+		}
 		seen[r.Name] = true
 	}
 	seen = map[string]bool{}
@@ -112,6 +115,9 @@ func (f *tenantFile) check() error {
 		}
 		if seen[g.Name] {
 			return fmt.Errorf("groups[%d]: group %q is listed twice", i, g.Name)
+		}
+		if hasRef(g.Name) || hasRef(deref(g.Description)) {
+			return fmt.Errorf("groups[%d] (%s): ${ cannot be sent in a bulk request (it names an earlier operation)", i, g.Name)
 		}
 		seen[g.Name] = true
 	}
@@ -127,3 +133,6 @@ func (f *tenantFile) check() error {
 	}
 	return nil
 }
+
+// hasRef reports a `${`, which a bulk request would read as a reference.
+func hasRef(s string) bool { return strings.Contains(s, "${") }
