@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rosterhq/roster/internal/app"
 )
@@ -136,6 +137,8 @@ func TestClientCommands(t *testing.T) {
 	}
 
 	// Flags after the arguments, a role by name, an expiry in days.
+	before := time.Now().UTC().Format(time.RFC3339Nano)
+	time.Sleep(10 * time.Millisecond)
 	out = c.must("assign", user.ID, "editor", "--expires", "30d", "--reason", "on call")
 	wantContains(t, "assign", out, "role_editor", "global", "active", "operator")
 
@@ -159,6 +162,37 @@ func TestClientCommands(t *testing.T) {
 	c.mustJSON(&res, "check", user.ID, "documents:write")
 	if !res.Allowed || res.Matched == nil || res.Matched.RoleID != "role_editor" {
 		t.Errorf("check -o json: %+v", res)
+	}
+
+	// Point in time: before the assignment, grace held no editor role.
+	if code, out, errOut := c.run("check", user.ID, "documents:write", "--at", before); code != 1 {
+		t.Errorf("check --at before the assignment: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if out := c.must("evaluated", "grace@acme.test", "--at", before); strings.Contains(out, "role_editor") || !strings.Contains(out, "role_member") {
+		t.Errorf("evaluated --at before the assignment:\n%s", out)
+	}
+	if out := c.must("permissions", user.ID, "--at", before); strings.Contains(out, "documents:write") {
+		t.Errorf("permissions --at before the assignment:\n%s", out)
+	}
+	if out := c.must("holders", "editor", "--at", before); strings.Contains(out, "grace@") {
+		t.Errorf("holders --at before the assignment:\n%s", out)
+	}
+	wantContains(t, "holders now", c.must("holders", "editor"), "grace@acme.test")
+	out = c.must("users", "history", "grace@acme.test")
+	wantContains(t, "users history", out, "ROLE", "SOURCE", "GRANTED BY", "REVOKED BY", "role_editor", "direct", "operator", "on call")
+	c.must("unassign", user.ID, "editor")
+	var history []struct {
+		RoleID    string  `json:"role_id"`
+		Until     *string `json:"until"`
+		RevokedBy *string `json:"revoked_by"`
+	}
+	c.mustJSON(&history, "users", "history", user.ID, "--role", "editor")
+	if len(history) != 1 || history[0].RoleID != "role_editor" || history[0].Until == nil || history[0].RevokedBy == nil {
+		t.Errorf("users history --role editor after unassign: %+v", history)
+	}
+	c.mustJSON(&history, "users", "history", user.ID, "--role", "viewer")
+	if len(history) != 0 {
+		t.Errorf("users history --role viewer: %+v", history)
 	}
 }
 
@@ -210,6 +244,10 @@ func TestClientCommands_errors(t *testing.T) {
 		{"unknown organization", nil, []string{"assign", user.ID, "viewer", "--org", "Nowhere"}, 1, []string{`no organization named "Nowhere"`}},
 		{"update without changes", nil, []string{"roles", "update", "viewer"}, 2, []string{"nothing to change"}},
 		{"metadata not an object", nil, []string{"roles", "create", "x", "--metadata", "[1]"}, 2, []string{"--metadata must be a JSON object"}},
+		{"bad at", nil, []string{"evaluated", user.ID, "--at", "yesterday"}, 2, []string{"roster evaluated: --at"}},
+		{"check bad at", nil, []string{"check", user.ID, "documents:read", "--at", "soon"}, 2, []string{"roster check: --at"}},
+		{"at before history", nil, []string{"permissions", user.ID, "--at", "2000-01-01T00:00:00Z"}, 1, []string{"400 validation_error", "  at:"}},
+		{"history unknown user", nil, []string{"users", "history", "nobody@acme.test"}, 1, []string{"no user with email"}},
 		{"bad since", nil, []string{"audit", "--since", "yesterday"}, 2, []string{"--since"}},
 		{"bad interval", nil, []string{"audit", "--follow", "--interval", "1ms"}, 2, []string{"--interval must be at least 100ms"}},
 		{"bad window", nil, []string{"assign", user.ID, "viewer", "--from", "later"}, 2, []string{"--from"}},

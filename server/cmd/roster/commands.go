@@ -36,7 +36,7 @@ func init() {
 			{name: "update", args: "ROLE", summary: "change a role's names, permissions, parents", run: rolesUpdate},
 			{name: "delete", args: "ROLE", summary: "delete a custom role (and its assignments)", run: rolesDelete},
 		}},
-		{name: "users", summary: "list, get, create, update, disable, enable, delete; roles", subs: []*command{
+		{name: "users", summary: "list, get, create, update, disable/enable, delete; roles, history", subs: []*command{
 			{name: "list", summary: "the tenant's users", run: usersList},
 			{name: "get", args: "USER", summary: "one user (id or email)", run: usersGet},
 			{name: "create", args: "EMAIL", summary: "create a user", run: usersCreate},
@@ -45,6 +45,7 @@ func init() {
 			{name: "enable", args: "USER", summary: "enable a disabled user", run: usersEnable},
 			{name: "delete", args: "USER", summary: "delete a user, its assignments and tokens", run: usersDelete},
 			{name: "roles", args: "USER", summary: "the user's direct assignments, every scope", run: usersRoles},
+			{name: "history", args: "USER", summary: "when the user held which role, from which source, granted by whom", run: usersHistory},
 		}},
 		{name: "assign", args: "USER ROLE", summary: "assign a role, globally or in an organization", run: assignCommand},
 		{name: "unassign", args: "USER ROLE", summary: "remove an assignment", run: unassignCommand},
@@ -94,6 +95,8 @@ func init() {
 		{name: "permissions", args: "USER", summary: "every permission the user holds", run: permissionsCommand},
 		{name: "export", summary: "the tenant as NDJSON on stdout", run: exportCommand},
 		{name: "import", args: "FILE", summary: "load an export (NDJSON) or users (CSV); rerunnable", run: importCommand},
+		{name: "plan", summary: "what making the tenant match -f FILE changes, and for whom", run: planCommand},
+		{name: "apply", summary: "make the tenant match -f FILE, in one atomic bulk", run: applyCommand},
 		{name: "completion", args: "bash|zsh|fish", summary: "a shell completion script", run: completionCommand},
 		{name: "version", summary: "version, revision, Go version (also --version)", run: versionCommand},
 	}

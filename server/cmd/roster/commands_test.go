@@ -37,6 +37,10 @@ func TestCommands(t *testing.T) {
 	if err := os.WriteFile(csvFile, []byte("email,first_name,roles,groups\nann@acme.test,Ann,viewer;editor@Berlin,auditors\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	tenantFile := filepath.Join(t.TempDir(), "tenant.yaml")
+	if err := os.WriteFile(tenantFile, []byte("roles:\n  - name: planned\n    permissions: [docs:read]\nusers:\n  - email: grace@acme.test\n    roles: [planned]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	role := []string{"id", "name", "display_name", "permissions", "inherits_from", "type", "user_count"}
 	user := []string{"id", "email", "status", "roles"}
 	org := []string{"id", "name", "created_at"}
@@ -67,8 +71,12 @@ func TestCommands(t *testing.T) {
 			keys: append(assignment, "not_before", "expires_at", "reason"), fields: map[string]string{"status": "pending"}},
 		{args: []string{"assign", "grace@acme.test", "editor"}, keys: assignment, fields: map[string]string{"status": "active"}},
 		{args: []string{"users", "roles", "grace@acme.test"}, array: true, keys: assignment, ro: true},
+		{args: []string{"users", "history", "grace@acme.test", "--role", "editor"}, array: true,
+			keys: []string{"role_id", "scope", "source", "from", "until", "granted_by"}, ro: true},
 		{args: []string{"evaluated", "grace@acme.test", "--org", "Berlin"}, keys: []string{"items"}, ro: true},
 		{args: []string{"permissions", "grace@acme.test"}, keys: []string{"permissions"}, ro: true},
+		{args: []string{"plan", "-f", tenantFile}, keys: []string{"tenant", "changes", "impact_available", "impact"}, ro: true},
+		{args: []string{"apply", "-f", tenantFile, "--yes"}, keys: []string{"results", "committed", "revision"}, fields: map[string]string{"committed": "true"}},
 		{args: []string{"check", "grace@acme.test", "documents:delete"}, keys: []string{"allowed", "matched", "revision"}, fields: map[string]string{"allowed": "true"}},
 		{args: []string{"check", "linus@acme.test", "documents:delete"}, code: 1, keys: []string{"allowed"}, fields: map[string]string{"allowed": "false"}},
 		{args: []string{"holders", "editor"}, array: true, keys: user, ro: true},

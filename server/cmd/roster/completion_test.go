@@ -26,8 +26,8 @@ func TestComplete(t *testing.T) {
 		words []string
 		want  []string
 	}{
-		{[]string{""}, []string{"--version", "assign", "audit", "check", "completion", "evaluated", "export", "groups", "help", "holders", "import",
-			"login", "logout", "migrate", "orgs", "permissions", "roles", "serve", "tenants", "tokens", "unassign", "users", "version"}},
+		{[]string{""}, []string{"--version", "apply", "assign", "audit", "check", "completion", "evaluated", "export", "groups", "help", "holders", "import",
+			"login", "logout", "migrate", "orgs", "permissions", "plan", "roles", "serve", "tenants", "tokens", "unassign", "users", "version"}},
 		{[]string{"gr"}, []string{"groups"}},
 		{[]string{"groups", "members", ""}, []string{"add", "list", "remove"}},
 		{[]string{"roles", "list", "--l"}, []string{"--limit"}},

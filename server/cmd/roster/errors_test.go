@@ -13,7 +13,7 @@ var sampleArgs = map[string][]string{
 	"login": {"--server", "{url}", "--tenant", "default"}, "logout": nil,
 	"roles list": {}, "roles get": {"editor"}, "roles create": {"editor"}, "roles update": {"editor", "--description", "x"}, "roles delete": {"editor"},
 	"users list": {}, "users get": {"usr_x"}, "users create": {"a@b.test"}, "users update": {"usr_x", "--first-name", "A"},
-	"users disable": {"usr_x"}, "users enable": {"usr_x"}, "users delete": {"usr_x"}, "users roles": {"a@b.test"},
+	"users disable": {"usr_x"}, "users enable": {"usr_x"}, "users delete": {"usr_x"}, "users roles": {"a@b.test"}, "users history": {"a@b.test"},
 	"assign": {"usr_x", "editor"}, "unassign": {"usr_x", "editor"},
 	"groups list": {}, "groups get": {"grp_x"}, "groups create": {"g"}, "groups update": {"g", "--name", "h"}, "groups delete": {"grp_x"},
 	"groups members list": {"grp_x"}, "groups members add": {"grp_x", "usr_x"}, "groups members remove": {"grp_x", "usr_x"},
@@ -23,7 +23,7 @@ var sampleArgs = map[string][]string{
 	"tenants list": {}, "tenants get": {"acme"}, "tenants create": {"acme"}, "tenants delete": {"acme"},
 	"tenants update": {"acme", "--name", "A"}, "tenants admins add": {"acme", "a@b.test"},
 	"audit": {}, "holders": {"editor"}, "check": {"usr_x", "documents:read"}, "evaluated": {"usr_x"}, "permissions": {"usr_x"},
-	"export": {}, "import": {"{csv}"}, "completion": nil, "version": nil,
+	"export": {}, "import": {"{csv}"}, "plan": {"-f", exampleFile}, "apply": {"-f", exampleFile, "--yes"}, "completion": nil, "version": nil,
 }
 
 // TestCommands_badLines gives every command a bad flag, a wrong number of

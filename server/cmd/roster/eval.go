@@ -23,12 +23,18 @@ const (
 func checkCommand(ctx context.Context, args []string, e *cliEnv) int {
 	fs, cf := newClientFlagSet("roster check", "USER PERMISSION [flags]   (exit 0 allowed, 1 denied, 2 error)", e)
 	org := fs.String("org", "", "count this organization's assignments too (id or name; default: global ones only)")
+	atS := atFlag(fs)
 	pos, err := parseArgs(fs, cf, args, "USER", "PERMISSION")
 	if err != nil {
 		if code := e.usage(err); code != 0 {
 			return checkError
 		}
 		return 0
+	}
+	at, err := atValue(cf, *atS)
+	if err != nil {
+		e.usage(err)
+		return checkError
 	}
 	c, err := cf.connect()
 	if err != nil {
@@ -40,7 +46,7 @@ func checkCommand(ctx context.Context, args []string, e *cliEnv) int {
 		e.printError(cf, err)
 		return checkError
 	}
-	body := client.CheckRequest{UserId: user, Permission: pos[1], OrganizationId: optional(orgID)}
+	body := client.CheckRequest{UserId: user, Permission: pos[1], OrganizationId: optional(orgID), At: at}
 	res, err := c.CheckPermissionWithResponse(ctx, cf.tenant, nil, body)
 	if err := client.CheckResponse(res, err); err != nil {
 		e.printError(cf, err)
@@ -53,13 +59,17 @@ func checkCommand(ctx context.Context, args []string, e *cliEnv) int {
 	}
 	code := e.show(cf, res.Body, func() error {
 		var err error
+		when := fmt.Sprintf("revision %d", r.Revision)
+		if r.AsOf != nil {
+			when = "as of " + timeString(r.AsOf) + ", " + when
+		}
 		switch {
 		case r.Allowed && r.Matched != nil:
-			_, err = fmt.Fprintf(e.stdout, "allowed: %s grants %s (revision %d)\n", r.Matched.RoleId, r.Matched.Permission, r.Revision)
+			_, err = fmt.Fprintf(e.stdout, "allowed: %s grants %s (%s)\n", r.Matched.RoleId, r.Matched.Permission, when)
 		case r.Allowed:
-			_, err = fmt.Fprintf(e.stdout, "allowed (revision %d)\n", r.Revision)
+			_, err = fmt.Fprintf(e.stdout, "allowed (%s)\n", when)
 		default:
-			_, err = fmt.Fprintf(e.stdout, "denied: %s does not hold %s (revision %d)\n", pos[0], pos[1], r.Revision)
+			_, err = fmt.Fprintf(e.stdout, "denied: %s does not hold %s (%s)\n", pos[0], pos[1], when)
 		}
 		return err
 	})
@@ -87,7 +97,12 @@ func userAndOrg(ctx context.Context, c *client.Client, tenant, user, org string)
 func evaluatedCommand(ctx context.Context, args []string, e *cliEnv) int {
 	fs, cf := newClientFlagSet("roster evaluated", "USER [flags]", e)
 	org := fs.String("org", "", "global roles and this organization's (id or name; default: global only)")
+	atS := atFlag(fs)
 	pos, err := parseArgs(fs, cf, args, "USER")
+	if err != nil {
+		return e.usage(err)
+	}
+	at, err := atValue(cf, *atS)
 	if err != nil {
 		return e.usage(err)
 	}
@@ -99,7 +114,7 @@ func evaluatedCommand(ctx context.Context, args []string, e *cliEnv) int {
 	if err != nil {
 		return e.fail(cf, err)
 	}
-	res, err := c.GetEvaluatedRolesWithResponse(ctx, cf.tenant, user, &client.GetEvaluatedRolesParams{OrganizationId: optional(orgID)})
+	res, err := c.GetEvaluatedRolesWithResponse(ctx, cf.tenant, user, &client.GetEvaluatedRolesParams{OrganizationId: optional(orgID), At: at})
 	if err := client.CheckResponse(res, err); err != nil {
 		return e.fail(cf, err)
 	}
@@ -120,7 +135,12 @@ func evaluatedCommand(ctx context.Context, args []string, e *cliEnv) int {
 func permissionsCommand(ctx context.Context, args []string, e *cliEnv) int {
 	fs, cf := newClientFlagSet("roster permissions", "USER [flags]", e)
 	org := fs.String("org", "", "global permissions and this organization's (id or name; default: global only)")
+	atS := atFlag(fs)
 	pos, err := parseArgs(fs, cf, args, "USER")
+	if err != nil {
+		return e.usage(err)
+	}
+	at, err := atValue(cf, *atS)
 	if err != nil {
 		return e.usage(err)
 	}
@@ -132,7 +152,7 @@ func permissionsCommand(ctx context.Context, args []string, e *cliEnv) int {
 	if err != nil {
 		return e.fail(cf, err)
 	}
-	res, err := c.GetUserPermissionsWithResponse(ctx, cf.tenant, user, &client.GetUserPermissionsParams{OrganizationId: optional(orgID)})
+	res, err := c.GetUserPermissionsWithResponse(ctx, cf.tenant, user, &client.GetUserPermissionsParams{OrganizationId: optional(orgID), At: at})
 	if err := client.CheckResponse(res, err); err != nil {
 		return e.fail(cf, err)
 	}
@@ -153,7 +173,12 @@ func holdersCommand(ctx context.Context, args []string, e *cliEnv) int {
 	fs, cf := newClientFlagSet("roster holders", "ROLE|PERMISSION [flags]   (documents:read is a permission, editor a role)", e)
 	org := fs.String("org", "", "count this organization's holdings too (id or name; default: global only)")
 	limit := limitFlag(fs)
+	atS := atFlag(fs)
 	pos, err := parseArgs(fs, cf, args, "ROLE|PERMISSION")
+	if err != nil {
+		return e.usage(err)
+	}
+	at, err := atValue(cf, *atS)
 	if err != nil {
 		return e.usage(err)
 	}
@@ -168,7 +193,7 @@ func holdersCommand(ctx context.Context, args []string, e *cliEnv) int {
 	if err != nil {
 		return e.fail(cf, err)
 	}
-	params := client.ListUsersParams{OrganizationId: optional(orgID)}
+	params := client.ListUsersParams{OrganizationId: optional(orgID), At: at}
 	if strings.Contains(pos[0], ":") {
 		params.HoldsPermission = &pos[0]
 	} else {
