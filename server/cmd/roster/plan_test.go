@@ -34,7 +34,9 @@ func TestPlanApply(t *testing.T) {
 	wantContains(t, "first plan", out, "+ role viewer\n    permissions: documents:read\n",
 		"+ role editor\n", "    inherits_from: viewer\n", "+ group Support\n", "+ role support to group Support\n",
 		"+ member bob@acme.test to group Support\n", "+ role editor to user grace@acme.test\n",
-		"Plan: 10 to add, 0 to change, 0 to remove.", "impact: not available from this server")
+		"Plan: 10 to add, 0 to change, 0 to remove.",
+		"impact: 3 users\n", "  bob@acme.test\n    +documents:read\n    +tickets:read\n    +tickets:write\n",
+		"  grace@acme.test\n    +documents:delete\n    +documents:read\n    +documents:write\n")
 	if strings.Contains(out, "\x1b[") {
 		t.Errorf("plan writes colours to a buffer:\n%q", out)
 	}
@@ -93,7 +95,7 @@ func TestPlanApply(t *testing.T) {
 	if code != 1 {
 		t.Errorf("apply with a bad operation: exit %d, want 1", code)
 	}
-	wantContains(t, "apply with a bad operation", errOut, "roster apply: nothing written: operation 2 failed: + role bad\n",
+	wantContains(t, "apply with a bad operation", errOut, "roster apply: nothing written: the dry run says operation 2 would fail: + role bad\n",
 		"400 validation_error", "  permissions[0]:")
 	if code, _, _ := c.run("roles", "get", "good"); code != 1 {
 		t.Errorf("the good role of a failed apply exists: roles get exit %d", code)
