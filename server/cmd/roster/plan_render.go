@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -83,7 +84,17 @@ func renderImpact(w io.Writer, a *bulkAnswer, emails map[string]string) {
 		return
 	}
 	fmt.Fprintf(w, "impact: %d users\n", len(a.Impact))
-	for _, u := range a.Impact {
+	// By email, then organization: the server orders by user id, which is random.
+	users := slices.Clone(a.Impact)
+	key := func(u userImpact) string {
+		who := emails[u.UserID]
+		if who == "" {
+			who = u.UserID
+		}
+		return who + "\x00" + deref(u.OrganizationID)
+	}
+	slices.SortStableFunc(users, func(x, y userImpact) int { return strings.Compare(key(x), key(y)) })
+	for _, u := range users {
 		who := emails[u.UserID]
 		if who == "" {
 			who = u.UserID

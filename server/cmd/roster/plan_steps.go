@@ -160,6 +160,9 @@ func (p *planner) groups() (removals []change) {
 			memberIDs[j] = p.s.users[strings.ToLower(m)].Id
 		}
 		added, removed = setDiff(memberIDs, p.s.members[g.Id])
+		byEmail := func(a, b string) int { return strings.Compare(p.s.emails[a], p.s.emails[b]) } // ids are random
+		slices.SortFunc(added, byEmail)
+		slices.SortFunc(removed, byEmail)
 		for _, id := range added {
 			p.add("+", fmt.Sprintf("member %s to group %s", p.s.emails[id], fg.Name),
 				op("POST", "/groups/"+gid+"/relationships/members", linkage(id)))
