@@ -1,8 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { Role, User, client, minRevision, ok, okWith, t } from "../api";
+import { BulkResult, Role, User, client, minRevision, ok, okWith, t } from "../api";
 import { RoleGraph } from "../graph";
 import { go, href } from "../nav";
-import { DryRunResult, dryRun } from "../pending";
 import { Dialog, Input, Pager, ProblemBox, TextArea, splitList, usePaged } from "../ui";
 import { useAllRoles } from "./roles";
 
@@ -36,7 +35,7 @@ export function RoleDetail({ id }: { id: string }) {
   const [assignable, setAssignable] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState("");
-  const [impact, setImpact] = useState<DryRunResult | null>(null);
+  const [impact, setImpact] = useState<BulkResult | null>(null);
   const [impactError, setImpactError] = useState<unknown>(null);
   const [previewing, setPreviewing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -85,8 +84,8 @@ export function RoleDetail({ id }: { id: string }) {
     setImpactError(null);
     setPreviewing(true);
     try {
-      const res = await dryRun([{ method: "PUT", path: `/roles/${encodeURIComponent(id)}`, body: update(), ...(etag ? { if_match: etag } : {}) }]);
-      setImpact(res);
+      const operations = [{ method: "PUT" as const, path: `/roles/${encodeURIComponent(id)}`, body: update(), ...(etag ? { if_match: etag } : {}) }];
+      setImpact(await ok(client.POST("/v1/tenants/{tenant_id}/bulk", { params: { path: t() }, body: { operations, atomic: true, dry_run: true } })));
     } catch (e) {
       setImpactError(e);
     } finally {
@@ -240,7 +239,7 @@ export function RoleDetail({ id }: { id: string }) {
               </thead>
               <tbody>
                 {(impact.impact ?? []).map((i) => (
-                  <tr key={i.user_id + (i.organization_id ?? "")}>
+                  <tr key={i.user_id + (i.organization_id ?? "")} data-user={i.user_id}>
                     <td>
                       <a href={href("users", i.user_id)}>{i.user_id}</a>
                     </td>
