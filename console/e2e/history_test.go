@@ -46,6 +46,7 @@ func TestConsoleHistoryPointInTimeImpact(t *testing.T) {
 		// and gains documents:list, in the global scope.
 		row := `[data-testid=impact] tr[data-user="` + userID + `"]`
 		b.waitFor("ada in the impact", `document.querySelector('`+row+` td a[href$="`+userID+`"]')`)
+		b.waitText(row+` td:first-child a`, "ada@acme.test")
 		b.waitText(row+` .lost`, "documents:read")
 		b.waitText(row+` .gained`, "documents:list")
 		b.waitText(row, "global")
