@@ -18,6 +18,9 @@ export type Token = Schemas["Token"];
 export type AuditEvent = Schemas["AuditEvent"];
 export type Tenant = Schemas["Tenant"];
 export type Scope = Schemas["Scope"];
+export type GrantInterval = Schemas["GrantInterval"];
+export type CheckResult = Schemas["CheckResult"];
+export type BulkResult = Schemas["BulkResult"];
 
 const storageKey = "roster.console.session";
 
@@ -123,33 +126,6 @@ export async function ok<T>(p: Promise<{ data?: T; error?: unknown; response: Re
 // t is the tenant path parameter of the signed-in session.
 export function t(): { tenant_id: string } {
   return { tenant_id: current?.tenant ?? "" };
-}
-
-// raw calls an operation that this build's spec does not describe yet (the
-// roles history, point-in-time checks and bulk dry runs arrive with issue 16):
-// same auth and error handling, typed by hand in pending.ts until the
-// generated types carry them.
-export async function raw<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (current) headers.Authorization = `Bearer ${current.token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let resp: Response;
-  try {
-    resp = await fetch(location.origin + path, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
-  } catch (e) {
-    throw new ApiError(0, { title: "Network error", detail: `The server could not be reached (${String(e)}).` });
-  }
-  const text = await resp.text();
-  const data = text ? JSON.parse(text) : undefined;
-  if (!resp.ok) {
-    if (resp.status === 401) onUnauthorized();
-    throw new ApiError(resp.status, { status: resp.status, ...(data ?? {}) });
-  }
-  return data as T;
-}
-
-export function tenantPath(rest: string): string {
-  return `/v1/tenants/${encodeURIComponent(current?.tenant ?? "")}${rest}`;
 }
 
 // okWith is ok with the response too (for its ETag).

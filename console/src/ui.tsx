@@ -3,19 +3,11 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "./api";
-import { Unavailable } from "./pending";
 
 // ProblemBox shows a failed call's detail (field errors are shown by the
 // fields themselves, and listed here too when no field shows them).
 export function ProblemBox({ error, fields = [] }: { error: unknown; fields?: string[] }) {
   if (!error) return null;
-  if (error instanceof Unavailable) {
-    return (
-      <p class="notice unavailable" role="status">
-        {error.message}
-      </p>
-    );
-  }
   if (error instanceof ApiError) {
     const p = error.problem;
     const rest = (p.errors ?? []).filter((f) => !fields.some((n) => f.field === n || f.field.startsWith(n + "[") || f.field.startsWith(n + ".")));

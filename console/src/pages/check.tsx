@@ -1,8 +1,7 @@
 import { useState } from "preact/hooks";
-import { EvaluatedRole, User, client, minRevision, ok, t } from "../api";
+import { CheckResult, EvaluatedRole, User, client, minRevision, ok, t } from "../api";
 import { href } from "../nav";
-import { CheckResult, checkAt } from "../pending";
-import { Input, Pager, ProblemBox, ScopeText, toRFC3339, usePaged } from "../ui";
+import { Input, Pager, ProblemBox, ScopeText, When, toRFC3339, usePaged } from "../ui";
 import { resolveUser } from "./users";
 import { useOrganizations } from "./user";
 
@@ -32,9 +31,16 @@ export function Check() {
     setWhy(null);
     try {
       const user_id = await resolveUser(who.trim());
-      const body = { user_id, permission: permission.trim(), ...(org ? { organization_id: org } : {}), ...(owner.trim() ? { owner: owner.trim() } : {}) };
       const when = toRFC3339(at);
-      const res = when ? await checkAt(body, when) : await ok(client.POST("/v1/tenants/{tenant_id}/check", { params: { path: t(), query: minRevision() }, body }));
+      const body = {
+        user_id,
+        permission: permission.trim(),
+        ...(org ? { organization_id: org } : {}),
+        ...(owner.trim() ? { owner: owner.trim() } : {}),
+        ...(when ? { at: when } : {}),
+      };
+      // A past instant has its own revision: the server refuses min_revision with `at`.
+      const res = await ok(client.POST("/v1/tenants/{tenant_id}/check", { params: { path: t(), query: when ? {} : minRevision() }, body }));
       setResult({ ...res, user_id, who: who.trim(), permission: body.permission });
       if (!res.allowed && !when) {
         const q = { ...minRevision(), ...(org ? { organization_id: org } : {}) };
@@ -85,7 +91,7 @@ export function Check() {
           <h2>{result.allowed ? "Allowed" : "Denied"}</h2>
           <p>
             <a href={href("users", result.user_id)}>{result.who}</a> {result.allowed ? "may" : "may not"} <code>{result.permission}</code>
-            {result.as_of ? <> as of {result.as_of}</> : null} (revision {result.revision}).
+            {result.as_of ? <> as of <When at={result.as_of} /></> : null} (revision {result.revision}).
           </p>
           {result.matched && (
             <p data-testid="granted-by">

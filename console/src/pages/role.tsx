@@ -1,8 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { Role, User, client, minRevision, ok, okWith, t } from "../api";
+import { BulkResult, Role, User, client, minRevision, ok, okWith, t } from "../api";
 import { RoleGraph } from "../graph";
 import { go, href } from "../nav";
-import { DryRunResult, dryRun } from "../pending";
 import { Dialog, Input, Pager, ProblemBox, TextArea, splitList, usePaged } from "../ui";
 import { useAllRoles } from "./roles";
 
@@ -36,8 +35,9 @@ export function RoleDetail({ id }: { id: string }) {
   const [assignable, setAssignable] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState("");
-  const [impact, setImpact] = useState<DryRunResult | null>(null);
+  const [impact, setImpact] = useState<BulkResult | null>(null);
   const [impactError, setImpactError] = useState<unknown>(null);
+  const [emails, setEmails] = useState<Map<string, string>>(new Map());
   const [previewing, setPreviewing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
 
@@ -85,8 +85,16 @@ export function RoleDetail({ id }: { id: string }) {
     setImpactError(null);
     setPreviewing(true);
     try {
-      const res = await dryRun([{ method: "PUT", path: `/roles/${encodeURIComponent(id)}`, body: update(), ...(etag ? { if_match: etag } : {}) }]);
+      const operations = [{ method: "PUT" as const, path: `/roles/${encodeURIComponent(id)}`, body: update(), ...(etag ? { if_match: etag } : {}) }];
+      const res = await ok(client.POST("/v1/tenants/{tenant_id}/bulk", { params: { path: t() }, body: { operations, atomic: true, dry_run: true } }));
       setImpact(res);
+      // The impact names users by id: look up the emails of the first ones
+      // so the preview reads as people (an id stays when a lookup fails).
+      const ids = [...new Set((res.impact ?? []).map((i) => i.user_id))].slice(0, 50);
+      const found = await Promise.all(
+        ids.map((user_id) => ok(client.GET("/v1/tenants/{tenant_id}/users/{user_id}", { params: { path: { ...t(), user_id } } })).then((u) => [user_id, u.email] as const, () => null)),
+      );
+      setEmails(new Map(found.filter((f) => f !== null)));
     } catch (e) {
       setImpactError(e);
     } finally {
@@ -240,9 +248,9 @@ export function RoleDetail({ id }: { id: string }) {
               </thead>
               <tbody>
                 {(impact.impact ?? []).map((i) => (
-                  <tr key={i.user_id + (i.organization_id ?? "")}>
+                  <tr key={i.user_id + (i.organization_id ?? "")} data-user={i.user_id}>
                     <td>
-                      <a href={href("users", i.user_id)}>{i.user_id}</a>
+                      <a href={href("users", i.user_id)}>{emails.get(i.user_id) ?? i.user_id}</a> {emails.has(i.user_id) && <code>{i.user_id}</code>}
                     </td>
                     <td>{i.organization_id ?? "global"}</td>
                     <td class="gained">{i.gained.map((p) => <code class="perm" key={p}>{p}</code>)}</td>
