@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/rosterhq/roster/gen"
@@ -104,29 +103,15 @@ func (s *Server) scimGroupLookup(ctx context.Context, tenantID string, lk scim.L
 			byID[g.ID] = g
 		}
 	}
-	out := make([]rbac.Group, 0, len(byID))
-	for _, g := range byID {
-		out = append(out, g)
-	}
-	slices.SortFunc(out, func(a, b rbac.Group) int { return strings.Compare(a.ID, b.ID) })
-	return out, nil
+	return byIDOrder(byID), nil
 }
 
 // allGroups reads every group f selects, a store page at a time.
 func (s *Server) allGroups(ctx context.Context, tenantID string, f rbac.GroupFilter) ([]rbac.Group, error) {
-	var out []rbac.Group
-	f.Page = rbac.Page{Limit: 1000}
-	for {
-		items, next, err := s.Store.ListGroups(ctx, tenantID, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		if next == "" {
-			return out, nil
-		}
-		f.After = next
-	}
+	return allPages(func(p rbac.Page) ([]rbac.Group, string, error) {
+		f.Page = p
+		return s.Store.ListGroups(ctx, tenantID, f)
+	})
 }
 
 // scimGroupOut renders a group, with its members unless they are left out.

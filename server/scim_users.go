@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 
@@ -96,20 +97,23 @@ func (s *Server) scimUserLookup(ctx context.Context, tenantID string, lk scim.Lo
 			}
 		}
 	}
-	out := make([]rbac.User, 0, len(byID))
-	for _, u := range byID {
-		out = append(out, u)
-	}
-	slices.SortFunc(out, func(a, b rbac.User) int { return strings.Compare(a.ID, b.ID) })
-	return out, nil
+	return byIDOrder(byID), nil
 }
 
 // allUsers reads every user f selects, a store page at a time.
 func (s *Server) allUsers(ctx context.Context, tenantID string, f rbac.UserFilter) ([]rbac.User, error) {
-	var out []rbac.User
-	f.Page = rbac.Page{Limit: 1000}
+	return allPages(func(p rbac.Page) ([]rbac.User, string, error) {
+		f.Page = p
+		return s.Store.ListUsers(ctx, tenantID, f)
+	})
+}
+
+// allPages reads every page of a store list, 1,000 items at a time.
+func allPages[T any](list func(rbac.Page) ([]T, string, error)) ([]T, error) {
+	var out []T
+	p := rbac.Page{Limit: 1000}
 	for {
-		items, next, err := s.Store.ListUsers(ctx, tenantID, f)
+		items, next, err := list(p)
 		if err != nil {
 			return nil, err
 		}
@@ -117,8 +121,18 @@ func (s *Server) allUsers(ctx context.Context, tenantID string, f rbac.UserFilte
 		if next == "" {
 			return out, nil
 		}
-		f.After = next
+		p.After = next
 	}
+}
+
+// byIDOrder lists the values of a map keyed by id, in id order (SCIM lists
+// are in a stable order).
+func byIDOrder[T any](byID map[string]T) []T {
+	out := make([]T, 0, len(byID))
+	for _, id := range slices.Sorted(maps.Keys(byID)) {
+		out = append(out, byID[id])
+	}
+	return out
 }
 
 // scimUserOut renders a user with its groups, projected.
