@@ -62,17 +62,9 @@ func assignCommand(ctx context.Context, args []string, e *cliEnv) int {
 func unassignCommand(ctx context.Context, args []string, e *cliEnv) int {
 	fs, cf := newClientFlagSet("roster unassign", "USER ROLE [flags]   (USER: id or email; ROLE: id or name)", e)
 	org := fs.String("org", "", "remove the assignment scoped to this organization (id or name); default the global one")
-	pos, err := parseArgs(fs, cf, args, "USER", "ROLE")
-	if err != nil {
-		return e.usage(err)
-	}
-	c, err := cf.connect()
-	if err != nil {
-		return e.fail(cf, err)
-	}
-	user, err := userRef(ctx, c, cf.tenant, pos[0])
-	if err != nil {
-		return e.fail(cf, err)
+	c, user, pos, code := refCommand(ctx, e, fs, cf, args, userRef, "USER", "ROLE")
+	if code >= 0 {
+		return code
 	}
 	orgID, err := orgRef(ctx, c, cf.tenant, *org)
 	if err != nil {

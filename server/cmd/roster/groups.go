@@ -48,7 +48,20 @@ func groupsList(ctx context.Context, args []string, e *cliEnv) int {
 // connects; the rest of the arguments follow. code is -1 to go on, else
 // the exit status.
 func groupCommand(ctx context.Context, e *cliEnv, fs *flag.FlagSet, cf *clientFlags, args []string, names ...string) (*client.Client, string, []string, int) {
-	pos, err := parseArgs(fs, cf, args, append([]string{"GROUP"}, names...)...)
+	c, id, pos, code := refCommand(ctx, e, fs, cf, args, groupRef, append([]string{"GROUP"}, names...)...)
+	if code >= 0 {
+		return nil, "", nil, code
+	}
+	return c, id, pos[1:], -1
+}
+
+// refCommand parses a command whose first argument names a user, group or
+// organization, connects, and resolves that argument with resolve: the
+// client, the id, every argument, and -1; or the exit code of the usage
+// error or failure it has already reported.
+func refCommand(ctx context.Context, e *cliEnv, fs *flag.FlagSet, cf *clientFlags, args []string,
+	resolve func(context.Context, *client.Client, string, string) (string, error), names ...string) (*client.Client, string, []string, int) {
+	pos, err := parseArgs(fs, cf, args, names...)
 	if err != nil {
 		return nil, "", nil, e.usage(err)
 	}
@@ -56,11 +69,11 @@ func groupCommand(ctx context.Context, e *cliEnv, fs *flag.FlagSet, cf *clientFl
 	if err != nil {
 		return nil, "", nil, e.fail(cf, err)
 	}
-	id, err := groupRef(ctx, c, cf.tenant, pos[0])
+	id, err := resolve(ctx, c, cf.tenant, pos[0])
 	if err != nil {
 		return nil, "", nil, e.fail(cf, err)
 	}
-	return c, id, pos[1:], -1
+	return c, id, pos, -1
 }
 
 func groupsGet(ctx context.Context, args []string, e *cliEnv) int {

@@ -40,17 +40,9 @@ func orgsList(ctx context.Context, args []string, e *cliEnv) int {
 
 func orgsGet(ctx context.Context, args []string, e *cliEnv) int {
 	fs, cf := newClientFlagSet("roster orgs get", "ORG [flags]   (ORG: id or name)", e)
-	pos, err := parseArgs(fs, cf, args, "ORG")
-	if err != nil {
-		return e.usage(err)
-	}
-	c, err := cf.connect()
-	if err != nil {
-		return e.fail(cf, err)
-	}
-	id, err := orgRef(ctx, c, cf.tenant, pos[0])
-	if err != nil {
-		return e.fail(cf, err)
+	c, id, _, code := refCommand(ctx, e, fs, cf, args, orgRef, "ORG")
+	if code >= 0 {
+		return code
 	}
 	res, err := c.GetOrganizationWithResponse(ctx, cf.tenant, id)
 	if err := client.CheckResponse(res, err); err != nil {
@@ -112,17 +104,9 @@ func orgsUpdate(ctx context.Context, args []string, e *cliEnv) int {
 
 func orgsDelete(ctx context.Context, args []string, e *cliEnv) int {
 	fs, cf := newClientFlagSet("roster orgs delete", "ORG [flags]", e)
-	pos, err := parseArgs(fs, cf, args, "ORG")
-	if err != nil {
-		return e.usage(err)
-	}
-	c, err := cf.connect()
-	if err != nil {
-		return e.fail(cf, err)
-	}
-	id, err := orgRef(ctx, c, cf.tenant, pos[0])
-	if err != nil {
-		return e.fail(cf, err)
+	c, id, _, code := refCommand(ctx, e, fs, cf, args, orgRef, "ORG")
+	if code >= 0 {
+		return code
 	}
 	res, err := c.DeleteOrganizationWithResponse(ctx, cf.tenant, id, nil)
 	if err := client.CheckResponse(res, err); err != nil {

@@ -93,17 +93,9 @@ func tokensCreate(ctx context.Context, args []string, e *cliEnv) int {
 
 func tokensRevoke(ctx context.Context, args []string, e *cliEnv) int {
 	fs, cf := newClientFlagSet("roster tokens revoke", "USER TOKEN [flags]   (TOKEN: its id, tok_…)", e)
-	pos, err := parseArgs(fs, cf, args, "USER", "TOKEN")
-	if err != nil {
-		return e.usage(err)
-	}
-	c, err := cf.connect()
-	if err != nil {
-		return e.fail(cf, err)
-	}
-	user, err := userRef(ctx, c, cf.tenant, pos[0])
-	if err != nil {
-		return e.fail(cf, err)
+	c, user, pos, code := refCommand(ctx, e, fs, cf, args, userRef, "USER", "TOKEN")
+	if code >= 0 {
+		return code
 	}
 	res, err := c.RevokeUserTokenWithResponse(ctx, cf.tenant, user, pos[1])
 	if err := client.CheckResponse(res, err); err != nil {

@@ -67,17 +67,9 @@ func (e *cliEnv) listUsers(ctx context.Context, cf *clientFlags, c *client.Clien
 
 func usersGet(ctx context.Context, args []string, e *cliEnv) int {
 	fs, cf := newClientFlagSet("roster users get", "USER [flags]   (USER: id or email)", e)
-	pos, err := parseArgs(fs, cf, args, "USER")
-	if err != nil {
-		return e.usage(err)
-	}
-	c, err := cf.connect()
-	if err != nil {
-		return e.fail(cf, err)
-	}
-	id, err := userRef(ctx, c, cf.tenant, pos[0])
-	if err != nil {
-		return e.fail(cf, err)
+	c, id, _, code := refCommand(ctx, e, fs, cf, args, userRef, "USER")
+	if code >= 0 {
+		return code
 	}
 	res, err := c.GetUserWithResponse(ctx, cf.tenant, id)
 	if err := client.CheckResponse(res, err); err != nil {
@@ -195,17 +187,9 @@ func (e *cliEnv) updateUser(ctx context.Context, cf *clientFlags, user string, b
 
 func usersDelete(ctx context.Context, args []string, e *cliEnv) int {
 	fs, cf := newClientFlagSet("roster users delete", "USER [flags]   (its assignments and tokens go too)", e)
-	pos, err := parseArgs(fs, cf, args, "USER")
-	if err != nil {
-		return e.usage(err)
-	}
-	c, err := cf.connect()
-	if err != nil {
-		return e.fail(cf, err)
-	}
-	id, err := userRef(ctx, c, cf.tenant, pos[0])
-	if err != nil {
-		return e.fail(cf, err)
+	c, id, _, code := refCommand(ctx, e, fs, cf, args, userRef, "USER")
+	if code >= 0 {
+		return code
 	}
 	res, err := c.DeleteUserWithResponse(ctx, cf.tenant, id, nil)
 	if err := client.CheckResponse(res, err); err != nil {
