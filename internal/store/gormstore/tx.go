@@ -38,16 +38,7 @@ type pendingEvent struct {
 func (e *pendingEvent) change(rev int64) rbac.Change {
 	c := rbac.Change{Revision: rev, Action: e.action, Target: e.target, TargetID: e.targetID}
 	if listsAffectedUsers(e.action) {
-		switch users := e.details[affectedUsers].(type) {
-		case []string:
-			c.AffectedUsers = users
-		case []any:
-			for _, u := range users {
-				if id, ok := u.(string); ok {
-					c.AffectedUsers = append(c.AffectedUsers, id)
-				}
-			}
-		}
+		c.AffectedUsers = stringList(e.details[affectedUsers])
 	}
 	return c
 }
