@@ -102,16 +102,26 @@ func (s *Server) AuthzenEvaluation(ctx context.Context, req gen.AuthzenEvaluatio
 		action:   azEntity{kind: b.Action.Name, props: propsOf(b.Action.Properties), set: true},
 		resource: azEntity{kind: b.Resource.Type, id: b.Resource.Id, props: propsOf(b.Resource.Properties), set: true},
 	}
-	if m := r.missing(); m != "" {
-		return nil, rbac.Invalid(m, "is required")
-	}
-	t, err := s.engine(ctx, req.TenantId)
+	d, err := s.evaluate(ctx, req.TenantId, r)
 	if err != nil {
 		return nil, err
 	}
+	return gen.AuthzenEvaluation200JSONResponse{Body: d}, nil
+}
+
+// evaluate answers one AuthZEN evaluation, for the handler and the fast
+// path alike.
+func (s *Server) evaluate(ctx context.Context, tenantID string, r azRequest) (gen.AuthzenDecision, error) {
+	if m := r.missing(); m != "" {
+		return gen.AuthzenDecision{}, rbac.Invalid(m, "is required")
+	}
+	t, err := s.engine(ctx, tenantID)
+	if err != nil {
+		return gen.AuthzenDecision{}, err
+	}
 	v := t.View()
 	defer v.Close()
-	return gen.AuthzenEvaluation200JSONResponse{Body: s.decide1(v, r)}, nil
+	return s.decide1(v, r), nil
 }
 
 func propsOf(p *gen.AuthzenProperties) map[string]any {

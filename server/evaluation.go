@@ -145,22 +145,31 @@ func (s *Server) GetUserPermissions(ctx context.Context, req gen.GetUserPermissi
 }
 
 func (s *Server) CheckPermission(ctx context.Context, req gen.CheckPermissionRequestObject) (gen.CheckPermissionResponseObject, error) {
-	t, q, err := s.resolveCheck(ctx, req.TenantId, *req.Body, "")
+	out, err := s.check(ctx, req.TenantId, *req.Body, req.Params.MinRevision)
 	if err != nil {
 		return nil, err
 	}
+	return gen.CheckPermission200JSONResponse{Body: out}, nil
+}
+
+// check answers POST /check, for the handler and the fast path alike.
+func (s *Server) check(ctx context.Context, tenantID string, body gen.CheckRequest, minRevision *int64) (gen.CheckResult, error) {
+	t, q, err := s.resolveCheck(ctx, tenantID, body, "")
+	if err != nil {
+		return gen.CheckResult{}, err
+	}
 	now, asOf := s.now(), (*time.Time)(nil)
-	if at := req.Body.At; at != nil {
-		p, err := s.pastUser(ctx, req.TenantId, q.user, *at, "at", "user_id", req.Params.MinRevision)
+	if at := body.At; at != nil {
+		p, err := s.pastUser(ctx, tenantID, q.user, *at, "at", "user_id", minRevision)
 		if err != nil {
-			return nil, err
+			return gen.CheckResult{}, err
 		}
 		t, now, asOf = p.t, p.at, &p.at
 	}
 	v := t.View()
 	defer v.Close()
 	out := s.decide(v, q, now)
-	return gen.CheckPermission200JSONResponse{Body: gen.CheckResult{Allowed: out.Allowed, Matched: out.Matched, Revision: v.Revision(), AsOf: asOf}}, nil
+	return gen.CheckResult{Allowed: out.Allowed, Matched: out.Matched, Revision: v.Revision(), AsOf: asOf}, nil
 }
 
 // CheckPermissions answers every check of the batch from one state of the

@@ -9,7 +9,10 @@ import "unicode/utf8"
 // context, whose members are strings — and declines anything else (other
 // members, which AuthZEN ignores, numbers, nesting, escapes), leaving it to
 // the full validator. TestFastCheck_neverAcceptsWhatTheSpecRejects holds
-// it to the spec.
+// it to the spec. It reads the request as the handler sees it: of the
+// properties, only the resource's owner and organization matter to a
+// decision (ownerOf, orgOf), and a member named twice counts its last value,
+// as encoding/json's decoding into a map does.
 
 const routeAuthzenEvaluation = "/v1/tenants/:tenant_id/access/v1/evaluation"
 
@@ -20,7 +23,7 @@ const (
 	maxAZResourceID = 1024
 )
 
-func validAuthzenEvaluation(body []byte) bool {
+func readAuthzenEvaluation(body []byte, r *azRequest) bool {
 	s := &scanner{b: body}
 	if !s.take('{') {
 		return false
@@ -33,13 +36,13 @@ func validAuthzenEvaluation(body []byte) bool {
 		}
 		switch {
 		case key == "subject" && !subject:
-			subject = s.entity("type", maxAZType, "id", maxAZSubjectID)
+			r.subject, subject = s.entity("type", maxAZType, "id", maxAZSubjectID, false)
 		case key == "action" && !action:
-			action = s.entity("name", maxAZType, "", 0)
+			r.action, action = s.entity("name", maxAZType, "", 0, false)
 		case key == "resource" && !resource:
-			resource = s.entity("type", maxAZType, "id", maxAZResourceID)
+			r.resource, resource = s.entity("type", maxAZType, "id", maxAZResourceID, true)
 		case key == "context" && !context:
-			context = s.flatObject()
+			context = s.flatObject(nil)
 		default:
 			return false
 		}
@@ -56,50 +59,63 @@ func validAuthzenEvaluation(body []byte) bool {
 }
 
 // entity reads an object with the string members a (required, at most
-// maxA characters) and b (the same; none when b is ""), and an optional
-// flat properties object.
-func (s *scanner) entity(a string, maxA int, b string, maxB int) bool {
+// maxA characters; the entity's kind) and b (the same, its id; none when b
+// is ""), and an optional flat properties object, whose decisive members
+// it keeps when keepProps is set.
+func (s *scanner) entity(a string, maxA int, b string, maxB int, keepProps bool) (e azEntity, ok bool) {
 	if !s.take('{') {
-		return false
+		return e, false
 	}
+	e.set = true
 	var hasA, hasB, props bool
 	for {
 		key, ok := s.str()
 		if !ok || !s.take(':') {
-			return false
+			return e, false
 		}
 		switch {
 		case key == "properties" && !props:
-			if props = s.flatObject(); !props {
-				return false
+			var keep map[string]any
+			if keepProps {
+				keep = map[string]any{}
+			}
+			if props = s.flatObject(keep); !props {
+				return e, false
+			}
+			if len(keep) > 0 {
+				e.props = keep
 			}
 		case key == a && !hasA:
 			v, ok := s.str()
 			if !ok || utf8.RuneCountInString(v) > maxA {
-				return false
+				return e, false
 			}
-			hasA = true
+			hasA, e.kind = true, v
 		case b != "" && key == b && !hasB:
 			v, ok := s.str()
 			if !ok || utf8.RuneCountInString(v) > maxB {
-				return false
+				return e, false
 			}
-			hasB = true
+			hasB, e.id = true, v
 		default:
-			return false
+			return e, false
 		}
 		if s.take('}') {
-			return hasA && (b == "" || hasB)
+			return e, hasA && (b == "" || hasB)
 		}
 		if !s.take(',') {
-			return false
+			return e, false
 		}
 	}
 }
 
+// decisiveProps are the resource properties a decision reads.
+var decisiveProps = map[string]bool{"ownerID": true, "owner_id": true, "organization_id": true}
+
 // flatObject reads an object whose members are all strings (possibly
-// none); the schemas allow any members there.
-func (s *scanner) flatObject() bool {
+// none); the schemas allow any members there. Into keep, when not nil, it
+// puts the decisive ones, the last value of each.
+func (s *scanner) flatObject(keep map[string]any) bool {
 	if !s.take('{') {
 		return false
 	}
@@ -107,11 +123,16 @@ func (s *scanner) flatObject() bool {
 		return true
 	}
 	for {
-		if _, ok := s.str(); !ok || !s.take(':') {
+		key, ok := s.str()
+		if !ok || !s.take(':') {
 			return false
 		}
-		if _, ok := s.str(); !ok {
+		v, ok := s.str()
+		if !ok {
 			return false
+		}
+		if keep != nil && decisiveProps[key] {
+			keep[key] = v
 		}
 		if s.take('}') {
 			return true

@@ -36,10 +36,15 @@ type operation struct {
 	subjectInBody bool     // x-roster-subject: body: the handler authorizes each subject
 }
 
-// operations maps "METHOD /echo/:route" to its operation.
-type operations map[string]operation
+// operations maps a method and echo route ("/v1/tenants/:tenant_id") to
+// its operation.
+type operations map[opKey]operation
 
-func operationKey(method, echoPath string) string { return method + " " + echoPath }
+// opKey is a struct, not "METHOD /route", so that the lookups every request
+// makes build no string.
+type opKey struct{ method, route string }
+
+func operationKey(method, echoPath string) opKey { return opKey{method, echoPath} }
 
 // buildOperations walks the spec. An operation without x-roster-permission,
 // or with an extension it cannot read, is an error: failing at startup

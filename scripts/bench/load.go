@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -42,17 +43,32 @@ type phase struct {
 	baseline    bool
 	decision    *decisionAPI // how to read the answers of a pool with expectations
 	pool        []request
+	server      *child // the process answering, whose CPU time is measured
+	profile     string // where to save a CPU profile of server over the measured window; "" for none
 }
 
 // outcome is what a phase measured.
 type outcome struct {
 	phase     phase
+	sent      int             // requests sent, warm-up included
 	ok        int             // 200 responses in the measured window
 	errors    int             // transport failures and non-200 answers
 	wrong     int             // 200 answers whose decision was not the expected one
 	firstErr  string          // the first error or wrong answer, for the report
 	latencies []time.Duration // of the ok responses (a reservoir if there were very many)
 	elapsed   time.Duration
+	serverCPU time.Duration // CPU time of the server process over the measured window
+	clientCPU time.Duration // the same of this process, the load generator
+	profErr   error         // why -profile's profile is missing
+}
+
+// cpuPerRequest is d over the requests of the measured window.
+func (o outcome) cpuPerRequest(d time.Duration) time.Duration {
+	n := o.ok + o.errors + o.wrong
+	if n == 0 {
+		return 0
+	}
+	return d / time.Duration(n)
 }
 
 func (o outcome) rps() float64 { return float64(o.ok) / o.elapsed.Seconds() }
@@ -70,6 +86,24 @@ func (ph phase) run() outcome {
 
 	results := make([]workerResult, ph.concurrency)
 	var wg sync.WaitGroup
+	var cpu [2][2]float64 // at measureFrom and end: server's, this process's ticks
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i, at := range []time.Time{measureFrom, end} {
+			time.Sleep(time.Until(at))
+			cpu[i] = [2]float64{processTicks(strconv.Itoa(ph.server.pid())), processTicks("self")}
+		}
+	}()
+	var profErr error
+	if ph.profile != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			time.Sleep(time.Until(measureFrom))
+			profErr = ph.server.profile(ph.profile, ph.duration)
+		}()
+	}
 	for w := range ph.concurrency {
 		wg.Add(1)
 		go func() {
@@ -79,9 +113,12 @@ func (ph phase) run() outcome {
 	}
 	wg.Wait()
 
-	out := outcome{phase: ph, elapsed: ph.duration}
+	out := outcome{phase: ph, elapsed: ph.duration, profErr: profErr,
+		serverCPU: time.Duration(cpu[1][0]-cpu[0][0]) * clockTick,
+		clientCPU: time.Duration(cpu[1][1]-cpu[0][1]) * clockTick}
 	var firstAt time.Time
 	for _, r := range results {
+		out.sent += r.sent
 		out.ok += r.ok
 		out.errors += r.errors
 		out.wrong += r.wrong
@@ -96,6 +133,7 @@ func (ph phase) run() outcome {
 
 type workerResult struct {
 	ok, errors, wrong int
+	sent              int // requests sent, warm-up included
 	seen              int // ok responses offered to the reservoir
 	latencies         []time.Duration
 	firstErr          string
@@ -162,6 +200,7 @@ func (ph phase) worker(id uint64, measureFrom, end time.Time) workerResult {
 			resp.Body.Close()
 		}
 		took := time.Since(started)
+		res.sent++
 		if !measured {
 			continue
 		}

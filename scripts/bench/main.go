@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -60,6 +61,8 @@ type options struct {
 	dryHolders  int
 	scimUsers   int
 	scimGroups  int
+	readsOnly   bool
+	profileDir  string
 }
 
 func parseFlags() options {
@@ -79,6 +82,8 @@ func parseFlags() options {
 	flag.IntVar(&o.dryHolders, "dry-run-holders", 10000, "holders of the role the dry-run phase takes a permission off (-quick has 500)")
 	flag.IntVar(&o.scimUsers, "scim-users", 10000, "users of the SCIM initial sync (-quick has 300)")
 	flag.IntVar(&o.scimGroups, "scim-groups", 100, "groups of the SCIM initial sync (-quick has 10)")
+	flag.BoolVar(&o.readsOnly, "reads-only", false, "run the read load phases only (no batch, writes, bulk, dry run or SCIM)")
+	flag.StringVar(&o.profileDir, "profile", "", "save a CPU profile of the Roster process over each measured load phase into this directory")
 	flag.Parse()
 	if o.db != "sqlite" && o.db != "postgres" {
 		fmt.Fprintf(os.Stderr, "bench: -db must be sqlite or postgres, not %q\n", o.db)
@@ -102,6 +107,9 @@ func parseFlags() options {
 }
 
 func main() {
+	if runChild() {
+		return
+	}
 	o := parseFlags()
 	failed, err := run(o)
 	stopPostgres()
@@ -126,7 +134,7 @@ func run(o options) (failed bool, err error) {
 	fmt.Println("Roster load benchmark")
 	fmt.Printf("machine: %s/%s, %d CPUs (GOMAXPROCS %d), %s, %s\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), cpuModel(), runtime.Version())
-	fmt.Println("load generator and server share this process and its CPUs; all traffic is on 127.0.0.1")
+	fmt.Println("Roster, the echo baseline and the load generator are three processes sharing these CPUs; all traffic is on 127.0.0.1")
 
 	// 1. Seed.
 	dir, err := os.MkdirTemp("", "roster-bench-")
@@ -161,19 +169,19 @@ func run(o options) (failed bool, err error) {
 		fmt.Printf("  %-40s %s\n", t.stage, round(t.took))
 	}
 
-	// 2. Serve Roster and the baseline.
-	roster, operator, err := startRoster(ctx, dsn)
+	// 2. Serve Roster and the baseline, each in a process of its own.
+	roster, operator, err := startRoster(dsn, dir)
 	if err != nil {
 		return false, err
 	}
-	defer roster.Close()
-	baseline, err := startBaseline()
+	defer roster.close()
+	baseline, err := startChild("echo", dir)
 	if err != nil {
 		return false, err
 	}
 	defer baseline.close()
 
-	a := newAPI(roster.URL())
+	a := newAPI(roster.URL)
 	rng := rand.New(rand.NewPCG(o.seed, uint64(time.Now().UnixNano())))
 	verified := verifyPermissions(a, s.checkerToken, p, s, rng, min(200, sz.Users))
 	fmt.Printf("\nreference check: GET permissions of %d random users against the dataset: %d agree",
@@ -185,37 +193,53 @@ func run(o options) (failed bool, err error) {
 	fmt.Println()
 
 	// 3-4. Load phases.
-	pl := requestPools(p, s, rng, roster.URL(), baseline.URL)
-	phases := []phase{{name: phaseEcho, pool: pl.echoes, baseline: true}}
+	pl := requestPools(p, s, rng, roster.URL, baseline.URL)
+	phases := []phase{{name: phaseEcho, pool: pl.echoes, baseline: true, server: baseline}}
 	for i := range decisionAPIs {
 		d := &decisionAPIs[i]
-		phases = append(phases, phase{name: d.name, pool: pl.decisions[i], token: s.checkerToken, decision: d})
+		phases = append(phases, phase{name: d.name, pool: pl.decisions[i], token: s.checkerToken, decision: d, server: roster})
 	}
-	phases = append(phases, phase{name: phasePermissions, pool: pl.perms, token: s.checkerToken})
+	phases = append(phases, phase{name: phasePermissions, pool: pl.perms, token: s.checkerToken, server: roster})
 	warmup := min(time.Second, o.duration/5)
 	fmt.Printf("\nload: each phase %s after a %s warm-up; one keep-alive connection per worker\n", o.duration, warmup)
-	cpuBefore := sampleCPU()
+	if o.profileDir != "" {
+		if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
+			return false, err
+		}
+	}
+	logBefore, _ := roster.logLines(accessLogMark)
+	cpuBefore := sampleCPU(roster, baseline)
 	var outcomes []outcome
 	for _, c := range o.concurrency {
 		for _, ph := range phases {
 			ph.concurrency, ph.warmup, ph.duration = c, warmup, o.duration
+			if o.profileDir != "" && !ph.baseline {
+				ph.profile = filepath.Join(o.profileDir, profileName(ph.name, c))
+			}
 			runtime.GC() // start every phase with the previous one's garbage gone
 			outcomes = append(outcomes, ph.run())
 		}
 	}
-	rss, peak := memory()
+	cpuAfter := sampleCPU(roster, baseline)
+	rss, peak := memory("self")
 	if printLoadTable(outcomes) {
 		failed = true
 	}
-	if share := othersShare(cpuBefore, sampleCPU()); share >= 0 {
+	printAccessLog(roster, logBefore, outcomes)
+	printProfiles(outcomes)
+	if share := othersShare(cpuBefore, cpuAfter); share >= 0 {
 		fmt.Printf("other processes used %.0f%% of the machine's CPU time during the phases", 100*share)
 		if share > 0.05 {
 			fmt.Print(" (the figures above are noisy: rerun on a quiet machine)")
 		}
 		fmt.Println()
 	}
-	fmt.Printf("\nprocess RSS after loading: %s (peak %s; server and load generator together; Go heap in use after a GC: %s)\n",
-		rss, peak, heapInUse())
+	fmt.Printf("\nload generator's RSS after loading: %s (peak %s; Go heap in use after a GC: %s); Roster's RSS: %s\n",
+		rss, peak, heapInUse(), childRSS(roster))
+	if o.readsOnly {
+		printTargets(outcomes, probeResult{}, visibilityResult{})
+		return failed, nil
+	}
 
 	// 5. Batch and write-to-visibility.
 	batch := batchProbe(a, s.checkerToken, p, s, rng, o.batches, 1000)
@@ -239,7 +263,7 @@ func run(o options) (failed bool, err error) {
 	}
 
 	// 6. Write throughput.
-	wr, err := writeThroughput(roster.URL(), s, o.writers, o.duration)
+	wr, err := writeThroughput(roster.URL, s, o.writers, o.duration)
 	if err != nil {
 		return failed, err
 	}
@@ -253,7 +277,7 @@ func run(o options) (failed bool, err error) {
 	}
 
 	// 7. Bulk.
-	bulk, err := bulkLoad(roster.URL(), s, o.bulkUsers)
+	bulk, err := bulkLoad(roster.URL, s, o.bulkUsers)
 	if err != nil {
 		return failed, err
 	}
@@ -270,7 +294,7 @@ func run(o options) (failed bool, err error) {
 	}
 
 	// 8. What-if (bulk_dryrun's figure).
-	dry, err := dryRunPhase(roster.URL(), s, o.dryHolders, 5)
+	dry, err := dryRunPhase(roster.URL, s, o.dryHolders, 5)
 	if err != nil {
 		return failed, err
 	}
@@ -287,7 +311,7 @@ func run(o options) (failed bool, err error) {
 	}
 
 	// 9. SCIM initial sync.
-	sync, err := scimSync(roster.URL(), operator, o.scimUsers, o.scimGroups, scimWorkers)
+	sync, err := scimSync(roster.URL, operator, o.scimUsers, o.scimGroups, scimWorkers)
 	if err != nil {
 		return failed, err
 	}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/rosterhq/roster/internal/app"
 	"github.com/rosterhq/roster/internal/live"
+	"github.com/rosterhq/roster/internal/logbuf"
 	"github.com/rosterhq/roster/server"
 )
 
@@ -173,17 +174,26 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	return o, nil
 }
 
+// logFlushInterval is the longest a log line waits to be written.
+const logFlushInterval = 100 * time.Millisecond
+
 func serve(ctx context.Context, release func(), args []string, getenv func(string) string, stderr io.Writer) int {
 	o, err := parseServe(args, getenv, stderr)
 	if err != nil {
 		return usageError(err, stderr)
 	}
-	var h slog.Handler = slog.NewJSONHandler(stderr, nil)
+	// The log is written in batches (an access-log line per request would
+	// otherwise be a write system call each), at most 100 ms apart;
+	// warnings and errors at once. The operator token's one showing goes
+	// through the same writer, so it keeps its place among the lines.
+	out := logbuf.New(stderr, logFlushInterval)
+	defer out.Close()
+	var h slog.Handler = slog.NewJSONHandler(out, nil)
 	if o.logFormat == "text" {
-		h = slog.NewTextHandler(stderr, nil)
+		h = slog.NewTextHandler(out, nil)
 	}
-	log := slog.New(h)
-	o.cfg.Logger, o.cfg.Stderr = log, stderr
+	log := slog.New(logbuf.FlushAt(h, out, slog.LevelWarn))
+	o.cfg.Logger, o.cfg.Stderr = log, out
 
 	m := app.New(o.cfg)
 	if err := m.Run(ctx); err != nil {

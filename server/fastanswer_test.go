@@ -1,0 +1,121 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/rosterhq/roster/client"
+)
+
+// TestFastAnswer_sameAsTheHandler sends each check and AuthZEN evaluation
+// twice: as plain JSON, which the fast path answers, and with one character
+// of the subject escaped (the same request to any JSON reader), which the
+// fast scan declines, so the validator and the generated handler answer it.
+// Status, Content-Type and body must be the same, byte for byte.
+func TestFastAnswer_sameAsTheHandler(t *testing.T) {
+	f := newOwnerFixture(t)
+	a := f.tn.Admin
+	org := f.tn.org(t, "Berlin")
+	local := f.tn.user(t, "local@own.test")
+	grant, err := a.AssignUserRoleWithResponse(bg, f.tn.ID, local.Id, client.AssignmentCreate{RoleId: f.plainRole.Id, Scope: &client.Scope{Type: client.ScopeTypeOrganization, OrganizationId: &org}})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, grant.StatusCode(), "body: %s", grant.Body)
+	tok, err := a.CreateUserTokenWithResponse(bg, f.tn.ID, f.other.Id, client.TokenCreate{Name: "plain caller"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, tok.StatusCode(), "body: %s", tok.Body)
+	plainCaller := f.env.Client(tok.JSON201.Token)
+
+	checks := []struct {
+		name   string
+		caller *client.ClientWithResponses
+		body   map[string]string
+		status int
+	}{
+		{"allowed", a, map[string]string{"user_id": f.plain.Id, "permission": "todo:update"}, http.StatusOK},
+		{"denied", a, map[string]string{"user_id": f.other.Id, "permission": "todo:update"}, http.StatusOK},
+		{"allowed as owner", a, map[string]string{"user_id": f.owner.Id, "permission": "todo:update", "owner": f.owner.Email}, http.StatusOK},
+		{"owner-only without the owner", a, map[string]string{"user_id": f.owner.Id, "permission": "todo:update", "owner": "nobody@own.test"}, http.StatusOK},
+		{"in an organization", a, map[string]string{"user_id": local.Id, "permission": "todo:update", "organization_id": org}, http.StatusOK},
+		{"outside the organization", a, map[string]string{"user_id": local.Id, "permission": "todo:update"}, http.StatusOK},
+		{"wildcard asked", a, map[string]string{"user_id": f.plain.Id, "permission": "todo:*"}, http.StatusOK},
+		{"me", a, map[string]string{"user_id": "me", "permission": "users:read"}, http.StatusOK},
+		{"unknown user", a, map[string]string{"user_id": "usr_nobody", "permission": "todo:update"}, http.StatusBadRequest},
+		{"unknown organization", a, map[string]string{"user_id": local.Id, "permission": "todo:update", "organization_id": "org_nowhere"}, http.StatusBadRequest},
+		{"another user without checks:read", plainCaller, map[string]string{"user_id": f.plain.Id, "permission": "todo:update"}, http.StatusForbidden},
+		{"oneself without checks:read", plainCaller, map[string]string{"user_id": f.other.Id, "permission": "todo:read"}, http.StatusOK},
+	}
+	for _, c := range checks {
+		t.Run("check: "+c.name, func(t *testing.T) {
+			plain, escaped := bodies(t, c.body, `"user_id":"`)
+			fast, err := c.caller.CheckPermissionWithBodyWithResponse(bg, f.tn.ID, nil, "application/json", bytes.NewReader(plain))
+			require.NoError(t, err)
+			slow, err := c.caller.CheckPermissionWithBodyWithResponse(bg, f.tn.ID, nil, "application/json", bytes.NewReader(escaped))
+			require.NoError(t, err)
+			require.Equal(t, c.status, fast.StatusCode(), "body: %s", fast.Body)
+			sameAnswer(t, fast.HTTPResponse, fast.Body, slow.HTTPResponse, slow.Body)
+		})
+	}
+
+	entity := func(kind, id string, props map[string]string) map[string]any {
+		e := map[string]any{"type": kind, "id": id}
+		if props != nil {
+			e["properties"] = props
+		}
+		return e
+	}
+	evaluations := []struct {
+		name    string
+		subject string
+		action  string
+		props   map[string]string
+		status  int
+	}{
+		{"permit", f.plain.Email, "update", nil, http.StatusOK},
+		{"deny", f.other.Email, "update", nil, http.StatusOK},
+		{"deny with a reason: unknown subject", "nobody@own.test", "update", nil, http.StatusOK},
+		{"owner by ownerID", f.owner.Email, "update", map[string]string{"ownerID": f.owner.Id}, http.StatusOK},
+		{"owner by owner_id", f.owner.Email, "update", map[string]string{"owner_id": f.ownerExt, "color": "red"}, http.StatusOK},
+		{"another's resource", f.owner.Email, "update", map[string]string{"ownerID": f.plain.Email}, http.StatusOK},
+		{"in an organization", local.Email, "update", map[string]string{"organization_id": org}, http.StatusOK},
+		{"an unknown organization", local.Email, "update", map[string]string{"organization_id": "org_nowhere"}, http.StatusOK},
+	}
+	for _, c := range evaluations {
+		t.Run("AuthZEN: "+c.name, func(t *testing.T) {
+			body := map[string]any{"subject": entity("user", c.subject, nil), "action": map[string]string{"name": c.action},
+				"resource": entity("todo", "t1", c.props)}
+			plain, escaped := bodies(t, body, `"id":"`)
+			fast, err := a.AuthzenEvaluationWithBodyWithResponse(bg, f.tn.ID, "application/json", bytes.NewReader(plain))
+			require.NoError(t, err)
+			slow, err := a.AuthzenEvaluationWithBodyWithResponse(bg, f.tn.ID, "application/json", bytes.NewReader(escaped))
+			require.NoError(t, err)
+			require.Equal(t, c.status, fast.StatusCode(), "body: %s", fast.Body)
+			sameAnswer(t, fast.HTTPResponse, fast.Body, slow.HTTPResponse, slow.Body)
+		})
+	}
+}
+
+// bodies is v as JSON, and the same with the first character of the value
+// after key written as a \u escape.
+func bodies(t *testing.T, v any, key string) (plain, escaped []byte) {
+	plain, err := json.Marshal(v)
+	require.NoError(t, err)
+	i := bytes.Index(plain, []byte(key))
+	require.GreaterOrEqual(t, i, 0, "%s has no %s", plain, key)
+	at := i + len(key)
+	escaped = fmt.Appendf(nil, `%s\u%04x%s`, plain[:at], plain[at], plain[at+1:])
+	return plain, escaped
+}
+
+func sameAnswer(t *testing.T, fast *http.Response, fastBody []byte, slow *http.Response, slowBody []byte) {
+	t.Helper()
+	require.Equal(t, slow.StatusCode, fast.StatusCode, "fast: %s\nslow: %s", fastBody, slowBody)
+	require.Equal(t, slow.Header.Get("Content-Type"), fast.Header.Get("Content-Type"))
+	require.Equal(t, string(slowBody), string(fastBody))
+	require.False(t, strings.Contains(string(fastBody), `\u00`), "the escaped request must not show in an answer: %s", fastBody)
+}
