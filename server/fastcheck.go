@@ -29,7 +29,6 @@ const (
 	maxBatch        = 1000 // CheckBatchRequest.checks maxItems
 )
 
-//
 // A single check and an AuthZEN evaluation the scan accepted are then
 // answered at once (fastanswer.go), from the values the scan read, by the
 // same steps as their handlers: the generated wrapper's second decoding of
