@@ -134,14 +134,24 @@ func (s *Server) GetEvaluatedRoles(ctx context.Context, req gen.GetEvaluatedRole
 }
 
 func (s *Server) GetUserPermissions(ctx context.Context, req gen.GetUserPermissionsRequestObject) (gen.GetUserPermissionsResponseObject, error) {
-	r, err := s.resolveUserRead(ctx, req.TenantId, req.UserId, req.Params.OrganizationId, req.Params.At, req.Params.MinRevision)
+	set, err := s.permissionSet(ctx, req.TenantId, req.UserId, req.Params)
 	if err != nil {
 		return nil, err
+	}
+	return gen.GetUserPermissions200JSONResponse{Body: set}, nil
+}
+
+// permissionSet answers GET /users/{id}/permissions, for the handler and
+// the fast path alike.
+func (s *Server) permissionSet(ctx context.Context, tenantID, userID string, q gen.GetUserPermissionsParams) (gen.PermissionSet, error) {
+	r, err := s.resolveUserRead(ctx, tenantID, userID, q.OrganizationId, q.At, q.MinRevision)
+	if err != nil {
+		return gen.PermissionSet{}, err
 	}
 	v := r.t.View()
 	defer v.Close()
 	rev, perms := v.Revision(), v.Permissions(r.user, r.org, r.now)
-	return gen.GetUserPermissions200JSONResponse{Body: gen.PermissionSet{Permissions: nonNil(perms), Revision: rev, AsOf: r.asOf}}, nil
+	return gen.PermissionSet{Permissions: nonNil(perms), Revision: rev, AsOf: r.asOf}, nil
 }
 
 func (s *Server) CheckPermission(ctx context.Context, req gen.CheckPermissionRequestObject) (gen.CheckPermissionResponseObject, error) {

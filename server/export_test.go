@@ -9,3 +9,6 @@ func SetMaxImpact(t testing.TB, n int) {
 	maxImpact = n
 	t.Cleanup(func() { maxImpact = old })
 }
+
+// FastAnswers is how many answers the fast path has written so far.
+func FastAnswers() int64 { return fastAnswers.Load() }

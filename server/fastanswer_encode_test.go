@@ -29,6 +29,16 @@ func TestFastAnswer_encodesAsEncodingJSON(t *testing.T) {
 	for _, c := range checks {
 		require.Equal(t, encoded(t, c), string(appendCheckResult(nil, c)))
 	}
+	sets := []gen.PermissionSet{
+		{Permissions: []string{}, Revision: 3},
+		{Permissions: []string{"docs:read", "*:*", "todo:update:own"}, Revision: 12},
+		{Permissions: []string{"docs:read", "a<b>"}, Revision: 12},
+		{Permissions: nil, Revision: 1},
+		{Permissions: []string{"docs:read"}, AsOf: &at, Revision: 2},
+	}
+	for _, s := range sets {
+		require.Equal(t, encoded(t, s), string(appendPermissionSet(nil, s)))
+	}
 	decisions := []gen.AuthzenDecision{{Decision: true}, {Decision: false}, {Decision: false, Context: &reason}}
 	for _, d := range decisions {
 		require.Equal(t, encoded(t, d), string(appendAuthzenDecision(nil, d)))

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosterhq/roster/client"
+	"github.com/rosterhq/roster/server"
 )
 
 // TestFastAnswer_sameAsTheHandler sends each check and AuthZEN evaluation
@@ -53,10 +54,46 @@ func TestFastAnswer_sameAsTheHandler(t *testing.T) {
 	for _, c := range checks {
 		t.Run("check: "+c.name, func(t *testing.T) {
 			plain, escaped := bodies(t, c.body, `"user_id":"`)
+			before := server.FastAnswers()
 			fast, err := c.caller.CheckPermissionWithBodyWithResponse(bg, f.tn.ID, nil, "application/json", bytes.NewReader(plain))
 			require.NoError(t, err)
+			answeredFast(t, before, fast.StatusCode())
+			before = server.FastAnswers()
 			slow, err := c.caller.CheckPermissionWithBodyWithResponse(bg, f.tn.ID, nil, "application/json", bytes.NewReader(escaped))
 			require.NoError(t, err)
+			require.Equal(t, before, server.FastAnswers(), "the escaped request took the fast path")
+			require.Equal(t, c.status, fast.StatusCode(), "body: %s", fast.Body)
+			sameAnswer(t, fast.HTTPResponse, fast.Body, slow.HTTPResponse, slow.Body)
+		})
+	}
+
+	// A query sends a permissions read through the validator and the
+	// generated handler; min_revision=0 asks for nothing more.
+	reads := []struct {
+		name   string
+		caller *client.ClientWithResponses
+		user   string
+		status int
+	}{
+		{"another user's", a, f.plain.Id, http.StatusOK},
+		{"one with an owner-only grant", a, f.owner.Id, http.StatusOK},
+		{"one with none outside an organization", a, local.Id, http.StatusOK},
+		{"me", plainCaller, "me", http.StatusOK},
+		{"unknown user", a, "usr_nobody", http.StatusNotFound},
+		{"another user's without checks:read", plainCaller, f.plain.Id, http.StatusForbidden},
+	}
+	for _, c := range reads {
+		t.Run("permissions: "+c.name, func(t *testing.T) {
+			before := server.FastAnswers()
+			fast, err := c.caller.GetUserPermissionsWithResponse(bg, f.tn.ID, c.user, nil)
+			require.NoError(t, err)
+			require.Empty(t, fast.HTTPResponse.Request.URL.RawQuery)
+			answeredFast(t, before, fast.StatusCode())
+			before = server.FastAnswers()
+			slow, err := c.caller.GetUserPermissionsWithResponse(bg, f.tn.ID, c.user, &client.GetUserPermissionsParams{MinRevision: ptr(int64(0))})
+			require.NoError(t, err)
+			require.Equal(t, before, server.FastAnswers(), "the read with a query took the fast path")
+			require.Equal(t, "min_revision=0", slow.HTTPResponse.Request.URL.RawQuery)
 			require.Equal(t, c.status, fast.StatusCode(), "body: %s", fast.Body)
 			sameAnswer(t, fast.HTTPResponse, fast.Body, slow.HTTPResponse, slow.Body)
 		})
@@ -90,13 +127,26 @@ func TestFastAnswer_sameAsTheHandler(t *testing.T) {
 			body := map[string]any{"subject": entity("user", c.subject, nil), "action": map[string]string{"name": c.action},
 				"resource": entity("todo", "t1", c.props)}
 			plain, escaped := bodies(t, body, `"id":"`)
+			before := server.FastAnswers()
 			fast, err := a.AuthzenEvaluationWithBodyWithResponse(bg, f.tn.ID, "application/json", bytes.NewReader(plain))
 			require.NoError(t, err)
+			answeredFast(t, before, fast.StatusCode())
+			before = server.FastAnswers()
 			slow, err := a.AuthzenEvaluationWithBodyWithResponse(bg, f.tn.ID, "application/json", bytes.NewReader(escaped))
 			require.NoError(t, err)
+			require.Equal(t, before, server.FastAnswers(), "the escaped request took the fast path")
 			require.Equal(t, c.status, fast.StatusCode(), "body: %s", fast.Body)
 			sameAnswer(t, fast.HTTPResponse, fast.Body, slow.HTTPResponse, slow.Body)
 		})
+	}
+}
+
+// answeredFast checks that the fast path wrote a 200 (an error is the
+// error handler's, whichever path found it).
+func answeredFast(t *testing.T, before int64, status int) {
+	t.Helper()
+	if status == http.StatusOK {
+		require.Equal(t, before+1, server.FastAnswers(), "the fast path did not answer")
 	}
 }
 

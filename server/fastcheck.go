@@ -24,20 +24,27 @@ import (
 // 400s. TestFastCheck_neverAcceptsWhatTheSpecRejects holds it to the spec.
 
 const (
-	routeCheck      = "/v1/tenants/:tenant_id/check"
-	routeCheckBatch = "/v1/tenants/:tenant_id/check/batch"
-	maxBatch        = 1000 // CheckBatchRequest.checks maxItems
+	routeCheck           = "/v1/tenants/:tenant_id/check"
+	routeCheckBatch      = "/v1/tenants/:tenant_id/check/batch"
+	routeUserPermissions = "/v1/tenants/:tenant_id/users/:user_id/permissions"
+	maxBatch             = 1000 // CheckBatchRequest.checks maxItems
 )
 
 // A single check and an AuthZEN evaluation the scan accepted are then
 // answered at once (fastanswer.go), from the values the scan read, by the
 // same steps as their handlers: the generated wrapper's second decoding of
 // the body and the JSON encoder's reflection cost as much again.
-func withFastChecks(validate echo.MiddlewareFunc, srv *Server) echo.MiddlewareFunc {
+//
+// So is a GET of a user's permissions that the validator is sure of
+// (validator.go, sureWithoutBody: no query, plain path parameters).
+func withFastChecks(validate echo.MiddlewareFunc, sure func(echo.Context) bool, srv *Server) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		slow := validate(next)
 		return func(c echo.Context) error {
 			path := c.Path()
+			if path == routeUserPermissions && c.Request().Method == http.MethodGet && sure(c) {
+				return srv.answerPermissions(c)
+			}
 			if c.Request().Method != http.MethodPost || (path != routeCheck && path != routeCheckBatch && path != routeAuthzenEvaluation) {
 				return slow(c)
 			}

@@ -21,7 +21,7 @@ func TestFastCheck_neverAcceptsWhatTheSpecRejects(t *testing.T) {
 	require.NoError(t, err)
 	ops, err := buildOperations(spec)
 	require.NoError(t, err)
-	full := validator(spec, ops)
+	full, _ := validator(spec, ops)
 
 	long := strings.Repeat("u", 81)
 	bodies := []struct {

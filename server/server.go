@@ -132,7 +132,8 @@ func New(cfg Config) *echo.Echo {
 	e.Use(limitURL)
 	e.Use(authn.middleware)
 	e.Use((&idempotency{store: cfg.Store, afterCommit: cfg.AfterIdempotentCommit}).middleware)
-	e.Use(withFastChecks(validator(spec, ops), srv))
+	validate, sure := validator(spec, ops)
+	e.Use(withFastChecks(validate, sure, srv))
 
 	srv.router = e
 	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, []gen.StrictMiddlewareFunc{srv.seal.middleware, requestBase}))

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/stretchr/testify/require"
 
@@ -67,5 +69,47 @@ func fillTemplate(path, v string) string {
 		j := strings.Index(path, "}")
 		b.WriteString(path[:i] + v)
 		path = path[j+1:]
+	}
+}
+
+// TestValidator_neverSkipsWhatTheSpecRejects: every request the validator
+// lets through unchecked (sureWithoutBody) is one the spec's validator
+// accepts, for every operation and path values plain, long, escaped and odd;
+// and the reads a service sends most are among those it skips.
+func TestValidator_neverSkipsWhatTheSpecRejects(t *testing.T) {
+	spec, err := gen.GetSwagger()
+	require.NoError(t, err)
+	gorilla, err := gorillamux.NewRouter(spec)
+	require.NoError(t, err)
+	opts := validatorOptions()
+	table := specRoutes(spec)
+
+	values := []string{"acme", "me", "usr_01HZ", strings.Repeat("u", 63), strings.Repeat("u", 64), strings.Repeat("u", 80),
+		strings.Repeat("u", 81), strings.Repeat("é", 63), strings.Repeat("é", 64), "a%20b", "%41", "a.b-c_d~e", "a+b", "a:b", "a@b"}
+	suffixes := []string{"", "?", "?limit=5", "?x=1", "?at=yesterday"}
+	skipped := map[string]bool{}
+	for key, r := range table {
+		for _, v := range values {
+			for _, q := range suffixes {
+				target := "http://roster.test" + fillTemplate(r.route.Path, v) + q
+				req := httptest.NewRequest(key.method, target, nil)
+				if !r.sureWithoutBody(req) {
+					continue
+				}
+				skipped[r.route.Operation.OperationID] = true
+				route, params, err := gorilla.FindRoute(req)
+				require.NoError(t, err)
+				err = openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: &opts.Options})
+				require.NoError(t, err, "skipped validating %s %s, which the spec rejects", key.method, target)
+			}
+		}
+		withBody := httptest.NewRequest(key.method, "http://roster.test"+fillTemplate(r.route.Path, "x"), strings.NewReader("{}"))
+		require.False(t, r.sureWithoutBody(withBody), "%s %s with a body", key.method, r.route.Path)
+	}
+	for _, op := range []string{"GetUserPermissions", "GetUser", "GetRole", "GetEvaluatedRoles"} {
+		require.True(t, skipped[op], "%s is not judged without the validator", op)
+	}
+	for _, op := range []string{"ListUsers", "CreateUser", "CheckPermission"} {
+		require.False(t, skipped[op], "%s was judged without the validator", op)
 	}
 }
