@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"embed"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -81,6 +82,32 @@ func serveDocs(name, ctype string) echo.HandlerFunc {
 // maxRequestIDLen bounds an X-Request-Id taken from the client.
 const maxRequestIDLen = 128
 
+// requestIDs makes the ids of requests that come without one: a random
+// prefix drawn once per process and a counter, 26 characters of base32 as
+// rand.Text's, unique across processes as the prefix is, without reading
+// the system's random source on every request.
+var requestIDs = newIDSource()
+
+type idSource struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func newIDSource() *idSource { return &idSource{prefix: rand.Text()[:13]} }
+
+// next is the next id: the prefix and the counter in 13 base32 digits.
+func (s *idSource) next() string {
+	const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	var b [26]byte
+	copy(b[:], s.prefix)
+	n := s.n.Add(1)
+	for i := len(b) - 1; i >= 13; i-- {
+		b[i] = digits[n&31]
+		n >>= 5
+	}
+	return string(b[:])
+}
+
 // requestID takes the client's X-Request-Id when it is a sane token, or else
 // makes one, and sets it on both the request (the request log reads it
 // there) and the response.
@@ -88,7 +115,7 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := c.Request().Header.Get(echo.HeaderXRequestID)
 		if !validRequestID(id) {
-			id = rand.Text()
+			id = requestIDs.next()
 			c.Request().Header.Set(echo.HeaderXRequestID, id)
 		}
 		c.Response().Header().Set(echo.HeaderXRequestID, id)

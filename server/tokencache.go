@@ -84,8 +84,13 @@ func (c *tokenCache) forget(tenantID string, ch rbac.Change) {
 // tenant's engine as it stood when the token was trusted: from the cache
 // once the engine has caught up (applying, and so evicting, any revocation
 // this replica knows of), else from the database.
+// errBadToken is the answer to a token that is unknown, expired or
+// revoked; made once (errors are never changed once made), not on every
+// request.
+var errBadToken = rbac.Errorf(rbac.EUnauthorized, "the bearer token is not valid")
+
 func (a *authenticator) authenticate(ctx context.Context, secret string, now time.Time) (rbac.Token, *eval.Tenant, error) {
-	denied := rbac.Errorf(rbac.EUnauthorized, "the bearer token is not valid")
+	denied := errBadToken
 	hash := auth.Hash(secret)
 	if tok, ok := a.tokens.get(hash, now); ok {
 		var t *eval.Tenant

@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -83,7 +82,7 @@ func parseFlags() options {
 	flag.IntVar(&o.scimUsers, "scim-users", 10000, "users of the SCIM initial sync (-quick has 300)")
 	flag.IntVar(&o.scimGroups, "scim-groups", 100, "groups of the SCIM initial sync (-quick has 10)")
 	flag.BoolVar(&o.readsOnly, "reads-only", false, "run the read load phases only (no batch, writes, bulk, dry run or SCIM)")
-	flag.StringVar(&o.profileDir, "profile", "", "save a CPU profile of the Roster process over each measured load phase into this directory")
+	flag.StringVar(&o.profileDir, "profile", "", "after the load phases, run each Roster phase once more saving a CPU profile of the Roster process into this directory")
 	flag.Parse()
 	if o.db != "sqlite" && o.db != "postgres" {
 		fmt.Fprintf(os.Stderr, "bench: -db must be sqlite or postgres, not %q\n", o.db)
@@ -201,32 +200,26 @@ func run(o options) (failed bool, err error) {
 	}
 	phases = append(phases, phase{name: phasePermissions, pool: pl.perms, token: s.checkerToken, server: roster})
 	warmup := min(time.Second, o.duration/5)
-	fmt.Printf("\nload: each phase %s after a %s warm-up; one keep-alive connection per worker\n", o.duration, warmup)
-	if o.profileDir != "" {
-		if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
-			return false, err
-		}
-	}
+	fmt.Printf("\nload: each phase %s in %d rounds interleaved with the other phases' (the first after a %s warm-up, the others %s);\n",
+		o.duration, loadRounds, warmup, roundWarmup)
+	fmt.Println("      one keep-alive connection per worker")
 	logBefore, _ := roster.logLines(accessLogMark)
 	cpuBefore := sampleCPU(roster, baseline)
-	var outcomes []outcome
-	for _, c := range o.concurrency {
-		for _, ph := range phases {
-			ph.concurrency, ph.warmup, ph.duration = c, warmup, o.duration
-			if o.profileDir != "" && !ph.baseline {
-				ph.profile = filepath.Join(o.profileDir, profileName(ph.name, c))
-			}
-			runtime.GC() // start every phase with the previous one's garbage gone
-			outcomes = append(outcomes, ph.run())
-		}
-	}
+	outcomes := runLoad(phases, o.concurrency, o.duration, warmup)
 	cpuAfter := sampleCPU(roster, baseline)
 	rss, peak := memory("self")
 	if printLoadTable(outcomes) {
 		failed = true
 	}
-	printAccessLog(roster, logBefore, outcomes)
-	printProfiles(outcomes)
+	var profiled []outcome
+	if o.profileDir != "" {
+		if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
+			return false, err
+		}
+		profiled = profileLoad(phases, o.concurrency, o.duration, warmup, o.profileDir)
+	}
+	printAccessLog(roster, logBefore, append(outcomes, profiled...))
+	printProfiles(profiled)
 	if share := othersShare(cpuBefore, cpuAfter); share >= 0 {
 		fmt.Printf("other processes used %.0f%% of the machine's CPU time during the phases", 100*share)
 		if share > 0.05 {
