@@ -20,6 +20,7 @@ import (
 
 	"github.com/rosterhq/roster/internal/app"
 	"github.com/rosterhq/roster/internal/logbuf"
+	"github.com/rosterhq/roster/internal/logjson"
 )
 
 // The servers under test run as child processes of the benchmark, this same
@@ -68,7 +69,7 @@ func runChild() bool {
 func serveRoster(dsn string) error {
 	out := logbuf.New(os.Stderr, 100*time.Millisecond) // as server/cmd/roster's serve
 	defer out.Close()
-	log := slog.New(logbuf.FlushAt(slog.NewJSONHandler(out, nil), out, slog.LevelWarn))
+	log := slog.New(logbuf.FlushAt(logjson.New(out, nil), out, slog.LevelWarn))
 	m := app.New(app.Config{
 		Addr:           "127.0.0.1:0",
 		DB:             dsn,

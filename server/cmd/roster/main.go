@@ -26,6 +26,7 @@ import (
 	"github.com/rosterhq/roster/internal/app"
 	"github.com/rosterhq/roster/internal/live"
 	"github.com/rosterhq/roster/internal/logbuf"
+	"github.com/rosterhq/roster/internal/logjson"
 	"github.com/rosterhq/roster/server"
 )
 
@@ -188,7 +189,7 @@ func serve(ctx context.Context, release func(), args []string, getenv func(strin
 	// through the same writer, so it keeps its place among the lines.
 	out := logbuf.New(stderr, logFlushInterval)
 	defer out.Close()
-	var h slog.Handler = slog.NewJSONHandler(out, nil)
+	h := logjson.New(out, nil) // slog's JSON, the request log's lines appended directly
 	if o.logFormat == "text" {
 		h = slog.NewTextHandler(out, nil)
 	}
