@@ -241,6 +241,9 @@ func (a *authenticator) authorize(c echo.Context, op operation, p *principal) er
 // minRevision reads the request's min_revision query parameter. A
 // malformed one reads as 0 here; the request validator answers 400 for it.
 func minRevision(req *http.Request) int64 {
+	if req.URL.RawQuery == "" {
+		return 0 // most requests: no query to parse
+	}
 	v, err := strconv.ParseInt(req.URL.Query().Get("min_revision"), 10, 64)
 	if err != nil || v < 0 {
 		return 0

@@ -109,14 +109,22 @@ func (s *idSource) next() string {
 }
 
 // requestID takes the client's X-Request-Id when it is a sane token, or else
-// makes one, and sets it on both the request (the request log reads it
-// there) and the response.
+// makes one, and sets it on the response (and on the request in place of
+// one that is not sane), where the request log reads it.
 func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := c.Request().Header.Get(echo.HeaderXRequestID)
 		if !validRequestID(id) {
+			bad := id != ""
 			id = requestIDs.next()
-			c.Request().Header.Set(echo.HeaderXRequestID, id)
+			if bad {
+				// The request log reads the request's id before the
+				// response's: replace the one it must not print. (Without
+				// one it reads the response's; adding a header to the
+				// request's map would grow it, a tenth of the allocations
+				// of a cached check.)
+				c.Request().Header.Set(echo.HeaderXRequestID, id)
+			}
 		}
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		return next(c)

@@ -120,6 +120,7 @@ func servePprof() (string, error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.Handle("/debug/pprof/allocs", pprof.Handler("allocs"))
 	go func() { _ = http.Serve(ln, mux) }()
 	return "http://" + ln.Addr().String(), nil
 }
@@ -246,12 +247,26 @@ func (c *child) logLines(s string) (int, error) {
 	return n, sc.Err()
 }
 
-// profile fetches a CPU profile of the child over seconds into path.
+// profile fetches a CPU profile of the child over d into path, and one of
+// the allocations made meanwhile into path's name with .allocs before the
+// extension.
 func (c *child) profile(path string, d time.Duration) error {
 	if c.pprofURL == "" {
 		return errors.New("no pprof endpoint")
 	}
-	resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", c.pprofURL, int(d.Seconds())))
+	allocs := make(chan error, 1)
+	go func() {
+		allocs <- c.fetchProfile(strings.TrimSuffix(path, ".pprof")+".allocs.pprof", "allocs", d)
+	}()
+	err := c.fetchProfile(path, "profile", d)
+	if aerr := <-allocs; err == nil {
+		err = aerr
+	}
+	return err
+}
+
+func (c *child) fetchProfile(path, kind string, d time.Duration) error {
+	resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/%s?seconds=%d", c.pprofURL, kind, int(d.Seconds())))
 	if err != nil {
 		return err
 	}

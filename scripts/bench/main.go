@@ -201,7 +201,7 @@ func run(o options) (failed bool, err error) {
 	phases = append(phases, phase{name: phasePermissions, pool: pl.perms, token: s.checkerToken, server: roster})
 	warmup := min(time.Second, o.duration/5)
 	fmt.Printf("\nload: each phase %s in %d rounds interleaved with the other phases' (the first after a %s warm-up, the others %s);\n",
-		o.duration, loadRounds, warmup, roundWarmup)
+		o.duration, loadRounds(o.duration), warmup, roundWarmup)
 	fmt.Println("      one keep-alive connection per worker")
 	logBefore, _ := roster.logLines(accessLogMark)
 	cpuBefore := sampleCPU(roster, baseline)

@@ -15,8 +15,12 @@ import (
 // each phase's figures are the sum of its rounds: every ratio compares
 // load measured over the same stretch of time.
 
-// loadRounds is how many rounds each concurrency's phases are split into.
-const loadRounds = 5
+// roundLength is how long one round of a phase runs: each phase's
+// duration is split into rounds of about this length (at least one).
+const roundLength = 500 * time.Millisecond
+
+// loadRounds is how many rounds a phase of duration d is split into.
+func loadRounds(d time.Duration) int { return max(1, int(d/roundLength)) }
 
 // roundWarmup is the unmeasured start of every round after the first
 // (new connections; the first round has the phase's full warm-up).
@@ -28,9 +32,10 @@ func runLoad(phases []phase, concurrency []int, duration, warmup time.Duration) 
 	var outcomes []outcome
 	for _, c := range concurrency {
 		acc := make([]outcome, len(phases))
-		for r := range loadRounds {
+		rounds := loadRounds(duration)
+		for r := range rounds {
 			for i, ph := range phases {
-				ph.concurrency, ph.duration, ph.warmup = c, duration/loadRounds, roundWarmup
+				ph.concurrency, ph.duration, ph.warmup = c, duration/time.Duration(rounds), roundWarmup
 				if r == 0 {
 					ph.warmup = warmup
 				}
