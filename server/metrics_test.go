@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
@@ -165,4 +166,47 @@ func TestMetrics_engineRepairs(t *testing.T) {
 	resp, err = tn.Admin.CheckPermissionWithResponse(bg, tn.ID, nil, client.CheckRequest{UserId: u.Id, Permission: "docs:read"})
 	require.NoError(t, err)
 	require.True(t, resp.JSON200.Allowed, "answers follow the database after the repair")
+}
+
+// Requests counted by many goroutines at once, over routes and statuses
+// met for the first time while others count: every one is in the totals
+// (the series cache must not lose a first count, nor count one twice).
+func TestMetrics_concurrentFirstCountsAllKept(t *testing.T) {
+	env := servertest.New(t)
+	tn := newTenant(t, env, "acme")
+	role := tn.role(t, "viewer", "docs:read")
+	u := tn.user(t, "someone@acme.test", role.Id)
+	paths := []struct {
+		path   string
+		status int
+	}{
+		{"/v1/tenants/acme/users/" + u.Id + "/permissions", http.StatusOK},
+		{"/v1/tenants/acme/roles/" + role.Id, http.StatusOK},
+		{"/v1/tenants/acme/roles/nope", http.StatusNotFound},
+		{"/v1/tenants/acme/groups/nope", http.StatusNotFound},
+		{"/v1/tenants/acme/users/nope", http.StatusNotFound},
+	}
+	const goroutines, each = 8, 25
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				p := paths[(g+i)%len(paths)]
+				resp, body := env.Do(http.MethodGet, p.path, tn.AdminToken, "")
+				if resp.StatusCode != p.status {
+					t.Errorf("%s: %d %s", p.path, resp.StatusCode, body)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var total float64
+	for _, m := range scrape(t, env)["roster_http_requests_total"].GetMetric() {
+		if l := labels(m); l["method"] == http.MethodGet && strings.HasPrefix(l["route"], "/v1/tenants/:tenant_id/") {
+			total += m.GetCounter().GetValue()
+		}
+	}
+	require.Equal(t, float64(goroutines*each), total)
 }

@@ -60,7 +60,8 @@ func runChild() bool {
 // serveRoster runs the application itself on the seeded database, as
 // `roster serve` would: the same store, engines, revision poller, middleware,
 // token authentication, http.Server limits (internal/app) and JSON log at
-// INFO on stderr, batched, one access-log line per request, so the figures cannot
+// INFO on stderr, batched, one access-log line per request, the same
+// garbage collector target (app.TuneGC), so the figures cannot
 // drift from what is deployed (the parent sends stderr to a file). The only
 // departures: the periodic engine verification is off (a background repair
 // whose cost `roster serve` spreads over 10 minutes, and a round landing
@@ -70,6 +71,7 @@ func serveRoster(dsn string) error {
 	out := logbuf.New(os.Stderr, 100*time.Millisecond) // as server/cmd/roster's serve
 	defer out.Close()
 	log := slog.New(logbuf.FlushAt(logjson.New(out, nil), out, slog.LevelWarn))
+	app.TuneGC(os.Getenv) // as serve
 	m := app.New(app.Config{
 		Addr:           "127.0.0.1:0",
 		DB:             dsn,

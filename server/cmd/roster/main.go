@@ -196,11 +196,13 @@ func serve(ctx context.Context, release func(), args []string, getenv func(strin
 	log := slog.New(logbuf.FlushAt(h, out, slog.LevelWarn))
 	o.cfg.Logger, o.cfg.Stderr = log, out
 
+	gogc := app.TuneGC(getenv)
 	m := app.New(o.cfg)
 	if err := m.Run(ctx); err != nil {
 		log.Error("roster failed to start", "err", err)
 		return 1
 	}
+	log.Info("garbage collector target", "gogc", gogc) // app.GCPercent unless GOGC is set
 	code := 0
 	select {
 	case <-ctx.Done():
