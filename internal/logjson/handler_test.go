@@ -31,10 +31,14 @@ func TestHandler_writesWhatSlogWrites(t *testing.T) {
 		func(l *slog.Logger) { l.Info("escapes", "k", "line\nbreak", "q", `say "hi"`, "b", `back\slash`) },
 		func(l *slog.Logger) { l.Info("unicode", "k", "été", "sep", "\u2028") },
 		func(l *slog.Logger) { l.Info("bad utf-8", "k", "a\xffb") },
-		func(l *slog.Logger) { l.Info("floats", "tiny", 1e-7, "big", 1e21, "neg", -2.5, "frac", 0.1+0.2, "whole", 3.0) },
+		func(l *slog.Logger) {
+			l.Info("floats", "tiny", 1e-7, "big", 1e21, "neg", -2.5, "frac", 0.1+0.2, "whole", 3.0)
+		},
 		func(l *slog.Logger) { l.Info("nan", "n", math.NaN()) },
 		func(l *slog.Logger) { l.Info("inf", "n", math.Inf(1)) },
-		func(l *slog.Logger) { l.Info("kinds", "d", 1500*time.Millisecond, "t", at, "any", []int{1, 2}, "err", errString("boom")) },
+		func(l *slog.Logger) {
+			l.Info("kinds", "d", 1500*time.Millisecond, "t", at, "any", []int{1, 2}, "err", errString("boom"))
+		},
 		func(l *slog.Logger) { l.Info("empty key", "", "v") },
 		func(l *slog.Logger) { l.LogAttrs(bg, slog.LevelInfo, "empty attr", slog.Attr{}, slog.String("k", "v")) },
 		func(l *slog.Logger) { l.Info("group", slog.Group("g", "a", 1)) },
