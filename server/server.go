@@ -100,9 +100,9 @@ func New(cfg Config) *echo.Echo {
 
 	mon := newMetrics()
 	limit := newLimiter(cfg.RateLimit, cfg.Now)
-	e.Use(requestID, mon.middleware, requestLog(log), limit.advertise, cors(cfg.CORSOrigins))
-	e.Use(limitBody(cfg.BodyLimit))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+	chain := []echo.MiddlewareFunc{requestID, mon.middleware, requestLog(log), limit.advertise, cors(cfg.CORSOrigins),
+		limitBody(cfg.BodyLimit)}
+	chain = append(chain, middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			log.ErrorContext(c.Request().Context(), "panic",
 				"route", c.Path(),
@@ -128,12 +128,11 @@ func New(cfg Config) *echo.Echo {
 		authn.tokens.forgetTenant(tenantID)
 		srv.orgs.forgetTenant(tenantID)
 	})
-	e.Use(notifyWrites(engines))
-	e.Use(limitURL)
-	e.Use(authn.middleware)
-	e.Use((&idempotency{store: cfg.Store, afterCommit: cfg.AfterIdempotentCommit}).middleware)
 	validate, sure := validator(spec, ops)
-	e.Use(withFastChecks(validate, sure, srv))
+	chain = append(chain, notifyWrites(engines), limitURL, authn.middleware,
+		(&idempotency{store: cfg.Store, afterCommit: cfg.AfterIdempotentCommit}).middleware,
+		withFastChecks(validate, sure, srv))
+	e.Use((&routeChains{middleware: chain}).apply)
 
 	srv.router = e
 	gen.RegisterHandlers(e, gen.NewStrictHandler(srv, []gen.StrictMiddlewareFunc{srv.seal.middleware, requestBase}))
