@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/hex"
 	"sync"
 	"time"
 
@@ -20,7 +21,7 @@ const tokenTTL = time.Second
 
 // tokenCache keeps recently seen tokens by secret hash, so that the hot
 // path (POST /check) authenticates without a query.
-type tokenCache struct{ m sync.Map } // hash → *cachedToken
+type tokenCache struct{ m sync.Map } // [32]byte SHA-256 of the secret → *cachedToken
 
 type cachedToken struct {
 	mu    sync.Mutex
@@ -28,7 +29,7 @@ type cachedToken struct {
 	until time.Time
 }
 
-func (c *tokenCache) get(hash string, now time.Time) (rbac.Token, bool) {
+func (c *tokenCache) get(hash [32]byte, now time.Time) (rbac.Token, bool) {
 	v, ok := c.m.Load(hash)
 	if !ok {
 		return rbac.Token{}, false
@@ -43,7 +44,7 @@ func (c *tokenCache) get(hash string, now time.Time) (rbac.Token, bool) {
 	return e.tok, true
 }
 
-func (c *tokenCache) put(hash string, tok rbac.Token, now time.Time) {
+func (c *tokenCache) put(hash [32]byte, tok rbac.Token, now time.Time) {
 	c.m.Store(hash, &cachedToken{tok: tok, until: now.Add(tokenTTL)})
 }
 
@@ -80,18 +81,18 @@ func (c *tokenCache) forget(tenantID string, ch rbac.Change) {
 	})
 }
 
-// authenticate resolves a secret to its token and, for a tenant token, the
-// tenant's engine as it stood when the token was trusted: from the cache
-// once the engine has caught up (applying, and so evicting, any revocation
-// this replica knows of), else from the database.
 // errBadToken is the answer to a token that is unknown, expired or
 // revoked; made once (errors are never changed once made), not on every
 // request.
 var errBadToken = rbac.Errorf(rbac.EUnauthorized, "the bearer token is not valid")
 
+// authenticate resolves a secret to its token and, for a tenant token, the
+// tenant's engine as it stood when the token was trusted: from the cache
+// once the engine has caught up (applying, and so evicting, any revocation
+// this replica knows of), else from the database.
 func (a *authenticator) authenticate(ctx context.Context, secret string, now time.Time) (rbac.Token, *eval.Tenant, error) {
 	denied := errBadToken
-	hash := auth.Hash(secret)
+	hash := auth.Digest(secret) // the store's key is its hex form, made only on a miss
 	if tok, ok := a.tokens.get(hash, now); ok {
 		var t *eval.Tenant
 		if !tok.Operator() {
@@ -112,7 +113,7 @@ func (a *authenticator) authenticate(ctx context.Context, secret string, now tim
 			return tok, t, nil
 		}
 	}
-	tok, err := a.store.Authenticate(ctx, hash, now)
+	tok, err := a.store.Authenticate(ctx, hex.EncodeToString(hash[:]), now)
 	if err != nil {
 		if rbac.ErrorCode(err) != rbac.EInternal {
 			return rbac.Token{}, nil, denied

@@ -24,9 +24,12 @@ func NewSecret() (secret, hash string) {
 
 // Hash is the stored form of a secret.
 func Hash(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
+	sum := Digest(secret)
 	return hex.EncodeToString(sum[:])
 }
+
+// Digest is the SHA-256 of a secret, of which Hash is the hex form.
+func Digest(secret string) [32]byte { return sha256.Sum256([]byte(secret)) }
 
 // NewID returns prefix + a random URL-safe string, for ids such as usr_… and tok_….
 func NewID(prefix string) string {

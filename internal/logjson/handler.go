@@ -8,10 +8,10 @@
 // goes to slog's own handler, so the output is slog's byte for byte
 // (TestHandler_writesWhatSlogWrites).
 //
-// Shared state: none of its own. A line is built in a buffer of the call's
-// and handed to the writer in one Write, as slog's handler does, under a
-// mutex shared with the slog handler it falls back to, so the two never
-// interleave on one writer.
+// Shared state: a pool of line buffers, each held by one call from Get to
+// Put (after its Write returned). A line is handed to the writer in one
+// Write, as slog's handler does, under a mutex shared with the slog
+// handler it falls back to, so the two never interleave on one writer.
 package logjson
 
 import (
@@ -59,8 +59,10 @@ func (h *Handler) WithGroup(name string) slog.Handler { return h.slow.WithGroup(
 
 // Handle writes r, on the fast path when it can.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	buf := make([]byte, 0, 256)
-	buf, ok := appendRecord(buf, r)
+	bp := buffers.Get().(*[]byte)
+	defer buffers.Put(bp)
+	buf, ok := appendRecord((*bp)[:0], r)
+	*bp = buf
 	if !ok {
 		return h.slow.Handle(ctx, r)
 	}
@@ -69,6 +71,10 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	_, err := h.w.Write(buf)
 	return err
 }
+
+// buffers are the lines' buffers, reused: io.Writer may not keep what it
+// is given, so a buffer is free again once Write returns.
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // appendRecord appends r's line; ok is false when r needs slog's handler.
 func appendRecord(b []byte, r slog.Record) (_ []byte, ok bool) {
