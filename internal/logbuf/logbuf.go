@@ -6,11 +6,16 @@
 // after a record at or above a level, so warnings and errors are never
 // held back.
 //
-// Shared state and its invariant: buf and closed are guarded by mu, and
-// each Write's bytes go into buf (or out) whole, under mu, so lines from
-// concurrent writers never interleave and none is written twice or lost:
-// whatever a Write accepted is out once a Flush or Close that began after
-// it returns. After Close, writes go straight to the underlying writer.
+// Shared state and its invariant: buf, spare and closed are guarded by
+// mu, and each Write's bytes go into buf (or out) whole, under mu, so
+// lines from concurrent writers never interleave and none is written
+// twice or lost: whatever a Write accepted is out once a Flush or Close
+// that began after it returns. Writing out takes the full buffer under mu
+// and then out (always in that order) before letting mu go, so batches
+// reach the underlying writer in the order they were filled, while new
+// lines go into the spare buffer: a request never waits for the system
+// call that writes a batch. After Close, writes go straight to the
+// underlying writer.
 package logbuf
 
 import (
@@ -27,8 +32,10 @@ const maxBuffer = 64 << 10
 // Writer is an io.Writer that batches writes; see the package comment.
 type Writer struct {
 	mu       sync.Mutex
+	out      sync.Mutex // held while a batch is written to w
 	w        io.Writer
 	buf      []byte
+	spare    []byte      // the other buffer, while not being written out
 	timer    *time.Timer // armed while buf holds bytes
 	interval time.Duration
 	closed   bool
@@ -36,7 +43,7 @@ type Writer struct {
 
 // New batches writes to w, holding none longer than interval.
 func New(w io.Writer, interval time.Duration) *Writer {
-	b := &Writer{w: w, interval: interval, buf: make([]byte, 0, maxBuffer)}
+	b := &Writer{w: w, interval: interval, buf: make([]byte, 0, maxBuffer), spare: make([]byte, 0, maxBuffer)}
 	b.timer = time.AfterFunc(time.Hour, func() { _ = b.Flush() })
 	b.timer.Stop()
 	return b
@@ -46,46 +53,66 @@ func New(w io.Writer, interval time.Duration) *Writer {
 // batches are reported by Flush (slog ignores a handler's write errors).
 func (b *Writer) Write(p []byte) (int, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if b.closed {
+		b.out.Lock() // after the last batch, which Close may still be writing
+		b.mu.Unlock()
+		defer b.out.Unlock()
 		return b.w.Write(p)
 	}
 	if len(b.buf)+len(p) > maxBuffer {
-		_ = b.flushLocked()
+		_ = b.writeOut() // unlocks mu
 		if len(p) > maxBuffer {
+			b.out.Lock() // after the batch before it
+			defer b.out.Unlock()
 			return b.w.Write(p)
 		}
+		b.mu.Lock()
 	}
 	if len(b.buf) == 0 {
 		b.timer.Reset(b.interval)
 	}
 	b.buf = append(b.buf, p...)
+	b.mu.Unlock()
 	return len(p), nil
 }
 
 // Flush writes out what is held.
 func (b *Writer) Flush() error {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.flushLocked()
+	return b.writeOut()
 }
 
-func (b *Writer) flushLocked() error {
+// writeOut is called with mu held and releases it: it takes the batch,
+// puts the spare buffer in its place, and writes the batch out.
+func (b *Writer) writeOut() error {
 	b.timer.Stop()
-	if len(b.buf) == 0 {
+	batch := b.buf
+	if len(batch) == 0 {
+		b.mu.Unlock()
 		return nil
 	}
-	_, err := b.w.Write(b.buf)
-	b.buf = b.buf[:0]
+	b.buf = b.spare[:0]
+	b.spare = nil
+	if b.buf == nil {
+		b.buf = make([]byte, 0, maxBuffer) // the spare is still out (a batch filled during a write)
+	}
+	b.out.Lock()
+	b.mu.Unlock()
+	_, err := b.w.Write(batch)
+	b.out.Unlock()
+	b.mu.Lock()
+	if b.spare == nil {
+		b.spare = batch[:0]
+	}
+	b.mu.Unlock()
 	return err
 }
 
 // Close writes out what is held; later writes are not batched.
 func (b *Writer) Close() error {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.closed = true
-	return b.flushLocked()
+	return b.writeOut()
 }
 
 // FlushAt wraps h, whose output is w, so that a record at level or above

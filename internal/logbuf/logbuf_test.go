@@ -3,6 +3,7 @@ package logbuf
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -13,14 +14,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// sink is a writer that counts its writes and can be read while written.
+// sink is a writer that counts its writes and can be read while written;
+// with delay set, each write takes that long (a slow disk), so lines pile
+// up in the other buffer meanwhile.
 type sink struct {
 	mu     sync.Mutex
 	buf    bytes.Buffer
 	writes int
+	delay  time.Duration
 }
 
 func (s *sink) Write(p []byte) (int, error) {
+	time.Sleep(s.delay)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.writes++
@@ -37,7 +42,13 @@ func (s *sink) snapshot() (string, int) {
 // all run together; at the end every line is out exactly once and whole,
 // in far fewer writes than lines.
 func TestWriter_concurrentLinesAllOutOnceAndWhole(t *testing.T) {
-	out := &sink{}
+	for _, delay := range []time.Duration{0, 2 * time.Millisecond} {
+		t.Run(fmt.Sprintf("writes taking %s", delay), func(t *testing.T) { concurrentLines(t, delay) })
+	}
+}
+
+func concurrentLines(t *testing.T, delay time.Duration) {
+	out := &sink{delay: delay}
 	w := New(out, time.Millisecond)
 	log := slog.New(slog.NewJSONHandler(w, nil))
 	const writers, lines = 8, 2000
@@ -76,6 +87,7 @@ func TestWriter_concurrentLinesAllOutOnceAndWhole(t *testing.T) {
 
 	s, writes := out.snapshot()
 	seen := map[string]int{}
+	last := map[float64]float64{} // writer → its last line's n: each writer's lines stay in order
 	sc := bufio.NewScanner(strings.NewReader(s))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -83,6 +95,12 @@ func TestWriter_concurrentLinesAllOutOnceAndWhole(t *testing.T) {
 		require.True(t, strings.HasPrefix(line, "{") && strings.HasSuffix(line, "}"), "not a whole line: %q", line)
 		i := strings.Index(line, `"writer":`)
 		seen[line[i:]]++
+		var rec struct{ Writer, N float64 }
+		require.NoError(t, json.Unmarshal([]byte(line), &rec))
+		if prev, ok := last[rec.Writer]; ok {
+			require.Greater(t, rec.N, prev, "writer %v's lines out of order", rec.Writer)
+		}
+		last[rec.Writer] = rec.N
 	}
 	require.Len(t, seen, writers*lines)
 	for k, n := range seen {
