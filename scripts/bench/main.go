@@ -1,13 +1,18 @@
-// Command bench is Roster's load benchmark (`make bench`; issue #3,
-// "Performance"). It seeds one tenant of a realistic shape into a fresh
-// SQLite file, runs the application on it (internal/app, what `roster serve`
-// runs) on a loopback port next to a bare echo handler (the framework's
-// ceiling on this machine), and measures over keep-alive HTTP:
+// Command bench is Roster's load benchmark (`make bench`; issues #3,
+// "Performance", and #20, "Read path close to the limit"). It seeds one
+// tenant of a realistic shape into a fresh SQLite file, runs the
+// application on it (internal/app, what `roster serve` runs, with its JSON
+// access log) in a process of its own, next to a bare echo handler (the
+// framework's ceiling on this machine) in another, and measures over
+// keep-alive HTTP on loopback:
 //
 //   - POST /check (half allowed, half denied), the same checks as AuthZEN
 //     evaluations (POST .../access/v1/evaluation) and GET
-//     /users/{id}/permissions at concurrency 16 and 64: requests/s, p50, p99,
-//     the ratio of each to the echo baseline, and AuthZEN's to /check's;
+//     /users/{id}/permissions at concurrency 16 and 64, in rounds
+//     interleaved with the echo baseline's (rounds.go): requests/s, p50,
+//     p99, the ratios of throughput and p99 to the baseline's, AuthZEN's
+//     throughput to /check's, and the CPU time per request of the server's
+//     process and of the load generator;
 //   - POST /check/batch with 1000 checks;
 //   - a role assignment through the API followed by a check with
 //     min_revision = the write's Roster-Revision: the check must see it;
@@ -18,8 +23,10 @@
 // fast wrong answer counts as a failure. The process exits 1 if any request
 // failed or answered wrongly; the targets are reported, not enforced.
 //
-//	go run ./scripts/bench                 # the full run, about a minute and a half
+//	go run ./scripts/bench                 # the full run, about three minutes
 //	go run ./scripts/bench -quick          # a smoke run of a few seconds
+//	go run ./scripts/bench -reads-only -concurrency 64 -profile /tmp/prof
+//	                                       # the read phases, then CPU and allocation profiles of Roster
 //	go run ./scripts/bench -duration 10s -users 20000
 //	go run ./scripts/bench -db postgres    # the same on PostgreSQL (make bench DB=postgres)
 package main
