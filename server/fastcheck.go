@@ -18,11 +18,12 @@ import (
 // The spec validator costs more than the rest of a cached check (route
 // lookup, decoding into interface{}, walking the schema): measured with
 // BenchmarkCheckHTTP it was ~15% of all CPU against ~6% for the handler.
-// For the two check routes, the hot path of the product, acceptValid
-// recognises the common, valid request by hand and lets it skip the
-// validator. It only ever accepts: anything it is not sure about goes
-// through the full validator, which then answers with the usual named
-// 400s. TestFastCheck_neverAcceptsWhatTheSpecRejects holds it to the spec.
+// For the check routes and the AuthZEN evaluation, the hot path of the
+// product, readFast recognises the common, valid request by hand and lets
+// it skip the validator. It only ever accepts: anything it is not sure
+// about goes through the full validator, which then answers with the usual
+// named 400s. TestFastCheck_neverAcceptsWhatTheSpecRejects holds it to the
+// spec.
 
 const (
 	routeCheck           = "/v1/tenants/:tenant_id/check"
@@ -31,13 +32,14 @@ const (
 	maxBatch             = 1000 // CheckBatchRequest.checks maxItems
 )
 
-// A single check and an AuthZEN evaluation the scan accepted are then
-// answered at once (fastanswer.go), from the values the scan read, by the
-// same steps as their handlers: the generated wrapper's second decoding of
-// the body and the JSON encoder's reflection cost as much again.
-//
-// So is a GET of a user's permissions that the validator is sure of
-// (validator.go, sureWithoutBody: no query, plain path parameters).
+// withFastChecks runs validate, except for the requests the scan accepts.
+// A single check and an AuthZEN evaluation it accepted are answered at
+// once (fastanswer.go), from the values the scan read, by the same steps as
+// their handlers: the generated wrapper's second decoding of the body and
+// the JSON encoder's reflection cost as much again. So is a GET of a user's
+// permissions that the validator is sure of (validator.go, sureWithoutBody:
+// no query, plain path parameters). A batch the scan accepted goes to its
+// handler without the validator.
 func withFastChecks(validate echo.MiddlewareFunc, sure func(echo.Context) bool, srv *Server) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		slow := validate(next)
