@@ -21,7 +21,12 @@
 //   - the evaluation engines (internal/live) and the rate limiter, which
 //     hold their own locks and say so.
 //
-// The read path's fast answers (fastcheck.go, fastanswer.go) and the
-// validator's route table (validator.go) hold no state of their own: they
-// read the request and the engines as the handlers do.
+//   - the fast answers' body and answer buffers (fastcheck.go,
+//     fastanswer.go): each is held by one request from Get to Put, and put
+//     back only once nothing refers to it (the scan copies the values it
+//     keeps; Blob has copied the answer out).
+//
+// Otherwise the read path's fast answers and the validator's route table
+// (validator.go) hold no state of their own: they read the request and
+// the engines as the handlers do.
 package server

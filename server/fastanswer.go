@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
@@ -28,7 +29,7 @@ func (s *Server) answerCheck(c echo.Context, body gen.CheckRequest) error {
 		return err
 	}
 	fastAnswers.Add(1)
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, appendCheckResult(make([]byte, 0, 160), out))
+	return blob(c, func(b []byte) []byte { return appendCheckResult(b, out) })
 }
 
 // answerAuthzen answers an AuthZEN evaluation the fast scan read, as
@@ -40,7 +41,7 @@ func (s *Server) answerAuthzen(c echo.Context, r azRequest) error {
 		return err
 	}
 	fastAnswers.Add(1)
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, appendAuthzenDecision(make([]byte, 0, 64), d))
+	return blob(c, func(b []byte) []byte { return appendAuthzenDecision(b, d) })
 }
 
 // answerPermissions answers a GET of a user's permissions with no query
@@ -53,13 +54,28 @@ func (s *Server) answerPermissions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n := 48
-	for _, p := range set.Permissions {
-		n += len(p) + 3
-	}
 	fastAnswers.Add(1)
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, appendPermissionSet(make([]byte, 0, n), set))
+	return blob(c, func(b []byte) []byte { return appendPermissionSet(b, set) })
 }
+
+// blob answers 200 with the JSON body encode appends, in a buffer that is
+// reused once the answer is written (Blob copies it out before returning).
+func blob(c echo.Context, encode func([]byte) []byte) error {
+	bp := answerBuffers.Get().(*[]byte)
+	b := encode((*bp)[:0])
+	err := c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
+	if cap(b) <= maxPooledAnswer {
+		*bp = b[:0]
+		answerBuffers.Put(bp)
+	}
+	return err
+}
+
+// answerBuffers are the fast answers' buffers; one grown past
+// maxPooledAnswer (a long permission list) is left to the collector.
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+const maxPooledAnswer = 16 << 10
 
 // The encoders below write exactly what the generated handlers' JSON
 // encoder writes (fields in struct order, HTML characters escaped, a final

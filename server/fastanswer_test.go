@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosterhq/roster/client"
 	"github.com/rosterhq/roster/server"
+	"github.com/rosterhq/roster/server/servertest"
 )
 
 // TestFastAnswer_sameAsTheHandler sends each check and AuthZEN evaluation
@@ -174,4 +176,50 @@ func sameAnswer(t *testing.T, fast *http.Response, fastBody []byte, slow *http.R
 	require.Equal(t, slow.Header.Get("Content-Type"), fast.Header.Get("Content-Type"))
 	require.Equal(t, string(slowBody), string(fastBody))
 	require.False(t, strings.Contains(string(fastBody), `\u00`), "the escaped request must not show in an answer: %s", fastBody)
+}
+
+// Fast answers given concurrently each answer their own request: the body
+// and answer buffers they reuse never carry one request's values into
+// another's answer.
+func TestFastAnswer_concurrentAnswersOwnRequest(t *testing.T) {
+	env := servertest.New(t)
+	tn := newTenant(t, env, "fast")
+	const users = 6
+	ids := make([]string, users)
+	for i := range users {
+		role := tn.role(t, fmt.Sprintf("r%d", i), fmt.Sprintf("res%d:read", i))
+		ids[i] = tn.user(t, fmt.Sprintf("u%d@fast.test", i), role.Id).Id
+	}
+	a := tn.Admin
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range 60 {
+				i := (g + n) % users
+				perm := fmt.Sprintf("res%d:read", i)
+				switch n % 3 {
+				case 0:
+					resp, err := a.CheckPermissionWithResponse(bg, tn.ID, nil, client.CheckRequest{UserId: ids[i], Permission: perm})
+					if err != nil || resp.JSON200 == nil || !resp.JSON200.Allowed || resp.JSON200.Matched.Permission != perm {
+						t.Errorf("check %s %s: %v %s", ids[i], perm, err, resp.Body)
+					}
+				case 1:
+					resp, err := a.AuthzenEvaluationWithResponse(bg, tn.ID, client.AuthzenEvaluationRequest{
+						Subject: client.AuthzenSubject{Type: "user", Id: ids[i]}, Action: client.AuthzenAction{Name: "read"},
+						Resource: client.AuthzenResource{Type: fmt.Sprintf("res%d", (i+1)%users), Id: "x"}})
+					if err != nil || resp.JSON200 == nil || resp.JSON200.Decision {
+						t.Errorf("evaluation of %s on another's resource: %v %s", ids[i], err, resp.Body)
+					}
+				default:
+					resp, err := a.GetUserPermissionsWithResponse(bg, tn.ID, ids[i], nil)
+					if err != nil || resp.JSON200 == nil || len(resp.JSON200.Permissions) != 1 || resp.JSON200.Permissions[0] != perm {
+						t.Errorf("permissions of %s: %v %s", ids[i], err, resp.Body)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

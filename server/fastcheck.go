@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -56,8 +57,10 @@ func withFastChecks(validate echo.MiddlewareFunc, sure func(echo.Context) bool, 
 			case !ok:
 				return slow(c)
 			case path == routeCheck:
+				defer releaseBody(r.buf)
 				return srv.answerCheck(c, r.check)
 			case path == routeAuthzenEvaluation:
+				defer releaseBody(r.buf)
 				return srv.answerAuthzen(c, r.authzen)
 			}
 			return next(c)
@@ -69,17 +72,27 @@ func withFastChecks(validate echo.MiddlewareFunc, sure func(echo.Context) bool, 
 type fastRequest struct {
 	check   gen.CheckRequest // routeCheck
 	authzen azRequest        // routeAuthzenEvaluation
+	// buf holds the body of a check or an AuthZEN evaluation, from
+	// bodyBuffers: nothing refers to it once the request is answered (the
+	// scan copies the values it keeps), so the fast path puts it back.
+	buf *[]byte
 }
 
 // acceptValid reports whether the request is certainly valid per the spec.
 // It leaves the body readable either way.
 func acceptValid(c echo.Context) bool {
-	_, ok := readFast(c)
+	r, ok := readFast(c)
+	if r.buf != nil {
+		c.Request().Body = io.NopCloser(bytes.NewReader(*r.buf))
+	}
 	return ok
 }
 
 // readFast reads a request the scan is sure of; ok is false when it is not
-// (and the full validator decides). It leaves the body readable either way.
+// (and the full validator decides). It leaves the body readable for
+// whatever reads it next: the validator, or the batch's handler; a single
+// check or evaluation it accepted is answered from r, and its body is in
+// r.buf.
 func readFast(c echo.Context) (r fastRequest, ok bool) {
 	req := c.Request()
 	if ct := req.Header.Get(echo.HeaderContentType); ct != echo.MIMEApplicationJSON { // the common case, without parsing
@@ -104,20 +117,36 @@ func readFast(c echo.Context) (r fastRequest, ok bool) {
 			return r, false
 		}
 	}
-	body, err := readBody(req)
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	if err != nil {
+	buf, err := readBody(req)
+	body := *buf
+	switch path := c.Path(); {
+	case err != nil:
+		// What was read, then the error (a 413 the body limit found), for
+		// the validator's checkInput to answer.
+		req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), failingReader{err}))
+		return r, false
+	case path == routeCheck:
+		s := &scanner{b: body}
+		ok = s.check(&r.check) && s.end()
+	case path == routeAuthzenEvaluation:
+		ok = readAuthzenEvaluation(body, &r.authzen)
+	default:
+		ok = validBatch(body)
+		req.Body = io.NopCloser(bytes.NewReader(body)) // for the batch's handler
+		return r, ok
+	}
+	if !ok {
+		req.Body = io.NopCloser(bytes.NewReader(body))
 		return r, false
 	}
-	switch c.Path() {
-	case routeCheck:
-		s := &scanner{b: body}
-		return r, s.check(&r.check) && s.end()
-	case routeAuthzenEvaluation:
-		return r, readAuthzenEvaluation(body, &r.authzen)
-	}
-	return r, validBatch(body)
+	r.buf = buf
+	return r, true
 }
+
+// failingReader returns its error.
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }
 
 // queryOf is the request's query parameters; none without parsing when
 // there is no query.
@@ -128,22 +157,32 @@ func queryOf(req *http.Request) url.Values {
 	return req.URL.Query()
 }
 
-// readBody reads the whole body, into one buffer of the declared length
-// when there is one (io.ReadAll grows its buffer from 512 bytes).
-func readBody(req *http.Request) ([]byte, error) {
-	if n := req.ContentLength; n > 0 && n <= maxFastBody {
-		body := make([]byte, n)
-		if _, err := io.ReadFull(req.Body, body); err != nil {
-			return nil, err
-		}
-		return body, nil
+// readBody reads the whole body, into a buffer of bodyBuffers when its
+// declared length fits one (io.ReadAll grows its buffer from 512 bytes).
+func readBody(req *http.Request) (*[]byte, error) {
+	if n := req.ContentLength; n > 0 && n <= maxPooledBody {
+		buf := bodyBuffers.Get().(*[]byte)
+		*buf = (*buf)[:n]
+		_, err := io.ReadFull(req.Body, *buf)
+		return buf, err
 	}
-	return io.ReadAll(req.Body)
+	body, err := io.ReadAll(req.Body)
+	return &body, err
 }
 
-// maxFastBody bounds readBody's buffer sized by Content-Length (the body
-// limit bounds what is read in any case).
-const maxFastBody = 64 << 10
+// maxPooledBody is the largest body read into a pooled buffer; a check or
+// an evaluation is a few hundred bytes.
+const maxPooledBody = 4 << 10
+
+// bodyBuffers are the buffers of bodies the fast path answers from.
+var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, maxPooledBody); return &b }}
+
+// releaseBody puts a body buffer back once its request is answered.
+func releaseBody(buf *[]byte) {
+	if buf != nil && cap(*buf) == maxPooledBody {
+		bodyBuffers.Put(buf)
+	}
+}
 
 // The scanner below reads only the plain shape of a check: an object of
 // string members without escapes. Anything else (escapes, numbers, null,

@@ -55,25 +55,17 @@ func newMetrics() *metrics {
 	return m
 }
 
-// middleware counts and times every request. It runs outside the request
-// log, which hands errors to the error handler, so the status is final.
-func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		status := c.Response().Status
-		if !c.Response().Committed && err != nil {
-			status = problemFor(err).Status
-		}
-		route := c.Path()
-		if route == "" {
-			route = "unmatched"
-		}
-		s := m.series(methodLabel(c.Request().Method), route, status)
-		s.requests.Inc()
-		s.duration.Observe(time.Since(start).Seconds())
-		return err
+// observe counts and times one request. The request log calls it for
+// every request, once the error handler has answered, so the status is
+// final, and with the log's own measure of the time taken: one clock and
+// one middleware less a request.
+func (m *metrics) observe(method, route string, status int, took time.Duration) {
+	if route == "" {
+		route = "unmatched"
 	}
+	s := m.series(methodLabel(method), route, status)
+	s.requests.Inc()
+	s.duration.Observe(took.Seconds())
 }
 
 // seriesKey names one request series; route is a matched template, so

@@ -67,7 +67,7 @@ type Config struct {
 }
 
 // New builds the whole echo application. Middleware order is the order of
-// the checks a request meets: request id, metrics and request log (outermost,
+// the checks a request meets: request id, the request log with the metrics (outermost,
 // so that every answer, a 413 or a recovered panic too, is counted and logged
 // once), body limit, recovery, authentication and authorization (401 → 404 → 403), then the OpenAPI
 // validator (400), then the handlers (404 for path ids, 412, 409).
@@ -100,7 +100,7 @@ func New(cfg Config) *echo.Echo {
 
 	mon := newMetrics()
 	limit := newLimiter(cfg.RateLimit, cfg.Now)
-	chain := []echo.MiddlewareFunc{requestID, mon.middleware, requestLog(log), limit.advertise, cors(cfg.CORSOrigins),
+	chain := []echo.MiddlewareFunc{requestID, requestLog(log, mon), limit.advertise, cors(cfg.CORSOrigins),
 		limitBody(cfg.BodyLimit)}
 	chain = append(chain, middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -171,7 +171,9 @@ func notifyWrites(engines *live.Engines) echo.MiddlewareFunc {
 // source position: Logger.LogAttrs would walk the stack for one (about 2 µs,
 // a tenth of a cached check's whole cost), and the access log's source is
 // always this function.
-func requestLog(log *slog.Logger) echo.MiddlewareFunc {
+//
+// It also hands every request to the metrics, a bulk's operations included.
+func requestLog(log *slog.Logger, mon *metrics) echo.MiddlewareFunc {
 	h := log.Handler()
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		HandleError:  true, // let the error handler pick the status before it is logged
@@ -181,6 +183,7 @@ func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 		LogRequestID: true,
 		LogStatus:    true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			mon.observe(v.Method, v.RoutePath, v.Status, v.Latency)
 			if p := principalFrom(c.Request().Context()); p != nil && p.internal && v.Status < 500 {
 				return nil // a bulk's operation: the bulk's own line stands for it (5xx are logged)
 			}
@@ -192,7 +195,7 @@ func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 			if !h.Enabled(ctx, level) {
 				return nil
 			}
-			r := slog.NewRecord(time.Now(), level, "request", 0)
+			r := slog.NewRecord(v.StartTime.Add(v.Latency), level, "request", 0) // the log's own clock, read when the answer was done
 			r.AddAttrs(
 				slog.String("method", v.Method),
 				slog.String("route", v.RoutePath),
