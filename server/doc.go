@@ -12,12 +12,16 @@
 //   - the token cache (tokencache.go): a secret's token is trusted from the
 //     cache for at most a second, and the change feed evicts a revoked token
 //     or a changed user's tokens on this replica before the write answers;
+//
 //   - the middleware chains (chains.go): built once per method and route,
 //     only ever added to; a request runs the chain Use would have built;
+//
 //   - the metrics series (metrics.go): looked up once per label set, only
 //     ever added to; a cached series is the one WithLabelValues returns;
+//
 //   - request ids (ops.go): a counter behind a per-process random prefix,
 //     so no two requests of one process get the same id;
+//
 //   - the evaluation engines (internal/live) and the rate limiter, which
 //     hold their own locks and say so.
 //
