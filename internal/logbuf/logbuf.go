@@ -83,21 +83,26 @@ func (b *Writer) Flush() error {
 }
 
 // writeOut is called with mu held and releases it: it takes the batch,
-// puts the spare buffer in its place, and writes the batch out.
+// puts the spare buffer in its place, and writes the batch out. With
+// nothing held it still waits for a batch taken before it that is being
+// written, so that Flush and Close return only once everything accepted
+// before them is out.
 func (b *Writer) writeOut() error {
 	b.timer.Stop()
 	batch := b.buf
+	if len(batch) > 0 {
+		b.buf = b.spare[:0]
+		b.spare = nil
+		if b.buf == nil {
+			b.buf = make([]byte, 0, maxBuffer) // the spare is still out (a batch filled during a write)
+		}
+	}
+	b.out.Lock() // after the batch before it
+	b.mu.Unlock()
 	if len(batch) == 0 {
-		b.mu.Unlock()
+		b.out.Unlock()
 		return nil
 	}
-	b.buf = b.spare[:0]
-	b.spare = nil
-	if b.buf == nil {
-		b.buf = make([]byte, 0, maxBuffer) // the spare is still out (a batch filled during a write)
-	}
-	b.out.Lock()
-	b.mu.Unlock()
 	_, err := b.w.Write(batch)
 	b.out.Unlock()
 	b.mu.Lock()

@@ -151,3 +151,16 @@ func TestWriter_largeWritesPassThroughInOrder(t *testing.T) {
 	s, _ := out.snapshot()
 	require.Equal(t, small+big, s)
 }
+
+// Close (and Flush) return only once a batch the timer took before them
+// is out, even when they find nothing left to write themselves.
+func TestWriter_closeWaitsForTheBatchBeingWritten(t *testing.T) {
+	out := &sink{delay: 100 * time.Millisecond}
+	w := New(out, time.Millisecond)
+	_, err := fmt.Fprintln(w, "line")
+	require.NoError(t, err)
+	time.Sleep(20 * time.Millisecond) // the timer has taken the batch; writing it takes 100 ms
+	require.NoError(t, w.Close())
+	s, _ := out.snapshot()
+	require.Equal(t, "line\n", s)
+}
