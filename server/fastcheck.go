@@ -78,16 +78,6 @@ type fastRequest struct {
 	buf *[]byte
 }
 
-// acceptValid reports whether the request is certainly valid per the spec.
-// It leaves the body readable either way.
-func acceptValid(c echo.Context) bool {
-	r, ok := readFast(c)
-	if r.buf != nil {
-		c.Request().Body = io.NopCloser(bytes.NewReader(*r.buf))
-	}
-	return ok
-}
-
 // readFast reads a request the scan is sure of; ok is false when it is not
 // (and the full validator decides). It leaves the body readable for
 // whatever reads it next: the validator, or the batch's handler; a single
